@@ -1,0 +1,401 @@
+/**
+ * Loads a policies folder (handed in as files, so the core does no I/O) into a PolicySet, or
+ * reports every problem at once as `file:line:column` diagnostics. Invalid policies are never
+ * skipped: a load with any diagnostic yields no policy set at all.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import {
+  type Condition,
+  orgSchema,
+  type PolicyFile,
+  policySchema,
+  type RuleFile,
+} from "../../../schemas/policy.ts";
+import { DATA_SCHEMAS, type RecordType, recordSchema } from "../../../schemas/record.ts";
+import { type Diagnostic, sortDiagnostics } from "../diagnostics.ts";
+import { type Issue, toIssues } from "../issues.ts";
+import { parseDuration } from "../time.ts";
+import { BASE_FACTS, DERIVED_FACT_BY_NAME } from "./facts.ts";
+import type { EvidenceSpec, LoadedRule, OrgDirectory, PolicySet, PolicyVersion, SourceFile } from "./model.ts";
+import { resolveOperator } from "./operators.ts";
+import { PATH_HINT, parsePath, pathLabel } from "./path.ts";
+import { missingSegment } from "./schema-paths.ts";
+import { parseYaml, type YamlPath, type YamlSource } from "./yaml-source.ts";
+
+export const POLICY_FILE = /^([a-z0-9-]+)\/([a-z0-9-]+)\/v([1-9]\d*)\.yaml$/;
+export const TEST_FILE = /^([a-z0-9-]+)\/([a-z0-9-]+)\/v([1-9]\d*)\.test\.yaml$/;
+export const ORG_FILE = "org.yaml";
+
+export type LoadResult = { ok: true; set: PolicySet } | { ok: false; diagnostics: Diagnostic[] };
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/** Schema issues of a parsed YAML value, each at its node. */
+export function schemaDiagnostics(source: YamlSource, schema: z.ZodType): { value?: unknown; diagnostics: Diagnostic[] } {
+  const parsed = schema.safeParse(source.value);
+  if (parsed.success) return { value: parsed.data, diagnostics: [] };
+  return { diagnostics: toIssues(parsed.error, source.value).map((i) => issueAt(source, i)) };
+}
+
+function issueAt(source: YamlSource, issue: Issue, base: YamlPath = []): Diagnostic {
+  const path = [...base, ...issue.path];
+  const where = path.length > 0 ? `${path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "")}: ` : "";
+  return source.at(path, "schema", `${where}${issue.message}`, { key: issue.atKey });
+}
+
+const RECORD_FIELDS = recordSchema.options[0];
+
+export function loadPolicies(files: readonly SourceFile[]): LoadResult {
+  const diagnostics: Diagnostic[] = [];
+  const org = files.find((f) => f.path === ORG_FILE);
+  let directory: OrgDirectory | undefined;
+  if (!org) {
+    diagnostics.push({ code: "missing_org", file: ORG_FILE, line: 0, column: 0, message: "org.yaml is missing: it says who holds each role" });
+  } else {
+    const { source, errors } = parseYaml(org.display, org.text);
+    diagnostics.push(...errors);
+    if (source) {
+      const checked = schemaDiagnostics(source, orgSchema);
+      diagnostics.push(...checked.diagnostics);
+      if (checked.value) directory = checked.value as OrgDirectory;
+    }
+  }
+
+  const versions: PolicyVersion[] = [];
+  for (const file of files) {
+    if (file.path === ORG_FILE || TEST_FILE.test(file.path)) continue;
+    const layout = POLICY_FILE.exec(file.path);
+    if (!layout) {
+      if (/\.ya?ml$/.test(file.path))
+        diagnostics.push({
+          code: "layout",
+          file: file.display,
+          line: 0,
+          column: 0,
+          message: "not where a policy goes: policies/<area>/<policyId>/v<version>.yaml (or v<version>.test.yaml)",
+        });
+      continue;
+    }
+    const { source, errors } = parseYaml(file.display, file.text);
+    diagnostics.push(...errors);
+    if (!source) continue;
+    const checked = schemaDiagnostics(source, policySchema);
+    diagnostics.push(...checked.diagnostics);
+    if (!checked.value) continue;
+    const policy = checked.value as PolicyFile;
+    const [, area, policyId, version] = layout;
+    if (policy.area !== area)
+      diagnostics.push(source.at(["area"], "id_mismatch", `area "${policy.area}" does not match its folder "${area}"`));
+    if (policy.id !== policyId)
+      diagnostics.push(source.at(["id"], "id_mismatch", `id "${policy.id}" does not match its folder "${policyId}"`));
+    if (policy.version !== Number(version))
+      diagnostics.push(
+        source.at(["version"], "version_mismatch", `version ${policy.version} does not match its file name v${version}.yaml`),
+      );
+    const rules = checkRules(source, policy, directory, diagnostics);
+    versions.push({
+      id: policy.id,
+      version: policy.version,
+      effectiveFrom: policy.effectiveFrom,
+      effectiveFromMs: Date.parse(`${policy.effectiveFrom}T00:00:00Z`),
+      area: policy.area,
+      appliesTo: policy.appliesTo,
+      title: policy.title,
+      owner: policy.owner,
+      source: policy.source,
+      parameters: policy.parameters ?? {},
+      rules,
+      file: file.path,
+      sha256: sha256(file.text),
+    });
+    if (directory && !Object.hasOwn(directory.roles, policy.owner))
+      diagnostics.push(source.at(["owner"], "unknown_role", `owner "${policy.owner}" is not a role of org.yaml`));
+  }
+
+  versions.sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version);
+  checkVersionOrder(versions, files, diagnostics);
+
+  if (diagnostics.length > 0 || !directory) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
+  return { ok: true, set: { versions, org: directory } };
+}
+
+function checkVersionOrder(versions: readonly PolicyVersion[], files: readonly SourceFile[], out: Diagnostic[]) {
+  const display = (v: PolicyVersion) => files.find((f) => f.path === v.file)?.display ?? v.file;
+  for (let i = 1; i < versions.length; i++) {
+    const prev = versions[i - 1] as PolicyVersion;
+    const cur = versions[i] as PolicyVersion;
+    if (prev.id !== cur.id) continue;
+    if (prev.appliesTo !== cur.appliesTo || prev.area !== cur.area)
+      out.push(at(display(cur), "version_order", `version ${cur.version} changes area or appliesTo; make a new policy instead`));
+    if (cur.version !== prev.version + 1)
+      out.push(at(display(cur), "version_order", `version ${cur.version} follows version ${prev.version}: versions must be consecutive`));
+    if (cur.effectiveFromMs <= prev.effectiveFromMs)
+      out.push(
+        at(
+          display(cur),
+          "version_order",
+          `effectiveFrom ${cur.effectiveFrom} must be after version ${prev.version}'s (${prev.effectiveFrom})`,
+        ),
+      );
+  }
+  for (const v of versions)
+    if (v.version > 1 && !versions.some((o) => o.id === v.id && o.version === v.version - 1))
+      out.push(at(display(v), "version_order", `version ${v.version - 1} of ${v.id} is missing`));
+}
+
+function at(file: string, code: Diagnostic["code"], message: string): Diagnostic {
+  return { code, file, line: 1, column: 1, message };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules
+
+interface RuleContext {
+  readonly source: YamlSource;
+  readonly policy: PolicyFile;
+  readonly out: Diagnostic[];
+  readonly evidence: Map<string, { spec: EvidenceSpec; identity: string }>;
+}
+
+function checkRules(
+  source: YamlSource,
+  policy: PolicyFile,
+  org: OrgDirectory | undefined,
+  out: Diagnostic[],
+): LoadedRule[] {
+  const seen = new Map<string, number>();
+  return policy.rules.map((rule, index) => {
+    const base: YamlPath = ["rules", index];
+    const first = seen.get(rule.id);
+    if (first !== undefined)
+      out.push(source.at([...base, "id"], "duplicate_rule", `rule id "${rule.id}" is already used by rules[${first}]`));
+    else seen.set(rule.id, index);
+    if (org) {
+      for (const field of ["assign", "escalate"] as const)
+        for (const [i, role] of (rule[field] ?? []).entries())
+          if (!Object.hasOwn(org.roles, role))
+            out.push(source.at([...base, field, i], "unknown_role", `role "${role}" is not defined in org.yaml`));
+    }
+    const ctx: RuleContext = { source, policy, out, evidence: new Map() };
+    const when = checkCondition(ctx, rule.when, [...base, "when"]);
+    checkMessage(ctx, rule, base);
+    return {
+      id: rule.id,
+      severity: rule.severity,
+      when,
+      assign: rule.assign,
+      due: rule.due,
+      dueMs: parseDuration(rule.due) ?? 0,
+      message: rule.message,
+      escalate: rule.escalate,
+      source: rule.source ?? policy.source,
+      evidence: [...ctx.evidence.values()].map((e) => e.spec),
+    };
+  });
+}
+
+function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath): Condition {
+  if ("all" in condition) return { all: condition.all.map((c, i) => checkCondition(ctx, c, [...path, "all", i])) };
+  if ("any" in condition) return { any: condition.any.map((c, i) => checkCondition(ctx, c, [...path, "any", i])) };
+  if ("not" in condition) return { not: checkCondition(ctx, condition.not, [...path, "not"]) };
+
+  const { source, out } = ctx;
+  const leaf = { ...condition };
+  const fact = checkFactReference(ctx, leaf, path);
+  const operator = resolveOperator(leaf.operator);
+  if (!operator) {
+    out.push(source.at([...path, "operator"], "unknown_operator", `unknown operator "${leaf.operator}"`));
+  }
+  if (!Object.hasOwn(condition, "value")) {
+    out.push(source.at(path, "invalid_value", `missing required field "value"`));
+    return leaf;
+  }
+  leaf.value = substituteParams(ctx, leaf.value, [...path, "value"]);
+  if (isFactRef(leaf.value)) {
+    const ref = { ...leaf.value };
+    checkFactReference(ctx, ref, [...path, "value"]);
+    leaf.value = ref;
+  } else if (operator) {
+    const decorated = operator.decorators.length > 0;
+    const needsList = operator.decorators.some((d) => d === "someValue" || d === "everyValue");
+    if (needsList && !Array.isArray(leaf.value))
+      out.push(source.at([...path, "value"], "invalid_value", `operator "${leaf.operator}" needs a list as value`));
+    if (!decorated) {
+      const parsed = operator.base.value.safeParse(leaf.value);
+      if (!parsed.success)
+        for (const issue of toIssues(parsed.error, leaf.value))
+          out.push(
+            source.at([...path, "value", ...issue.path], "invalid_value", `value for "${leaf.operator}": ${issue.message}`),
+          );
+    }
+  }
+  if (fact && leaf.name) addEvidence(ctx, leaf.name, { fact: leaf.fact, path: leaf.path, params: leaf.params }, path);
+  return leaf;
+}
+
+function isFactRef(v: unknown): v is { fact: string; path?: string; params?: Record<string, unknown> } {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.hasOwn(v, "fact");
+}
+
+/** Checks fact, path and params of a condition or a `value: {fact…}`; records its evidence. */
+function checkFactReference(
+  ctx: RuleContext,
+  ref: { fact: string; path?: string; params?: Record<string, unknown>; name?: string },
+  path: YamlPath,
+): boolean {
+  const { source, out, policy } = ctx;
+  const type = policy.appliesTo as RecordType;
+  const derived = DERIVED_FACT_BY_NAME.get(ref.fact);
+  if (!derived && !Object.hasOwn(BASE_FACTS, ref.fact)) {
+    out.push(source.at([...path, "fact"], "unknown_fact", `unknown fact "${ref.fact}"`));
+    return false;
+  }
+  if (derived?.appliesTo && !derived.appliesTo.includes(type)) {
+    out.push(
+      source.at([...path, "fact"], "unknown_fact", `fact "${ref.fact}" is for ${derived.appliesTo.join(", ")} records, not ${type}`),
+    );
+    return false;
+  }
+  let ok = true;
+  if (ref.path !== undefined) ok = checkPath(ctx, ref.fact, ref.path, [...path, "path"]) && ok;
+  if (derived) {
+    if (derived.params) {
+      const params = substituteParams(ctx, ref.params ?? {}, [...path, "params"]) as Record<string, unknown>;
+      const parsed = derived.params.safeParse(params);
+      if (!parsed.success) {
+        ok = false;
+        for (const issue of toIssues(parsed.error, params))
+          out.push(issueAt(source, { ...issue, message: `params of "${ref.fact}": ${issue.message}` }, [...path, "params"]));
+      } else {
+        ref.params = params;
+        ok = checkDerivedParams(ctx, ref.fact, params, [...path, "params"]) && ok;
+      }
+    } else if (ref.params !== undefined) {
+      out.push(source.at([...path, "params"], "invalid_value", `fact "${ref.fact}" takes no params`));
+      ok = false;
+    }
+  } else if (ref.params !== undefined) {
+    out.push(source.at([...path, "params"], "invalid_value", `fact "${ref.fact}" takes no params`));
+    ok = false;
+  }
+  if (ok && !ref.name) addEvidence(ctx, evidenceKey(ref), { fact: ref.fact, path: ref.path, params: ref.params }, path);
+  return ok;
+}
+
+function evidenceKey(ref: { fact: string; path?: string }): string {
+  if (ref.fact === "data") return ref.path ? pathLabel(ref.path) || "data" : "data";
+  return ref.path ? `${ref.fact}.${pathLabel(ref.path)}` : ref.fact;
+}
+
+function addEvidence(ctx: RuleContext, key: string, spec: Omit<EvidenceSpec, "key">, path: YamlPath) {
+  const identity = JSON.stringify([spec.fact, spec.path ?? null, spec.params ?? null]);
+  const existing = ctx.evidence.get(key);
+  if (existing && existing.identity !== identity) {
+    ctx.out.push(
+      ctx.source.at(
+        path,
+        "invalid_value",
+        `two different facts would both be reported as evidence "${key}": give one of them a distinct "name"`,
+      ),
+    );
+    return;
+  }
+  if (!existing) ctx.evidence.set(key, { spec: { key, ...stripUndefined(spec) }, identity });
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function checkPath(ctx: RuleContext, fact: string, path: string, at: YamlPath): boolean {
+  const segments = parsePath(path);
+  if (!segments) {
+    ctx.out.push(ctx.source.at(at, "invalid_path", `path "${path}" ${PATH_HINT}`));
+    return false;
+  }
+  const schema =
+    fact === "data" ? DATA_SCHEMAS[ctx.policy.appliesTo as RecordType] : fact === "record" ? RECORD_FIELDS : undefined;
+  if (!schema) {
+    ctx.out.push(ctx.source.at(at, "invalid_path", `fact "${fact}" has no fields: remove "path"`));
+    return false;
+  }
+  const missing = missingSegment(schema, segments);
+  if (missing !== undefined) {
+    ctx.out.push(
+      ctx.source.at(at, "invalid_path", `path "${path}": ${ctx.policy.appliesTo} ${fact} has no field "${missing}"`),
+    );
+    return false;
+  }
+  return true;
+}
+
+/** Data paths inside a derived fact's params (elapsed's from/to) must exist too. */
+function checkDerivedParams(ctx: RuleContext, fact: string, params: Record<string, unknown>, at: YamlPath): boolean {
+  if (fact !== "elapsed") return true;
+  let ok = true;
+  const check = (p: unknown, where: YamlPath) => {
+    if (typeof p === "string") ok = checkPath(ctx, "data", p, where) && ok;
+  };
+  check(params.from, [...at, "from"]);
+  const to = params.to;
+  if (Array.isArray(to)) to.forEach((p, i) => check(p, [...at, "to", i]));
+  else if (isFactRef(to)) {
+    const ref = { ...to };
+    ok = checkFactReference({ ...ctx, evidence: new Map() }, ref, [...at, "to"]) && ok;
+    params.to = ref;
+  } else check(to, [...at, "to"]);
+  return ok;
+}
+
+function substituteParams(ctx: RuleContext, value: unknown, at: YamlPath): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => substituteParams(ctx, v, [...at, i]));
+  if (typeof value !== "object" || value === null) return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === "param") {
+    const name = (value as { param: unknown }).param;
+    const parameters = ctx.policy.parameters ?? {};
+    if (typeof name !== "string" || !Object.hasOwn(parameters, name)) {
+      ctx.out.push(
+        ctx.source.at([...at, "param"], "unknown_parameter", `unknown parameter "${String(name)}" (not in parameters)`),
+      );
+      return value;
+    }
+    return parameters[name];
+  }
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, substituteParams(ctx, v, [...at, k])]),
+  );
+}
+
+const PLACEHOLDER = /\{([^{}|]+)(?:\|([^{}]*))?\}/g;
+const FILTERS = new Set(["percent"]);
+const RECORD_PLACEHOLDERS = new Set(["record.type", "record.id", "record.revision", "record.occurredAt", "record.source"]);
+
+function checkMessage(ctx: RuleContext, rule: RuleFile, base: YamlPath) {
+  for (const lang of ["zh", "en"] as const) {
+    for (const match of rule.message[lang].matchAll(PLACEHOLDER)) {
+      const name = (match[1] ?? "").trim();
+      const filter = match[2];
+      if (filter !== undefined && !FILTERS.has(filter))
+        ctx.out.push(
+          ctx.source.at([...base, "message", lang], "unknown_placeholder", `unknown format "|${filter}" in {${match[0].slice(1, -1)}}: use |percent`),
+        );
+      const known =
+        ctx.evidence.has(name) ||
+        RECORD_PLACEHOLDERS.has(name) ||
+        (name.startsWith("params.") && Object.hasOwn(ctx.policy.parameters ?? {}, name.slice("params.".length)));
+      if (!known)
+        ctx.out.push(
+          ctx.source.at(
+            [...base, "message", lang],
+            "unknown_placeholder",
+            `unknown placeholder {${name}}: use an evidence key (${[...ctx.evidence.keys()].join(", ") || "none"}), {params.<name>} or {record.id}`,
+          ),
+        );
+    }
+  }
+}
+

@@ -1,0 +1,76 @@
+/** What the loader produces: validated, parameter-resolved policy versions and the org directory. */
+import type { RecordType } from "../../../schemas/record.ts";
+import type { Condition, SEVERITIES } from "../../../schemas/policy.ts";
+
+export type Severity = (typeof SEVERITIES)[number];
+export interface Bilingual {
+  readonly zh: string;
+  readonly en: string;
+}
+export interface Citation {
+  readonly document: string;
+  readonly clause: string;
+}
+
+/** A fact read for evidence: `key` is what messages and auditors see. */
+export interface EvidenceSpec {
+  readonly key: string;
+  readonly fact: string;
+  readonly path?: string;
+  readonly params?: unknown;
+}
+
+export interface LoadedRule {
+  readonly id: string;
+  readonly severity: Severity;
+  /** Conditions with every `{param: name}` replaced by the parameter's value. */
+  readonly when: Condition;
+  readonly assign: readonly string[];
+  readonly due: string;
+  readonly dueMs: number;
+  readonly message: Bilingual;
+  readonly escalate?: readonly string[];
+  readonly source: readonly Citation[];
+  readonly evidence: readonly EvidenceSpec[];
+}
+
+export interface PolicyVersion {
+  readonly id: string;
+  readonly version: number;
+  readonly effectiveFrom: string;
+  readonly effectiveFromMs: number;
+  readonly area: string;
+  readonly appliesTo: RecordType;
+  readonly title: Bilingual;
+  readonly owner: string;
+  readonly source: readonly Citation[];
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly rules: readonly LoadedRule[];
+  /** Path relative to the policies folder, e.g. approval-limits/expense-approval/v1.yaml */
+  readonly file: string;
+  /** sha256 of the file's bytes. */
+  readonly sha256: string;
+}
+
+export interface OrgRole {
+  readonly people?: readonly string[];
+  readonly byDepartment?: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface OrgDirectory {
+  readonly roles: Readonly<Record<string, OrgRole>>;
+}
+
+export interface PolicySet {
+  /** Every version, sorted by policy id then version. */
+  readonly versions: readonly PolicyVersion[];
+  readonly org: OrgDirectory;
+}
+
+/** A file handed to the loader: where it is (relative to the policies folder) and its text. */
+export interface SourceFile {
+  readonly path: string;
+  /** How diagnostics name the file (e.g. policies/approval-limits/expense-approval/v1.yaml). */
+  readonly display: string;
+  readonly text: string;
+}
