@@ -11,10 +11,17 @@ import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/time.ts";
 import { RECORD_TYPES } from "./record.ts";
 
-export const AREAS = ["approval-limits", "confidentiality-access", "contract-clauses", "complaint-response"] as const;
+export const AREAS = [
+  "approval-limits",
+  "confidentiality-access",
+  "contract-clauses",
+  "complaint-response",
+] as const;
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 
-const slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "must be lowercase words joined by '-', e.g. over-budget");
+const slug = z
+  .string()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "must be lowercase words joined by '-', e.g. over-budget");
 const bilingual = z.strictObject({ zh: z.string().trim().min(1), en: z.string().trim().min(1) });
 export const role = slug.meta({ description: "a role defined in policies/org.yaml" });
 export const duration = z
@@ -41,7 +48,11 @@ const operatorName = z.string().meta({
   description: "an operator, optionally with json-rules-engine decorators: not:equal, someFact:in …",
   anyOf: [
     ...OPERATORS.map((o) => ({ const: o.name, description: o.description })),
-    { type: "string", pattern: `^(${Object.keys(DECORATORS).join("|")}):`, description: "decorated operator" },
+    {
+      type: "string",
+      pattern: `^(${Object.keys(DECORATORS).join("|")}):`,
+      description: "decorated operator",
+    },
   ],
 });
 
@@ -50,7 +61,11 @@ export const paramReference = z
   .meta({ description: "the value of a policy parameter" });
 
 export const factReference = z
-  .strictObject({ fact: factName, path: z.string().optional(), params: z.record(z.string(), z.unknown()).optional() })
+  .strictObject({
+    fact: factName,
+    path: z.string().optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+  })
   .meta({ description: "compare with another fact's value" });
 
 export const leafCondition = z.strictObject({
@@ -113,7 +128,9 @@ export const policySchema = z
     title: bilingual,
     owner: role,
     source: z.array(citation).min(1),
-    parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, "must be camelCase"), z.unknown()).optional(),
+    parameters: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, "must be camelCase"), z.unknown())
+      .optional(),
     rules: z.array(ruleSchema).min(1),
   })
   .meta({ id: "Policy", title: "Compliance policy version" });
@@ -152,20 +169,24 @@ export const policyTestSchema = z
           name: z.string().min(1),
           now: z.iso.datetime({ offset: true }).meta({ description: "evaluation time" }),
           record: z.record(z.string(), z.unknown()).optional(),
-          expect: z.array(
-            z.union([
-              slug,
-              z.strictObject({
-                ruleId: slug,
-                evidence: z.record(z.string(), z.unknown()).optional(),
-                message: z.strictObject({ zh: z.string().optional(), en: z.string().optional() }).optional(),
-                dueAt: z.iso.datetime({ offset: true }).optional(),
-                assignees: z
-                  .array(z.strictObject({ role, people: z.array(z.string()) }))
-                  .optional(),
-              }),
-            ]),
-          ).meta({ description: "exactly the rules of this policy that fire; details are matched as subsets" }),
+          expect: z
+            .array(
+              z.union([
+                slug,
+                z.strictObject({
+                  ruleId: slug,
+                  evidence: z.record(z.string(), z.unknown()).optional(),
+                  message: z
+                    .strictObject({ zh: z.string().optional(), en: z.string().optional() })
+                    .optional(),
+                  dueAt: z.iso.datetime({ offset: true }).optional(),
+                  assignees: z.array(z.strictObject({ role, people: z.array(z.string()) })).optional(),
+                }),
+              ]),
+            )
+            .meta({
+              description: "exactly the rules of this policy that fire; details are matched as subsets",
+            }),
           nextCheckAt: z.iso.datetime({ offset: true }).nullable().optional(),
         }),
       )

@@ -14,8 +14,8 @@ export const RECORD_TYPES = ["expense", "quote", "contract", "complaint", "acces
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 /** ISO 8601 timestamp with `Z` or an offset, normalised to UTC. */
-export const timestamp = z
-  .iso.datetime({ offset: true })
+export const timestamp = z.iso
+  .datetime({ offset: true })
   .transform((s) => new Date(s).toISOString())
   .meta({ description: "ISO 8601 timestamp with Z or an offset; stored as UTC" });
 
@@ -161,7 +161,9 @@ export const RECORD_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 function envelope<T extends RecordType>(type: T) {
   return z.strictObject({
     type: z.literal(type),
-    id: z.string().regex(RECORD_ID_PATTERN, "must be 1–128 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'"),
+    id: z
+      .string()
+      .regex(RECORD_ID_PATTERN, "must be 1–128 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'"),
     revision: z.number().int().min(1),
     occurredAt: timestamp,
     source: z.string().meta({ description: "the sending system, e.g. erp, crm, ticketing" }),
@@ -177,7 +179,11 @@ export const recordSchema = z
     envelope("complaint"),
     envelope("access"),
   ])
-  .meta({ id: "Record", title: "Record", description: "A business record: envelope plus type-specific data" });
+  .meta({
+    id: "Record",
+    title: "Record",
+    description: "A business record: envelope plus type-specific data",
+  });
 
 export type RecordEnvelope = z.output<typeof recordSchema>;
 export type RecordInput = z.input<typeof recordSchema>;

@@ -40,7 +40,8 @@ export type Exact = Big | Ratio | Unlimited;
 export function toBig(value: unknown): Big | undefined {
   if (value instanceof Big) return value;
   if (typeof value === "number") return Number.isFinite(value) ? new Big(value) : undefined;
-  if (typeof value === "string" && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(value)) return new Big(value.trim());
+  if (typeof value === "string" && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(value))
+    return new Big(value.trim());
   return undefined;
 }
 

@@ -46,11 +46,20 @@ function describe(issue: ZodIssue, input: unknown, base: readonly PropertyKey[])
   const path = [...base, ...issue.path] as IssuePath;
   switch (issue.code) {
     case "unrecognized_keys":
-      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown field "${key}"`, atKey: true }));
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        message: `unknown field "${key}"`,
+        atKey: true,
+      }));
     case "invalid_type":
       if (valueAt(input, path) === undefined) {
         const field = path.at(-1);
-        return [{ path, message: field === undefined ? "a value is required" : `missing required field "${field}"` }];
+        return [
+          {
+            path,
+            message: field === undefined ? "a value is required" : `missing required field "${field}"`,
+          },
+        ];
       }
       return [{ path, message: issue.message.replace(/^Invalid input: /, "") }];
     case "invalid_union": {

@@ -24,6 +24,8 @@ interface FactRef {
 export interface DeadlineProbe {
   readonly read: Read;
   readonly limitMs: number;
+  /** Sibling conditions of enclosing `all` groups: while one is false the deadline cannot matter. */
+  readonly guards: readonly Test[];
 }
 
 export interface CompiledRule {
@@ -59,7 +61,20 @@ function isFactRef(v: unknown): v is FactRef {
 
 function compileCondition(condition: Condition, deadlines: DeadlineProbe[]): Test {
   if ("all" in condition) {
-    const parts = condition.all.map((c) => compileCondition(c, deadlines));
+    const parts: Test[] = [];
+    const timeless: boolean[] = [];
+    const probes: DeadlineProbe[][] = [];
+    for (const child of condition.all) {
+      const own: DeadlineProbe[] = [];
+      parts.push(compileCondition(child, own));
+      timeless.push(own.length === 0);
+      probes.push(own);
+    }
+    for (const [index, own] of probes.entries()) {
+      // siblings that do not depend on time: while one is false, this deadline cannot matter
+      const siblings = parts.filter((_, i) => i !== index && timeless[i]);
+      for (const probe of own) deadlines.push({ ...probe, guards: [...probe.guards, ...siblings] });
+    }
     return (ctx) => {
       for (const part of parts) if (!part(ctx)) return false;
       return true;
@@ -80,9 +95,13 @@ function compileCondition(condition: Condition, deadlines: DeadlineProbe[]): Tes
   if (!operator) throw new Error(`unknown operator ${condition.operator}`); // the loader refuses these
   const evaluate = operator.evaluate;
   const left = compileFactRead(condition);
-  if (condition.fact === "elapsed" && typeof condition.value === "string" && operator.decorators.length === 0) {
+  if (
+    condition.fact === "elapsed" &&
+    typeof condition.value === "string" &&
+    operator.decorators.length === 0
+  ) {
     const limitMs = parseDuration(condition.value);
-    if (limitMs !== undefined) deadlines.push({ read: left, limitMs });
+    if (limitMs !== undefined) deadlines.push({ read: left, limitMs, guards: [] });
   }
   if (isFactRef(condition.value)) {
     const right = compileFactRead(condition.value);
@@ -109,6 +128,7 @@ export function nextDeadline(compiled: CompiledRule, ctx: EvalContext): number |
   for (const probe of compiled.deadlines) {
     const elapsed = probe.read(ctx);
     if (!(elapsed instanceof Elapsed) || !elapsed.pending || elapsed.ms > probe.limitMs) continue;
+    if (!probe.guards.every((guard) => guard(ctx))) continue;
     // "within N" includes N: the outcome changes at the first instant after from + N
     const at = elapsed.fromMs + probe.limitMs + 1;
     if (next === undefined || at < next) next = at;

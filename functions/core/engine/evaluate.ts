@@ -51,7 +51,11 @@ export interface Evaluator {
   readonly set: PolicySet;
   evaluate(record: RecordEnvelope, options: EvaluateOptions): Evaluation;
   /** Evaluates against given versions, whatever is in force (policy tests, impact analysis). */
-  evaluateVersions(versions: readonly PolicyVersion[], record: RecordEnvelope, options: EvaluateOptions): Evaluation;
+  evaluateVersions(
+    versions: readonly PolicyVersion[],
+    record: RecordEnvelope,
+    options: EvaluateOptions,
+  ): Evaluation;
 }
 
 export function createEvaluator(set: PolicySet): Evaluator {
@@ -94,7 +98,11 @@ export function createEvaluator(set: PolicySet): Evaluator {
     set,
     evaluateVersions,
     evaluate(record, options) {
-      return evaluateVersions(versionsInForce(set, record.type, Date.parse(record.occurredAt)), record, options);
+      return evaluateVersions(
+        versionsInForce(set, record.type, Date.parse(record.occurredAt)),
+        record,
+        options,
+      );
     },
   };
 }

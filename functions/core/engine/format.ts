@@ -44,7 +44,9 @@ export function formatValue(value: unknown, lang: Lang, filter?: string): string
 const PLACEHOLDER = /\{([^{}|]+)(?:\|([a-z]+))?\}/g;
 
 export function interpolate(template: string, lang: Lang, lookup: (name: string) => unknown): string {
-  return template.replace(PLACEHOLDER, (_, name: string, filter?: string) => formatValue(lookup(name.trim()), lang, filter));
+  return template.replace(PLACEHOLDER, (_, name: string, filter?: string) =>
+    formatValue(lookup(name.trim()), lang, filter),
+  );
 }
 
 /** Evidence as plain JSON: exact values as numbers, durations as ISO 8601, absent as null. */

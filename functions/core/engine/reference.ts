@@ -5,7 +5,7 @@
  * policy owner can select (`COMPLIANCE_ENGINE=json-rules-engine`) to rule out the compiler when
  * a result surprises them.
  */
-import { Almanac, Engine, type EngineOptions, type RuleProperties } from "json-rules-engine";
+import { type Almanac, Engine, type EngineOptions, type RuleProperties } from "json-rules-engine";
 import type { RecordEnvelope } from "../../../schemas/record.ts";
 import { computeFact, DERIVED_FACTS, type FactInput } from "../policy/facts.ts";
 import type { PolicySet, PolicyVersion } from "../policy/model.ts";
@@ -42,7 +42,9 @@ export function buildEngine(version: PolicyVersion, options: ReferenceOptions = 
   const engine = new Engine([], engineOptions);
   for (const op of OPERATORS) if (!op.builtin) engine.addOperator(op.name, (a, b) => op.test(a, b));
   for (const fact of DERIVED_FACTS)
-    engine.addFact(fact.name, async (params, almanac) => computeFact(fact.name, params, await baseInput(almanac)));
+    engine.addFact(fact.name, async (params, almanac) =>
+      computeFact(fact.name, params, await baseInput(almanac)),
+    );
   for (const rule of version.rules) {
     const properties: RuleProperties = {
       name: rule.id,
@@ -84,7 +86,11 @@ export function createReferenceEvaluator(set: PolicySet, options: ReferenceOptio
         if (!fired.has(rule.id)) continue;
         const evidence: Record<string, unknown> = {};
         for (const spec of rule.evidence)
-          evidence[spec.key] = await almanac.factValue(spec.fact, spec.params as Record<string, unknown>, spec.path);
+          evidence[spec.key] = await almanac.factValue(
+            spec.fact,
+            spec.params as Record<string, unknown>,
+            spec.path,
+          );
         violations.push(buildViolation({ policy, rule, record, org: set.org, nowMs, evidence }));
       }
     }

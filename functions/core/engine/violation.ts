@@ -4,7 +4,15 @@
  */
 import { createHash } from "node:crypto";
 import type { RecordEnvelope, RecordType } from "../../../schemas/record.ts";
-import type { Bilingual, Citation, LoadedRule, OrgDirectory, PolicyVersion, Severity } from "../policy/model.ts";
+import type {
+  Bilingual,
+  Citation,
+  LoadedRule,
+  OrgDirectory,
+  PolicyVersion,
+  Severity,
+} from "../policy/model.ts";
+import { parsePath, resolvePath } from "../policy/path.ts";
 import { toIso } from "../time.ts";
 import { interpolate, toEvidenceValue } from "./format.ts";
 
@@ -35,7 +43,10 @@ export interface Violation {
 
 /** 32 hex characters of sha256 over the four identifying fields. */
 export function violationId(type: string, recordId: string, policyId: string, ruleId: string): string {
-  return createHash("sha256").update(JSON.stringify([type, recordId, policyId, ruleId])).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(JSON.stringify([type, recordId, policyId, ruleId]))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /** People holding a role; department-scoped roles resolve by the record's department ("*" = any other). */
@@ -62,6 +73,7 @@ export function buildViolation(args: {
   const lookup = (name: string): unknown => {
     if (Object.hasOwn(args.evidence, name)) return args.evidence[name];
     if (name.startsWith("params.")) return policy.parameters[name.slice(7)];
+    if (name.startsWith("data.")) return resolvePath(record.data, parsePath(`$.${name.slice(5)}`) ?? []);
     if (name.startsWith("record.")) return (record as unknown as Record<string, unknown>)[name.slice(7)];
     return undefined;
   };
@@ -75,7 +87,10 @@ export function buildViolation(args: {
     severity: rule.severity,
     record: { type: record.type, id: record.id, revision: record.revision },
     status: "open",
-    message: { zh: interpolate(rule.message.zh, "zh", lookup), en: interpolate(rule.message.en, "en", lookup) },
+    message: {
+      zh: interpolate(rule.message.zh, "zh", lookup),
+      en: interpolate(rule.message.en, "en", lookup),
+    },
     assignees: rule.assign.map((role) => ({ role, people: peopleFor(org, role, department) })),
     dueAt: toIso(nowMs + rule.dueMs),
     detectedAt: toIso(nowMs),

@@ -7,12 +7,13 @@
  * verbatim by the compiled evaluator and the json-rules-engine reference, so both agree by
  * construction on what a fact is; the differential test checks the rest.
  */
+import Big from "big.js";
 import { z } from "zod";
 import type { RecordEnvelope, RecordType } from "../../../schemas/record.ts";
-import { compareExact, Ratio, sum, toBig, toExact, UNLIMITED, type Exact } from "../decimal.ts";
+import { compareExact, type Exact, Ratio, sum, toBig, toExact, UNLIMITED } from "../decimal.ts";
 import { canonicalRole, isAtLeast, lookupByRole, sameRole } from "../roles.ts";
 import { formatDuration, toIso, toMillis } from "../time.ts";
-import { parsePath, PATH_HINT, resolvePath } from "./path.ts";
+import { PATH_HINT, parsePath, resolvePath } from "./path.ts";
 
 /** What a fact sees: the record, its data and the evaluation time. */
 export interface FactInput {
@@ -61,6 +62,8 @@ export function isPresent(value: unknown): boolean {
   return true;
 }
 
+const ZERO = new Big(0);
+const ONE = new Big(1);
 const text = (v: unknown): string => (typeof v === "string" ? v.trim() : "");
 // biome-ignore lint/suspicious/noExplicitAny: entries come from schema-validated arrays
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
@@ -69,11 +72,14 @@ const dataPath = z.string().refine((p) => parsePath(p) !== undefined, PATH_HINT)
 const roleList = z.array(z.string().min(1)).min(1);
 const authorityTable = z
   .record(z.string(), z.union([z.literal(UNLIMITED), z.number().min(0)]))
-  .meta({ description: "role → limit (a number, or \"unlimited\"); roles not listed have no authority" });
+  .meta({ description: 'role → limit (a number, or "unlimited"); roles not listed have no authority' });
 const factRef = z.strictObject({ fact: z.string(), params: z.unknown().optional() });
 
 /** Latest of the earliest moments at which each wanted key was reached; undefined until all were. */
-function completedAt(entries: readonly { key: string; at: unknown }[], wanted: readonly string[]): string | undefined {
+function completedAt(
+  entries: readonly { key: string; at: unknown }[],
+  wanted: readonly string[],
+): string | undefined {
   let latest: number | undefined;
   for (const key of wanted) {
     let earliest: number | undefined;
@@ -87,7 +93,10 @@ function completedAt(entries: readonly { key: string; at: unknown }[], wanted: r
   return latest === undefined ? undefined : toIso(latest);
 }
 
-function highestAuthority(roles: readonly string[], table: Record<string, number | string>): Exact | undefined {
+function highestAuthority(
+  roles: readonly string[],
+  table: Record<string, number | string>,
+): Exact | undefined {
   let best: Exact | undefined;
   for (const role of roles) {
     const limit = toExact(lookupByRole(table, role) ?? 0);
@@ -98,12 +107,10 @@ function highestAuthority(roles: readonly string[], table: Record<string, number
 
 const elapsedParams = z.strictObject({
   from: dataPath.meta({ description: "data path of the moment the clock starts, e.g. $.receivedAt" }),
-  to: z
-    .union([dataPath, z.array(dataPath).min(1), factRef])
-    .meta({
-      description:
-        "the awaited moment: a data path, a list of paths (all of them must have happened), or a derived fact giving a timestamp",
-    }),
+  to: z.union([dataPath, z.array(dataPath).min(1), factRef]).meta({
+    description:
+      "the awaited moment: a data path, a list of paths (all of them must have happened), or a derived fact giving a timestamp",
+  }),
 });
 
 export const DERIVED_FACTS: readonly DerivedFact[] = [
@@ -135,7 +142,10 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     name: "approvedSteps",
     appliesTo: ["expense"],
     description: "Steps of `approvals` whose decision is approved, e.g. [department-review, finance-review].",
-    compute: ({ data }) => list(data.approvals).filter((a) => a.decision === "approved").map((a) => a.step),
+    compute: ({ data }) =>
+      list(data.approvals)
+        .filter((a) => a.decision === "approved")
+        .map((a) => a.step),
   },
   {
     name: "approvalChainInOrder",
@@ -177,7 +187,10 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     name: "approvers",
     appliesTo: ["expense"],
     description: "Every approver named in `approvals`, whatever the decision.",
-    compute: ({ data }) => list(data.approvals).map((a) => text(a.approver)).filter((a) => a !== ""),
+    compute: ({ data }) =>
+      list(data.approvals)
+        .map((a) => text(a.approver))
+        .filter((a) => a !== ""),
   },
   {
     name: "budgetAdjustmentShare",
@@ -186,7 +199,7 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     compute({ data }) {
       const adj = data.budgetAdjustment;
       if (!adj) return undefined;
-      return new Ratio(toBig(adj.amount) ?? toBig(0)!, toBig(adj.lineTotal) ?? toBig(0)!);
+      return new Ratio(toBig(adj.amount) ?? ZERO, toBig(adj.lineTotal) ?? ZERO);
     },
   },
   {
@@ -198,12 +211,13 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
   {
     name: "discount",
     appliesTo: ["quote"],
-    description: "Overall discount 1 − Σ(unitPrice·quantity) / Σ(listPrice·quantity), exact; 0 when the list total is 0.",
+    description:
+      "Overall discount 1 − Σ(unitPrice·quantity) / Σ(listPrice·quantity), exact; 0 when the list total is 0.",
     compute({ data }) {
       const items = list(data.items);
-      const listTotal = sum(items.map((i) => (toBig(i.listPrice) ?? toBig(0)!).times(toBig(i.quantity) ?? 0)));
-      const quoted = sum(items.map((i) => (toBig(i.unitPrice) ?? toBig(0)!).times(toBig(i.quantity) ?? 0)));
-      if (listTotal.eq(0)) return new Ratio(toBig(0)!, toBig(1)!);
+      const listTotal = sum(items.map((i) => (toBig(i.listPrice) ?? ZERO).times(toBig(i.quantity) ?? 0)));
+      const quoted = sum(items.map((i) => (toBig(i.unitPrice) ?? ZERO).times(toBig(i.quantity) ?? 0)));
+      if (listTotal.eq(0)) return new Ratio(ZERO, ONE);
       return new Ratio(listTotal.minus(quoted), listTotal);
     },
   },
@@ -214,7 +228,10 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
       "Highest authority, from the `authority` table, among `approvals` dated at or before sentAt, never below the `baseline` role's; absent until sent.",
     params: z.strictObject({ authority: authorityTable, baseline: z.string() }),
     compute({ data }, params) {
-      const { authority, baseline } = params as { authority: Record<string, number | string>; baseline: string };
+      const { authority, baseline } = params as {
+        authority: Record<string, number | string>;
+        baseline: string;
+      };
       const sent = toMillis(data.sentAt);
       if (sent === undefined) return undefined;
       const roles = list(data.approvals)
@@ -323,7 +340,9 @@ export const BASE_FACTS = {
   now: "The evaluation time, an ISO 8601 UTC timestamp.",
 } as const;
 
-export const DERIVED_FACT_BY_NAME: ReadonlyMap<string, DerivedFact> = new Map(DERIVED_FACTS.map((f) => [f.name, f]));
+export const DERIVED_FACT_BY_NAME: ReadonlyMap<string, DerivedFact> = new Map(
+  DERIVED_FACTS.map((f) => [f.name, f]),
+);
 
 export const FACT_NAMES = [...Object.keys(BASE_FACTS), ...DERIVED_FACTS.map((f) => f.name)];
 

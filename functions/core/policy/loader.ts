@@ -4,7 +4,7 @@
  * skipped: a load with any diagnostic yields no policy set at all.
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import type { z } from "zod";
 import {
   type Condition,
   orgSchema,
@@ -17,7 +17,14 @@ import { type Diagnostic, sortDiagnostics } from "../diagnostics.ts";
 import { type Issue, toIssues } from "../issues.ts";
 import { parseDuration } from "../time.ts";
 import { BASE_FACTS, DERIVED_FACT_BY_NAME } from "./facts.ts";
-import type { EvidenceSpec, LoadedRule, OrgDirectory, PolicySet, PolicyVersion, SourceFile } from "./model.ts";
+import type {
+  EvidenceSpec,
+  LoadedRule,
+  OrgDirectory,
+  PolicySet,
+  PolicyVersion,
+  SourceFile,
+} from "./model.ts";
 import { resolveOperator } from "./operators.ts";
 import { PATH_HINT, parsePath, pathLabel } from "./path.ts";
 import { missingSegment } from "./schema-paths.ts";
@@ -34,7 +41,10 @@ export function sha256(text: string): string {
 }
 
 /** Schema issues of a parsed YAML value, each at its node. */
-export function schemaDiagnostics(source: YamlSource, schema: z.ZodType): { value?: unknown; diagnostics: Diagnostic[] } {
+export function schemaDiagnostics(
+  source: YamlSource,
+  schema: z.ZodType,
+): { value?: unknown; diagnostics: Diagnostic[] } {
   const parsed = schema.safeParse(source.value);
   if (parsed.success) return { value: parsed.data, diagnostics: [] };
   return { diagnostics: toIssues(parsed.error, source.value).map((i) => issueAt(source, i)) };
@@ -42,7 +52,13 @@ export function schemaDiagnostics(source: YamlSource, schema: z.ZodType): { valu
 
 function issueAt(source: YamlSource, issue: Issue, base: YamlPath = []): Diagnostic {
   const path = [...base, ...issue.path];
-  const where = path.length > 0 ? `${path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "")}: ` : "";
+  const where =
+    path.length > 0
+      ? `${path
+          .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
+          .join("")
+          .replace(/^\./, "")}: `
+      : "";
   return source.at(path, "schema", `${where}${issue.message}`, { key: issue.atKey });
 }
 
@@ -53,7 +69,13 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
   const org = files.find((f) => f.path === ORG_FILE);
   let directory: OrgDirectory | undefined;
   if (!org) {
-    diagnostics.push({ code: "missing_org", file: ORG_FILE, line: 0, column: 0, message: "org.yaml is missing: it says who holds each role" });
+    diagnostics.push({
+      code: "missing_org",
+      file: ORG_FILE,
+      line: 0,
+      column: 0,
+      message: "org.yaml is missing: it says who holds each role",
+    });
   } else {
     const { source, errors } = parseYaml(org.display, org.text);
     diagnostics.push(...errors);
@@ -75,7 +97,8 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
           file: file.display,
           line: 0,
           column: 0,
-          message: "not where a policy goes: policies/<area>/<policyId>/v<version>.yaml (or v<version>.test.yaml)",
+          message:
+            "not where a policy goes: policies/<area>/<policyId>/v<version>.yaml (or v<version>.test.yaml)",
         });
       continue;
     }
@@ -88,12 +111,20 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
     const policy = checked.value as PolicyFile;
     const [, area, policyId, version] = layout;
     if (policy.area !== area)
-      diagnostics.push(source.at(["area"], "id_mismatch", `area "${policy.area}" does not match its folder "${area}"`));
+      diagnostics.push(
+        source.at(["area"], "id_mismatch", `area "${policy.area}" does not match its folder "${area}"`),
+      );
     if (policy.id !== policyId)
-      diagnostics.push(source.at(["id"], "id_mismatch", `id "${policy.id}" does not match its folder "${policyId}"`));
+      diagnostics.push(
+        source.at(["id"], "id_mismatch", `id "${policy.id}" does not match its folder "${policyId}"`),
+      );
     if (policy.version !== Number(version))
       diagnostics.push(
-        source.at(["version"], "version_mismatch", `version ${policy.version} does not match its file name v${version}.yaml`),
+        source.at(
+          ["version"],
+          "version_mismatch",
+          `version ${policy.version} does not match its file name v${version}.yaml`,
+        ),
       );
     const rules = checkRules(source, policy, directory, diagnostics);
     versions.push({
@@ -112,7 +143,9 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
       sha256: sha256(file.text),
     });
     if (directory && !Object.hasOwn(directory.roles, policy.owner))
-      diagnostics.push(source.at(["owner"], "unknown_role", `owner "${policy.owner}" is not a role of org.yaml`));
+      diagnostics.push(
+        source.at(["owner"], "unknown_role", `owner "${policy.owner}" is not a role of org.yaml`),
+      );
   }
 
   versions.sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version);
@@ -122,16 +155,32 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
   return { ok: true, set: { versions, org: directory } };
 }
 
-function checkVersionOrder(versions: readonly PolicyVersion[], files: readonly SourceFile[], out: Diagnostic[]) {
+function checkVersionOrder(
+  versions: readonly PolicyVersion[],
+  files: readonly SourceFile[],
+  out: Diagnostic[],
+) {
   const display = (v: PolicyVersion) => files.find((f) => f.path === v.file)?.display ?? v.file;
   for (let i = 1; i < versions.length; i++) {
     const prev = versions[i - 1] as PolicyVersion;
     const cur = versions[i] as PolicyVersion;
     if (prev.id !== cur.id) continue;
     if (prev.appliesTo !== cur.appliesTo || prev.area !== cur.area)
-      out.push(at(display(cur), "version_order", `version ${cur.version} changes area or appliesTo; make a new policy instead`));
+      out.push(
+        at(
+          display(cur),
+          "version_order",
+          `version ${cur.version} changes area or appliesTo; make a new policy instead`,
+        ),
+      );
     if (cur.version !== prev.version + 1)
-      out.push(at(display(cur), "version_order", `version ${cur.version} follows version ${prev.version}: versions must be consecutive`));
+      out.push(
+        at(
+          display(cur),
+          "version_order",
+          `version ${cur.version} follows version ${prev.version}: versions must be consecutive`,
+        ),
+      );
     if (cur.effectiveFromMs <= prev.effectiveFromMs)
       out.push(
         at(
@@ -171,13 +220,21 @@ function checkRules(
     const base: YamlPath = ["rules", index];
     const first = seen.get(rule.id);
     if (first !== undefined)
-      out.push(source.at([...base, "id"], "duplicate_rule", `rule id "${rule.id}" is already used by rules[${first}]`));
+      out.push(
+        source.at(
+          [...base, "id"],
+          "duplicate_rule",
+          `rule id "${rule.id}" is already used by rules[${first}]`,
+        ),
+      );
     else seen.set(rule.id, index);
     if (org) {
       for (const field of ["assign", "escalate"] as const)
         for (const [i, role] of (rule[field] ?? []).entries())
           if (!Object.hasOwn(org.roles, role))
-            out.push(source.at([...base, field, i], "unknown_role", `role "${role}" is not defined in org.yaml`));
+            out.push(
+              source.at([...base, field, i], "unknown_role", `role "${role}" is not defined in org.yaml`),
+            );
     }
     const ctx: RuleContext = { source, policy, out, evidence: new Map() };
     const when = checkCondition(ctx, rule.when, [...base, "when"]);
@@ -198,8 +255,10 @@ function checkRules(
 }
 
 function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath): Condition {
-  if ("all" in condition) return { all: condition.all.map((c, i) => checkCondition(ctx, c, [...path, "all", i])) };
-  if ("any" in condition) return { any: condition.any.map((c, i) => checkCondition(ctx, c, [...path, "any", i])) };
+  if ("all" in condition)
+    return { all: condition.all.map((c, i) => checkCondition(ctx, c, [...path, "all", i])) };
+  if ("any" in condition)
+    return { any: condition.any.map((c, i) => checkCondition(ctx, c, [...path, "any", i])) };
   if ("not" in condition) return { not: checkCondition(ctx, condition.not, [...path, "not"]) };
 
   const { source, out } = ctx;
@@ -222,17 +281,24 @@ function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath):
     const decorated = operator.decorators.length > 0;
     const needsList = operator.decorators.some((d) => d === "someValue" || d === "everyValue");
     if (needsList && !Array.isArray(leaf.value))
-      out.push(source.at([...path, "value"], "invalid_value", `operator "${leaf.operator}" needs a list as value`));
+      out.push(
+        source.at([...path, "value"], "invalid_value", `operator "${leaf.operator}" needs a list as value`),
+      );
     if (!decorated) {
       const parsed = operator.base.value.safeParse(leaf.value);
       if (!parsed.success)
         for (const issue of toIssues(parsed.error, leaf.value))
           out.push(
-            source.at([...path, "value", ...issue.path], "invalid_value", `value for "${leaf.operator}": ${issue.message}`),
+            source.at(
+              [...path, "value", ...issue.path],
+              "invalid_value",
+              `value for "${leaf.operator}": ${issue.message}`,
+            ),
           );
     }
   }
-  if (fact && leaf.name) addEvidence(ctx, leaf.name, { fact: leaf.fact, path: leaf.path, params: leaf.params }, path);
+  if (fact && leaf.name)
+    addEvidence(ctx, leaf.name, { fact: leaf.fact, path: leaf.path, params: leaf.params }, path);
   return leaf;
 }
 
@@ -255,7 +321,11 @@ function checkFactReference(
   }
   if (derived?.appliesTo && !derived.appliesTo.includes(type)) {
     out.push(
-      source.at([...path, "fact"], "unknown_fact", `fact "${ref.fact}" is for ${derived.appliesTo.join(", ")} records, not ${type}`),
+      source.at(
+        [...path, "fact"],
+        "unknown_fact",
+        `fact "${ref.fact}" is for ${derived.appliesTo.join(", ")} records, not ${type}`,
+      ),
     );
     return false;
   }
@@ -268,7 +338,12 @@ function checkFactReference(
       if (!parsed.success) {
         ok = false;
         for (const issue of toIssues(parsed.error, params))
-          out.push(issueAt(source, { ...issue, message: `params of "${ref.fact}": ${issue.message}` }, [...path, "params"]));
+          out.push(
+            issueAt(source, { ...issue, message: `params of "${ref.fact}": ${issue.message}` }, [
+              ...path,
+              "params",
+            ]),
+          );
       } else {
         ref.params = params;
         ok = checkDerivedParams(ctx, ref.fact, params, [...path, "params"]) && ok;
@@ -281,7 +356,8 @@ function checkFactReference(
     out.push(source.at([...path, "params"], "invalid_value", `fact "${ref.fact}" takes no params`));
     ok = false;
   }
-  if (ok && !ref.name) addEvidence(ctx, evidenceKey(ref), { fact: ref.fact, path: ref.path, params: ref.params }, path);
+  if (ok && !ref.name)
+    addEvidence(ctx, evidenceKey(ref), { fact: ref.fact, path: ref.path, params: ref.params }, path);
   return ok;
 }
 
@@ -317,7 +393,11 @@ function checkPath(ctx: RuleContext, fact: string, path: string, at: YamlPath): 
     return false;
   }
   const schema =
-    fact === "data" ? DATA_SCHEMAS[ctx.policy.appliesTo as RecordType] : fact === "record" ? RECORD_FIELDS : undefined;
+    fact === "data"
+      ? DATA_SCHEMAS[ctx.policy.appliesTo as RecordType]
+      : fact === "record"
+        ? RECORD_FIELDS
+        : undefined;
   if (!schema) {
     ctx.out.push(ctx.source.at(at, "invalid_path", `fact "${fact}" has no fields: remove "path"`));
     return false;
@@ -325,7 +405,11 @@ function checkPath(ctx: RuleContext, fact: string, path: string, at: YamlPath): 
   const missing = missingSegment(schema, segments);
   if (missing !== undefined) {
     ctx.out.push(
-      ctx.source.at(at, "invalid_path", `path "${path}": ${ctx.policy.appliesTo} ${fact} has no field "${missing}"`),
+      ctx.source.at(
+        at,
+        "invalid_path",
+        `path "${path}": ${ctx.policy.appliesTo} ${fact} has no field "${missing}"`,
+      ),
     );
     return false;
   }
@@ -333,7 +417,12 @@ function checkPath(ctx: RuleContext, fact: string, path: string, at: YamlPath): 
 }
 
 /** Data paths inside a derived fact's params (elapsed's from/to) must exist too. */
-function checkDerivedParams(ctx: RuleContext, fact: string, params: Record<string, unknown>, at: YamlPath): boolean {
+function checkDerivedParams(
+  ctx: RuleContext,
+  fact: string,
+  params: Record<string, unknown>,
+  at: YamlPath,
+): boolean {
   if (fact !== "elapsed") return true;
   let ok = true;
   const check = (p: unknown, where: YamlPath) => {
@@ -341,8 +430,9 @@ function checkDerivedParams(ctx: RuleContext, fact: string, params: Record<strin
   };
   check(params.from, [...at, "from"]);
   const to = params.to;
-  if (Array.isArray(to)) to.forEach((p, i) => check(p, [...at, "to", i]));
-  else if (isFactRef(to)) {
+  if (Array.isArray(to)) {
+    for (const [i, p] of to.entries()) check(p, [...at, "to", i]);
+  } else if (isFactRef(to)) {
     const ref = { ...to };
     ok = checkFactReference({ ...ctx, evidence: new Map() }, ref, [...at, "to"]) && ok;
     params.to = ref;
@@ -359,20 +449,28 @@ function substituteParams(ctx: RuleContext, value: unknown, at: YamlPath): unkno
     const parameters = ctx.policy.parameters ?? {};
     if (typeof name !== "string" || !Object.hasOwn(parameters, name)) {
       ctx.out.push(
-        ctx.source.at([...at, "param"], "unknown_parameter", `unknown parameter "${String(name)}" (not in parameters)`),
+        ctx.source.at(
+          [...at, "param"],
+          "unknown_parameter",
+          `unknown parameter "${String(name)}" (not in parameters)`,
+        ),
       );
       return value;
     }
     return parameters[name];
   }
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, substituteParams(ctx, v, [...at, k])]),
-  );
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteParams(ctx, v, [...at, k])]));
 }
 
 const PLACEHOLDER = /\{([^{}|]+)(?:\|([^{}]*))?\}/g;
 const FILTERS = new Set(["percent"]);
-const RECORD_PLACEHOLDERS = new Set(["record.type", "record.id", "record.revision", "record.occurredAt", "record.source"]);
+const RECORD_PLACEHOLDERS = new Set([
+  "record.type",
+  "record.id",
+  "record.revision",
+  "record.occurredAt",
+  "record.source",
+]);
 
 function checkMessage(ctx: RuleContext, rule: RuleFile, base: YamlPath) {
   for (const lang of ["zh", "en"] as const) {
@@ -381,21 +479,38 @@ function checkMessage(ctx: RuleContext, rule: RuleFile, base: YamlPath) {
       const filter = match[2];
       if (filter !== undefined && !FILTERS.has(filter))
         ctx.out.push(
-          ctx.source.at([...base, "message", lang], "unknown_placeholder", `unknown format "|${filter}" in {${match[0].slice(1, -1)}}: use |percent`),
+          ctx.source.at(
+            [...base, "message", lang],
+            "unknown_placeholder",
+            `unknown format "|${filter}" in {${match[0].slice(1, -1)}}: use |percent`,
+          ),
         );
+      const dataPath = name.startsWith("data.") ? parsePath(`$.${name.slice(5)}`) : undefined;
+      const derived = DERIVED_FACT_BY_NAME.get(name);
+      if (
+        derived &&
+        !derived.params &&
+        (!derived.appliesTo || derived.appliesTo.includes(ctx.policy.appliesTo as RecordType))
+      ) {
+        // a parameterless derived fact named in a message is reported as evidence too
+        addEvidence(ctx, name, { fact: name }, [...base, "message", lang]);
+        continue;
+      }
       const known =
         ctx.evidence.has(name) ||
+        (dataPath !== undefined &&
+          missingSegment(DATA_SCHEMAS[ctx.policy.appliesTo as RecordType], dataPath) === undefined) ||
         RECORD_PLACEHOLDERS.has(name) ||
-        (name.startsWith("params.") && Object.hasOwn(ctx.policy.parameters ?? {}, name.slice("params.".length)));
+        (name.startsWith("params.") &&
+          Object.hasOwn(ctx.policy.parameters ?? {}, name.slice("params.".length)));
       if (!known)
         ctx.out.push(
           ctx.source.at(
             [...base, "message", lang],
             "unknown_placeholder",
-            `unknown placeholder {${name}}: use an evidence key (${[...ctx.evidence.keys()].join(", ") || "none"}), {params.<name>} or {record.id}`,
+            `unknown placeholder {${name}}: use an evidence key (${[...ctx.evidence.keys()].join(", ") || "none"}), {data.<field>}, {params.<name>} or {record.id}`,
           ),
         );
     }
   }
 }
-

@@ -1,6 +1,7 @@
 /** What the loader produces: validated, parameter-resolved policy versions and the org directory. */
-import type { RecordType } from "../../../schemas/record.ts";
+
 import type { Condition, SEVERITIES } from "../../../schemas/policy.ts";
+import type { RecordType } from "../../../schemas/record.ts";
 
 export type Severity = (typeof SEVERITIES)[number];
 export interface Bilingual {

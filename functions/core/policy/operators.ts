@@ -52,7 +52,13 @@ const exact =
 export const OPERATORS: readonly OperatorSpec[] = [
   // json-rules-engine built-ins
   { name: "equal", builtin: true, description: "fact === value", value: anyValue, test: (a, b) => a === b },
-  { name: "notEqual", builtin: true, description: "fact !== value", value: anyValue, test: (a, b) => a !== b },
+  {
+    name: "notEqual",
+    builtin: true,
+    description: "fact !== value",
+    value: anyValue,
+    test: (a, b) => a !== b,
+  },
   {
     name: "in",
     builtin: true,
@@ -140,7 +146,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
   },
   {
     name: "longerThan",
-    description: "an `elapsed` fact is strictly longer than the ISO 8601 duration (so \"within N\" includes N)",
+    description: 'an `elapsed` fact is strictly longer than the ISO 8601 duration (so "within N" includes N)',
     value: durationValue,
     test: (a, b) => a instanceof Elapsed && a.ms > (parseDuration(b as string) ?? Number.POSITIVE_INFINITY),
   },
@@ -161,7 +167,8 @@ export const OPERATORS: readonly OperatorSpec[] = [
   },
   {
     name: "includesAnyRole",
-    description: "the fact (a list of roles) includes at least one role of the value (general-manager = management)",
+    description:
+      "the fact (a list of roles) includes at least one role of the value (general-manager = management)",
     value: rolesValue,
     test: (a, b) => {
       const have = roleSet(a);
@@ -183,7 +190,10 @@ export const DECORATORS: Readonly<
 > = {
   someFact: { accepts: Array.isArray, wrap: (next) => (a, b) => (a as unknown[]).some((fv) => next(fv, b)) },
   someValue: { valueIsList: true, wrap: (next) => (a, b) => (b as unknown[]).some((jv) => next(a, jv)) },
-  everyFact: { accepts: Array.isArray, wrap: (next) => (a, b) => (a as unknown[]).every((fv) => next(fv, b)) },
+  everyFact: {
+    accepts: Array.isArray,
+    wrap: (next) => (a, b) => (a as unknown[]).every((fv) => next(fv, b)),
+  },
   everyValue: { valueIsList: true, wrap: (next) => (a, b) => (b as unknown[]).every((jv) => next(a, jv)) },
   swap: { wrap: (next) => (a, b) => next(b, a) },
   not: { wrap: (next) => (a, b) => !next(a, b) },

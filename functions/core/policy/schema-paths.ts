@@ -22,7 +22,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
   for (;;) {
     const d = def(s);
-    if ((d.type === "optional" || d.type === "nullable" || d.type === "default") && d.innerType) s = d.innerType;
+    if ((d.type === "optional" || d.type === "nullable" || d.type === "default") && d.innerType)
+      s = d.innerType;
     else if (d.type === "pipe" && d.in) s = d.in;
     else return s;
   }
@@ -38,7 +39,11 @@ export function missingSegment(schema: z.ZodType, segments: readonly PathSegment
       current = d.shape[segment];
     } else if (d.type === "array" && typeof segment === "number") {
       current = d.element;
-    } else if ((d.type === "array" || d.type === "string") && segment === "length" && i === segments.length - 1) {
+    } else if (
+      (d.type === "array" || d.type === "string") &&
+      segment === "length" &&
+      i === segments.length - 1
+    ) {
       return undefined;
     } else {
       return segment;

@@ -31,7 +31,9 @@ export function parseYaml(file: string, text: string): { source?: YamlSource; er
     for (const [i, segment] of path.entries()) {
       let next: unknown;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+        const pair = node.items.find(
+          (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
+        );
         if (pair && options?.key && i === path.length - 1) {
           pos = position(pair.key as Node, pos);
           break;

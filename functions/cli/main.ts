@@ -1,0 +1,164 @@
+/**
+ * `compliance` — the policy owners' command line.
+ *
+ *   compliance policy validate [dir]            exit 0 clean, 1 with file:line:column: message lines
+ *   compliance policy test [dir]                runs every v<N>.test.yaml; same exit codes
+ *   compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine]
+ *                                               exit 0 no violation, 1 violations or invalid record
+ *   add --json for machine-readable output; exit 2 is a usage error.
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { recordSchema } from "../../schemas/record.ts";
+import { type Diagnostic, formatDiagnostic } from "../core/diagnostics.ts";
+import { createEvaluator, type Evaluation } from "../core/engine/evaluate.ts";
+import { createReferenceEvaluator } from "../core/engine/reference.ts";
+import { loadPolicies, schemaDiagnostics } from "../core/policy/loader.ts";
+import { runPolicyTests } from "../core/policy/tests.ts";
+import { parseYaml } from "../core/policy/yaml-source.ts";
+import { policiesDir, readPolicyFiles } from "../local/policy-files.ts";
+
+const USAGE = `usage:
+  compliance policy validate [dir] [--json]
+  compliance policy test [dir] [--json]
+  compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine] [--json]
+The policies folder defaults to $COMPLIANCE_POLICIES_DIR, else ./policies.`;
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+class UsageError extends Error {}
+
+function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[], json: boolean) {
+  if (json) io.out(JSON.stringify({ ok: false, diagnostics }, null, 2));
+  else for (const d of diagnostics) io.err(formatDiagnostic(d));
+}
+
+function load(dir: string | undefined, io: Io, json: boolean) {
+  const folder = policiesDir(dir);
+  let files: ReturnType<typeof readPolicyFiles>;
+  try {
+    files = readPolicyFiles(folder);
+  } catch (cause) {
+    throw new UsageError(`cannot read policies folder ${folder}: ${(cause as Error).message}`);
+  }
+  const result = loadPolicies(files);
+  if (!result.ok) printDiagnostics(io, result.diagnostics, json);
+  return { files, result };
+}
+
+function validate(dir: string | undefined, json: boolean, io: Io): number {
+  const { result } = load(dir, io, json);
+  if (!result.ok) return 1;
+  const rules = result.set.versions.reduce((n, v) => n + v.rules.length, 0);
+  if (json) io.out(JSON.stringify({ ok: true, policies: result.set.versions.length, rules }, null, 2));
+  else io.out(`ok: ${result.set.versions.length} policy versions, ${rules} rules`);
+  return 0;
+}
+
+function test(dir: string | undefined, json: boolean, io: Io): number {
+  const { files, result } = load(dir, io, json);
+  if (!result.ok) return 1;
+  const summary = runPolicyTests(result.set, createEvaluator(result.set), files);
+  const ok = summary.diagnostics.length === 0 && summary.failed === 0;
+  if (json) io.out(JSON.stringify({ ok, ...summary }, null, 2));
+  else {
+    for (const d of summary.diagnostics) io.err(formatDiagnostic(d));
+    io.out(`${summary.passed} passed, ${summary.failed} failed (${summary.files} test files)`);
+  }
+  return ok ? 0 : 1;
+}
+
+function printEvaluation(io: Io, evaluation: Evaluation) {
+  io.out(
+    `evaluated at ${evaluation.evaluatedAt} with ${evaluation.policies.map((p) => `${p.id} v${p.version}`).join(", ") || "no policy in force"}`,
+  );
+  for (const v of evaluation.violations) {
+    io.out(`\n[${v.severity}] ${v.policyId}/${v.ruleId}  (id ${v.id})`);
+    io.out(`  ${v.message.en}`);
+    io.out(`  ${v.message.zh}`);
+    io.out(
+      `  assign: ${v.assignees.map((a) => `${a.role} (${a.people.join(", ") || "nobody"})`).join("; ")}`,
+    );
+    io.out(`  due: ${v.dueAt}`);
+  }
+  io.out(
+    `\n${evaluation.violations.length} violation(s)${evaluation.nextCheckAt ? `; next check at ${evaluation.nextCheckAt}` : ""}`,
+  );
+}
+
+async function evaluate(
+  file: string | undefined,
+  options: { at?: string; engine?: string; json: boolean },
+  io: Io,
+): Promise<number> {
+  if (!file) throw new UsageError("evaluate needs a record file");
+  const engine = options.engine ?? process.env.COMPLIANCE_ENGINE ?? "compiled";
+  if (engine !== "compiled" && engine !== "json-rules-engine")
+    throw new UsageError(`unknown engine ${engine}`);
+  const now = options.at ?? new Date().toISOString();
+  if (Number.isNaN(Date.parse(now))) throw new UsageError(`--at ${now} is not a timestamp`);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new UsageError(`cannot read ${file}: ${(cause as Error).message}`);
+  }
+  const { source, errors } = parseYaml(file, text);
+  if (!source) {
+    printDiagnostics(io, errors, options.json);
+    return 1;
+  }
+  const checked = schemaDiagnostics(source, recordSchema);
+  if (!checked.value) {
+    printDiagnostics(
+      io,
+      checked.diagnostics.map((d) => ({ ...d, code: "invalid_record" })),
+      options.json,
+    );
+    return 1;
+  }
+  const { result } = load(undefined, io, options.json);
+  if (!result.ok) return 1;
+  const record = recordSchema.parse(checked.value);
+  const evaluation =
+    engine === "compiled"
+      ? createEvaluator(result.set).evaluate(record, { now })
+      : await createReferenceEvaluator(result.set).evaluate(record, { now });
+  if (options.json) io.out(JSON.stringify(evaluation, null, 2));
+  else printEvaluation(io, evaluation);
+  return evaluation.violations.length === 0 ? 0 : 1;
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        json: { type: "boolean", default: false },
+        at: { type: "string" },
+        engine: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+    if (values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    const [command, sub, arg] = positionals;
+    if (command === "policy" && sub === "validate") return validate(arg, values.json, io);
+    if (command === "policy" && sub === "test") return test(arg, values.json, io);
+    if (command === "evaluate")
+      return await evaluate(sub, { at: values.at, engine: values.engine, json: values.json }, io);
+    throw new UsageError(command ? `unknown command: ${positionals.join(" ")}` : "no command given");
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.err(`compliance: ${(error as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}
