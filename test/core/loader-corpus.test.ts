@@ -35,7 +35,9 @@ describe("policy loader", () => {
 
   it("never returns a policy set when any file has a problem", () => {
     const broken = base.map((f) =>
-      f.path.endsWith("v1.yaml") ? { ...f, text: f.text.replace("operator: longerThan", "operator: longerThen") } : f,
+      f.path.endsWith("v1.yaml")
+        ? { ...f, text: f.text.replace("operator: longerThan", "operator: longerThen") }
+        : f,
     );
     const result = loadPolicies(broken);
     expect(result.ok).toBe(false);
@@ -44,7 +46,9 @@ describe("policy loader", () => {
 
   it("refuses a value that does not fit its operator", () => {
     const broken = base.map((f) =>
-      f.path.endsWith("v1.yaml") ? { ...f, text: f.text.replace("value: { param: respondWithin }", "value: 24 hours") } : f,
+      f.path.endsWith("v1.yaml")
+        ? { ...f, text: f.text.replace("value: { param: respondWithin }", "value: 24 hours") }
+        : f,
     );
     const result = loadPolicies(broken);
     expect(result.ok).toBe(false);
@@ -57,10 +61,15 @@ describe("policy loader", () => {
 
   it("reports an effectiveFrom that is not a date", () => {
     const broken = base.map((f) =>
-      f.path.endsWith("v1.yaml") ? { ...f, text: f.text.replace("effectiveFrom: 2026-01-01", "effectiveFrom: 2026-02-30") } : f,
+      f.path.endsWith("v1.yaml")
+        ? { ...f, text: f.text.replace("effectiveFrom: 2026-01-01", "effectiveFrom: 2026-02-30") }
+        : f,
     );
     const result = loadPolicies(broken);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(formatDiagnostic(result.diagnostics[0] as never)).toMatch(/v1\.yaml:3:16: effectiveFrom: must be a date/);
+    if (!result.ok)
+      expect(formatDiagnostic(result.diagnostics[0] as never)).toMatch(
+        /v1\.yaml:3:16: effectiveFrom: must be a date/,
+      );
   });
 });

@@ -93,11 +93,14 @@ describe("record schema (CONTRACT §1)", () => {
     const input = { ...expense, type: "invoice" };
     const result = recordSchema.safeParse(input);
     expect(result.success).toBe(false);
-    if (!result.success) expect(toIssues(result.error, input).map((i) => formatPath(i.path))).toEqual(["type"]);
+    if (!result.success)
+      expect(toIssues(result.error, input).map((i) => formatPath(i.path))).toEqual(["type"]);
   });
 
   it("accepts an empty required string (rules judge emptiness)", () => {
-    expect(recordSchema.safeParse({ ...expense, data: { ...expense.data, applicant: "" } }).success).toBe(true);
+    expect(recordSchema.safeParse({ ...expense, data: { ...expense.data, applicant: "" } }).success).toBe(
+      true,
+    );
   });
 
   it("rejects a timestamp without a zone", () => {

@@ -53,7 +53,12 @@ const expenseData = fc.record({
   submittedAt: maybe(instant),
   approvals: fc.array(
     fc.record({
-      step: fc.constantFrom("department-review", "finance-review", "leadership-approval", "budget-adjustment"),
+      step: fc.constantFrom(
+        "department-review",
+        "finance-review",
+        "leadership-approval",
+        "budget-adjustment",
+      ),
       approver: person,
       role,
       decision,
@@ -108,14 +113,22 @@ const contractData = fc.record({
     { maxLength: 3 },
   ),
   changes: fc.array(
-    fc.record({ kind: fc.constantFrom("amendment", "termination"), at: instant, approvals: fc.array(roleApproval, { maxLength: 2 }) }),
+    fc.record({
+      kind: fc.constantFrom("amendment", "termination"),
+      at: instant,
+      approvals: fc.array(roleApproval, { maxLength: 2 }),
+    }),
     { maxLength: 2 },
   ),
 });
 
 const complaintData = fc.record({
   department: fc.constantFrom("customer-service"),
-  customer: fc.record({ id: fc.constant("C1"), name: fc.constant("n"), contact: maybe(fc.constantFrom("", " ", "138")) }),
+  customer: fc.record({
+    id: fc.constant("C1"),
+    name: fc.constant("n"),
+    contact: maybe(fc.constantFrom("", " ", "138")),
+  }),
   channel: fc.constantFrom("phone", "email", "online", "visit"),
   category: fc.constantFrom(...COMPLAINT_CATEGORIES),
   content: fc.constantFrom("", "  ", "broken"),
@@ -124,28 +137,50 @@ const complaintData = fc.record({
   firstResponseAt: maybe(instant),
   resolvedAt: maybe(instant),
   customerNotifiedAt: maybe(instant),
-  escalations: fc.array(fc.record({ to: fc.constantFrom("quality", "management", "general-manager", "legal"), at: instant }), {
-    maxLength: 3,
-  }),
+  escalations: fc.array(
+    fc.record({ to: fc.constantFrom("quality", "management", "general-manager", "legal"), at: instant }),
+    {
+      maxLength: 3,
+    },
+  ),
 });
 
 const kind = fc.constantFrom("customer-info", "trade-secret", "market-research", "public");
 const action = fc.constantFrom("read", "export", "print", "share-external");
 const accessData = fc.record({
   department: fc.constantFrom("sales", "market-research"),
-  actor: fc.record({ id: person, roles: fc.array(role, { maxLength: 2 }), confidentialityAgreementSignedAt: maybe(instant) }),
-  resource: fc.record({ kind, id: fc.constant("R1"), recordCount: maybe(fc.constantFrom(0, 99, 100, 101, 5000)) }),
+  actor: fc.record({
+    id: person,
+    roles: fc.array(role, { maxLength: 2 }),
+    confidentialityAgreementSignedAt: maybe(instant),
+  }),
+  resource: fc.record({
+    kind,
+    id: fc.constant("R1"),
+    recordCount: maybe(fc.constantFrom(0, 99, 100, 101, 5000)),
+  }),
   action,
   at: instant,
   encrypted: fc.boolean(),
   authorization: maybe(
-    fc.record({ grantedBy: person, kinds: fc.subarray(["customer-info", "trade-secret", "market-research", "public"]), actions: fc.subarray(["read", "export", "print", "share-external"]), expiresAt: instant }),
+    fc.record({
+      grantedBy: person,
+      kinds: fc.subarray(["customer-info", "trade-secret", "market-research", "public"]),
+      actions: fc.subarray(["read", "export", "print", "share-external"]),
+      expiresAt: instant,
+    }),
   ),
   disclosureApproval: maybe(fc.record({ approver: person, role, at: instant })),
   recipient: maybe(fc.constantFrom("partner", "")),
 });
 
-const DATA = { expense: expenseData, quote: quoteData, contract: contractData, complaint: complaintData, access: accessData };
+const DATA = {
+  expense: expenseData,
+  quote: quoteData,
+  contract: contractData,
+  complaint: complaintData,
+  access: accessData,
+};
 
 /** Raw JSON a caller could send (nulls included), valid against the record schema. */
 export const recordInput = fc.constantFrom(...(Object.keys(DATA) as (keyof typeof DATA)[])).chain((type) =>

@@ -22,7 +22,9 @@ function filesUnder(dir: string): Map<string, string> {
 }
 
 export function corpusCases(): string[] {
-  return readdirSync(CORPUS).filter((name) => !name.startsWith("_")).sort();
+  return readdirSync(CORPUS)
+    .filter((name) => !name.startsWith("_"))
+    .sort();
 }
 
 /** The policies folder of a case, as the loader receives it (display paths under `policies/`). */
@@ -33,12 +35,15 @@ export function corpusFiles(name: string): SourceFile[] {
     files.set(path, text);
   }
   const deleted = join(CORPUS, name, "delete.txt");
-  if (existsSync(deleted)) for (const line of readFileSync(deleted, "utf8").split("\n")) if (line.trim()) files.delete(line.trim());
+  if (existsSync(deleted))
+    for (const line of readFileSync(deleted, "utf8").split("\n")) if (line.trim()) files.delete(line.trim());
   return [...files.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([path, text]) => ({ path, display: `policies/${path}`, text }));
 }
 
 export function expectedDiagnostics(name: string): string[] {
-  return readFileSync(join(CORPUS, name, "expected.txt"), "utf8").split("\n").filter((l) => l.trim() !== "");
+  return readFileSync(join(CORPUS, name, "expected.txt"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
 }

@@ -11,6 +11,7 @@ import {
   type PolicyFile,
   policySchema,
   type RuleFile,
+  ruleSchema,
 } from "../../../schemas/policy.ts";
 import { DATA_SCHEMAS, type RecordType, recordSchema } from "../../../schemas/record.ts";
 import { type Diagnostic, sortDiagnostics } from "../diagnostics.ts";
@@ -71,9 +72,9 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
   if (!org) {
     diagnostics.push({
       code: "missing_org",
-      file: ORG_FILE,
-      line: 0,
-      column: 0,
+      file: rootDisplay(files) + ORG_FILE,
+      line: 1,
+      column: 1,
       message: "org.yaml is missing: it says who holds each role",
     });
   } else {
@@ -87,6 +88,7 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
   }
 
   const versions: PolicyVersion[] = [];
+  const sources = new Map<string, YamlSource>();
   for (const file of files) {
     if (file.path === ORG_FILE || TEST_FILE.test(file.path)) continue;
     const layout = POLICY_FILE.exec(file.path);
@@ -95,8 +97,8 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
         diagnostics.push({
           code: "layout",
           file: file.display,
-          line: 0,
-          column: 0,
+          line: 1,
+          column: 1,
           message:
             "not where a policy goes: policies/<area>/<policyId>/v<version>.yaml (or v<version>.test.yaml)",
         });
@@ -107,18 +109,18 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
     if (!source) continue;
     const checked = schemaDiagnostics(source, policySchema);
     diagnostics.push(...checked.diagnostics);
-    if (!checked.value) continue;
-    const policy = checked.value as PolicyFile;
-    const [, area, policyId, version] = layout;
-    if (policy.area !== area)
+    const [, area = "", policyId = "", version = ""] = layout;
+    // Even when the schema fails, check what did parse, so every problem is reported in one run.
+    const policy = (checked.value as PolicyFile | undefined) ?? salvage(source.value);
+    if (policy.area !== undefined && policy.area !== area)
       diagnostics.push(
         source.at(["area"], "id_mismatch", `area "${policy.area}" does not match its folder "${area}"`),
       );
-    if (policy.id !== policyId)
+    if (policy.id !== undefined && policy.id !== policyId)
       diagnostics.push(
         source.at(["id"], "id_mismatch", `id "${policy.id}" does not match its folder "${policyId}"`),
       );
-    if (policy.version !== Number(version))
+    if (policy.version !== undefined && policy.version !== Number(version))
       diagnostics.push(
         source.at(
           ["version"],
@@ -126,77 +128,100 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
           `version ${policy.version} does not match its file name v${version}.yaml`,
         ),
       );
-    const rules = checkRules(source, policy, directory, diagnostics);
+    if (directory && policy.owner !== undefined && !Object.hasOwn(directory.roles, policy.owner))
+      diagnostics.push(
+        source.at(["owner"], "unknown_role", `owner "${policy.owner}" is not a role of org.yaml`),
+      );
+    const rules = policy.appliesTo ? checkRules(source, policy as PolicyFile, directory, diagnostics) : [];
+    if (!checked.value) continue;
+    sources.set(file.path, source);
+    const valid = checked.value as PolicyFile;
     versions.push({
-      id: policy.id,
-      version: policy.version,
-      effectiveFrom: policy.effectiveFrom,
-      effectiveFromMs: Date.parse(`${policy.effectiveFrom}T00:00:00Z`),
-      area: policy.area,
-      appliesTo: policy.appliesTo,
-      title: policy.title,
-      owner: policy.owner,
-      source: policy.source,
-      parameters: policy.parameters ?? {},
+      id: valid.id,
+      version: valid.version,
+      effectiveFrom: valid.effectiveFrom,
+      effectiveFromMs: Date.parse(`${valid.effectiveFrom}T00:00:00Z`),
+      area: valid.area,
+      appliesTo: valid.appliesTo,
+      title: valid.title,
+      owner: valid.owner,
+      source: valid.source,
+      parameters: valid.parameters ?? {},
       rules,
       file: file.path,
       sha256: sha256(file.text),
     });
-    if (directory && !Object.hasOwn(directory.roles, policy.owner))
-      diagnostics.push(
-        source.at(["owner"], "unknown_role", `owner "${policy.owner}" is not a role of org.yaml`),
-      );
   }
 
   versions.sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version);
-  checkVersionOrder(versions, files, diagnostics);
+  checkVersionOrder(versions, sources, diagnostics);
 
   if (diagnostics.length > 0 || !directory) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
   return { ok: true, set: { versions, org: directory } };
 }
 
+type PartialRule = Partial<RuleFile>;
+type PartialPolicy = Partial<Omit<PolicyFile, "rules">> & { rules: (PartialRule | undefined)[] };
+
+/** The fields of a value that are valid on their own. */
+function validFields(
+  shape: Record<string, z.ZodType>,
+  raw: unknown,
+  skip: string[] = [],
+): Record<string, unknown> {
+  const value = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(shape)) {
+    if (skip.includes(key)) continue;
+    const parsed = schema.safeParse(value[key]);
+    if (parsed.success && parsed.data !== undefined) out[key] = parsed.data;
+  }
+  return out;
+}
+
+/** The fields of an invalid policy file that are valid on their own (rules field by field). */
+function salvage(raw: unknown): PartialPolicy {
+  const fields = validFields(policySchema.shape, raw, ["rules"]);
+  const rules = (raw as { rules?: unknown })?.rules;
+  return {
+    ...fields,
+    rules: Array.isArray(rules) ? rules.map((r) => validFields(ruleSchema.shape, r) as PartialRule) : [],
+  } as PartialPolicy;
+}
+
 function checkVersionOrder(
   versions: readonly PolicyVersion[],
-  files: readonly SourceFile[],
+  sources: ReadonlyMap<string, YamlSource>,
   out: Diagnostic[],
 ) {
-  const display = (v: PolicyVersion) => files.find((f) => f.path === v.file)?.display ?? v.file;
+  const at = (v: PolicyVersion, field: string, message: string): Diagnostic =>
+    (sources.get(v.file) as YamlSource).at([field], "version_order", message);
   for (let i = 1; i < versions.length; i++) {
     const prev = versions[i - 1] as PolicyVersion;
     const cur = versions[i] as PolicyVersion;
     if (prev.id !== cur.id) continue;
     if (prev.appliesTo !== cur.appliesTo || prev.area !== cur.area)
       out.push(
-        at(
-          display(cur),
-          "version_order",
-          `version ${cur.version} changes area or appliesTo; make a new policy instead`,
-        ),
-      );
-    if (cur.version !== prev.version + 1)
-      out.push(
-        at(
-          display(cur),
-          "version_order",
-          `version ${cur.version} follows version ${prev.version}: versions must be consecutive`,
-        ),
+        at(cur, "appliesTo", `version ${cur.version} changes area or appliesTo; make a new policy instead`),
       );
     if (cur.effectiveFromMs <= prev.effectiveFromMs)
       out.push(
         at(
-          display(cur),
-          "version_order",
+          cur,
+          "effectiveFrom",
           `effectiveFrom ${cur.effectiveFrom} must be after version ${prev.version}'s (${prev.effectiveFrom})`,
         ),
       );
   }
   for (const v of versions)
     if (v.version > 1 && !versions.some((o) => o.id === v.id && o.version === v.version - 1))
-      out.push(at(display(v), "version_order", `version ${v.version - 1} of ${v.id} is missing`));
+      out.push(at(v, "version", `version ${v.version - 1} of ${v.id} is missing`));
 }
 
-function at(file: string, code: Diagnostic["code"], message: string): Diagnostic {
-  return { code, file, line: 1, column: 1, message };
+/** How diagnostics name the policies folder, e.g. "policies/" (from any file's display name). */
+function rootDisplay(files: readonly SourceFile[]): string {
+  const f = files[0];
+  return f ? f.display.slice(0, f.display.length - f.path.length) : "";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,23 +236,27 @@ interface RuleContext {
 
 function checkRules(
   source: YamlSource,
-  policy: PolicyFile,
+  policy: PolicyFile | PartialPolicy,
   org: OrgDirectory | undefined,
   out: Diagnostic[],
 ): LoadedRule[] {
   const seen = new Map<string, number>();
-  return policy.rules.map((rule, index) => {
+  const loaded: LoadedRule[] = [];
+  for (const [index, rule] of policy.rules.entries()) {
+    if (!rule) continue;
     const base: YamlPath = ["rules", index];
-    const first = seen.get(rule.id);
-    if (first !== undefined)
-      out.push(
-        source.at(
-          [...base, "id"],
-          "duplicate_rule",
-          `rule id "${rule.id}" is already used by rules[${first}]`,
-        ),
-      );
-    else seen.set(rule.id, index);
+    if (rule.id !== undefined) {
+      const first = seen.get(rule.id);
+      if (first !== undefined)
+        out.push(
+          source.at(
+            [...base, "id"],
+            "duplicate_rule",
+            `rule id "${rule.id}" is already used by rules[${first}]`,
+          ),
+        );
+      else seen.set(rule.id, index);
+    }
     if (org) {
       for (const field of ["assign", "escalate"] as const)
         for (const [i, role] of (rule[field] ?? []).entries())
@@ -236,22 +265,26 @@ function checkRules(
               source.at([...base, field, i], "unknown_role", `role "${role}" is not defined in org.yaml`),
             );
     }
-    const ctx: RuleContext = { source, policy, out, evidence: new Map() };
-    const when = checkCondition(ctx, rule.when, [...base, "when"]);
-    checkMessage(ctx, rule, base);
-    return {
-      id: rule.id,
-      severity: rule.severity,
+    const ctx: RuleContext = { source, policy: policy as PolicyFile, out, evidence: new Map() };
+    const when = rule.when ? checkCondition(ctx, rule.when, [...base, "when"]) : undefined;
+    if (rule.message && when) checkMessage(ctx, rule.message, base);
+    const complete = ruleSchema.safeParse(rule);
+    if (!complete.success || !when) continue; // its schema problems are already reported
+    const r = complete.data;
+    loaded.push({
+      id: r.id,
+      severity: r.severity,
       when,
-      assign: rule.assign,
-      due: rule.due,
-      dueMs: parseDuration(rule.due) ?? 0,
-      message: rule.message,
-      escalate: rule.escalate,
-      source: rule.source ?? policy.source,
+      assign: r.assign,
+      due: r.due,
+      dueMs: parseDuration(r.due) ?? 0,
+      message: r.message,
+      escalate: r.escalate,
+      source: r.source ?? policy.source ?? [],
       evidence: [...ctx.evidence.values()].map((e) => e.spec),
-    };
-  });
+    });
+  }
+  return loaded;
 }
 
 function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath): Condition {
@@ -272,7 +305,9 @@ function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath):
     out.push(source.at(path, "invalid_value", `missing required field "value"`));
     return leaf;
   }
+  const before = out.length;
   leaf.value = substituteParams(ctx, leaf.value, [...path, "value"]);
+  if (out.length > before) return leaf; // an unknown parameter: its value cannot be checked
   if (isFactRef(leaf.value)) {
     const ref = { ...leaf.value };
     checkFactReference(ctx, ref, [...path, "value"]);
@@ -472,9 +507,9 @@ const RECORD_PLACEHOLDERS = new Set([
   "record.source",
 ]);
 
-function checkMessage(ctx: RuleContext, rule: RuleFile, base: YamlPath) {
+function checkMessage(ctx: RuleContext, message: RuleFile["message"], base: YamlPath) {
   for (const lang of ["zh", "en"] as const) {
-    for (const match of rule.message[lang].matchAll(PLACEHOLDER)) {
+    for (const match of message[lang].matchAll(PLACEHOLDER)) {
       const name = (match[1] ?? "").trim();
       const filter = match[2];
       if (filter !== undefined && !FILTERS.has(filter))
