@@ -25,9 +25,10 @@ function decimalString(value: number | Big | Ratio): string {
 
 export function formatValue(value: unknown, lang: Lang, filter?: string): string {
   if (value === undefined || value === null || value === "") return "—";
+  if (value instanceof Ratio && value.den.eq(0)) return value.num.eq(0) ? "—" : value.num.gt(0) ? "∞" : "-∞";
   if (filter === "percent" && (typeof value === "number" || value instanceof Big || value instanceof Ratio)) {
     const fraction = value instanceof Ratio ? value.toNumber(8) : Number(new Big(value).toString());
-    return `${group(new Big(fraction).times(100).round(2).toFixed())}%`;
+    return `${group(new Big(fraction).times(100).round(4).toFixed())}%`;
   }
   if (value === UNLIMITED) return lang === "zh" ? "無上限" : "unlimited";
   if (typeof value === "number" && Number.isFinite(value)) return group(decimalString(value));
@@ -53,7 +54,10 @@ export function interpolate(template: string, lang: Lang, lookup: (name: string)
 export function toEvidenceValue(value: unknown): unknown {
   if (value === undefined) return null;
   if (value instanceof Big) return Number(value.toString());
-  if (value instanceof Ratio) return value.toNumber();
+  if (value instanceof Ratio) {
+    const n = value.toNumber();
+    return Number.isFinite(n) ? n : null; // a share of an empty line: JSON has no infinity
+  }
   if (value instanceof Elapsed) return value.toString();
   return value;
 }
