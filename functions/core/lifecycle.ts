@@ -1,0 +1,127 @@
+/**
+ * The violation lifecycle (CONTRACT §3), as a pure function: given what is stored and what an
+ * evaluation found, what must change. The store applies the change with a conditional write.
+ *
+ *   (none) ──fires──▶ open ──no longer fires──▶ resolved ──fires again──▶ open (reopened)
+ *   open / acknowledged / waived ──no longer fires──▶ resolved   (by "system")
+ *
+ * Every status change appends to `history`. A stored violation is never changed by an evaluation of
+ * an older revision than the one it was last judged on.
+ */
+import type { Violation, ViolationStatus } from "./engine/violation.ts";
+
+export const SYSTEM = "system";
+
+export interface HistoryEntry {
+  readonly status: ViolationStatus;
+  readonly at: string;
+  readonly by: string;
+  readonly reason: string | null;
+}
+
+export interface StoredViolation extends Violation {
+  readonly history: readonly HistoryEntry[];
+  /** Last time an evaluation confirmed or changed it. */
+  readonly updatedAt: string;
+  /** Optimistic-lock counter: every write expects the one it read. */
+  readonly ver: number;
+}
+
+export type Change =
+  | { readonly kind: "create" | "update" | "reopen" | "resolve"; readonly next: StoredViolation }
+  | { readonly kind: "none" };
+
+/** Fields an evaluation may refresh on a violation that still fires (status and deadlines stay). */
+function refreshed(existing: StoredViolation, fired: Violation, at: string): StoredViolation {
+  return {
+    ...existing,
+    policyVersion: fired.policyVersion,
+    severity: fired.severity,
+    record: fired.record,
+    message: fired.message,
+    assignees: fired.assignees,
+    evidence: fired.evidence,
+    source: fired.source,
+    updatedAt: at,
+    ver: existing.ver + 1,
+  };
+}
+
+function sameContent(a: Violation, b: Violation): boolean {
+  return (
+    a.policyVersion === b.policyVersion &&
+    a.severity === b.severity &&
+    a.record.revision === b.record.revision &&
+    JSON.stringify([a.message, a.assignees, a.evidence, a.source]) ===
+      JSON.stringify([b.message, b.assignees, b.evidence, b.source])
+  );
+}
+
+/**
+ * @param existing what is stored for this violation id, if anything
+ * @param fired the violation the evaluation produced for this id, if the rule fired
+ * @param at the evaluation time
+ * @param revision the record revision that was evaluated
+ */
+export function reconcile(
+  existing: StoredViolation | undefined,
+  fired: Violation | undefined,
+  at: string,
+  revision: number,
+): Change {
+  // never let an older judgement overwrite a newer one (redelivery, a sweep racing an ingest)
+  if (
+    existing &&
+    (revision < existing.record.revision ||
+      (revision === existing.record.revision && at < existing.updatedAt))
+  )
+    return { kind: "none" };
+  if (!existing) {
+    if (!fired) return { kind: "none" };
+    return {
+      kind: "create",
+      next: {
+        ...fired,
+        status: "open",
+        history: [{ status: "open", at, by: SYSTEM, reason: `detected at revision ${revision}` }],
+        updatedAt: at,
+        ver: 1,
+      },
+    };
+  }
+  if (fired) {
+    if (existing.status === "resolved") {
+      return {
+        kind: "reopen",
+        next: {
+          ...refreshed(existing, fired, at),
+          status: "open",
+          dueAt: fired.dueAt,
+          resolvedAt: null,
+          history: [
+            ...existing.history,
+            { status: "open", at, by: SYSTEM, reason: `recurred at revision ${revision}` },
+          ],
+        },
+      };
+    }
+    if (sameContent(existing, fired)) return { kind: "none" };
+    return { kind: "update", next: refreshed(existing, fired, at) };
+  }
+  if (existing.status === "resolved") return { kind: "none" };
+  return {
+    kind: "resolve",
+    next: {
+      ...existing,
+      record: { ...existing.record, revision },
+      status: "resolved",
+      resolvedAt: at,
+      history: [
+        ...existing.history,
+        { status: "resolved", at, by: SYSTEM, reason: `no longer violated at revision ${revision}` },
+      ],
+      updatedAt: at,
+      ver: existing.ver + 1,
+    },
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * The auditor's violation list (CONTRACT §2 GET /v1/violations): every filter, oldest first
+ * (detectedAt, then id), paged with a signed cursor. No Scan anywhere:
+ * - with `recordId`, the record's violations are fetched by their derived ids;
+ * - otherwise each `${status}#${shard}` partition of the status index is queried (with the other
+ *   filters as conditions) and the partitions are merged; the cursor keeps each partition's place.
+ */
+import type { RecordType } from "../../schemas/record.ts";
+import { RECORD_TYPES } from "../../schemas/record.ts";
+import type { ViolationStatus } from "../core/engine/violation.ts";
+import type { StoredViolation } from "../core/lifecycle.ts";
+import { VIOLATION_SHARDS } from "../store/tables.ts";
+import type { IndexEntry, IndexFilters } from "../store/violations.ts";
+import { signCursor, verifyCursor } from "./cursor.ts";
+import { candidateViolationIds, type Platform } from "./platform.ts";
+
+export const STATUSES: readonly ViolationStatus[] = ["open", "acknowledged", "waived", "resolved"];
+
+export interface ViolationQuery extends IndexFilters {
+  readonly status?: ViolationStatus;
+  readonly recordId?: string;
+  readonly limit: number;
+}
+
+export interface ViolationPage {
+  readonly items: StoredViolation[];
+  readonly nextCursor: string | null;
+}
+
+type Position = { offset: number } | { parts: Record<string, Record<string, unknown> | "done"> };
+
+function order(a: { detectedAt: string; id: string }, b: { detectedAt: string; id: string }): number {
+  return a.detectedAt < b.detectedAt
+    ? -1
+    : a.detectedAt > b.detectedAt
+      ? 1
+      : a.id < b.id
+        ? -1
+        : a.id > b.id
+          ? 1
+          : 0;
+}
+
+function matches(v: StoredViolation, q: ViolationQuery): boolean {
+  return (
+    (q.status === undefined || v.status === q.status) &&
+    (q.area === undefined || v.area === q.area) &&
+    (q.policyId === undefined || v.policyId === q.policyId) &&
+    (q.ruleId === undefined || v.ruleId === q.ruleId) &&
+    (q.recordType === undefined || v.record.type === q.recordType) &&
+    (q.assigneeRole === undefined || v.assignees.some((a) => a.role === q.assigneeRole)) &&
+    (q.from === undefined || v.detectedAt >= q.from) &&
+    (q.to === undefined || v.detectedAt <= q.to)
+  );
+}
+
+/** The query a cursor is bound to: every filter, not the page size. */
+function boundQuery(q: ViolationQuery): Omit<ViolationQuery, "limit"> {
+  const { limit: _, ...filters } = q;
+  return filters;
+}
+
+async function byRecord(
+  platform: Platform,
+  q: ViolationQuery & { recordId: string },
+  offset: number,
+): Promise<ViolationPage & { next?: number }> {
+  const types: RecordType[] = q.recordType ? [q.recordType as RecordType] : [...RECORD_TYPES];
+  const ids = types.flatMap((t) => candidateViolationIds(platform, t, q.recordId));
+  const found = [...(await platform.violations.getMany(ids)).values()]
+    .filter((v) => matches(v, q))
+    .sort(order);
+  const items = found.slice(offset, offset + q.limit);
+  const next = offset + items.length < found.length ? offset + items.length : undefined;
+  return { items, nextCursor: null, next };
+}
+
+export async function listViolations(
+  platform: Platform,
+  q: ViolationQuery,
+  cursorKey: string,
+  cursor?: string,
+): Promise<ViolationPage> {
+  const bound = boundQuery(q);
+  const position = cursor ? verifyCursor<Position>(cursorKey, bound, cursor) : undefined;
+
+  if (q.recordId !== undefined) {
+    const offset = position && "offset" in position ? position.offset : 0;
+    const page = await byRecord(platform, { ...q, recordId: q.recordId }, offset);
+    return {
+      items: page.items,
+      nextCursor: page.next === undefined ? null : signCursor(cursorKey, bound, { offset: page.next }),
+    };
+  }
+
+  const statuses = q.status ? [q.status] : STATUSES;
+  const partitions = statuses.flatMap((s) => Array.from({ length: VIOLATION_SHARDS }, (_, k) => `${s}#${k}`));
+  const places = position && "parts" in position ? position.parts : {};
+  // fetch up to `limit` matches from every partition still open, then merge
+  const fetched = await Promise.all(
+    partitions.map(async (partition) => {
+      const place = places[partition];
+      if (place === "done") return { partition, entries: [] as IndexEntry[], lastKey: undefined, done: true };
+      const page = await platform.violations.queryPartition(partition, q, place, q.limit);
+      return { partition, entries: page.entries, lastKey: page.lastKey, done: false };
+    }),
+  );
+  const heads = fetched.map(() => 0);
+  const taken: IndexEntry[] = [];
+  const lastTaken = new Map<string, IndexEntry>();
+  while (taken.length < q.limit) {
+    let best = -1;
+    for (const [i, f] of fetched.entries()) {
+      const entry = f.entries[heads[i] as number];
+      if (
+        entry &&
+        (best < 0 || order(entry, fetched[best]?.entries[heads[best] as number] as IndexEntry) < 0)
+      )
+        best = i;
+    }
+    if (best < 0) break;
+    const f = fetched[best] as (typeof fetched)[number];
+    const entry = f.entries[heads[best] as number] as IndexEntry;
+    heads[best] = (heads[best] as number) + 1;
+    taken.push(entry);
+    lastTaken.set(f.partition, entry);
+  }
+
+  // each partition's new place: "done", after the last entry taken from it, or unchanged
+  // (absent = from the start)
+  const parts: Record<string, Record<string, unknown> | "done"> = {};
+  let more = false;
+  for (const [i, f] of fetched.entries()) {
+    const consumedAll = (heads[i] as number) >= f.entries.length;
+    if (f.done || (consumedAll && f.lastKey === undefined)) {
+      parts[f.partition] = "done";
+      continue;
+    }
+    more = true;
+    const last = lastTaken.get(f.partition);
+    const place = last
+      ? { id: last.id, statusShard: last.statusShard, detectedAt: last.detectedAt }
+      : places[f.partition];
+    if (place !== undefined) parts[f.partition] = place;
+  }
+
+  const full = await platform.violations.getMany(taken.map((e) => e.id));
+  const items = taken.map((e) => full.get(e.id)).filter((v): v is StoredViolation => v !== undefined);
+  return { items, nextCursor: more ? signCursor(cursorKey, bound, { parts }) : null };
+}

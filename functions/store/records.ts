@@ -1,0 +1,192 @@
+/**
+ * Records table access: every revision kept, a head item per record with the latest evaluated
+ * revision and the pending deadline.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { RecordEnvelope } from "../../schemas/record.ts";
+import { isConditionFailed, StoreError } from "./errors.ts";
+import { deadlineShard, recordKey } from "./keys.ts";
+
+export const HEAD_REV = 0;
+
+export interface StoredRevision {
+  readonly pk: string;
+  readonly rev: number;
+  readonly record: RecordEnvelope;
+  /** sha256 of the canonical JSON of the validated record: "the same body" whatever its formatting. */
+  readonly bodyHash: string;
+  readonly receivedAt: string;
+  readonly clientId: string;
+}
+
+export interface RecordHead {
+  readonly pk: string;
+  readonly latest: number;
+  readonly nextCheckAt?: string;
+  readonly evaluatedAt?: string;
+}
+
+export type PutOutcome = "created" | "duplicate" | "conflict" | "stale";
+
+export class RecordsStore {
+  readonly doc: DynamoDBDocumentClient;
+  readonly table: string;
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.doc = doc;
+    this.table = table;
+  }
+
+  async getRevision(pk: string, rev: number): Promise<StoredRevision | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk, rev }, ConsistentRead: true }),
+    );
+    return out.Item as StoredRevision | undefined;
+  }
+
+  /** Revision numbers stored for a record, ascending. */
+  async listRevisions(pk: string): Promise<number[]> {
+    const revs: number[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "pk = :pk AND rev > :head",
+          ExpressionAttributeValues: { ":pk": pk, ":head": HEAD_REV },
+          ProjectionExpression: "rev",
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) revs.push(item.rev as number);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return revs;
+  }
+
+  async latestRevision(pk: string): Promise<StoredRevision | undefined> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: "pk = :pk AND rev > :head",
+        ExpressionAttributeValues: { ":pk": pk, ":head": HEAD_REV },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return out.Items?.[0] as StoredRevision | undefined;
+  }
+
+  private async hasNewerThan(pk: string, rev: number): Promise<boolean> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: "pk = :pk AND rev > :rev",
+        ExpressionAttributeValues: { ":pk": pk, ":rev": rev },
+        ProjectionExpression: "rev",
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Items?.length ?? 0) > 0;
+  }
+
+  private judgeExisting(existing: StoredRevision, bodyHash: string): PutOutcome {
+    return existing.bodyHash === bodyHash ? "duplicate" : "conflict";
+  }
+
+  /**
+   * Stores a new revision unless it is a duplicate, a conflict or stale. The conditional put
+   * makes concurrent deliveries of one revision store it exactly once.
+   */
+  async putRevision(item: Omit<StoredRevision, "pk" | "rev">): Promise<PutOutcome> {
+    const pk = recordKey(item.record.type, item.record.id);
+    const rev = item.record.revision;
+    try {
+      const existing = await this.getRevision(pk, rev);
+      if (existing) return this.judgeExisting(existing, item.bodyHash);
+      if (await this.hasNewerThan(pk, rev)) return "stale";
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk, rev, ...item },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return "created";
+    } catch (error) {
+      if (isConditionFailed(error)) {
+        const existing = await this.getRevision(pk, rev);
+        if (existing) return this.judgeExisting(existing, item.bodyHash);
+      }
+      throw new StoreError("record_write_failed", `could not store ${pk} revision ${rev}`, { cause: error });
+    }
+  }
+
+  async getHead(pk: string): Promise<RecordHead | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { pk, rev: HEAD_REV }, ConsistentRead: true }),
+    );
+    return out.Item as RecordHead | undefined;
+  }
+
+  /**
+   * Marks `rev` as the latest evaluated revision and sets (or clears) its pending deadline.
+   * Refused (false) when a newer revision was already evaluated: its result must stand.
+   */
+  async claimHead(
+    pk: string,
+    rev: number,
+    nextCheckAt: string | null,
+    evaluatedAt: string,
+  ): Promise<boolean> {
+    const values: Record<string, unknown> = { ":rev": rev, ":at": evaluatedAt };
+    let update = "SET latest = :rev, evaluatedAt = :at";
+    if (nextCheckAt) {
+      update += ", nextCheckAt = :next, dueShard = :shard";
+      values[":next"] = nextCheckAt;
+      values[":shard"] = deadlineShard(pk);
+    } else {
+      update += " REMOVE nextCheckAt, dueShard";
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk, rev: HEAD_REV },
+          UpdateExpression: update,
+          ConditionExpression: "attribute_not_exists(latest) OR latest <= :rev",
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw new StoreError("head_write_failed", `could not update ${pk}`, { cause: error });
+    }
+  }
+
+  /** Heads whose deadline is due, one shard of the sparse index at a time. */
+  async *dueHeads(shard: string, now: string): AsyncGenerator<RecordHead> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: "byNextCheck",
+          KeyConditionExpression: "dueShard = :s AND nextCheckAt <= :now",
+          ExpressionAttributeValues: { ":s": shard, ":now": now },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) yield item as RecordHead;
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The DynamoDB tables, defined once: the CDK app (infra/) and the local runtime both create them
+ * from these descriptions. Key design and the reasons for it: docs/data-model.md.
+ */
+
+export type AttributeType = "S" | "N";
+
+export interface KeySchema {
+  readonly partitionKey: { readonly name: string; readonly type: AttributeType };
+  readonly sortKey?: { readonly name: string; readonly type: AttributeType };
+}
+
+export interface IndexDefinition extends KeySchema {
+  readonly indexName: string;
+  /** Attributes copied into the index besides the keys (`undefined` = keys only). */
+  readonly include?: readonly string[];
+}
+
+export interface TableDefinition extends KeySchema {
+  /** Logical name; the physical name is `${prefix}${name}`. */
+  readonly name: string;
+  readonly indexes: readonly IndexDefinition[];
+  /** A stream of new images, for the evaluator. */
+  readonly stream?: "NEW_IMAGE";
+  /** Attribute DynamoDB deletes items by (epoch seconds). */
+  readonly ttlAttribute?: string;
+}
+
+/** Partitions that spread "all due records" and "all open violations" over several keys. */
+export const DEADLINE_SHARDS = 8;
+export const VIOLATION_SHARDS = 8;
+
+/**
+ * Records: one item per stored revision (sk = revision ≥ 1), plus one head item per record
+ * (sk = 0) holding the latest evaluated revision and, while a deadline is pending, `nextCheckAt`
+ * (the sparse `byNextCheck` index the sweeper queries).
+ */
+export const RECORDS = {
+  name: "records",
+  partitionKey: { name: "pk", type: "S" }, // `${type}#${id}`
+  sortKey: { name: "rev", type: "N" },
+  stream: "NEW_IMAGE",
+  indexes: [
+    {
+      indexName: "byNextCheck",
+      partitionKey: { name: "dueShard", type: "S" }, // "0".."7", from a hash of pk
+      sortKey: { name: "nextCheckAt", type: "S" }, // ISO 8601 UTC: sorts as time
+    },
+  ],
+} as const satisfies TableDefinition;
+
+/**
+ * Violations: one item per (record type, record id, policyId, ruleId), keyed by its derived id.
+ * `byStatus` serves the auditor's list: partition `${status}#${shard}`, sorted by detectedAt;
+ * every other filter is a condition on the projected attributes. A record's violations need no
+ * index: their ids are derived from (type, id, policy, rule), so they are fetched by key.
+ */
+export const VIOLATIONS = {
+  name: "violations",
+  partitionKey: { name: "id", type: "S" },
+  indexes: [
+    {
+      indexName: "byStatus",
+      partitionKey: { name: "statusShard", type: "S" },
+      sortKey: { name: "detectedAt", type: "S" },
+      include: ["status", "area", "policyId", "ruleId", "recordType", "recordId", "roles"],
+    },
+  ],
+} as const satisfies TableDefinition;
+
+/** Policy versions as published: immutable, a conditional put refuses other content for a version. */
+export const POLICY_VERSIONS = {
+  name: "policy-versions",
+  partitionKey: { name: "policyId", type: "S" },
+  sortKey: { name: "version", type: "N" },
+  indexes: [],
+} as const satisfies TableDefinition;
+
+export const TABLES = [RECORDS, VIOLATIONS, POLICY_VERSIONS] as const;
+
+export interface TableNames {
+  readonly records: string;
+  readonly violations: string;
+  readonly policyVersions: string;
+}
+
+export function tableNames(prefix: string): TableNames {
+  return {
+    records: `${prefix}${RECORDS.name}`,
+    violations: `${prefix}${VIOLATIONS.name}`,
+    policyVersions: `${prefix}${POLICY_VERSIONS.name}`,
+  };
+}

@@ -1,0 +1,185 @@
+/** Violations table access: conditional writes keyed by the derived id, and the auditor's index. */
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { StoredViolation } from "../core/lifecycle.ts";
+import { isConditionFailed, StoreError } from "./errors.ts";
+import { statusShard } from "./keys.ts";
+
+/** The stored item: the violation plus flattened attributes its index and filters use. */
+interface ViolationItem extends StoredViolation {
+  readonly statusShard: string;
+  readonly recordType: string;
+  readonly recordId: string;
+  /** Assignee roles, for the assigneeRole filter (a list: DynamoDB `contains` works on lists). */
+  readonly roles: readonly string[];
+}
+
+const INTERNAL = ["statusShard", "recordType", "recordId", "roles"] as const;
+
+function toItem(v: StoredViolation): ViolationItem {
+  return {
+    ...v,
+    statusShard: statusShard(v.status, v.id),
+    recordType: v.record.type,
+    recordId: v.record.id,
+    roles: v.assignees.map((a) => a.role),
+  };
+}
+
+export function fromItem(item: Record<string, unknown>): StoredViolation {
+  const copy: Record<string, unknown> = { ...item };
+  for (const key of INTERNAL) delete copy[key];
+  return copy as unknown as StoredViolation;
+}
+
+export interface IndexFilters {
+  readonly area?: string;
+  readonly policyId?: string;
+  readonly ruleId?: string;
+  readonly recordType?: string;
+  readonly assigneeRole?: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+
+export interface IndexEntry {
+  readonly id: string;
+  readonly statusShard: string;
+  readonly detectedAt: string;
+}
+
+export class ViolationsStore {
+  readonly doc: DynamoDBDocumentClient;
+  readonly table: string;
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.doc = doc;
+    this.table = table;
+  }
+
+  async get(id: string): Promise<StoredViolation | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }),
+    );
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  /** Several violations by id (consistent reads), in no particular order. */
+  async getMany(ids: readonly string[]): Promise<Map<string, StoredViolation>> {
+    const found = new Map<string, StoredViolation>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({ id }));
+      for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const out: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromItem(item));
+        keys = out.UnprocessedKeys?.[this.table]?.Keys;
+        if (attempt > 8 && keys?.length)
+          throw new StoreError("violation_read_failed", "DynamoDB kept keys unprocessed");
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Writes a new state: a create needs the id to be free, an update needs the version it was
+   * computed from. False when someone else wrote first (the caller re-reads and recomputes).
+   */
+  async write(next: StoredViolation, expectedVer: number | undefined): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: toItem(next),
+          ConditionExpression: expectedVer === undefined ? "attribute_not_exists(id)" : "ver = :ver",
+          ExpressionAttributeValues: expectedVer === undefined ? undefined : { ":ver": expectedVer },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw new StoreError("violation_write_failed", `could not write violation ${next.id}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * One page of one partition of the status index, oldest first, filtered on projected
+   * attributes. Returns up to `limit` matches and where to continue.
+   */
+  async queryPartition(
+    partition: string,
+    filters: IndexFilters,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+  ): Promise<{ entries: IndexEntry[]; lastKey?: Record<string, unknown> }> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ":p": partition };
+    let keyCondition = "statusShard = :p";
+    if (filters.from && filters.to) {
+      keyCondition += " AND detectedAt BETWEEN :from AND :to";
+      values[":from"] = filters.from;
+      values[":to"] = filters.to;
+    } else if (filters.from) {
+      keyCondition += " AND detectedAt >= :from";
+      values[":from"] = filters.from;
+    } else if (filters.to) {
+      keyCondition += " AND detectedAt <= :to";
+      values[":to"] = filters.to;
+    }
+    const conditions: string[] = [];
+    for (const field of ["area", "policyId", "ruleId", "recordType"] as const) {
+      const value = filters[field];
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      conditions.push(`#${field} = :${field}`);
+    }
+    if (filters.assigneeRole !== undefined) {
+      values[":role"] = filters.assigneeRole;
+      conditions.push("contains(#roles, :role)");
+      names["#roles"] = "roles";
+    }
+    const entries: IndexEntry[] = [];
+    let start = startKey;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: "byStatus",
+          KeyConditionExpression: keyCondition,
+          FilterExpression: conditions.length ? conditions.join(" AND ") : undefined,
+          ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: start,
+          Limit: Math.max(limit - entries.length, 1) * (conditions.length ? 4 : 1),
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        entries.push({
+          id: item.id as string,
+          statusShard: item.statusShard as string,
+          detectedAt: item.detectedAt as string,
+        });
+        if (entries.length === limit) {
+          // continue right after this item, not after the whole page DynamoDB read
+          return {
+            entries,
+            lastKey: { id: item.id, statusShard: item.statusShard, detectedAt: item.detectedAt },
+          };
+        }
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return { entries };
+  }
+}
