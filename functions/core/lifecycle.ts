@@ -8,6 +8,7 @@
  * Every status change appends to `history`. A stored violation is never changed by an evaluation of
  * an older revision than the one it was last judged on.
  */
+import { canonicalJson } from "./canonical.ts";
 import type { Violation, ViolationStatus } from "./engine/violation.ts";
 
 export const SYSTEM = "system";
@@ -52,8 +53,9 @@ function sameContent(a: Violation, b: Violation): boolean {
     a.policyVersion === b.policyVersion &&
     a.severity === b.severity &&
     a.record.revision === b.record.revision &&
-    JSON.stringify([a.message, a.assignees, a.evidence, a.source]) ===
-      JSON.stringify([b.message, b.assignees, b.evidence, b.source])
+    // canonical: DynamoDB gives map keys back in any order
+    canonicalJson([a.message, a.assignees, a.evidence, a.source]) ===
+      canonicalJson([b.message, b.assignees, b.evidence, b.source])
   );
 }
 

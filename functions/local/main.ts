@@ -1,16 +1,25 @@
 /**
- * `npm start`. The HTTP platform on DynamoDB Local is issue 4; until it lands this validates the
- * policies, says plainly what is not there yet, and exits non-zero so nobody mistakes it for running.
+ * `npm start`: the whole platform on this machine. DynamoDB Local (in memory, or persisted in
+ * COMPLIANCE_DATA_DIR), the tables, the published policy versions, the HTTP API on PORT through
+ * the same handlers Lambda runs, the records stream feeding the evaluator as Lambda's event
+ * source mapping would, and the sweeper every COMPLIANCE_SWEEP_INTERVAL_S seconds.
  */
-import { formatDiagnostic } from "../core/diagnostics.ts";
-import { loadPolicies } from "../core/policy/loader.ts";
-import { policiesDir, readPolicyFiles } from "./policy-files.ts";
+import { startPlatform } from "./platform-runtime.ts";
 
-const result = loadPolicies(readPolicyFiles(policiesDir()));
-if (!result.ok) {
-  for (const d of result.diagnostics) console.error(formatDiagnostic(d));
+try {
+  const platform = await startPlatform({ env: process.env, log: (line) => console.log(line) });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    await platform.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+} catch (error) {
+  const e = error as Error & { code?: string };
+  console.error(e.code ? `${e.message}` : e.stack);
   process.exit(1);
 }
-console.log(`policies: ${result.set.versions.length} versions loaded from ${policiesDir()}`);
-console.error("The local HTTP platform (issue 4) is not built yet: use `npx compliance` for now.");
-process.exit(1);

@@ -12,10 +12,9 @@ import { RecordsStore } from "../store/records.ts";
 import type { TableNames } from "../store/tables.ts";
 import { ViolationsStore } from "../store/violations.ts";
 
+/** The little logging the use cases do (Powertools Logger satisfies it). */
 export interface Log {
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, string | number | boolean>): void;
 }
 
 export interface Platform {

@@ -1,0 +1,29 @@
+/** POST /v1/evaluate — a dry run: the same checks as ingest, nothing stored (CONTRACT §2). */
+import { evaluateQuerySchema } from "../../schemas/api.ts";
+import { recordSchema } from "../../schemas/record.ts";
+import { json } from "../http/api.ts";
+import { jsonBody, rawBody } from "../http/body.ts";
+import { httpHandler } from "../http/pipeline.ts";
+import { signedRequest } from "../http/signature.ts";
+import { parseOr400 } from "../http/validate.ts";
+import { fromEnv, type RuntimeSource } from "./runtime.ts";
+
+export function createEvaluateHandler(source: RuntimeSource = fromEnv) {
+  return httpHandler(
+    async (event) => {
+      const { platform } = source();
+      const query = parseOr400(evaluateQuerySchema, event.queryStringParameters ?? {}, "query");
+      const record = parseOr400(recordSchema, event.jsonBody, "record");
+      const evaluation = platform.evaluator.evaluate(record, { now: query.at ?? platform.now() });
+      return json(200, evaluation);
+    },
+    rawBody(),
+    signedRequest(
+      () => source().credentials,
+      () => source().platform.now(),
+    ),
+    jsonBody(),
+  );
+}
+
+export const handler = createEvaluateHandler();

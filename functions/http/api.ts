@@ -1,0 +1,31 @@
+/** The HTTP contract between API Gateway (HTTP API, payload v2) or the local server and our handlers. */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+
+export type HttpEvent = APIGatewayProxyEventV2 & {
+  /** Set by the body middleware: the raw body exactly as received (what signatures cover). */
+  rawBody?: string;
+  /** Set by the JSON middleware. */
+  jsonBody?: unknown;
+  /** Set by the correlation middleware. */
+  correlationId?: string;
+  /** Set by the auth middlewares: who is calling. */
+  principal?: { kind: "ingest" | "auditor" | "case-handler"; id: string };
+};
+
+export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Header lookup that does not depend on the caller's capitalisation. */
+export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {}))
+    if (key.toLowerCase() === wanted) return value;
+  return undefined;
+}

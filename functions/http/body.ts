@@ -1,0 +1,43 @@
+/**
+ * Middleware: the raw body (decoded from base64 when API Gateway sends it so) with a size limit,
+ * then JSON. The raw text is kept because signatures cover the exact bytes received.
+ */
+import type { MiddlewareObj } from "@middy/core";
+import type { HttpEvent, HttpResult } from "./api.ts";
+import { HttpError } from "./errors.ts";
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export function rawBody(maxBytes = MAX_BODY_BYTES): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    before: async (request) => {
+      const event = request.event;
+      const body = event.body ?? "";
+      const bytes = event.isBase64Encoded ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
+      if (bytes.length > maxBytes)
+        throw new HttpError(
+          413,
+          "payload_too_large",
+          `body is ${bytes.length} bytes; the limit is ${maxBytes} (256 KiB)`,
+        );
+      event.rawBody = bytes.toString("utf8");
+    },
+  };
+}
+
+export function jsonBody(): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    before: async (request) => {
+      const text = request.event.rawBody ?? request.event.body ?? "";
+      if (text.trim() === "")
+        throw new HttpError(400, "invalid_json", "the body is empty: send a JSON record");
+      try {
+        request.event.jsonBody = JSON.parse(text);
+      } catch (cause) {
+        throw new HttpError(400, "invalid_json", `the body is not JSON: ${(cause as Error).message}`, {
+          cause,
+        });
+      }
+    },
+  };
+}

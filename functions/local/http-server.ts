@@ -1,0 +1,128 @@
+/**
+ * The local stand-in for API Gateway (HTTP API, payload format 2.0): turns each request into the
+ * event API Gateway would send, calls the same handler Lambda runs, and writes its answer back.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Context } from "aws-lambda";
+import type { HttpEvent, HttpResult } from "../http/api.ts";
+import { type FunctionName, matchPath, ROUTES, routeKey } from "../http/routes.ts";
+
+export type Handlers = Record<FunctionName, (event: HttpEvent, context: Context) => Promise<HttpResult>>;
+
+/** API Gateway refuses payloads over 10 MB before any function runs; so do we (with less). */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(body));
+}
+
+function context(requestId: string): Context {
+  return {
+    awsRequestId: requestId,
+    functionName: "local",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:local:000000000000:function:local",
+    memoryLimitInMB: "512",
+    logGroupName: "local",
+    logStreamName: "local",
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | "too_large"> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) return "too_large";
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  key: string,
+  params: Record<string, string>,
+): HttpEvent {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  const requestId = randomUUID();
+  const now = new Date();
+  return {
+    version: "2.0",
+    routeKey: key,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(params).length ? params : undefined,
+    body: body.length ? body.toString("base64") : undefined,
+    isBase64Encoded: body.length > 0,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: url.host,
+      domainPrefix: "local",
+      http: {
+        method: req.method ?? "GET",
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId,
+      routeKey: key,
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+  };
+}
+
+export function startHttpServer(handlers: Handlers, port: number, host = "127.0.0.1"): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? host}`);
+      const candidates = ROUTES.filter((r) => matchPath(r.path, url.pathname) !== undefined);
+      const route = candidates.find((r) => r.method === req.method);
+      if (!route) {
+        if (candidates.length > 0)
+          return send(res, 405, {
+            error: { code: "method_not_allowed", message: `${req.method} is not allowed here` },
+          });
+        return send(res, 404, {
+          error: { code: "not_found", message: `no route ${req.method} ${url.pathname}` },
+        });
+      }
+      const body = await readBody(req);
+      if (body === "too_large")
+        return send(res, 413, { error: { code: "payload_too_large", message: "request body too large" } });
+      const event = toEvent(req, url, body, routeKey(route), matchPath(route.path, url.pathname) ?? {});
+      const result = await handlers[route.fn](event, context(event.requestContext.requestId));
+      const responseBody = result.body ?? "";
+      res.writeHead(result.statusCode, result.headers as Record<string, string>);
+      res.end(result.isBase64Encoded ? Buffer.from(responseBody, "base64") : responseBody);
+    } catch {
+      // the handlers answer their own errors; this is the server failing, never internals
+      if (!res.headersSent) send(res, 500, { error: { code: "internal_error", message: "internal error" } });
+      else res.destroy();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

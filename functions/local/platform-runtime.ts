@@ -1,0 +1,146 @@
+/**
+ * Assembles the local platform (used by `npm start` and by the end-to-end tests) and takes it
+ * down again, Java included.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createAuditorHandler } from "../handlers/auditor.ts";
+import { createEvaluateHandler } from "../handlers/evaluate.ts";
+import { createEvaluatorHandler } from "../handlers/evaluator.ts";
+import { handler as health } from "../handlers/health.ts";
+import { createIngestHandler } from "../handlers/ingest.ts";
+import { loadPolicySet, logger, type Runtime } from "../handlers/runtime.ts";
+import { credentialsFromEnv } from "../http/credentials.ts";
+import { createPlatform } from "../service/platform.ts";
+import { sweep } from "../service/sweep.ts";
+import { createTables } from "../store/create-tables.ts";
+import { createClients } from "./aws-clients.ts";
+import { startDynamoDbLocal } from "./dynamodb-local.ts";
+import { startHttpServer } from "./http-server.ts";
+import { policiesDir } from "./policy-files.ts";
+import { startStreamPoller } from "./stream-poller.ts";
+
+export const LOCAL_FALLBACKS = {
+  COMPLIANCE_WEBHOOK_SECRETS: "local=local-dev-secret",
+  COMPLIANCE_AUDITOR_TOKEN: "local-auditor-token",
+  COMPLIANCE_CASE_HANDLER_TOKEN: "local-case-handler-token",
+} as const;
+
+export interface LocalPlatform {
+  readonly url: string;
+  readonly endpoint: string;
+  readonly runtime: Runtime;
+  /** Resolves once every record now in the stream has been evaluated (or dead-lettered). */
+  drained(): Promise<void>;
+  sweepNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPlatform(opts: {
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  now?: () => Date;
+}): Promise<LocalPlatform> {
+  const env = { ...opts.env };
+  const notices: string[] = [];
+  for (const [name, fallback] of Object.entries(LOCAL_FALLBACKS)) {
+    if (!env[name]) {
+      env[name] = fallback;
+      notices.push(`${name} not set: using the local development value`);
+    }
+  }
+  const set = loadPolicySet(policiesDir(env.COMPLIANCE_POLICIES_DIR));
+  const dataDir = env.COMPLIANCE_DATA_DIR ? resolve(env.COMPLIANCE_DATA_DIR) : undefined;
+  const database = env.COMPLIANCE_DYNAMODB_ENDPOINT ? undefined : await startDynamoDbLocal({ dataDir });
+  const endpoint = env.COMPLIANCE_DYNAMODB_ENDPOINT ?? (database?.endpoint as string);
+  const stops: (() => Promise<void>)[] = [async () => database?.stop()];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    const clients = createClients(endpoint);
+    const prefix = env.COMPLIANCE_TABLE_PREFIX ?? "compliance-";
+    const tables = await createTables(clients.dynamodb, prefix);
+    const platform = createPlatform({ set, doc: clients.doc, tables, now: opts.now });
+    await platform.policyVersions.publish(set.versions, platform.now().toISOString());
+    const runtime: Runtime = {
+      platform,
+      credentials: credentialsFromEnv(env),
+      logger,
+      cursorKey: env.COMPLIANCE_CURSOR_KEY ?? randomBytes(32).toString("hex"),
+    };
+    const source = () => runtime;
+
+    const stateDir = dataDir ?? join(tmpdir(), `compliance-${process.pid}`);
+    mkdirSync(stateDir, { recursive: true });
+    const deadLetterFile = join(stateDir, "dead-letter.jsonl");
+    const poller = await startStreamPoller({
+      streams: clients.streams,
+      dynamodb: clients.dynamodb,
+      tableName: tables.records,
+      handler: createEvaluatorHandler(source),
+      batchSize: 100,
+      maxAttempts: Number(env.COMPLIANCE_MAX_ATTEMPTS ?? 3),
+      deadLetterFile,
+      checkpointFile: dataDir ? join(dataDir, "stream-checkpoint.json") : undefined,
+      onError: (error) => logger.error("stream poller", { error: error as Error }),
+    });
+    stops.push(() => poller.stop());
+
+    const sweepEvery = Number(env.COMPLIANCE_SWEEP_INTERVAL_S ?? 60) * 1000;
+    const sweepNow = async () => {
+      const result = await sweep(platform, logger);
+      if (result.due > 0) logger.info("sweep", { ...result });
+    };
+    const timer = setInterval(
+      () => void sweepNow().catch((error) => logger.error("sweep", { error })),
+      sweepEvery,
+    );
+    timer.unref();
+    stops.push(async () => clearInterval(timer));
+
+    const server: Server = await startHttpServer(
+      {
+        health,
+        ingest: createIngestHandler(source),
+        evaluate: createEvaluateHandler(source),
+        auditor: createAuditorHandler(source),
+      },
+      Number(env.PORT ?? 3000),
+    );
+    stops.push(() => new Promise<void>((done) => server.close(() => done())));
+    const { port } = server.address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}`;
+
+    opts.log(`compliance platform at ${url}  (API description: ${url}/openapi.json)`);
+    opts.log(
+      `DynamoDB endpoint ${endpoint}${database ? (dataDir ? ` (DynamoDB Local, data in ${dataDir})` : " (DynamoDB Local, in memory)") : ""}`,
+    );
+    opts.log(`tables: ${Object.values(tables).join(", ")}`);
+    opts.log(`policies: ${set.versions.map((v) => `${v.id} v${v.version}`).join(", ")}`);
+    opts.log(`dead letters: ${deadLetterFile}; sweeper every ${sweepEvery / 1000} s`);
+    for (const notice of notices) opts.log(`notice: ${notice}`);
+    // the local development values are printed (CONTRACT §5); secrets a user set never are
+    const shown = (name: keyof typeof LOCAL_FALLBACKS, value: string) =>
+      env[name] === LOCAL_FALLBACKS[name] ? value : `(from ${name})`;
+    const clientIds = [...(await runtime.credentials.webhookSecrets()).keys()].join(", ");
+    opts.log(
+      `ingest clients: ${clientIds}; secret ${shown("COMPLIANCE_WEBHOOK_SECRETS", "local-dev-secret")}`,
+    );
+    opts.log(
+      `auditor: Authorization: Bearer ${shown("COMPLIANCE_AUDITOR_TOKEN", LOCAL_FALLBACKS.COMPLIANCE_AUDITOR_TOKEN)}`,
+    );
+    opts.log(
+      `case handler: Authorization: Bearer ${shown("COMPLIANCE_CASE_HANDLER_TOKEN", LOCAL_FALLBACKS.COMPLIANCE_CASE_HANDLER_TOKEN)}`,
+    );
+    opts.log("ready");
+    return { url, endpoint, runtime, drained: () => poller.drained(), sweepNow, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Request and response shapes of the HTTP API (CONTRACT §2–§3). The handlers validate with these,
+ * the OpenAPI document (schemas/openapi.json) is generated from them, and tests check real
+ * answers against that document.
+ */
+import { z } from "zod";
+import { RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
+
+export const VIOLATION_STATUSES = ["open", "acknowledged", "waived", "resolved"] as const;
+
+const bilingual = z.object({ zh: z.string(), en: z.string() });
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: "stable, machine-readable: validation_failed, unauthorized, …" }),
+      message: z.string(),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+export const historyEntrySchema = z
+  .object({
+    status: z.enum(VIOLATION_STATUSES),
+    at: z.string(),
+    by: z.string().meta({ description: '"system" for automatic changes, else the person' }),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: "HistoryEntry" });
+
+export const violationSchema = z
+  .object({
+    id: z.string().meta({ description: "derived from record type, record id, policyId and ruleId" }),
+    policyId: z.string(),
+    policyVersion: z.number().int(),
+    ruleId: z.string(),
+    area: z.string(),
+    severity: z.enum(["low", "medium", "high", "critical"]),
+    record: z.object({ type: z.enum(RECORD_TYPES), id: z.string(), revision: z.number().int() }),
+    status: z.enum(VIOLATION_STATUSES),
+    message: bilingual,
+    assignees: z.array(z.object({ role: z.string(), people: z.array(z.string()) })),
+    dueAt: z.string(),
+    detectedAt: z.string(),
+    resolvedAt: z.string().nullable(),
+    evidence: z.record(z.string(), z.unknown()),
+    source: z.array(z.object({ document: z.string(), clause: z.string() })),
+  })
+  .meta({ id: "Violation" });
+
+export const storedViolationSchema = violationSchema
+  .extend({
+    history: z.array(historyEntrySchema),
+    updatedAt: z
+      .string()
+      .meta({ description: "last time an evaluation or a person changed or confirmed it" }),
+  })
+  .meta({ id: "StoredViolation" });
+
+export const ingestAcceptedSchema = z
+  .object({ key: z.string(), revision: z.number().int(), duplicate: z.boolean() })
+  .meta({ id: "IngestAccepted" });
+
+export const ingestStaleSchema = z
+  .object({
+    key: z.string(),
+    revision: z.number().int(),
+    duplicate: z.literal(false),
+    stale: z.literal(true),
+  })
+  .meta({ id: "IngestStale" });
+
+export const evaluationSchema = z
+  .object({
+    evaluatedAt: z.string(),
+    policies: z.array(z.object({ id: z.string(), version: z.number().int() })),
+    violations: z.array(violationSchema),
+    nextCheckAt: z
+      .string()
+      .nullable()
+      .meta({ description: "when a pending deadline can next change the outcome" }),
+  })
+  .meta({ id: "Evaluation" });
+
+export const violationListSchema = z
+  .object({ items: z.array(storedViolationSchema), nextCursor: z.string().nullable() })
+  .meta({ id: "ViolationList" });
+
+export const recordResponseSchema = z
+  .object({ record: recordSchema, revisions: z.array(z.number().int()) })
+  .meta({ id: "RecordWithRevisions" });
+
+export const policyListSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        version: z.number().int(),
+        area: z.string(),
+        appliesTo: z.enum(RECORD_TYPES),
+        effectiveFrom: z.string(),
+        sha256: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: "PolicyList" });
+
+export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+
+const id = z.string().min(1).max(128);
+
+/** GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored. */
+export const violationQuerySchema = z.strictObject({
+  status: z.enum(VIOLATION_STATUSES).optional(),
+  area: id.optional(),
+  policyId: id.optional(),
+  ruleId: id.optional(),
+  recordType: z.enum(RECORD_TYPES).optional(),
+  recordId: id.optional(),
+  assigneeRole: id.optional(),
+  from: timestamp.optional().meta({ description: "detectedAt ≥ from" }),
+  to: timestamp.optional().meta({ description: "detectedAt ≤ to" }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(8192).optional(),
+  format: z.enum(["json", "csv"]).optional(),
+});
+
+export const evaluateQuerySchema = z.strictObject({
+  at: timestamp.optional().meta({ description: "evaluation time (default: now)" }),
+});

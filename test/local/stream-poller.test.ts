@@ -1,0 +1,310 @@
+/**
+ * The stream poller against the shared DynamoDB Local: Lambda-shaped events in order, partial
+ * batch failures, a poison record isolated and dead-lettered, and resuming from a checkpoint file.
+ * Each test gets its own table (shaped like `records`), so each stream holds only its own records.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import {
+  type DeadLetter,
+  type StreamPoller,
+  type StreamPollerError,
+  type StreamPollerOptions,
+  startStreamPoller,
+} from "../../functions/local/stream-poller.ts";
+import { createTable } from "../../functions/store/create-tables.ts";
+import { RECORDS } from "../../functions/store/tables.ts";
+import { useTables } from "../support/dynamodb.ts";
+
+const db = useTables();
+const dir = mkdtempSync(join(tmpdir(), "stream-poller-"));
+const tables: string[] = [];
+const pollers: StreamPoller[] = [];
+
+afterEach(async () => {
+  await Promise.all(pollers.splice(0).map((p) => p.stop()));
+});
+afterAll(async () => {
+  await Promise.all(
+    tables.map((TableName) => db.clients.dynamodb.send(new DeleteTableCommand({ TableName }))),
+  );
+});
+
+/** A fresh table with a NEW_IMAGE stream; returns its name and stream ARN. */
+async function streamTable(): Promise<{ name: string; streamArn: string }> {
+  const name = `${db.prefix}stream-${tables.length + 1}`;
+  tables.push(name);
+  await createTable(db.clients.dynamodb, RECORDS, name);
+  const { Table } = await db.clients.dynamodb.send(new DescribeTableCommand({ TableName: name }));
+  return { name, streamArn: Table?.LatestStreamArn ?? "" };
+}
+
+const pk = (i: number) => `item#${String(i).padStart(3, "0")}`;
+
+/** Writes items 1..count one after the other (awaited), so stream order is item order. */
+async function putItems(table: string, from: number, to: number): Promise<void> {
+  for (let i = from; i <= to; i++) {
+    await db.clients.doc.send(new PutCommand({ TableName: table, Item: { pk: pk(i), rev: 1, n: i } }));
+  }
+}
+
+type Handler = StreamPollerOptions["handler"];
+
+async function poll(
+  tableName: string,
+  handler: Handler,
+  more: Partial<StreamPollerOptions> = {},
+): Promise<{ poller: StreamPoller; errors: StreamPollerError[] }> {
+  const errors: StreamPollerError[] = [];
+  const poller = await startStreamPoller({
+    streams: db.clients.streams,
+    dynamodb: db.clients.dynamodb,
+    tableName,
+    handler,
+    pollIntervalMs: 10,
+    onError: (e) => errors.push(e),
+    ...more,
+  });
+  pollers.push(poller);
+  return { poller, errors };
+}
+
+const pks = (records: readonly DynamoDBRecord[]) => records.map((r) => r.dynamodb?.Keys?.pk?.S);
+const seqs = (records: readonly DynamoDBRecord[]) =>
+  records.map((r) => BigInt(r.dynamodb?.SequenceNumber ?? "-1"));
+
+describe("stream poller", () => {
+  it("delivers every change in order, in batches of at most batchSize, shaped like Lambda's events", async () => {
+    const { name, streamArn } = await streamTable();
+    await putItems(name, 1, 23);
+    const batches: DynamoDBRecord[][] = [];
+    const { poller, errors } = await poll(
+      name,
+      async (event) => {
+        batches.push(event.Records);
+      },
+      { batchSize: 10 },
+    );
+    await poller.drained();
+    expect(batches.map((b) => b.length)).toEqual([10, 10, 3]);
+
+    // changes made while it runs, including a binary attribute, an update and a delete
+    await db.clients.doc.send(
+      new PutCommand({
+        TableName: name,
+        Item: {
+          pk: pk(24),
+          rev: 1,
+          blob: new Uint8Array([0, 255, 1]),
+          tags: ["a"],
+          nested: { ok: true, none: null },
+        },
+      }),
+    );
+    await db.clients.doc.send(
+      new UpdateCommand({
+        TableName: name,
+        Key: { pk: pk(1), rev: 1 },
+        UpdateExpression: "SET n = :n",
+        ExpressionAttributeValues: { ":n": 100 },
+      }),
+    );
+    await db.clients.doc.send(new DeleteCommand({ TableName: name, Key: { pk: pk(2), rev: 1 } }));
+    await poller.drained();
+
+    const records = batches.flat();
+    expect(pks(records)).toEqual([...Array.from({ length: 24 }, (_, i) => pk(i + 1)), pk(1), pk(2)]);
+    const sequence = seqs(records);
+    expect(sequence.every((s, i) => i === 0 || s > (sequence[i - 1] ?? 0n))).toBe(true);
+    expect(batches.every((b) => b.length <= 10)).toBe(true);
+    expect(errors).toEqual([]);
+
+    for (const record of records) {
+      // Lambda's field order, not only its fields
+      expect(Object.keys(record)).toEqual([
+        "eventID",
+        "eventName",
+        "eventVersion",
+        "eventSource",
+        "awsRegion",
+        "dynamodb",
+        "eventSourceARN",
+      ]);
+      expect(record).toMatchObject({
+        eventSource: "aws:dynamodb",
+        eventVersion: "1.1",
+        eventSourceARN: streamArn,
+      });
+      expect(record.eventID).toEqual(expect.any(String));
+      expect(record.awsRegion).toEqual(expect.any(String));
+      expect(record.dynamodb?.StreamViewType).toBe("NEW_IMAGE");
+      expect(record.dynamodb?.ApproximateCreationDateTime).toEqual(expect.any(Number));
+      expect(record.dynamodb?.SizeBytes).toBeGreaterThan(0);
+      expect(record.dynamodb?.SequenceNumber).toMatch(/^\d+$/);
+    }
+    const [first] = records;
+    expect(first?.eventName).toBe("INSERT");
+    expect(Object.keys(first?.dynamodb ?? {})).toEqual([
+      "ApproximateCreationDateTime",
+      "Keys",
+      "NewImage",
+      "SequenceNumber",
+      "SizeBytes",
+      "StreamViewType",
+    ]);
+    expect(first?.dynamodb?.Keys).toEqual({ pk: { S: pk(1) }, rev: { N: "1" } });
+    expect(first?.dynamodb?.NewImage).toEqual({ pk: { S: pk(1) }, rev: { N: "1" }, n: { N: "1" } });
+    expect(records[23]?.dynamodb?.NewImage).toEqual({
+      pk: { S: pk(24) },
+      rev: { N: "1" },
+      blob: { B: Buffer.from([0, 255, 1]).toString("base64") },
+      tags: { L: [{ S: "a" }] },
+      nested: { M: { ok: { BOOL: true }, none: { NULL: true } } },
+    });
+    expect(records[24]).toMatchObject({ eventName: "MODIFY", dynamodb: { NewImage: { n: { N: "100" } } } });
+    expect(records[25]?.eventName).toBe("REMOVE");
+    expect(records[25]?.dynamodb?.NewImage).toBeUndefined();
+    expect(records[25]?.dynamodb?.Keys).toEqual({ pk: { S: pk(2) }, rev: { N: "1" } });
+  });
+
+  it("retries from the lowest reported failure: the failed and later records again, the earlier ones not", async () => {
+    const { name } = await streamTable();
+    await putItems(name, 1, 10);
+    const calls: string[][] = [];
+    let failedOnce = false;
+    const { poller, errors } = await poll(name, async (event): Promise<DynamoDBBatchResponse> => {
+      calls.push(pks(event.Records) as string[]);
+      if (failedOnce) return { batchItemFailures: [] };
+      failedOnce = true;
+      const at = (i: number) => event.Records[i - 1]?.dynamodb?.SequenceNumber ?? "";
+      // two failures reported out of order: the lowest one counts
+      return { batchItemFailures: [{ itemIdentifier: at(8) }, { itemIdentifier: at(5) }] };
+    });
+    await poller.drained();
+    expect(calls).toEqual([
+      Array.from({ length: 10 }, (_, i) => pk(i + 1)),
+      Array.from({ length: 6 }, (_, i) => pk(i + 5)),
+    ]);
+    expect(errors.map((e) => [e.code, e.attempts])).toEqual([["record_failed", 1]]);
+  });
+
+  it("isolates a poison record by bisection, retries it maxAttempts times, dead-letters it and handles all others once", async () => {
+    const { name, streamArn } = await streamTable();
+    await putItems(name, 1, 12);
+    const poison = pk(7);
+    const handled: string[] = [];
+    let poisonAlone = 0;
+    const deadLetterFile = join(dir, "poison", "dead-letter.jsonl");
+    const { poller, errors } = await poll(
+      name,
+      async (event: DynamoDBStreamEvent) => {
+        const keys = pks(event.Records) as string[];
+        if (keys.includes(poison)) {
+          if (keys.length === 1) poisonAlone++;
+          throw new Error(`cannot evaluate ${poison}`);
+        }
+        handled.push(...keys);
+      },
+      { maxAttempts: 3, deadLetterFile },
+    );
+    await poller.drained();
+
+    expect(handled).toEqual(Array.from({ length: 12 }, (_, i) => pk(i + 1)).filter((k) => k !== poison));
+    expect(poisonAlone).toBe(3);
+    const lines = readFileSync(deadLetterFile, "utf8").trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    const letter = JSON.parse(lines[0] ?? "") as DeadLetter;
+    expect(letter).toMatchObject({
+      tableName: name,
+      attempts: 3,
+      error: { name: "Error", message: `cannot evaluate ${poison}` },
+      record: { eventName: "INSERT", eventSourceARN: streamArn, dynamodb: { Keys: { pk: { S: poison } } } },
+    });
+    expect(new Date(letter.time).toISOString()).toBe(letter.time);
+    expect(errors.filter((e) => e.code === "record_dead_lettered").map((e) => e.sequenceNumber)).toEqual([
+      letter.record.dynamodb?.SequenceNumber,
+    ]);
+  });
+
+  it("dead-letters a record the handler keeps reporting in batchItemFailures, and goes on", async () => {
+    const { name } = await streamTable();
+    await putItems(name, 1, 5);
+    const handled: string[] = [];
+    const deadLetterFile = join(dir, "reported", "dead-letter.jsonl");
+    const { poller } = await poll(
+      name,
+      async (event) => {
+        const failures = event.Records.filter((r) => r.dynamodb?.Keys?.pk?.S === pk(3));
+        handled.push(...(pks(event.Records.filter((r) => !failures.includes(r))) as string[]));
+        return {
+          batchItemFailures: failures.map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? "" })),
+        };
+      },
+      { maxAttempts: 2, deadLetterFile },
+    );
+    await poller.drained();
+    // 4 and 5 come after the failure, so they are retried with it: seen more than once, as on Lambda
+    expect([...new Set(handled)]).toEqual([pk(1), pk(2), pk(4), pk(5)]);
+    const letters = readFileSync(deadLetterFile, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as DeadLetter);
+    expect(letters.map((l) => [l.record.dynamodb?.Keys?.pk?.S, l.attempts, l.error.code])).toEqual([
+      [pk(3), 2, "record_failed"],
+    ]);
+  });
+
+  it("resumes after its checkpoint when restarted with the same checkpoint file, skipping nothing", async () => {
+    const { name, streamArn } = await streamTable();
+    const checkpointFile = join(dir, "resume", "checkpoint.json");
+    const first: string[] = [];
+    const second: string[] = [];
+    await putItems(name, 1, 10);
+    const a = await poll(name, async (e) => void first.push(...(pks(e.Records) as string[])), {
+      checkpointFile,
+      batchSize: 4,
+    });
+    await a.poller.drained();
+    await a.poller.stop();
+    expect(first).toEqual(Array.from({ length: 10 }, (_, i) => pk(i + 1)));
+    const saved = JSON.parse(readFileSync(checkpointFile, "utf8")) as {
+      streamArn: string;
+      shards: Record<string, { sequenceNumber: string }>;
+    };
+    expect(saved.streamArn).toBe(streamArn);
+    expect(Object.values(saved.shards)).toHaveLength(1); // DynamoDB Local: one shard per stream
+
+    await putItems(name, 11, 20);
+    const b = await poll(name, async (e) => void second.push(...(pks(e.Records) as string[])), {
+      checkpointFile,
+    });
+    await b.poller.drained();
+    expect(second).toEqual(Array.from({ length: 10 }, (_, i) => pk(i + 11)));
+
+    // without a checkpoint file a poller starts from the oldest record
+    const fresh: string[] = [];
+    const c = await poll(name, async (e) => void fresh.push(...(pks(e.Records) as string[])));
+    await c.poller.drained();
+    expect(fresh).toEqual(Array.from({ length: 20 }, (_, i) => pk(i + 1)));
+    expect(readdirSync(dirname(checkpointFile))).toEqual(["checkpoint.json"]); // no temporaries left
+  });
+
+  it("refuses a missing table or one without a stream, and drained() rejects once stopped", async () => {
+    await expect(poll(db.names.violations, async () => {})).rejects.toMatchObject({
+      name: "StreamPollerError",
+      code: "stream_not_enabled",
+    });
+    await expect(poll(`${db.prefix}missing`, async () => {})).rejects.toMatchObject({
+      code: "table_not_found",
+    });
+    const { name } = await streamTable();
+    const { poller } = await poll(name, async () => {});
+    await poller.stop();
+    await expect(poller.drained()).rejects.toMatchObject({ code: "stream_poller_stopped" });
+  });
+});

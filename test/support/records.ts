@@ -1,0 +1,58 @@
+/** Small builders of valid records for integration tests (defaults fire nothing). */
+import type { RecordInput } from "../../schemas/record.ts";
+
+type Data = Record<string, unknown>;
+
+export function expense(
+  id: string,
+  revision: number,
+  data: Data = {},
+  occurredAt = "2026-03-01T08:00:00Z",
+): RecordInput {
+  return {
+    type: "expense",
+    id,
+    revision,
+    occurredAt,
+    source: "erp",
+    data: {
+      department: "marketing",
+      applicant: "a.wu",
+      category: "travel",
+      amount: 3000,
+      currency: "CNY",
+      budget: { lineId: "MKT-2026-TRAVEL", remaining: 8000 },
+      attachments: 2,
+      status: "submitted",
+      submittedAt: "2026-03-01T08:00:00Z",
+      approvals: [],
+      ...data,
+    },
+  } as RecordInput;
+}
+
+/** An expense over its remaining budget: fires expense-approval/over-budget only. */
+export function overBudget(id: string, revision: number, amount = 12000): RecordInput {
+  return expense(id, revision, { amount });
+}
+
+export function complaint(id: string, revision: number, data: Data = {}): RecordInput {
+  return {
+    type: "complaint",
+    id,
+    revision,
+    occurredAt: "2026-03-01T08:00:00Z",
+    source: "crm",
+    data: {
+      department: "customer-service",
+      customer: { id: "C-1", name: "ACME", contact: "+86 138 0000 0000" },
+      channel: "phone",
+      category: "general",
+      content: "the device stopped working",
+      receivedAt: "2026-03-01T08:00:00Z",
+      assignedTo: { person: "as.sun", role: "after-sales", at: "2026-03-01T08:30:00Z" },
+      escalations: [],
+      ...data,
+    },
+  } as RecordInput;
+}

@@ -1,0 +1,46 @@
+/**
+ * A Runtime for handler tests: the shipped policies, this test file's own tables on the shared
+ * DynamoDB Local, known credentials, and a clock the test can move.
+ */
+import type { Runtime } from "../../functions/handlers/runtime.ts";
+import { logger } from "../../functions/handlers/runtime.ts";
+import { createClients } from "../../functions/local/aws-clients.ts";
+import { createPlatform } from "../../functions/service/platform.ts";
+import type { TableNames } from "../../functions/store/tables.ts";
+import { shippedPolicies } from "./policies.ts";
+
+export const TEST_SECRETS = new Map([
+  ["erp", "erp-test-secret"],
+  ["crm", "crm-test-secret"],
+]);
+export const AUDITOR_TOKEN = "test-auditor-token";
+export const CASE_HANDLER_TOKEN = "test-case-handler-token";
+
+export class TestClock {
+  private ms: number;
+  constructor(iso: string) {
+    this.ms = Date.parse(iso);
+  }
+  now = (): Date => new Date(this.ms);
+  set(iso: string) {
+    this.ms = Date.parse(iso);
+  }
+  advance(ms: number) {
+    this.ms += ms;
+  }
+}
+
+export function testRuntime(endpoint: string, tables: TableNames, clock: TestClock): Runtime {
+  const { doc } = createClients(endpoint);
+  return {
+    platform: createPlatform({ set: shippedPolicies(), doc, tables, now: clock.now }),
+    credentials: {
+      mode: "bearer",
+      auditorToken: AUDITOR_TOKEN,
+      caseHandlerToken: CASE_HANDLER_TOKEN,
+      webhookSecrets: async () => TEST_SECRETS,
+    },
+    logger,
+    cursorKey: "test-cursor-key",
+  };
+}
