@@ -305,9 +305,14 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
       try {
         page = await getRecords(shard.iterator, Math.min(GET_RECORDS_MAX, batchSize - shard.buffer.length));
       } catch (error) {
-        // iterators expire (15 min on AWS): take a new one at the same position, once per fill
-        if (errorName(error) !== "ExpiredIteratorException" || renewed) throw error;
+        // An iterator is only good for a while: AWS expires it after 15 min, and DynamoDB Local
+        // answers TrimmedDataAccessException for an iterator that idled on an empty stream. Take
+        // a new one at the same position (after the last record read, else the oldest), once per
+        // fill; a failing iterator is never reused.
         shard.iterator = undefined;
+        const name = errorName(error);
+        if ((name !== "ExpiredIteratorException" && name !== "TrimmedDataAccessException") || renewed)
+          throw error;
         renewed = true;
         continue;
       }

@@ -308,3 +308,48 @@ describe("stream poller", () => {
     await expect(poller.drained()).rejects.toMatchObject({ code: "stream_poller_stopped" });
   });
 });
+
+describe("a failing shard iterator", () => {
+  it("is replaced, not reused, when GetRecords says its position was trimmed", async () => {
+    // DynamoDB Local sometimes answers TrimmedDataAccessException for an iterator that idled on an
+    // empty stream (seen with `npm start`). Inject exactly that answer once into the real client.
+    const { name } = await streamTable();
+    // The failing iterator keeps failing, as DynamoDB Local's did: only a new one reads on.
+    let injected = 0;
+    let poisoned: string | undefined;
+    const streams = Object.create(db.clients.streams) as typeof db.clients.streams;
+    streams.send = ((
+      command: { constructor: { name: string }; input?: { ShardIterator?: string } },
+      ...rest: unknown[]
+    ) => {
+      const iterator = command.input?.ShardIterator;
+      if (
+        command.constructor.name === "GetRecordsCommand" &&
+        (poisoned === undefined || iterator === poisoned)
+      ) {
+        poisoned = iterator;
+        injected++;
+        const error = new Error("The operation attempted to read past the oldest stream record in a shard.");
+        error.name = "TrimmedDataAccessException";
+        return Promise.reject(error);
+      }
+      return (db.clients.streams.send as (...a: unknown[]) => unknown).call(
+        db.clients.streams,
+        command,
+        ...rest,
+      );
+    }) as typeof streams.send;
+    const seen: DynamoDBRecord[] = [];
+    const { poller } = await poll(
+      name,
+      async (event: DynamoDBStreamEvent) => {
+        seen.push(...event.Records);
+      },
+      { streams },
+    );
+    await putItems(name, 1, 3);
+    await poller.drained();
+    expect(injected).toBeGreaterThanOrEqual(1);
+    expect(pks(seen)).toEqual([pk(1), pk(2), pk(3)]);
+  });
+});
