@@ -127,3 +127,26 @@ export function reconcile(
     },
   };
 }
+
+/** What auditors see of a stored violation, in the contract's field order (no internal lock counter). */
+export function publicViolation(v: StoredViolation) {
+  return {
+    id: v.id,
+    policyId: v.policyId,
+    policyVersion: v.policyVersion,
+    ruleId: v.ruleId,
+    area: v.area,
+    severity: v.severity,
+    record: { type: v.record.type, id: v.record.id, revision: v.record.revision },
+    status: v.status,
+    message: { zh: v.message.zh, en: v.message.en },
+    assignees: v.assignees.map((a) => ({ role: a.role, people: a.people })),
+    dueAt: v.dueAt,
+    detectedAt: v.detectedAt,
+    resolvedAt: v.resolvedAt ?? null,
+    evidence: v.evidence,
+    source: v.source.map((s) => ({ document: s.document, clause: s.clause })),
+    history: v.history.map((h) => ({ status: h.status, at: h.at, by: h.by, reason: h.reason ?? null })),
+    updatedAt: v.updatedAt,
+  };
+}

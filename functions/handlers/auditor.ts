@@ -5,7 +5,7 @@
 
 import { violationQuerySchema } from "../../schemas/api.ts";
 import { RECORD_TYPES } from "../../schemas/record.ts";
-import type { StoredViolation } from "../core/lifecycle.ts";
+import { publicViolation, type StoredViolation } from "../core/lifecycle.ts";
 import { type HttpEvent, type HttpResult, header, json } from "../http/api.ts";
 import { bearer } from "../http/bearer.ts";
 import { HttpError, notFound } from "../http/errors.ts";
@@ -16,29 +16,6 @@ import { listViolations } from "../service/violation-queries.ts";
 import { recordKey } from "../store/keys.ts";
 import { fromEnv, type Runtime, type RuntimeSource } from "./runtime.ts";
 import { CSV_MAX_ROWS, toCsv } from "./violations-csv.ts";
-
-/** What auditors see of a stored violation, in the contract's field order (no internal lock counter). */
-export function publicViolation(v: StoredViolation) {
-  return {
-    id: v.id,
-    policyId: v.policyId,
-    policyVersion: v.policyVersion,
-    ruleId: v.ruleId,
-    area: v.area,
-    severity: v.severity,
-    record: { type: v.record.type, id: v.record.id, revision: v.record.revision },
-    status: v.status,
-    message: { zh: v.message.zh, en: v.message.en },
-    assignees: v.assignees.map((a) => ({ role: a.role, people: a.people })),
-    dueAt: v.dueAt,
-    detectedAt: v.detectedAt,
-    resolvedAt: v.resolvedAt ?? null,
-    evidence: v.evidence,
-    source: v.source.map((s) => ({ document: s.document, clause: s.clause })),
-    history: v.history.map((h) => ({ status: h.status, at: h.at, by: h.by, reason: h.reason ?? null })),
-    updatedAt: v.updatedAt,
-  };
-}
 
 async function violations(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
   const { cursor, format, ...query } = parseOr400(
@@ -115,7 +92,7 @@ function policies(rt: Runtime): HttpResult {
 export function createAuditorHandler(source: RuntimeSource = fromEnv) {
   return httpHandler(
     async (event) => {
-      const rt = source();
+      const rt = await source();
       const params = event.pathParameters ?? {};
       switch (event.routeKey) {
         case "GET /v1/violations":
@@ -130,7 +107,7 @@ export function createAuditorHandler(source: RuntimeSource = fromEnv) {
           throw notFound(`route ${event.routeKey}`);
       }
     },
-    bearer(() => source().credentials, "auditor"),
+    bearer(async () => (await source()).credentials, "auditor"),
   );
 }
 

@@ -11,7 +11,7 @@ import { fromEnv, type RuntimeSource } from "./runtime.ts";
 export function createEvaluateHandler(source: RuntimeSource = fromEnv) {
   return httpHandler(
     async (event) => {
-      const { platform } = source();
+      const { platform } = await source();
       const query = parseOr400(evaluateQuerySchema, event.queryStringParameters ?? {}, "query");
       const record = parseOr400(recordSchema, event.jsonBody, "record");
       const evaluation = platform.evaluator.evaluate(record, { now: query.at ?? platform.now() });
@@ -19,8 +19,8 @@ export function createEvaluateHandler(source: RuntimeSource = fromEnv) {
     },
     rawBody(),
     signedRequest(
-      () => source().credentials,
-      () => source().platform.now(),
+      async () => (await source()).credentials,
+      async () => (await source()).platform.now(),
     ),
     jsonBody(),
   );

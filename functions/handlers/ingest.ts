@@ -15,7 +15,7 @@ import { fromEnv, type RuntimeSource } from "./runtime.ts";
 export function createIngestHandler(source: RuntimeSource = fromEnv) {
   return httpHandler(
     async (event) => {
-      const { platform } = source();
+      const { platform } = await source();
       const record = parseOr400(recordSchema, event.jsonBody, "record");
       const result = await ingestRecord(platform, record, event.principal?.id ?? "unknown");
       const base = { key: result.key, revision: result.revision };
@@ -36,8 +36,8 @@ export function createIngestHandler(source: RuntimeSource = fromEnv) {
     },
     rawBody(),
     signedRequest(
-      () => source().credentials,
-      () => source().platform.now(),
+      async () => (await source()).credentials,
+      async () => (await source()).platform.now(),
     ),
     jsonBody(),
   );

@@ -1,22 +1,22 @@
 /**
  * Everything a handler needs, built once per process (a Lambda container, or `npm start`) from
  * the environment:
- *   COMPLIANCE_DYNAMODB_ENDPOINT  DynamoDB to use (DynamoDB Local); unset on AWS
- *   COMPLIANCE_TABLE_PREFIX       physical table names are `${prefix}records` …
- *   COMPLIANCE_POLICIES_DIR       policies folder (default ./policies)
- *   COMPLIANCE_CURSOR_KEY         key that signs pagination cursors
- *   COMPLIANCE_WEBHOOK_SECRETS, COMPLIANCE_AUDITOR_TOKEN, COMPLIANCE_CASE_HANDLER_TOKEN, COMPLIANCE_AUTH_MODE
+ *   COMPLIANCE_DYNAMODB_ENDPOINT   DynamoDB to use (DynamoDB Local); unset on AWS
+ *   COMPLIANCE_RECORDS_TABLE, COMPLIANCE_VIOLATIONS_TABLE, COMPLIANCE_POLICY_VERSIONS_TABLE
+ *                                  physical table names (AWS); else COMPLIANCE_TABLE_PREFIX + logical name
+ *   COMPLIANCE_WEBHOOK_SECRETS_ARN / COMPLIANCE_WEBHOOK_SECRETS   ingest secrets (Secrets Manager / env)
+ *   COMPLIANCE_CURSOR_KEY_ARN / COMPLIANCE_CURSOR_KEY             key that signs pagination cursors
+ *   COMPLIANCE_AUTH_MODE=iam, COMPLIANCE_AUDITOR_TOKEN, COMPLIANCE_CASE_HANDLER_TOKEN
+ *   COMPLIANCE_POLICIES_DIR        policies folder (local; Lambda bundles carry the compiled set)
  * Tests build a Runtime directly with their own tables.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import { formatDiagnostic } from "../core/diagnostics.ts";
-import { loadPolicies } from "../core/policy/loader.ts";
-import type { PolicySet } from "../core/policy/model.ts";
 import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
+import { readSecret, webhookSecretsFrom } from "../http/secrets.ts";
 import { createClients } from "../local/aws-clients.ts";
-import { policiesDir, readPolicyFiles } from "../local/policy-files.ts";
 import { createPlatform, type Platform } from "../service/platform.ts";
-import { tableNames } from "../store/tables.ts";
+import { type TableNames, tableNames } from "../store/tables.ts";
+import { loadPolicySetForProcess } from "./policy-set.ts";
 
 export interface Runtime {
   readonly platform: Platform;
@@ -30,37 +30,46 @@ export class ConfigurationError extends Error {
   readonly code = "configuration_error";
 }
 
-export function loadPolicySet(dir = policiesDir()): PolicySet {
-  const result = loadPolicies(readPolicyFiles(dir));
-  if (!result.ok)
-    throw new ConfigurationError(
-      `policies in ${dir} are invalid:\n${result.diagnostics.map(formatDiagnostic).join("\n")}`,
-    );
-  return result.set;
-}
-
 export const logger = new Logger({ serviceName: "compliance" });
 
-let cached: Runtime | undefined;
+export function tablesFromEnv(env: NodeJS.ProcessEnv): TableNames {
+  const byPrefix = tableNames(env.COMPLIANCE_TABLE_PREFIX ?? "");
+  return {
+    records: env.COMPLIANCE_RECORDS_TABLE ?? byPrefix.records,
+    violations: env.COMPLIANCE_VIOLATIONS_TABLE ?? byPrefix.violations,
+    policyVersions: env.COMPLIANCE_POLICY_VERSIONS_TABLE ?? byPrefix.policyVersions,
+  };
+}
 
-export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Runtime {
-  if (cached) return cached;
-  const cursorKey = env.COMPLIANCE_CURSOR_KEY;
-  if (!cursorKey) throw new ConfigurationError("COMPLIANCE_CURSOR_KEY is not set");
+async function build(env: NodeJS.ProcessEnv): Promise<Runtime> {
+  const cursorKey = env.COMPLIANCE_CURSOR_KEY_ARN
+    ? await readSecret(env.COMPLIANCE_CURSOR_KEY_ARN)
+    : env.COMPLIANCE_CURSOR_KEY;
+  if (!cursorKey) throw new ConfigurationError("set COMPLIANCE_CURSOR_KEY_ARN or COMPLIANCE_CURSOR_KEY");
+  const credentials = credentialsFromEnv(env);
+  const secretsArn = env.COMPLIANCE_WEBHOOK_SECRETS_ARN;
   const { doc } = createClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
-  cached = {
-    platform: createPlatform({
-      set: loadPolicySet(),
-      doc,
-      tables: tableNames(env.COMPLIANCE_TABLE_PREFIX ?? ""),
-    }),
-    credentials: credentialsFromEnv(env),
+  return {
+    platform: createPlatform({ set: await loadPolicySetForProcess(), doc, tables: tablesFromEnv(env) }),
+    credentials: secretsArn
+      ? { ...credentials, webhookSecrets: () => webhookSecretsFrom(secretsArn) }
+      : credentials,
     logger,
     cursorKey,
   };
+}
+
+let cached: Promise<Runtime> | undefined;
+
+/** The process's runtime, built on first use; a failed build is retried on the next call. */
+export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+  cached ??= build(env).catch((error) => {
+    cached = undefined;
+    throw error;
+  });
   return cached;
 }
 
-/** A handler's way to get its runtime: a fixed one (tests) or the environment's (deployments). */
-export type RuntimeSource = () => Runtime;
+/** A handler's way to get its runtime: a fixed one (tests, `npm start`) or the environment's (Lambda). */
+export type RuntimeSource = () => Runtime | Promise<Runtime>;
 export const fromEnv: RuntimeSource = () => runtimeFromEnv();

@@ -4,7 +4,7 @@ import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";
 
 export function createSweeperHandler(source: RuntimeSource = fromEnv) {
   return async () => {
-    const result = await sweep(source().platform, logger);
+    const result = await sweep((await source()).platform, logger);
     logger.info("sweep done", { ...result });
     if (result.failed > 0) throw new Error(`sweep: ${result.failed} record(s) failed; they stay due`);
     return result;

@@ -20,13 +20,13 @@ function same(a: string, b: string | undefined): boolean {
 }
 
 export function bearer(
-  getCredentials: () => Credentials,
+  getCredentials: () => Credentials | Promise<Credentials>,
   persona: Persona,
 ): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: async (request) => {
       const event = request.event;
-      const credentials = getCredentials();
+      const credentials = await getCredentials();
       if (credentials.mode === "iam") {
         const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam;
         if (!iam) throw unauthorized("IAM (SigV4) authorization is required");

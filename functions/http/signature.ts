@@ -61,18 +61,18 @@ export function verifySignature(opts: {
 }
 
 export function signedRequest(
-  credentials: () => Credentials,
-  now: () => Date,
+  credentials: () => Credentials | Promise<Credentials>,
+  now: () => Date | Promise<Date>,
 ): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: async (request) => {
       const event = request.event;
       const result = verifySignature({
-        secrets: await credentials().webhookSecrets(),
+        secrets: await (await credentials()).webhookSecrets(),
         clientId: header(event, "x-client-id"),
         signature: header(event, "x-signature"),
         body: event.rawBody ?? "",
-        nowMs: now().getTime(),
+        nowMs: (await now()).getTime(),
       });
       if (!result.ok) throw unauthorized(result.reason);
       event.principal = { kind: "ingest", id: result.clientId };

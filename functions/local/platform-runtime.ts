@@ -11,10 +11,13 @@ import { join, resolve } from "node:path";
 import { createAuditorHandler } from "../handlers/auditor.ts";
 import { createEvaluateHandler } from "../handlers/evaluate.ts";
 import { createEvaluatorHandler } from "../handlers/evaluator.ts";
+import { createEventsHandler } from "../handlers/events.ts";
 import { handler as health } from "../handlers/health.ts";
 import { createIngestHandler } from "../handlers/ingest.ts";
-import { loadPolicySet, logger, type Runtime } from "../handlers/runtime.ts";
+import { loadPolicySet } from "../handlers/policy-folder.ts";
+import { logger, type Runtime } from "../handlers/runtime.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
+import { fileSink } from "../service/event-sinks.ts";
 import { createPlatform } from "../service/platform.ts";
 import { sweep } from "../service/sweep.ts";
 import { createTables } from "../store/create-tables.ts";
@@ -34,6 +37,8 @@ export interface LocalPlatform {
   readonly url: string;
   readonly endpoint: string;
   readonly runtime: Runtime;
+  /** Where ViolationOpened / ViolationResolved events are written (JSON lines). */
+  readonly eventsFile: string;
   /** Resolves once every record now in the stream has been evaluated (or dead-lettered). */
   drained(): Promise<void>;
   sweepNow(): Promise<void>;
@@ -90,6 +95,20 @@ export async function startPlatform(opts: {
       onError: (error) => logger.error("stream poller", { error: error as Error }),
     });
     stops.push(() => poller.stop());
+    const eventsFile = join(stateDir, "events.jsonl");
+    const sink = fileSink(eventsFile);
+    const eventsPoller = await startStreamPoller({
+      streams: clients.streams,
+      dynamodb: clients.dynamodb,
+      tableName: tables.violations,
+      handler: createEventsHandler(() => sink),
+      batchSize: 100,
+      maxAttempts: Number(env.COMPLIANCE_MAX_ATTEMPTS ?? 3),
+      deadLetterFile: join(stateDir, "events-dead-letter.jsonl"),
+      checkpointFile: dataDir ? join(dataDir, "events-checkpoint.json") : undefined,
+      onError: (error) => logger.error("events poller", { error: error as Error }),
+    });
+    stops.push(() => eventsPoller.stop());
 
     const sweepEvery = Number(env.COMPLIANCE_SWEEP_INTERVAL_S ?? 60) * 1000;
     const sweepNow = async () => {
@@ -122,7 +141,8 @@ export async function startPlatform(opts: {
     );
     opts.log(`tables: ${Object.values(tables).join(", ")}`);
     opts.log(`policies: ${set.versions.map((v) => `${v.id} v${v.version}`).join(", ")}`);
-    opts.log(`dead letters: ${deadLetterFile}; sweeper every ${sweepEvery / 1000} s`);
+    opts.log(`events (ViolationOpened/Resolved): ${eventsFile}; dead letters: ${deadLetterFile}`);
+    opts.log(`sweeper every ${sweepEvery / 1000} s`);
     for (const notice of notices) opts.log(`notice: ${notice}`);
     // the local development values are printed (CONTRACT §5); secrets a user set never are
     const shown = (name: keyof typeof LOCAL_FALLBACKS, value: string) =>
@@ -138,7 +158,11 @@ export async function startPlatform(opts: {
       `case handler: Authorization: Bearer ${shown("COMPLIANCE_CASE_HANDLER_TOKEN", LOCAL_FALLBACKS.COMPLIANCE_CASE_HANDLER_TOKEN)}`,
     );
     opts.log("ready");
-    return { url, endpoint, runtime, drained: () => poller.drained(), sweepNow, stop: stopAll };
+    const drained = async () => {
+      await poller.drained();
+      await eventsPoller.drained();
+    };
+    return { url, endpoint, runtime, eventsFile, drained, sweepNow, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

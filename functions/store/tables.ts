@@ -20,8 +20,8 @@ export interface TableDefinition extends KeySchema {
   /** Logical name; the physical name is `${prefix}${name}`. */
   readonly name: string;
   readonly indexes: readonly IndexDefinition[];
-  /** A stream of new images, for the evaluator. */
-  readonly stream?: "NEW_IMAGE";
+  /** A change stream: records → the evaluator (new images); violations → the event publisher (both images). */
+  readonly stream?: "NEW_IMAGE" | "NEW_AND_OLD_IMAGES";
   /** Attribute DynamoDB deletes items by (epoch seconds). */
   readonly ttlAttribute?: string;
 }
@@ -58,6 +58,8 @@ export const RECORDS = {
 export const VIOLATIONS = {
   name: "violations",
   partitionKey: { name: "id", type: "S" },
+  // status changes become ViolationOpened / ViolationResolved events (an outbox with no second write)
+  stream: "NEW_AND_OLD_IMAGES",
   indexes: [
     {
       indexName: "byStatus",
