@@ -295,7 +295,7 @@ describe("stream poller", () => {
   });
 
   it("refuses a missing table or one without a stream, and drained() rejects once stopped", async () => {
-    await expect(poll(db.names.violations, async () => {})).rejects.toMatchObject({
+    await expect(poll(db.names.policyVersions, async () => {})).rejects.toMatchObject({
       name: "StreamPollerError",
       code: "stream_not_enabled",
     });
