@@ -89,6 +89,8 @@ export async function startPlatform(opts: {
       tableName: tables.records,
       handler: createEvaluatorHandler(source),
       batchSize: 100,
+      // a local poll is cheap; waiting less is what keeps POST → violation visible well under 1 s
+      pollIntervalMs: 50,
       maxAttempts: Number(env.COMPLIANCE_MAX_ATTEMPTS ?? 3),
       deadLetterFile,
       checkpointFile: dataDir ? join(dataDir, "stream-checkpoint.json") : undefined,

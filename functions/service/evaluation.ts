@@ -4,7 +4,7 @@
  * running it again for the same revision changes nothing; concurrent runs are settled by
  * conditional writes (the violation's `ver`) and by never letting an older judgement win.
  */
-import { type Change, reconcile } from "../core/lifecycle.ts";
+import { type Change, reconcile, type StoredViolation } from "../core/lifecycle.ts";
 import { recordKey } from "../store/keys.ts";
 import type { StoredRevision } from "../store/records.ts";
 import { candidateViolationIds, type Platform } from "./platform.ts";
@@ -28,23 +28,30 @@ export async function evaluateStoredRevision(
   const result = platform.evaluator.evaluate(record, { now });
   const changes: Record<Change["kind"], number> = { create: 0, update: 0, reopen: 0, resolve: 0, none: 0 };
 
-  if (!(await platform.records.claimHead(pk, record.revision, result.nextCheckAt, now)))
-    return { applied: false, changes, nextCheckAt: result.nextCheckAt };
+  const claim = await platform.records.claimHead(pk, record.revision, result.nextCheckAt, now);
+  if (!claim.claimed) return { applied: false, changes, nextCheckAt: result.nextCheckAt };
 
   const fired = new Map(result.violations.map((v) => [v.id, v]));
   let pending = candidateViolationIds(platform, record.type, record.id);
+  // A record evaluated for the first time has no violations yet: skip the read. (Should one exist
+  // after all, its conditional create fails and the conflict path below reads it.)
+  let known: Map<string, StoredViolation> | undefined = claim.first ? new Map() : undefined;
+  let wrote = false;
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt === MAX_ATTEMPTS)
       throw new Error(`violations of ${pk} kept changing under us: ${pending.join(", ")}`);
-    const stored = await platform.violations.getMany(pending);
+    const stored = known ?? (await platform.violations.getMany(pending));
+    known = undefined;
     const conflicted: string[] = [];
     await Promise.all(
       pending.map(async (id) => {
         const existing = stored.get(id);
         const change = reconcile(existing, fired.get(id), now, record.revision);
         if (change.kind === "none") return;
-        if (await platform.violations.write(change.next, existing?.ver)) changes[change.kind]++;
-        else conflicted.push(id); // someone wrote first: re-read and judge again
+        if (await platform.violations.write(change.next, existing?.ver)) {
+          changes[change.kind]++;
+          wrote = true;
+        } else conflicted.push(id); // someone wrote first: re-read and judge again
       }),
     );
     pending = conflicted;
@@ -52,10 +59,13 @@ export async function evaluateStoredRevision(
 
   // A racing evaluation of a newer revision may have claimed the head after us; if so our writes
   // may be older than its: apply the newest revision again so the last word is the newest.
-  const head = await platform.records.getHead(pk);
-  if (head && head.latest > record.revision) {
-    const newest = await platform.records.getRevision(pk, head.latest);
-    if (newest) await evaluateStoredRevision(platform, newest);
+  // (Nothing written, nothing to undo: no read needed.)
+  if (wrote) {
+    const head = await platform.records.getHead(pk);
+    if (head && head.latest > record.revision) {
+      const newest = await platform.records.getRevision(pk, head.latest);
+      if (newest) await evaluateStoredRevision(platform, newest);
+    }
   }
   return { applied: true, changes, nextCheckAt: result.nextCheckAt };
 }

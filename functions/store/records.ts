@@ -83,35 +83,40 @@ export class RecordsStore {
     return out.Items?.[0] as StoredRevision | undefined;
   }
 
-  private async hasNewerThan(pk: string, rev: number): Promise<boolean> {
+  /** The stored revision at or just above `rev` (one consistent read decides duplicate / stale). */
+  private async atOrAbove(
+    pk: string,
+    rev: number,
+  ): Promise<Pick<StoredRevision, "rev" | "bodyHash"> | undefined> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: "pk = :pk AND rev > :rev",
+        KeyConditionExpression: "pk = :pk AND rev >= :rev",
         ExpressionAttributeValues: { ":pk": pk, ":rev": rev },
-        ProjectionExpression: "rev",
+        ProjectionExpression: "rev, bodyHash",
         Limit: 1,
         ConsistentRead: true,
       }),
     );
-    return (out.Items?.length ?? 0) > 0;
+    return out.Items?.[0] as Pick<StoredRevision, "rev" | "bodyHash"> | undefined;
   }
 
-  private judgeExisting(existing: StoredRevision, bodyHash: string): PutOutcome {
+  private judgeExisting(existing: Pick<StoredRevision, "bodyHash">, bodyHash: string): PutOutcome {
     return existing.bodyHash === bodyHash ? "duplicate" : "conflict";
   }
 
   /**
-   * Stores a new revision unless it is a duplicate, a conflict or stale. The conditional put
-   * makes concurrent deliveries of one revision store it exactly once.
+   * Stores a new revision unless it is a duplicate, a conflict or stale: one consistent query (the
+   * same revision, or the next one up) and one conditional put, so concurrent deliveries of one
+   * revision store it exactly once. DynamoDB Local is CPU-bound: requests per record matter.
    */
   async putRevision(item: Omit<StoredRevision, "pk" | "rev">): Promise<PutOutcome> {
     const pk = recordKey(item.record.type, item.record.id);
     const rev = item.record.revision;
     try {
-      const existing = await this.getRevision(pk, rev);
-      if (existing) return this.judgeExisting(existing, item.bodyHash);
-      if (await this.hasNewerThan(pk, rev)) return "stale";
+      const found = await this.atOrAbove(pk, rev);
+      if (found?.rev === rev) return this.judgeExisting(found, item.bodyHash);
+      if (found) return "stale";
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
@@ -138,14 +143,15 @@ export class RecordsStore {
 
   /**
    * Marks `rev` as the latest evaluated revision and sets (or clears) its pending deadline.
-   * Refused (false) when a newer revision was already evaluated: its result must stand.
+   * Refused (`claimed: false`) when a newer revision was already evaluated: its result must stand.
+   * `first` tells that no revision of this record had been evaluated before.
    */
   async claimHead(
     pk: string,
     rev: number,
     nextCheckAt: string | null,
     evaluatedAt: string,
-  ): Promise<boolean> {
+  ): Promise<{ claimed: boolean; first: boolean }> {
     const values: Record<string, unknown> = { ":rev": rev, ":at": evaluatedAt };
     let update = "SET latest = :rev, evaluatedAt = :at";
     if (nextCheckAt) {
@@ -156,18 +162,19 @@ export class RecordsStore {
       update += " REMOVE nextCheckAt, dueShard";
     }
     try {
-      await this.doc.send(
+      const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk, rev: HEAD_REV },
           UpdateExpression: update,
           ConditionExpression: "attribute_not_exists(latest) OR latest <= :rev",
           ExpressionAttributeValues: values,
+          ReturnValues: "UPDATED_OLD",
         }),
       );
-      return true;
+      return { claimed: true, first: out.Attributes?.latest === undefined };
     } catch (error) {
-      if (isConditionFailed(error)) return false;
+      if (isConditionFailed(error)) return { claimed: false, first: false };
       throw new StoreError("head_write_failed", `could not update ${pk}`, { cause: error });
     }
   }
