@@ -3,7 +3,7 @@
  * the OpenAPI document (schemas/openapi.json) is generated from them, and tests check real
  * answers against that document.
  */
-import { z } from "zod";
+import * as z from "#zod";
 import { RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
 
 export const VIOLATION_STATUSES = ["open", "acknowledged", "waived", "resolved"] as const;

@@ -10,7 +10,7 @@
  * `npm run schemas` writes schemas/openapi.json; GET /openapi.json serves it; test/openapi checks it
  * is current, valid (swagger-parser), lint-clean (Redocly) and that real answers match it.
  */
-import { z } from "zod";
+import * as z from "#zod";
 import { CSV_COLUMNS, CSV_MAX_ROWS } from "../functions/handlers/violations-csv.ts";
 import { MAX_BODY_BYTES } from "../functions/http/body.ts";
 import { type Access, ROUTES, type RouteDefinition, routeKey } from "../functions/http/routes.ts";

@@ -27,7 +27,7 @@ async function violations(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
     format === "csv" || (format === undefined && /\btext\/csv\b/i.test(header(event, "accept") ?? ""));
   try {
     if (!csv) {
-      const page = await listViolations(rt.platform, query, rt.cursorKey, cursor);
+      const page = await listViolations(rt.platform, query, await rt.cursorKey(), cursor);
       return json(200, { items: page.items.map(publicViolation), nextCursor: page.nextCursor });
     }
     // CSV: the same query, every page, up to a bound (API Gateway answers at most 6 MB);
@@ -38,7 +38,7 @@ async function violations(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
       const page = await listViolations(
         rt.platform,
         { ...query, limit: 500 },
-        rt.cursorKey,
+        await rt.cursorKey(),
         next ?? undefined,
       );
       rows.push(...page.items);

@@ -6,10 +6,10 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import type { StoredViolation } from "../core/lifecycle.ts";
+import { logger } from "../http/logger.ts";
 import { eventBridgeSink } from "../service/event-sinks.ts";
 import { type EventSink, violationEvents } from "../service/events.ts";
 import { fromItem } from "../store/violations.ts";
-import { logger } from "./runtime.ts";
 import { processByKey } from "./stream-batch.ts";
 
 const image = (i: unknown): StoredViolation | undefined =>

@@ -4,7 +4,7 @@
  * versions never change; a change is a new version file).
  */
 import type { CloudFormationCustomResourceEvent } from "aws-lambda";
-import { createClients } from "../local/aws-clients.ts";
+import { createTableClients } from "../store/clients.ts";
 import { PolicyVersionsStore } from "../store/policy-versions.ts";
 import { loadPolicySetForProcess } from "./policy-set.ts";
 import { logger, tablesFromEnv } from "./runtime.ts";
@@ -14,7 +14,7 @@ export async function handler(event: CloudFormationCustomResourceEvent) {
   const physicalId = "policy-versions";
   if (event.RequestType === "Delete") return { PhysicalResourceId: physicalId };
   const set = await loadPolicySetForProcess();
-  const { doc } = createClients(process.env.COMPLIANCE_DYNAMODB_ENDPOINT);
+  const { doc } = createTableClients(process.env.COMPLIANCE_DYNAMODB_ENDPOINT);
   await new PolicyVersionsStore(doc, tablesFromEnv(process.env).policyVersions).publish(
     set.versions,
     new Date().toISOString(),

@@ -8,9 +8,11 @@ import type { PolicySet } from "../core/policy/model.ts";
 declare const __COMPLIANCE_POLICY_SET__: string | undefined;
 
 export async function loadPolicySetForProcess(): Promise<PolicySet> {
-  if (typeof __COMPLIANCE_POLICY_SET__ !== "undefined")
-    return JSON.parse(__COMPLIANCE_POLICY_SET__) as PolicySet;
-  // a dead branch in Lambda bundles: esbuild drops it, and the YAML loader with it
-  const { loadPolicySet } = await import("./policy-folder.ts");
-  return loadPolicySet();
+  if (typeof __COMPLIANCE_POLICY_SET__ === "undefined") {
+    // In Lambda bundles the condition is a constant: esbuild drops this branch, and with it the
+    // YAML loader (~115 KB).
+    const { loadPolicySet } = await import("./policy-folder.ts");
+    return loadPolicySet();
+  }
+  return JSON.parse(__COMPLIANCE_POLICY_SET__) as PolicySet;
 }

@@ -10,11 +10,12 @@
  *   COMPLIANCE_POLICIES_DIR        policies folder (local; Lambda bundles carry the compiled set)
  * Tests build a Runtime directly with their own tables.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
+import { logger } from "../http/logger.ts";
 import { readSecret, webhookSecretsFrom } from "../http/secrets.ts";
-import { createClients } from "../local/aws-clients.ts";
 import { createPlatform, type Platform } from "../service/platform.ts";
+import { createTableClients } from "../store/clients.ts";
 import { type TableNames, tableNames } from "../store/tables.ts";
 import { loadPolicySetForProcess } from "./policy-set.ts";
 
@@ -22,15 +23,15 @@ export interface Runtime {
   readonly platform: Platform;
   readonly credentials: Credentials;
   readonly logger: Logger;
-  /** Signs pagination cursors. */
-  readonly cursorKey: string;
+  /** The key that signs pagination cursors (read on first use: only the auditor needs it). */
+  readonly cursorKey: () => Promise<string>;
 }
 
 export class ConfigurationError extends Error {
   readonly code = "configuration_error";
 }
 
-export const logger = new Logger({ serviceName: "compliance" });
+export { logger };
 
 export function tablesFromEnv(env: NodeJS.ProcessEnv): TableNames {
   const byPrefix = tableNames(env.COMPLIANCE_TABLE_PREFIX ?? "");
@@ -42,20 +43,21 @@ export function tablesFromEnv(env: NodeJS.ProcessEnv): TableNames {
 }
 
 async function build(env: NodeJS.ProcessEnv): Promise<Runtime> {
-  const cursorKey = env.COMPLIANCE_CURSOR_KEY_ARN
-    ? await readSecret(env.COMPLIANCE_CURSOR_KEY_ARN)
-    : env.COMPLIANCE_CURSOR_KEY;
-  if (!cursorKey) throw new ConfigurationError("set COMPLIANCE_CURSOR_KEY_ARN or COMPLIANCE_CURSOR_KEY");
   const credentials = credentialsFromEnv(env);
   const secretsArn = env.COMPLIANCE_WEBHOOK_SECRETS_ARN;
-  const { doc } = createClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
+  const { doc } = createTableClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
   return {
     platform: createPlatform({ set: await loadPolicySetForProcess(), doc, tables: tablesFromEnv(env) }),
     credentials: secretsArn
       ? { ...credentials, webhookSecrets: () => webhookSecretsFrom(secretsArn) }
       : credentials,
     logger,
-    cursorKey,
+    cursorKey: async () => {
+      const arn = env.COMPLIANCE_CURSOR_KEY_ARN;
+      const key = arn ? await readSecret(arn) : env.COMPLIANCE_CURSOR_KEY;
+      if (!key) throw new ConfigurationError("set COMPLIANCE_CURSOR_KEY_ARN or COMPLIANCE_CURSOR_KEY");
+      return key;
+    },
   };
 }
 

@@ -2,8 +2,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
-  /** Set by the body middleware: the raw body exactly as received (what signatures cover). */
-  rawBody?: string;
+  /** Set by the body middleware: the body's bytes exactly as received (what signatures cover). */
+  rawBytes?: Buffer;
   /** Set by the JSON middleware. */
   jsonBody?: unknown;
   /** Set by the correlation middleware. */

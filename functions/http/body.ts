@@ -1,6 +1,7 @@
 /**
  * Middleware: the raw body (decoded from base64 when API Gateway sends it so) with a size limit,
- * then JSON. The raw text is kept because signatures cover the exact bytes received.
+ * then JSON. The bytes are kept as received because signatures cover exactly those bytes; text is
+ * decoded strictly (invalid UTF-8 is a 400, never silently replaced).
  */
 import type { MiddlewareObj } from "@middy/core";
 import type { HttpEvent, HttpResult } from "./api.ts";
@@ -20,7 +21,7 @@ export function rawBody(maxBytes = MAX_BODY_BYTES): MiddlewareObj<HttpEvent, Htt
           "payload_too_large",
           `body is ${bytes.length} bytes; the limit is ${maxBytes} (256 KiB)`,
         );
-      event.rawBody = bytes.toString("utf8");
+      event.rawBytes = bytes;
     },
   };
 }
@@ -28,7 +29,12 @@ export function rawBody(maxBytes = MAX_BODY_BYTES): MiddlewareObj<HttpEvent, Htt
 export function jsonBody(): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     before: async (request) => {
-      const text = request.event.rawBody ?? request.event.body ?? "";
+      let text: string;
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(request.event.rawBytes ?? Buffer.alloc(0));
+      } catch (cause) {
+        throw new HttpError(400, "invalid_encoding", "the body is not valid UTF-8", { cause });
+      }
       if (text.trim() === "")
         throw new HttpError(400, "invalid_json", "the body is empty: send a JSON record");
       try {

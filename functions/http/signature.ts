@@ -13,13 +13,14 @@ import { unauthorized } from "./errors.ts";
 
 export const SIGNATURE_TOLERANCE_S = 300;
 
-export function sign(secret: string, timestamp: number, body: string): string {
-  return createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
+/** HMAC over "<t>." and the body's exact bytes (text is taken as UTF-8). */
+export function sign(secret: string, timestamp: number, body: string | Uint8Array): string {
+  return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
 }
 
 export function signatureHeader(
   secret: string,
-  body: string,
+  body: string | Uint8Array,
   timestamp = Math.floor(Date.now() / 1000),
 ): string {
   return `t=${timestamp},v1=${sign(secret, timestamp, body)}`;
@@ -39,7 +40,7 @@ export function verifySignature(opts: {
   secrets: ReadonlyMap<string, string>;
   clientId: string | undefined;
   signature: string | undefined;
-  body: string;
+  body: string | Uint8Array;
   nowMs: number;
 }): { ok: true; clientId: string } | { ok: false; reason: string } {
   const { clientId, signature } = opts;
@@ -71,7 +72,7 @@ export function signedRequest(
         secrets: await (await credentials()).webhookSecrets(),
         clientId: header(event, "x-client-id"),
         signature: header(event, "x-signature"),
-        body: event.rawBody ?? "",
+        body: event.rawBytes ?? Buffer.alloc(0),
         nowMs: (await now()).getTime(),
       });
       if (!result.ok) throw unauthorized(result.reason);

@@ -35,15 +35,20 @@ function context(requestId: string): Context {
   };
 }
 
+/** Past this much, a too-large body is no longer drained: the connection is dropped instead. */
+const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
+
 async function readBody(req: IncomingMessage): Promise<Buffer | "too_large"> {
   const chunks: Buffer[] = [];
   let size = 0;
+  // read to the end even when too large (discarding), so the 413 reaches the client and the
+  // kept-alive connection stays usable; leaving the loop early would destroy the socket
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) return "too_large";
-    chunks.push(chunk as Buffer);
+    if (size <= MAX_REQUEST_BYTES) chunks.push(chunk as Buffer);
+    else if (size > MAX_DRAIN_BYTES) break;
   }
-  return Buffer.concat(chunks);
+  return size > MAX_REQUEST_BYTES ? "too_large" : Buffer.concat(chunks);
 }
 
 export function toEvent(

@@ -72,11 +72,12 @@ export async function startPlatform(opts: {
     const tables = await createTables(clients.dynamodb, prefix);
     const platform = createPlatform({ set, doc: clients.doc, tables, now: opts.now });
     await platform.policyVersions.publish(set.versions, platform.now().toISOString());
+    const cursorKey = env.COMPLIANCE_CURSOR_KEY ?? randomBytes(32).toString("hex");
     const runtime: Runtime = {
       platform,
       credentials: credentialsFromEnv(env),
       logger,
-      cursorKey: env.COMPLIANCE_CURSOR_KEY ?? randomBytes(32).toString("hex"),
+      cursorKey: async () => cursorKey,
     };
     const source = () => runtime;
 

@@ -56,7 +56,10 @@ describe("createTables", () => {
 
     const violations = await describeTable(db.names.violations);
     expect(keys(violations)).toEqual(["id:HASH"]);
-    expect(violations.StreamSpecification).toMatchObject({ StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" });
+    expect(violations.StreamSpecification).toMatchObject({
+      StreamEnabled: true,
+      StreamViewType: "NEW_AND_OLD_IMAGES",
+    });
     const [byStatus, ...others] = violations.GlobalSecondaryIndexes ?? [];
     expect(others).toEqual([]);
     expect(byStatus?.IndexName).toBe("byStatus");

@@ -41,6 +41,6 @@ export function testRuntime(endpoint: string, tables: TableNames, clock: TestClo
       webhookSecrets: async () => TEST_SECRETS,
     },
     logger,
-    cursorKey: "test-cursor-key",
+    cursorKey: async () => "test-cursor-key",
   };
 }

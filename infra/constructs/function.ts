@@ -1,0 +1,122 @@
+/**
+ * One Lambda function of the platform: a NodejsFunction bundled by esbuild (Node.js 24 pinned,
+ * arm64, minified ESM with source maps, the AWS SDK clients bundled and tree-shaken, the policy
+ * set compiled in), its own KMS-encrypted log group with a retention, and its own role that starts
+ * empty: no managed policy, only the statements `allow` adds.
+ */
+import { join } from "node:path";
+import { type Duration, RemovalPolicy } from "aws-cdk-lib";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { IKey } from "aws-cdk-lib/aws-kms";
+import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { REPO_ROOT } from "../../functions/local/policy-files.ts";
+import { acknowledge } from "../nag.ts";
+
+export const HANDLERS_DIR = join(REPO_ROOT, "functions", "handlers");
+
+/** ESM bundles still meet CommonJS dependencies that call `require` (the SDK's, middy's). */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+export interface ComplianceFunctionProps {
+  /** The handler file's name in functions/handlers/ (without `.ts`), e.g. `ingest`. */
+  readonly handler: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly key: IKey;
+  /** esbuild `define` of `__COMPLIANCE_POLICY_SET__` (infra/policies.ts), for functions that evaluate. */
+  readonly policySet?: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly logRetention?: RetentionDays;
+}
+
+export class ComplianceFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  private keyStatement: PolicyStatement | undefined;
+
+  constructor(scope: Construct, id: string, props: ComplianceFunctionProps) {
+    super(scope, id);
+    const entry = join(HANDLERS_DIR, `${props.handler}.ts`);
+
+    this.logGroup = new LogGroup(this, "Logs", {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      encryptionKey: props.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new Role(this, "Role", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `Execution role of the ${props.handler} function: only what it uses`,
+    });
+    // Lambda writes to its configured log group; the group exists, so no logs:CreateLogGroup.
+    this.allow(["logs:CreateLogStream", "logs:PutLogEvents"], [this.logGroup.logGroupArn]);
+
+    this.fn = new NodejsFunction(this, "Function", {
+      entry,
+      handler: "handler",
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: "compliance",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        NODE_OPTIONS: "--enable-source-maps",
+        ...props.environment,
+      },
+      depsLockFilePath: join(REPO_ROOT, "package-lock.json"),
+      projectRoot: REPO_ROOT,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: "node24",
+        mainFields: ["module", "main"],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // bundle the SDK v3 clients the handler imports (tree-shaken) instead of the runtime's copy
+        bundleAwsSDK: true,
+        externalModules: [],
+        ...(props.policySet ? { define: { __COMPLIANCE_POLICY_SET__: props.policySet } } : {}),
+      },
+    });
+    // Active tracing adds xray:PutTraceSegments/PutTelemetryRecords on "*" to the role.
+    acknowledge(this.role, [
+      {
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason:
+          "Only the X-Ray statement that active tracing adds (xray:PutTraceSegments, xray:PutTelemetryRecords) has Resource *: these X-Ray actions support no resource-level permissions. Every other statement of this role names its resources.",
+      },
+    ]);
+  }
+
+  /** Adds one statement (only these actions on only these resources) to this function's role. */
+  allow(actions: readonly string[], resources: readonly string[], sid?: string): PolicyStatement {
+    const statement = new PolicyStatement({
+      ...(sid ? { sid } : {}),
+      actions: [...actions],
+      resources: [...resources],
+    });
+    this.role.addToPrincipalPolicy(statement);
+    return statement;
+  }
+
+  /** KMS actions on the platform key, merged into one statement per role. */
+  allowKey(key: IKey, actions: readonly string[]): void {
+    if (!this.keyStatement) {
+      this.keyStatement = this.allow([], [key.keyArn], "PlatformKey");
+    }
+    const present = new Set(this.keyStatement.actions);
+    const missing = actions.filter((a) => !present.has(a));
+    if (missing.length > 0) this.keyStatement.addActions(...missing);
+  }
+}

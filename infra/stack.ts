@@ -1,0 +1,82 @@
+/**
+ * The whole platform in one stack: data (KMS key, tables, secrets) → the event bus → functions →
+ * HTTP API → stream consumers, schedule and policy publication → alarms; plus the outputs a user
+ * needs after `cdk deploy`.
+ */
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import { Api } from "./constructs/api.ts";
+import { Data, pascal } from "./constructs/data.ts";
+import { Evaluation } from "./constructs/evaluation.ts";
+import { ViolationEvents } from "./constructs/events.ts";
+import { Functions } from "./constructs/functions.ts";
+import { Observability } from "./constructs/observability.ts";
+import { type CompiledPolicies, compilePolicies } from "./policies.ts";
+
+export interface ComplianceStackProps extends StackProps {
+  /** The compiled policy set (default: the policies folder, compiled now). */
+  readonly policies?: CompiledPolicies;
+}
+
+export class ComplianceStack extends Stack {
+  readonly data: Data;
+  readonly events: ViolationEvents;
+  readonly functions: Functions;
+  readonly api: Api;
+  readonly evaluation: Evaluation;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: ComplianceStackProps = {}) {
+    super(scope, id, {
+      description: "Compliance platform: policy-as-code evaluation of business records (issue 5)",
+      ...props,
+    });
+    const policies = props.policies ?? compilePolicies();
+
+    this.data = new Data(this, "Data");
+    this.events = new ViolationEvents(this, "Events");
+    this.functions = new Functions(this, "Functions", { data: this.data, bus: this.events.bus, policies });
+    this.api = new Api(this, "Api", { functions: this.functions, key: this.data.key });
+    this.evaluation = new Evaluation(this, "Evaluation", {
+      data: this.data,
+      functions: this.functions,
+      policies,
+    });
+    this.observability = new Observability(this, "Observability", {
+      key: this.data.key,
+      functions: this.functions,
+      evaluation: this.evaluation,
+      api: this.api,
+    });
+
+    new CfnOutput(this, "ApiUrl", { value: this.api.url, description: "Base URL of the HTTP API" });
+    for (const [name, table] of Object.entries(this.data.tables)) {
+      new CfnOutput(this, `${pascal(name)}TableName`, {
+        value: table.tableName,
+        description: `The ${name} table`,
+      });
+    }
+    new CfnOutput(this, "EventBusName", {
+      value: this.events.bus.eventBusName,
+      description: "EventBridge bus of ViolationOpened / ViolationResolved (source compliance.platform)",
+    });
+    new CfnOutput(this, "WebhookSecretsArn", {
+      value: this.data.webhookSecrets.secretArn,
+      description: 'Ingest client secrets: put {"<clientId>": "<secret>"} here',
+    });
+    new CfnOutput(this, "CursorKeySecretArn", {
+      value: this.data.cursorKey.secretArn,
+      description: "Key that signs the auditor API's cursors (generated)",
+    });
+    for (const [persona, policy] of this.api.personaPolicies) {
+      new CfnOutput(this, `${pascal(persona)}PolicyArn`, {
+        value: policy.managedPolicyArn,
+        description: `Attach to the IAM users or roles of ${persona}s: SigV4-signed calls to exactly their routes`,
+      });
+    }
+    new CfnOutput(this, "AlarmTopicArn", {
+      value: this.observability.topic.topicArn,
+      description: "Subscribe to receive the platform's alarms",
+    });
+  }
+}
