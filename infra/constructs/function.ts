@@ -18,7 +18,7 @@ import { acknowledge } from "../nag.ts";
 export const HANDLERS_DIR = join(REPO_ROOT, "functions", "handlers");
 
 /** ESM bundles still meet CommonJS dependencies that call `require` (the SDK's, middy's). */
-const ESM_REQUIRE_BANNER =
+export const ESM_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 export interface ComplianceFunctionProps {

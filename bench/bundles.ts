@@ -1,0 +1,111 @@
+/**
+ * Lambda bundles: each function's minified size (the AWS SDK clients bundled and tree-shaken, the
+ * policy set compiled in — the esbuild settings of infra/constructs/function.ts) and a cold-start
+ * proxy: the median, over 10 fresh Node processes, of importing the bundle and running one
+ * offline first invocation (which builds the runtime: compiled policies, clients), against a bare
+ * `node -e 0` measured in the same run. Budget per function: ≤ 1 MB and ≤ 6× the bare start.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { ESM_REQUIRE_BANNER, HANDLERS_DIR } from "../infra/constructs/function.ts";
+import { compilePolicies } from "../infra/policies.ts";
+
+export const BUNDLE_BUDGET_BYTES = 1_000_000;
+export const COLD_START_BUDGET_RATIO = 6;
+const RUNS = 10;
+
+/** A first invocation that needs no network: it builds the runtime, then stops before any AWS call. */
+const FIRST_INVOCATION: Record<string, string> = {
+  ingest: `{ routeKey: "POST /v1/records", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { requestId: "r" } }`,
+  evaluate: `{ routeKey: "POST /v1/evaluate", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { requestId: "r" } }`,
+  auditor: `{ routeKey: "GET /v1/policies", headers: {}, requestContext: { requestId: "r" } }`,
+  health: `{ routeKey: "GET /health", headers: {}, requestContext: { requestId: "r" } }`,
+  evaluator: `{ Records: [] }`,
+  events: `{ Records: [] }`,
+  sweeper: "undefined", // import only: its first call queries DynamoDB
+  "policy-publisher": `{ RequestType: "Delete" }`,
+};
+
+export interface BundlesResult {
+  readonly nodeBaselineMs: number;
+  readonly functions: Record<string, { bytes: number; coldStartMs: number; ratio: number }>;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Wall time of a fresh `node` process running `script`, in ms. */
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): number {
+  const start = process.hrtime.bigint();
+  execFileSync(process.execPath, args, { env, stdio: ["ignore", "ignore", "inherit"] });
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+export async function benchBundles(): Promise<BundlesResult> {
+  const { define } = compilePolicies();
+  const out = mkdtempSync(join(tmpdir(), "bundles-"));
+  const env = {
+    ...process.env,
+    AWS_REGION: "eu-central-1",
+    AWS_ACCESS_KEY_ID: "bench",
+    AWS_SECRET_ACCESS_KEY: "bench",
+    COMPLIANCE_RECORDS_TABLE: "records",
+    COMPLIANCE_VIOLATIONS_TABLE: "violations",
+    COMPLIANCE_POLICY_VERSIONS_TABLE: "policy-versions",
+    COMPLIANCE_WEBHOOK_SECRETS: "bench=bench",
+    COMPLIANCE_CURSOR_KEY: "bench",
+    COMPLIANCE_EVENT_BUS_NAME: "bench",
+    POWERTOOLS_LOG_LEVEL: "SILENT",
+  };
+  const functions: BundlesResult["functions"] = {};
+  const baselines: number[] = [];
+  for (const name of Object.keys(FIRST_INVOCATION)) {
+    const dir = join(out, name);
+    await mkdir(dir, { recursive: true });
+    const outfile = join(dir, "index.mjs");
+    await build({
+      entryPoints: [join(HANDLERS_DIR, `${name}.ts`)],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node24",
+      mainFields: ["module", "main"],
+      banner: { js: ESM_REQUIRE_BANNER },
+      minify: true,
+      sourcemap: true,
+      sourcesContent: false,
+      define: { __COMPLIANCE_POLICY_SET__: define },
+      logLevel: "error",
+    });
+    const runner = join(dir, "run.mjs");
+    const event = FIRST_INVOCATION[name] as string;
+    writeFileSync(
+      runner,
+      `const { handler } = await import(${JSON.stringify(outfile)});\nconst event = ${event};\nif (event !== undefined) await handler(event, { awsRequestId: "r", getRemainingTimeInMillis: () => 30000 });\n`,
+    );
+    const samples: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      baselines.push(timeProcess(["-e", "0"], env)); // interleaved, so both see the same machine
+      samples.push(timeProcess([runner], env));
+    }
+    functions[name] = { bytes: statSync(outfile).size, coldStartMs: Math.round(median(samples) * 10) / 10, ratio: 0 };
+  }
+  const nodeBaselineMs = Math.round(median(baselines) * 10) / 10;
+  for (const f of Object.values(functions)) f.ratio = Math.round((f.coldStartMs / nodeBaselineMs) * 100) / 100;
+  const result = { nodeBaselineMs, functions };
+  await mkdir(new URL("./results/", import.meta.url), { recursive: true });
+  writeFileSync(new URL("./results/bundles.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nLambda bundles (bare node -e 0: ${nodeBaselineMs} ms, median of ${baselines.length})`);
+  console.log("function            bytes      cold start   × bare");
+  for (const [name, f] of Object.entries(functions))
+    console.log(`${name.padEnd(18)} ${String(f.bytes).padStart(9)}   ${String(f.coldStartMs).padStart(7)} ms   ${f.ratio}×`);
+  return result;
+}
