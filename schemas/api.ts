@@ -129,3 +129,71 @@ export const violationQuerySchema = z.strictObject({
 export const evaluateQuerySchema = z.strictObject({
   at: timestamp.optional().meta({ description: "evaluation time (default: now)" }),
 });
+
+/** POST /v1/violations/{id}/acknowledge | waive | reopen */
+export const caseActionSchema = z
+  .strictObject({
+    by: z
+      .string()
+      .trim()
+      .min(1)
+      .max(128)
+      .meta({ description: "the person acting (a person id of the org directory)" }),
+    reason: z.string().trim().min(1, "a reason is required").max(2000),
+    until: timestamp.optional().meta({ description: "waive only: when the waiver expires (in the future)" }),
+  })
+  .meta({ id: "CaseAction" });
+
+export const complaintReportQuerySchema = z.strictObject({
+  from: timestamp.meta({ description: "receivedAt ≥ from" }),
+  to: timestamp.meta({ description: "receivedAt ≤ to" }),
+});
+
+export const complaintReportSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    counts: z.object({
+      general: z.number().int(),
+      service: z.number().int(),
+      quality: z.number().int(),
+      legal: z.number().int(),
+      media: z.number().int(),
+    }),
+    total: z.number().int(),
+    deduction: z.number().min(0).meta({
+      description:
+        "percentage points deducted: 0.2 per full 10 ordinary complaints (general, service, quality) + 50 per legal or media complaint (CATALOGUE Figures; 003 4.1.3)",
+    }),
+  })
+  .meta({ id: "ComplaintReport" });
+
+/** GET /v1/audit/verify (CONTRACT §2): the whole audit trail checked, the first bad entry named. */
+export const auditVerifySchema = z
+  .object({
+    ok: z.boolean(),
+    entries: z.number().int().min(0).meta({ description: "audit entries checked" }),
+    chains: z.number().int().min(0).optional(),
+    digests: z.number().int().min(0).optional(),
+    verifiedAt: z.string().optional(),
+    firstBad: z
+      .object({
+        chain: z.union([z.string(), z.number()]),
+        seq: z.number().int(),
+        kind: z.enum([
+          "modified",
+          "missing",
+          "inserted",
+          "reordered",
+          "digest_mismatch",
+          "signature_invalid",
+        ]),
+        expected: z.unknown().optional(),
+        found: z.unknown().optional(),
+      })
+      .optional()
+      .meta({
+        description: "present when ok is false: the first modified, missing, inserted or reordered entry",
+      }),
+  })
+  .meta({ id: "AuditVerification" });

@@ -17,6 +17,10 @@ import { type Access, ROUTES, type RouteDefinition, routeKey } from "../function
 import { SIGNATURE_TOLERANCE_S } from "../functions/http/signature.ts";
 import pkg from "../package.json" with { type: "json" };
 import {
+  auditVerifySchema,
+  caseActionSchema,
+  complaintReportQuerySchema,
+  complaintReportSchema,
   errorSchema,
   evaluateQuerySchema,
   evaluationSchema,
@@ -53,7 +57,7 @@ export const openApiDocumentSchema = z
   .meta({ id: "OpenApiDocument", description: "This document (OpenAPI 3.1)." });
 
 /** Schemas that describe what callers send (converted with io "input"). */
-const REQUEST_SCHEMAS: readonly z.ZodType[] = [recordSchema];
+const REQUEST_SCHEMAS: readonly z.ZodType[] = [recordSchema, caseActionSchema];
 /** Schemas that describe what the API answers (converted with io "output"). */
 const RESPONSE_SCHEMAS: readonly z.ZodType[] = [
   errorSchema,
@@ -67,6 +71,8 @@ const RESPONSE_SCHEMAS: readonly z.ZodType[] = [
   storedViolationSchema,
   recordResponseSchema,
   policyListSchema,
+  auditVerifySchema,
+  complaintReportSchema,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -456,6 +462,69 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     description: "Every policy version the platform has loaded, with the SHA-256 of its file's bytes.",
     responses: ({ ref, json }) => ({ 200: json("The loaded policy versions.", ref(policyListSchema)) }),
   },
+  "GET /v1/audit/verify": {
+    operationId: "verifyAuditTrail",
+    summary: "Verify the tamper-evident audit trail",
+    description:
+      "Re-reads every hash-chained audit entry and every signed digest and checks them. `ok: true` when the trail is intact; otherwise `firstBad` names the first modified, missing (deleted), inserted or reordered entry (lowest chain, then sequence). Both answers are 200: the check itself succeeded.",
+    responses: ({ ref, json }) => ({ 200: json("The verification result.", ref(auditVerifySchema)) }),
+  },
+  "GET /v1/reports/complaints": {
+    operationId: "complaintReport",
+    summary: "Complaints received in a period, by category, with the satisfaction deduction",
+    description:
+      "Counts the complaints received in [from, to] (each once, as its latest revision describes it) by category, and the satisfaction deduction in percentage points: 0.2 per full 10 ordinary complaints (general, service, quality) plus 50 per legal or media complaint (seed 003, 4.1.3), in exact decimal arithmetic.",
+    query: complaintReportQuerySchema,
+    responses: ({ ref, json, error }) => ({
+      200: json("The report.", ref(complaintReportSchema)),
+      400: error("`validation_failed`: `from` or `to` missing or not a timestamp, or `from` after `to`."),
+    }),
+  },
+  ...Object.fromEntries(
+    (
+      [
+        ["acknowledge", "acknowledgeViolation", "open → acknowledged", ""],
+        [
+          "waive",
+          "waiveViolation",
+          "open or acknowledged → waived, until `until` (in the future), when the sweeper reopens it",
+          " The person whose action the record reports (its applicant, salesperson or actor) cannot waive it: 409 `separation_of_duties`.",
+        ],
+        ["reopen", "reopenViolation", "acknowledged, waived or resolved → open, with a new dueAt", ""],
+      ] as const
+    ).map(([action, operationId, transition, extra]): [string, OperationDoc] => [
+      `POST /v1/violations/{id}/${action}`,
+      {
+        operationId,
+        summary: `${action[0]?.toUpperCase()}${action.slice(1)} a violation`,
+        description: `${transition}. The change, with \`by\` and \`reason\`, is appended to \`history\`.${extra}`,
+        pathParameters: {
+          id: {
+            schema: z.string(),
+            description: "violation id (32 lowercase hex digits)",
+            example: "3f6b0c9e2d4a4b1c8e7f6a5b4c3d2e1f",
+          },
+        },
+        body: { schema: caseActionSchema, description: "who acts and why (`until`: waive only)" },
+        responses: ({ ref, json, error }) => ({
+          200: json("The updated violation.", ref(storedViolationSchema)),
+          400: error(
+            "`validation_failed`: no `reason`, or (waive) no `until` in the future; `invalid_json`.",
+            {
+              code: "validation_failed",
+              message: "request is invalid: 1 issue(s)",
+              issues: [{ path: "reason", message: "a reason is required" }],
+            },
+          ),
+          404: error("`not_found`: no violation has this id."),
+          409: error(
+            "`transition_not_allowed`: the violation's status does not allow this action; `separation_of_duties`: the waiver was asked by the person who caused the violation.",
+            { code: "transition_not_allowed", message: "cannot reopen a violation that is open" },
+          ),
+        }),
+      },
+    ]),
+  ),
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -22,6 +22,12 @@ export interface HistoryEntry {
 
 export interface StoredViolation extends Violation {
   readonly history: readonly HistoryEntry[];
+  /** While waived: when the waiver expires (the sweeper then reopens it). */
+  readonly waivedUntil?: string | null;
+  /** How many roles of the rule's `escalate` list it has been escalated to. */
+  readonly escalationLevel?: number;
+  /** When the sweeper must look at it next (waiver expiry, or escalation past dueAt); internal. */
+  readonly nextActionAt?: string | null;
   /** Last time an evaluation confirmed or changed it. */
   readonly updatedAt: string;
   /** Optimistic-lock counter: every write expects the one it read. */
@@ -40,7 +46,11 @@ function refreshed(existing: StoredViolation, fired: Violation, at: string): Sto
     severity: fired.severity,
     record: fired.record,
     message: fired.message,
-    assignees: fired.assignees,
+    // roles it was escalated to stay assigned when a new revision still violates
+    assignees: [
+      ...fired.assignees,
+      ...existing.assignees.filter((a) => !fired.assignees.some((f) => f.role === a.role)),
+    ],
     evidence: fired.evidence,
     source: fired.source,
     updatedAt: at,
@@ -118,6 +128,7 @@ export function reconcile(
       record: { ...existing.record, revision },
       status: "resolved",
       resolvedAt: at,
+      waivedUntil: null,
       history: [
         ...existing.history,
         { status: "resolved", at, by: SYSTEM, reason: `no longer violated at revision ${revision}` },
@@ -147,6 +158,8 @@ export function publicViolation(v: StoredViolation) {
     evidence: v.evidence,
     source: v.source.map((s) => ({ document: s.document, clause: s.clause })),
     history: v.history.map((h) => ({ status: h.status, at: h.at, by: h.by, reason: h.reason ?? null })),
+    waivedUntil: v.waivedUntil ?? null,
+    escalationLevel: v.escalationLevel ?? 0,
     updatedAt: v.updatedAt,
   };
 }

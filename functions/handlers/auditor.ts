@@ -3,7 +3,7 @@
  * /v1/records/{type}/{id}, /v1/policies. One function, routed by API Gateway's route key.
  */
 
-import { violationQuerySchema } from "../../schemas/api.ts";
+import { complaintReportQuerySchema, violationQuerySchema } from "../../schemas/api.ts";
 import { RECORD_TYPES } from "../../schemas/record.ts";
 import { publicViolation, type StoredViolation } from "../core/lifecycle.ts";
 import { type HttpEvent, type HttpResult, header, json } from "../http/api.ts";
@@ -11,6 +11,7 @@ import { bearer } from "../http/bearer.ts";
 import { HttpError, notFound } from "../http/errors.ts";
 import { httpHandler } from "../http/pipeline.ts";
 import { parseOr400 } from "../http/validate.ts";
+import { complaintReport, ReportRangeError } from "../service/complaint-report.ts";
 import { InvalidCursorError } from "../service/cursor.ts";
 import { listViolations } from "../service/violation-queries.ts";
 import { recordKey } from "../store/keys.ts";
@@ -89,6 +90,19 @@ function policies(rt: Runtime): HttpResult {
   });
 }
 
+async function complaints(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
+  const { from, to } = parseOr400(complaintReportQuerySchema, event.queryStringParameters ?? {}, "query");
+  try {
+    return json(200, await complaintReport(rt.platform, from, to));
+  } catch (error) {
+    if (error instanceof ReportRangeError)
+      throw new HttpError(400, "validation_failed", error.message, {
+        issues: [{ path: "from", message: error.message }],
+      });
+    throw error;
+  }
+}
+
 export function createAuditorHandler(source: RuntimeSource = fromEnv) {
   return httpHandler(
     async (event) => {
@@ -103,6 +117,8 @@ export function createAuditorHandler(source: RuntimeSource = fromEnv) {
           return record(rt, params.type ?? "", params.id ?? "");
         case "GET /v1/policies":
           return policies(rt);
+        case "GET /v1/reports/complaints":
+          return complaints(rt, event);
         default:
           throw notFound(`route ${event.routeKey}`);
       }

@@ -39,6 +39,8 @@ export function tablesFromEnv(env: NodeJS.ProcessEnv): TableNames {
     records: env.COMPLIANCE_RECORDS_TABLE ?? byPrefix.records,
     violations: env.COMPLIANCE_VIOLATIONS_TABLE ?? byPrefix.violations,
     policyVersions: env.COMPLIANCE_POLICY_VERSIONS_TABLE ?? byPrefix.policyVersions,
+    auditLog: env.COMPLIANCE_AUDIT_LOG_TABLE ?? byPrefix.auditLog,
+    auditDigests: env.COMPLIANCE_AUDIT_DIGESTS_TABLE ?? byPrefix.auditDigests,
   };
 }
 

@@ -3,7 +3,7 @@
  * this list and the local server routes with it, so both expose the same API.
  */
 
-export type FunctionName = "ingest" | "evaluate" | "auditor" | "health";
+export type FunctionName = "ingest" | "evaluate" | "auditor" | "cases" | "health";
 export type Access = "public" | "signed" | "auditor" | "case-handler";
 
 export interface RouteDefinition {
@@ -22,6 +22,11 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: "GET", path: "/v1/violations/{id}", fn: "auditor", access: "auditor" },
   { method: "GET", path: "/v1/records/{type}/{id}", fn: "auditor", access: "auditor" },
   { method: "GET", path: "/v1/policies", fn: "auditor", access: "auditor" },
+  { method: "GET", path: "/v1/audit/verify", fn: "auditor", access: "auditor" },
+  { method: "GET", path: "/v1/reports/complaints", fn: "auditor", access: "auditor" },
+  { method: "POST", path: "/v1/violations/{id}/acknowledge", fn: "cases", access: "case-handler" },
+  { method: "POST", path: "/v1/violations/{id}/waive", fn: "cases", access: "case-handler" },
+  { method: "POST", path: "/v1/violations/{id}/reopen", fn: "cases", access: "case-handler" },
 ];
 
 export function routeKey(route: RouteDefinition): string {

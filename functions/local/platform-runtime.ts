@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createAuditorHandler } from "../handlers/auditor.ts";
+import { createCasesHandler } from "../handlers/cases.ts";
 import { createEvaluateHandler } from "../handlers/evaluate.ts";
 import { createEvaluatorHandler } from "../handlers/evaluator.ts";
 import { createEventsHandler } from "../handlers/events.ts";
@@ -131,6 +132,7 @@ export async function startPlatform(opts: {
         ingest: createIngestHandler(source),
         evaluate: createEvaluateHandler(source),
         auditor: createAuditorHandler(source),
+        cases: createCasesHandler(source),
       },
       Number(env.PORT ?? 3000),
     );

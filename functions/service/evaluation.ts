@@ -4,6 +4,7 @@
  * running it again for the same revision changes nothing; concurrent runs are settled by
  * conditional writes (the violation's `ver`) and by never letting an older judgement win.
  */
+import { nextActionAt } from "../core/case-actions.ts";
 import { type Change, reconcile, type StoredViolation } from "../core/lifecycle.ts";
 import { recordKey } from "../store/keys.ts";
 import type { StoredRevision } from "../store/records.ts";
@@ -28,7 +29,11 @@ export async function evaluateStoredRevision(
   const result = platform.evaluator.evaluate(record, { now });
   const changes: Record<Change["kind"], number> = { create: 0, update: 0, reopen: 0, resolve: 0, none: 0 };
 
-  const claim = await platform.records.claimHead(pk, record.revision, result.nextCheckAt, now);
+  const report =
+    record.type === "complaint"
+      ? { receivedAt: record.data.receivedAt, category: record.data.category }
+      : undefined;
+  const claim = await platform.records.claimHead(pk, record.revision, result.nextCheckAt, now, report);
   if (!claim.claimed) return { applied: false, changes, nextCheckAt: result.nextCheckAt };
 
   const fired = new Map(result.violations.map((v) => [v.id, v]));
@@ -48,7 +53,12 @@ export async function evaluateStoredRevision(
         const existing = stored.get(id);
         const change = reconcile(existing, fired.get(id), now, record.revision);
         if (change.kind === "none") return;
-        if (await platform.violations.write(change.next, existing?.ver)) {
+        const v = change.next;
+        const next = {
+          ...v,
+          nextActionAt: nextActionAt(v, platform.ruleOf(v.policyId, v.policyVersion, v.ruleId)),
+        };
+        if (await platform.violations.write(next, existing?.ver)) {
           changes[change.kind]++;
           wrote = true;
         } else conflicted.push(id); // someone wrote first: re-read and judge again

@@ -1,6 +1,7 @@
 /**
  * Domain events for downstream systems (mail, chat, ticketing): `ViolationOpened` when a violation
- * becomes open (new or reopened) and `ViolationResolved` when it is resolved. Derived from the
+ * becomes open (new or reopened), `ViolationResolved` when it is resolved and `ViolationEscalated` when
+ * it climbs to the next role of its rule's `escalate` list. Derived from the
  * violations table's stream (old and new image), so every committed status change is published
  * at least once and none is published for a write that did not happen.
  */
@@ -9,7 +10,7 @@ import { publicViolation, type StoredViolation } from "../core/lifecycle.ts";
 export const EVENT_SOURCE = "compliance.platform";
 
 export interface DomainEvent {
-  readonly detailType: "ViolationOpened" | "ViolationResolved";
+  readonly detailType: "ViolationOpened" | "ViolationResolved" | "ViolationEscalated";
   /** Consumers de-duplicate on it: the violation and how many status changes it has had. */
   readonly key: string;
   readonly detail: ReturnType<typeof publicViolation>;
@@ -19,8 +20,11 @@ export function violationEvents(
   before: StoredViolation | undefined,
   after: StoredViolation | undefined,
 ): DomainEvent[] {
-  if (!after || before?.status === after.status) return [];
+  if (!after) return [];
   const key = `${after.id}:${after.history.length}`;
+  if ((after.escalationLevel ?? 0) > (before?.escalationLevel ?? 0))
+    return [{ detailType: "ViolationEscalated", key, detail: publicViolation(after) }];
+  if (before?.status === after.status) return [];
   if (after.status === "open")
     return [{ detailType: "ViolationOpened", key, detail: publicViolation(after) }];
   if (after.status === "resolved")

@@ -6,7 +6,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { RecordType } from "../../schemas/record.ts";
 import { createEvaluator, type Evaluator } from "../core/engine/evaluate.ts";
 import { violationId } from "../core/engine/violation.ts";
-import type { PolicySet } from "../core/policy/model.ts";
+import type { LoadedRule, PolicySet } from "../core/policy/model.ts";
 import { PolicyVersionsStore } from "../store/policy-versions.ts";
 import { RecordsStore } from "../store/records.ts";
 import type { TableNames } from "../store/tables.ts";
@@ -24,6 +24,8 @@ export interface Platform {
   readonly violations: ViolationsStore;
   readonly policyVersions: PolicyVersionsStore;
   readonly now: () => Date;
+  /** The rule a violation belongs to (its policy version's), if that version is loaded. */
+  ruleOf(policyId: string, version: number, ruleId: string): LoadedRule | undefined;
   /** Every (policyId, ruleId) that can ever judge a record type, over all versions. */
   readonly rulesByType: ReadonlyMap<RecordType, readonly { policyId: string; ruleId: string }[]>;
 }
@@ -50,6 +52,10 @@ export function createPlatform(args: {
     policyVersions: new PolicyVersionsStore(args.doc, args.tables.policyVersions),
     now: args.now ?? (() => new Date()),
     rulesByType,
+    ruleOf: (policyId, version, ruleId) =>
+      args.set.versions
+        .find((v) => v.id === policyId && v.version === version)
+        ?.rules.find((r) => r.id === ruleId),
   };
 }
 

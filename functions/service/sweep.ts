@@ -3,13 +3,17 @@
  * `byNextCheck` index), so a deadline that passes with no new record still opens its violation.
  * Its cost grows with the number of due records, not with all records.
  */
-import { DEADLINE_SHARDS } from "../store/tables.ts";
+import { applyDueAction, nextActionAt } from "../core/case-actions.ts";
+import { DEADLINE_SHARDS, VIOLATION_SHARDS } from "../store/tables.ts";
 import { evaluateStoredRevision } from "./evaluation.ts";
 import type { Log, Platform } from "./platform.ts";
+import { changeViolation } from "./violation-actions.ts";
 
 export interface SweepResult {
   readonly due: number;
   readonly evaluated: number;
+  /** Violations whose waiver expired (reopened) or that were escalated. */
+  readonly acted: number;
   readonly failed: number;
 }
 
@@ -36,5 +40,38 @@ export async function sweep(platform: Platform, log?: Log): Promise<SweepResult>
       }
     }),
   );
-  return { due, evaluated, failed };
+  let acted = 0;
+  // violations: expired waivers reopen, overdue ones climb their rule's escalate roles
+  await Promise.all(
+    Array.from({ length: VIOLATION_SHARDS }, async (_, shard) => {
+      for await (const id of platform.violations.dueActions(String(shard), now)) {
+        due++;
+        try {
+          let changed = false;
+          await changeViolation(platform, id, (violation, context) => {
+            const result = applyDueAction({
+              violation,
+              at: now,
+              rule: context.rule,
+              peopleFor: context.peopleFor,
+            });
+            if (result) {
+              changed = true;
+              return result.next;
+            }
+            // nothing due after all (a stale entry): correct the index so it stops coming back
+            const next = nextActionAt(violation, context.rule);
+            return next === (violation.nextActionAt ?? null)
+              ? undefined
+              : { ...violation, nextActionAt: next, ver: violation.ver + 1 };
+          });
+          if (changed) acted++;
+        } catch (error) {
+          failed++;
+          log?.error("sweep: violation action failed", { id, error: String(error) });
+        }
+      }
+    }),
+  );
+  return { due, evaluated, acted, failed };
 }

@@ -7,6 +7,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandOutput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { RecordEnvelope } from "../../schemas/record.ts";
@@ -33,6 +34,17 @@ export interface RecordHead {
 }
 
 export type PutOutcome = "created" | "duplicate" | "conflict" | "stale";
+
+/** The byReceived partition of a complaint received at `iso`: one per calendar month (UTC). */
+export function reportMonth(iso: string): string {
+  return `complaint#${iso.slice(0, 7)}`;
+}
+
+export interface ReportEntry {
+  readonly pk: string;
+  readonly receivedAt: string;
+  readonly category: string;
+}
 
 export class RecordsStore {
   readonly doc: DynamoDBDocumentClient;
@@ -151,9 +163,17 @@ export class RecordsStore {
     rev: number,
     nextCheckAt: string | null,
     evaluatedAt: string,
+    /** Complaints: what the satisfaction report reads through the byReceived index. */
+    report?: { readonly receivedAt: string; readonly category: string },
   ): Promise<{ claimed: boolean; first: boolean }> {
     const values: Record<string, unknown> = { ":rev": rev, ":at": evaluatedAt };
     let update = "SET latest = :rev, evaluatedAt = :at";
+    if (report) {
+      update += ", reportMonth = :month, receivedAt = :received, category = :category";
+      values[":month"] = reportMonth(report.receivedAt);
+      values[":received"] = report.receivedAt;
+      values[":category"] = report.category;
+    }
     if (nextCheckAt) {
       update += ", nextCheckAt = :next, dueShard = :shard";
       values[":next"] = nextCheckAt;
@@ -193,6 +213,24 @@ export class RecordsStore {
         }),
       );
       for (const item of out.Items ?? []) yield item as RecordHead;
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
+  /** Complaints received in one month partition within [from, to] (latest evaluated revision each). */
+  async *complaintsReceived(month: string, from: string, to: string): AsyncGenerator<ReportEntry> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: "byReceived",
+          KeyConditionExpression: "reportMonth = :m AND receivedAt BETWEEN :from AND :to",
+          ExpressionAttributeValues: { ":m": month, ":from": from, ":to": to },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) yield item as ReportEntry;
       start = out.LastEvaluatedKey;
     } while (start);
   }

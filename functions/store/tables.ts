@@ -46,6 +46,14 @@ export const RECORDS = {
       partitionKey: { name: "dueShard", type: "S" }, // "0".."7", from a hash of pk
       sortKey: { name: "nextCheckAt", type: "S" }, // ISO 8601 UTC: sorts as time
     },
+    {
+      // complaints by receipt month, for the satisfaction report: only complaint heads carry
+      // `reportMonth` (`complaint#2026-03`), set from the latest evaluated revision
+      indexName: "byReceived",
+      partitionKey: { name: "reportMonth", type: "S" },
+      sortKey: { name: "receivedAt", type: "S" },
+      include: ["category", "latest"],
+    },
   ],
 } as const satisfies TableDefinition;
 
@@ -67,6 +75,13 @@ export const VIOLATIONS = {
       sortKey: { name: "detectedAt", type: "S" },
       include: ["status", "area", "policyId", "ruleId", "recordType", "recordId", "roles"],
     },
+    {
+      // violations with a time-driven action pending: a waiver that expires, or an open violation
+      // past its dueAt with a role left to escalate to (sparse, like records.byNextCheck)
+      indexName: "byNextAction",
+      partitionKey: { name: "actionShard", type: "S" },
+      sortKey: { name: "nextActionAt", type: "S" },
+    },
   ],
 } as const satisfies TableDefinition;
 
@@ -78,12 +93,30 @@ export const POLICY_VERSIONS = {
   indexes: [],
 } as const satisfies TableDefinition;
 
-export const TABLES = [RECORDS, VIOLATIONS, POLICY_VERSIONS] as const;
+/** Audit chains: N hash-chained logs (pk `chain#<n>`, sk sequence), appended from both streams. */
+export const AUDIT_LOG = {
+  name: "audit-log",
+  partitionKey: { name: "chain", type: "S" },
+  sortKey: { name: "seq", type: "N" },
+  indexes: [],
+} as const satisfies TableDefinition;
+
+/** Signed, chained digests of every audit chain's head (like CloudTrail's digest files). */
+export const AUDIT_DIGESTS = {
+  name: "audit-digests",
+  partitionKey: { name: "stream", type: "S" },
+  sortKey: { name: "seq", type: "N" },
+  indexes: [],
+} as const satisfies TableDefinition;
+
+export const TABLES = [RECORDS, VIOLATIONS, POLICY_VERSIONS, AUDIT_LOG, AUDIT_DIGESTS] as const;
 
 export interface TableNames {
   readonly records: string;
   readonly violations: string;
   readonly policyVersions: string;
+  readonly auditLog: string;
+  readonly auditDigests: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -91,5 +124,7 @@ export function tableNames(prefix: string): TableNames {
     records: `${prefix}${RECORDS.name}`,
     violations: `${prefix}${VIOLATIONS.name}`,
     policyVersions: `${prefix}${POLICY_VERSIONS.name}`,
+    auditLog: `${prefix}${AUDIT_LOG.name}`,
+    auditDigests: `${prefix}${AUDIT_DIGESTS.name}`,
   };
 }

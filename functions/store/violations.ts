@@ -6,10 +6,11 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
-import { statusShard } from "./keys.ts";
+import { statusShard, violationShard } from "./keys.ts";
 
 /** The stored item: the violation plus flattened attributes its index and filters use. */
 interface ViolationItem extends StoredViolation {
@@ -20,11 +21,14 @@ interface ViolationItem extends StoredViolation {
   readonly roles: readonly string[];
 }
 
-const INTERNAL = ["statusShard", "recordType", "recordId", "roles"] as const;
+const INTERNAL = ["statusShard", "recordType", "recordId", "roles", "actionShard"] as const;
 
 function toItem(v: StoredViolation): ViolationItem {
+  const { nextActionAt, ...rest } = v;
   return {
-    ...v,
+    ...rest,
+    // the sparse byNextAction index holds only violations with a time-driven action pending
+    ...(nextActionAt ? { nextActionAt, actionShard: violationShard(v.id) } : {}),
     statusShard: statusShard(v.status, v.id),
     recordType: v.record.type,
     recordId: v.record.id,
@@ -181,5 +185,23 @@ export class ViolationsStore {
       start = out.LastEvaluatedKey;
     } while (start);
     return { entries };
+  }
+
+  /** Ids of violations whose pending action (waiver expiry, escalation) is due, one shard at a time. */
+  async *dueActions(shard: string, now: string): AsyncGenerator<string> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: "byNextAction",
+          KeyConditionExpression: "actionShard = :s AND nextActionAt <= :now",
+          ExpressionAttributeValues: { ":s": shard, ":now": now },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) yield item.id as string;
+      start = out.LastEvaluatedKey;
+    } while (start);
   }
 }

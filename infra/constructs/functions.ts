@@ -45,6 +45,7 @@ export class Functions extends Construct {
   readonly ingest: ComplianceFunction;
   readonly evaluate: ComplianceFunction;
   readonly auditor: ComplianceFunction;
+  readonly cases: ComplianceFunction;
   readonly health: ComplianceFunction;
   readonly evaluator: ComplianceFunction;
   readonly sweeper: ComplianceFunction;
@@ -110,8 +111,23 @@ export class Functions extends Construct {
     this.auditor.allow(["dynamodb:GetItem", "dynamodb:Query"], [records.tableArn]);
     this.auditor.allow(["dynamodb:GetItem", "dynamodb:BatchGetItem"], [violations.tableArn]);
     this.auditor.allow(["dynamodb:Query"], [indexArn(violations, VIOLATIONS, "byStatus")]);
+    // the complaint report reads complaint heads by receipt month
+    this.auditor.allow(["dynamodb:Query"], [indexArn(records, RECORDS, "byReceived")]);
     this.auditor.allowKey(key, KMS.read);
     readSecret(this.auditor, data.cursorKey);
+
+    this.cases = new ComplianceFunction(this, "Cases", {
+      ...common,
+      handler: "cases",
+      description: "Case handlers (IAM-authorized): acknowledge, waive and reopen violations",
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      environment: { ...tables, COMPLIANCE_AUTH_MODE: "iam" },
+    });
+    // reads the violation and the record (who caused it), writes the violation with its lock
+    this.cases.allow(["dynamodb:GetItem", "dynamodb:PutItem"], [violations.tableArn]);
+    this.cases.allow(["dynamodb:Query"], [records.tableArn]);
+    this.cases.allowKey(key, KMS.write);
 
     this.health = new ComplianceFunction(this, "Health", {
       key,
@@ -146,6 +162,8 @@ export class Functions extends Construct {
       environment: tables,
     });
     this.sweeper.allow(["dynamodb:Query"], [indexArn(records, RECORDS, "byNextCheck")]);
+    // expired waivers and overdue escalations
+    this.sweeper.allow(["dynamodb:Query"], [indexArn(violations, VIOLATIONS, "byNextAction")]);
     this.sweeper.allow(["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"], [records.tableArn]);
     this.sweeper.allow(
       ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"],
@@ -179,6 +197,7 @@ export class Functions extends Construct {
       ingest: this.ingest,
       evaluate: this.evaluate,
       auditor: this.auditor,
+      cases: this.cases,
       health: this.health,
     };
   }
@@ -188,6 +207,7 @@ export class Functions extends Construct {
       this.ingest,
       this.evaluate,
       this.auditor,
+      this.cases,
       this.health,
       this.evaluator,
       this.sweeper,

@@ -141,9 +141,9 @@ describe("every route is documented (ROUTES, CONTRACT §2)", () => {
       });
 
       if (route.method === "POST")
-        it("takes a JSON Record body", () => {
+        it("takes a JSON body: a Record (signed routes) or a CaseAction (case handlers)", () => {
           expect(op(route.method, route.path).requestBody?.content["application/json"]?.schema).toEqual({
-            $ref: "#/components/schemas/Record",
+            $ref: `#/components/schemas/${route.access === "signed" ? "Record" : "CaseAction"}`,
           });
         });
 

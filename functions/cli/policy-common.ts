@@ -1,0 +1,70 @@
+/** What the policy owners' pull-request tools (check, diff, impact) share. */
+import { type Diagnostic, formatDiagnostic } from "../core/diagnostics.ts";
+import { type LoadResult, loadPolicies } from "../core/policy/loader.ts";
+import type { SourceFile } from "../core/policy/model.ts";
+import { policiesDir, readPolicyFiles } from "../local/policy-files.ts";
+import type { Io } from "./main.ts";
+import { GitError, readPolicyFilesAt } from "./policy-git.ts";
+
+/** Exit 2: the command was called wrongly (or cannot start: no such folder, ref or file). */
+export class PolicyUsageError extends Error {}
+
+export interface ToolOptions {
+  readonly json: boolean;
+  readonly base?: string;
+  readonly since?: string;
+  readonly records?: string;
+  readonly at?: string;
+  readonly latest: boolean;
+}
+
+/** Diagnostics: one `file:line:column: message` line each on stderr, or `{ok: false, …}` as JSON. */
+export function printProblems(
+  io: Io,
+  problems: readonly Omit<Diagnostic, "code">[],
+  json: boolean,
+  extra: Record<string, unknown> = {},
+) {
+  if (json) io.out(JSON.stringify({ ok: false, ...extra, diagnostics: problems }, null, 2));
+  else for (const p of problems) io.err(formatDiagnostic(p as Diagnostic));
+}
+
+export function folderFiles(dir: string | undefined): { folder: string; files: SourceFile[] } {
+  const folder = policiesDir(dir);
+  try {
+    return { folder, files: readPolicyFiles(folder) };
+  } catch (cause) {
+    throw new PolicyUsageError(`cannot read policies folder ${folder}: ${(cause as Error).message}`);
+  }
+}
+
+export function baseFiles(folder: string, ref: string | undefined): SourceFile[] {
+  if (!ref) throw new PolicyUsageError("--base <git-ref> is required (e.g. --base origin/main)");
+  try {
+    return readPolicyFilesAt(folder, ref);
+  } catch (error) {
+    if (error instanceof GitError) throw new PolicyUsageError(error.message);
+    throw error;
+  }
+}
+
+export function loadOrReport(
+  files: readonly SourceFile[],
+  io: Io,
+  json: boolean,
+  label?: string,
+): LoadResult {
+  const result = loadPolicies(files);
+  if (!result.ok) {
+    if (label && !json) io.err(`${label} do not load:`);
+    printProblems(io, result.diagnostics, json, label ? { which: label } : {});
+  }
+  return result;
+}
+
+/** A timestamp option: a date (midnight UTC) or an ISO 8601 timestamp. */
+export function timeOption(name: string, value: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
+  if (Number.isNaN(ms)) throw new PolicyUsageError(`--${name} ${value} is not a date or timestamp`);
+  return ms;
+}

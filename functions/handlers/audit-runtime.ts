@@ -1,0 +1,43 @@
+/**
+ * The audit trail's dependencies for a handler's Runtime: its own tables and the digest signing key.
+ *   COMPLIANCE_AUDIT_LOG_TABLE, COMPLIANCE_AUDIT_DIGESTS_TABLE   physical names (AWS); else
+ *                                  COMPLIANCE_TABLE_PREFIX + logical name (handlers/runtime.ts)
+ *   COMPLIANCE_AUDIT_KEY_ARN / COMPLIANCE_AUDIT_KEY              digest signing key (Secrets Manager / env)
+ * The local runtime and tests attach theirs with `attachAudit` (the local runtime alone falls back
+ * to a development key, and says so).
+ */
+import { readSecret } from "../http/secrets.ts";
+import type { AuditDeps } from "../service/audit.ts";
+import { AuditLogStore } from "../store/audit-log.ts";
+import { ConfigurationError, type Runtime, tablesFromEnv } from "./runtime.ts";
+
+const attached = new WeakMap<Runtime, AuditDeps>();
+
+export function attachAudit(rt: Runtime, deps: AuditDeps): AuditDeps {
+  attached.set(rt, deps);
+  return deps;
+}
+
+/** The key that signs digests, from the environment (read on first use, cached by readSecret). */
+export function auditKeyFromEnv(env: NodeJS.ProcessEnv = process.env): () => Promise<string> {
+  return async () => {
+    const arn = env.COMPLIANCE_AUDIT_KEY_ARN;
+    const key = arn ? await readSecret(arn) : env.COMPLIANCE_AUDIT_KEY;
+    if (!key) throw new ConfigurationError("set COMPLIANCE_AUDIT_KEY_ARN or COMPLIANCE_AUDIT_KEY");
+    return key;
+  };
+}
+
+/** The audit dependencies of a runtime: attached ones, else built from the environment (Lambda). */
+export function auditOf(rt: Runtime, env: NodeJS.ProcessEnv = process.env): AuditDeps {
+  let deps = attached.get(rt);
+  if (!deps) {
+    deps = {
+      store: new AuditLogStore(rt.platform.records.doc, tablesFromEnv(env)),
+      key: auditKeyFromEnv(env),
+      now: rt.platform.now,
+    };
+    attached.set(rt, deps);
+  }
+  return deps;
+}

@@ -1,0 +1,19 @@
+/** Case handlers acting on a violation: acknowledge, waive (with an expiry), reopen. */
+import { applyCaseAction, type CaseAction, type CaseRequest } from "../core/case-actions.ts";
+import type { StoredViolation } from "../core/lifecycle.ts";
+import type { Platform } from "./platform.ts";
+import { changeViolation, ViolationNotFoundError } from "./violation-actions.ts";
+
+export async function actOnViolation(
+  platform: Platform,
+  id: string,
+  action: CaseAction,
+  request: CaseRequest,
+): Promise<StoredViolation> {
+  const at = platform.now().toISOString();
+  const updated = await changeViolation(platform, id, (violation, context) =>
+    applyCaseAction({ violation, action, request, at, rule: context.rule, culprits: context.culprits }),
+  );
+  if (!updated) throw new ViolationNotFoundError(`violation ${id} not found`);
+  return updated;
+}

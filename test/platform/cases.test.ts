@@ -1,0 +1,239 @@
+/**
+ * People acting on violations (CONTRACT §2 case-handler routes) and time acting on them (waivers
+ * expire, overdue violations escalate), through the real handlers on DynamoDB Local.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { violationId } from "../../functions/core/engine/violation.ts";
+import type { PolicySet } from "../../functions/core/policy/model.ts";
+import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
+import { createCasesHandler } from "../../functions/handlers/cases.ts";
+import type { Runtime } from "../../functions/handlers/runtime.ts";
+import { evaluateStoredRevision } from "../../functions/service/evaluation.ts";
+import { ingestRecord } from "../../functions/service/ingest.ts";
+import { createPlatform } from "../../functions/service/platform.ts";
+import { sweep } from "../../functions/service/sweep.ts";
+import { recordSchema } from "../../schemas/record.ts";
+import { useTables } from "../support/dynamodb.ts";
+import { auditorGet, httpEvent, lambdaContext } from "../support/events.ts";
+import { shippedPolicies } from "../support/policies.ts";
+import { complaint, overBudget } from "../support/records.ts";
+import { AUDITOR_TOKEN, CASE_HANDLER_TOKEN, TestClock, testRuntime } from "../support/runtime.ts";
+
+const db = useTables();
+const clock = new TestClock("2026-03-02T00:00:00Z");
+let rt: Runtime;
+let cases: ReturnType<typeof createCasesHandler>;
+
+/** The shipped policies, with first-response escalating to quality, then management. */
+function withEscalation(set: PolicySet): PolicySet {
+  return {
+    ...set,
+    versions: set.versions.map((v) =>
+      v.id !== "complaint-response"
+        ? v
+        : {
+            ...v,
+            rules: v.rules.map((r) =>
+              r.id === "first-response" ? { ...r, escalate: ["quality", "management"] } : r,
+            ),
+          },
+    ),
+  };
+}
+
+beforeAll(() => {
+  const base = testRuntime(db.endpoint, db.names, clock);
+  rt = {
+    ...base,
+    platform: createPlatform({
+      set: withEscalation(shippedPolicies()),
+      doc: base.platform.records.doc,
+      tables: db.names,
+      now: clock.now,
+    }),
+  };
+  cases = createCasesHandler(() => rt);
+});
+
+async function judge(input: unknown) {
+  const record = recordSchema.parse(input);
+  await ingestRecord(rt.platform, record, "erp");
+  const stored = await rt.platform.records.getRevision(`${record.type}#${record.id}`, record.revision);
+  await evaluateStoredRevision(rt.platform, stored as NonNullable<typeof stored>);
+}
+
+function act(id: string, action: string, body: unknown, token = CASE_HANDLER_TOKEN) {
+  return cases(
+    httpEvent({
+      method: "POST",
+      route: `/v1/violations/{id}/${action}`,
+      params: { id },
+      body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${token}` },
+    }),
+    lambdaContext,
+  );
+}
+const parse = (r: { body?: string }) => JSON.parse(r.body ?? "null");
+const overBudgetId = (id: string) => violationId("expense", id, "expense-approval", "over-budget");
+
+describe("case-handler routes", () => {
+  it("acknowledges, waives and reopens with every step in history", async () => {
+    await judge(overBudget("CASE-1", 1));
+    const id = overBudgetId("CASE-1");
+    const ack = await act(id, "acknowledge", { by: "fin.wang", reason: "looking into it" });
+    expect(ack.statusCode).toBe(200);
+    expect(parse(ack)).toMatchObject({ status: "acknowledged" });
+
+    clock.advance(60_000);
+    const waived = await act(id, "waive", {
+      by: "md.li",
+      reason: "budget line moved",
+      until: "2026-04-01T00:00:00Z",
+    });
+    expect(waived.statusCode).toBe(200);
+    expect(parse(waived)).toMatchObject({ status: "waived", waivedUntil: "2026-04-01T00:00:00.000Z" });
+
+    clock.advance(60_000);
+    const reopened = await act(id, "reopen", { by: "fin.zhao", reason: "line did not move" });
+    expect(reopened.statusCode).toBe(200);
+    const body = parse(reopened);
+    expect(body.status).toBe("open");
+    expect(body.history.map((h: { status: string; by: string }) => [h.status, h.by])).toEqual([
+      ["open", "system"],
+      ["acknowledged", "fin.wang"],
+      ["waived", "md.li"],
+      ["open", "fin.zhao"],
+    ]);
+    expect(body.history[2].reason).toBe("budget line moved");
+  });
+
+  it("400 without a reason or with an until in the past, storing nothing", async () => {
+    await judge(overBudget("CASE-2", 1));
+    const id = overBudgetId("CASE-2");
+    const before = await rt.platform.violations.get(id);
+    for (const body of [
+      { by: "md.li" },
+      { by: "md.li", reason: "   " },
+      { by: "md.li", reason: "ok", until: "2026-01-01T00:00:00Z" },
+      { by: "md.li", reason: "ok" }, // waive needs until
+    ]) {
+      const result = await act(id, "waive", body);
+      expect(result.statusCode).toBe(400);
+      expect(parse(result).error.code).toBe("validation_failed");
+    }
+    expect(await rt.platform.violations.get(id)).toEqual(before);
+  });
+
+  it("409 for a transition that is not allowed, or a waiver by the person who caused it", async () => {
+    await judge(overBudget("CASE-3", 1)); // applicant a.wu
+    const id = overBudgetId("CASE-3");
+    const reopenOpen = await act(id, "reopen", { by: "md.li", reason: "why" });
+    expect(reopenOpen.statusCode).toBe(409);
+    expect(parse(reopenOpen).error.code).toBe("transition_not_allowed");
+    const selfWaiver = await act(id, "waive", { by: "a.wu", reason: "mine", until: "2026-05-01T00:00:00Z" });
+    expect(selfWaiver.statusCode).toBe(409);
+    expect(parse(selfWaiver).error.code).toBe("separation_of_duties");
+    expect((await rt.platform.violations.get(id))?.status).toBe("open");
+  });
+
+  it("404 for an unknown violation; 401/403 for the wrong credentials", async () => {
+    expect((await act("0".repeat(32), "acknowledge", { by: "x", reason: "y" })).statusCode).toBe(404);
+    expect(
+      (await act(overBudgetId("CASE-1"), "acknowledge", { by: "x", reason: "y" }, AUDITOR_TOKEN)).statusCode,
+    ).toBe(403);
+    expect(
+      (await act(overBudgetId("CASE-1"), "acknowledge", { by: "x", reason: "y" }, "nope")).statusCode,
+    ).toBe(401);
+  });
+});
+
+describe("time", () => {
+  it("reopens a violation when its waiver expires", async () => {
+    clock.set("2026-03-02T00:00:00Z");
+    await judge(overBudget("CASE-4", 1));
+    const id = overBudgetId("CASE-4");
+    expect(
+      (await act(id, "waive", { by: "md.li", reason: "quarter end", until: "2026-03-03T00:00:00Z" }))
+        .statusCode,
+    ).toBe(200);
+    clock.set("2026-03-02T23:59:59Z");
+    await sweep(rt.platform);
+    expect((await rt.platform.violations.get(id))?.status).toBe("waived");
+    clock.set("2026-03-03T00:00:01Z");
+    const result = await sweep(rt.platform);
+    expect(result.acted).toBeGreaterThanOrEqual(1);
+    const v = await rt.platform.violations.get(id);
+    expect(v).toMatchObject({ status: "open", waivedUntil: null });
+    expect(v?.history.at(-1)).toMatchObject({ status: "open", by: "system" });
+    expect(v?.history.at(-1)?.reason).toContain("waiver expired");
+  });
+
+  it("escalates an overdue violation to the next role, with a new dueAt, then the next", async () => {
+    clock.set("2026-03-01T09:00:00Z");
+    await judge(complaint("ESC-1", 1, { category: "quality" })); // first response due within 4 h
+    clock.set("2026-03-01T12:00:01Z");
+    await sweep(rt.platform); // the deadline passes: first-response opens, due in 4 h (PT4H)
+    const id = violationId("complaint", "ESC-1", "complaint-response", "first-response");
+    const opened = await rt.platform.violations.get(id);
+    expect(opened).toMatchObject({ status: "open", dueAt: "2026-03-01T16:00:01.000Z" });
+    expect(opened?.assignees.map((a) => a.role)).toEqual(["customer-service"]);
+
+    clock.set("2026-03-01T16:00:00Z");
+    await sweep(rt.platform);
+    expect((await rt.platform.violations.get(id))?.escalationLevel ?? 0).toBe(0);
+
+    clock.set("2026-03-01T16:00:02Z");
+    await sweep(rt.platform);
+    const first = await rt.platform.violations.get(id);
+    expect(first?.escalationLevel).toBe(1);
+    expect(first?.assignees.map((a) => a.role)).toEqual(["customer-service", "quality"]);
+    expect(first?.assignees.at(-1)?.people).toEqual(["qa.ma"]);
+    expect(first?.dueAt).toBe("2026-03-01T20:00:02.000Z");
+    expect(first?.history.at(-1)?.reason).toContain("escalated to quality");
+
+    clock.set("2026-03-01T20:00:03Z");
+    await sweep(rt.platform);
+    const second = await rt.platform.violations.get(id);
+    expect(second?.escalationLevel).toBe(2);
+    expect(second?.assignees.map((a) => a.role)).toEqual(["customer-service", "quality", "management"]);
+
+    clock.set("2026-03-02T20:00:03Z");
+    await sweep(rt.platform); // nothing left to escalate to
+    expect((await rt.platform.violations.get(id))?.escalationLevel).toBe(2);
+  });
+});
+
+describe("GET /v1/reports/complaints", () => {
+  it("counts complaints received in [from, to] by category, with the exact deduction", async () => {
+    clock.set("2026-05-01T00:00:00Z");
+    const month = (i: number) => `2026-04-${String(1 + (i % 28)).padStart(2, "0")}T08:00:00Z`;
+    for (let i = 0; i < 23; i++)
+      await judge(
+        complaint(`RPT-G${i}`, 1, { category: i < 12 ? "general" : "service", receivedAt: month(i) }),
+      );
+    await judge(complaint("RPT-L1", 1, { category: "legal", receivedAt: "2026-04-10T00:00:00Z" }));
+    await judge(complaint("RPT-M1", 1, { category: "media", receivedAt: "2026-04-30T23:59:59Z" }));
+    await judge(complaint("RPT-OUT", 1, { category: "media", receivedAt: "2026-05-01T00:00:00.001Z" }));
+    // a second revision counts once, with its latest category
+    await judge(complaint("RPT-G0", 2, { category: "quality", receivedAt: month(0) }));
+    const auditor = createAuditorHandler(() => rt);
+    const result = await auditor(
+      auditorGet("/v1/reports/complaints", {
+        query: { from: "2026-04-01T00:00:00Z", to: "2026-04-30T23:59:59Z" },
+      }),
+      lambdaContext,
+    );
+    expect(result.statusCode).toBe(200);
+    const body = JSON.parse(result.body ?? "null");
+    expect(body.counts).toEqual({ general: 11, service: 11, quality: 1, legal: 1, media: 1 });
+    expect(body.total).toBe(25);
+    // 23 ordinary → 2 full tens → 0.4; 2 grave → 100
+    expect(body.deduction).toBe(100.4);
+    const bad = await auditor(
+      auditorGet("/v1/reports/complaints", { query: { from: "2026-04-01T00:00:00Z" } }),
+      lambdaContext,
+    );
+    expect(bad.statusCode).toBe(400);
+  });
+});
