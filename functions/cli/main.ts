@@ -5,6 +5,7 @@
  *   compliance policy test [dir]                runs every v<N>.test.yaml; same exit codes
  *   compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine]
  *                                               exit 0 no violation, 1 violations or invalid record
+ *   compliance policy check|diff|impact …       pull-request tools: see policy-tools.ts
  *   add --json for machine-readable output; exit 2 is a usage error.
  */
 import { readFileSync } from "node:fs";
@@ -17,11 +18,13 @@ import { loadPolicies, schemaDiagnostics } from "../core/policy/loader.ts";
 import { runPolicyTests } from "../core/policy/tests.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
 import { policiesDir, readPolicyFiles } from "../local/policy-files.ts";
+import { POLICY_TOOLS_USAGE, runPolicyTool } from "./policy-tools.ts";
 
 const USAGE = `usage:
   compliance policy validate [dir] [--json]
   compliance policy test [dir] [--json]
   compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine] [--json]
+${POLICY_TOOLS_USAGE}
 The policies folder defaults to $COMPLIANCE_POLICIES_DIR, else ./policies.`;
 
 export interface Io {
@@ -133,6 +136,8 @@ async function evaluate(
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const policyTool = runPolicyTool(argv, io); // policy check | diff | impact
+  if (policyTool) return await policyTool;
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],

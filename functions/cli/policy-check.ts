@@ -27,7 +27,11 @@ function summarise(v: NewVersion, files: readonly SourceFile[]): NewVersionSumma
 function line(v: NewVersionSummary): string {
   const when = v.effectiveFrom ? `, in force from ${v.effectiveFrom}` : "";
   const after = v.previous?.effectiveFrom ? ` (v${v.previous.version} from ${v.previous.effectiveFrom})` : "";
-  const what = v.previous ? (v.changes ? `: ${v.changes}` : "") : `: a new policy${v.changes ? ` with ${v.changes}` : ""}`;
+  const what = v.previous
+    ? v.changes
+      ? `: ${v.changes}`
+      : ""
+    : `: a new policy${v.changes ? ` with ${v.changes}` : ""}`;
   return `  ${v.policyId} v${v.version}${when}${after}${what}`;
 }
 

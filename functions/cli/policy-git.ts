@@ -9,10 +9,17 @@ import type { SourceFile } from "../core/policy/model.ts";
 
 export class GitError extends Error {}
 
+/** Variables that would point git at another repository than the one containing the folder
+ * (set, say, while a git hook runs): the folder decides. */
+const LOCATING = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR"];
+
 function git(cwd: string, args: readonly string[], input?: Buffer): Buffer {
+  const env = { ...process.env };
+  for (const name of LOCATING) delete env[name];
   try {
     return execFileSync("git", args, {
       cwd,
+      env,
       input,
       maxBuffer: 1 << 30,
       stdio: ["pipe", "pipe", "pipe"],

@@ -174,7 +174,7 @@ export function replayImpact(
       const earlier = ofType.filter((r) => Date.parse(r.occurredAt) < from).length;
       if (earlier > 0)
         notes.push(
-          `${v.policyId} v${v.version} is in force from ${v.effectiveFrom}: ${earlier} of the ${ofType.length} ${v.appliesTo} records replayed occurred before that and are judged by earlier versions (\`--latest\` judges every record by the newest versions).`,
+          `${v.policyId} v${v.version} is in force from ${v.effectiveFrom}: ${earlier} of the ${ofType.length} ${v.appliesTo} records replayed occurred before then, so earlier versions judge ${earlier === 1 ? "it" : "them"} (\`--latest\` judges every record by the newest versions).`,
         );
     }
 

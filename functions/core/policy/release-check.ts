@@ -132,8 +132,8 @@ export function checkRelease(base: readonly SourceFile[], proposed: readonly Sou
     list.push(v);
     byPolicy.set(v.policyId, list);
   }
-  const allVersions = new Map<string, VersionFile>();
-  for (const v of proposedVersions) allVersions.set(`${v.policyId}@${v.version}`, v);
+  const byPolicyAll = new Map<string, VersionFile[]>();
+  for (const v of proposedVersions) byPolicyAll.set(v.policyId, [...(byPolicyAll.get(v.policyId) ?? []), v]);
 
   for (const [policyId, list] of [...byPolicy].sort(([a], [b]) => a.localeCompare(b))) {
     list.sort((a, b) => a.version - b.version || a.file.path.localeCompare(b.file.path));
@@ -147,12 +147,18 @@ export function checkRelease(base: readonly SourceFile[], proposed: readonly Sou
             ? `${policyId} is a new policy: it starts at v1, not v${v.version}`
             : v.version < expected
               ? `v${v.version} of ${policyId} is already taken by ${v.version <= last ? "a released version" : "another new file"}: the next version is v${expected}`
-              : `v${v.version} does not follow ${policyId}'s last version v${expected - 1}: the next version is v${expected}`;
+              : `v${v.version} does not follow the last version of ${policyId} (v${expected - 1}): the next version is v${expected}`;
         problems.push(problemAt(v.file, source, "version", "version_sequence", message));
       } else expected++;
 
       const effectiveFrom = fieldOf(source, "effectiveFrom");
-      const prev = allVersions.get(`${policyId}@${v.version - 1}`);
+      // the version it follows: v<N-1>, or the nearest one below when numbers were skipped
+      const prev = (byPolicyAll.get(policyId) ?? [])
+        .filter((o) => o.version < v.version)
+        .reduce<VersionFile | undefined>(
+          (best, o) => (best && best.version >= o.version ? best : o),
+          undefined,
+        );
       const prevSource = prev ? parsed(prev.file) : undefined;
       const prevFrom = fieldOf(prevSource, "effectiveFrom");
       if (
@@ -168,7 +174,7 @@ export function checkRelease(base: readonly SourceFile[], proposed: readonly Sou
             source,
             "effectiveFrom",
             "effective_from",
-            `effectiveFrom ${effectiveFrom} of new version v${v.version} must be after v${v.version - 1}'s (${prevFrom})`,
+            `effectiveFrom ${effectiveFrom} of new version v${v.version} must be after v${prev?.version}'s (${prevFrom})`,
           ),
         );
       newVersions.push({
