@@ -37,6 +37,7 @@ export function tablesFromEnv(env: NodeJS.ProcessEnv): TableNames {
   const byPrefix = tableNames(env.COMPLIANCE_TABLE_PREFIX ?? "");
   return {
     records: env.COMPLIANCE_RECORDS_TABLE ?? byPrefix.records,
+    recordHeads: env.COMPLIANCE_RECORD_HEADS_TABLE ?? byPrefix.recordHeads,
     violations: env.COMPLIANCE_VIOLATIONS_TABLE ?? byPrefix.violations,
     policyVersions: env.COMPLIANCE_POLICY_VERSIONS_TABLE ?? byPrefix.policyVersions,
     auditLog: env.COMPLIANCE_AUDIT_LOG_TABLE ?? byPrefix.auditLog,

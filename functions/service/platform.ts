@@ -47,7 +47,7 @@ export function createPlatform(args: {
   return {
     set: args.set,
     evaluator: createEvaluator(args.set),
-    records: new RecordsStore(args.doc, args.tables.records),
+    records: new RecordsStore(args.doc, args.tables.records, args.tables.recordHeads),
     violations: new ViolationsStore(args.doc, args.tables.violations),
     policyVersions: new PolicyVersionsStore(args.doc, args.tables.policyVersions),
     now: args.now ?? (() => new Date()),

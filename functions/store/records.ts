@@ -1,6 +1,6 @@
 /**
- * Records table access: every revision kept, a head item per record with the latest evaluated
- * revision and the pending deadline.
+ * Records access: every revision kept (the streamed `records` table), and a head per record with
+ * the latest evaluated revision and the pending deadline (the `record-heads` table).
  */
 import {
   type DynamoDBDocumentClient,
@@ -14,6 +14,7 @@ import type { RecordEnvelope } from "../../schemas/record.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { deadlineShard, recordKey } from "./keys.ts";
 
+/** Revisions start at 1; queries ask for `rev > HEAD_REV`. (Heads once lived in this table at 0.) */
 export const HEAD_REV = 0;
 
 export interface StoredRevision {
@@ -49,9 +50,11 @@ export interface ReportEntry {
 export class RecordsStore {
   readonly doc: DynamoDBDocumentClient;
   readonly table: string;
-  constructor(doc: DynamoDBDocumentClient, table: string) {
+  readonly headsTable: string;
+  constructor(doc: DynamoDBDocumentClient, table: string, headsTable: string) {
     this.doc = doc;
     this.table = table;
+    this.headsTable = headsTable;
   }
 
   async getRevision(pk: string, rev: number): Promise<StoredRevision | undefined> {
@@ -148,7 +151,7 @@ export class RecordsStore {
 
   async getHead(pk: string): Promise<RecordHead | undefined> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { pk, rev: HEAD_REV }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.headsTable, Key: { pk }, ConsistentRead: true }),
     );
     return out.Item as RecordHead | undefined;
   }
@@ -184,8 +187,8 @@ export class RecordsStore {
     try {
       const out = await this.doc.send(
         new UpdateCommand({
-          TableName: this.table,
-          Key: { pk, rev: HEAD_REV },
+          TableName: this.headsTable,
+          Key: { pk },
           UpdateExpression: update,
           ConditionExpression: "attribute_not_exists(latest) OR latest <= :rev",
           ExpressionAttributeValues: values,
@@ -205,7 +208,7 @@ export class RecordsStore {
     do {
       const out = await this.doc.send(
         new QueryCommand({
-          TableName: this.table,
+          TableName: this.headsTable,
           IndexName: "byNextCheck",
           KeyConditionExpression: "dueShard = :s AND nextCheckAt <= :now",
           ExpressionAttributeValues: { ":s": shard, ":now": now },
@@ -223,7 +226,7 @@ export class RecordsStore {
     do {
       const out: QueryCommandOutput = await this.doc.send(
         new QueryCommand({
-          TableName: this.table,
+          TableName: this.headsTable,
           IndexName: "byReceived",
           KeyConditionExpression: "reportMonth = :m AND receivedAt BETWEEN :from AND :to",
           ExpressionAttributeValues: { ":m": month, ":from": from, ":to": to },

@@ -31,15 +31,26 @@ export const DEADLINE_SHARDS = 8;
 export const VIOLATION_SHARDS = 8;
 
 /**
- * Records: one item per stored revision (sk = revision ≥ 1), plus one head item per record
- * (sk = 0) holding the latest evaluated revision and, while a deadline is pending, `nextCheckAt`
- * (the sparse `byNextCheck` index the sweeper queries).
+ * Records: one item per stored revision (sk = revision ≥ 1). Its stream feeds the evaluator (and
+ * the audit trail), so nothing else is written here: every write to a streamed table costs a
+ * stream record its consumers must read (and DynamoDB Local slows such writes down markedly).
  */
 export const RECORDS = {
   name: "records",
   partitionKey: { name: "pk", type: "S" }, // `${type}#${id}`
   sortKey: { name: "rev", type: "N" },
   stream: "NEW_IMAGE",
+  indexes: [],
+} as const satisfies TableDefinition;
+
+/**
+ * Record heads: one item per record with the latest evaluated revision, its pending deadline
+ * (`nextCheckAt`, the sparse `byNextCheck` index the sweeper queries) and, for complaints, what the
+ * satisfaction report reads (`byReceived`). No stream: claiming a head is the evaluator's hot write.
+ */
+export const RECORD_HEADS = {
+  name: "record-heads",
+  partitionKey: { name: "pk", type: "S" },
   indexes: [
     {
       indexName: "byNextCheck",
@@ -109,10 +120,11 @@ export const AUDIT_DIGESTS = {
   indexes: [],
 } as const satisfies TableDefinition;
 
-export const TABLES = [RECORDS, VIOLATIONS, POLICY_VERSIONS, AUDIT_LOG, AUDIT_DIGESTS] as const;
+export const TABLES = [RECORDS, RECORD_HEADS, VIOLATIONS, POLICY_VERSIONS, AUDIT_LOG, AUDIT_DIGESTS] as const;
 
 export interface TableNames {
   readonly records: string;
+  readonly recordHeads: string;
   readonly violations: string;
   readonly policyVersions: string;
   readonly auditLog: string;
@@ -122,6 +134,7 @@ export interface TableNames {
 export function tableNames(prefix: string): TableNames {
   return {
     records: `${prefix}${RECORDS.name}`,
+    recordHeads: `${prefix}${RECORD_HEADS.name}`,
     violations: `${prefix}${VIOLATIONS.name}`,
     policyVersions: `${prefix}${POLICY_VERSIONS.name}`,
     auditLog: `${prefix}${AUDIT_LOG.name}`,

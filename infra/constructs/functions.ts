@@ -9,7 +9,7 @@ import type { EventBus } from "aws-cdk-lib/aws-events";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { FunctionName } from "../../functions/http/routes.ts";
-import { RECORDS, type TableDefinition, VIOLATIONS } from "../../functions/store/tables.ts";
+import { RECORD_HEADS, type TableDefinition, VIOLATIONS } from "../../functions/store/tables.ts";
 import type { CompiledPolicies } from "../policies.ts";
 import type { Data } from "./data.ts";
 import { ComplianceFunction } from "./function.ts";
@@ -59,10 +59,12 @@ export class Functions extends Construct {
     const { data, bus, policies } = props;
     const { key } = data;
     const records = data.tables.records;
+    const heads = data.tables["record-heads"];
     const violations = data.tables.violations;
     const policyVersions = data.tables["policy-versions"];
     const tables = {
       COMPLIANCE_RECORDS_TABLE: records.tableName,
+      COMPLIANCE_RECORD_HEADS_TABLE: heads.tableName,
       COMPLIANCE_VIOLATIONS_TABLE: violations.tableName,
       COMPLIANCE_POLICY_VERSIONS_TABLE: policyVersions.tableName,
     };
@@ -112,7 +114,7 @@ export class Functions extends Construct {
     this.auditor.allow(["dynamodb:GetItem", "dynamodb:BatchGetItem"], [violations.tableArn]);
     this.auditor.allow(["dynamodb:Query"], [indexArn(violations, VIOLATIONS, "byStatus")]);
     // the complaint report reads complaint heads by receipt month
-    this.auditor.allow(["dynamodb:Query"], [indexArn(records, RECORDS, "byReceived")]);
+    this.auditor.allow(["dynamodb:Query"], [indexArn(heads, RECORD_HEADS, "byReceived")]);
     this.auditor.allowKey(key, KMS.read);
     readSecret(this.auditor, data.cursorKey);
 
@@ -145,7 +147,8 @@ export class Functions extends Construct {
       timeout: Duration.seconds(60),
       environment: tables,
     });
-    this.evaluator.allow(["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"], [records.tableArn]);
+    this.evaluator.allow(["dynamodb:GetItem", "dynamodb:Query"], [records.tableArn]);
+    this.evaluator.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"], [heads.tableArn]);
     this.evaluator.allow(
       ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"],
       [violations.tableArn],
@@ -161,10 +164,11 @@ export class Functions extends Construct {
       timeout: Duration.seconds(55),
       environment: tables,
     });
-    this.sweeper.allow(["dynamodb:Query"], [indexArn(records, RECORDS, "byNextCheck")]);
+    this.sweeper.allow(["dynamodb:Query"], [indexArn(heads, RECORD_HEADS, "byNextCheck")]);
     // expired waivers and overdue escalations
     this.sweeper.allow(["dynamodb:Query"], [indexArn(violations, VIOLATIONS, "byNextAction")]);
-    this.sweeper.allow(["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"], [records.tableArn]);
+    this.sweeper.allow(["dynamodb:GetItem", "dynamodb:Query"], [records.tableArn]);
+    this.sweeper.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"], [heads.tableArn]);
     this.sweeper.allow(
       ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"],
       [violations.tableArn],

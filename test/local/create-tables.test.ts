@@ -15,6 +15,7 @@ import {
 } from "../../functions/store/create-tables.ts";
 import {
   POLICY_VERSIONS,
+  RECORD_HEADS,
   RECORDS,
   TABLES,
   type TableDefinition,
@@ -35,43 +36,36 @@ const keys = (table: { KeySchema?: { AttributeName?: string; KeyType?: string }[
 
 describe("createTables", () => {
   it("creates every table with its keys, indexes and stream as defined", async () => {
-    expect(db.names).toEqual({
-      records: `${db.prefix}records`,
-      violations: `${db.prefix}violations`,
-      policyVersions: `${db.prefix}policy-versions`,
-    });
-
-    const records = await describeTable(db.names.records);
-    expect(records.TableStatus).toBe("ACTIVE");
-    expect(records.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
-    expect(keys(records)).toEqual(["pk:HASH", "rev:RANGE"]);
-    expect(records.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: "NEW_IMAGE" });
-    expect(records.LatestStreamArn).toMatch(/\/stream\//);
-    expect(records.GlobalSecondaryIndexes?.map((i) => [i.IndexName, keys(i), i.Projection])).toEqual([
-      ["byNextCheck", ["dueShard:HASH", "nextCheckAt:RANGE"], { ProjectionType: "KEYS_ONLY" }],
-    ]);
-    expect(
-      new Set(records.AttributeDefinitions?.map((a) => `${a.AttributeName}:${a.AttributeType}`)),
-    ).toEqual(new Set(["pk:S", "rev:N", "dueShard:S", "nextCheckAt:S"]));
-
-    const violations = await describeTable(db.names.violations);
-    expect(keys(violations)).toEqual(["id:HASH"]);
-    expect(violations.StreamSpecification).toMatchObject({
-      StreamEnabled: true,
-      StreamViewType: "NEW_AND_OLD_IMAGES",
-    });
-    const [byStatus, ...others] = violations.GlobalSecondaryIndexes ?? [];
-    expect(others).toEqual([]);
-    expect(byStatus?.IndexName).toBe("byStatus");
-    expect(keys(byStatus ?? {})).toEqual(["statusShard:HASH", "detectedAt:RANGE"]);
-    expect(byStatus?.Projection?.ProjectionType).toBe("INCLUDE");
-    expect([...(byStatus?.Projection?.NonKeyAttributes ?? [])].sort()).toEqual(
-      [...(VIOLATIONS.indexes[0].include ?? [])].sort(),
-    );
-
-    const versions = await describeTable(db.names.policyVersions);
-    expect(keys(versions)).toEqual(["policyId:HASH", "version:RANGE"]);
-    expect(versions.GlobalSecondaryIndexes ?? []).toEqual([]);
+    expect(Object.values(db.names).sort()).toEqual(TABLES.map((t) => `${db.prefix}${t.name}`).sort());
+    for (const def of TABLES as readonly TableDefinition[]) {
+      const table = await describeTable(`${db.prefix}${def.name}`);
+      expect(table.TableStatus).toBe("ACTIVE");
+      expect(table.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
+      expect(keys(table)).toEqual([
+        `${def.partitionKey.name}:HASH`,
+        ...(def.sortKey ? [`${def.sortKey.name}:RANGE`] : []),
+      ]);
+      if (def.stream) {
+        expect(table.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: def.stream });
+        expect(table.LatestStreamArn).toMatch(/\/stream\//);
+      } else expect(table.StreamSpecification?.StreamEnabled ?? false).toBe(false);
+      const indexes = (table.GlobalSecondaryIndexes ?? []).map((i) => ({
+        name: i.IndexName,
+        keys: keys(i),
+        projection: i.Projection?.ProjectionType,
+        include: [...(i.Projection?.NonKeyAttributes ?? [])].sort(),
+      }));
+      expect(indexes.sort((x, y) => String(x.name).localeCompare(String(y.name)))).toEqual(
+        def.indexes
+          .map((i) => ({
+            name: i.indexName,
+            keys: [`${i.partitionKey.name}:HASH`, ...(i.sortKey ? [`${i.sortKey.name}:RANGE`] : [])],
+            projection: i.include ? "INCLUDE" : "KEYS_ONLY",
+            include: [...(i.include ?? [])].sort(),
+          }))
+          .sort((x, y) => x.name.localeCompare(y.name)),
+      );
+    }
   });
 
   it("is idempotent: existing tables are accepted", async () => {
@@ -121,25 +115,17 @@ describe("createTableInput", () => {
       AttributeDefinitions: [
         { AttributeName: "pk", AttributeType: "S" },
         { AttributeName: "rev", AttributeType: "N" },
-        { AttributeName: "dueShard", AttributeType: "S" },
-        { AttributeName: "nextCheckAt", AttributeType: "S" },
       ],
       KeySchema: [
         { AttributeName: "pk", KeyType: "HASH" },
         { AttributeName: "rev", KeyType: "RANGE" },
       ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: "byNextCheck",
-          KeySchema: [
-            { AttributeName: "dueShard", KeyType: "HASH" },
-            { AttributeName: "nextCheckAt", KeyType: "RANGE" },
-          ],
-          Projection: { ProjectionType: "KEYS_ONLY" },
-        },
-      ],
       StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
     });
+    expect(createTableInput(RECORD_HEADS, "h").GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual([
+      "byNextCheck",
+      "byReceived",
+    ]);
     expect(createTableInput(VIOLATIONS, "v").GlobalSecondaryIndexes?.[0]?.Projection).toEqual({
       ProjectionType: "INCLUDE",
       NonKeyAttributes: [...(VIOLATIONS.indexes[0].include ?? [])],
