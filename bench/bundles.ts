@@ -38,7 +38,9 @@ export interface BundlesResult {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Wall time of a fresh `node` process running `script`, in ms. */
@@ -96,16 +98,23 @@ export async function benchBundles(): Promise<BundlesResult> {
       baselines.push(timeProcess(["-e", "0"], env)); // interleaved, so both see the same machine
       samples.push(timeProcess([runner], env));
     }
-    functions[name] = { bytes: statSync(outfile).size, coldStartMs: Math.round(median(samples) * 10) / 10, ratio: 0 };
+    functions[name] = {
+      bytes: statSync(outfile).size,
+      coldStartMs: Math.round(median(samples) * 10) / 10,
+      ratio: 0,
+    };
   }
   const nodeBaselineMs = Math.round(median(baselines) * 10) / 10;
-  for (const f of Object.values(functions)) f.ratio = Math.round((f.coldStartMs / nodeBaselineMs) * 100) / 100;
+  for (const f of Object.values(functions))
+    f.ratio = Math.round((f.coldStartMs / nodeBaselineMs) * 100) / 100;
   const result = { nodeBaselineMs, functions };
   await mkdir(new URL("./results/", import.meta.url), { recursive: true });
   writeFileSync(new URL("./results/bundles.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nLambda bundles (bare node -e 0: ${nodeBaselineMs} ms, median of ${baselines.length})`);
   console.log("function            bytes      cold start   × bare");
   for (const [name, f] of Object.entries(functions))
-    console.log(`${name.padEnd(18)} ${String(f.bytes).padStart(9)}   ${String(f.coldStartMs).padStart(7)} ms   ${f.ratio}×`);
+    console.log(
+      `${name.padEnd(18)} ${String(f.bytes).padStart(9)}   ${String(f.coldStartMs).padStart(7)} ms   ${f.ratio}×`,
+    );
   return result;
 }

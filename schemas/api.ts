@@ -175,11 +175,16 @@ export const auditVerifySchema = z
     entries: z.number().int().min(0).meta({ description: "audit entries checked" }),
     chains: z.number().int().min(0).optional(),
     digests: z.number().int().min(0).optional(),
+    lastDigest: z
+      .object({ seq: z.number().int(), at: z.string() })
+      .optional()
+      .meta({ description: "the latest signed digest that verified, if any" }),
     verifiedAt: z.string().optional(),
     firstBad: z
       .object({
         chain: z.union([z.string(), z.number()]),
-        seq: z.number().int(),
+        // not always an integer: an entry inserted under a fractional key is named by that key
+        seq: z.number(),
         kind: z.enum([
           "modified",
           "missing",

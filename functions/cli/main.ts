@@ -18,6 +18,7 @@ import { loadPolicies, schemaDiagnostics } from "../core/policy/loader.ts";
 import { runPolicyTests } from "../core/policy/tests.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
 import { policiesDir, readPolicyFiles } from "../local/policy-files.ts";
+import { auditVerifyCommand } from "./audit.ts";
 import { POLICY_TOOLS_USAGE, runPolicyTool } from "./policy-tools.ts";
 
 const USAGE = `usage:
@@ -25,6 +26,7 @@ const USAGE = `usage:
   compliance policy test [dir] [--json]
   compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine] [--json]
 ${POLICY_TOOLS_USAGE}
+  compliance audit verify [--endpoint <url>] [--prefix <table prefix>] [--json]
 The policies folder defaults to $COMPLIANCE_POLICIES_DIR, else ./policies.`;
 
 export interface Io {
@@ -146,6 +148,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         json: { type: "boolean", default: false },
         at: { type: "string" },
         engine: { type: "string" },
+        endpoint: { type: "string" },
+        prefix: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -156,6 +160,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const [command, sub, arg] = positionals;
     if (command === "policy" && sub === "validate") return validate(arg, values.json, io);
     if (command === "policy" && sub === "test") return test(arg, values.json, io);
+    if (command === "audit" && sub === "verify")
+      return await auditVerifyCommand(
+        { json: values.json, endpoint: values.endpoint, prefix: values.prefix },
+        io,
+      );
     if (command === "evaluate")
       return await evaluate(sub, { at: values.at, engine: values.engine, json: values.json }, io);
     throw new UsageError(command ? `unknown command: ${positionals.join(" ")}` : "no command given");

@@ -21,8 +21,11 @@ import { auditOf } from "./audit-runtime.ts";
 import { fromEnv, logger, type Runtime, type RuntimeSource } from "./runtime.ts";
 import { processByKey } from "./stream-batch.ts";
 
-/** Subjects appended at once within a batch (each subject's records stay in order). */
-export const AUDIT_CONCURRENCY = 16;
+/**
+ * Subjects appended at once within a batch (each subject's records stay in order). Many: appends
+ * waiting on the same chain are committed in one transaction (AuditLogStore's group commit).
+ */
+export const AUDIT_CONCURRENCY = 100;
 
 const plain = (image: unknown) => unmarshall(image as Record<string, AttributeValue>);
 

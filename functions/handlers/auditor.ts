@@ -15,6 +15,7 @@ import { complaintReport, ReportRangeError } from "../service/complaint-report.t
 import { InvalidCursorError } from "../service/cursor.ts";
 import { listViolations } from "../service/violation-queries.ts";
 import { recordKey } from "../store/keys.ts";
+import { auditVerifyRoute } from "./audit-verify.ts";
 import { fromEnv, type Runtime, type RuntimeSource } from "./runtime.ts";
 import { CSV_MAX_ROWS, toCsv } from "./violations-csv.ts";
 
@@ -117,6 +118,8 @@ export function createAuditorHandler(source: RuntimeSource = fromEnv) {
           return record(rt, params.type ?? "", params.id ?? "");
         case "GET /v1/policies":
           return policies(rt);
+        case "GET /v1/audit/verify":
+          return auditVerifyRoute(rt);
         case "GET /v1/reports/complaints":
           return complaints(rt, event);
         default:

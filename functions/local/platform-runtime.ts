@@ -8,6 +8,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createAuditHandler } from "../handlers/audit.ts";
+import { attachAudit } from "../handlers/audit-runtime.ts";
 import { createAuditorHandler } from "../handlers/auditor.ts";
 import { createCasesHandler } from "../handlers/cases.ts";
 import { createEvaluateHandler } from "../handlers/evaluate.ts";
@@ -18,9 +20,11 @@ import { createIngestHandler } from "../handlers/ingest.ts";
 import { loadPolicySet } from "../handlers/policy-folder.ts";
 import { logger, type Runtime } from "../handlers/runtime.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
+import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
 import { createPlatform } from "../service/platform.ts";
 import { sweep } from "../service/sweep.ts";
+import { AuditLogStore } from "../store/audit-log.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
@@ -32,6 +36,7 @@ export const LOCAL_FALLBACKS = {
   COMPLIANCE_WEBHOOK_SECRETS: "local=local-dev-secret",
   COMPLIANCE_AUDITOR_TOKEN: "local-auditor-token",
   COMPLIANCE_CASE_HANDLER_TOKEN: "local-case-handler-token",
+  COMPLIANCE_AUDIT_KEY: "local-audit-key",
 } as const;
 
 export interface LocalPlatform {
@@ -43,6 +48,8 @@ export interface LocalPlatform {
   /** Resolves once every record now in the stream has been evaluated (or dead-lettered). */
   drained(): Promise<void>;
   sweepNow(): Promise<void>;
+  /** Seals the audit chains' heads into the next signed digest (also done periodically and at stop). */
+  digestNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,6 +121,43 @@ export async function startPlatform(opts: {
     });
     stops.push(() => eventsPoller.stop());
 
+    // the audit trail: both streams → one audit handler; a signed digest every interval and at stop
+    const auditKey = env.COMPLIANCE_AUDIT_KEY as string;
+    const audit = attachAudit(runtime, {
+      store: new AuditLogStore(clients.doc, tables),
+      key: async () => auditKey,
+      now: platform.now,
+    });
+    const digestNow = async () => {
+      const result = await writeDigest(audit);
+      if (result.written) logger.info("audit digest", { ...result });
+    };
+    stops.push(() => digestNow().catch((error) => logger.error("audit digest", { error })));
+    const auditPollers = await Promise.all(
+      (["records", "violations"] as const).map(async (table) => {
+        const p = await startStreamPoller({
+          streams: clients.streams,
+          dynamodb: clients.dynamodb,
+          tableName: tables[table],
+          handler: createAuditHandler(source),
+          batchSize: 100,
+          maxAttempts: Number(env.COMPLIANCE_MAX_ATTEMPTS ?? 3),
+          deadLetterFile: join(stateDir, `audit-${table}-dead-letter.jsonl`),
+          checkpointFile: dataDir ? join(dataDir, `audit-${table}-checkpoint.json`) : undefined,
+          onError: (error) => logger.error(`audit poller (${table})`, { error: error as Error }),
+        });
+        stops.push(() => p.stop());
+        return p;
+      }),
+    );
+    const digestEvery = Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
+    const digestTimer = setInterval(
+      () => void digestNow().catch((error) => logger.error("audit digest", { error })),
+      digestEvery,
+    );
+    digestTimer.unref();
+    stops.push(async () => clearInterval(digestTimer));
+
     const sweepEvery = Number(env.COMPLIANCE_SWEEP_INTERVAL_S ?? 60) * 1000;
     const sweepNow = async () => {
       const result = await sweep(platform, logger);
@@ -147,7 +191,7 @@ export async function startPlatform(opts: {
     opts.log(`tables: ${Object.values(tables).join(", ")}`);
     opts.log(`policies: ${set.versions.map((v) => `${v.id} v${v.version}`).join(", ")}`);
     opts.log(`events (ViolationOpened/Resolved): ${eventsFile}; dead letters: ${deadLetterFile}`);
-    opts.log(`sweeper every ${sweepEvery / 1000} s`);
+    opts.log(`sweeper every ${sweepEvery / 1000} s; audit digest every ${digestEvery / 1000} s`);
     for (const notice of notices) opts.log(`notice: ${notice}`);
     // the local development values are printed (CONTRACT §5); secrets a user set never are
     const shown = (name: keyof typeof LOCAL_FALLBACKS, value: string) =>
@@ -166,8 +210,9 @@ export async function startPlatform(opts: {
     const drained = async () => {
       await poller.drained();
       await eventsPoller.drained();
+      for (const p of auditPollers) await p.drained();
     };
-    return { url, endpoint, runtime, eventsFile, drained, sweepNow, stop: stopAll };
+    return { url, endpoint, runtime, eventsFile, drained, sweepNow, digestNow, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -66,8 +66,6 @@ export type AppendOutcome =
 export interface AuditLogOptions {
   /** Transaction attempts before giving up (conflicting writers on one chain retry with jitter). */
   readonly maxAttempts?: number;
-  /** Asks DynamoDB for consumed capacity of every write and reports it (benchmarks). */
-  readonly onCapacity?: (writeUnits: number) => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,14 +74,25 @@ interface CancellationReason {
   readonly Code?: string;
 }
 
+interface Waiting {
+  readonly input: AuditEntryInput;
+  readonly resolve: (outcome: AppendOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Entries per transaction: 1 head update + 2 items per entry ≤ 100 (TransactWriteItems' limit). */
+export const GROUP_MAX = 32;
+
 export class AuditLogStore {
   readonly doc: DynamoDBDocumentClient;
   readonly logTable: string;
   readonly digestTable: string;
   private readonly maxAttempts: number;
-  private readonly onCapacity?: (writeUnits: number) => void;
   /** Last head this process wrote or read per chain: a hint that saves a read; a wrong one costs a retry. */
   private readonly heads = new Map<number, ChainHead>();
+  /** Appends of this process waiting per chain, and the chains being committed now. */
+  private readonly pending = new Map<number, Waiting[]>();
+  private readonly committing = new Set<number>();
 
   constructor(
     doc: DynamoDBDocumentClient,
@@ -94,7 +103,6 @@ export class AuditLogStore {
     this.logTable = tables.auditLog;
     this.digestTable = tables.auditDigests;
     this.maxAttempts = options.maxAttempts ?? 60;
-    this.onCapacity = options.onCapacity;
   }
 
   async head(chain: number): Promise<ChainHead | undefined> {
@@ -110,83 +118,175 @@ export class AuditLogStore {
       : undefined;
   }
 
-  /** Appends once per eventKey: a redelivery (the marker exists) is answered `duplicate`. */
-  async append(input: AuditEntryInput): Promise<AppendOutcome> {
+  /**
+   * Appends once per eventKey: a redelivery (the marker exists) is answered `duplicate`. Within
+   * this process a chain's appends are queued and committed together (group commit: one
+   * transaction for up to GROUP_MAX entries waiting on the same chain); other processes' appends
+   * are met by the head's condition.
+   */
+  append(input: AuditEntryInput): Promise<AppendOutcome> {
     const chain = chainOf(input.content.subject);
+    return new Promise<AppendOutcome>((resolve, reject) => {
+      const queue = this.pending.get(chain) ?? [];
+      queue.push({ input, resolve, reject });
+      this.pending.set(chain, queue);
+      if (!this.committing.has(chain)) void this.drain(chain);
+    });
+  }
+
+  private async drain(chain: number): Promise<void> {
+    this.committing.add(chain);
+    try {
+      for (let queue = this.pending.get(chain); queue && queue.length > 0; queue = this.pending.get(chain)) {
+        // one operation per item in a transaction: an event key twice waits for the next group
+        const group: Waiting[] = [];
+        const keys = new Set<string>();
+        for (let i = 0; i < queue.length && group.length < GROUP_MAX; ) {
+          const w = queue[i] as Waiting;
+          if (keys.has(w.input.eventKey)) i++;
+          else {
+            keys.add(w.input.eventKey);
+            group.push(w);
+            queue.splice(i, 1);
+          }
+        }
+        try {
+          await this.commit(chain, group);
+        } catch (error) {
+          // commit settles every member itself; this is for a bug, so no caller waits forever
+          for (const m of group) m.reject(error);
+        }
+      }
+    } finally {
+      if (!this.pending.get(chain)?.length) this.pending.delete(chain);
+      this.committing.delete(chain);
+    }
+  }
+
+  /** Appends the group in order in one transaction; settles every member's promise. */
+  private async commit(chain: number, group: Waiting[]): Promise<void> {
     const key = chainKey(chain);
+    let members = group;
     let cached = this.heads.get(chain);
-    let head = cached ?? (await this.head(chain));
-    for (let attempt = 1; ; attempt++) {
-      const seq = (head?.lastSeq ?? 0) + 1;
-      const prevHash = head?.lastHash ?? GENESIS_HASH;
-      const hash = entryHash(prevHash, input.content);
+    let head: ChainHead | undefined;
+    try {
+      head = cached ?? (await this.head(chain));
+    } catch (error) {
+      for (const m of members)
+        m.reject(new StoreError("audit_append_failed", `cannot read ${key}`, { cause: error }));
+      return;
+    }
+    for (let attempt = 1; members.length > 0; attempt++) {
+      const expected = head;
+      let prevHash = head?.lastHash ?? GENESIS_HASH;
+      const planned = members.map((m, i) => {
+        const seq = (head?.lastSeq ?? 0) + 1 + i;
+        const hash = entryHash(prevHash, m.input.content);
+        const entry = {
+          chain: key,
+          seq,
+          eventKey: m.input.eventKey,
+          content: m.input.content,
+          prevHash,
+          hash,
+        };
+        prevHash = hash;
+        return entry;
+      });
+      const last = planned.at(-1) as (typeof planned)[number];
+      const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_S;
       try {
-        const out = await this.doc.send(
+        await this.doc.send(
           new TransactWriteCommand({
-            ReturnConsumedCapacity: this.onCapacity ? "TOTAL" : undefined,
             TransactItems: [
               {
                 Update: {
                   TableName: this.logTable,
                   Key: { chain: key, seq: HEAD_SEQ },
                   UpdateExpression: "SET lastSeq = :seq, lastHash = :hash",
-                  ConditionExpression: head ? "lastSeq = :expected" : "attribute_not_exists(lastSeq)",
+                  ConditionExpression: expected ? "lastSeq = :expected" : "attribute_not_exists(lastSeq)",
                   ExpressionAttributeValues: {
-                    ":seq": seq,
-                    ":hash": hash,
-                    ...(head ? { ":expected": head.lastSeq } : {}),
+                    ":seq": last.seq,
+                    ":hash": last.hash,
+                    ...(expected ? { ":expected": expected.lastSeq } : {}),
                   },
                 },
               },
-              {
-                Put: {
-                  TableName: this.logTable,
-                  Item: { chain: key, seq, eventKey: input.eventKey, content: input.content, prevHash, hash },
-                  ConditionExpression: "attribute_not_exists(chain)",
-                },
-              },
-              {
-                Put: {
-                  TableName: this.logTable,
-                  Item: {
-                    chain: markerKey(input.eventKey),
-                    seq: HEAD_SEQ,
-                    entry: `${key}/${seq}`,
-                    expiresAt: Math.floor(Date.now() / 1000) + MARKER_TTL_S,
+              ...planned.flatMap((entry) => [
+                {
+                  Put: {
+                    TableName: this.logTable,
+                    Item: entry,
+                    ConditionExpression: "attribute_not_exists(chain)",
                   },
-                  ConditionExpression: "attribute_not_exists(chain)",
                 },
-              },
+                {
+                  Put: {
+                    TableName: this.logTable,
+                    Item: {
+                      chain: markerKey(entry.eventKey),
+                      seq: HEAD_SEQ,
+                      entry: `${key}/${entry.seq}`,
+                      expiresAt,
+                    },
+                    ConditionExpression: "attribute_not_exists(chain)",
+                  },
+                },
+              ]),
             ],
           }),
         );
-        if (this.onCapacity)
-          this.onCapacity((out.ConsumedCapacity ?? []).reduce((n, c) => n + (c.CapacityUnits ?? 0), 0));
-        this.heads.set(chain, { lastSeq: seq, lastHash: hash });
-        return { appended: true, chain, seq, hash, attempts: attempt };
+        this.heads.set(chain, { lastSeq: last.seq, lastHash: last.hash });
+        for (const [i, m] of members.entries()) {
+          const entry = planned[i] as (typeof planned)[number];
+          m.resolve({ appended: true, chain, seq: entry.seq, hash: entry.hash, attempts: attempt });
+        }
+        return;
       } catch (error) {
         const name = (error as { name?: string }).name;
-        const retryable = isConditionFailed(error) || name === "TransactionConflictException";
-        if (!retryable)
-          throw new StoreError("audit_append_failed", `could not append ${input.eventKey} to ${key}`, {
-            cause: error,
-          });
+        const fail = (code: string, message: string) => {
+          for (const m of members) m.reject(new StoreError(code, message, { cause: error }));
+        };
+        if (!(isConditionFailed(error) || name === "TransactionConflictException")) {
+          fail("audit_append_failed", `could not append ${members.length} entries to ${key}`);
+          return;
+        }
         const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
-        const markerTaken =
-          reasons?.[2]?.Code === "ConditionalCheckFailed" ||
-          (reasons === undefined && (await this.markerExists(input.eventKey)));
-        if (markerTaken) return { appended: false, duplicate: true };
-        if (attempt >= this.maxAttempts)
-          throw new StoreError(
-            "audit_append_contended",
-            `could not append ${input.eventKey} to ${key} after ${attempt} attempts`,
-            { cause: error },
+        const failed = (i: number) => reasons?.[i]?.Code === "ConditionalCheckFailed";
+        // redelivered events: their markers exist; they are done, the others go again
+        const taken = await Promise.all(
+          members.map((m, i) =>
+            reasons ? failed(2 + 2 * i) : this.markerExists(m.input.eventKey).catch(() => false),
+          ),
+        );
+        if (taken.some(Boolean)) {
+          for (const [i, m] of members.entries())
+            if (taken[i]) m.resolve({ appended: false, duplicate: true });
+          members = members.filter((_, i) => !taken[i]);
+          if (!failed(0)) continue; // the head held: go again at once with the rest
+        } else if (reasons?.[0]?.Code === "None" && planned.some((_, i) => failed(1 + 2 * i))) {
+          // the head says a seq is free but an entry holds it: tampered with; retrying cannot help
+          fail(
+            "audit_chain_inconsistent",
+            `${key}: an entry exists beyond the head's lastSeq; run audit verify`,
           );
-        // someone else moved the head: back off a little (with jitter, so racers spread) and re-read
+          return;
+        }
+        if (attempt >= this.maxAttempts) {
+          fail("audit_append_contended", `could not append to ${key} after ${attempt} attempts`);
+          return;
+        }
+        // another process moved the head: back off a little (with jitter, so racers spread), re-read
         this.heads.delete(chain);
         if (cached === undefined || attempt > 1) await sleep(Math.random() * Math.min(200, 4 * 2 ** attempt));
         cached = undefined;
-        head = await this.head(chain);
+        try {
+          head = await this.head(chain);
+        } catch (readError) {
+          for (const m of members)
+            m.reject(new StoreError("audit_append_failed", `cannot read ${key}`, { cause: readError }));
+          return;
+        }
       }
     }
   }

@@ -1,0 +1,916 @@
+/**
+ * Platform benchmark: the whole local platform (`startPlatform`: HTTP server, DynamoDB Local, the
+ * records stream feeding the evaluator) measured through its HTTP API, in one run:
+ *
+ * 1. raw PutItem ceiling: stored-revision items put straight into a table shaped like the records
+ *    table (same keys, index and stream) on the same DynamoDB Local, at concurrency 32, after a
+ *    warm-up (Java needs a few thousand requests to reach its rate);
+ * 2. ingest: accepted signed POST /v1/records per second at concurrency 1, 8 and 32 (distinct
+ *    records of the catalogue mix). The evaluator consumes the stream meanwhile, as it does in
+ *    production, and shares the machine; each level starts once the previous one is evaluated;
+ * 3. latency at concurrency 8: from sending the POST of a record that fires at least one rule until
+ *    GET /v1/violations?recordId= (auditor token), polled every POLL_MS, shows all its violations;
+ * 4. DynamoDB units per record: a middleware on the platform's own SDK client asks every data
+ *    command for `ReturnConsumedCapacity: INDEXES` (only during this phase) and sums what comes
+ *    back, per table, per index and per operation, over ingest + evaluation of the catalogue mix.
+ *    DynamoDB Local reports fewer units for TransactWriteItems than AWS bills (2 WCU per item per
+ *    KB), so the figure with transactions billed as on AWS is given beside it.
+ *
+ * Diagnostics beside the bars, to tell where time goes: RecordsStore.putRevision straight on the
+ * raw table (ingest's store calls without HTTP or evaluator); raw PutItem into a records-shaped
+ * table whose stream is being consumed (DynamoDB Local slows writes to a table whose stream is
+ * read); CPU of Node and Java; per-operation round trips; the stages of the visibility latency.
+ *
+ * The platform's clock starts at BENCH_NOW and runs at real speed, so records are judged as in the
+ * engine benchmark (deadlines pending at BENCH_NOW stay pending) whatever day the bench runs.
+ * Writes bench/results/platform.json. Product code is not changed, only observed.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { canonicalHash } from "../functions/core/canonical.ts";
+import { signatureHeader } from "../functions/http/signature.ts";
+import { createClients } from "../functions/local/aws-clients.ts";
+import { type LocalPlatform, startPlatform } from "../functions/local/platform-runtime.ts";
+import { startStreamPoller } from "../functions/local/stream-poller.ts";
+import { createTable, deleteTables } from "../functions/store/create-tables.ts";
+import { recordKey } from "../functions/store/keys.ts";
+import { RecordsStore } from "../functions/store/records.ts";
+import { RECORDS } from "../functions/store/tables.ts";
+import type { RecordEnvelope } from "../schemas/record.ts";
+import { RESULTS_DIR } from "./engine.ts";
+import { BENCH_NOW_MS, generateRecords } from "./records.ts";
+
+export interface PlatformBenchResult {
+  /** Accepted (202) POST /v1/records per second, by client concurrency. */
+  readonly ingestPerSec: { readonly c1: number; readonly c8: number; readonly c32: number };
+  /** PutItem/s of stored-revision-sized items into a records-shaped table, concurrency 32. */
+  readonly rawPutPerSec: number;
+  readonly ingestOverRawC32: number;
+  /**
+   * Diagnostic: RecordsStore.putRevision/s at c32 (ingest's GetItem + Query + conditional PutItem)
+   * on the raw table, without HTTP and without the evaluator: the store's own ceiling.
+   */
+  readonly storePutRevisionPerSec: number;
+  /**
+   * Diagnostic: raw PutItem/s at c32 into a records-shaped table whose stream a no-op consumer
+   * reads as the platform reads its records stream (one window, after the raw windows).
+   */
+  readonly rawPutStreamReadPerSec: number;
+  readonly p50VisibleMs: number;
+  readonly p90VisibleMs: number;
+  readonly p99VisibleMs: number;
+  readonly maxVisibleMs: number;
+  /**
+   * Where the wait goes (p50/p99 of each stage separately, so they do not add up exactly): the POST
+   * round trip; from the revision stored to the evaluator claiming it (stream delivery: the
+   * poller's sleep, GetRecords, earlier records of the batch); the evaluation until its last
+   * violation write; from that write to the auditor's GET showing it (poll interval, GET time).
+   */
+  readonly visibleBreakdownMs: Readonly<Record<string, { readonly p50: number; readonly p99: number }>>;
+  readonly latencySamples: number;
+  /** Samples whose violations were not visible within VISIBLE_TIMEOUT_MS (counted at the timeout). */
+  readonly latencyTimeouts: number;
+  /** Auditor GETs per second while measuring latency (load the measurement itself adds). */
+  readonly auditorPollsPerSec: number;
+  readonly writeUnitsPerRecord: number;
+  /**
+   * writeUnitsPerRecord with TransactWriteItems counted as AWS bills them (2 WCU per item per KB)
+   * instead of what DynamoDB Local reports for them (less): what the mix would cost on AWS.
+   */
+  readonly writeUnitsPerRecordAwsModel: number;
+  readonly transactions: {
+    readonly perRecord: number;
+    readonly itemsPerRecord: number;
+    readonly reportedUnitsPerRecord: number;
+    readonly awsModelUnitsPerRecord: number;
+  };
+  readonly readUnitsPerRecord: number;
+  /** Write units per record by table and index (`violations/byStatus` = the index's share). */
+  readonly writeUnitsSplit: Readonly<Record<string, number>>;
+  readonly readUnitsSplit: Readonly<Record<string, number>>;
+  /**
+   * Per operation (logical table + DynamoDB command): requests and units per record, and the mean
+   * round trip of one call under the units phase's load (c8 ingest with the evaluator running).
+   */
+  readonly operations: Readonly<
+    Record<
+      string,
+      { readonly perRecord: number; readonly unitsPerRecord: number; readonly msPerCall: number }
+    >
+  >;
+  /** DynamoDB requests per record, ingest and evaluation together. */
+  readonly requestsPerRecord: number;
+  /** Violation items written (created or updated) per record, and violations the evaluator found. */
+  readonly violationWritesPerRecord: number;
+  readonly violationsPerRecord: number;
+  /** Records ingested and evaluated for the units figures. */
+  readonly records: number;
+  /** Mean size of a stored revision item as JSON (the raw PutItem payload), bytes. */
+  readonly revisionItemBytes: number;
+  /** Time the evaluator needed after each ingest level's last POST to finish the stream. */
+  readonly drainAfterMs: { readonly c1: number; readonly c8: number; readonly c32: number };
+  /** Responses other than 202 during the ingest levels (should be 0). */
+  readonly ingestErrors: number;
+  /** Cores kept busy (CPU s per s) by this Node process and by DynamoDB Local, where /proc tells. */
+  readonly coresBusy: {
+    readonly rawPut: { readonly node: number; readonly java: number } | undefined;
+    readonly ingestC32: { readonly node: number; readonly java: number } | undefined;
+  };
+  readonly totalSeconds: number;
+  readonly quick: boolean;
+  readonly node: string;
+  readonly measuredAt: string;
+}
+
+/** Auditor poll interval while waiting for a violation to become visible. */
+const POLL_MS = 15;
+const VISIBLE_TIMEOUT_MS = 30_000;
+const RAW_CONCURRENCY = 32;
+
+/** Warm-ups stop at their count or their time cap, whichever comes first (a busy machine is slow). */
+interface Plan {
+  readonly rawWarmup: number;
+  readonly rawWarmupMaxMs: number;
+  readonly rawWindowMs: number;
+  readonly rawWindows: number;
+  readonly ingestWarmup: number;
+  readonly ingestWarmupMaxMs: number;
+  readonly ingestWindowMs: { readonly c1: number; readonly c8: number; readonly c32: number };
+  readonly latencySamples: number;
+  readonly latencyMaxMs: number;
+  readonly unitsRecords: number;
+  readonly generated: number;
+}
+
+const FULL: Plan = {
+  rawWarmup: 5_000,
+  rawWarmupMaxMs: 15_000,
+  rawWindowMs: 3_000,
+  rawWindows: 3,
+  ingestWarmup: 1_500,
+  ingestWarmupMaxMs: 8_000,
+  ingestWindowMs: { c1: 5_000, c8: 8_000, c32: 10_000 },
+  latencySamples: 300,
+  latencyMaxMs: 25_000,
+  unitsRecords: 600,
+  generated: 40_000,
+};
+
+const QUICK: Plan = {
+  rawWarmup: 3_000,
+  rawWarmupMaxMs: 8_000,
+  rawWindowMs: 2_000,
+  rawWindows: 1,
+  ingestWarmup: 600,
+  ingestWarmupMaxMs: 5_000,
+  ingestWindowMs: { c1: 2_000, c8: 3_000, c32: 4_000 },
+  latencySamples: 80,
+  latencyMaxMs: 12_000,
+  unitsRecords: 300,
+  generated: 12_000,
+};
+
+/**
+ * CPU time (ms) used so far by this process (HTTP server, evaluator, load generator) and by its
+ * child processes (DynamoDB Local's Java), from /proc; `undefined` where /proc is not available.
+ */
+function cpuTimes(): { node: number; java: number } | undefined {
+  try {
+    const tick = 10; // USER_HZ is 100 on Linux
+    let java = 0;
+    for (const task of readdirSync("/proc/self/task")) {
+      const children = readFileSync(`/proc/self/task/${task}/children`, "utf8").trim();
+      for (const pid of children ? children.split(/\s+/) : []) {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        java += (Number(fields[11]) + Number(fields[12])) * tick;
+      }
+    }
+    const usage = process.cpuUsage();
+    return { node: (usage.user + usage.system) / 1000, java };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Cores busy between two cpuTimes() snapshots taken `ms` apart (1 = one core fully busy). */
+function coresBusy(
+  from: ReturnType<typeof cpuTimes>,
+  to: ReturnType<typeof cpuTimes>,
+  ms: number,
+): { node: number; java: number } | undefined {
+  if (!from || !to) return undefined;
+  return { node: round((to.node - from.node) / ms, 2), java: round((to.java - from.java) / ms, 2) };
+}
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+/** Nearest-rank percentile of ascending values. */
+const percentile = (sorted: readonly number[], q: number) =>
+  sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/** Hands out each generated record once, so every POST stores a new record. */
+class Feed {
+  private next = 0;
+  readonly records: readonly RecordEnvelope[];
+  constructor(records: readonly RecordEnvelope[]) {
+    this.records = records;
+  }
+  take(): RecordEnvelope | undefined {
+    return this.records[this.next++];
+  }
+  get used(): number {
+    return Math.min(this.next, this.records.length);
+  }
+}
+
+/** Runs `job` on `concurrency` workers until `until()` says stop (checked before each job). */
+async function workers(concurrency: number, until: () => boolean, job: () => Promise<boolean>) {
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (!until()) if (!(await job())) return;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB consumed capacity, observed through a middleware on the platform's SDK client
+
+const READ_COMMANDS = new Set([
+  "GetItemCommand",
+  "QueryCommand",
+  "ScanCommand",
+  "BatchGetItemCommand",
+  "TransactGetItemsCommand",
+]);
+const WRITE_COMMANDS = new Set([
+  "PutItemCommand",
+  "UpdateItemCommand",
+  "DeleteItemCommand",
+  "BatchWriteItemCommand",
+  "TransactWriteItemsCommand",
+]);
+
+interface Capacity {
+  TableName?: string;
+  CapacityUnits?: number;
+  Table?: { CapacityUnits?: number };
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+  LocalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+}
+
+class CapacityMeter {
+  on = false;
+  readonly read = new Map<string, number>();
+  readonly write = new Map<string, number>();
+  readonly ops = new Map<string, { requests: number; units: number; ms: number }>();
+  /** Successful writes per logical table. */
+  readonly writes = new Map<string, number>();
+  /** Conditional checks that failed (their units are not reported by DynamoDB's error). */
+  conditionFailures = 0;
+  /**
+   * TransactWriteItems as DynamoDB Local reports them and as AWS bills them (2 WCU per item per
+   * started KB, item size estimated from its JSON): DynamoDB Local reports less.
+   */
+  readonly transact = { requests: 0, items: 0, reported: 0, awsModel: 0 };
+  private readonly prefix: string;
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+
+  private logical(table: string | undefined): string {
+    const name = table ?? "?";
+    return name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name;
+  }
+
+  record(
+    command: string,
+    table: string | undefined,
+    capacity: Capacity | Capacity[] | undefined,
+    ms: number,
+  ) {
+    const kind = WRITE_COMMANDS.has(command) ? this.write : this.read;
+    let total = 0;
+    for (const c of Array.isArray(capacity) ? capacity : capacity ? [capacity] : []) {
+      const name = this.logical(c.TableName);
+      const indexes = { ...c.GlobalSecondaryIndexes, ...c.LocalSecondaryIndexes };
+      let indexUnits = 0;
+      for (const [index, units] of Object.entries(indexes)) {
+        const u = units.CapacityUnits ?? 0;
+        indexUnits += u;
+        kind.set(`${name}/${index}`, (kind.get(`${name}/${index}`) ?? 0) + u);
+      }
+      const tableUnits = c.Table?.CapacityUnits ?? (c.CapacityUnits ?? 0) - indexUnits;
+      kind.set(name, (kind.get(name) ?? 0) + tableUnits);
+      total += c.CapacityUnits ?? tableUnits + indexUnits;
+    }
+    const first = Array.isArray(capacity) ? capacity[0] : capacity;
+    const op = `${this.logical(table ?? first?.TableName)} ${command.replace(/Command$/, "")}`;
+    const tally = this.ops.get(op) ?? { requests: 0, units: 0, ms: 0 };
+    tally.requests++;
+    tally.units += total;
+    tally.ms += ms;
+    this.ops.set(op, tally);
+    if (WRITE_COMMANDS.has(command)) {
+      const name = this.logical(table ?? first?.TableName);
+      this.writes.set(name, (this.writes.get(name) ?? 0) + 1);
+    }
+  }
+
+  recordTransaction(input: Record<string, unknown>, capacity: Capacity | Capacity[] | undefined) {
+    const items = (input.TransactItems ?? []) as Record<string, Record<string, unknown>>[];
+    this.transact.requests++;
+    this.transact.items += items.length;
+    for (const c of Array.isArray(capacity) ? capacity : capacity ? [capacity] : [])
+      this.transact.reported += c.CapacityUnits ?? 0;
+    for (const item of items) {
+      const op = Object.values(item)[0] ?? {};
+      // a Put's item, or for Update/Delete/ConditionCheck the key and values (the stored item may be
+      // larger: this is a lower bound for those)
+      const bytes = JSON.stringify(op.Item ?? [op.Key, op.ExpressionAttributeValues]).length;
+      this.transact.awsModel += 2 * Math.max(1, Math.ceil(bytes / 1024));
+    }
+  }
+
+  reset() {
+    for (const m of [this.read, this.write, this.ops, this.writes]) m.clear();
+    this.conditionFailures = 0;
+    Object.assign(this.transact, { requests: 0, items: 0, reported: 0, awsModel: 0 });
+  }
+
+  /**
+   * While set, when each record went through the platform (performance.now()), keyed by
+   * `${type}#${id}`: its revision stored by ingest, its head claimed by the evaluator (evaluation
+   * begins), its last violation written.
+   */
+  trace: Map<string, { storedAt?: number; claimAt?: number; writtenAt?: number }> | undefined;
+
+  observe(command: string, input: Record<string, unknown>, phase: "before" | "after") {
+    if (!this.trace) return;
+    const table = this.logical(input.TableName as string | undefined);
+    let pk: string | undefined;
+    let field: "storedAt" | "claimAt" | "writtenAt" | undefined;
+    if (table === "records" && command === "PutItemCommand" && phase === "after") {
+      pk = (input.Item as { pk?: string } | undefined)?.pk;
+      field = "storedAt";
+    } else if (table === "records" && command === "UpdateItemCommand" && phase === "before") {
+      pk = (input.Key as { pk?: string } | undefined)?.pk;
+      field = "claimAt";
+    } else if (table === "violations" && command === "PutItemCommand" && phase === "after") {
+      const item = input.Item as { recordType?: string; recordId?: string } | undefined;
+      pk = item ? `${item.recordType}#${item.recordId}` : undefined;
+      field = "writtenAt";
+    }
+    if (pk === undefined || field === undefined) return;
+    const entry = this.trace.get(pk) ?? {};
+    entry[field] = performance.now();
+    this.trace.set(pk, entry);
+  }
+}
+
+function instrument(platform: LocalPlatform, meter: CapacityMeter) {
+  // DynamoDBDocumentClient shares its DynamoDBClient's middleware stack, so this sees every
+  // command the platform sends (document commands arrive as their low-level counterparts)
+  platform.runtime.platform.records.doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? "";
+      const input = args.input as Record<string, unknown>;
+      if (meter.trace) {
+        meter.observe(command, input, "before");
+        const out = await next(args);
+        meter.observe(command, input, "after");
+        return out;
+      }
+      if (!meter.on || !(READ_COMMANDS.has(command) || WRITE_COMMANDS.has(command))) return next(args);
+      const start = performance.now();
+      try {
+        const out = await next({ ...args, input: { ...input, ReturnConsumedCapacity: "INDEXES" } as never });
+        const output = out.output as { ConsumedCapacity?: Capacity | Capacity[] };
+        const ms = performance.now() - start;
+        meter.record(command, input.TableName as string | undefined, output.ConsumedCapacity, ms);
+        if (command === "TransactWriteItemsCommand") meter.recordTransaction(input, output.ConsumedCapacity);
+        return out;
+      } catch (error) {
+        if ((error as { name?: string }).name === "ConditionalCheckFailedException")
+          meter.conditionFailures++;
+        throw error;
+      }
+    },
+    { step: "initialize", name: "benchConsumedCapacity" },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP client: node:http with keep-alive (fetch costs noticeably more CPU, and the client shares
+// the machine with the server, the evaluator and Java)
+
+interface Reply {
+  readonly status: number;
+  readonly body: string;
+}
+
+class Client {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly base: URL;
+  private readonly clientId: string;
+  private readonly secret: string;
+  private readonly auditorToken: string;
+  private readonly clock: () => Date;
+  constructor(url: string, clientId: string, secret: string, auditorToken: string, clock: () => Date) {
+    this.base = new URL(url);
+    this.clientId = clientId;
+    this.secret = secret;
+    this.auditorToken = auditorToken;
+    this.clock = clock;
+  }
+
+  private send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+    return new Promise((resolve) => {
+      const req = request(
+        {
+          host: this.base.hostname,
+          port: this.base.port,
+          method,
+          path,
+          agent: this.agent,
+          headers: body === undefined ? headers : { ...headers, "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+          );
+          res.on("error", (e) => resolve({ status: 0, body: String(e) }));
+        },
+      );
+      // a connection error is a failed request, counted by the caller; never a crash of the bench
+      req.on("error", (e) => resolve({ status: 0, body: String(e) }));
+      req.end(body);
+    });
+  }
+
+  /** Signed with the platform's clock, as the platform verifies with it. */
+  post(record: RecordEnvelope): Promise<Reply> {
+    const body = JSON.stringify(record);
+    const t = Math.floor(this.clock().getTime() / 1000);
+    return this.send(
+      "POST",
+      "/v1/records",
+      {
+        "content-type": "application/json",
+        "x-client-id": this.clientId,
+        "x-signature": signatureHeader(this.secret, body, t),
+      },
+      body,
+    );
+  }
+
+  /** How many violations the auditor API shows for a record (-1 on an error answer). */
+  async violationCount(recordId: string): Promise<number> {
+    const reply = await this.send("GET", `/v1/violations?recordId=${encodeURIComponent(recordId)}`, {
+      authorization: `Bearer ${this.auditorToken}`,
+    });
+    if (reply.status !== 200) return -1;
+    return (JSON.parse(reply.body) as { items: unknown[] }).items.length;
+  }
+
+  close() {
+    this.agent.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformBenchResult> {
+  const plan = opts.quick ? QUICK : FULL;
+  const started = performance.now();
+  const log = (line: string) => console.log(`platform: ${line}`);
+
+  let t = performance.now();
+  const records = generateRecords(plan.generated);
+  log(`${records.length.toLocaleString("en")} records generated in ${Math.round(performance.now() - t)} ms`);
+
+  // the platform's clock: BENCH_NOW, running at real speed from now on
+  const epoch = Date.now();
+  const clock = () => new Date(BENCH_NOW_MS + (Date.now() - epoch));
+  const secret = randomBytes(24).toString("hex");
+  const auditorToken = randomBytes(24).toString("hex");
+  const prefix = `bench-${process.pid}-`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: "0",
+    COMPLIANCE_WEBHOOK_SECRETS: `bench=${secret}`,
+    COMPLIANCE_AUDITOR_TOKEN: auditorToken,
+    COMPLIANCE_TABLE_PREFIX: prefix,
+    // no sweeper run during the bench: its reads would be charged to the records
+    COMPLIANCE_SWEEP_INTERVAL_S: "86400",
+  };
+  delete env.COMPLIANCE_DATA_DIR; // in memory: the bench must not touch a developer's data
+  t = performance.now();
+  // its banner (URLs, credentials) is for people running `npm start`, not for bench output
+  const platform = await startPlatform({ env, log: () => {}, now: clock });
+  log(
+    `platform up in ${Math.round(performance.now() - t)} ms at ${platform.url}, DynamoDB ${platform.endpoint}`,
+  );
+  const meter = new CapacityMeter(prefix);
+  instrument(platform, meter);
+  const client = new Client(platform.url, "bench", secret, auditorToken, clock);
+  const raw = createClients(platform.endpoint);
+  try {
+    const feed = new Feed(records);
+
+    // 1. raw PutItem ceiling ------------------------------------------------------------------
+    const rawTable = `${prefix}raw-records`;
+    await createTable(raw.dynamodb, RECORDS, rawTable);
+    const items = records.slice(0, 5_000).map((record) => ({
+      pk: recordKey(record.type, record.id),
+      rev: record.revision,
+      record,
+      bodyHash: canonicalHash(record),
+      receivedAt: clock().toISOString(),
+      clientId: "bench",
+    }));
+    const revisionItemBytes = Math.round(
+      items.reduce((s, item) => s + JSON.stringify(item).length, 0) / items.length,
+    );
+    let putSeq = 0;
+    const put = async () => {
+      const n = putSeq++;
+      const item = items[n % items.length] as (typeof items)[number];
+      // a new key every time: every put stores a new item, as ingest does
+      await raw.doc.send(new PutCommand({ TableName: rawTable, Item: { ...item, pk: `${item.pk}#${n}` } }));
+      return true;
+    };
+    t = performance.now();
+    const rawWarmEnd = t + plan.rawWarmupMaxMs;
+    await workers(RAW_CONCURRENCY, () => putSeq >= plan.rawWarmup || performance.now() >= rawWarmEnd, put);
+    log(`raw PutItem warm-up: ${putSeq} puts in ${Math.round(performance.now() - t)} ms`);
+    const rawRates: number[] = [];
+    const rawCpuFrom = cpuTimes();
+    let rawMs = 0;
+    for (let w = 0; w < plan.rawWindows; w++) {
+      const from = putSeq;
+      const start = performance.now();
+      const end = start + plan.rawWindowMs;
+      await workers(RAW_CONCURRENCY, () => performance.now() >= end, put);
+      rawMs += performance.now() - start;
+      rawRates.push((putSeq - from) / ((performance.now() - start) / 1000));
+    }
+    const rawCores = coresBusy(rawCpuFrom, cpuTimes(), rawMs);
+    const rawPutPerSec = median(rawRates);
+    log(
+      `raw PutItem c${RAW_CONCURRENCY}: ${rawRates.map((r) => Math.round(r)).join(", ")} /s (median ${Math.round(rawPutPerSec)}), item ~${revisionItemBytes} B`,
+    );
+    // diagnostic: the ingest's own store call (RecordsStore.putRevision: GetItem, Query, conditional
+    // PutItem) on the same table, without HTTP and without the evaluator competing
+    const store = new RecordsStore(raw.doc, rawTable, `${rawTable}-heads`);
+    let storeSeq = 0;
+    const storeStart = performance.now();
+    const storeEnd = storeStart + plan.rawWindowMs;
+    await workers(
+      RAW_CONCURRENCY,
+      () => performance.now() >= storeEnd,
+      async () => {
+        const n = storeSeq++;
+        const item = items[n % items.length] as (typeof items)[number];
+        await store.putRevision({ ...item, record: { ...item.record, id: `${item.record.id}-s${n}` } });
+        return true;
+      },
+    );
+    const storePutRevisionPerSec = storeSeq / ((performance.now() - storeStart) / 1000);
+    log(`RecordsStore.putRevision c${RAW_CONCURRENCY}: ${Math.round(storePutRevisionPerSec)}/s`);
+    // diagnostic: the same raw PutItem into another records-shaped table whose stream is being
+    // consumed the way the platform consumes its records stream (the local poller, 50 ms idle
+    // polls, batches of 100) by a handler that does nothing: what reading a stream costs its writes
+    const readTable = `${prefix}raw-read`;
+    await createTable(raw.dynamodb, RECORDS, readTable);
+    const reader = await startStreamPoller({
+      streams: raw.streams,
+      dynamodb: raw.dynamodb,
+      tableName: readTable,
+      handler: async () => {},
+      batchSize: 100,
+      pollIntervalMs: 50,
+    });
+    let readPutPerSec = 0;
+    try {
+      const putRead = async () => {
+        const n = putSeq++;
+        const item = items[n % items.length] as (typeof items)[number];
+        await raw.doc.send(
+          new PutCommand({ TableName: readTable, Item: { ...item, pk: `${item.pk}#${n}` } }),
+        );
+        return true;
+      };
+      const from = putSeq;
+      const start = performance.now();
+      const end = start + plan.rawWindowMs;
+      await workers(RAW_CONCURRENCY, () => performance.now() >= end, putRead);
+      readPutPerSec = (putSeq - from) / ((performance.now() - start) / 1000);
+    } finally {
+      await reader.stop();
+    }
+    log(`raw PutItem c${RAW_CONCURRENCY}, stream being read: ${Math.round(readPutPerSec)}/s`);
+
+    // 2. ingest throughput ----------------------------------------------------------------------
+    let ingestErrors = 0;
+    const errorSamples = new Map<number, string>();
+    const ingestOne = async (counter: { accepted: number }) => {
+      const record = feed.take();
+      if (!record) return false;
+      const reply = await client.post(record);
+      if (reply.status === 202) counter.accepted++;
+      else {
+        ingestErrors++;
+        if (!errorSamples.has(reply.status)) errorSamples.set(reply.status, reply.body.slice(0, 300));
+      }
+      return true;
+    };
+    t = performance.now();
+    const warm = { accepted: 0 };
+    const warmEnd = t + plan.ingestWarmupMaxMs;
+    await workers(
+      8,
+      () => warm.accepted >= plan.ingestWarmup || performance.now() >= warmEnd,
+      () => ingestOne(warm),
+    );
+    await platform.drained();
+    log(
+      `ingest warm-up: ${warm.accepted} POSTs accepted and evaluated in ${Math.round(performance.now() - t)} ms`,
+    );
+    const ingestPerSec = { c1: 0, c8: 0, c32: 0 };
+    const drainAfterMs = { c1: 0, c8: 0, c32: 0 };
+    let ingestCores: ReturnType<typeof coresBusy>;
+    for (const level of ["c1", "c8", "c32"] as const) {
+      const concurrency = Number(level.slice(1));
+      const counter = { accepted: 0 };
+      const cpuFrom = cpuTimes();
+      const start = performance.now();
+      const end = start + plan.ingestWindowMs[level];
+      await workers(
+        concurrency,
+        () => performance.now() >= end,
+        () => ingestOne(counter),
+      );
+      const last = performance.now();
+      if (level === "c32") ingestCores = coresBusy(cpuFrom, cpuTimes(), last - start);
+      ingestPerSec[level] = counter.accepted / ((last - start) / 1000);
+      await platform.drained();
+      drainAfterMs[level] = performance.now() - last;
+      log(
+        `ingest ${level}: ${counter.accepted} accepted in ${Math.round(last - start)} ms = ${Math.round(ingestPerSec[level])}/s; evaluator done ${Math.round(drainAfterMs[level])} ms after the last POST`,
+      );
+    }
+    if (feed.used >= feed.records.length) log("warning: ran out of generated records; windows ended early");
+    for (const [status, body] of errorSamples) log(`ingest answered ${status}: ${body}`);
+
+    // 3. POST → violation visible to the auditor, concurrency 8 -----------------------------------
+    const evaluator = platform.runtime.platform.evaluator;
+    const samples: { sent: number; answered: number; visible: number; pk: string }[] = [];
+    let timeouts = 0;
+    let latencyErrors = 0;
+    let polls = 0;
+    meter.trace = new Map();
+    const latencyStart = performance.now();
+    const latencyEnd = latencyStart + plan.latencyMaxMs;
+    await workers(
+      8,
+      () => samples.length >= plan.latencySamples || performance.now() >= latencyEnd,
+      async () => {
+        const record = feed.take();
+        if (!record) return false;
+        const expected = evaluator.evaluate(record, { now: clock().toISOString() }).violations.length;
+        const sent = performance.now();
+        const reply = await client.post(record);
+        const answered = performance.now();
+        if (reply.status !== 202) {
+          latencyErrors++;
+          return true;
+        }
+        if (expected === 0) return true; // part of the mix, but nothing for an auditor to see
+        for (;;) {
+          const shown = await client.violationCount(record.id);
+          polls++;
+          const now = performance.now();
+          if (shown >= expected || now - sent > VISIBLE_TIMEOUT_MS) {
+            if (shown < expected) timeouts++;
+            samples.push({ sent, answered, visible: now, pk: recordKey(record.type, record.id) });
+            return true;
+          }
+          await sleep(POLL_MS);
+        }
+      },
+    );
+    const latencySeconds = (performance.now() - latencyStart) / 1000;
+    await platform.drained();
+    const trace = meter.trace;
+    meter.trace = undefined;
+    const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
+    const visible = sorted(samples.map((x) => x.visible - x.sent));
+    const postMs = sorted(samples.map((x) => x.answered - x.sent));
+    // where each sample's wait went, from the platform's own DynamoDB calls
+    const stages = { toEvaluator: [] as number[], evaluation: [] as number[], toAuditor: [] as number[] };
+    for (const x of samples) {
+      const at = trace.get(x.pk);
+      if (at?.storedAt === undefined || at.claimAt === undefined || at.writtenAt === undefined) continue;
+      stages.toEvaluator.push(at.claimAt - at.storedAt);
+      stages.evaluation.push(at.writtenAt - at.claimAt);
+      stages.toAuditor.push(x.visible - at.writtenAt);
+    }
+    const p = (xs: number[]) => ({
+      p50: Math.round(percentile(sorted(xs), 0.5)),
+      p99: Math.round(percentile(xs, 0.99)),
+    });
+    const visibleBreakdownMs = {
+      post: p(postMs),
+      storedToEvaluationStart: p(stages.toEvaluator),
+      evaluation: p(stages.evaluation),
+      lastWriteToVisible: p(stages.toAuditor),
+    };
+    log(
+      `visible: ${visible.length} samples, p50 ${Math.round(percentile(visible, 0.5))} ms, p99 ${Math.round(percentile(visible, 0.99))} ms, ${timeouts} timeouts, ${latencyErrors} refused POSTs`,
+    );
+
+    // 4. DynamoDB units per record ----------------------------------------------------------------
+    const unitsRecords: RecordEnvelope[] = [];
+    for (let i = 0; i < plan.unitsRecords; i++) {
+      const r = feed.take();
+      if (r) unitsRecords.push(r);
+    }
+    let violationsFound = 0;
+    meter.reset();
+    meter.on = true;
+    let unitsAccepted = 0;
+    let unitsNext = 0;
+    await workers(
+      8,
+      () => unitsNext >= unitsRecords.length,
+      async () => {
+        const record = unitsRecords[unitsNext++] as RecordEnvelope;
+        violationsFound += evaluator.evaluate(record, { now: clock().toISOString() }).violations.length;
+        const reply = await client.post(record);
+        if (reply.status === 202) unitsAccepted++;
+        return true;
+      },
+    );
+    await platform.drained();
+    meter.on = false;
+    const n = Math.max(1, unitsAccepted);
+    const sum = (m: Map<string, number>) => [...m.values()].reduce((s, x) => s + x, 0);
+    const perRecord = (m: Map<string, number>) =>
+      Object.fromEntries([...m.entries()].sort().map(([k, v]) => [k, round(v / n, 3)]));
+    const operations = Object.fromEntries(
+      [...meter.ops.entries()]
+        .sort((a, b) => b[1].units - a[1].units || b[1].requests - a[1].requests)
+        .map(([k, v]) => [
+          k,
+          {
+            perRecord: round(v.requests / n, 3),
+            unitsPerRecord: round(v.units / n, 3),
+            msPerCall: round(v.ms / v.requests, 1),
+          },
+        ]),
+    );
+    const requests = [...meter.ops.values()].reduce((s, v) => s + v.requests, 0);
+    if (meter.conditionFailures > 0)
+      log(`${meter.conditionFailures} conditional writes failed during the units phase (units not counted)`);
+
+    const result: PlatformBenchResult = {
+      ingestPerSec: {
+        c1: Math.round(ingestPerSec.c1),
+        c8: Math.round(ingestPerSec.c8),
+        c32: Math.round(ingestPerSec.c32),
+      },
+      rawPutPerSec: Math.round(rawPutPerSec),
+      ingestOverRawC32: round(ingestPerSec.c32 / rawPutPerSec, 3),
+      storePutRevisionPerSec: Math.round(storePutRevisionPerSec),
+      rawPutStreamReadPerSec: Math.round(readPutPerSec),
+      p50VisibleMs: Math.round(percentile(visible, 0.5)),
+      p90VisibleMs: Math.round(percentile(visible, 0.9)),
+      p99VisibleMs: Math.round(percentile(visible, 0.99)),
+      maxVisibleMs: Math.round(visible.at(-1) ?? 0),
+      visibleBreakdownMs,
+      latencySamples: visible.length,
+      latencyTimeouts: timeouts,
+      auditorPollsPerSec: Math.round(polls / latencySeconds),
+      writeUnitsPerRecord: round(sum(meter.write) / n, 3),
+      writeUnitsPerRecordAwsModel: round(
+        (sum(meter.write) - meter.transact.reported + meter.transact.awsModel) / n,
+        3,
+      ),
+      transactions: {
+        perRecord: round(meter.transact.requests / n, 3),
+        itemsPerRecord: round(meter.transact.items / n, 3),
+        reportedUnitsPerRecord: round(meter.transact.reported / n, 3),
+        awsModelUnitsPerRecord: round(meter.transact.awsModel / n, 3),
+      },
+      readUnitsPerRecord: round(sum(meter.read) / n, 3),
+      writeUnitsSplit: perRecord(meter.write),
+      readUnitsSplit: perRecord(meter.read),
+      operations,
+      requestsPerRecord: round(requests / n, 2),
+      violationWritesPerRecord: round((meter.writes.get("violations") ?? 0) / n, 3),
+      violationsPerRecord: round(violationsFound / unitsRecords.length, 3),
+      records: unitsAccepted,
+      revisionItemBytes,
+      drainAfterMs: {
+        c1: Math.round(drainAfterMs.c1),
+        c8: Math.round(drainAfterMs.c8),
+        c32: Math.round(drainAfterMs.c32),
+      },
+      ingestErrors,
+      coresBusy: { rawPut: rawCores, ingestC32: ingestCores },
+      totalSeconds: round((performance.now() - started) / 1000, 1),
+      quick: opts.quick,
+      node: process.version,
+      measuredAt: new Date().toISOString(),
+    };
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    // write then rename, so an interrupted run never leaves a half-written results file
+    const file = join(RESULTS_DIR, "platform.json");
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
+    renameSync(`${file}.tmp`, file);
+    console.log(formatPlatformResult(result));
+    return result;
+  } finally {
+    client.close();
+    await platform.stop();
+    // without COMPLIANCE_DATA_DIR the platform keeps its dead letters and events in this folder
+    rmSync(join(tmpdir(), `compliance-${process.pid}`), { recursive: true, force: true });
+    // an in-memory DynamoDB Local took every table with it; on a given endpoint, clean up
+    if (process.env.COMPLIANCE_DYNAMODB_ENDPOINT) {
+      await deleteTables(raw.dynamodb, prefix).catch(() => {});
+      for (const name of ["raw-records", "raw-read"])
+        await raw.dynamodb.send(new DeleteTableCommand({ TableName: `${prefix}${name}` })).catch(() => {});
+    }
+    raw.dynamodb.destroy();
+  }
+}
+
+export function formatPlatformResult(r: PlatformBenchResult): string {
+  const n = (x: number) => x.toLocaleString("en");
+  const row = (name: string, value: string) => `  ${name.padEnd(46)}${value.padStart(22)}`;
+  const split = (m: Readonly<Record<string, number>>) =>
+    Object.entries(m)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+  const cores = (c: { node: number; java: number } | undefined) =>
+    c ? `Node ${c.node}, Java ${c.java} cores` : "n/a";
+  const b = r.visibleBreakdownMs;
+  const stage = (name: string, key: string) =>
+    row(`    ${name}`, `${b[key]?.p50 ?? "-"} / ${b[key]?.p99 ?? "-"} ms`);
+  return [
+    `platform — local HTTP server on DynamoDB Local, ${r.node}${r.quick ? " (quick)" : ""}, ${r.totalSeconds} s`,
+    row("measure", "value"),
+    row(`raw PutItem/s, c32 (~${r.revisionItemBytes} B items)`, n(r.rawPutPerSec)),
+    row("  same, stream being read (no-op consumer)", n(r.rawPutStreamReadPerSec)),
+    row("  RecordsStore.putRevision/s, c32 (no HTTP)", n(r.storePutRevisionPerSec)),
+    row("accepted POST /v1/records/s, c1", n(r.ingestPerSec.c1)),
+    row("accepted POST /v1/records/s, c8", n(r.ingestPerSec.c8)),
+    row("accepted POST /v1/records/s, c32", n(r.ingestPerSec.c32)),
+    row("ingest c32 / raw PutItem c32", `${(r.ingestOverRawC32 * 100).toFixed(1)} %`),
+    row("  CPU during raw PutItem", cores(r.coresBusy.rawPut)),
+    row("  CPU during ingest c32", cores(r.coresBusy.ingestC32)),
+    row(
+      "  evaluator done after last POST c1/c8/c32",
+      `${r.drainAfterMs.c1} / ${r.drainAfterMs.c8} / ${r.drainAfterMs.c32} ms`,
+    ),
+    row(
+      "POST → violation visible, c8, p50 / p90 / p99",
+      `${r.p50VisibleMs} / ${r.p90VisibleMs} / ${r.p99VisibleMs} ms`,
+    ),
+    row(
+      "  max; samples; auditor GETs/s",
+      `${r.maxVisibleMs} ms; ${r.latencySamples}${r.latencyTimeouts ? ` (${r.latencyTimeouts} timeouts)` : ""}; ${r.auditorPollsPerSec}`,
+    ),
+    stage("POST round trip (p50 / p99)", "post"),
+    stage("stored → evaluation starts", "storedToEvaluationStart"),
+    stage("evaluation → last violation written", "evaluation"),
+    stage("last write → auditor sees it", "lastWriteToVisible"),
+    row("write units per record", String(r.writeUnitsPerRecord)),
+    `    by table/index: ${split(r.writeUnitsSplit)}`,
+    ...(r.transactions.perRecord > 0
+      ? [
+          `    transactions: ${r.transactions.perRecord}/record of ${round(r.transactions.itemsPerRecord / r.transactions.perRecord, 1)} items; DynamoDB Local reports ${r.transactions.reportedUnitsPerRecord} units/record for them, AWS bills ≥ ${r.transactions.awsModelUnitsPerRecord}`,
+          row("write units per record, AWS billing of transactions", `≥ ${r.writeUnitsPerRecordAwsModel}`),
+        ]
+      : []),
+    row("read units per record", String(r.readUnitsPerRecord)),
+    `    by table/index: ${split(r.readUnitsSplit)}`,
+    row("violation items written per record", String(r.violationWritesPerRecord)),
+    row("DynamoDB requests per record", String(r.requestsPerRecord)),
+    `    ${"operation (table, command)".padEnd(30)}${"req/record".padStart(12)}${"units/record".padStart(14)}${"ms/call".padStart(10)}`,
+    ...Object.entries(r.operations).map(
+      ([k, v]) =>
+        `    ${k.padEnd(30)}${String(v.perRecord).padStart(12)}${String(v.unitsPerRecord).padStart(14)}${String(v.msPerCall).padStart(10)}`,
+    ),
+    `  units over ${n(r.records)} records (violations found per record ${r.violationsPerRecord})${r.ingestErrors ? `; ${r.ingestErrors} ingest errors` : ""}`,
+  ].join("\n");
+}

@@ -1,0 +1,74 @@
+/**
+ * The local platform (startPlatform, as `npm start`) keeps the audit trail: signed POSTs and the
+ * evaluator's violation changes reach it through the two audit stream pollers; drained() waits for
+ * them; digests are written on demand and at stop; `compliance audit verify` reads the platform's
+ * tables.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditVerifyCommand } from "../../functions/cli/audit.ts";
+import { auditVerifyRoute } from "../../functions/handlers/audit-verify.ts";
+import { createClients } from "../../functions/local/aws-clients.ts";
+import { AuditLogStore } from "../../functions/store/audit-log.ts";
+import { deleteTables } from "../../functions/store/create-tables.ts";
+import { tableNames } from "../../functions/store/tables.ts";
+import { type E2ePlatform, sharedEndpoint, startE2ePlatform } from "../e2e/helpers.ts";
+import { expense, overBudget } from "../support/records.ts";
+
+let e2e: E2ePlatform;
+let stopped = false;
+
+beforeAll(async () => {
+  e2e = await startE2ePlatform({ tag: "audit", env: { COMPLIANCE_DIGEST_INTERVAL_S: "3600" } });
+});
+afterAll(async () => {
+  if (!stopped) await e2e.platform.stop();
+  const { dynamodb, streams } = createClients(sharedEndpoint());
+  try {
+    await deleteTables(dynamodb, e2e.prefix);
+  } finally {
+    dynamodb.destroy();
+    streams.destroy();
+  }
+}, 60_000);
+
+describe("the local platform's audit trail", () => {
+  it("audits every POSTed revision and violation change, seals them in digests, and verifies", async () => {
+    expect(e2e.logs.join("\n")).toContain("COMPLIANCE_AUDIT_KEY not set: using the local development value");
+    for (const [i, input] of [overBudget("LP-1", 1), overBudget("LP-2", 1), expense("LP-1", 2)].entries()) {
+      const answer = await e2e.api.post("/v1/records", input);
+      expect(answer.status, `${i}: ${answer.text}`).toBe(202);
+      await e2e.platform.drained(); // one at a time: LP-1's violation opens, then resolves
+    }
+    // 3 revisions, 2 violations opened, 1 resolved
+    const first = JSON.parse((await auditVerifyRoute(e2e.platform.runtime)).body as string);
+    expect(first).toMatchObject({ ok: true, entries: 6, digests: 0 });
+
+    await e2e.platform.digestNow();
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    const code = await auditVerifyCommand(
+      { json: true, endpoint: sharedEndpoint(), prefix: e2e.prefix },
+      io,
+      {},
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(lines.filter((l) => !l.startsWith("notice")).join("\n"))).toMatchObject({
+      ok: true,
+      entries: 6,
+      digests: 1,
+    });
+
+    // one more change, then stop: the stop seals it in a second digest
+    expect((await e2e.api.post("/v1/records", overBudget("LP-3", 1))).status).toBe(202);
+    await e2e.platform.drained();
+    await e2e.platform.stop();
+    stopped = true;
+    const { doc, dynamodb } = createClients(sharedEndpoint());
+    try {
+      const digests = await new AuditLogStore(doc, tableNames(e2e.prefix)).readDigests();
+      expect(digests.map((d) => d.chains.reduce((n, c) => n + c.lastSeq, 0))).toEqual([6, 8]);
+    } finally {
+      dynamodb.destroy();
+    }
+  });
+});
