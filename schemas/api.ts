@@ -52,6 +52,12 @@ export const violationSchema = z
 export const storedViolationSchema = violationSchema
   .extend({
     history: z.array(historyEntrySchema),
+    waivedUntil: z.string().nullable().meta({ description: "while waived: when the waiver expires" }),
+    escalationLevel: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: "how many roles of the rule's escalate list it has climbed" }),
     updatedAt: z
       .string()
       .meta({ description: "last time an evaluation or a person changed or confirmed it" }),

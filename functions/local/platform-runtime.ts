@@ -28,6 +28,7 @@ import { AuditLogStore } from "../store/audit-log.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
+import { fanOut, type StreamHandler } from "./fan-out.ts";
 import { startHttpServer } from "./http-server.ts";
 import { policiesDir } from "./policy-files.ts";
 import { startStreamPoller } from "./stream-poller.ts";
@@ -92,36 +93,10 @@ export async function startPlatform(opts: {
     const stateDir = dataDir ?? join(tmpdir(), `compliance-${process.pid}`);
     mkdirSync(stateDir, { recursive: true });
     const deadLetterFile = join(stateDir, "dead-letter.jsonl");
-    const poller = await startStreamPoller({
-      streams: clients.streams,
-      dynamodb: clients.dynamodb,
-      tableName: tables.records,
-      handler: createEvaluatorHandler(source),
-      batchSize: 100,
-      // a local poll is cheap; waiting less is what keeps POST → violation visible well under 1 s
-      pollIntervalMs: 50,
-      maxAttempts: Number(env.COMPLIANCE_MAX_ATTEMPTS ?? 3),
-      deadLetterFile,
-      checkpointFile: dataDir ? join(dataDir, "stream-checkpoint.json") : undefined,
-      onError: (error) => logger.error("stream poller", { error: error as Error }),
-    });
-    stops.push(() => poller.stop());
     const eventsFile = join(stateDir, "events.jsonl");
     const sink = fileSink(eventsFile);
-    const eventsPoller = await startStreamPoller({
-      streams: clients.streams,
-      dynamodb: clients.dynamodb,
-      tableName: tables.violations,
-      handler: createEventsHandler(() => sink),
-      batchSize: 100,
-      maxAttempts: Number(env.COMPLIANCE_MAX_ATTEMPTS ?? 3),
-      deadLetterFile: join(stateDir, "events-dead-letter.jsonl"),
-      checkpointFile: dataDir ? join(dataDir, "events-checkpoint.json") : undefined,
-      onError: (error) => logger.error("events poller", { error: error as Error }),
-    });
-    stops.push(() => eventsPoller.stop());
 
-    // the audit trail: both streams → one audit handler; a signed digest every interval and at stop
+    // the audit trail: both streams → the audit handler; a signed digest every interval and at stop
     const auditKey = env.COMPLIANCE_AUDIT_KEY as string;
     const audit = attachAudit(runtime, {
       store: new AuditLogStore(clients.doc, tables),
@@ -133,23 +108,37 @@ export async function startPlatform(opts: {
       if (result.written) logger.info("audit digest", { ...result });
     };
     stops.push(() => digestNow().catch((error) => logger.error("audit digest", { error })));
-    const auditPollers = await Promise.all(
-      (["records", "violations"] as const).map(async (table) => {
-        const p = await startStreamPoller({
-          streams: clients.streams,
-          dynamodb: clients.dynamodb,
-          tableName: tables[table],
-          handler: createAuditHandler(source),
-          batchSize: 100,
-          maxAttempts: Number(env.COMPLIANCE_MAX_ATTEMPTS ?? 3),
-          deadLetterFile: join(stateDir, `audit-${table}-dead-letter.jsonl`),
-          checkpointFile: dataDir ? join(dataDir, `audit-${table}-checkpoint.json`) : undefined,
-          onError: (error) => logger.error(`audit poller (${table})`, { error: error as Error }),
-        });
-        stops.push(() => p.stop());
-        return p;
-      }),
-    );
+
+    // one reader per stream, as Lambda's event source mappings would feed each consumer
+    const readStream = async (table: "records" | "violations", consumers: StreamHandler[], dlq: string) => {
+      const poller = await startStreamPoller({
+        streams: clients.streams,
+        dynamodb: clients.dynamodb,
+        tableName: tables[table],
+        handler: fanOut(...consumers),
+        batchSize: 100,
+        // a local poll is cheap; waiting less is what keeps POST → violation visible well under 1 s
+        pollIntervalMs: table === "records" ? 50 : 250,
+        maxAttempts: Number(env.COMPLIANCE_MAX_ATTEMPTS ?? 3),
+        deadLetterFile: dlq,
+        checkpointFile: dataDir ? join(dataDir, `${table}-stream-checkpoint.json`) : undefined,
+        onError: (error) => logger.error(`${table} stream`, { error: error as Error }),
+      });
+      stops.push(() => poller.stop());
+      return poller;
+    };
+    const pollers = [
+      await readStream(
+        "records",
+        [createEvaluatorHandler(source), createAuditHandler(source)],
+        deadLetterFile,
+      ),
+      await readStream(
+        "violations",
+        [createEventsHandler(() => sink), createAuditHandler(source)],
+        join(stateDir, "violations-dead-letter.jsonl"),
+      ),
+    ];
     const digestEvery = Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
     const digestTimer = setInterval(
       () => void digestNow().catch((error) => logger.error("audit digest", { error })),
@@ -208,9 +197,8 @@ export async function startPlatform(opts: {
     );
     opts.log("ready");
     const drained = async () => {
-      await poller.drained();
-      await eventsPoller.drained();
-      for (const p of auditPollers) await p.drained();
+      // twice: evaluating records writes violations, whose stream the second reader then carries
+      for (let round = 0; round < 2; round++) for (const p of pollers) await p.drained();
     };
     return { url, endpoint, runtime, eventsFile, drained, sweepNow, digestNow, stop: stopAll };
   } catch (error) {
