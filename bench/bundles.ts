@@ -23,10 +23,13 @@ const FIRST_INVOCATION: Record<string, string> = {
   ingest: `{ routeKey: "POST /v1/records", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { requestId: "r" } }`,
   evaluate: `{ routeKey: "POST /v1/evaluate", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { requestId: "r" } }`,
   auditor: `{ routeKey: "GET /v1/policies", headers: {}, requestContext: { requestId: "r" } }`,
+  cases: `{ routeKey: "POST /v1/violations/{id}/acknowledge", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { requestId: "r" } }`, // no credential: 401
   health: `{ routeKey: "GET /health", headers: {}, requestContext: { requestId: "r" } }`,
   evaluator: `{ Records: [] }`,
   events: `{ Records: [] }`,
+  audit: `{ Records: [] }`,
   sweeper: "undefined", // import only: its first call queries DynamoDB
+  digester: "undefined", // import only: its first call queries DynamoDB
   "policy-publisher": `{ RequestType: "Delete" }`,
 };
 

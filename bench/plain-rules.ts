@@ -152,7 +152,8 @@ function quote(d: DataOf<"quote">, out: string[]): void {
     out.push("quote-approval/discount-authority");
 }
 
-const MANDATORY = [
+/** v1's mandatory clauses, hard-coded as the plain reference does with every parameter. */
+export const MANDATORY = [
   "rights-obligations",
   "product-spec",
   "quantity",

@@ -20,6 +20,7 @@ import {
   type RecordType,
   recordSchema,
 } from "../schemas/record.ts";
+import { MANDATORY } from "./plain-rules.ts";
 
 /** Evaluation time of every bench run; every record's business time lies in 2026 before it. */
 export const BENCH_NOW = "2026-04-01T12:00:00.000Z";
@@ -253,14 +254,6 @@ function quote(g: Gen, start: number, f: Faults): z.input<typeof quoteData> {
 }
 
 type Contract = z.input<typeof contractData>;
-const MANDATORY = [
-  "rights-obligations",
-  "product-spec",
-  "quantity",
-  "price",
-  "delivery-date",
-  "payment-terms",
-] as const;
 const SENIOR = ["sales-manager", "marketing-director", "general-manager", "management"];
 
 function contract(g: Gen, start: number, f: Faults): Contract {

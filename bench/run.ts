@@ -60,7 +60,7 @@ const PARTS: readonly Part[] = [
           name: "≤ 6 write units per record (catalogue mix)",
           pass: r.writeUnitsPerRecord <= 6 && r.records > 0,
           // DynamoDB Local under-reports transactions: the AWS-billed figure is shown beside it
-          detail: `${r.writeUnitsPerRecord} WCU/record over ${r.records} records; with transactions billed as on AWS ≥ ${r.writeUnitsPerRecordAwsModel}`,
+          detail: `${r.writeUnitsPerRecord} WCU/record over ${r.records} records, audit trail apart (${r.auditWriteUnitsPerRecord} WCU/record; everything with transactions billed as on AWS ≥ ${r.writeUnitsPerRecordAwsModel})`,
         },
       ];
     },

@@ -2,11 +2,10 @@
 import { evaluateQuerySchema } from "../../schemas/api.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { json } from "../http/api.ts";
-import { jsonBody, rawBody } from "../http/body.ts";
 import { httpHandler } from "../http/pipeline.ts";
-import { signedRequest } from "../http/signature.ts";
 import { parseOr400 } from "../http/validate.ts";
 import { fromEnv, type RuntimeSource } from "./runtime.ts";
+import { signedJson } from "./signed-json.ts";
 
 export function createEvaluateHandler(source: RuntimeSource = fromEnv) {
   return httpHandler(
@@ -17,12 +16,7 @@ export function createEvaluateHandler(source: RuntimeSource = fromEnv) {
       const evaluation = platform.evaluator.evaluate(record, { now: query.at ?? platform.now() });
       return json(200, evaluation);
     },
-    rawBody(),
-    signedRequest(
-      async () => (await source()).credentials,
-      async () => (await source()).platform.now(),
-    ),
-    jsonBody(),
+    ...signedJson(source),
   );
 }
 

@@ -4,13 +4,12 @@
  */
 import { recordSchema } from "../../schemas/record.ts";
 import { json } from "../http/api.ts";
-import { jsonBody, rawBody } from "../http/body.ts";
 import { HttpError } from "../http/errors.ts";
 import { httpHandler } from "../http/pipeline.ts";
-import { signedRequest } from "../http/signature.ts";
 import { parseOr400 } from "../http/validate.ts";
 import { ingestRecord } from "../service/ingest.ts";
 import { fromEnv, type RuntimeSource } from "./runtime.ts";
+import { signedJson } from "./signed-json.ts";
 
 export function createIngestHandler(source: RuntimeSource = fromEnv) {
   return httpHandler(
@@ -34,12 +33,7 @@ export function createIngestHandler(source: RuntimeSource = fromEnv) {
           );
       }
     },
-    rawBody(),
-    signedRequest(
-      async () => (await source()).credentials,
-      async () => (await source()).platform.now(),
-    ),
-    jsonBody(),
+    ...signedJson(source),
   );
 }
 
