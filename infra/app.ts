@@ -2,9 +2,10 @@
  * The CDK app: one ComplianceStack, checked by cdk-nag's AwsSolutions and Serverless packs; an
  * unacknowledged finding (error or warning) fails the synth.
  *
- * `npm run synth` runs this file directly (CDK_OUTDIR=cdk.out), which synthesizes and validates
- * offline with no CDK CLI involved; `npx cdk <command>` runs it too (cdk.json `app`), and reads
- * the assembly it writes (that needs a CLI that reads aws-cdk-lib's assembly schema: infra/README.md).
+ * `npm run synth` is `cdk synth --quiet`: the pinned CDK CLI runs this file (cdk.json `app`) and
+ * reads the assembly it writes, offline (that needs a CLI that reads aws-cdk-lib's assembly schema:
+ * infra/README.md). Run directly (`node infra/app.ts`, CDK_OUTDIR for the output folder) it
+ * synthesizes and validates the same way with no CLI involved.
  */
 import { statSync } from "node:fs";
 import { join } from "node:path";

@@ -1,14 +1,15 @@
 /**
  * The whole platform in one stack: data (KMS key, tables, secrets) → the event bus → functions →
- * HTTP API → stream consumers, schedule and policy publication → alarms; plus the outputs a user
- * needs after `cdk deploy`.
+ * HTTP API → stream consumers, schedule and policy publication → the audit trail's consumers and
+ * digest schedule → alarms; plus the outputs a user needs after `cdk deploy`.
  */
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { Api } from "./constructs/api.ts";
+import { AuditTrail } from "./constructs/audit.ts";
 import { Data, pascal } from "./constructs/data.ts";
 import { Evaluation } from "./constructs/evaluation.ts";
-import { ViolationEvents } from "./constructs/events.ts";
+import { EVENT_DETAIL_TYPES, EVENT_SOURCE, ViolationEvents } from "./constructs/events.ts";
 import { Functions } from "./constructs/functions.ts";
 import { Observability } from "./constructs/observability.ts";
 import { type CompiledPolicies, compilePolicies } from "./policies.ts";
@@ -24,6 +25,7 @@ export class ComplianceStack extends Stack {
   readonly functions: Functions;
   readonly api: Api;
   readonly evaluation: Evaluation;
+  readonly audit: AuditTrail;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: ComplianceStackProps = {}) {
@@ -42,10 +44,11 @@ export class ComplianceStack extends Stack {
       functions: this.functions,
       policies,
     });
+    this.audit = new AuditTrail(this, "Audit", { data: this.data, functions: this.functions });
     this.observability = new Observability(this, "Observability", {
       key: this.data.key,
       functions: this.functions,
-      evaluation: this.evaluation,
+      consumers: [...this.evaluation.consumers(), ...this.audit.consumers()],
       api: this.api,
     });
 
@@ -58,7 +61,7 @@ export class ComplianceStack extends Stack {
     }
     new CfnOutput(this, "EventBusName", {
       value: this.events.bus.eventBusName,
-      description: "EventBridge bus of ViolationOpened / ViolationResolved (source compliance.platform)",
+      description: `EventBridge bus of ${EVENT_DETAIL_TYPES.join(" / ")} (source ${EVENT_SOURCE})`,
     });
     new CfnOutput(this, "WebhookSecretsArn", {
       value: this.data.webhookSecrets.secretArn,
@@ -67,6 +70,11 @@ export class ComplianceStack extends Stack {
     new CfnOutput(this, "CursorKeySecretArn", {
       value: this.data.cursorKey.secretArn,
       description: "Key that signs the auditor API's cursors (generated)",
+    });
+    new CfnOutput(this, "AuditKeySecretArn", {
+      value: this.data.auditKey.secretArn,
+      description:
+        "Key that signs the audit trail's digests (generated); `compliance audit verify` on AWS reads it",
     });
     for (const [persona, policy] of this.api.personaPolicies) {
       new CfnOutput(this, `${pascal(persona)}PolicyArn`, {

@@ -101,7 +101,8 @@ export class Api extends Construct {
     super(scope, id);
 
     this.httpApi = new HttpApi(this, "Http", {
-      description: "Compliance platform: signed ingest, IAM-authorized auditor API, health",
+      description:
+        "Compliance platform: signed ingest, IAM-authorized auditor and case-handler routes, health",
       createDefaultStage: false,
     });
 
@@ -172,10 +173,15 @@ export class Api extends Construct {
       });
       const wildcards = own.filter((r) => arnPath(r.path) !== r.path);
       for (const r of wildcards) {
+        const overreach = reachedRoutes(r).filter((other) => other.access !== persona);
+        if (overreach.length > 0)
+          throw new Error(
+            `the ${persona} policy's execute-api resource for ${routeKey(r)} would also allow ${overreach.map(routeKey).join(", ")}`,
+          );
         acknowledge(policy, [
           {
             id: `AwsSolutions-IAM5[Resource::${nagArn(this.httpApi)}/${STAGE}/${r.method}${arnPath(r.path)}]`,
-            reason: `The * stands for the path parameter(s) of ${routeKey(r)}: execute-api ARNs cannot name a parameter. The method is fixed (${r.method}), so it cannot reach another persona's routes (case-handler routes are POST); IAM's * also spans '/', so a future ${r.method} route below this path would be allowed to this persona too, which is why persona routes come only from functions/http/routes.ts and test/infra/api.test.ts pins each policy's resources.`,
+            reason: `The * stands for the path parameter(s) of ${routeKey(r)}: execute-api ARNs cannot name a parameter. The method (${r.method}) and the literal segments are fixed, and the synth checks that no route of another persona matches this resource (it matches only ${reachedRoutes(r).map(routeKey).join(", ")}). IAM's * also spans '/', so a future ${r.method} route under this pattern would be allowed to ${persona}s too: persona routes come only from functions/http/routes.ts, and test/infra/api.test.ts pins each policy's resources.`,
           },
         ]);
       }
@@ -187,6 +193,19 @@ export class Api extends Construct {
   get url(): string {
     return this.stage.url;
   }
+}
+
+/**
+ * The routes of ROUTES an execute-api resource `<method><arnPath(path)>` allows: IAM's `*` matches
+ * any characters, '/' included; a route's own parameters are matched as one segment of text.
+ */
+export function reachedRoutes(route: RouteDefinition): RouteDefinition[] {
+  const pattern = `${route.method}${arnPath(route.path)}`
+    .split("*")
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  const matcher = new RegExp(`^${pattern}$`);
+  return ROUTES.filter((r) => matcher.test(`${r.method}${r.path.replace(/\{[^}/]+\}/g, "x")}`));
 }
 
 function routeId(route: RouteDefinition): string {

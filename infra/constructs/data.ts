@@ -15,7 +15,7 @@ import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import { TABLES, type TableDefinition } from "../../functions/store/tables.ts";
+import { AUDIT_LOG, TABLES, type TableDefinition } from "../../functions/store/tables.ts";
 import { acknowledge } from "../nag.ts";
 
 export type TableName = (typeof TABLES)[number]["name"];
@@ -32,6 +32,27 @@ const STREAM_VIEWS: Readonly<Record<string, StreamViewType>> = {
   OLD_IMAGE: StreamViewType.OLD_IMAGE,
   KEYS_ONLY: StreamViewType.KEYS_ONLY,
 };
+
+/**
+ * TTL attributes the CDK app enables where tables.ts declares none. The audit log's de-duplication
+ * markers (`event#<eventKey>` / 0, functions/store/audit-log.ts) carry `expiresAt` (epoch seconds,
+ * 7 days on): they only need to outlive stream redelivery (24 h), and without TTL one marker per
+ * audited event would stay forever. AUDIT_LOG declares no `ttlAttribute` (the local runtime keeps
+ * its markers), so it is set here. Chain heads and entries never carry `expiresAt`, so TTL can
+ * never delete them; an entry deleted any other way is what `audit verify` reports.
+ */
+export const INFRA_TTL_ATTRIBUTES: Readonly<Partial<Record<TableName, string>>> = {
+  [AUDIT_LOG.name]: "expiresAt",
+};
+
+/** The table's TTL attribute: tables.ts's, else the CDK app's; both set and different is an error. */
+export function ttlAttribute(def: TableDefinition): string | undefined {
+  const own = def.ttlAttribute;
+  const infra = INFRA_TTL_ATTRIBUTES[def.name as TableName];
+  if (own !== undefined && infra !== undefined && own !== infra)
+    throw new Error(`table ${def.name}: tables.ts sets TTL on ${own}, infra/constructs/data.ts on ${infra}`);
+  return own ?? infra;
+}
 
 function attribute(key: { readonly name: string; readonly type: "S" | "N" }) {
   return { name: key.name, type: ATTRIBUTE_TYPES[key.type] };
@@ -52,6 +73,8 @@ export class Data extends Construct {
   readonly webhookSecrets: Secret;
   /** A generated random string that signs the auditor API's pagination cursors. */
   readonly cursorKey: Secret;
+  /** A generated random string that signs the audit trail's digests (HMAC-SHA256). */
+  readonly auditKey: Secret;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -105,6 +128,14 @@ export class Data extends Construct {
       encryptionKey: this.key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
+    this.auditKey = new Secret(this, "AuditKey", {
+      description:
+        "Signs the audit trail's chained digests (HMAC-SHA256 key); read by the digester and the auditor only",
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      // kept with the retained audit tables: without it no retained digest can ever be verified
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     acknowledge(this.webhookSecrets, [
       {
         id: "AwsSolutions-SMG4",
@@ -117,6 +148,13 @@ export class Data extends Construct {
         id: "AwsSolutions-SMG4",
         reason:
           "The cursor key only signs short-lived pagination cursors; rotating it invalidates every cursor in flight, so it is rotated by hand (put a new random value) when needed, not on a schedule.",
+      },
+    ]);
+    acknowledge(this.auditKey, [
+      {
+        id: "AwsSolutions-SMG4",
+        reason:
+          "Audit verification checks every digest ever written against the one current key (functions/core/audit-chain.ts verifyDigests): an automatic rotation would make every earlier digest fail as signature_invalid, i.e. report the whole trail as tampered. The key is generated at deploy, readable only by the digester and auditor roles, and never leaves Secrets Manager.",
       },
     ]);
   }
@@ -132,7 +170,7 @@ export class Data extends Construct {
       encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
       ...(streamView(def) ? { stream: streamView(def) } : {}),
-      ...(def.ttlAttribute ? { timeToLiveAttribute: def.ttlAttribute } : {}),
+      ...(ttlAttribute(def) ? { timeToLiveAttribute: ttlAttribute(def) } : {}),
     });
     for (const index of def.indexes) {
       const include = index.include ?? [];

@@ -1,7 +1,8 @@
 /**
- * What runs without a request: the two stream consumers (records → evaluator, violations →
- * events), each with an encrypted SQS on-failure destination; the sweeper on an EventBridge
- * Scheduler schedule; and the deploy-time custom resource that publishes the policy versions.
+ * What runs without a request: the evaluation's two stream consumers (records → evaluator,
+ * violations → events), each with an encrypted SQS on-failure destination; the sweeper on an
+ * EventBridge Scheduler schedule; and the deploy-time custom resource that publishes the policy
+ * versions. (The audit trail's consumers and schedule are in audit.ts, built the same way.)
  */
 import { type CfnElement, CustomResource, Duration, Stack } from "aws-cdk-lib";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
@@ -26,6 +27,28 @@ import type { Data } from "./data.ts";
 import type { ComplianceFunction } from "./function.ts";
 import { type Functions, KMS } from "./functions.ts";
 
+/**
+ * DynamoDB Streams: "no more than two processes at most should be reading from the same streams
+ * shard at the same time" (DynamoDB developer guide); more readers get throttled. Each event
+ * source mapping is one such reader, so a third consumer of one stream fails the synth.
+ */
+export const MAX_CONSUMERS_PER_STREAM = 2;
+
+/**
+ * Stored revisions only (records sort key rev ≥ 1): head items (rev = 0, kept for older data)
+ * are dropped before Lambda runs. Stream records carry numbers as strings ({"N": "3"}), so the
+ * filter is "anything but the string 0" rather than a numeric match.
+ */
+export const REVISION_ITEMS_FILTER = FilterCriteria.filter({
+  eventName: FilterRule.or("INSERT", "MODIFY"),
+  dynamodb: { Keys: { [RECORDS.sortKey.name]: { N: FilterRule.notEquals("0") } } },
+});
+
+/** Violations are never deleted: only inserts and updates open, resolve, escalate or act on one. */
+export const VIOLATION_WRITES_FILTER = FilterCriteria.filter({
+  eventName: FilterRule.or("INSERT", "MODIFY"),
+});
+
 /** An on-failure destination that grants nothing by itself (the role gets exact statements). */
 function queueDestination(queue: Queue): IEventSourceDlq {
   return { bind: () => ({ destination: queue.queueArn }) };
@@ -37,15 +60,20 @@ export interface StreamConsumerProps {
   readonly key: IKey;
   readonly filters?: ReturnType<typeof FilterCriteria.filter>[];
   readonly description: string;
+  /** Names its alarms (default: the construct id). */
+  readonly name?: string;
 }
 
 /**
- * A DynamoDB stream → Lambda mapping with the settings both consumers share:
- * - batch size 100 and a 1 s batching window: a revision is judged within about a second of its
- *   write while a burst (an ERP backfill) still arrives in full batches; the handlers process the
- *   batch's keys concurrently (16 at a time), so 100 records fit well inside the timeout.
+ * A DynamoDB stream → Lambda mapping with the settings every stream consumer shares (evaluator,
+ * events, and the audit function's two mappings):
+ * - batch size 100 and a 1 s batching window: a revision is judged (and audited) within about a
+ *   second of its write while a burst (an ERP backfill) still arrives in full batches; the
+ *   handlers process the batch's keys concurrently (16 at a time; the audit function 100, whose
+ *   appends to one chain commit together), so 100 records fit well inside the timeout.
  * - parallelization factor 4: up to 4 batches per shard at once; Lambda keeps each partition
- *   key (one record, one violation) in order, which the handlers rely on.
+ *   key (one record, one violation) in order, which the handlers rely on (the audit function's
+ *   subject is that key, so one subject's entries are appended in stream order).
  * - ReportBatchItemFailures: the handlers return the first failed item of each key, so only it
  *   and what follows it are retried; bisect on error isolates a poison item in a failing batch.
  * - retries bounded (5) and records older than 6 h not retried: a poison item cannot stall its
@@ -54,15 +82,36 @@ export interface StreamConsumerProps {
  *   description of the failed batch (shard, sequence numbers), and its depth raises an alarm.
  */
 export class StreamConsumer extends Construct {
+  /** The consumers of each table's stream built so far (at most MAX_CONSUMERS_PER_STREAM). */
+  private static readonly byTable = new WeakMap<Table, StreamConsumer[]>();
+
+  /** Every consumer of this table's stream. */
+  static of(table: Table): readonly StreamConsumer[] {
+    return StreamConsumer.byTable.get(table) ?? [];
+  }
+
   readonly fn: ComplianceFunction;
+  readonly table: Table;
   readonly mapping: EventSourceMapping;
   readonly deadLetters: Queue;
+  readonly description: string;
+  /** Names its alarms: unique in the stack. */
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
     super(scope, id);
     const streamArn = props.table.tableStreamArn;
     if (!streamArn)
       throw new Error(`${props.table.node.path} has no stream: declare one in functions/store/tables.ts`);
+    const readers = [...StreamConsumer.of(props.table), this];
+    if (readers.length > MAX_CONSUMERS_PER_STREAM)
+      throw new Error(
+        `${props.table.node.path}'s stream would have ${readers.length} consumers (${readers.map((c) => c.node.path).join(", ")}); DynamoDB Streams recommends at most ${MAX_CONSUMERS_PER_STREAM} readers per shard`,
+      );
+    StreamConsumer.byTable.set(props.table, readers);
+    this.table = props.table;
+    this.description = props.description;
+    this.name = props.name ?? id;
 
     this.deadLetters = new Queue(this, "OnFailure", {
       encryption: QueueEncryption.KMS,
@@ -112,13 +161,64 @@ export class StreamConsumer extends Construct {
     });
     // the poller needs the stream permissions before the mapping is enabled
     this.mapping.node.addDependency(fn.role);
-    acknowledge(fn.fn, [
-      {
-        id: "Serverless-LambdaDLQ",
-        reason: `The ${props.description} is invoked synchronously by its event source mapping; failed batches go to the mapping's on-failure SQS destination (OnFailure queue, alarmed), which is where a DLQ for stream sources belongs.`,
-      },
-    ]);
   }
+}
+
+/**
+ * Serverless-LambdaDLQ, once per function (a function may consume two streams): a stream
+ * consumer is invoked synchronously by its mappings, whose on-failure queues take what fails.
+ */
+export function acknowledgeStreamInvoked(consumers: readonly StreamConsumer[]): void {
+  const fn = consumers[0]?.fn;
+  if (!fn || consumers.some((c) => c.fn !== fn))
+    throw new Error("acknowledgeStreamInvoked: the consumers of exactly one function");
+  const mappings = consumers.map((c) => `${c.description} → ${c.node.id}/OnFailure`).join("; ");
+  acknowledge(fn.fn, [
+    {
+      id: "Serverless-LambdaDLQ",
+      reason: `The ${fn.node.id.toLowerCase()} function is invoked synchronously by ${consumers.length === 1 ? "its DynamoDB stream event source mapping" : `its ${consumers.length} DynamoDB stream event source mappings`}; failed batches go to each mapping's on-failure SQS destination (${mappings}; each alarmed), which is where a DLQ for stream sources belongs.`,
+    },
+  ]);
+}
+
+export interface ScheduledRun {
+  readonly schedule: Schedule;
+  /** The role EventBridge Scheduler assumes: it may invoke exactly this one function. */
+  readonly role: Role;
+}
+
+/**
+ * `fn` on an EventBridge Scheduler rate, through its own role, with no retries (the next run
+ * redoes whatever is still due). Constructs `<id>ScheduleRole` and `<id>Schedule` in `scope`.
+ */
+export function scheduleFunction(
+  scope: Construct,
+  id: string,
+  props: { fn: ComplianceFunction; every: Duration; description: string },
+): ScheduledRun {
+  const role = new Role(scope, `${id}ScheduleRole`, {
+    assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
+      conditions: { StringEquals: { "aws:SourceAccount": Stack.of(scope).account } },
+    }),
+    description: `EventBridge Scheduler: invokes the ${props.fn.node.id.toLowerCase()} function`,
+  });
+  role.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [props.fn.fn.functionArn] }),
+  );
+  const target: IScheduleTarget = {
+    bind: () => ({
+      arn: props.fn.fn.functionArn,
+      role,
+      // no retries: the next run, one period later, does everything still due
+      retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: props.every.toSeconds() },
+    }),
+  };
+  const schedule = new Schedule(scope, `${id}Schedule`, {
+    schedule: ScheduleExpression.rate(props.every),
+    target,
+    description: props.description,
+  });
+  return { schedule, role };
 }
 
 export interface EvaluationProps {
@@ -138,66 +238,50 @@ export class Evaluation extends Construct {
     super(scope, id);
     const { data, functions } = props;
 
+    // Each stream has two consumers, DynamoDB Streams' recommended limit: the records stream feeds
+    // this evaluator and the audit trail (audit.ts), the violations stream the event publisher
+    // and the audit trail.
     this.evaluator = new StreamConsumer(this, "EvaluatorStream", {
       fn: functions.evaluator,
       table: data.tables.records,
       key: data.key,
       description: "records stream consumer (evaluator)",
-      // Only revision items (sort key rev ≥ 1) are evaluated; head items (rev = 0) change on every
-      // evaluation and are dropped before Lambda runs. Stream records carry numbers as strings
-      // ({"N": "3"}), so the filter is "anything but the string 0" rather than a numeric match.
-      filters: [
-        FilterCriteria.filter({
-          eventName: FilterRule.or("INSERT", "MODIFY"),
-          dynamodb: { Keys: { [RECORDS.sortKey.name]: { N: FilterRule.notEquals("0") } } },
-        }),
-      ],
+      filters: [REVISION_ITEMS_FILTER],
     });
+    acknowledgeStreamInvoked([this.evaluator]);
 
     this.events = new StreamConsumer(this, "EventsStream", {
       fn: functions.events,
       table: data.tables.violations,
       key: data.key,
       description: "violations stream consumer (event publisher)",
-      // violations are never deleted: only inserts and updates can open or resolve one
-      filters: [FilterCriteria.filter({ eventName: FilterRule.or("INSERT", "MODIFY") })],
+      filters: [VIOLATION_WRITES_FILTER],
     });
+    acknowledgeStreamInvoked([this.events]);
 
     // The sweeper: every minute, with a role that may invoke exactly this function.
-    this.schedulerRole = new Role(this, "SweeperScheduleRole", {
-      assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
-        conditions: { StringEquals: { "aws:SourceAccount": Stack.of(this).account } },
-      }),
-      description: "EventBridge Scheduler: invokes the sweeper function",
+    const sweeper = scheduleFunction(this, "Sweeper", {
+      fn: functions.sweeper,
+      every: Duration.minutes(1),
+      description:
+        "Re-evaluates records whose deadline is due; expires waivers, escalates overdue violations",
     });
-    this.schedulerRole.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ["lambda:InvokeFunction"],
-        resources: [functions.sweeper.fn.functionArn],
-      }),
-    );
-    const sweeperTarget: IScheduleTarget = {
-      bind: () => ({
-        arn: functions.sweeper.fn.functionArn,
-        role: this.schedulerRole,
-        // no retries: the next run, a minute later, sweeps everything still due
-        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
-      }),
-    };
-    this.schedule = new Schedule(this, "SweeperSchedule", {
-      schedule: ScheduleExpression.rate(Duration.minutes(1)),
-      target: sweeperTarget,
-      description: "Re-evaluates records whose deadline is due",
-    });
+    this.schedule = sweeper.schedule;
+    this.schedulerRole = sweeper.role;
     acknowledge(functions.sweeper.fn, [
       {
         id: "Serverless-LambdaDLQ",
         reason:
-          "The sweeper takes no input: each run queries every due record from the byNextCheck index, and a record that fails stays due, so the next run a minute later retries it. A dead-letter queue would only collect empty scheduler events.",
+          "The sweeper takes no input: each run queries every due record (byNextCheck) and every due violation action (byNextAction), and whatever fails stays due, so the next run a minute later retries it. A dead-letter queue would only collect empty scheduler events.",
       },
     ]);
 
     this.policyPublication = this.publishPolicies(props);
+  }
+
+  /** The stream consumers built here. */
+  consumers(): StreamConsumer[] {
+    return [this.evaluator, this.events];
   }
 
   /** Publishes every policy version at deploy time; a changed released version fails the deploy. */

@@ -38,11 +38,14 @@ export class ComplianceFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** Whether the bundle carries the compiled policy set (every handler that builds a Runtime needs it). */
+  readonly compiledPolicies: boolean;
   private keyStatement: PolicyStatement | undefined;
 
   constructor(scope: Construct, id: string, props: ComplianceFunctionProps) {
     super(scope, id);
     const entry = join(HANDLERS_DIR, `${props.handler}.ts`);
+    this.compiledPolicies = props.policySet !== undefined;
 
     this.logGroup = new LogGroup(this, "Logs", {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,

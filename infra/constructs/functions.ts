@@ -1,7 +1,9 @@
 /**
  * The platform's Lambda functions and what each may do. Each role names only the actions its
- * handler calls on only its tables and indexes (docs/data-model.md says which calls those are);
- * stream reads and dead-letter sends are granted where they are wired (evaluation.ts).
+ * handler calls on only its tables and indexes (the calls are in functions/store/*.ts, reached from
+ * the handler through functions/service/*.ts; each grant below says which), and each function's
+ * environment names only the tables it uses. Stream reads and dead-letter sends are granted where
+ * they are wired (evaluation.ts, audit.ts).
  */
 import { Duration } from "aws-cdk-lib";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
@@ -11,7 +13,7 @@ import { Construct } from "constructs";
 import type { FunctionName } from "../../functions/http/routes.ts";
 import { RECORD_HEADS, type TableDefinition, VIOLATIONS } from "../../functions/store/tables.ts";
 import type { CompiledPolicies } from "../policies.ts";
-import type { Data } from "./data.ts";
+import type { Data, TableName } from "./data.ts";
 import { ComplianceFunction } from "./function.ts";
 
 /** KMS actions on the platform key, by what the caller does with the encrypted resource. */
@@ -23,6 +25,16 @@ export const KMS = {
   /** send to a CMK-encrypted queue */
   send: ["kms:Decrypt", "kms:GenerateDataKey"],
 } as const;
+
+/** The variable functions/handlers/runtime.ts (tablesFromEnv) reads each table's physical name from. */
+export const TABLE_ENV: Readonly<Record<TableName, string>> = {
+  records: "COMPLIANCE_RECORDS_TABLE",
+  "record-heads": "COMPLIANCE_RECORD_HEADS_TABLE",
+  violations: "COMPLIANCE_VIOLATIONS_TABLE",
+  "policy-versions": "COMPLIANCE_POLICY_VERSIONS_TABLE",
+  "audit-log": "COMPLIANCE_AUDIT_LOG_TABLE",
+  "audit-digests": "COMPLIANCE_AUDIT_DIGESTS_TABLE",
+};
 
 /** The ARN of one of a table's indexes, checked against the table's definition. */
 export function indexArn<D extends TableDefinition>(
@@ -50,6 +62,8 @@ export class Functions extends Construct {
   readonly evaluator: ComplianceFunction;
   readonly sweeper: ComplianceFunction;
   readonly events: ComplianceFunction;
+  readonly audit: ComplianceFunction;
+  readonly digester: ComplianceFunction;
   readonly policyPublisher: ComplianceFunction;
   /** The functions behind HTTP routes, by the name functions/http/routes.ts gives them. */
   readonly http: Readonly<Record<FunctionName, ComplianceFunction>>;
@@ -62,12 +76,13 @@ export class Functions extends Construct {
     const heads = data.tables["record-heads"];
     const violations = data.tables.violations;
     const policyVersions = data.tables["policy-versions"];
-    const tables = {
-      COMPLIANCE_RECORDS_TABLE: records.tableName,
-      COMPLIANCE_RECORD_HEADS_TABLE: heads.tableName,
-      COMPLIANCE_VIOLATIONS_TABLE: violations.tableName,
-      COMPLIANCE_POLICY_VERSIONS_TABLE: policyVersions.tableName,
-    };
+    const auditLog = data.tables["audit-log"];
+    const auditDigests = data.tables["audit-digests"];
+    /** The physical names of exactly these tables, under the variables runtime.ts reads. */
+    const tables = (...names: TableName[]) =>
+      Object.fromEntries(names.map((name) => [TABLE_ENV[name], data.tables[name].tableName]));
+    // Every function that builds a Runtime (handlers/runtime.ts) needs the compiled policy set:
+    // without it, loadPolicySetForProcess would look for the YAML folder, which no bundle carries.
     const common = { key, policySet: policies.define };
     const readSecret = (fn: ComplianceFunction, secret: ISecret) => {
       fn.allow(["secretsmanager:GetSecretValue"], [secret.secretArn]);
@@ -80,8 +95,10 @@ export class Functions extends Construct {
       description: "POST /v1/records: signed webhook, stores a record revision",
       memorySize: 512,
       timeout: Duration.seconds(10),
-      environment: { ...tables, COMPLIANCE_WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn },
+      environment: { ...tables("records"), COMPLIANCE_WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn },
     });
+    // RecordsStore.putRevision: Query (the revision at or above), conditional PutItem, GetItem
+    // (the stored revision when the put's condition fails)
     this.ingest.allow(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"], [records.tableArn]);
     this.ingest.allowKey(key, KMS.write);
     readSecret(this.ingest, data.webhookSecrets);
@@ -92,31 +109,42 @@ export class Functions extends Construct {
       description: "POST /v1/evaluate: signed dry-run evaluation, stores nothing",
       memorySize: 512,
       timeout: Duration.seconds(10),
-      environment: { ...tables, COMPLIANCE_WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn },
+      // evaluates in memory: no table
+      environment: { COMPLIANCE_WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn },
     });
     readSecret(this.evaluate, data.webhookSecrets);
 
     this.auditor = new ComplianceFunction(this, "Auditor", {
       ...common,
       handler: "auditor",
-      description: "Auditor API (IAM-authorized): violations, records, policies, CSV export",
-      // CSV pages up to API Gateway's 6 MB: memory buys the CPU that formats them
+      description:
+        "Auditor API (IAM-authorized): violations, records, policies, CSV export, audit verify, complaint report",
+      // CSV pages up to API Gateway's 6 MB: memory buys the CPU that formats them (and hashes the
+      // whole audit trail for GET /v1/audit/verify)
       memorySize: 1024,
       // API Gateway HTTP APIs end an integration at 30 s
       timeout: Duration.seconds(29),
       environment: {
-        ...tables,
+        ...tables("records", "record-heads", "violations", "audit-log", "audit-digests"),
         COMPLIANCE_CURSOR_KEY_ARN: data.cursorKey.secretArn,
+        COMPLIANCE_AUDIT_KEY_ARN: data.auditKey.secretArn,
         COMPLIANCE_AUTH_MODE: "iam",
       },
     });
-    this.auditor.allow(["dynamodb:GetItem", "dynamodb:Query"], [records.tableArn]);
+    // GET /v1/records/{type}/{id}: RecordsStore.latestRevision and listRevisions (both Query)
+    this.auditor.allow(["dynamodb:Query"], [records.tableArn]);
+    // GET /v1/violations/{id}: GetItem; the list: BatchGetItem of the page, Query of byStatus
     this.auditor.allow(["dynamodb:GetItem", "dynamodb:BatchGetItem"], [violations.tableArn]);
     this.auditor.allow(["dynamodb:Query"], [indexArn(violations, VIOLATIONS, "byStatus")]);
-    // the complaint report reads complaint heads by receipt month
+    // GET /v1/reports/complaints: complaint heads by receipt month
     this.auditor.allow(["dynamodb:Query"], [indexArn(heads, RECORD_HEADS, "byReceived")]);
+    // GET /v1/audit/verify: AuditLogStore.readChain (Query of each chain, GetItem of a head that
+    // moved while reading) and readDigests (Query), then the digests' signatures with the key
+    this.auditor.allow(["dynamodb:GetItem", "dynamodb:Query"], [auditLog.tableArn]);
+    this.auditor.allow(["dynamodb:Query"], [auditDigests.tableArn]);
     this.auditor.allowKey(key, KMS.read);
     readSecret(this.auditor, data.cursorKey);
+    readSecret(this.auditor, data.auditKey);
 
     this.cases = new ComplianceFunction(this, "Cases", {
       ...common,
@@ -124,9 +152,10 @@ export class Functions extends Construct {
       description: "Case handlers (IAM-authorized): acknowledge, waive and reopen violations",
       memorySize: 512,
       timeout: Duration.seconds(10),
-      environment: { ...tables, COMPLIANCE_AUTH_MODE: "iam" },
+      environment: { ...tables("records", "violations"), COMPLIANCE_AUTH_MODE: "iam" },
     });
-    // reads the violation and the record (who caused it), writes the violation with its lock
+    // service/violation-actions.ts changeViolation: the violation (GetItem), the record's latest
+    // revision for who caused it (Query), the violation written on its `ver` lock (PutItem)
     this.cases.allow(["dynamodb:GetItem", "dynamodb:PutItem"], [violations.tableArn]);
     this.cases.allow(["dynamodb:Query"], [records.tableArn]);
     this.cases.allowKey(key, KMS.write);
@@ -145,30 +174,34 @@ export class Functions extends Construct {
       description: "Records stream consumer: evaluates each new revision, updates its violations",
       memorySize: 1024,
       timeout: Duration.seconds(60),
-      environment: tables,
+      environment: tables("records", "record-heads", "violations"),
     });
-    this.evaluator.allow(["dynamodb:GetItem", "dynamodb:Query"], [records.tableArn]);
+    // service/evaluation.ts evaluateStoredRevision: claims the head (UpdateItem), reads the
+    // record's violations (BatchGetItem) and writes them (PutItem); after writing, re-reads the
+    // head (GetItem) and, when a newer revision claimed it, that revision (GetItem)
+    this.evaluator.allow(["dynamodb:GetItem"], [records.tableArn]);
     this.evaluator.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"], [heads.tableArn]);
-    this.evaluator.allow(
-      ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"],
-      [violations.tableArn],
-    );
+    this.evaluator.allow(["dynamodb:BatchGetItem", "dynamodb:PutItem"], [violations.tableArn]);
     this.evaluator.allowKey(key, KMS.write);
 
     this.sweeper = new ComplianceFunction(this, "Sweeper", {
       ...common,
       handler: "sweeper",
-      description: "Every minute: re-evaluates records whose deadline is due (byNextCheck index)",
+      description:
+        "Every minute: re-evaluates records whose deadline is due; expires waivers, escalates overdue violations",
       memorySize: 1024,
       // shorter than the 1-minute schedule, so two sweeps rarely overlap
       timeout: Duration.seconds(55),
-      environment: tables,
+      environment: tables("records", "record-heads", "violations"),
     });
+    // service/sweep.ts: due heads (Query byNextCheck), each head and its latest revision
+    // (GetItem), then evaluateStoredRevision as the evaluator does
     this.sweeper.allow(["dynamodb:Query"], [indexArn(heads, RECORD_HEADS, "byNextCheck")]);
-    // expired waivers and overdue escalations
+    this.sweeper.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"], [heads.tableArn]);
+    // expired waivers and overdue escalations: due violations (Query byNextAction), then
+    // changeViolation as the case handlers do (violation GetItem, latest revision Query, PutItem)
     this.sweeper.allow(["dynamodb:Query"], [indexArn(violations, VIOLATIONS, "byNextAction")]);
     this.sweeper.allow(["dynamodb:GetItem", "dynamodb:Query"], [records.tableArn]);
-    this.sweeper.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"], [heads.tableArn]);
     this.sweeper.allow(
       ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"],
       [violations.tableArn],
@@ -178,12 +211,49 @@ export class Functions extends Construct {
     this.events = new ComplianceFunction(this, "Events", {
       key,
       handler: "events",
-      description: "Violations stream consumer: publishes ViolationOpened / ViolationResolved to EventBridge",
+      description:
+        "Violations stream consumer: publishes ViolationOpened / ViolationResolved / ViolationEscalated to EventBridge",
       memorySize: 256,
       timeout: Duration.seconds(30),
       environment: { COMPLIANCE_EVENT_BUS_NAME: bus.eventBusName },
     });
     this.events.allow(["events:PutEvents"], [bus.eventBusArn]);
+
+    this.audit = new ComplianceFunction(this, "Audit", {
+      ...common,
+      handler: "audit",
+      description:
+        "Records and violations stream consumer: appends revisions and violation changes to the hash-chained audit log",
+      // hashes and JSON of up to 100 stream records per batch, 100 subjects at once
+      memorySize: 1024,
+      timeout: Duration.seconds(60),
+      environment: tables("audit-log"),
+    });
+    // store/audit-log.ts append: the chain head (GetItem, consistent), then one TransactWriteItems
+    // of an Update (the head) and Puts (entries, de-duplication markers), all conditional; after a
+    // cancelled transaction without reasons, GetItem of the markers. TransactWriteItems is
+    // authorized per operation: UpdateItem and PutItem (no ConditionCheck operation is sent).
+    // It never reads the digest key: digests are the digester's.
+    this.audit.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [auditLog.tableArn]);
+    this.audit.allowKey(key, KMS.write);
+
+    this.digester = new ComplianceFunction(this, "Digester", {
+      ...common,
+      handler: "digester",
+      description: "Every 5 minutes: seals every audit chain's head into the next signed, chained digest",
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      environment: {
+        ...tables("audit-log", "audit-digests"),
+        COMPLIANCE_AUDIT_KEY_ARN: data.auditKey.secretArn,
+      },
+    });
+    // service/audit.ts writeDigest: the last digest (Query), every chain head (BatchGetItem,
+    // consistent), the new digest (conditional PutItem), signed with the key
+    this.digester.allow(["dynamodb:BatchGetItem"], [auditLog.tableArn]);
+    this.digester.allow(["dynamodb:Query", "dynamodb:PutItem"], [auditDigests.tableArn]);
+    this.digester.allowKey(key, KMS.write);
+    readSecret(this.digester, data.auditKey);
 
     this.policyPublisher = new ComplianceFunction(this, "PolicyPublisher", {
       ...common,
@@ -192,8 +262,9 @@ export class Functions extends Construct {
         "Deploy-time custom resource: publishes policy versions; refuses changed released versions",
       memorySize: 512,
       timeout: Duration.minutes(2),
-      environment: tables,
+      environment: tables("policy-versions"),
     });
+    // store/policy-versions.ts publish: conditional PutItem; GetItem of a version already there
     this.policyPublisher.allow(["dynamodb:PutItem", "dynamodb:GetItem"], [policyVersions.tableArn]);
     this.policyPublisher.allowKey(key, KMS.write);
 
@@ -216,6 +287,8 @@ export class Functions extends Construct {
       this.evaluator,
       this.sweeper,
       this.events,
+      this.audit,
+      this.digester,
       this.policyPublisher,
     ];
   }

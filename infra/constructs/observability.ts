@@ -1,7 +1,7 @@
 /**
  * CloudWatch alarms, all to one KMS-encrypted, TLS-only SNS topic (subscribe mail or chat to it):
- * dead-letter queue depth, every function's errors and throttles, the stream consumers' iterator
- * age, and the API's 5xx answers.
+ * every on-failure queue's depth, every function's errors and throttles, every stream-consuming
+ * function's iterator age, and the API's 5xx answers.
  */
 import { Aws, Duration } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
@@ -11,7 +11,7 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import type { Api } from "./api.ts";
-import type { Evaluation, StreamConsumer } from "./evaluation.ts";
+import type { StreamConsumer } from "./evaluation.ts";
 import type { ComplianceFunction } from "./function.ts";
 import type { Functions } from "./functions.ts";
 
@@ -23,7 +23,8 @@ export const API_5XX_THRESHOLD = 5;
 export interface ObservabilityProps {
   readonly key: IKey;
   readonly functions: Functions;
-  readonly evaluation: Evaluation;
+  /** Every stream consumer (event source mapping) of the stack. */
+  readonly consumers: readonly StreamConsumer[];
   readonly api: Api;
 }
 
@@ -53,10 +54,11 @@ export class Observability extends Construct {
       }),
     );
 
-    for (const consumer of [props.evaluation.evaluator, props.evaluation.events]) {
-      this.deadLetterAlarm(consumer);
-      this.iteratorAgeAlarm(consumer);
-    }
+    for (const consumer of props.consumers) this.deadLetterAlarm(consumer);
+    const byFunction = new Map<ComplianceFunction, StreamConsumer[]>();
+    for (const consumer of props.consumers)
+      byFunction.set(consumer.fn, [...(byFunction.get(consumer.fn) ?? []), consumer]);
+    for (const consumers of byFunction.values()) this.iteratorAgeAlarm(consumers);
     for (const fn of props.functions.all()) this.functionAlarms(fn);
 
     this.alarm("Api5xx", {
@@ -68,23 +70,32 @@ export class Observability extends Construct {
   }
 
   private deadLetterAlarm(consumer: StreamConsumer): void {
-    this.alarm(`${consumer.node.id}DeadLetters`, {
+    this.alarm(`${consumer.name}DeadLetters`, {
       metric: consumer.deadLetters.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: "Maximum",
       }),
       threshold: 1,
       evaluationPeriods: 1,
-      description: `A stream batch failed for good and went to ${consumer.node.id}'s on-failure queue: replay it`,
+      description: `A stream batch of the ${consumer.description} failed for good and went to ${consumer.node.path}/OnFailure: investigate it`,
     });
   }
 
-  private iteratorAgeAlarm(consumer: StreamConsumer): void {
-    this.alarm(`${consumer.node.id}IteratorAge`, {
-      metric: consumer.fn.fn.metric("IteratorAge", { period: Duration.minutes(1), statistic: "Maximum" }),
+  /**
+   * Lambda publishes IteratorAge per function only (no event-source-mapping dimension), so a
+   * function with two mappings (the audit function) gets one alarm on the Maximum over both
+   * streams: either stream falling behind raises it, and its description names both.
+   */
+  private iteratorAgeAlarm(consumers: readonly StreamConsumer[]): void {
+    const [first] = consumers;
+    if (!first) return;
+    const id = consumers.length === 1 ? first.name : `${first.fn.node.id}Streams`;
+    const what = consumers.map((c) => c.description).join(" and ");
+    this.alarm(`${id}IteratorAge`, {
+      metric: first.fn.fn.metric("IteratorAge", { period: Duration.minutes(1), statistic: "Maximum" }),
       threshold: ITERATOR_AGE_THRESHOLD_MS,
       evaluationPeriods: 5,
-      description: `${consumer.node.id} is more than ${ITERATOR_AGE_THRESHOLD_MS / 1000} s behind its stream for 5 minutes`,
+      description: `The ${what} ${consumers.length === 1 ? "is" : "(one function): one of them is"} more than ${ITERATOR_AGE_THRESHOLD_MS / 1000} s behind its stream for 5 minutes`,
     });
   }
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ROUTES, routeKey } from "../../functions/http/routes.ts";
-import { AUTHORIZATION, arnPath, PERSONAS, STAGE, THROTTLE } from "../../infra/constructs/api.ts";
+import {
+  AUTHORIZATION,
+  arnPath,
+  PERSONAS,
+  reachedRoutes,
+  STAGE,
+  THROTTLE,
+} from "../../infra/constructs/api.ts";
 import { build, logicalId, resolve } from "./support.ts";
 
 describe("HTTP API", () => {
@@ -28,7 +35,7 @@ describe("HTTP API", () => {
     }
   });
 
-  it("authorization per access kind: public and signed routes without authorizer (HMAC in the handler), auditor routes IAM", () => {
+  it("authorization per access kind: public and signed routes without authorizer (HMAC in the handler), auditor and case-handler routes IAM", () => {
     const { stack, template } = build();
     for (const route of ROUTES) {
       const props =
@@ -70,6 +77,78 @@ describe("HTTP API", () => {
     expect(arnPath("/v1/records/{type}/{id}")).toBe("/v1/records/*/*");
   });
 
+  it("case handlers: acknowledge, waive and reopen go to the cases function behind the IAM authorizer, and the case-handler policy allows exactly those", () => {
+    const { stack, template } = build();
+    const caseRoutes = ROUTES.filter((r) => r.access === "case-handler");
+    expect(caseRoutes.map(routeKey).sort()).toEqual([
+      "POST /v1/violations/{id}/acknowledge",
+      "POST /v1/violations/{id}/reopen",
+      "POST /v1/violations/{id}/waive",
+    ]);
+    const resources = template.toJSON().Resources;
+    for (const route of caseRoutes) {
+      const props = resources[logicalId(stack.api.routes.get(routeKey(route)) as never)].Properties;
+      expect(props.AuthorizationType, routeKey(route)).toBe("AWS_IAM");
+      expect(route.fn).toBe("cases");
+    }
+    // nothing but case-handler routes reaches the cases function
+    expect(ROUTES.filter((r) => r.fn === "cases").every((r) => r.access === "case-handler")).toBe(true);
+    const policy = stack.api.personaPolicies.get("case-handler");
+    const doc = resources[logicalId(policy as never)].Properties.PolicyDocument;
+    const apiId = logicalId(stack.api.httpApi);
+    expect(doc.Statement).toEqual([
+      {
+        Sid: "InvokePersonaRoutes",
+        Effect: "Allow",
+        Action: "execute-api:Invoke",
+        Resource: ["acknowledge", "waive", "reopen"].map((action) => ({
+          "Fn::Join": [
+            "",
+            [
+              "arn:",
+              { Ref: "AWS::Partition" },
+              ":execute-api:",
+              { Ref: "AWS::Region" },
+              ":",
+              { Ref: "AWS::AccountId" },
+              ":",
+              { Ref: apiId },
+              `/${STAGE}/POST/v1/violations/*/${action}`,
+            ],
+          ],
+        })),
+      },
+    ]);
+    // no case-handler resource reaches a GET (auditor) route, and no auditor resource a POST
+    const text = JSON.stringify(doc);
+    expect(text).not.toContain("/GET/");
+  });
+
+  it("auditor: audit verify and the complaint report are auditor routes (IAM), served by the auditor function", () => {
+    const { stack, template } = build();
+    const policy = stack.api.personaPolicies.get("auditor");
+    const text = JSON.stringify(template.toJSON().Resources[logicalId(policy as never)].Properties);
+    for (const key of ["GET /v1/audit/verify", "GET /v1/reports/complaints"]) {
+      const route = ROUTES.find((r) => routeKey(r) === key);
+      expect(route, key).toMatchObject({ fn: "auditor", access: "auditor" });
+      const props = template.toJSON().Resources[logicalId(stack.api.routes.get(key) as never)].Properties;
+      expect(props.AuthorizationType, key).toBe("AWS_IAM");
+      expect(text, key).toContain(`/${STAGE}/GET${route?.path}"`);
+    }
+  });
+
+  it("no persona's execute-api resource reaches another persona's route (IAM's * spans '/')", () => {
+    for (const route of ROUTES.filter((r) => AUTHORIZATION[r.access] === "iam")) {
+      const reached = reachedRoutes(route);
+      expect(reached.map(routeKey), routeKey(route)).toContain(routeKey(route));
+      for (const other of reached)
+        expect(other.access, `${routeKey(route)} → ${routeKey(other)}`).toBe(route.access);
+    }
+    // the matcher itself: * spans segments, literal segments must match
+    const verify = { method: "GET", path: "/v1/violations/{id}", fn: "auditor", access: "auditor" } as const;
+    expect(reachedRoutes(verify).map(routeKey)).toEqual(["GET /v1/violations/{id}"]);
+  });
+
   it("the $default stage: auto-deployed, throttled", () => {
     const { template } = build();
     template.resourceCountIs("AWS::ApiGatewayV2::Stage", 1);
@@ -101,7 +180,7 @@ describe("HTTP API", () => {
     expect(group.RetentionInDays).toBe(365);
   });
 
-  it("stack outputs: API URL, table names, bus name, secret ARNs, persona policy ARNs, alarm topic", () => {
+  it("stack outputs: API URL, every table name, bus name, secret ARNs, both persona policy ARNs, alarm topic", () => {
     const { stack, template } = build();
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const value = (suffix: string) => {
@@ -113,6 +192,13 @@ describe("HTTP API", () => {
     expect(value("RecordsTableName")).toEqual(resolve(stack.data.tables.records.tableName));
     expect(value("ViolationsTableName")).toEqual(resolve(stack.data.tables.violations.tableName));
     expect(value("PolicyVersionsTableName")).toEqual(resolve(stack.data.tables["policy-versions"].tableName));
+    expect(value("RecordHeadsTableName")).toEqual(resolve(stack.data.tables["record-heads"].tableName));
+    expect(value("AuditLogTableName")).toEqual(resolve(stack.data.tables["audit-log"].tableName));
+    expect(value("AuditDigestsTableName")).toEqual(resolve(stack.data.tables["audit-digests"].tableName));
+    expect(value("AuditKeySecretArn")).toEqual(resolve(stack.data.auditKey.secretArn));
+    expect(value("CaseHandlerPolicyArn")).toEqual(
+      resolve(stack.api.personaPolicies.get("case-handler")?.managedPolicyArn),
+    );
     expect(value("EventBusName")).toEqual(resolve(stack.events.bus.eventBusName));
     expect(value("WebhookSecretsArn")).toEqual(resolve(stack.data.webhookSecrets.secretArn));
     expect(value("CursorKeySecretArn")).toEqual(resolve(stack.data.cursorKey.secretArn));

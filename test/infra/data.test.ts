@@ -1,6 +1,14 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { TABLES, type TableDefinition } from "../../functions/store/tables.ts";
+import { AuditLogStore } from "../../functions/store/audit-log.ts";
+import {
+  AUDIT_DIGESTS,
+  AUDIT_LOG,
+  RECORD_HEADS,
+  TABLES,
+  type TableDefinition,
+} from "../../functions/store/tables.ts";
+import { INFRA_TTL_ATTRIBUTES } from "../../infra/constructs/data.ts";
 import { build, logicalId } from "./support.ts";
 
 const keyRef = () => ({ "Fn::GetAtt": [logicalId(build().stack.data.key), "Arn"] });
@@ -55,11 +63,78 @@ describe("data: KMS key, DynamoDB tables, secrets", () => {
       expect(props.StreamSpecification, def.name).toEqual(
         def.stream ? { StreamViewType: def.stream } : undefined,
       );
+      // tables.ts's TTL, else the CDK app's (the audit log's markers: the next test)
+      const ttl = def.ttlAttribute ?? (def.name === AUDIT_LOG.name ? "expiresAt" : undefined);
       expect(props.TimeToLiveSpecification, def.name).toEqual(
-        def.ttlAttribute ? { AttributeName: def.ttlAttribute, Enabled: true } : undefined,
+        ttl ? { AttributeName: ttl, Enabled: true } : undefined,
       );
     }
     template.resourceCountIs("AWS::DynamoDB::Table", TABLES.length);
+  });
+
+  it("the new tables: record-heads (no stream, byNextCheck and byReceived), audit-log and audit-digests (chain/seq, stream/seq, no stream)", () => {
+    const { stack, template } = build();
+    const props = (name: keyof typeof stack.data.tables) =>
+      template.toJSON().Resources[logicalId(stack.data.tables[name])].Properties;
+    expect(props("record-heads").StreamSpecification).toBeUndefined();
+    expect(
+      props("record-heads").GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName),
+    ).toEqual(RECORD_HEADS.indexes.map((i) => i.indexName));
+    expect(props("audit-log").KeySchema).toEqual([
+      { AttributeName: "chain", KeyType: "HASH" },
+      { AttributeName: "seq", KeyType: "RANGE" },
+    ]);
+    expect(props("audit-digests").KeySchema).toEqual([
+      { AttributeName: "stream", KeyType: "HASH" },
+      { AttributeName: "seq", KeyType: "RANGE" },
+    ]);
+    for (const name of ["audit-log", "audit-digests"] as const) {
+      expect(props(name).StreamSpecification, name).toBeUndefined();
+      expect(props(name).GlobalSecondaryIndexes, name).toBeUndefined();
+    }
+    expect(props("audit-digests").TimeToLiveSpecification).toBeUndefined();
+    expect(AUDIT_DIGESTS.indexes).toEqual([]);
+  });
+
+  it("audit-log TTL on expiresAt: the de-duplication markers an append writes carry it; heads and entries never do", async () => {
+    const { stack, template } = build();
+    // set in infra because tables.ts declares none for the audit log
+    expect(AUDIT_LOG).not.toHaveProperty("ttlAttribute");
+    expect(INFRA_TTL_ATTRIBUTES).toEqual({ "audit-log": "expiresAt" });
+    expect(
+      template.toJSON().Resources[logicalId(stack.data.tables["audit-log"])].Properties
+        .TimeToLiveSpecification,
+    ).toEqual({ AttributeName: "expiresAt", Enabled: true });
+
+    // what one append really writes (a client that records the request instead of sending it)
+    const sent: { constructor: { name: string }; input: Record<string, unknown> }[] = [];
+    const doc = {
+      send: async (command: (typeof sent)[number]) => {
+        sent.push(command);
+        return {};
+      },
+    };
+    const store = new AuditLogStore(doc as never, { auditLog: "audit-log", auditDigests: "audit-digests" });
+    const before = Math.floor(Date.now() / 1000);
+    await store.append({
+      eventKey: "record:expense#E1@1",
+      content: { subject: "record:expense#E1", kind: "record.revision", at: "2026-03-01T00:00:00Z" },
+    });
+    const transaction = sent.find((c) => c.constructor.name === "TransactWriteCommand");
+    const items = (transaction?.input.TransactItems ?? []) as Record<
+      string,
+      { Item?: Record<string, unknown> }
+    >[];
+    expect(items.map((i) => Object.keys(i)[0])).toEqual(["Update", "Put", "Put"]);
+    const [head, entry, marker] = items;
+    expect(JSON.stringify(head)).not.toContain("expiresAt");
+    expect(entry?.Put?.Item).not.toHaveProperty("expiresAt");
+    const expiresAt = marker?.Put?.Item?.expiresAt as number;
+    expect(marker?.Put?.Item?.chain).toBe("event#record:expense#E1@1");
+    // epoch seconds (what DynamoDB TTL reads), well past the streams' 24 h redelivery window
+    expect(Number.isInteger(expiresAt)).toBe(true);
+    expect(expiresAt - before).toBeGreaterThan(24 * 3600);
+    expect(expiresAt - before).toBeLessThanOrEqual(7 * 24 * 3600 + 5);
   });
 
   it("streams where their consumers need them: records NEW_IMAGE (evaluator), violations NEW_AND_OLD_IMAGES (events)", () => {
@@ -84,15 +159,22 @@ describe("data: KMS key, DynamoDB tables, secrets", () => {
     }
   });
 
-  it("secrets: webhook client secrets (JSON object, starts empty) and a generated cursor key, both under the CMK", () => {
+  it("secrets: webhook client secrets (JSON object, starts empty), a generated cursor key and a generated audit digest key, all under the CMK", () => {
     const { stack, template } = build();
-    template.resourceCountIs("AWS::SecretsManager::Secret", 2);
+    template.resourceCountIs("AWS::SecretsManager::Secret", 3);
     const secret = (c: unknown) => template.toJSON().Resources[logicalId(c as never)].Properties;
     expect(secret(stack.data.webhookSecrets)).toMatchObject({ KmsKeyId: keyRef(), SecretString: "{}" });
     expect(secret(stack.data.cursorKey)).toMatchObject({
       KmsKeyId: keyRef(),
       GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
     });
+    expect(secret(stack.data.auditKey)).toMatchObject({
+      KmsKeyId: keyRef(),
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+    expect(secret(stack.data.auditKey).SecretString).toBeUndefined();
+    // retained like the audit tables it verifies (the others go with the stack)
+    expect(template.toJSON().Resources[logicalId(stack.data.auditKey)].DeletionPolicy).toBe("Retain");
   });
 
   it("the CMK also encrypts every log group, queue and the alarm topic", () => {

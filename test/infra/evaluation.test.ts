@@ -2,22 +2,20 @@ import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import type { StreamConsumer } from "../../infra/constructs/evaluation.ts";
 import { EVENT_DETAIL_TYPES, EVENT_SOURCE } from "../../infra/constructs/events.ts";
-import { build, logicalId, resolve, statementsOf } from "./support.ts";
+import {
+  build,
+  logicalId,
+  REVISION_ITEMS_PATTERN,
+  resolve,
+  SHARED_STREAM_SETTINGS,
+  statementsOf,
+} from "./support.ts";
 
 function mapping(consumer: StreamConsumer) {
   return build().template.toJSON().Resources[logicalId(consumer.mapping)].Properties;
 }
 
-const SHARED_SETTINGS = {
-  StartingPosition: "TRIM_HORIZON",
-  BatchSize: 100,
-  MaximumBatchingWindowInSeconds: 1,
-  ParallelizationFactor: 4,
-  BisectBatchOnFunctionError: true,
-  MaximumRetryAttempts: 5,
-  MaximumRecordAgeInSeconds: 6 * 3600,
-  FunctionResponseTypes: ["ReportBatchItemFailures"],
-};
+const SHARED_SETTINGS = SHARED_STREAM_SETTINGS;
 
 describe("stream consumers, schedule, bus, policy publication", () => {
   it("evaluator: records stream, batch/window/parallelization, bisect, bounded retries, partial failures, on-failure queue", () => {
@@ -34,10 +32,7 @@ describe("stream consumers, schedule, bus, policy publication", () => {
   it("evaluator: only revision items (rev ≠ 0) invoke it; head items are filtered out before Lambda", () => {
     const filters = mapping(build().stack.evaluation.evaluator).FilterCriteria.Filters;
     expect(filters).toHaveLength(1);
-    expect(JSON.parse(filters[0].Pattern)).toEqual({
-      eventName: ["INSERT", "MODIFY"],
-      dynamodb: { Keys: { rev: { N: [{ "anything-but": ["0"] }] } } },
-    });
+    expect(JSON.parse(filters[0].Pattern)).toEqual(REVISION_ITEMS_PATTERN);
   });
 
   it("events: the same pattern on the violations stream (both images), its own on-failure queue", () => {
@@ -54,9 +49,12 @@ describe("stream consumers, schedule, bus, policy publication", () => {
     });
   });
 
-  it("on-failure queues: KMS-encrypted, TLS only, 14 days, and an alarm on their depth", () => {
+  it("on-failure queues (all four consumers): KMS-encrypted, TLS only, 14 days, and an alarm on their depth", () => {
     const { stack, template } = build();
-    for (const consumer of [stack.evaluation.evaluator, stack.evaluation.events]) {
+    const consumers = [...stack.evaluation.consumers(), ...stack.audit.consumers()];
+    expect(consumers).toHaveLength(4);
+    template.resourceCountIs("AWS::SQS::Queue", consumers.length);
+    for (const consumer of consumers) {
       const queue = logicalId(consumer.deadLetters);
       expect(template.toJSON().Resources[queue].Properties).toMatchObject({
         KmsMasterKeyId: { "Fn::GetAtt": [logicalId(stack.data.key), "Arn"] },
@@ -86,7 +84,8 @@ describe("stream consumers, schedule, bus, policy publication", () => {
 
   it("sweeper: EventBridge Scheduler every minute, through a role that may invoke only the sweeper", () => {
     const { stack, template } = build();
-    template.resourceCountIs("AWS::Scheduler::Schedule", 1);
+    // the sweeper's and the digester's (audit.test.ts)
+    template.resourceCountIs("AWS::Scheduler::Schedule", 2);
     template.hasResourceProperties("AWS::Scheduler::Schedule", {
       ScheduleExpression: "rate(1 minute)",
       State: "ENABLED",
@@ -108,6 +107,15 @@ describe("stream consumers, schedule, bus, policy publication", () => {
   it(`an EventBridge bus for ${EVENT_DETAIL_TYPES.join(" / ")} (source ${EVENT_SOURCE}), which only the events function may put to`, () => {
     const { stack, template } = build();
     template.resourceCountIs("AWS::Events::EventBus", 1);
+    // every detail type the events function emits (functions/service/events.ts), escalations included
+    expect([...EVENT_DETAIL_TYPES].sort()).toEqual([
+      "ViolationEscalated",
+      "ViolationOpened",
+      "ViolationResolved",
+    ]);
+    template.hasResourceProperties("AWS::Events::EventBus", {
+      Description: Match.stringLikeRegexp("ViolationEscalated"),
+    });
     const bus = resolve(stack.events.bus.eventBusArn);
     const putters = Object.entries(template.findResources("AWS::IAM::Policy")).filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument).includes("events:PutEvents"),

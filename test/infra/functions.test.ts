@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { tablesFromEnv } from "../../functions/handlers/runtime.ts";
+import type { TableNames } from "../../functions/store/tables.ts";
+import type { TableName } from "../../infra/constructs/data.ts";
 import type { ComplianceFunction } from "../../infra/constructs/function.ts";
-import { KMS } from "../../infra/constructs/functions.ts";
+import { KMS, TABLE_ENV } from "../../infra/constructs/functions.ts";
 import { build, canonical, logicalId, resolve, type Statement, statementsOf } from "./support.ts";
 
 const XRAY: Statement = {
@@ -14,13 +17,38 @@ function fns(): [string, ComplianceFunction][] {
     ["ingest", f.ingest],
     ["evaluate", f.evaluate],
     ["auditor", f.auditor],
+    ["cases", f.cases],
     ["health", f.health],
     ["evaluator", f.evaluator],
     ["sweeper", f.sweeper],
     ["events", f.events],
+    ["audit", f.audit],
+    ["digester", f.digester],
     ["policy-publisher", f.policyPublisher],
   ];
 }
+
+function env(fn: ComplianceFunction): Record<string, unknown> {
+  return build().template.toJSON().Resources[logicalId(fn.fn)].Properties.Environment.Variables;
+}
+
+/** The tables a function's environment names, by their logical names. */
+function envTables(fn: ComplianceFunction): TableName[] {
+  const vars = env(fn);
+  return (Object.entries(TABLE_ENV) as [TableName, string][])
+    .filter(([, variable]) => variable in vars)
+    .map(([name]) => name)
+    .sort();
+}
+
+const TABLE_FIELDS: Readonly<Record<TableName, keyof TableNames>> = {
+  records: "records",
+  "record-heads": "recordHeads",
+  violations: "violations",
+  "policy-versions": "policyVersions",
+  "audit-log": "auditLog",
+  "audit-digests": "auditDigests",
+};
 
 describe("Lambda functions", () => {
   it("every function: Node.js 24 pinned, arm64, explicit memory and timeout, active tracing, Powertools and source maps", () => {
@@ -63,47 +91,82 @@ describe("Lambda functions", () => {
     expect(roles.size).toBe(fns().length);
   });
 
-  it("environment: physical table names, secret ARNs, IAM auth mode and bus name where the contract says", () => {
-    const { stack, template } = build();
-    const env = (fn: ComplianceFunction) =>
-      template.toJSON().Resources[logicalId(fn.fn)].Properties.Environment.Variables as Record<
-        string,
-        unknown
-      >;
-    const tables = {
-      COMPLIANCE_RECORDS_TABLE: resolve(stack.data.tables.records.tableName),
-      COMPLIANCE_VIOLATIONS_TABLE: resolve(stack.data.tables.violations.tableName),
-      COMPLIANCE_POLICY_VERSIONS_TABLE: resolve(stack.data.tables["policy-versions"].tableName),
-    };
+  it("the function list: every function of the stack is tested here", () => {
+    expect(
+      build()
+        .stack.functions.all()
+        .map((fn) => fn.node.id)
+        .sort(),
+    ).toEqual(
+      fns()
+        .map(([, fn]) => fn.node.id)
+        .sort(),
+    );
+  });
+
+  it("environment: exactly the tables each handler uses, under the names runtime.ts reads", () => {
+    const { stack } = build();
     const f = stack.functions;
-    for (const fn of [f.ingest, f.evaluate, f.auditor, f.evaluator, f.sweeper, f.policyPublisher]) {
-      expect(env(fn)).toMatchObject(tables);
+    const expected: [ComplianceFunction, TableName[]][] = [
+      [f.ingest, ["records"]],
+      [f.evaluate, []],
+      [f.auditor, ["audit-digests", "audit-log", "record-heads", "records", "violations"]],
+      [f.cases, ["records", "violations"]],
+      [f.health, []],
+      [f.evaluator, ["record-heads", "records", "violations"]],
+      [f.sweeper, ["record-heads", "records", "violations"]],
+      [f.events, []],
+      [f.audit, ["audit-log"]],
+      [f.digester, ["audit-digests", "audit-log"]],
+      [f.policyPublisher, ["policy-versions"]],
+    ];
+    expect(expected).toHaveLength(fns().length);
+    for (const [fn, names] of expected) {
+      expect(envTables(fn), fn.node.id).toEqual(names);
+      // functions/handlers/runtime.ts resolves each of them to the stack's physical table name
+      const resolved = tablesFromEnv(env(fn) as NodeJS.ProcessEnv);
+      for (const name of names)
+        expect(resolved[TABLE_FIELDS[name]], `${fn.node.id} ${name}`).toEqual(
+          resolve(stack.data.tables[name].tableName),
+        );
     }
-    const webhook = resolve(stack.data.webhookSecrets.secretArn);
-    expect(env(f.ingest).COMPLIANCE_WEBHOOK_SECRETS_ARN).toEqual(webhook);
-    expect(env(f.evaluate).COMPLIANCE_WEBHOOK_SECRETS_ARN).toEqual(webhook);
-    expect(env(f.auditor)).toMatchObject({
-      COMPLIANCE_CURSOR_KEY_ARN: resolve(stack.data.cursorKey.secretArn),
-      COMPLIANCE_AUTH_MODE: "iam",
-    });
-    expect(env(f.events).COMPLIANCE_EVENT_BUS_NAME).toEqual(resolve(stack.events.bus.eventBusName));
-    // secrets only reach the functions that read them
-    for (const fn of [f.auditor, f.health, f.evaluator, f.sweeper, f.events, f.policyPublisher]) {
-      expect(env(fn).COMPLIANCE_WEBHOOK_SECRETS_ARN).toBeUndefined();
-    }
-    for (const fn of [f.ingest, f.evaluate, f.health, f.evaluator, f.sweeper, f.events, f.policyPublisher]) {
-      expect(env(fn).COMPLIANCE_CURSOR_KEY_ARN).toBeUndefined();
-    }
+  });
+
+  it("environment: secret ARNs, IAM auth mode and bus name only where the handler reads them", () => {
+    const { stack } = build();
+    const f = stack.functions;
+    const only = (variable: string, value: unknown, holders: ComplianceFunction[]) => {
+      for (const [name, fn] of fns()) {
+        if (holders.includes(fn)) expect(env(fn)[variable], `${name} ${variable}`).toEqual(value);
+        else expect(env(fn)[variable], `${name} ${variable}`).toBeUndefined();
+      }
+    };
+    only("COMPLIANCE_WEBHOOK_SECRETS_ARN", resolve(stack.data.webhookSecrets.secretArn), [
+      f.ingest,
+      f.evaluate,
+    ]);
+    only("COMPLIANCE_CURSOR_KEY_ARN", resolve(stack.data.cursorKey.secretArn), [f.auditor]);
+    // verify (auditor) and digests (digester) use the key; the audit function only appends
+    only("COMPLIANCE_AUDIT_KEY_ARN", resolve(stack.data.auditKey.secretArn), [f.auditor, f.digester]);
+    only("COMPLIANCE_AUTH_MODE", "iam", [f.auditor, f.cases]);
+    only("COMPLIANCE_EVENT_BUS_NAME", resolve(stack.events.bus.eventBusName), [f.events]);
+  });
+
+  it("every function that builds a Runtime carries the compiled policy set (no YAML in Lambda)", () => {
+    const f = build().stack.functions;
+    const runtimeFree = new Set<ComplianceFunction>([f.health, f.events]);
+    for (const [name, fn] of fns()) expect(fn.compiledPolicies, name).toBe(!runtimeFree.has(fn));
   });
 
   it("least privilege: each role holds exactly the statements its handler needs, on its own tables and indexes", () => {
     const { stack } = build();
-    const { data, functions: f, events, evaluation } = stack;
-    const records = resolve(data.tables.records.tableArn);
-    const violations = resolve(data.tables.violations.tableArn);
-    const policyVersions = resolve(data.tables["policy-versions"].tableArn);
-    const index = (table: unknown, name: string) =>
-      resolve(`${data.tables[table as "records"].tableArn}/index/${name}`);
+    const { data, functions: f, events, evaluation, audit } = stack;
+    const table = (name: TableName) => resolve(data.tables[name].tableArn);
+    const records = table("records");
+    const heads = table("record-heads");
+    const violations = table("violations");
+    const index = (name: TableName, indexName: string) =>
+      resolve(`${data.tables[name].tableArn}/index/${indexName}`);
     const key = resolve(data.key.keyArn);
     const logs = (fn: ComplianceFunction): Statement => ({
       actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -114,20 +177,24 @@ describe("Lambda functions", () => {
       actions: ["secretsmanager:GetSecretValue"],
       resources: [resolve(arn)],
     });
-    const streamRead = (table: "records" | "violations", queueArn: string): Statement[] => [
+    const streamRead = (name: "records" | "violations", queueArn: string): Statement[] => [
       {
         actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
-        resources: [resolve(data.tables[table].tableStreamArn)],
+        resources: [resolve(data.tables[name].tableStreamArn)],
       },
-      { actions: ["dynamodb:ListStreams"], resources: [resolve(`${data.tables[table].tableArn}/stream/*`)] },
+      { actions: ["dynamodb:ListStreams"], resources: [resolve(`${data.tables[name].tableArn}/stream/*`)] },
       { actions: ["sqs:SendMessage"], resources: [resolve(queueArn)] },
     ];
+    const ddb = (actions: string[], resource: unknown): Statement => ({
+      actions: actions.map((a) => `dynamodb:${a}`),
+      resources: [resource],
+    });
 
     const expected: Record<string, [ComplianceFunction, Statement[]]> = {
       ingest: [
         f.ingest,
         [
-          { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"], resources: [records] },
+          ddb(["GetItem", "Query", "PutItem"], records),
           kms(...KMS.write),
           secret(data.webhookSecrets.secretArn),
         ],
@@ -136,22 +203,25 @@ describe("Lambda functions", () => {
       auditor: [
         f.auditor,
         [
-          { actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [records] },
-          { actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem"], resources: [violations] },
-          { actions: ["dynamodb:Query"], resources: [index("violations", "byStatus")] },
+          ddb(["Query"], records),
+          ddb(["GetItem", "BatchGetItem"], violations),
+          ddb(["Query"], index("violations", "byStatus")),
+          ddb(["Query"], index("record-heads", "byReceived")),
+          ddb(["GetItem", "Query"], table("audit-log")),
+          ddb(["Query"], table("audit-digests")),
           kms(...KMS.read),
           secret(data.cursorKey.secretArn),
+          secret(data.auditKey.secretArn),
         ],
       ],
+      cases: [f.cases, [ddb(["GetItem", "PutItem"], violations), ddb(["Query"], records), kms(...KMS.write)]],
       health: [f.health, []],
       evaluator: [
         f.evaluator,
         [
-          { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"], resources: [records] },
-          {
-            actions: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"],
-            resources: [violations],
-          },
+          ddb(["GetItem"], records),
+          ddb(["GetItem", "UpdateItem"], heads),
+          ddb(["BatchGetItem", "PutItem"], violations),
           kms(...KMS.write, ...KMS.read, ...KMS.send),
           ...streamRead("records", evaluation.evaluator.deadLetters.queueArn),
         ],
@@ -159,12 +229,11 @@ describe("Lambda functions", () => {
       sweeper: [
         f.sweeper,
         [
-          { actions: ["dynamodb:Query"], resources: [index("records", "byNextCheck")] },
-          { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"], resources: [records] },
-          {
-            actions: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"],
-            resources: [violations],
-          },
+          ddb(["Query"], index("record-heads", "byNextCheck")),
+          ddb(["GetItem", "UpdateItem"], heads),
+          ddb(["Query"], index("violations", "byNextAction")),
+          ddb(["GetItem", "Query"], records),
+          ddb(["BatchGetItem", "GetItem", "PutItem"], violations),
           kms(...KMS.write),
         ],
       ],
@@ -176,18 +245,77 @@ describe("Lambda functions", () => {
           ...streamRead("violations", evaluation.events.deadLetters.queueArn),
         ],
       ],
-      "policy-publisher": [
-        f.policyPublisher,
+      audit: [
+        f.audit,
         [
-          { actions: ["dynamodb:PutItem", "dynamodb:GetItem"], resources: [policyVersions] },
-          kms(...KMS.write),
+          // TransactWriteItems of Update + Put, GetItem of heads and markers (audit.test.ts replays it)
+          ddb(["GetItem", "PutItem", "UpdateItem"], table("audit-log")),
+          kms(...KMS.write, ...KMS.read, ...KMS.send),
+          ...streamRead("records", audit.records.deadLetters.queueArn),
+          ...streamRead("violations", audit.violations.deadLetters.queueArn),
         ],
       ],
+      digester: [
+        f.digester,
+        [
+          ddb(["BatchGetItem"], table("audit-log")),
+          ddb(["Query", "PutItem"], table("audit-digests")),
+          kms(...KMS.write),
+          secret(data.auditKey.secretArn),
+        ],
+      ],
+      "policy-publisher": [
+        f.policyPublisher,
+        [ddb(["PutItem", "GetItem"], table("policy-versions")), kms(...KMS.write)],
+      ],
     };
+    expect(Object.keys(expected).sort()).toEqual(
+      fns()
+        .map(([name]) => name)
+        .sort(),
+    );
     for (const [name, [fn, statements]] of Object.entries(expected)) {
       const actual = statementsOf(logicalId(fn.role));
       expect(canonical(actual), name).toEqual(canonical([logs(fn), XRAY, ...statements]));
     }
+  });
+
+  it("a role's table statements name only the tables its environment names (streams aside)", () => {
+    const { stack } = build();
+    const byArn = new Map<string, TableName>(
+      (Object.keys(TABLE_ENV) as TableName[]).map((name) => [
+        JSON.stringify(resolve(stack.data.tables[name].tableArn)),
+        name,
+      ]),
+    );
+    for (const [name, fn] of fns()) {
+      const touched = new Set<TableName>();
+      for (const s of statementsOf(logicalId(fn.role))) {
+        const stream = s.actions.some((a) => /Stream|GetRecords|GetShardIterator/.test(a));
+        if (stream || !s.actions.some((a) => a.startsWith("dynamodb:"))) continue;
+        for (const r of s.resources) {
+          const text = JSON.stringify(r);
+          for (const [arn, table] of byArn) if (text.includes(arn)) touched.add(table);
+        }
+      }
+      expect([...touched].sort(), name).toEqual(envTables(fn));
+    }
+  });
+
+  it("the audit digest key: only the digester and the auditor may read it", () => {
+    const { stack, template } = build();
+    const secretRef = JSON.stringify(resolve(stack.data.auditKey.secretArn));
+    const readers = Object.values(template.findResources("AWS::IAM::Policy"))
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(secretRef))
+      .flatMap((p) => p.Properties.Roles as { Ref: string }[])
+      .map((r) => r.Ref)
+      .sort();
+    expect(readers).toEqual(
+      [logicalId(stack.functions.digester.role), logicalId(stack.functions.auditor.role)].sort(),
+    );
+    expect(Object.keys(template.findResources("AWS::IAM::ManagedPolicy")).length).toBeGreaterThan(0);
+    for (const p of Object.values(template.findResources("AWS::IAM::ManagedPolicy")))
+      expect(JSON.stringify(p.Properties.PolicyDocument)).not.toContain(secretRef);
   });
 
   it("no wildcard action anywhere, and Resource * only for X-Ray (which has no resource-level permissions)", () => {

@@ -42,8 +42,12 @@ describe("alarms", () => {
     });
   });
 
-  it("each function: an errors alarm and a throttles alarm", () => {
-    for (const fn of build().stack.functions.all()) {
+  it("each function (the new cases, audit and digester included): an errors alarm and a throttles alarm", () => {
+    const { functions } = build().stack;
+    expect(functions.all()).toEqual(
+      expect.arrayContaining([functions.cases, functions.audit, functions.digester]),
+    );
+    for (const fn of functions.all()) {
       const name = resolve(fn.fn.functionName);
       for (const metric of ["Errors", "Throttles"]) {
         const found = onFunction(metric, name);
@@ -57,9 +61,9 @@ describe("alarms", () => {
     }
   });
 
-  it("stream iterator age of both consumers (evaluator, events)", () => {
+  it("stream iterator age of each stream-consuming function (evaluator, events, audit)", () => {
     const { stack } = build();
-    for (const fn of [stack.functions.evaluator, stack.functions.events]) {
+    for (const fn of [stack.functions.evaluator, stack.functions.events, stack.functions.audit]) {
       const found = onFunction("IteratorAge", resolve(fn.fn.functionName));
       expect(found, fn.node.id).toHaveLength(1);
       expect(found[0]).toMatchObject({
@@ -69,11 +73,16 @@ describe("alarms", () => {
         EvaluationPeriods: 5,
       });
     }
+    // Lambda's IteratorAge has no per-mapping dimension: the audit function's one alarm covers
+    // both of its streams, and says so
+    const audit = onFunction("IteratorAge", resolve(stack.functions.audit.fn.functionName))[0];
+    expect(audit?.AlarmDescription).toMatch(/records stream consumer \(audit trail\) and violations stream/);
+    expect(alarms().filter((a) => a.MetricName === "IteratorAge")).toHaveLength(3);
   });
 
-  it("dead-letter depth of both on-failure queues", () => {
+  it("dead-letter depth of every on-failure queue (evaluator, events, audit × 2)", () => {
     const { stack } = build();
-    for (const consumer of [stack.evaluation.evaluator, stack.evaluation.events]) {
+    for (const consumer of [...stack.evaluation.consumers(), ...stack.audit.consumers()]) {
       const queueName = { "Fn::GetAtt": [logicalId(consumer.deadLetters), "QueueName"] };
       const found = alarms().filter(
         (a) =>

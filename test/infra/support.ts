@@ -76,3 +76,21 @@ export function canonical(statements: readonly Statement[]): string[] {
     )
     .sort();
 }
+
+/** The event source mapping settings every stream consumer shares (infra/constructs/evaluation.ts). */
+export const SHARED_STREAM_SETTINGS = {
+  StartingPosition: "TRIM_HORIZON",
+  BatchSize: 100,
+  MaximumBatchingWindowInSeconds: 1,
+  ParallelizationFactor: 4,
+  BisectBatchOnFunctionError: true,
+  MaximumRetryAttempts: 5,
+  MaximumRecordAgeInSeconds: 6 * 3600,
+  FunctionResponseTypes: ["ReportBatchItemFailures"],
+};
+
+/** The filter pattern of records-stream consumers: stored revisions (rev ≠ 0), inserts and updates. */
+export const REVISION_ITEMS_PATTERN = {
+  eventName: ["INSERT", "MODIFY"],
+  dynamodb: { Keys: { rev: { N: [{ "anything-but": ["0"] }] } } },
+};

@@ -1,0 +1,243 @@
+/**
+ * The audit trail on AWS: the audit function on both streams (its own mapping, filter and
+ * on-failure queue each), the digester every 5 minutes, and roles that hold exactly the DynamoDB
+ * actions the audit code sends (replayed here through a client that records each request).
+ */
+import { App } from "aws-cdk-lib";
+import { describe, expect, it } from "vitest";
+import { type AuditDeps, verifyAudit, writeDigest } from "../../functions/service/audit.ts";
+import { AUDIT_CHAINS, AuditLogStore } from "../../functions/store/audit-log.ts";
+import { DIGEST_EVERY } from "../../infra/constructs/audit.ts";
+import type { TableName } from "../../infra/constructs/data.ts";
+import { MAX_CONSUMERS_PER_STREAM, StreamConsumer } from "../../infra/constructs/evaluation.ts";
+import type { ComplianceFunction } from "../../infra/constructs/function.ts";
+import { ComplianceStack } from "../../infra/stack.ts";
+import {
+  build,
+  logicalId,
+  NO_BUNDLING,
+  REVISION_ITEMS_PATTERN,
+  resolve,
+  SHARED_STREAM_SETTINGS,
+  statementsOf,
+} from "./support.ts";
+
+function mapping(consumer: StreamConsumer) {
+  return build().template.toJSON().Resources[logicalId(consumer.mapping)].Properties;
+}
+
+/** Sends nothing: records each request and answers with `reply(command)`. */
+function recordingClient(reply: (name: string, input: Record<string, unknown>) => unknown = () => ({})) {
+  const sent: { name: string; input: Record<string, unknown> }[] = [];
+  const doc = {
+    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      const call = { name: command.constructor.name.replace(/Command$/, ""), input: command.input };
+      sent.push(call);
+      const answer = reply(call.name, call.input);
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+  };
+  return { doc: doc as never, sent };
+}
+
+/** The IAM actions a list of DocumentClient requests needs, per table (TransactWrite per operation). */
+function actionsOf(sent: { name: string; input: Record<string, unknown> }[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (table: unknown, action: string) => {
+    const key = String(table);
+    out.set(key, (out.get(key) ?? new Set()).add(`dynamodb:${action}`));
+  };
+  const ITEM = { Get: "GetItem", Put: "PutItem", Update: "UpdateItem", Delete: "DeleteItem" } as const;
+  const TRANSACT = { ...ITEM, ConditionCheck: "ConditionCheckItem" } as const;
+  for (const { name, input } of sent) {
+    if (name === "TransactWrite") {
+      for (const item of input.TransactItems as Record<string, { TableName: string }>[])
+        for (const [op, body] of Object.entries(item))
+          add(body.TableName, TRANSACT[op as keyof typeof TRANSACT]);
+    } else if (name === "BatchGet") {
+      for (const table of Object.keys(input.RequestItems as object)) add(table, "BatchGetItem");
+    } else if (name === "Query") {
+      add(input.IndexName ? `${input.TableName}/index/${input.IndexName}` : input.TableName, "Query");
+    } else {
+      add(input.TableName, ITEM[name as keyof typeof ITEM]);
+    }
+  }
+  return out;
+}
+
+/** A role's DynamoDB actions on one table (by logical name), streams aside. */
+function roleActions(fn: ComplianceFunction, table: TableName): string[] {
+  const arn = JSON.stringify(resolve(build().stack.data.tables[table].tableArn));
+  return statementsOf(logicalId(fn.role))
+    .filter((s) => s.resources.some((r) => JSON.stringify(r) === arn))
+    .flatMap((s) => s.actions)
+    .sort();
+}
+
+const TABLES = { auditLog: "audit-log", auditDigests: "audit-digests" } as const;
+
+describe("audit trail", () => {
+  it("the audit function consumes the records stream: revision items only (the evaluator's filter), shared settings, its own on-failure queue", () => {
+    const { stack } = build();
+    const consumer = stack.audit.records;
+    expect(consumer.fn).toBe(stack.functions.audit);
+    expect(mapping(consumer)).toMatchObject({
+      ...SHARED_STREAM_SETTINGS,
+      EventSourceArn: resolve(stack.data.tables.records.tableStreamArn),
+      FunctionName: resolve(stack.functions.audit.fn.functionName),
+      DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
+    });
+    const filters = mapping(consumer).FilterCriteria.Filters;
+    expect(filters).toHaveLength(1);
+    expect(JSON.parse(filters[0].Pattern)).toEqual(REVISION_ITEMS_PATTERN);
+    expect(filters).toEqual(mapping(stack.evaluation.evaluator).FilterCriteria.Filters);
+  });
+
+  it("the audit function consumes the violations stream: inserts and updates, shared settings, its own on-failure queue", () => {
+    const { stack } = build();
+    const consumer = stack.audit.violations;
+    expect(consumer.fn).toBe(stack.functions.audit);
+    expect(mapping(consumer)).toMatchObject({
+      ...SHARED_STREAM_SETTINGS,
+      EventSourceArn: resolve(stack.data.tables.violations.tableStreamArn),
+      FunctionName: resolve(stack.functions.audit.fn.functionName),
+      DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
+    });
+    expect(JSON.parse(mapping(consumer).FilterCriteria.Filters[0].Pattern)).toEqual({
+      eventName: ["INSERT", "MODIFY"],
+    });
+    // four mappings, four distinct on-failure queues
+    const queues = [...stack.evaluation.consumers(), ...stack.audit.consumers()].map((c) =>
+      logicalId(c.deadLetters),
+    );
+    expect(new Set(queues).size).toBe(4);
+  });
+
+  it(`each stream has exactly ${MAX_CONSUMERS_PER_STREAM} consumers (DynamoDB Streams' recommended limit), and a third fails the synth`, () => {
+    const { stack, template } = build();
+    const mappings = Object.values(template.findResources("AWS::Lambda::EventSourceMapping"));
+    expect(mappings).toHaveLength(4);
+    for (const table of ["records", "violations"] as const) {
+      const stream = JSON.stringify(resolve(stack.data.tables[table].tableStreamArn));
+      const readers = mappings.filter((m) => JSON.stringify(m.Properties.EventSourceArn) === stream);
+      expect(readers, table).toHaveLength(MAX_CONSUMERS_PER_STREAM);
+    }
+    const app = new App({ context: NO_BUNDLING });
+    const other = new ComplianceStack(app, "Other");
+    expect(
+      () =>
+        new StreamConsumer(other, "Third", {
+          fn: other.functions.sweeper,
+          table: other.data.tables.records,
+          key: other.data.key,
+          description: "a third records stream consumer",
+        }),
+    ).toThrow(/3 consumers.*at most 2/);
+  });
+
+  it("the digester: EventBridge Scheduler every 5 minutes, through a role that may invoke only the digester", () => {
+    const { stack, template } = build();
+    const { schedule, role } = stack.audit.digests;
+    expect(DIGEST_EVERY.toMinutes()).toBe(5);
+    expect(template.toJSON().Resources[logicalId(schedule)].Properties).toMatchObject({
+      ScheduleExpression: "rate(5 minutes)",
+      State: "ENABLED",
+      Target: {
+        Arn: resolve(stack.functions.digester.fn.functionArn),
+        RoleArn: { "Fn::GetAtt": [logicalId(role), "Arn"] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 },
+      },
+    });
+    expect(statementsOf(logicalId(role))).toEqual([
+      { actions: ["lambda:InvokeFunction"], resources: [resolve(stack.functions.digester.fn.functionArn)] },
+    ]);
+    const trust =
+      template.toJSON().Resources[logicalId(role)].Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(trust.Principal).toEqual({ Service: "scheduler.amazonaws.com" });
+    expect(trust.Condition).toEqual({ StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } });
+    expect(role).not.toBe(stack.evaluation.schedulerRole);
+  });
+
+  it("the audit role holds exactly what an append sends: GetItem, UpdateItem, PutItem on audit-log (no ConditionCheckItem, nothing on audit-digests)", async () => {
+    const { stack } = build();
+    // a first append (head read, transaction), then one whose transaction is cancelled without
+    // reasons (the marker is then read) and one that meets a moved head (re-read, retried)
+    let transactions = 0;
+    const { doc, sent } = recordingClient((name) => {
+      if (name !== "TransactWrite") return {};
+      transactions++;
+      if (transactions === 2)
+        return Object.assign(new Error("cancelled"), { name: "TransactionCanceledException" });
+      if (transactions === 3)
+        return Object.assign(new Error("cancelled"), {
+          name: "TransactionCanceledException",
+          CancellationReasons: [{ Code: "ConditionalCheckFailed" }, { Code: "None" }, { Code: "None" }],
+        });
+      return {};
+    });
+    const store = new AuditLogStore(doc, TABLES, { maxAttempts: 3 });
+    const content = (n: number) => ({
+      subject: `record:expense#E${n}`,
+      kind: "record.revision",
+      at: "2026-03-01T00:00:00Z",
+    });
+    await store.append({ eventKey: "e1", content: content(1) });
+    await store.append({ eventKey: "e2", content: content(1) }).catch(() => undefined);
+    await store.append({ eventKey: "e3", content: content(1) }).catch(() => undefined);
+    const used = actionsOf(sent);
+    expect([...used.keys()]).toEqual(["audit-log"]);
+    expect([...(used.get("audit-log") ?? [])].sort()).toEqual(
+      roleActions(stack.functions.audit, "audit-log"),
+    );
+    expect(roleActions(stack.functions.audit, "audit-digests")).toEqual([]);
+  });
+
+  it("the digester role holds exactly what writeDigest sends: BatchGetItem on audit-log; Query and PutItem on audit-digests", async () => {
+    const { stack } = build();
+    const { doc, sent } = recordingClient((name) =>
+      name === "BatchGet" ? { Responses: { [TABLES.auditLog]: [] } } : name === "Query" ? { Items: [] } : {},
+    );
+    const deps: AuditDeps = {
+      store: new AuditLogStore(doc, TABLES),
+      key: async () => "k",
+      now: () => new Date(),
+    };
+    expect(await writeDigest(deps)).toMatchObject({ written: true, seq: 1 });
+    const used = actionsOf(sent);
+    for (const table of ["audit-log", "audit-digests"] as const)
+      expect([...(used.get(table) ?? [])].sort(), table).toEqual(
+        roleActions(stack.functions.digester, table),
+      );
+  });
+
+  it("the auditor's audit-trail actions are exactly what GET /v1/audit/verify sends: Query and GetItem on audit-log, Query on audit-digests", async () => {
+    const { stack } = build();
+    // chain 0 holds an entry beyond the head it read first: the head is read again (GetItem)
+    const { doc, sent } = recordingClient((name, input) => {
+      if (
+        name === "Query" &&
+        (input.ExpressionAttributeValues as Record<string, unknown>)[":c"] === "chain#0"
+      )
+        return {
+          Items: [
+            { chain: "chain#0", seq: 0, lastSeq: 0, lastHash: "0".repeat(64) },
+            { chain: "chain#0", seq: 1, content: {}, prevHash: "", hash: "" },
+          ],
+        };
+      return name === "Query" ? { Items: [] } : {};
+    });
+    const deps: AuditDeps = {
+      store: new AuditLogStore(doc, TABLES),
+      key: async () => "k",
+      now: () => new Date(),
+    };
+    await verifyAudit(deps);
+    expect(sent.filter((c) => c.name === "Query" && c.input.TableName === TABLES.auditLog)).toHaveLength(
+      AUDIT_CHAINS,
+    );
+    const used = actionsOf(sent);
+    for (const table of ["audit-log", "audit-digests"] as const)
+      expect([...(used.get(table) ?? [])].sort(), table).toEqual(roleActions(stack.functions.auditor, table));
+  });
+});
