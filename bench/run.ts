@@ -5,6 +5,7 @@
  * the platform part shorter windows and fewer samples (about 1 min instead of 2-3 min).
  */
 import { benchAudit } from "./audit.ts";
+import { BUNDLE_BUDGET_BYTES, benchBundles, COLD_START_BUDGET_RATIO } from "./bundles.ts";
 import { benchEngine } from "./engine.ts";
 import { benchPlatform } from "./platform.ts";
 
@@ -61,6 +62,25 @@ const PARTS: readonly Part[] = [
           pass: r.writeUnitsPerRecord <= 6 && r.records > 0,
           // DynamoDB Local under-reports transactions: the AWS-billed figure is shown beside it
           detail: `${r.writeUnitsPerRecord} WCU/record over ${r.records} records, audit trail apart (${r.auditWriteUnitsPerRecord} WCU/record; everything with transactions billed as on AWS ≥ ${r.writeUnitsPerRecordAwsModel})`,
+        },
+      ];
+    },
+  },
+  {
+    name: "bundles",
+    async run() {
+      const r = await benchBundles();
+      const entries = Object.entries(r.functions);
+      return [
+        {
+          name: `every Lambda bundle ≤ ${BUNDLE_BUDGET_BYTES.toLocaleString("en")} bytes`,
+          pass: entries.every(([, f]) => f.bytes <= BUNDLE_BUDGET_BYTES),
+          detail: entries.map(([name, f]) => `${name} ${f.bytes}`).join(", "),
+        },
+        {
+          name: `every cold start ≤ ${COLD_START_BUDGET_RATIO}× a bare node start (median of 10)`,
+          pass: entries.every(([, f]) => f.ratio <= COLD_START_BUDGET_RATIO),
+          detail: `bare ${r.nodeBaselineMs} ms; ${entries.map(([name, f]) => `${name} ${f.ratio}×`).join(", ")}`,
         },
       ];
     },
