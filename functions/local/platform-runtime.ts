@@ -28,10 +28,12 @@ import { AuditLogStore } from "../store/audit-log.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
-import { fanOut, type StreamHandler } from "./fan-out.ts";
+
 import { startHttpServer } from "./http-server.ts";
 import { policiesDir } from "./policy-files.ts";
-import { startStreamPoller } from "./stream-poller.ts";
+import { type StreamPollerOptions, startStreamPoller } from "./stream-poller.ts";
+
+type StreamHandler = StreamPollerOptions["handler"];
 
 export const LOCAL_FALLBACKS = {
   COMPLIANCE_WEBHOOK_SECRETS: "local=local-dev-secret",
@@ -109,35 +111,41 @@ export async function startPlatform(opts: {
     };
     stops.push(() => digestNow().catch((error) => logger.error("audit digest", { error })));
 
-    // one reader per stream, as Lambda's event source mappings would feed each consumer
-    const readStream = async (table: "records" | "violations", consumers: StreamHandler[], dlq: string) => {
+    // One reader per consumer, as each Lambda event source mapping is its own reader: the evaluator
+    // never waits for the audit trail. The audit readers poll less often, so each batch carries
+    // more entries and its appends commit in larger groups (fewer transactions).
+    const readStream = async (
+      table: "records" | "violations",
+      name: string,
+      handler: StreamHandler,
+      pollIntervalMs: number,
+    ) => {
       const poller = await startStreamPoller({
         streams: clients.streams,
         dynamodb: clients.dynamodb,
         tableName: tables[table],
-        handler: fanOut(...consumers),
+        handler,
         batchSize: 100,
-        // a local poll is cheap; waiting less is what keeps POST → violation visible well under 1 s
-        pollIntervalMs: table === "records" ? 50 : 250,
+        pollIntervalMs,
         maxAttempts: Number(env.COMPLIANCE_MAX_ATTEMPTS ?? 3),
-        deadLetterFile: dlq,
-        checkpointFile: dataDir ? join(dataDir, `${table}-stream-checkpoint.json`) : undefined,
-        onError: (error) => logger.error(`${table} stream`, { error: error as Error }),
+        deadLetterFile: name === "evaluator" ? deadLetterFile : join(stateDir, `${name}-dead-letter.jsonl`),
+        checkpointFile: dataDir ? join(dataDir, `${name}-checkpoint.json`) : undefined,
+        onError: (error) => logger.error(`${name} stream reader`, { error: error as Error }),
       });
       stops.push(() => poller.stop());
       return poller;
     };
+    // a local poll is cheap; polling the records stream often keeps POST → violation visible short
     const pollers = [
-      await readStream(
-        "records",
-        [createEvaluatorHandler(source), createAuditHandler(source)],
-        deadLetterFile,
-      ),
+      await readStream("records", "evaluator", createEvaluatorHandler(source), 50),
       await readStream(
         "violations",
-        [createEventsHandler(() => sink), createAuditHandler(source)],
-        join(stateDir, "violations-dead-letter.jsonl"),
+        "events",
+        createEventsHandler(() => sink),
+        250,
       ),
+      await readStream("records", "audit-records", createAuditHandler(source), 500),
+      await readStream("violations", "audit-violations", createAuditHandler(source), 500),
     ];
     const digestEvery = Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
     const digestTimer = setInterval(
