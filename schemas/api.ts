@@ -4,9 +4,10 @@
  * answers against that document.
  */
 import * as z from "#zod";
+import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
 import { RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
 
-export const VIOLATION_STATUSES = ["open", "acknowledged", "waived", "resolved"] as const;
+export { VIOLATION_STATUSES };
 
 const bilingual = z.object({ zh: z.string(), en: z.string() });
 

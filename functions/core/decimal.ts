@@ -74,10 +74,3 @@ export function compareExact(a: unknown, b: unknown): -1 | 0 | 1 | undefined {
 export function sum(values: readonly unknown[]): Big {
   return values.reduce<Big>((acc, v) => acc.plus(toBig(v) ?? 0), new Big(0));
 }
-
-/** Plain JSON form of an exact value for evidence: numbers stay numbers. */
-export function exactToJson(value: Exact): number | string {
-  if (value === UNLIMITED) return UNLIMITED;
-  if (value instanceof Ratio) return value.toNumber();
-  return Number(value.toString());
-}

@@ -7,14 +7,12 @@
  */
 import type { RecordType } from "../../schemas/record.ts";
 import { RECORD_TYPES } from "../../schemas/record.ts";
-import type { ViolationStatus } from "../core/engine/violation.ts";
+import { VIOLATION_STATUSES, type ViolationStatus } from "../core/engine/violation.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import { VIOLATION_SHARDS } from "../store/tables.ts";
 import type { IndexEntry, IndexFilters } from "../store/violations.ts";
 import { signCursor, verifyCursor } from "./cursor.ts";
 import { candidateViolationIds, type Platform } from "./platform.ts";
-
-export const STATUSES: readonly ViolationStatus[] = ["open", "acknowledged", "waived", "resolved"];
 
 export interface ViolationQuery extends IndexFilters {
   readonly status?: ViolationStatus;
@@ -93,7 +91,7 @@ export async function listViolations(
     };
   }
 
-  const statuses = q.status ? [q.status] : STATUSES;
+  const statuses = q.status ? [q.status] : VIOLATION_STATUSES;
   const partitions = statuses.flatMap((s) => Array.from({ length: VIOLATION_SHARDS }, (_, k) => `${s}#${k}`));
   const places = position && "parts" in position ? position.parts : {};
   // fetch up to `limit` matches from every partition still open, then merge

@@ -20,7 +20,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  type QueryCommandOutput,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import {
@@ -34,6 +33,7 @@ import {
 } from "../core/audit-chain.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { shardOf } from "./keys.ts";
+import { queryAll } from "./query-all.ts";
 import type { TableNames } from "./tables.ts";
 
 /** Chains: enough that concurrent stream consumers rarely contend on one head item. */
@@ -310,24 +310,22 @@ export class AuditLogStore {
   async readChain(chain: number): Promise<ChainRead> {
     const entries: ChainEntry[] = [];
     let head: ChainHead | undefined;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.logTable,
-          KeyConditionExpression: "chain = :c",
-          ExpressionAttributeValues: { ":c": chainKey(chain) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        if (item.seq === HEAD_SEQ)
-          head = { lastSeq: item.lastSeq as number, lastHash: item.lastHash as string };
-        else entries.push({ seq: item.seq, content: item.content, prevHash: item.prevHash, hash: item.hash });
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of queryAll(this.doc, {
+      TableName: this.logTable,
+      KeyConditionExpression: "chain = :c",
+      ExpressionAttributeValues: { ":c": chainKey(chain) },
+      ConsistentRead: true,
+    })) {
+      if (item.seq === HEAD_SEQ)
+        head = { lastSeq: item.lastSeq as number, lastHash: item.lastHash as string };
+      else
+        entries.push({
+          seq: item.seq,
+          content: item.content,
+          prevHash: item.prevHash,
+          hash: item.hash,
+        } as ChainEntry);
+    }
     const maxSeq = entries.reduce((m, e) => Math.max(m, e.seq), 0);
     if (head && maxSeq > head.lastSeq) head = (await this.head(chain)) ?? head;
     return { chain, entries, head };
@@ -358,21 +356,14 @@ export class AuditLogStore {
   /** Every digest, oldest first (consistent, paginated). */
   async readDigests(): Promise<Digest[]> {
     const digests: Digest[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.digestTable,
-          KeyConditionExpression: "#s = :s",
-          ExpressionAttributeNames: { "#s": "stream" },
-          ExpressionAttributeValues: { ":s": DIGEST_STREAM },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) digests.push(toDigest(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of queryAll(this.doc, {
+      TableName: this.digestTable,
+      KeyConditionExpression: "#s = :s",
+      ExpressionAttributeNames: { "#s": "stream" },
+      ExpressionAttributeValues: { ":s": DIGEST_STREAM },
+      ConsistentRead: true,
+    }))
+      digests.push(toDigest(item));
     return digests;
   }
 

@@ -7,12 +7,12 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  type QueryCommandOutput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { RecordEnvelope } from "../../schemas/record.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { deadlineShard, recordKey } from "./keys.ts";
+import { queryAll } from "./query-all.ts";
 
 /** Revisions start at 1; queries ask for `rev > HEAD_REV`. (Heads once lived in this table at 0.) */
 export const HEAD_REV = 0;
@@ -67,20 +67,13 @@ export class RecordsStore {
   /** Revision numbers stored for a record, ascending. */
   async listRevisions(pk: string): Promise<number[]> {
     const revs: number[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: "pk = :pk AND rev > :head",
-          ExpressionAttributeValues: { ":pk": pk, ":head": HEAD_REV },
-          ProjectionExpression: "rev",
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) revs.push(item.rev as number);
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: "pk = :pk AND rev > :head",
+      ExpressionAttributeValues: { ":pk": pk, ":head": HEAD_REV },
+      ProjectionExpression: "rev",
+    }))
+      revs.push(item.rev as number);
     return revs;
   }
 
@@ -204,37 +197,23 @@ export class RecordsStore {
 
   /** Heads whose deadline is due, one shard of the sparse index at a time. */
   async *dueHeads(shard: string, now: string): AsyncGenerator<RecordHead> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.headsTable,
-          IndexName: "byNextCheck",
-          KeyConditionExpression: "dueShard = :s AND nextCheckAt <= :now",
-          ExpressionAttributeValues: { ":s": shard, ":now": now },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) yield item as RecordHead;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of queryAll(this.doc, {
+      TableName: this.headsTable,
+      IndexName: "byNextCheck",
+      KeyConditionExpression: "dueShard = :s AND nextCheckAt <= :now",
+      ExpressionAttributeValues: { ":s": shard, ":now": now },
+    }))
+      yield item as unknown as RecordHead;
   }
 
   /** Complaints received in one month partition within [from, to] (latest evaluated revision each). */
   async *complaintsReceived(month: string, from: string, to: string): AsyncGenerator<ReportEntry> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.headsTable,
-          IndexName: "byReceived",
-          KeyConditionExpression: "reportMonth = :m AND receivedAt BETWEEN :from AND :to",
-          ExpressionAttributeValues: { ":m": month, ":from": from, ":to": to },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) yield item as ReportEntry;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of queryAll(this.doc, {
+      TableName: this.headsTable,
+      IndexName: "byReceived",
+      KeyConditionExpression: "reportMonth = :m AND receivedAt BETWEEN :from AND :to",
+      ExpressionAttributeValues: { ":m": month, ":from": from, ":to": to },
+    }))
+      yield item as unknown as ReportEntry;
   }
 }

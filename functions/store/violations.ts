@@ -6,11 +6,11 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  type QueryCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { statusShard, violationShard } from "./keys.ts";
+import { queryAll } from "./query-all.ts";
 
 /** The stored item: the violation plus flattened attributes its index and filters use. */
 interface ViolationItem extends StoredViolation {
@@ -189,19 +189,12 @@ export class ViolationsStore {
 
   /** Ids of violations whose pending action (waiver expiry, escalation) is due, one shard at a time. */
   async *dueActions(shard: string, now: string): AsyncGenerator<string> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: "byNextAction",
-          KeyConditionExpression: "actionShard = :s AND nextActionAt <= :now",
-          ExpressionAttributeValues: { ":s": shard, ":now": now },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) yield item.id as string;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of queryAll(this.doc, {
+      TableName: this.table,
+      IndexName: "byNextAction",
+      KeyConditionExpression: "actionShard = :s AND nextActionAt <= :now",
+      ExpressionAttributeValues: { ":s": shard, ":now": now },
+    }))
+      yield item.id as string;
   }
 }

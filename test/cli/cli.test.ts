@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../functions/cli/main.ts";
 import { REPO_ROOT } from "../../functions/local/policy-files.ts";
 import { SHIPPED_DIR } from "../support/policies.ts";
+import { overBudget } from "../support/records.ts";
 
 async function run(...argv: string[]) {
   const out: string[] = [];
@@ -37,24 +38,7 @@ function brokenCopy(): string {
   return dir;
 }
 
-const record = {
-  type: "expense",
-  id: "EXP-2026-0001",
-  revision: 3,
-  occurredAt: "2026-03-01T08:00:00Z",
-  source: "erp",
-  data: {
-    department: "marketing",
-    applicant: "a.wu",
-    category: "travel",
-    amount: 12000,
-    currency: "CNY",
-    budget: { lineId: "L1", remaining: 8000 },
-    attachments: 2,
-    status: "submitted",
-    approvals: [],
-  },
-};
+const record = overBudget("EXP-2026-0001", 3); // fires expense-approval/over-budget only
 
 describe("compliance policy validate / test", () => {
   it("passes on the shipped policies (exit 0)", async () => {

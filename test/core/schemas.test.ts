@@ -4,28 +4,17 @@ import { describe, expect, it } from "vitest";
 import { formatPath, toIssues } from "../../functions/core/issues.ts";
 import { JSON_SCHEMAS, renderJsonSchema } from "../../schemas/json-schemas.ts";
 import { recordSchema } from "../../schemas/record.ts";
+import { expense as expenseRecord } from "../support/records.ts";
 
 const schemaFile = (name: string) => new URL(`../../schemas/${name}`, import.meta.url);
 
-const expense = {
-  type: "expense",
-  id: "EXP-2026-0001",
-  revision: 1,
-  occurredAt: "2026-03-01T16:00:00+08:00",
-  source: "erp",
-  data: {
-    department: "marketing",
-    applicant: "a.wu",
-    category: "travel",
-    amount: 12000,
-    currency: "CNY",
-    budget: { lineId: "L1", remaining: 8000 },
-    attachments: 1,
-    status: "submitted",
-    submittedAt: null,
-    approvals: [],
-  },
-};
+// with an offset and a null optional field, which parsing normalises
+const expense = expenseRecord(
+  "EXP-2026-0001",
+  1,
+  { amount: 12000, attachments: 1, submittedAt: null },
+  "2026-03-01T16:00:00+08:00",
+);
 
 describe("generated JSON Schemas", () => {
   for (const name of Object.keys(JSON_SCHEMAS)) {

@@ -4,7 +4,7 @@
  * promises) that dominates evaluation, and the differential property test proves both agree.
  */
 import type { Condition } from "../../../schemas/policy.ts";
-import { Elapsed } from "../policy/facts.ts";
+import { Elapsed, isFactReference } from "../policy/facts.ts";
 import type { LoadedRule } from "../policy/model.ts";
 import { resolveOperator } from "../policy/operators.ts";
 import { parsePath, readFactPath } from "../policy/path.ts";
@@ -55,10 +55,6 @@ export function compileFactRead(ref: FactRef): Read {
   return (ctx) => readFactPath(ctx.derived(key, fact, params ?? {}), segments);
 }
 
-function isFactRef(v: unknown): v is FactRef {
-  return typeof v === "object" && v !== null && Object.hasOwn(v, "fact");
-}
-
 function compileCondition(condition: Condition, deadlines: DeadlineProbe[]): Test {
   if ("all" in condition) {
     const parts: Test[] = [];
@@ -103,7 +99,7 @@ function compileCondition(condition: Condition, deadlines: DeadlineProbe[]): Tes
     const limitMs = parseDuration(condition.value);
     if (limitMs !== undefined) deadlines.push({ read: left, limitMs, guards: [] });
   }
-  if (isFactRef(condition.value)) {
+  if (isFactReference(condition.value)) {
     const right = compileFactRead(condition.value);
     return (ctx) => evaluate(left(ctx), right(ctx));
   }

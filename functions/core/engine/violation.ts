@@ -16,7 +16,8 @@ import { parsePath, resolvePath } from "../policy/path.ts";
 import { toIso } from "../time.ts";
 import { interpolate, toEvidenceValue } from "./format.ts";
 
-export type ViolationStatus = "open" | "acknowledged" | "waived" | "resolved";
+export const VIOLATION_STATUSES = ["open", "acknowledged", "waived", "resolved"] as const;
+export type ViolationStatus = (typeof VIOLATION_STATUSES)[number];
 
 export interface Assignee {
   readonly role: string;

@@ -54,6 +54,13 @@ export class Elapsed {
   }
 }
 
+/** A condition value (or a derived fact's param) that names another fact, as json-rules-engine reads one. */
+export function isFactReference(
+  v: unknown,
+): v is { fact: string; path?: string; params?: Record<string, unknown> } {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.hasOwn(v, "fact");
+}
+
 /** CATALOGUE: missing, `null`, `""` and only whitespace all mean "not there"; so do empty lists. */
 export function isPresent(value: unknown): boolean {
   if (value === undefined || value === null) return false;
@@ -343,8 +350,6 @@ export const BASE_FACTS = {
 export const DERIVED_FACT_BY_NAME: ReadonlyMap<string, DerivedFact> = new Map(
   DERIVED_FACTS.map((f) => [f.name, f]),
 );
-
-export const FACT_NAMES = [...Object.keys(BASE_FACTS), ...DERIVED_FACTS.map((f) => f.name)];
 
 /** Computes a derived fact with no memo: the reference engine's way (json-rules-engine caches its own). */
 export function computeFact(name: string, params: unknown, base: Omit<FactInput, "fact">): unknown {

@@ -17,7 +17,7 @@ import { DATA_SCHEMAS, type RecordType, recordSchema } from "../../../schemas/re
 import { type Diagnostic, sortDiagnostics } from "../diagnostics.ts";
 import { type Issue, toIssues } from "../issues.ts";
 import { parseDuration } from "../time.ts";
-import { BASE_FACTS, DERIVED_FACT_BY_NAME } from "./facts.ts";
+import { BASE_FACTS, DERIVED_FACT_BY_NAME, isFactReference } from "./facts.ts";
 import type {
   EvidenceSpec,
   LoadedRule,
@@ -308,7 +308,7 @@ function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath):
   const before = out.length;
   leaf.value = substituteParams(ctx, leaf.value, [...path, "value"]);
   if (out.length > before) return leaf; // an unknown parameter: its value cannot be checked
-  if (isFactRef(leaf.value)) {
+  if (isFactReference(leaf.value)) {
     const ref = { ...leaf.value };
     checkFactReference(ctx, ref, [...path, "value"]);
     leaf.value = ref;
@@ -335,10 +335,6 @@ function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath):
   if (fact && leaf.name)
     addEvidence(ctx, leaf.name, { fact: leaf.fact, path: leaf.path, params: leaf.params }, path);
   return leaf;
-}
-
-function isFactRef(v: unknown): v is { fact: string; path?: string; params?: Record<string, unknown> } {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.hasOwn(v, "fact");
 }
 
 /** Checks fact, path and params of a condition or a `value: {fact…}`; records its evidence. */
@@ -467,7 +463,7 @@ function checkDerivedParams(
   const to = params.to;
   if (Array.isArray(to)) {
     for (const [i, p] of to.entries()) check(p, [...at, "to", i]);
-  } else if (isFactRef(to)) {
+  } else if (isFactReference(to)) {
     const ref = { ...to };
     ok = checkFactReference({ ...ctx, evidence: new Map() }, ref, [...at, "to"]) && ok;
     params.to = ref;
