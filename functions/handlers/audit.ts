@@ -20,12 +20,16 @@ import { fromItem } from "../store/violations.ts";
 import { auditOf } from "./audit-runtime.ts";
 import { fromEnv, logger, type Runtime, type RuntimeSource } from "./runtime.ts";
 import { processByKey } from "./stream-batch.ts";
+import { STREAM_BATCHING } from "./stream-settings.ts";
 
 /**
- * Subjects appended at once within a batch (each subject's records stay in order). Many: appends
- * waiting on the same chain are committed in one transaction (AuditLogStore's group commit).
+ * Subjects appended at once within a batch (each subject's records stay in order): all of a full
+ * batch (STREAM_BATCHING.audit), so every first entry of every subject is queued before the first
+ * commit and a chain's entries go in as few transactions as GROUP_MAX allows (AuditLogStore's
+ * group commit). With 100 at a time, the rest trickled in behind the first commits: measured
+ * ~5 entries per transaction instead of ~30.
  */
-export const AUDIT_CONCURRENCY = 100;
+export const AUDIT_CONCURRENCY = STREAM_BATCHING.audit.batchSize;
 
 const plain = (image: unknown) => unmarshall(image as Record<string, AttributeValue>);
 

@@ -3,7 +3,7 @@
  * the DynamoDB Streams client that stands in for Lambda's event source mapping.
  */
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import { clientConfig, createTableClients, type TableClients } from "../store/clients.ts";
+import { clientConfig, createTableClients, type TableClients, withoutSdkLogging } from "../store/clients.ts";
 
 export interface AwsClients extends TableClients {
   readonly streams: DynamoDBStreamsClient;
@@ -11,5 +11,8 @@ export interface AwsClients extends TableClients {
 
 export function createClients(endpoint?: string): AwsClients {
   // DynamoDB Local serves the streams API on the same port as the tables API
-  return { ...createTableClients(endpoint), streams: new DynamoDBStreamsClient(clientConfig(endpoint)) };
+  return {
+    ...createTableClients(endpoint),
+    streams: withoutSdkLogging(new DynamoDBStreamsClient(clientConfig(endpoint))),
+  };
 }

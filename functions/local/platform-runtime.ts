@@ -19,6 +19,7 @@ import { handler as health } from "../handlers/health.ts";
 import { createIngestHandler } from "../handlers/ingest.ts";
 import { loadPolicySet } from "../handlers/policy-folder.ts";
 import { logger, type Runtime } from "../handlers/runtime.ts";
+import { STREAM_BATCHING, type StreamBatching } from "../handlers/stream-settings.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
@@ -112,12 +113,12 @@ export async function startPlatform(opts: {
     stops.push(() => digestNow().catch((error) => logger.error("audit digest", { error })));
 
     // One reader per consumer, as each Lambda event source mapping is its own reader: the evaluator
-    // never waits for the audit trail. The audit readers poll less often, so each batch carries
-    // more entries and its appends commit in larger groups (fewer transactions).
+    // never waits for the audit trail. Batch sizes and windows are the deployment's (STREAM_BATCHING).
     const readStream = async (
       table: "records" | "violations",
       name: string,
       handler: StreamHandler,
+      batching: StreamBatching,
       pollIntervalMs: number,
     ) => {
       const poller = await startStreamPoller({
@@ -125,7 +126,8 @@ export async function startPlatform(opts: {
         dynamodb: clients.dynamodb,
         tableName: tables[table],
         handler,
-        batchSize: 100,
+        batchSize: batching.batchSize,
+        batchWindowMs: batching.batchingWindowMs,
         pollIntervalMs,
         maxAttempts: Number(env.COMPLIANCE_MAX_ATTEMPTS ?? 3),
         deadLetterFile: name === "evaluator" ? deadLetterFile : join(stateDir, `${name}-dead-letter.jsonl`),
@@ -137,15 +139,22 @@ export async function startPlatform(opts: {
     };
     // a local poll is cheap; polling the records stream often keeps POST → violation visible short
     const pollers = [
-      await readStream("records", "evaluator", createEvaluatorHandler(source), 50),
+      await readStream("records", "evaluator", createEvaluatorHandler(source), STREAM_BATCHING.evaluator, 50),
       await readStream(
         "violations",
         "events",
         createEventsHandler(() => sink),
+        STREAM_BATCHING.events,
         250,
       ),
-      await readStream("records", "audit-records", createAuditHandler(source), 500),
-      await readStream("violations", "audit-violations", createAuditHandler(source), 500),
+      await readStream("records", "audit-records", createAuditHandler(source), STREAM_BATCHING.audit, 250),
+      await readStream(
+        "violations",
+        "audit-violations",
+        createAuditHandler(source),
+        STREAM_BATCHING.audit,
+        250,
+      ),
     ];
     const digestEvery = Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
     const digestTimer = setInterval(

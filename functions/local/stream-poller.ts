@@ -52,6 +52,11 @@ export interface StreamPollerOptions {
   readonly maxAttempts?: number;
   /** Sleep when there is nothing new (and the base of the retry backoff). Default 250 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * Lambda's MaximumBatchingWindowInSeconds, in ms: records are gathered until the batch is full
+   * or the oldest has waited this long, then delivered. Default 0: deliver what a read returns.
+   */
+  readonly batchWindowMs?: number;
   /** JSON Lines file receiving records that failed `maxAttempts` times; without it they are only reported. */
   readonly deadLetterFile?: string;
   /** JSON file keeping the last handled sequence number per shard, to resume after a restart. */
@@ -147,6 +152,8 @@ interface ShardState {
   iterator: string | undefined;
   /** Read but not yet handled, in stream order. */
   buffer: Pending[];
+  /** When the oldest record in `buffer` was read (epoch ms): the batching window runs from it. */
+  gatheringSince: number;
   /**
    * Bisection stack: end sequence numbers of batch halves still to try separately (innermost
    * last). A batch never extends past the innermost end; empty = normal batches.
@@ -167,6 +174,13 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   const batchSize = positiveInteger(opts.batchSize ?? 100, "batchSize", tableName);
   const maxAttempts = positiveInteger(opts.maxAttempts ?? 3, "maxAttempts", tableName);
   const pollIntervalMs = positiveInteger(opts.pollIntervalMs ?? 250, "pollIntervalMs", tableName);
+  const batchWindowMs = opts.batchWindowMs ?? 0;
+  if (!Number.isInteger(batchWindowMs) || batchWindowMs < 0)
+    throw new StreamPollerError(
+      "invalid_options",
+      `batchWindowMs must be a whole number ≥ 0, got ${batchWindowMs}`,
+      { tableName },
+    );
   const report = (error: StreamPollerError) => {
     try {
       (opts.onError ?? defaultOnError)(error);
@@ -227,6 +241,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         closed: persisted?.done === true,
         iterator: undefined,
         buffer: [],
+        gatheringSince: 0,
         segments: [],
         failure: undefined,
         retryAt: 0,
@@ -322,6 +337,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         refreshNeeded = true; // its children appear in the shard list now
       }
       const records = page.Records ?? [];
+      if (shard.buffer.length === 0) shard.gatheringSince = Date.now();
       for (const record of records) {
         const lambda = toLambdaRecord(record, streamArn);
         shard.buffer.push({ seq: BigInt(lambda.dynamodb?.SequenceNumber ?? "0"), record: lambda });
@@ -473,6 +489,18 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
     );
   };
 
+  /**
+   * Still within the batching window: a partial batch of new records waits for more. Retries and
+   * bisection halves go at once, and a closed shard has nothing more to gather.
+   */
+  const gathering = (shard: ShardState) =>
+    batchWindowMs > 0 &&
+    shard.buffer.length < batchSize &&
+    !shard.closed &&
+    shard.segments.length === 0 &&
+    shard.failure === undefined &&
+    Date.now() - shard.gatheringSince < batchWindowMs;
+
   /** One step for one shard. `worked`: something happened; `pending`: records are still waiting. */
   const pump = async (shard: ShardState): Promise<{ worked: boolean; pending: boolean }> => {
     let worked = false;
@@ -488,6 +516,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
       return { worked, pending: false };
     }
     if (Date.now() < shard.retryAt) return { worked, pending: true };
+    if (gathering(shard)) return { worked, pending: true };
     await deliver(shard);
     return { worked: true, pending: true };
   };
@@ -560,8 +589,17 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         }
       }
       // never spin: wait when this pass found nothing to do, was only waiting out a backoff, or failed
-      if (!worked && !stopped)
-        await sleep(pollIntervalMs, undefined, { signal: abort.signal }).catch(() => {});
+      if (!worked && !stopped) {
+        // a batch being gathered goes when its window closes, not at the next poll after that
+        const windowLeft = Math.min(
+          ...[...shards.values()]
+            .filter(gathering)
+            .map((shard) => Math.max(1, shard.gatheringSince + batchWindowMs - Date.now())),
+        );
+        await sleep(Math.min(pollIntervalMs, windowLeft), undefined, { signal: abort.signal }).catch(
+          () => {},
+        );
+      }
     }
   };
 

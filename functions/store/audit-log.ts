@@ -130,7 +130,12 @@ export class AuditLogStore {
       const queue = this.pending.get(chain) ?? [];
       queue.push({ input, resolve, reject });
       this.pending.set(chain, queue);
-      if (!this.committing.has(chain)) void this.drain(chain);
+      if (queue.length === 1 && !this.committing.has(chain))
+        // after the current synchronous run: a stream batch starts its subjects' appends in one
+        // go, so they all join the chain's first transaction instead of the first one going alone
+        queueMicrotask(() => {
+          if (!this.committing.has(chain)) void this.drain(chain);
+        });
     });
   }
 

@@ -6,6 +6,7 @@
  */
 import { Duration } from "aws-cdk-lib";
 import { Construct } from "constructs";
+import { STREAM_BATCHING } from "../../functions/handlers/stream-settings.ts";
 import { acknowledge } from "../nag.ts";
 import type { Data } from "./data.ts";
 import {
@@ -48,6 +49,7 @@ export class AuditTrail extends Construct {
       table: data.tables.records,
       key: data.key,
       description: "records stream consumer (audit trail)",
+      batching: STREAM_BATCHING.audit,
       name: "AuditRecordsStream",
       // the same filter as the evaluator: the audit trail records stored revisions
       filters: [REVISION_ITEMS_FILTER],
@@ -57,6 +59,7 @@ export class AuditTrail extends Construct {
       table: data.tables.violations,
       key: data.key,
       description: "violations stream consumer (audit trail)",
+      batching: STREAM_BATCHING.audit,
       name: "AuditViolationsStream",
       filters: [VIOLATION_WRITES_FILTER],
     });

@@ -20,6 +20,7 @@ import { type IScheduleTarget, Schedule, ScheduleExpression } from "aws-cdk-lib/
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Provider } from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
+import { STREAM_BATCHING, type StreamBatching } from "../../functions/handlers/stream-settings.ts";
 import { RECORDS } from "../../functions/store/tables.ts";
 import { acknowledge } from "../nag.ts";
 import type { CompiledPolicies } from "../policies.ts";
@@ -60,6 +61,8 @@ export interface StreamConsumerProps {
   readonly key: IKey;
   readonly filters?: ReturnType<typeof FilterCriteria.filter>[];
   readonly description: string;
+  /** Batch size and batching window (functions/handlers/stream-settings.ts, shared with the local runtime). */
+  readonly batching: StreamBatching;
   /** Names its alarms (default: the construct id). */
   readonly name?: string;
 }
@@ -67,10 +70,10 @@ export interface StreamConsumerProps {
 /**
  * A DynamoDB stream → Lambda mapping with the settings every stream consumer shares (evaluator,
  * events, and the audit function's two mappings):
- * - batch size 100 and a 1 s batching window: a revision is judged (and audited) within about a
- *   second of its write while a burst (an ERP backfill) still arrives in full batches; the
- *   handlers process the batch's keys concurrently (16 at a time; the audit function 100, whose
- *   appends to one chain commit together), so 100 records fit well inside the timeout.
+ * - batch size and batching window per consumer (STREAM_BATCHING): the evaluator takes what is
+ *   there at once (100 at most), the audit trail gathers up to 1,000 for 2 s so its group commits
+ *   are large; the handlers process a batch's keys concurrently (16 at a time; the audit
+ *   function 100, whose appends to one chain commit together), well inside the timeout.
  * - parallelization factor 4: up to 4 batches per shard at once; Lambda keeps each partition
  *   key (one record, one violation) in order, which the handlers rely on (the audit function's
  *   subject is that key, so one subject's entries are appended in stream order).
@@ -149,8 +152,8 @@ export class StreamConsumer extends Construct {
       target: fn.fn,
       eventSourceArn: streamArn,
       startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: 100,
-      maxBatchingWindow: Duration.seconds(1),
+      batchSize: props.batching.batchSize,
+      maxBatchingWindow: Duration.seconds(props.batching.batchingWindowMs / 1000),
       parallelizationFactor: 4,
       bisectBatchOnError: true,
       retryAttempts: 5,
@@ -246,6 +249,7 @@ export class Evaluation extends Construct {
       table: data.tables.records,
       key: data.key,
       description: "records stream consumer (evaluator)",
+      batching: STREAM_BATCHING.evaluator,
       filters: [REVISION_ITEMS_FILTER],
     });
     acknowledgeStreamInvoked([this.evaluator]);
@@ -255,6 +259,7 @@ export class Evaluation extends Construct {
       table: data.tables.violations,
       key: data.key,
       description: "violations stream consumer (event publisher)",
+      batching: STREAM_BATCHING.events,
       filters: [VIOLATION_WRITES_FILTER],
     });
     acknowledgeStreamInvoked([this.events]);

@@ -84,6 +84,9 @@ describe("audit trail", () => {
     expect(consumer.fn).toBe(stack.functions.audit);
     expect(mapping(consumer)).toMatchObject({
       ...SHARED_STREAM_SETTINGS,
+      // large batches gathered for 2 s: big group commits on the chains
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 2,
       EventSourceArn: resolve(stack.data.tables.records.tableStreamArn),
       FunctionName: resolve(stack.functions.audit.fn.functionName),
       DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
@@ -100,6 +103,9 @@ describe("audit trail", () => {
     expect(consumer.fn).toBe(stack.functions.audit);
     expect(mapping(consumer)).toMatchObject({
       ...SHARED_STREAM_SETTINGS,
+      // large batches gathered for 2 s: big group commits on the chains
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 2,
       EventSourceArn: resolve(stack.data.tables.violations.tableStreamArn),
       FunctionName: resolve(stack.functions.audit.fn.functionName),
       DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
@@ -132,6 +138,7 @@ describe("audit trail", () => {
           table: other.data.tables.records,
           key: other.data.key,
           description: "a third records stream consumer",
+          batching: { batchSize: 100, batchingWindowMs: 0 },
         }),
     ).toThrow(/3 consumers.*at most 2/);
   });

@@ -23,6 +23,9 @@ describe("stream consumers, schedule, bus, policy publication", () => {
     const consumer = stack.evaluation.evaluator;
     expect(mapping(consumer)).toMatchObject({
       ...SHARED_SETTINGS,
+      // no batching window: a revision is judged as soon as it is read
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 0,
       EventSourceArn: resolve(stack.data.tables.records.tableStreamArn),
       FunctionName: resolve(stack.functions.evaluator.fn.functionName),
       DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
@@ -40,6 +43,8 @@ describe("stream consumers, schedule, bus, policy publication", () => {
     const consumer = stack.evaluation.events;
     expect(mapping(consumer)).toMatchObject({
       ...SHARED_SETTINGS,
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
       EventSourceArn: resolve(stack.data.tables.violations.tableStreamArn),
       FunctionName: resolve(stack.functions.events.fn.functionName),
       DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },

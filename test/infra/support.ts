@@ -77,11 +77,12 @@ export function canonical(statements: readonly Statement[]): string[] {
     .sort();
 }
 
-/** The event source mapping settings every stream consumer shares (infra/constructs/evaluation.ts). */
+/**
+ * The event source mapping settings every stream consumer shares (infra/constructs/evaluation.ts);
+ * batch size and window differ per consumer (functions/handlers/stream-settings.ts).
+ */
 export const SHARED_STREAM_SETTINGS = {
   StartingPosition: "TRIM_HORIZON",
-  BatchSize: 100,
-  MaximumBatchingWindowInSeconds: 1,
   ParallelizationFactor: 4,
   BisectBatchOnFunctionError: true,
   MaximumRetryAttempts: 5,

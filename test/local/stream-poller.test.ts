@@ -172,6 +172,39 @@ describe("stream poller", () => {
     expect(records[25]?.dynamodb?.Keys).toEqual({ pk: { S: pk(2) }, rev: { N: "1" } });
   });
 
+  it("with a batching window, gathers records that trickle in into one batch, and sends a full batch at once", async () => {
+    const { name } = await streamTable();
+    const batches: DynamoDBRecord[][] = [];
+    const { poller, errors } = await poll(
+      name,
+      async (event) => {
+        batches.push(event.Records);
+      },
+      // the window is far longer than the writes below take, so the test does not race the clock
+      { batchSize: 10, batchWindowMs: 1_500 },
+    );
+    for (let i = 1; i <= 5; i++) {
+      await putItems(name, i, i);
+      await new Promise((r) => setTimeout(r, 40)); // several polls (10 ms) between writes
+    }
+    await poller.drained();
+    expect(batches.map((b) => b.length)).toEqual([5]);
+    await putItems(name, 6, 17);
+    await poller.drained();
+    expect(batches.map((b) => b.length)).toEqual([5, 10, 2]);
+    expect(pks(batches.flat())).toEqual(Array.from({ length: 17 }, (_, i) => pk(i + 1)));
+    expect(errors).toEqual([]);
+    await expect(
+      startStreamPoller({
+        streams: db.clients.streams,
+        dynamodb: db.clients.dynamodb,
+        tableName: name,
+        handler: async () => {},
+        batchWindowMs: -1,
+      }),
+    ).rejects.toMatchObject({ code: "invalid_options" });
+  });
+
   it("retries from the lowest reported failure: the failed and later records again, the earlier ones not", async () => {
     const { name } = await streamTable();
     await putItems(name, 1, 10);
