@@ -16,10 +16,14 @@
  *    DynamoDB Local reports fewer units for TransactWriteItems than AWS bills (2 WCU per item per
  *    KB), so the figure with transactions billed as on AWS is given beside it.
  *
+ * Every load comes from one worker thread (bench/load.ts): the platform keeps the main thread.
+ * Every streamed table gets its first stream record before any load (see the note in the code).
+ *
  * Diagnostics beside the bars, to tell where time goes: RecordsStore.putRevision straight on the
  * raw table (ingest's store calls without HTTP or evaluator); raw PutItem into a records-shaped
- * table whose stream is being consumed (DynamoDB Local slows writes to a table whose stream is
- * read); CPU of Node and Java; per-operation round trips; the stages of the visibility latency.
+ * table whose stream is being consumed by a no-op handler (what the reading costs the machine);
+ * CPU of Node and Java and how busy the main event loop was; per-operation round trips; the
+ * stages of the visibility latency.
  *
  * The platform's clock starts at BENCH_NOW and runs at real speed, so records are judged as in the
  * engine benchmark (deadlines pending at BENCH_NOW stay pending) whatever day the bench runs.
