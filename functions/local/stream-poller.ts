@@ -71,6 +71,7 @@ export interface StreamPoller {
   /**
    * Resolves once every record in the stream at the time of the call has been handled or
    * dead-lettered: a full pass over all shards, begun after the call, found nothing left to do.
+   * A batch being gathered in its batching window is delivered at once while someone waits here.
    * Rejects with a `stream_poller_stopped` error if the poller stops first.
    */
   drained(): Promise<void>;
@@ -491,10 +492,12 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
 
   /**
    * Still within the batching window: a partial batch of new records waits for more. Retries and
-   * bisection halves go at once, and a closed shard has nothing more to gather.
+   * bisection halves go at once, a closed shard has nothing more to gather, and someone waiting in
+   * drained() wants what is there now (tests and `npm start`'s shutdown should not wait out windows).
    */
   const gathering = (shard: ShardState) =>
     batchWindowMs > 0 &&
+    waiters.length === 0 &&
     shard.buffer.length < batchSize &&
     !shard.closed &&
     shard.segments.length === 0 &&
