@@ -48,9 +48,11 @@ const PARTS: readonly Part[] = [
       const r = await benchPlatform({ quick });
       return [
         {
+          // the webhook's own capacity (consumers disabled during the window, as on AWS they run
+          // elsewhere); the figure with the consumers sharing the two cores is printed beside it
           name: "accepted POSTs/s at c32 ≥ 33 % of raw PutItem/s (same run)",
           pass: r.ingestOverRawC32 >= 0.33,
-          detail: `${r.ingestPerSec.c32}/s vs ${r.rawPutPerSec}/s = ${(r.ingestOverRawC32 * 100).toFixed(1)} %`,
+          detail: `${r.ingestPerSec.c32}/s vs ${r.rawPutPerSec}/s = ${(r.ingestOverRawC32 * 100).toFixed(1)} %; with the stream consumers running on the same cores ${r.ingestWithConsumersPerSec.c32}/s = ${(r.ingestWithConsumersOverRawC32 * 100).toFixed(1)} %`,
         },
         {
           name: "p99 POST → violation visible ≤ 1000 ms at c8",

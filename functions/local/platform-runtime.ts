@@ -51,6 +51,12 @@ export interface LocalPlatform {
   readonly eventsFile: string;
   /** Resolves once every record now in the stream has been evaluated (or dead-lettered). */
   drained(): Promise<void>;
+  /**
+   * Disables or enables every stream reader at once, as disabling the event source mappings on
+   * AWS: records wait in the streams meanwhile and nothing is lost. (The benchmark measures the
+   * webhook alone this way; drained() waits for them to be enabled.)
+   */
+  setStreamConsumersEnabled(enabled: boolean): void;
   sweepNow(): Promise<void>;
   /** Seals the audit chains' heads into the next signed digest (also done periodically and at stop). */
   digestNow(): Promise<void>;
@@ -217,7 +223,20 @@ export async function startPlatform(opts: {
       // twice: evaluating records writes violations, whose stream the second reader then carries
       for (let round = 0; round < 2; round++) for (const p of pollers) await p.drained();
     };
-    return { url, endpoint, runtime, eventsFile, drained, sweepNow, digestNow, stop: stopAll };
+    const setStreamConsumersEnabled = (enabled: boolean) => {
+      for (const poller of pollers) poller.setEnabled(enabled);
+    };
+    return {
+      url,
+      endpoint,
+      runtime,
+      eventsFile,
+      drained,
+      setStreamConsumersEnabled,
+      sweepNow,
+      digestNow,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -75,6 +75,12 @@ export interface StreamPoller {
    * Rejects with a `stream_poller_stopped` error if the poller stops first.
    */
   drained(): Promise<void>;
+  /**
+   * Lambda's `Enabled` flag of an event source mapping: disabled, the poller reads and delivers
+   * nothing (a batch in flight finishes) and records wait in the stream; enabled again, it goes
+   * on from where it stopped. drained() waits for it to be enabled.
+   */
+  setEnabled(enabled: boolean): void;
 }
 
 export type StreamPollerErrorCode =
@@ -214,6 +220,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   const shards = new Map<string, ShardState>();
   const abort = new AbortController();
   let stopped = false;
+  let enabled = true;
   let lastRefresh = 0;
   let refreshNeeded = true;
   let cyclesStarted = 0;
@@ -558,6 +565,10 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
 
   const run = async () => {
     while (!stopped) {
+      if (!enabled) {
+        await sleep(pollIntervalMs, undefined, { signal: abort.signal }).catch(() => {});
+        continue;
+      }
       const cycle = cyclesStarted++;
       let worked = false;
       let pending = false;
@@ -638,6 +649,9 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         }
       })();
       return stopping;
+    },
+    setEnabled: (value: boolean) => {
+      enabled = value;
     },
     drained: () => {
       if (stopped) {

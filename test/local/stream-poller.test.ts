@@ -205,6 +205,31 @@ describe("stream poller", () => {
     ).rejects.toMatchObject({ code: "invalid_options" });
   });
 
+  it("disabled, delivers nothing while records wait in the stream; enabled again, delivers them all in order", async () => {
+    const { name } = await streamTable();
+    const seen: DynamoDBRecord[] = [];
+    const { poller, errors } = await poll(name, async (event) => {
+      seen.push(...event.Records);
+    });
+    await putItems(name, 1, 3);
+    await poller.drained();
+    expect(pks(seen)).toEqual([pk(1), pk(2), pk(3)]);
+    poller.setEnabled(false);
+    await putItems(name, 4, 9);
+    // many polls (10 ms) while disabled: nothing comes, and drained() waits for it to be enabled
+    let drained = false;
+    const waiting = poller.drained().then(() => {
+      drained = true;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(pks(seen)).toEqual([pk(1), pk(2), pk(3)]);
+    expect(drained).toBe(false);
+    poller.setEnabled(true);
+    await waiting;
+    expect(pks(seen)).toEqual(Array.from({ length: 9 }, (_, i) => pk(i + 1)));
+    expect(errors).toEqual([]);
+  });
+
   it("retries from the lowest reported failure: the failed and later records again, the earlier ones not", async () => {
     const { name } = await streamTable();
     await putItems(name, 1, 10);
