@@ -123,7 +123,9 @@ async function startOnPort(
   opts: DynamoDbLocalOptions,
 ): Promise<DynamoDbLocal> {
   const child = withPath(opts.javaSearchPath, () =>
-    spawn({ port, path: dbPath, sharedDb: true, stdio: "pipe" }),
+    // its own process group: Ctrl-C in a terminal signals the whole foreground group, and Java
+    // must outlive our orderly shutdown (readers, the final audit digest), which stops it last
+    spawn({ port, path: dbPath, sharedDb: true, stdio: "pipe", detached: true }),
   );
   const output = captureOutput(child);
   const guard = killOnProcessExit(child);
@@ -242,11 +244,15 @@ function killOnProcessExit(child: ChildProcess): { release(): void } {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
   };
   const onSignal = (signal: NodeJS.Signals) => {
+    // Someone else handles this signal (`npm start` stops the platform in order: readers, the
+    // final audit digest, then DynamoDB Local): leave Java to them. If they exit without stopping
+    // it, the 'exit' hook still kills it.
+    if (process.listenerCount(signal) > 1) return;
     kill();
     release();
     // Our listener disabled Node's default action for this signal: when nobody else handles it,
     // raise it again so the process still ends the way the sender asked.
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    process.kill(process.pid, signal);
   };
   const release = () => {
     process.off("exit", kill);

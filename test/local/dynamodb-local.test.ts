@@ -1,12 +1,14 @@
 /**
  * Starting DynamoDB Local: it answers on a free port, keeps its data (stream included) in a data
  * folder across a restart, and a missing Java gives a one-line fix instead of a Java-less hang.
- * Each test here starts its own Java (the shared one cannot be restarted), so there are only two.
+ * Each test here starts its own Java (the shared one cannot be restarted), so there are few.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
@@ -93,6 +95,36 @@ describe("startDynamoDbLocal", () => {
     } finally {
       await local?.stop();
     }
+  });
+
+  it("leaves Java to a process that handles SIGTERM itself, and still takes it down when that process exits", async () => {
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL("../fixtures/orderly-shutdown.ts", import.meta.url))],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
+    for (let waited = 0; !/ready (\S+)/.test(out); waited += 100) {
+      if (waited > 60_000 || child.exitCode !== null) throw new Error(`the fixture did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const endpoint = (out.match(/ready (\S+)/) as RegExpMatchArray)[1] as string;
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(out).toContain("still answering at shutdown");
+    // Java got SIGTERM from the exit hook; give it a moment to let go of its port
+    let open = true;
+    for (let i = 0; i < 100 && open; i++) {
+      open = await accepts(endpoint);
+      if (open) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(open).toBe(false);
   });
 
   it("gives up after startTimeoutMs with the output of Java, and stops it", async () => {
