@@ -198,13 +198,13 @@ const QUICK: Plan = {
   rawWarmupMaxMs: 8_000,
   rawWindowMs: 2_000,
   rawWindows: 1,
-  ingestWarmup: 600,
+  ingestWarmup: 1_000,
   ingestWarmupMaxMs: 5_000,
   ingestWindowMs: { c1: 2_000, c8: 3_000, c32: 4_000 },
   latencySamples: 80,
   latencyMaxMs: 12_000,
   unitsRecords: 300,
-  generated: 12_000,
+  generated: 20_000,
 };
 
 /**
