@@ -28,15 +28,12 @@ import {
   auditEntryForViolationChange,
   writeDigest,
 } from "../../functions/service/audit.ts";
-import { evaluateStoredRevision } from "../../functions/service/evaluation.ts";
-import { ingestRecord } from "../../functions/service/ingest.ts";
 import { AUDIT_CHAINS, AuditLogStore, chainKey, chainOf } from "../../functions/store/audit-log.ts";
 import { auditVerifySchema } from "../../schemas/api.ts";
-import { recordSchema } from "../../schemas/record.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { expectMatchesOpenApi } from "../support/openapi.ts";
 import { expense, overBudget } from "../support/records.ts";
-import { TestClock, testRuntime } from "../support/runtime.ts";
+import { storeAndEvaluate, TestClock, testRuntime } from "../support/runtime.ts";
 
 const KEY = "test-audit-key";
 const db = useTables();
@@ -76,10 +73,7 @@ afterAll(async () => {
 });
 
 async function judge(input: unknown) {
-  const record = recordSchema.parse(input);
-  await ingestRecord(rt.platform, record, "erp");
-  const stored = await rt.platform.records.getRevision(`${record.type}#${record.id}`, record.revision);
-  await evaluateStoredRevision(rt.platform, stored as NonNullable<typeof stored>);
+  await storeAndEvaluate(rt.platform, input);
   clock.advance(60_000);
 }
 

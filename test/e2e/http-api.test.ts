@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { complaint, expense, overBudget } from "../support/records.ts";
+import { complaint, discountedQuote, expense, overBudget } from "../support/records.ts";
 import {
   type Answer,
   AUDITOR_TOKEN,
@@ -407,25 +407,7 @@ describe("GET /v1/violations, /v1/violations/{id} and /v1/records/{type}/{id} (a
     for (let i = 1; i <= 6; i++) await store(overBudget(`HV-${i}`, 1, 10000 + i)); // over-budget
     await store(expense("HV-7", 1, { attachments: 0, amount: 100, department: "sales" })); // supporting-documents
     await store(complaint("HV-8", 1, { content: " " })); // record-completeness
-    await store({
-      type: "quote",
-      id: "HV-9",
-      revision: 1,
-      occurredAt: "2026-03-01T08:00:00Z",
-      source: "crm",
-      data: {
-        department: "sales",
-        salesperson: "sp.wu",
-        customer: { id: "CUS-1", name: "Shenzhen Medical, Ltd." },
-        items: [{ sku: "BPM-200", listPrice: 1000, unitPrice: 880, quantity: 10 }],
-        status: "sent",
-        reviews: [
-          { role: "sales-manager", reviewer: "sm.zhang", decision: "approved", at: "2026-03-01T07:00:00Z" },
-        ],
-        approvals: [{ role: "sales-manager", approver: "sm.zhang", at: "2026-03-01T07:00:00Z" }],
-        sentAt: "2026-03-01T08:00:00Z",
-      },
-    }); // discount-authority (12 % > 10 %)
+    await store(discountedQuote("HV-9", 1, "2026-03-01T08:00:00Z")); // discount-authority (12 % > 10 %)
     // reimbursed without finance review or receipts, over budget: three violations of one record
     await store(
       expense("HV-10", 1, {

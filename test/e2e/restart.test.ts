@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type LocalPlatform, startPlatform } from "../../functions/local/platform-runtime.ts";
 import type { RecordInput } from "../../schemas/record.ts";
-import { expense, overBudget } from "../support/records.ts";
+import { discountedQuote, expense, overBudget } from "../support/records.ts";
 import {
   Api,
   CREDENTIALS_ENV,
@@ -46,29 +46,6 @@ afterAll(async () => {
   await running?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
-
-/** A quote whose 12 % discount was approved by a sales manager only: discount-authority. */
-function discountedQuote(id: string, revision: number): RecordInput {
-  return {
-    type: "quote",
-    id,
-    revision,
-    occurredAt: "2026-03-05T03:00:00Z",
-    source: "crm",
-    data: {
-      department: "sales",
-      salesperson: "sp.wu",
-      customer: { id: "CUS-0931", name: "華南醫療器械有限公司" },
-      items: [{ sku: "LX-BPM-200", listPrice: 1000, unitPrice: 880, quantity: 50 }],
-      status: "sent",
-      reviews: [
-        { role: "sales-manager", reviewer: "sm.zhang", decision: "approved", at: "2026-03-05T02:00:00Z" },
-      ],
-      approvals: [{ role: "sales-manager", approver: "sm.zhang", at: "2026-03-05T02:00:00Z" }],
-      sentAt: "2026-03-05T03:00:00Z",
-    },
-  };
-}
 
 /** What each record's violations must be once its latest revision is evaluated. */
 interface Expected {

@@ -15,16 +15,13 @@ import { ComplianceStack } from "../../infra/stack.ts";
 import {
   build,
   logicalId,
+  mappingOf,
   NO_BUNDLING,
   REVISION_ITEMS_PATTERN,
   resolve,
   SHARED_STREAM_SETTINGS,
   statementsOf,
 } from "./support.ts";
-
-function mapping(consumer: StreamConsumer) {
-  return build().template.toJSON().Resources[logicalId(consumer.mapping)].Properties;
-}
 
 /** Sends nothing: records each request and answers with `reply(command)`. */
 function recordingClient(reply: (name: string, input: Record<string, unknown>) => unknown = () => ({})) {
@@ -82,7 +79,7 @@ describe("audit trail", () => {
     const { stack } = build();
     const consumer = stack.audit.records;
     expect(consumer.fn).toBe(stack.functions.audit);
-    expect(mapping(consumer)).toMatchObject({
+    expect(mappingOf(consumer)).toMatchObject({
       ...SHARED_STREAM_SETTINGS,
       // large batches gathered for 2 s: big group commits on the chains
       BatchSize: 1000,
@@ -91,17 +88,17 @@ describe("audit trail", () => {
       FunctionName: resolve(stack.functions.audit.fn.functionName),
       DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
     });
-    const filters = mapping(consumer).FilterCriteria.Filters;
+    const filters = mappingOf(consumer).FilterCriteria.Filters;
     expect(filters).toHaveLength(1);
     expect(JSON.parse(filters[0].Pattern)).toEqual(REVISION_ITEMS_PATTERN);
-    expect(filters).toEqual(mapping(stack.evaluation.evaluator).FilterCriteria.Filters);
+    expect(filters).toEqual(mappingOf(stack.evaluation.evaluator).FilterCriteria.Filters);
   });
 
   it("the audit function consumes the violations stream: inserts and updates, shared settings, its own on-failure queue", () => {
     const { stack } = build();
     const consumer = stack.audit.violations;
     expect(consumer.fn).toBe(stack.functions.audit);
-    expect(mapping(consumer)).toMatchObject({
+    expect(mappingOf(consumer)).toMatchObject({
       ...SHARED_STREAM_SETTINGS,
       // large batches gathered for 2 s: big group commits on the chains
       BatchSize: 1000,
@@ -110,7 +107,7 @@ describe("audit trail", () => {
       FunctionName: resolve(stack.functions.audit.fn.functionName),
       DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
     });
-    expect(JSON.parse(mapping(consumer).FilterCriteria.Filters[0].Pattern)).toEqual({
+    expect(JSON.parse(mappingOf(consumer).FilterCriteria.Filters[0].Pattern)).toEqual({
       eventName: ["INSERT", "MODIFY"],
     });
     // four mappings, four distinct on-failure queues

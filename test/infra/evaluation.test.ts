@@ -1,28 +1,22 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import type { StreamConsumer } from "../../infra/constructs/evaluation.ts";
 import { EVENT_DETAIL_TYPES, EVENT_SOURCE } from "../../infra/constructs/events.ts";
 import {
   build,
   logicalId,
+  mappingOf,
   REVISION_ITEMS_PATTERN,
   resolve,
   SHARED_STREAM_SETTINGS,
   statementsOf,
 } from "./support.ts";
 
-function mapping(consumer: StreamConsumer) {
-  return build().template.toJSON().Resources[logicalId(consumer.mapping)].Properties;
-}
-
-const SHARED_SETTINGS = SHARED_STREAM_SETTINGS;
-
 describe("stream consumers, schedule, bus, policy publication", () => {
   it("evaluator: records stream, batch/window/parallelization, bisect, bounded retries, partial failures, on-failure queue", () => {
     const { stack } = build();
     const consumer = stack.evaluation.evaluator;
-    expect(mapping(consumer)).toMatchObject({
-      ...SHARED_SETTINGS,
+    expect(mappingOf(consumer)).toMatchObject({
+      ...SHARED_STREAM_SETTINGS,
       // no batching window: a revision is judged as soon as it is read
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 0,
@@ -33,7 +27,7 @@ describe("stream consumers, schedule, bus, policy publication", () => {
   });
 
   it("evaluator: only revision items (rev ≠ 0) invoke it; head items are filtered out before Lambda", () => {
-    const filters = mapping(build().stack.evaluation.evaluator).FilterCriteria.Filters;
+    const filters = mappingOf(build().stack.evaluation.evaluator).FilterCriteria.Filters;
     expect(filters).toHaveLength(1);
     expect(JSON.parse(filters[0].Pattern)).toEqual(REVISION_ITEMS_PATTERN);
   });
@@ -41,15 +35,15 @@ describe("stream consumers, schedule, bus, policy publication", () => {
   it("events: the same pattern on the violations stream (both images), its own on-failure queue", () => {
     const { stack } = build();
     const consumer = stack.evaluation.events;
-    expect(mapping(consumer)).toMatchObject({
-      ...SHARED_SETTINGS,
+    expect(mappingOf(consumer)).toMatchObject({
+      ...SHARED_STREAM_SETTINGS,
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 1,
       EventSourceArn: resolve(stack.data.tables.violations.tableStreamArn),
       FunctionName: resolve(stack.functions.events.fn.functionName),
       DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
     });
-    expect(JSON.parse(mapping(consumer).FilterCriteria.Filters[0].Pattern)).toEqual({
+    expect(JSON.parse(mappingOf(consumer).FilterCriteria.Filters[0].Pattern)).toEqual({
       eventName: ["INSERT", "MODIFY"],
     });
   });

@@ -5,6 +5,7 @@
 import { App, type CfnElement, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
+import type { StreamConsumer } from "../../infra/constructs/evaluation.ts";
 import { ComplianceStack } from "../../infra/stack.ts";
 
 export const NO_BUNDLING = { "aws:cdk:bundling-stacks": [] };
@@ -30,6 +31,11 @@ export function build(): Built {
 export function logicalId(construct: IConstruct): string {
   const child = (construct.node.defaultChild ?? construct) as CfnElement;
   return Stack.of(construct).getLogicalId(child);
+}
+
+/** The synthesized properties of a stream consumer's event source mapping. */
+export function mappingOf(consumer: StreamConsumer) {
+  return build().template.toJSON().Resources[logicalId(consumer.mapping)].Properties;
 }
 
 export function resolve(value: unknown): unknown {

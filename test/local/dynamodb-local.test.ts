@@ -45,6 +45,20 @@ describe("startDynamoDbLocal", () => {
     };
     const put = (clients: ReturnType<typeof createClients>, pk: string) =>
       clients.doc.send(new PutCommand({ TableName: "r-records", Item: { pk, rev: 1 } }));
+    /** Reads the stream from the checkpoint to its end, then lets go of the clients. */
+    const readStream = async (clients: ReturnType<typeof createClients>) => {
+      const poller = await startStreamPoller({
+        ...clients,
+        tableName: "r-records",
+        handler,
+        checkpointFile,
+        pollIntervalMs: 20,
+      });
+      await poller.drained();
+      await poller.stop();
+      clients.dynamodb.destroy();
+      clients.streams.destroy();
+    };
 
     // relative on purpose: it must be made absolute (Java runs with its cwd inside node_modules)
     const relativeDir = join(dir, "db").replace(`${process.cwd()}/`, "");
@@ -56,17 +70,7 @@ describe("startDynamoDbLocal", () => {
       await createTables(clients.dynamodb, "r-");
       await put(clients, "before#1");
       await put(clients, "before#2");
-      let poller = await startStreamPoller({
-        ...clients,
-        tableName: "r-records",
-        handler,
-        checkpointFile,
-        pollIntervalMs: 20,
-      });
-      await poller.drained();
-      await poller.stop();
-      clients.dynamodb.destroy();
-      clients.streams.destroy();
+      await readStream(clients);
       await local.stop();
       await local.stop(); // idempotent
       expect(await accepts(local.endpoint), "Java is gone after stop()").toBe(false);
@@ -79,17 +83,7 @@ describe("startDynamoDbLocal", () => {
       expect(Item).toEqual({ pk: "before#2", rev: 1 });
       await createTables(clients.dynamodb, "r-"); // idempotent on a persisted database
       await put(clients, "after#1");
-      poller = await startStreamPoller({
-        ...clients,
-        tableName: "r-records",
-        handler,
-        checkpointFile,
-        pollIntervalMs: 20,
-      });
-      await poller.drained();
-      await poller.stop();
-      clients.dynamodb.destroy();
-      clients.streams.destroy();
+      await readStream(clients);
       // the stream survived the restart and the checkpoint still points into it: nothing lost, nothing repeated
       expect(seen).toEqual(["before#1", "before#2", "after#1"]);
     } finally {

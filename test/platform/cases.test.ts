@@ -8,16 +8,19 @@ import type { PolicySet } from "../../functions/core/policy/model.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createCasesHandler } from "../../functions/handlers/cases.ts";
 import type { Runtime } from "../../functions/handlers/runtime.ts";
-import { evaluateStoredRevision } from "../../functions/service/evaluation.ts";
-import { ingestRecord } from "../../functions/service/ingest.ts";
 import { createPlatform } from "../../functions/service/platform.ts";
 import { sweep } from "../../functions/service/sweep.ts";
-import { recordSchema } from "../../schemas/record.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { auditorGet, httpEvent, lambdaContext } from "../support/events.ts";
 import { shippedPolicies } from "../support/policies.ts";
 import { complaint, overBudget } from "../support/records.ts";
-import { AUDITOR_TOKEN, CASE_HANDLER_TOKEN, TestClock, testRuntime } from "../support/runtime.ts";
+import {
+  AUDITOR_TOKEN,
+  CASE_HANDLER_TOKEN,
+  storeAndEvaluate,
+  TestClock,
+  testRuntime,
+} from "../support/runtime.ts";
 
 const db = useTables();
 const clock = new TestClock("2026-03-02T00:00:00Z");
@@ -55,12 +58,7 @@ beforeAll(() => {
   cases = createCasesHandler(() => rt);
 });
 
-async function judge(input: unknown) {
-  const record = recordSchema.parse(input);
-  await ingestRecord(rt.platform, record, "erp");
-  const stored = await rt.platform.records.getRevision(`${record.type}#${record.id}`, record.revision);
-  await evaluateStoredRevision(rt.platform, stored as NonNullable<typeof stored>);
-}
+const judge = (input: unknown) => storeAndEvaluate(rt.platform, input);
 
 function act(id: string, action: string, body: unknown, token = CASE_HANDLER_TOKEN) {
   return cases(

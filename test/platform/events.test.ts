@@ -9,13 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEventsHandler } from "../../functions/handlers/events.ts";
 import type { Runtime } from "../../functions/handlers/runtime.ts";
 import { startStreamPoller } from "../../functions/local/stream-poller.ts";
-import { evaluateStoredRevision } from "../../functions/service/evaluation.ts";
 import { fileSink } from "../../functions/service/event-sinks.ts";
-import { ingestRecord } from "../../functions/service/ingest.ts";
-import { recordSchema } from "../../schemas/record.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { expense, overBudget } from "../support/records.ts";
-import { TestClock, testRuntime } from "../support/runtime.ts";
+import { storeAndEvaluate, TestClock, testRuntime } from "../support/runtime.ts";
 
 const db = useTables();
 const clock = new TestClock("2026-03-02T00:00:00Z");
@@ -37,10 +34,7 @@ beforeAll(async () => {
 afterAll(async () => poller?.stop());
 
 async function judge(input: unknown) {
-  const record = recordSchema.parse(input);
-  await ingestRecord(rt.platform, record, "test");
-  const stored = await rt.platform.records.getRevision(`${record.type}#${record.id}`, record.revision);
-  await evaluateStoredRevision(rt.platform, stored as NonNullable<typeof stored>);
+  await storeAndEvaluate(rt.platform, input);
   clock.advance(60_000);
 }
 

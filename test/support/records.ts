@@ -56,3 +56,30 @@ export function complaint(id: string, revision: number, data: Data = {}): Record
     },
   } as RecordInput;
 }
+
+/** A quote whose 12 % discount was approved by a sales manager only: quote-approval/discount-authority. */
+export function discountedQuote(
+  id: string,
+  revision: number,
+  occurredAt = "2026-03-05T03:00:00Z",
+): RecordInput {
+  return {
+    type: "quote",
+    id,
+    revision,
+    occurredAt,
+    source: "crm",
+    data: {
+      department: "sales",
+      salesperson: "sp.wu",
+      customer: { id: "CUS-0931", name: "華南醫療器械有限公司" },
+      items: [{ sku: "LX-BPM-200", listPrice: 1000, unitPrice: 880, quantity: 50 }],
+      status: "sent",
+      reviews: [
+        { role: "sales-manager", reviewer: "sm.zhang", decision: "approved", at: "2026-03-05T02:00:00Z" },
+      ],
+      approvals: [{ role: "sales-manager", approver: "sm.zhang", at: "2026-03-05T02:00:00Z" }],
+      sentAt: "2026-03-05T03:00:00Z",
+    },
+  };
+}

@@ -5,8 +5,12 @@
 import type { Runtime } from "../../functions/handlers/runtime.ts";
 import { logger } from "../../functions/handlers/runtime.ts";
 import { createClients } from "../../functions/local/aws-clients.ts";
-import { createPlatform } from "../../functions/service/platform.ts";
+import { evaluateStoredRevision } from "../../functions/service/evaluation.ts";
+import { ingestRecord } from "../../functions/service/ingest.ts";
+import { createPlatform, type Platform } from "../../functions/service/platform.ts";
+import { recordKey } from "../../functions/store/keys.ts";
 import type { TableNames } from "../../functions/store/tables.ts";
+import { recordSchema } from "../../schemas/record.ts";
 import { shippedPolicies } from "./policies.ts";
 
 export const TEST_SECRETS = new Map([
@@ -43,4 +47,16 @@ export function testRuntime(endpoint: string, tables: TableNames, clock: TestClo
     logger,
     cursorKey: async () => "test-cursor-key",
   };
+}
+
+/**
+ * Stores a record and evaluates it at once, as ingest and then the evaluator would, with no stream
+ * in between: for tests about what happens after evaluation.
+ */
+export async function storeAndEvaluate(platform: Platform, input: unknown, clientId = "erp"): Promise<void> {
+  const record = recordSchema.parse(input);
+  await ingestRecord(platform, record, clientId);
+  const stored = await platform.records.getRevision(recordKey(record.type, record.id), record.revision);
+  if (!stored) throw new Error(`${record.type}/${record.id} revision ${record.revision} was not stored`);
+  await evaluateStoredRevision(platform, stored);
 }

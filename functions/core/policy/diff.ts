@@ -311,6 +311,19 @@ function fieldChange<F extends string>(field: F, from: unknown, to: unknown, wor
   return { field, from, to, words };
 }
 
+/** One change per language whose text differs (messages, titles). */
+function textChanges<F extends string>(
+  field: F,
+  a: Readonly<Record<"en" | "zh", string>>,
+  b: Readonly<Record<"en" | "zh", string>>,
+): FieldChange<F>[] {
+  return (["en", "zh"] as const)
+    .filter((lang) => a[lang] !== b[lang])
+    .map((lang) =>
+      fieldChange(field, a[lang], b[lang], `${field} (${lang}) changed from "${a[lang]}" to "${b[lang]}"`),
+    );
+}
+
 function diffRule(a: RuleFile, b: RuleFile): FieldChange<RuleField>[] {
   const changes: FieldChange<RuleField>[] = [];
   if (a.severity !== b.severity)
@@ -329,16 +342,7 @@ function diffRule(a: RuleFile, b: RuleFile): FieldChange<RuleField>[] {
     );
   if (a.due !== b.due)
     changes.push(fieldChange("due", a.due, b.due, `due changed from ${a.due} to ${b.due}`));
-  for (const lang of ["en", "zh"] as const)
-    if (a.message[lang] !== b.message[lang])
-      changes.push(
-        fieldChange(
-          "message",
-          a.message[lang],
-          b.message[lang],
-          `message (${lang}) changed from "${a.message[lang]}" to "${b.message[lang]}"`,
-        ),
-      );
+  changes.push(...textChanges("message", a.message, b.message));
   if (!same(a.escalate, b.escalate)) {
     const words = !a.escalate
       ? `now escalates to ${b.escalate?.join(" → ")} when overdue`
@@ -382,16 +386,7 @@ function diffFields(a: PolicyFile, b: PolicyFile): FieldChange<PolicyField>[] {
   for (const field of ["area", "appliesTo", "owner"] as const)
     if (a[field] !== b[field])
       out.push(fieldChange(field, a[field], b[field], `${field} changed from ${a[field]} to ${b[field]}`));
-  for (const lang of ["en", "zh"] as const)
-    if (a.title[lang] !== b.title[lang])
-      out.push(
-        fieldChange(
-          "title",
-          a.title[lang],
-          b.title[lang],
-          `title (${lang}) changed from "${a.title[lang]}" to "${b.title[lang]}"`,
-        ),
-      );
+  out.push(...textChanges("title", a.title, b.title));
   if (!same(a.source, b.source)) {
     const before = a.source.map(citationWords);
     const after = b.source.map(citationWords);
