@@ -41,7 +41,8 @@ async function posts(job: PostsJob): Promise<PostsResult> {
     job.concurrency,
     () => epochNow() >= end,
     async () => {
-      const record = job.records[next++];
+      if (next >= job.count) return false;
+      const record = setup.records[job.from + next++];
       if (!record) return false;
       const reply = await client.post(record);
       if (reply.status === 202) accepted++;
@@ -53,7 +54,8 @@ async function posts(job: PostsJob): Promise<PostsResult> {
       return true;
     },
   );
-  return { sent: Math.min(next, job.records.length), accepted, refused, startedAt, endedAt: epochNow() };
+  const sent = Math.min(next, job.count, setup.records.length - job.from);
+  return { sent, accepted, refused, startedAt, endedAt: epochNow() };
 }
 
 async function latency(job: LatencyJob): Promise<LatencyResult> {
@@ -68,23 +70,25 @@ async function latency(job: LatencyJob): Promise<LatencyResult> {
     job.concurrency,
     () => samples.length >= job.samples || epochNow() >= end,
     async () => {
-      const item = job.items[next++];
-      if (!item) return false;
+      const i = next++;
+      const record = setup.records[job.from + i];
+      const expected = job.expected[i];
+      if (!record || expected === undefined) return false;
       const sent = epochNow();
-      const reply = await client.post(item.record);
+      const reply = await client.post(record);
       const answered = epochNow();
       if (reply.status !== 202) {
         refused++;
         return true;
       }
-      if (item.expected === 0) return true; // part of the mix, but nothing for an auditor to see
+      if (expected === 0) return true; // part of the mix, but nothing for an auditor to see
       for (;;) {
-        const shown = await client.violationCount(item.record.id);
+        const shown = await client.violationCount(record.id);
         polls++;
         const now = epochNow();
-        if (shown >= item.expected || now - sent > job.timeoutMs) {
-          if (shown < item.expected) timeouts++;
-          const pk = recordKey(item.record.type, item.record.id);
+        if (shown >= expected || now - sent > job.timeoutMs) {
+          if (shown < expected) timeouts++;
+          const pk = recordKey(record.type, record.id);
           samples.push({ pk, sent, answered, visible: now });
           return true;
         }
@@ -93,7 +97,7 @@ async function latency(job: LatencyJob): Promise<LatencyResult> {
     },
   );
   return {
-    sent: Math.min(next, job.items.length),
+    sent: Math.min(next, job.expected.length),
     samples,
     timeouts,
     refused,
@@ -114,7 +118,7 @@ async function puts(job: PutsJob): Promise<PutsResult> {
     () => putSeq - from >= count || epochNow() >= end,
     async () => {
       const n = putSeq++;
-      const item = job.items[n % job.items.length] as Record<string, unknown>;
+      const item = setup.items[n % setup.items.length] as Record<string, unknown>;
       // a new key every time: every put stores a new item, as ingest does
       await dynamodb.doc.send(
         new PutCommand({ TableName: job.table, Item: { ...item, pk: `${item.pk}#${n}` } }),

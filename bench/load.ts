@@ -9,7 +9,8 @@
  * the POSTs — come from this one thread, so the ratio between them compares like with like.
  *
  * Times crossing threads are epoch milliseconds (performance.timeOrigin + performance.now()), so
- * the main thread can set them against what it observed itself.
+ * the main thread can set them against what it observed itself. The records and the raw items
+ * cross once, when the thread starts; jobs name them by position.
  */
 import { Worker } from "node:worker_threads";
 import type { RecordEnvelope } from "../schemas/record.ts";
@@ -34,12 +35,20 @@ export interface LoadSetup {
   readonly auditorToken: string;
   /** Epoch ms at which the platform's clock read BENCH_NOW (it runs at real speed from there). */
   readonly epoch: number;
+  /** Every generated record; POST jobs take them from `from` on. */
+  readonly records: readonly RecordEnvelope[];
+  /** Stored-revision items for the raw PutItems (cycled, each under a new key). */
+  readonly items: readonly Record<string, unknown>[];
 }
 
-/** POSTs `records` in order at `concurrency` until they run out, or `maxMs` passes (if given). */
+/**
+ * POSTs records[from], records[from + 1] … (at most `count`) at `concurrency` until they run out,
+ * or `maxMs` passes (if given).
+ */
 export interface PostsJob {
   readonly kind: "posts";
-  readonly records: readonly RecordEnvelope[];
+  readonly from: number;
+  readonly count: number;
   readonly concurrency: number;
   readonly maxMs?: number;
 }
@@ -55,13 +64,14 @@ export interface PostsResult {
 }
 
 /**
- * POSTs each record and, for those expected to fire, polls the auditor API every `pollMs` until it
- * shows `expected` violations for the record (or `timeoutMs` passes). Stops after `samples`
- * samples or `maxMs`.
+ * POSTs records[from + i] for each i and, for those expected to fire (`expected[i]` violations),
+ * polls the auditor API every `pollMs` until it shows them all for the record (or `timeoutMs`
+ * passes). Stops after `samples` samples or `maxMs`.
  */
 export interface LatencyJob {
   readonly kind: "latency";
-  readonly items: readonly { readonly record: RecordEnvelope; readonly expected: number }[];
+  readonly from: number;
+  readonly expected: readonly number[];
   readonly concurrency: number;
   readonly samples: number;
   readonly maxMs: number;
@@ -87,13 +97,12 @@ export interface LatencyResult {
 }
 
 /**
- * PutItem of `items` (cycled, each under a new key `${pk}#${n}`) into `table` at `concurrency`
- * until `count` puts or `maxMs`, whichever comes first.
+ * PutItem of the setup's `items` (cycled, each under a new key `${pk}#${n}`) into `table` at
+ * `concurrency` until `count` puts or `maxMs`, whichever comes first.
  */
 export interface PutsJob {
   readonly kind: "puts";
   readonly table: string;
-  readonly items: readonly Record<string, unknown>[];
   readonly concurrency: number;
   readonly count?: number;
   readonly maxMs: number;

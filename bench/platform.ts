@@ -253,24 +253,28 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 
 /** Hands out each generated record once, so every POST stores a new record. */
 class Feed {
-  private position = 0;
+  private cursor = 0;
   readonly records: readonly RecordEnvelope[];
   constructor(records: readonly RecordEnvelope[]) {
     this.records = records;
   }
   take(): RecordEnvelope | undefined {
-    return this.records[this.position++];
+    return this.records[this.cursor++];
+  }
+  /** Where the next record is (load jobs name records by position). */
+  get position(): number {
+    return this.cursor;
   }
   /** The next `count` records (or fewer, at the end), without using them up. */
   next(count: number): RecordEnvelope[] {
-    return this.records.slice(this.position, this.position + count);
+    return this.records.slice(this.cursor, this.cursor + count);
   }
   /** Uses up `count` records (those a job actually sent). */
   skip(count: number): void {
-    this.position += count;
+    this.cursor += count;
   }
   get used(): number {
-    return Math.min(this.position, this.records.length);
+    return Math.min(this.cursor, this.records.length);
   }
 }
 
@@ -513,6 +517,17 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
   instrument(platform, meter);
   // one request at a time from here (priming); every load comes from the load thread
   const client = new Client(platform.url, "bench", secret, auditorToken, clock);
+  const items = records.slice(0, 5_000).map((record) => ({
+    pk: recordKey(record.type, record.id),
+    rev: record.revision,
+    record,
+    bodyHash: canonicalHash(record),
+    receivedAt: clock().toISOString(),
+    clientId: "bench",
+  }));
+  const revisionItemBytes = Math.round(
+    items.reduce((s, item) => s + JSON.stringify(item).length, 0) / items.length,
+  );
   const load = new LoadGenerator({
     url: platform.url,
     endpoint: platform.endpoint,
@@ -520,6 +535,8 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
     secret,
     auditorToken,
     epoch,
+    records,
+    items,
   });
   const raw = createClients(platform.endpoint);
   try {
@@ -528,17 +545,6 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
     // 1. raw PutItem ceiling ------------------------------------------------------------------
     const rawTable = `${prefix}raw-records`;
     await createTable(raw.dynamodb, RECORDS, rawTable);
-    const items = records.slice(0, 5_000).map((record) => ({
-      pk: recordKey(record.type, record.id),
-      rev: record.revision,
-      record,
-      bodyHash: canonicalHash(record),
-      receivedAt: clock().toISOString(),
-      clientId: "bench",
-    }));
-    const revisionItemBytes = Math.round(
-      items.reduce((s, item) => s + JSON.stringify(item).length, 0) / items.length,
-    );
     // Every streamed table gets its first stream record now, before any load. DynamoDB Local
     // (3.x, SQLite) keeps all streams' records in one table keyed by a global sequence number and,
     // on every write to a streamed table, looks up the first sequence number of that table's shard
@@ -557,7 +563,7 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
     }
     await primePlatformStreams(platform, client, feed, clock);
     const puts = (table: string, limits: { count?: number; maxMs: number }) =>
-      load.run({ kind: "puts", table, items, concurrency: RAW_CONCURRENCY, ...limits });
+      load.run({ kind: "puts", table, concurrency: RAW_CONCURRENCY, ...limits });
     // Java's warm-up: the same puts into the same (primed) table, so the code that writes stream
     // records is compiled too before the windows; the platform warms up with its own POSTs later
     const warmed = await puts(rawTable, { count: plan.rawWarmup, maxMs: plan.rawWarmupMaxMs });
@@ -621,7 +627,7 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
     const errorSamples = new Map<string, string>();
     /** POSTs the next records of the feed (at most `count`) from the load thread. */
     const post = async (concurrency: number, count: number, maxMs?: number) => {
-      const result = await load.run({ kind: "posts", records: feed.next(count), concurrency, maxMs });
+      const result = await load.run({ kind: "posts", from: feed.position, count, concurrency, maxMs });
       feed.skip(result.sent);
       for (const [status, { count: times, body }] of Object.entries(result.refused)) {
         ingestErrors += times;
@@ -690,13 +696,12 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
     // what each record should show, judged now (the phase lasts seconds; the mix's deadlines are
     // hours and days away from BENCH_NOW, so none turns during it)
     const judgedAt = clock().toISOString();
-    const latencyItems = feed.next(plan.latencySamples * 4).map((record) => ({
-      record,
-      expected: evaluator.evaluate(record, { now: judgedAt }).violations.length,
-    }));
     const latency = await load.run({
       kind: "latency",
-      items: latencyItems,
+      from: feed.position,
+      expected: feed
+        .next(plan.latencySamples * 4)
+        .map((record) => evaluator.evaluate(record, { now: judgedAt }).violations.length),
       concurrency: 8,
       samples: plan.latencySamples,
       maxMs: plan.latencyMaxMs,
