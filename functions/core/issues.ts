@@ -42,7 +42,7 @@ function shapeMisses(branch: readonly ZodIssue[], value: unknown): number {
   return misses;
 }
 
-function describe(issue: ZodIssue, input: unknown, base: readonly PropertyKey[]): Issue[] {
+function describeIssue(issue: ZodIssue, input: unknown, base: readonly PropertyKey[]): Issue[] {
   const path = [...base, ...issue.path] as IssuePath;
   switch (issue.code) {
     case "unrecognized_keys":
@@ -76,7 +76,7 @@ function describe(issue: ZodIssue, input: unknown, base: readonly PropertyKey[])
         }
       }
       if (bestScore >= 100) return [{ path, message: issue.message }];
-      return best.flatMap((inner) => describe(inner, input, path));
+      return best.flatMap((inner) => describeIssue(inner, input, path));
     }
     case "invalid_value":
       return [{ path, message: issue.message.replace(/^Invalid option: /, "") }];
@@ -86,7 +86,7 @@ function describe(issue: ZodIssue, input: unknown, base: readonly PropertyKey[])
 }
 
 export function toIssues(error: z.ZodError, input: unknown): Issue[] {
-  return error.issues.flatMap((issue) => describe(issue, input, []));
+  return error.issues.flatMap((issue) => describeIssue(issue, input, []));
 }
 
 /** `data.items[0].sku` */
