@@ -275,6 +275,7 @@ function checkRules(
       id: r.id,
       severity: r.severity,
       when,
+      whenAsWritten: r.when,
       assign: r.assign,
       due: r.due,
       dueMs: parseDuration(r.due) ?? 0,

@@ -26,6 +26,8 @@ export interface LoadedRule {
   readonly severity: Severity;
   /** Conditions with every `{param: name}` replaced by the parameter's value. */
   readonly when: Condition;
+  /** The same conditions as the file writes them (`{param: name}` kept): explanations show both. */
+  readonly whenAsWritten: Condition;
   readonly assign: readonly string[];
   readonly due: string;
   readonly dueMs: number;
