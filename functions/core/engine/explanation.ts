@@ -61,17 +61,17 @@ export function explainedLeaf(
 }
 
 /** What json-rules-engine leaves on each condition after a run (its RuleResult's `conditions`). */
-interface EngineCondition {
-  readonly all?: readonly EngineCondition[];
-  readonly any?: readonly EngineCondition[];
-  readonly not?: EngineCondition;
-  readonly fact?: string;
-  readonly path?: string;
-  readonly operator?: string;
+export interface EngineCondition {
+  readonly all?: readonly EngineCondition[] | undefined;
+  readonly any?: readonly EngineCondition[] | undefined;
+  readonly not?: EngineCondition | undefined;
+  readonly fact?: string | undefined;
+  readonly path?: string | undefined;
+  readonly operator?: string | undefined;
   readonly value?: unknown;
   readonly factResult?: unknown;
   readonly valueResult?: unknown;
-  readonly result?: boolean;
+  readonly result?: boolean | undefined;
 }
 
 /** The reference engine's evaluated conditions as an explanation (`result` absent = not evaluated). */

@@ -19,7 +19,7 @@ import {
   toEpochMs,
   versionsInForce,
 } from "./evaluate.ts";
-import { fromEngineConditions, type RuleExplanation } from "./explanation.ts";
+import { type EngineCondition, fromEngineConditions, type RuleExplanation } from "./explanation.ts";
 import { buildViolation, type Violation } from "./violation.ts";
 
 export interface ReferenceOptions {
@@ -100,7 +100,9 @@ export function createReferenceEvaluator(set: PolicySet, options: ReferenceOptio
         const rules: RuleExplanation[] = policy.rules.map((rule) => {
           const ruleResult = byName.get(rule.id);
           // the engine keeps the top group's result on the RuleResult, not on the group
-          const evaluated = { ...ruleResult?.conditions, result: ruleResult?.result === true };
+          // (its typings intersect condition arrays in a way no plain interface matches: read as ours)
+          const conditions = ruleResult?.conditions as EngineCondition | undefined;
+          const evaluated = { ...conditions, result: ruleResult?.result === true };
           const explanation = fromEngineConditions(rule.when, evaluated, rule.whenAsWritten);
           return { id: rule.id, fired: fired.has(rule.id), explanation };
         });
