@@ -28,6 +28,7 @@ import {
   ingestAcceptedSchema,
   ingestStaleSchema,
   policyListSchema,
+  policyVersionSchema,
   recordResponseSchema,
   storedViolationSchema,
   violationListSchema,
@@ -71,6 +72,7 @@ const RESPONSE_SCHEMAS: readonly z.ZodType[] = [
   storedViolationSchema,
   recordResponseSchema,
   policyListSchema,
+  policyVersionSchema,
   auditVerifySchema,
   complaintReportSchema,
 ];
@@ -346,8 +348,11 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   "POST /v1/evaluate": {
     operationId: "evaluateRecord",
     summary: "Dry run: evaluate a record without storing it",
-    description:
+    description: [
       "The same validation and evaluation as `POST /v1/records`, with nothing stored: which policy versions apply and which violations the record would raise at the evaluation time.",
+      "",
+      "With `explain=true` each entry of `policies` also has `rules`: every rule of that version with `fired` and its `explanation`, the rule's `when` as a tree of the same shape in which every condition was evaluated (no short-circuit): each leaf gives `value` as written, `expected` (parameters and fact references resolved), `actual` (the value read) and `result`; `fired` equals the root's `result`.",
+    ].join("\n"),
     query: evaluateQuerySchema,
     body: { schema: recordSchema, description: "The record to evaluate (CONTRACT §1)." },
     responses: ({ ref, json, error }) => ({
@@ -461,6 +466,23 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     summary: "Every loaded policy version",
     description: "Every policy version the platform has loaded, with the SHA-256 of its file's bytes.",
     responses: ({ ref, json }) => ({ 200: json("The loaded policy versions.", ref(policyListSchema)) }),
+  },
+  "GET /v1/policies/{id}/versions/{n}": {
+    operationId: "getPolicyVersion",
+    summary: "One policy version, each rule in words",
+    description:
+      "The version's fields, parameters and rules as its file writes them (`{param: name}` kept), each rule's condition also in words (`words`: zh and en), and `effectiveUntil` (the next version's `effectiveFrom`, or null).",
+    pathParameters: {
+      id: { schema: z.string(), description: "policy id", example: "expense-approval" },
+      n: { schema: z.string(), description: "version number (1, 2, …)", example: "1" },
+    },
+    responses: ({ ref, json, error }) => ({
+      200: json("The policy version.", ref(policyVersionSchema)),
+      404: error("`not_found`: no loaded policy has this id and version.", {
+        code: "not_found",
+        message: "policy expense-approval version 9 not found",
+      }),
+    }),
   },
   "GET /v1/audit/verify": {
     operationId: "verifyAuditTrail",

@@ -13,6 +13,7 @@ import { httpHandler } from "../http/pipeline.ts";
 import { parseOr400 } from "../http/validate.ts";
 import { complaintReport, ReportRangeError } from "../service/complaint-report.ts";
 import { InvalidCursorError } from "../service/cursor.ts";
+import { readPolicyVersion } from "../service/policy-reading.ts";
 import { listViolations } from "../service/violation-queries.ts";
 import { recordKey } from "../store/keys.ts";
 import { auditVerifyRoute } from "./audit-verify.ts";
@@ -118,6 +119,11 @@ export function createAuditorHandler(source: RuntimeSource = fromEnv) {
           return record(rt, params.type ?? "", params.id ?? "");
         case "GET /v1/policies":
           return policies(rt);
+        case "GET /v1/policies/{id}/versions/{n}": {
+          const found = readPolicyVersion(rt.platform, params.id ?? "", params.n ?? "");
+          if (!found) throw notFound(`policy ${params.id} version ${params.n}`);
+          return json(200, found);
+        }
         case "GET /v1/audit/verify":
           return auditVerifyRoute(rt);
         case "GET /v1/reports/complaints":

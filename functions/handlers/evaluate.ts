@@ -13,7 +13,10 @@ export function createEvaluateHandler(source: RuntimeSource = fromEnv) {
       const { platform } = await source();
       const query = parseOr400(evaluateQuerySchema, event.queryStringParameters ?? {}, "query");
       const record = parseOr400(recordSchema, event.jsonBody, "record");
-      const evaluation = platform.evaluator.evaluate(record, { now: query.at ?? platform.now() });
+      const evaluation = platform.evaluator.evaluate(record, {
+        now: query.at ?? platform.now(),
+        explain: query.explain === "true",
+      });
       return json(200, evaluation);
     },
     ...signedJson(source),

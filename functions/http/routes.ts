@@ -22,6 +22,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: "GET", path: "/v1/violations/{id}", fn: "auditor", access: "auditor" },
   { method: "GET", path: "/v1/records/{type}/{id}", fn: "auditor", access: "auditor" },
   { method: "GET", path: "/v1/policies", fn: "auditor", access: "auditor" },
+  { method: "GET", path: "/v1/policies/{id}/versions/{n}", fn: "auditor", access: "auditor" },
   { method: "GET", path: "/v1/audit/verify", fn: "auditor", access: "auditor" },
   { method: "GET", path: "/v1/reports/complaints", fn: "auditor", access: "auditor" },
   { method: "POST", path: "/v1/violations/{id}/acknowledge", fn: "cases", access: "case-handler" },
