@@ -260,7 +260,7 @@ export const complaintReportSchema = z
     total: z.number().int(),
     deduction: z.number().min(0).meta({
       description:
-        "percentage points deducted: 0.2 per full 10 ordinary complaints (general, service, quality) + 50 per legal or media complaint (CATALOGUE Figures; 003 4.1.3)",
+        "percentage points deducted: 0.2 per full 10 ordinary complaints (general, service, quality) + 50 per legal or media complaint (seed regulation 003, 4.1.3)",
     }),
   })
   .meta({ id: "ComplaintReport" });

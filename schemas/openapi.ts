@@ -317,7 +317,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
       "",
       `Nothing is stored on any refusal (400, 401, 409, 413). The signature covers the raw body bytes exactly as sent.`,
     ].join("\n"),
-    body: { schema: recordSchema, description: "One revision of a business record (CONTRACT §1)." },
+    body: { schema: recordSchema, description: "One revision of a business record (schema `Record`)." },
     responses: ({ ref, json, error }) => ({
       202: json("Accepted: a new revision, stored; evaluation follows.", ref(ingestAcceptedSchema), {
         accepted: { key: "expense/EXP-2026-0001", revision: 3, duplicate: false },
@@ -331,7 +331,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
         },
       ),
       400: error(
-        "`validation_failed` (the record breaks CONTRACT §1; every problem in `issues`) or `invalid_json`.",
+        "`validation_failed` (the record does not fit schema `Record`; every problem in `issues`) or `invalid_json`.",
         {
           code: "validation_failed",
           message: "record is invalid: 1 issue(s)",
@@ -354,7 +354,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
       "With `explain=true` each entry of `policies` also has `rules`: every rule of that version with `fired` and its `explanation`, the rule's `when` as a tree of the same shape in which every condition was evaluated (no short-circuit): each leaf gives `value` as written, `expected` (parameters and fact references resolved), `actual` (the value read) and `result`; `fired` equals the root's `result`.",
     ].join("\n"),
     query: evaluateQuerySchema,
-    body: { schema: recordSchema, description: "The record to evaluate (CONTRACT §1)." },
+    body: { schema: recordSchema, description: "The record to evaluate (schema `Record`)." },
     responses: ({ ref, json, error }) => ({
       200: json("The evaluation.", ref(evaluationSchema)),
       400: error(
