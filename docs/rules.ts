@@ -44,7 +44,7 @@ function ruleSection(rule: RuleView): string[] {
   ];
 }
 
-function paramsOf(schema: z.ZodType | undefined): string {
+function paramsOf(schema: z.ZodType | undefined, withDescriptions = true): string {
   if (!schema) return "none";
   const js = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
     properties?: Record<string, { description?: string; type?: string }>;
@@ -55,28 +55,42 @@ function paramsOf(schema: z.ZodType | undefined): string {
   return entries
     .map(([name, p]) => {
       const optional = js.required?.includes(name) ? "" : ", optional";
-      return `${code(name)} (${typeWords(p)}${optional})${p.description ? `: ${p.description}` : ""}`;
+      const what = withDescriptions && p.description ? `: ${p.description}` : "";
+      return `${code(name)} (${typeWords(p)}${optional})${what}`;
     })
     .join("; ");
 }
 
+/** Every fact a condition may name, with the record types it applies to and its params. */
+export function factsTable(withDescriptions = true): string[] {
+  const lines = withDescriptions
+    ? ["| fact | record types | params | what it is |", "|---|---|---|---|"]
+    : ["| fact | record types | params |", "|---|---|---|"];
+  const row = (name: string, types: string, params: string, what: string) =>
+    `| ${code(name)} | ${types} | ${cell(params)} |${withDescriptions ? ` ${cell(what)} |` : ""}`;
+  for (const [name, what] of Object.entries(BASE_FACTS)) lines.push(row(name, "every type", "none", what));
+  for (const fact of DERIVED_FACTS)
+    lines.push(
+      row(
+        fact.name,
+        fact.appliesTo?.join(", ") ?? "every type",
+        paramsOf(fact.params, withDescriptions),
+        fact.description,
+      ),
+    );
+  return lines;
+}
+
 function factsSection(): string[] {
-  const lines = [
+  return [
     "## Facts",
     "",
     "What a condition's `fact` may name. `data`, `record` and `now` always exist; the others are derived",
     "from the record (each only for the record types listed) and take the `params` shown.",
     "",
-    "| fact | record types | params | what it is |",
-    "|---|---|---|---|",
+    ...factsTable(),
+    "",
   ];
-  for (const [name, what] of Object.entries(BASE_FACTS))
-    lines.push(`| ${code(name)} | every type | none | ${cell(what)} |`);
-  for (const fact of DERIVED_FACTS)
-    lines.push(
-      `| ${code(fact.name)} | ${fact.appliesTo?.join(", ") ?? "every type"} | ${cell(paramsOf(fact.params))} | ${cell(fact.description)} |`,
-    );
-  return [...lines, ""];
 }
 
 function rolesSection(set: PolicySet): string[] {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DOCS_DIR, generatedDocs } from "../../docs/generate.ts";
+import { DOCS_DIR, generatedDocs, README, withFactsTable } from "../../docs/generate.ts";
 import { conditionWordsBoth } from "../../functions/core/policy/words.ts";
 import { REPO_ROOT } from "../../functions/local/policy-files.ts";
 import { buildOpenApi } from "../../schemas/openapi.ts";
@@ -20,6 +20,14 @@ describe("generated docs", () => {
     it(`docs/${name} is committed as generated (run npm run docs after changing policies or the API)`, () => {
       expect(committed(name)).toBe(docs[name]);
     });
+
+  it("README.md's facts table is as generated", () => {
+    const readme = readFileSync(README, "utf8");
+    expect(readme).toBe(withFactsTable(readme));
+    for (const fact of ["elapsed", "approverAuthority", "missingClauses", "escalatedToAllAt"])
+      expect(readme).toContain(`| \`${fact}\` |`);
+    expect(readme).toContain("`authority` (map of");
+  });
 
   it("rules.md names every policy version, when it is in force, and every rule in words, zh and en", () => {
     const rules = docs["rules.md"] as string;
