@@ -5,7 +5,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DECORATORS, OPERATORS } from "../../functions/core/policy/operators.ts";
+import * as z from "#zod";
+import { DECORATORS, OPERATORS, type OperatorSpec } from "../../functions/core/policy/operators.ts";
 import { conditionWords, conditionWordsBoth, leafWords } from "../../functions/core/policy/words.ts";
 import type { Condition } from "../../schemas/policy.ts";
 import { shippedPolicies } from "../support/policies.ts";
@@ -21,6 +22,14 @@ describe("operator words", () => {
         if (op.name !== "present") expect(text).toContain("7");
         if (lang === "zh") expect(text).toMatch(/[\u4e00-\u9fff]/);
       }
+  });
+
+  it("an operator without words, or without one language, does not compile", () => {
+    // @ts-expect-error words are part of an operator's definition
+    const noWords: OperatorSpec = { name: "x", description: "x", value: z.unknown(), test: () => true };
+    // @ts-expect-error both languages are required
+    const enOnly: OperatorSpec = { ...noWords, words: { en: (v: string) => `is ${v}` } };
+    expect([noWords.name, enOnly.name]).toEqual(["x", "x"]);
   });
 
   it("every decorator reads in both languages", () => {
