@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { formatDiagnostic } from "../functions/core/diagnostics.ts";
 import { loadPolicies } from "../functions/core/policy/loader.ts";
 import type { PolicySet } from "../functions/core/policy/model.ts";
-import { policiesDir, readPolicyFiles } from "../functions/local/policy-files.ts";
+import { policiesDir, readPolicyFiles } from "../functions/runtime/policy-files.ts";
 
 export interface CompiledPolicies {
   readonly set: PolicySet;

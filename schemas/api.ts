@@ -3,7 +3,7 @@
  * the OpenAPI document (schemas/openapi.json) is generated from them, and tests check real
  * answers against that document.
  */
-import * as z from "#zod";
+import * as z from "zod";
 import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
 import { RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
 

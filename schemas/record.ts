@@ -8,7 +8,7 @@
  *   the code only ever sees "absent";
  * - timestamps accept `Z` or an offset and are normalised to UTC (`toISOString()`).
  */
-import * as z from "#zod";
+import * as z from "zod";
 
 export const RECORD_TYPES = ["expense", "quote", "contract", "complaint", "access"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];

@@ -3,19 +3,15 @@
  * - components.schemas come from the zod schemas (schemas/api.ts, schemas/record.ts) through
  *   `z.toJSONSchema` (draft 2020-12, the dialect of OpenAPI 3.1): request bodies in their input
  *   form, responses in their output form;
- * - paths come from ROUTES (functions/http/routes.ts), so a route added there without a
+ * - paths come from ROUTES (functions/api/routes.ts), so a route added there without a
  *   description here fails generation instead of going undocumented;
  * - limits (body size, signature tolerance, CSV rows and columns) are imported from the code that
  *   enforces them.
  * `npm run schemas` writes schemas/openapi.json; GET /openapi.json serves it; test/openapi checks it
  * is current, valid (swagger-parser), lint-clean (Redocly) and that real answers match it.
  */
-import * as z from "#zod";
-import { CSV_COLUMNS, CSV_MAX_ROWS } from "../functions/handlers/violations-csv.ts";
-import { MAX_BODY_BYTES } from "../functions/http/body.ts";
-import { type Access, ROUTES, type RouteDefinition, routeKey } from "../functions/http/routes.ts";
-import { SIGNATURE_TOLERANCE_S } from "../functions/http/signature.ts";
-import pkg from "../package.json" with { type: "json" };
+import * as z from "zod";
+import pkg from "../../package.json" with { type: "json" };
 import {
   auditVerifySchema,
   caseActionSchema,
@@ -32,8 +28,12 @@ import {
   storedViolationSchema,
   violationListSchema,
   violationQuerySchema,
-} from "./api.ts";
-import { RECORD_ID_PATTERN, RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
+} from "../../schemas/api.ts";
+import { RECORD_ID_PATTERN, RECORD_TYPES, recordSchema, timestamp } from "../../schemas/record.ts";
+import { CSV_COLUMNS, CSV_MAX_ROWS } from "../handlers/violations-csv.ts";
+import { MAX_BODY_BYTES } from "../http/body.ts";
+import { SIGNATURE_TOLERANCE_S } from "../http/signature.ts";
+import { type Access, ROUTES, type RouteDefinition, routeKey } from "./routes.ts";
 
 export type Json = { [key: string]: unknown };
 type Io = "input" | "output";

@@ -8,7 +8,7 @@
  * Exit 0 intact, 1 tampered (the first bad entry named as `chain <n> seq <m>: <kind>`), 2 when
  * the trail cannot be read.
  */
-import { readSecret } from "../http/secrets.ts";
+import { readSecret } from "../runtime/secrets.ts";
 import { type AuditVerifyAnswer, verifyAudit } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { createTableClients } from "../store/clients.ts";

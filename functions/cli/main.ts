@@ -17,8 +17,9 @@ import { createReferenceEvaluator } from "../core/engine/reference.ts";
 import { loadPolicies, schemaDiagnostics } from "../core/policy/loader.ts";
 import { runPolicyTests } from "../core/policy/tests.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
-import { policiesDir, readPolicyFiles } from "../local/policy-files.ts";
+import { policiesDir, readPolicyFiles } from "../runtime/policy-files.ts";
 import { auditVerifyCommand } from "./audit.ts";
+import type { Io } from "./io.ts";
 import { POLICY_TOOLS_USAGE, runPolicyTool } from "./policy-tools.ts";
 
 const USAGE = `usage:
@@ -28,11 +29,6 @@ const USAGE = `usage:
 ${POLICY_TOOLS_USAGE}
   compliance audit verify [--endpoint <url>] [--prefix <table prefix>] [--json]
 The policies folder defaults to $COMPLIANCE_POLICIES_DIR, else ./policies.`;
-
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
 
 class UsageError extends Error {}
 

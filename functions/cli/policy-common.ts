@@ -2,8 +2,8 @@
 import { type Diagnostic, formatDiagnostic } from "../core/diagnostics.ts";
 import { type LoadResult, loadPolicies } from "../core/policy/loader.ts";
 import type { SourceFile } from "../core/policy/model.ts";
-import { policiesDir, readPolicyFiles } from "../local/policy-files.ts";
-import type { Io } from "./main.ts";
+import { policiesDir, readPolicyFiles } from "../runtime/policy-files.ts";
+import type { Io } from "./io.ts";
 import { GitError, readPolicyFilesAt } from "./policy-git.ts";
 
 /** Exit 2: the command was called wrongly (or cannot start: no such folder, ref or file). */

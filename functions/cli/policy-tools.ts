@@ -9,7 +9,7 @@
  *   add --json for machine-readable output; exit 2 is a usage error.
  */
 import { parseArgs } from "node:util";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { policyCheck } from "./policy-check.ts";
 import { PolicyUsageError, type ToolOptions } from "./policy-common.ts";
 import { policyDiff } from "./policy-diff.ts";

@@ -6,7 +6,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import type { StoredViolation } from "../core/lifecycle.ts";
-import { logger } from "../http/logger.ts";
+import { logger } from "../runtime/logger.ts";
 import { eventBridgeSink } from "../service/event-sinks.ts";
 import { type EventSink, violationEvents } from "../service/events.ts";
 import { fromItem } from "../store/violations.ts";

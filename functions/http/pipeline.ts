@@ -4,10 +4,10 @@
  */
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
+import { logger } from "../runtime/logger.ts";
 import type { HttpEvent, HttpResult } from "./api.ts";
 import { correlationId } from "./correlation.ts";
 import { errorResponse } from "./error-response.ts";
-import { logger } from "./logger.ts";
 
 export type Route = (event: HttpEvent) => Promise<HttpResult>;
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;

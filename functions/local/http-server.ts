@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Context } from "aws-lambda";
+import { type FunctionName, matchPath, ROUTES, routeKey } from "../api/routes.ts";
 import type { HttpEvent, HttpResult } from "../http/api.ts";
-import { type FunctionName, matchPath, ROUTES, routeKey } from "../http/routes.ts";
 
 export type Handlers = Record<FunctionName, (event: HttpEvent, context: Context) => Promise<HttpResult>>;
 

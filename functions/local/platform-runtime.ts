@@ -21,6 +21,7 @@ import { loadPolicySet } from "../handlers/policy-folder.ts";
 import { logger, type Runtime } from "../handlers/runtime.ts";
 import { STREAM_BATCHING, type StreamBatching } from "../handlers/stream-settings.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
+import { policiesDir } from "../runtime/policy-files.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
 import { createPlatform } from "../service/platform.ts";
@@ -29,9 +30,7 @@ import { AuditLogStore } from "../store/audit-log.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
-
 import { startHttpServer } from "./http-server.ts";
-import { policiesDir } from "./policy-files.ts";
 import { type StreamPollerOptions, startStreamPoller } from "./stream-poller.ts";
 
 type StreamHandler = StreamPollerOptions["handler"];

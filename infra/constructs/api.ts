@@ -1,5 +1,5 @@
 /**
- * The HTTP API (API Gateway v2), routed from functions/http/routes.ts (the local server routes with
+ * The HTTP API (API Gateway v2), routed from functions/api/routes.ts (the local server routes with
  * the same list, so both expose the same API):
  *   public        open (health, the OpenAPI document)
  *   signed        no API Gateway authorizer: the handler verifies the client's HMAC signature
@@ -32,7 +32,7 @@ import {
   ROUTES,
   type RouteDefinition,
   routeKey,
-} from "../../functions/http/routes.ts";
+} from "../../functions/api/routes.ts";
 import { acknowledge } from "../nag.ts";
 import { pascal } from "./data.ts";
 import type { Functions } from "./functions.ts";
@@ -181,7 +181,7 @@ export class Api extends Construct {
         acknowledge(policy, [
           {
             id: `AwsSolutions-IAM5[Resource::${nagArn(this.httpApi)}/${STAGE}/${r.method}${arnPath(r.path)}]`,
-            reason: `The * stands for the path parameter(s) of ${routeKey(r)}: execute-api ARNs cannot name a parameter. The method (${r.method}) and the literal segments are fixed, and the synth checks that no route of another persona matches this resource (it matches only ${reachedRoutes(r).map(routeKey).join(", ")}). IAM's * also spans '/', so a future ${r.method} route under this pattern would be allowed to ${persona}s too: persona routes come only from functions/http/routes.ts, and test/infra/api.test.ts pins each policy's resources.`,
+            reason: `The * stands for the path parameter(s) of ${routeKey(r)}: execute-api ARNs cannot name a parameter. The method (${r.method}) and the literal segments are fixed, and the synth checks that no route of another persona matches this resource (it matches only ${reachedRoutes(r).map(routeKey).join(", ")}). IAM's * also spans '/', so a future ${r.method} route under this pattern would be allowed to ${persona}s too: persona routes come only from functions/api/routes.ts, and test/infra/api.test.ts pins each policy's resources.`,
           },
         ]);
       }
