@@ -40,7 +40,7 @@ function sources(dir: string): string[] {
 const FILES = SCANNED.flatMap((d) => sources(join(ROOT, d))).map((f) => relative(ROOT, f));
 
 /** Every module specifier a file imports or re-exports, static or dynamic, type-only included. */
-export function specifiers(text: string): string[] {
+function specifiers(text: string): string[] {
   const out: string[] = [];
   const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
   for (const m of code.matchAll(/(?:^|[;\s])(?:import|export)\s[^;]*?\sfrom\s*["']([^"']+)["']/g))

@@ -8,9 +8,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { buildOpenApi, renderOpenApi } from "../../functions/api/openapi.ts";
 import { ROUTES, routeKey } from "../../functions/api/routes.ts";
 import { violationQuerySchema } from "../../schemas/api.ts";
-import { buildOpenApi, renderOpenApi } from "../../functions/api/openapi.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { record, recordInput } from "../support/arbitraries.ts";
 import {
