@@ -115,6 +115,12 @@ export const policyListSchema = z
 
 export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
 
+/** A violation id: 32 lowercase hex digits (of a SHA-256, see functions/core/engine/violation.ts). */
+export const violationIdSchema = z.string().regex(/^[0-9a-f]{32}$/);
+
+/** Path parameters of the routes on one violation (another id names nothing: 404). */
+export const violationPathSchema = z.object({ id: violationIdSchema });
+
 const id = z.string().min(1).max(128);
 
 /** GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored. */

@@ -1,148 +1,56 @@
 /**
- * The OpenAPI 3.1 document of the HTTP API (CONTRACT §2–§3), generated — never kept by hand:
- * - components.schemas come from the zod schemas (schemas/api.ts, schemas/record.ts) through
- *   `z.toJSONSchema` (draft 2020-12, the dialect of OpenAPI 3.1): request bodies in their input
- *   form, responses in their output form;
- * - paths come from ROUTES (functions/api/routes.ts), so a route added there without a
- *   description here fails generation instead of going undocumented;
- * - limits (body size, signature tolerance, CSV rows and columns) are imported from the code that
+ * The OpenAPI 3.1 document of the HTTP API (CONTRACT §2–§3), generated from the route table —
+ * never kept by hand:
+ * - paths: one operation per route of ROUTES (functions/api/routes.ts), with the route's own
+ *   prose, its path parameters, query and body from its zod schemas, and the answers of its
+ *   access kind and of every route (functions/api/openapi-prose.ts) added;
+ * - components.schemas: every named zod schema (`.meta({ id })`) the operations refer to, through
+ *   zod's public `z.toJSONSchema` (draft 2020-12, the dialect of OpenAPI 3.1): bodies in their
+ *   input form, answers in their output form (a transform's output is read from
+ *   `transformOutputs`, schemas/record.ts);
+ * - limits (body size, signature tolerance, CSV rows and columns) come from the code that
  *   enforces them.
- * `npm run schemas` writes schemas/openapi.json; GET /openapi.json serves it; test/openapi checks it
- * is current, valid (swagger-parser), lint-clean (Redocly) and that real answers match it.
+ * `npm run schemas` (scripts/generate-schemas.ts) writes schemas/openapi.json; GET /openapi.json
+ * serves it; test/openapi checks it is current, valid (swagger-parser), lint-clean (Redocly) and
+ * that real answers match it.
  */
 import * as z from "zod";
 import pkg from "../../package.json" with { type: "json" };
+import { errorSchema } from "../../schemas/api.ts";
+import { recordSchema, transformOutputs } from "../../schemas/record.ts";
+import type { Access } from "../http/access.ts";
 import {
-  auditVerifySchema,
-  caseActionSchema,
-  complaintReportQuerySchema,
-  complaintReportSchema,
-  errorSchema,
-  evaluateQuerySchema,
-  evaluationSchema,
-  healthSchema,
-  ingestAcceptedSchema,
-  ingestStaleSchema,
-  policyListSchema,
-  recordResponseSchema,
-  storedViolationSchema,
-  violationListSchema,
-  violationQuerySchema,
-} from "../../schemas/api.ts";
-import { RECORD_ID_PATTERN, RECORD_TYPES, recordSchema, timestamp } from "../../schemas/record.ts";
-import { CSV_COLUMNS, CSV_MAX_ROWS } from "../handlers/violations-csv.ts";
-import { MAX_BODY_BYTES } from "../http/body.ts";
-import { SIGNATURE_TOLERANCE_S } from "../http/signature.ts";
-import { type Access, ROUTES, type RouteDefinition, routeKey } from "./routes.ts";
-
-export type Json = { [key: string]: unknown };
-type Io = "input" | "output";
-
-// ---------------------------------------------------------------------------------------------
-// Shapes that are not ours but are answered on AWS, and the document itself.
-
-/** What API Gateway itself answers (IAM denial, throttling) before any of our functions runs. */
-export const gatewayErrorSchema = z
-  .object({ message: z.string().meta({ description: 'e.g. "Forbidden", "Too Many Requests"' }) })
-  .meta({
-    id: "GatewayError",
-    description: "An answer of API Gateway itself (AWS only), not of the platform: it has no `error` object.",
-  });
-
-export const openApiDocumentSchema = z
-  .looseObject({
-    openapi: z.literal("3.1.0"),
-    info: z.looseObject({ title: z.string(), version: z.string() }),
-  })
-  .meta({ id: "OpenApiDocument", description: "This document (OpenAPI 3.1)." });
-
-/** Schemas that describe what callers send (converted with io "input"). */
-const REQUEST_SCHEMAS: readonly z.ZodType[] = [recordSchema, caseActionSchema];
-/** Schemas that describe what the API answers (converted with io "output"). */
-const RESPONSE_SCHEMAS: readonly z.ZodType[] = [
-  errorSchema,
-  gatewayErrorSchema,
-  healthSchema,
-  openApiDocumentSchema,
-  ingestAcceptedSchema,
-  ingestStaleSchema,
-  evaluationSchema,
-  violationListSchema,
-  storedViolationSchema,
-  recordResponseSchema,
-  policyListSchema,
-  auditVerifySchema,
-  complaintReportSchema,
-];
+  COMMON_RESPONSES,
+  CORRELATION_ID_DESCRIPTION,
+  infoDescription,
+  KIB,
+  PERSONAS,
+  RECORD_EXAMPLE,
+  SECURITY_SCHEMES,
+} from "./openapi-prose.ts";
+import type { DocContext, Json, ResponseDoc, Route, SchemaIo } from "./route.ts";
+import { ROUTES, routeKey } from "./routes.ts";
 
 // ---------------------------------------------------------------------------------------------
 // zod → JSON Schema (draft 2020-12)
 
 const REF_PREFIX = "#/components/schemas/";
 
-type AnyZod = z.core.$ZodType;
-const def = (s: AnyZod) => s._zod.def as unknown as Record<string, unknown> & { type: string };
-const isZod = (v: unknown): v is AnyZod => typeof v === "object" && v !== null && "_zod" in v;
-
-/** Every zod schema reachable from `root` (object shapes, unions, wrappers, pipes, …). */
-function walk(root: AnyZod, visit: (s: AnyZod) => void, seen = new Set<AnyZod>()): void {
-  if (seen.has(root)) return;
-  seen.add(root);
-  visit(root);
-  for (const value of Object.values(def(root))) {
-    const children = Array.isArray(value)
-      ? value
-      : isZod(value)
-        ? [value]
-        : typeof value === "object" && value !== null
-          ? Object.values(value)
-          : [];
-    for (const child of children) if (isZod(child)) walk(child, visit, seen);
-  }
-}
-
-/** The transform inside `timestamp` (record.ts): `new Date(s).toISOString()`. */
-const timestampTransform = def(timestamp).out;
-
 /**
- * A transform's output type is unknown to zod ("unrepresentable"). Responses are described by
- * their output, so each transform reachable from a response must be one whose output we know:
- * - `timestamp`: `toISOString()`, i.e. a UTC date-time with milliseconds;
- * - a nullish field piped into a transform (record.ts `optional()`: `null` → absent): the inner
- *   schema's output (absence is the enclosing `.optional()`'s business).
- * test/openapi checks this against real parsed records. Anything else fails generation, so the
- * document never silently says "anything" where the API answers something specific.
+ * A transform's output type is unknown to zod ("unrepresentable"). Answers are described by their
+ * output, so each transform reachable from one must say what it outputs (`transformOutputs`);
+ * anything else fails generation, so the document never silently says "anything" where the API
+ * answers something specific. test/openapi checks this against real parsed records.
  */
-function knownTransformOutputs(root: AnyZod): Map<AnyZod, AnyZod> {
-  const known = new Map<AnyZod, AnyZod>();
-  walk(root, (s) => {
-    const d = def(s);
-    if (d.type !== "pipe" || !isZod(d.out) || def(d.out).type !== "transform" || !isZod(d.in)) return;
-    if (d.out === timestampTransform) {
-      known.set(d.out, z.iso.datetime({ precision: 3 }));
-      return;
-    }
-    let inner: AnyZod = d.in;
-    let nullable = false;
-    while (def(inner).type === "optional" || def(inner).type === "nullable") {
-      nullable ||= def(inner).type === "nullable";
-      inner = def(inner).innerType as AnyZod;
-    }
-    if (nullable) known.set(d.out, inner);
-  });
-  return known;
-}
-
-function toJsonSchema(schema: AnyZod, io: Io): Json {
-  const known = io === "output" ? knownTransformOutputs(schema) : new Map<AnyZod, AnyZod>();
+function toJsonSchema(schema: z.core.$ZodType, io: SchemaIo): Json {
   return z.toJSONSchema(schema, {
     io,
     target: "draft-2020-12",
     unrepresentable: ({ zodSchema, path, message }) => {
-      const output = known.get(zodSchema);
+      const output = transformOutputs.get(zodSchema as z.core.$ZodType);
       if (!output)
         throw new Error(
-          `${message} (at ${path.join(".") || "(root)"}, io ${io}): describe its output in schemas/openapi.ts`,
+          `${message} (at ${path.join(".") || "(root)"}, io ${io}): register its output in transformOutputs (schemas/record.ts)`,
         );
       const { $schema: _, ...json } = toJsonSchema(output, io);
       if ("$defs" in json) throw new Error(`transform output at ${path.join(".")} refers to named schemas`);
@@ -166,7 +74,7 @@ function rewriteRefs(value: unknown, name: (id: string) => string): unknown {
 }
 
 /** Named schemas (`.meta({id})`) of each io, keyed by id; each named schema converted once. */
-function namedSchemas(schemas: readonly AnyZod[], io: Io): Map<string, Json> {
+function namedSchemas(schemas: Iterable<z.ZodType>, io: SchemaIo): Map<string, Json> {
   const named = new Map<string, Json>();
   for (const schema of schemas) {
     const { $defs, $ref, ...rest } = toJsonSchema(schema, io) as Json & {
@@ -185,11 +93,11 @@ function namedSchemas(schemas: readonly AnyZod[], io: Io): Map<string, Json> {
   return named;
 }
 
-export interface Components {
+interface Components {
   /** components.schemas */
   readonly schemas: Record<string, Json>;
   /** component name of a schema id in the given io (differs only when input and output differ) */
-  readonly name: (id: string, io: Io) => string;
+  readonly name: (id: string, io: SchemaIo) => string;
 }
 
 /**
@@ -197,12 +105,12 @@ export interface Components {
  * forms differ (Record: callers may send `null` and offsets, the API answers UTC and omits absent
  * fields) appears twice: `X` as sent, `XOutput` as answered.
  */
-export function buildComponents(): Components {
-  const input = namedSchemas(REQUEST_SCHEMAS, "input");
-  const output = namedSchemas(RESPONSE_SCHEMAS, "output");
+function buildComponents(used: Readonly<Record<SchemaIo, Set<z.ZodType>>>): Components {
+  const input = namedSchemas(used.input, "input");
+  const output = namedSchemas(used.output, "output");
   const differs = (id: string) =>
     input.has(id) && output.has(id) && JSON.stringify(input.get(id)) !== JSON.stringify(output.get(id));
-  const name = (id: string, io: Io) => (io === "output" && differs(id) ? `${id}Output` : id);
+  const name = (id: string, io: SchemaIo) => (io === "output" && differs(id) ? `${id}Output` : id);
   const schemas: Record<string, Json> = {};
   for (const [io, named] of [
     ["input", input],
@@ -227,13 +135,7 @@ const idOf = (schema: z.ZodType): string => {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Operations
-
-interface ResponseDoc {
-  readonly description: string;
-  readonly content?: Record<string, Json>;
-  readonly headers?: Record<string, Json>;
-}
+// The document
 
 interface ParameterDoc {
   readonly name: string;
@@ -244,450 +146,17 @@ interface ParameterDoc {
   readonly example?: unknown;
 }
 
-interface OperationDoc {
-  readonly operationId: string;
-  readonly summary: string;
-  readonly description: string;
-  /** path parameters by name: a zod schema (converted, input form) and what it means */
-  readonly pathParameters?: Record<string, { schema: z.ZodType; description: string; example: string }>;
-  /** query parameters: a strict zod object, one parameter per property */
-  readonly query?: z.ZodObject;
-  readonly queryDescriptions?: Record<string, string>;
-  /** the request body (application/json), in its input form */
-  readonly body?: { schema: z.ZodType; description: string };
-  readonly responses: (ctx: DocContext) => Record<number, ResponseDoc>;
-}
-
-interface DocContext {
-  readonly ref: (schema: z.ZodType, io?: Io) => Json;
-  readonly json: (description: string, schema: Json, examples?: Record<string, unknown>) => ResponseDoc;
-  readonly error: (
-    description: string,
-    example?: { code: string; message: string; issues?: { path: string; message: string }[] },
-  ) => ResponseDoc;
-}
-
-/** A validation failure exactly as the API answers it (zod's message for `amount: 0`). */
-const ISSUES_EXAMPLE = [{ path: "data.amount", message: "Too small: expected number to be >0" }];
-
-const RECORD_EXAMPLE = {
-  type: "expense",
-  id: "EXP-2026-0001",
-  revision: 3,
-  occurredAt: "2026-03-01T08:00:00Z",
-  source: "erp",
-  data: {
-    department: "marketing",
-    applicant: "a.wu",
-    category: "travel",
-    amount: 12000,
-    currency: "CNY",
-    budget: { lineId: "MKT-2026-TRAVEL", remaining: 8000 },
-    attachments: 1,
-    status: "submitted",
-    submittedAt: "2026-03-01T08:00:00Z",
-    approvals: [],
-  },
-};
-
-const KIB = MAX_BODY_BYTES / 1024;
-
-const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
-  "GET /health": {
-    operationId: "getHealth",
-    summary: "Liveness check",
-    description: "Answers 200 while the function can serve; it does not touch DynamoDB.",
-    responses: ({ ref, json }) => ({ 200: json("The platform serves requests.", ref(healthSchema)) }),
-  },
-  "GET /openapi.json": {
-    operationId: "getOpenApi",
-    summary: "This OpenAPI document",
-    description: "The published description of the API (generated from the code's own schemas).",
-    responses: ({ ref, json }) => ({ 200: json("The OpenAPI 3.1 document.", ref(openApiDocumentSchema)) }),
-  },
-  "POST /v1/records": {
-    operationId: "ingestRecord",
-    summary: "Send a record revision (signed webhook)",
-    description: [
-      "Stores one revision of a business record; evaluation against the policies in force at its `occurredAt` follows asynchronously and its violations appear under `/v1/violations`.",
-      "",
-      "**Idempotent**: the key is (`type`, `id`, `revision`). Re-sending the same revision with the same body answers 200 `duplicate: true` and changes nothing, so retries after a timeout are safe. The same revision with a different body is a 409 `revision_conflict` (send a new revision). A revision lower than the latest stored one is stale: 200 `stale: true`, not stored, never overwrites. Bodies are compared after parsing (key order, whitespace, timestamp offsets and `null` optional fields do not make a difference).",
-      "",
-      `Nothing is stored on any refusal (400, 401, 409, 413). The signature covers the raw body bytes exactly as sent.`,
-    ].join("\n"),
-    body: { schema: recordSchema, description: "One revision of a business record (CONTRACT §1)." },
-    responses: ({ ref, json, error }) => ({
-      202: json("Accepted: a new revision, stored; evaluation follows.", ref(ingestAcceptedSchema), {
-        accepted: { key: "expense/EXP-2026-0001", revision: 3, duplicate: false },
-      }),
-      200: json(
-        "Already known: the same revision with the same body (`duplicate: true`), or an older revision than the stored one (`stale: true`). Nothing changes.",
-        { oneOf: [ref(ingestAcceptedSchema), ref(ingestStaleSchema)] },
-        {
-          duplicate: { key: "expense/EXP-2026-0001", revision: 3, duplicate: true },
-          stale: { key: "expense/EXP-2026-0001", revision: 2, duplicate: false, stale: true },
-        },
-      ),
-      400: error(
-        "`validation_failed` (the record breaks CONTRACT §1; every problem in `issues`) or `invalid_json`.",
-        {
-          code: "validation_failed",
-          message: "record is invalid: 1 issue(s)",
-          issues: ISSUES_EXAMPLE,
-        },
-      ),
-      409: error("`revision_conflict`: this revision is already stored with a different body.", {
-        code: "revision_conflict",
-        message:
-          "expense/EXP-2026-0001 revision 3 is already stored with a different body; send a new revision",
-      }),
-    }),
-  },
-  "POST /v1/evaluate": {
-    operationId: "evaluateRecord",
-    summary: "Dry run: evaluate a record without storing it",
-    description:
-      "The same validation and evaluation as `POST /v1/records`, with nothing stored: which policy versions apply and which violations the record would raise at the evaluation time.",
-    query: evaluateQuerySchema,
-    body: { schema: recordSchema, description: "The record to evaluate (CONTRACT §1)." },
-    responses: ({ ref, json, error }) => ({
-      200: json("The evaluation.", ref(evaluationSchema)),
-      400: error(
-        "`validation_failed` (the record or `at` is invalid; every problem in `issues`) or `invalid_json`.",
-      ),
-    }),
-  },
-  "GET /v1/violations": {
-    operationId: "listViolations",
-    summary: "List violations (JSON pages or a CSV export)",
-    description: [
-      "Violations matching every given filter, oldest first (by `detectedAt`, then `id`). JSON answers are pages of at most `limit` items; pass `nextCursor` back as `cursor` for the next page (`null`: no more).",
-      "",
-      `With \`format=csv\`, or \`Accept: text/csv\` and no \`format\`, the same query is answered as CSV (RFC 4180, CRLF, a header row, one row per violation) stopping after the page that reaches ${CSV_MAX_ROWS} rows; when more match, the \`X-Next-Cursor\` header carries the cursor that continues the export.`,
-      "",
-      "Unknown query parameters are refused (400), so a misspelt filter never silently widens the result.",
-    ].join("\n"),
-    query: violationQuerySchema,
-    queryDescriptions: {
-      status: "only violations in this status",
-      area: "policy area, e.g. approval-limits",
-      policyId: "only violations of this policy",
-      ruleId: "only violations of this rule",
-      recordType: "only violations of records of this type",
-      recordId: "only violations of this record (caller's id)",
-      assigneeRole: "only violations assigned to this role",
-      limit: "page size (JSON); ignored by CSV exports, which return every match up to the row cap",
-      cursor: "`nextCursor` of the previous page, or `X-Next-Cursor` of the previous CSV answer",
-      format: "`csv` for a CSV export (same as `Accept: text/csv`); default JSON",
-    },
-    responses: ({ ref, json, error }) => ({
-      200: {
-        ...json("One page of violations (JSON), or the CSV export.", ref(violationListSchema)),
-        content: {
-          "application/json": { schema: ref(violationListSchema) },
-          "text/csv": {
-            schema: {
-              type: "string",
-              description: `RFC 4180 CSV with the header row \`${CSV_COLUMNS.join(",")}\`; \`assignees\` as \`role:person|person;…\`, \`evidence\` as JSON.`,
-            },
-            example: `${CSV_COLUMNS.join(",")}\r\n`,
-          },
-        },
-        headers: {
-          "X-Next-Cursor": {
-            description: `CSV only, when more rows match than one answer holds (about ${CSV_MAX_ROWS}): send it as \`cursor\` with the same query to continue the export.`,
-            schema: { type: "string" },
-          },
-          "Content-Disposition": {
-            description: 'CSV only: `attachment; filename="violations.csv"`.',
-            schema: { type: "string" },
-          },
-        },
-      },
-      400: error(
-        "`validation_failed` (an unknown or invalid filter) or `invalid_cursor` (a cursor that was altered, or belongs to another query).",
-        {
-          code: "invalid_cursor",
-          message: "the cursor is invalid",
-        },
-      ),
-    }),
-  },
-  "GET /v1/violations/{id}": {
-    operationId: "getViolation",
-    summary: "One violation with its history",
-    description:
-      "The violation and every status change it went through (`history`: `status`, `at`, `by`, `reason`).",
-    pathParameters: {
-      id: {
-        schema: z.string(),
-        description:
-          "violation id: 32 lowercase hex digits derived from record type, record id, policyId and ruleId",
-        example: "3f6b0c9e2d4a4b1c8e7f6a5b4c3d2e1f",
-      },
-    },
-    responses: ({ ref, json, error }) => ({
-      200: json("The violation.", ref(storedViolationSchema)),
-      404: error("`not_found`: no violation has this id.", {
-        code: "not_found",
-        message: "violation 3f6b… not found",
-      }),
-    }),
-  },
-  "GET /v1/records/{type}/{id}": {
-    operationId: "getRecord",
-    summary: "The latest stored revision of a record",
-    description:
-      "The latest stored envelope (normalised: timestamps in UTC, `null` optional fields dropped) and every stored revision number.",
-    pathParameters: {
-      type: {
-        schema: z.enum(RECORD_TYPES),
-        description: "record type (another value: 404)",
-        example: "expense",
-      },
-      id: {
-        schema: z.string().regex(RECORD_ID_PATTERN),
-        description: "the caller's record id",
-        example: "EXP-2026-0001",
-      },
-    },
-    responses: ({ ref, json, error }) => ({
-      200: json("The record and its revisions.", ref(recordResponseSchema)),
-      404: error("`not_found`: no record of this type and id is stored."),
-    }),
-  },
-  "GET /v1/policies": {
-    operationId: "listPolicies",
-    summary: "Every loaded policy version",
-    description: "Every policy version the platform has loaded, with the SHA-256 of its file's bytes.",
-    responses: ({ ref, json }) => ({ 200: json("The loaded policy versions.", ref(policyListSchema)) }),
-  },
-  "GET /v1/audit/verify": {
-    operationId: "verifyAuditTrail",
-    summary: "Verify the tamper-evident audit trail",
-    description:
-      "Re-reads every hash-chained audit entry and every signed digest and checks them. `ok: true` when the trail is intact; otherwise `firstBad` names the first modified, missing (deleted), inserted or reordered entry (lowest chain, then sequence). Both answers are 200: the check itself succeeded.",
-    responses: ({ ref, json }) => ({ 200: json("The verification result.", ref(auditVerifySchema)) }),
-  },
-  "GET /v1/reports/complaints": {
-    operationId: "complaintReport",
-    summary: "Complaints received in a period, by category, with the satisfaction deduction",
-    description:
-      "Counts the complaints received in [from, to] (each once, as its latest revision describes it) by category, and the satisfaction deduction in percentage points: 0.2 per full 10 ordinary complaints (general, service, quality) plus 50 per legal or media complaint (seed 003, 4.1.3), in exact decimal arithmetic.",
-    query: complaintReportQuerySchema,
-    responses: ({ ref, json, error }) => ({
-      200: json("The report.", ref(complaintReportSchema)),
-      400: error("`validation_failed`: `from` or `to` missing or not a timestamp, or `from` after `to`."),
-    }),
-  },
-  ...Object.fromEntries(
-    (
-      [
-        ["acknowledge", "acknowledgeViolation", "open → acknowledged", ""],
-        [
-          "waive",
-          "waiveViolation",
-          "open or acknowledged → waived, until `until` (in the future), when the sweeper reopens it",
-          " The person whose action the record reports (its applicant, salesperson or actor) cannot waive it: 409 `separation_of_duties`.",
-        ],
-        ["reopen", "reopenViolation", "acknowledged, waived or resolved → open, with a new dueAt", ""],
-      ] as const
-    ).map(([action, operationId, transition, extra]): [string, OperationDoc] => [
-      `POST /v1/violations/{id}/${action}`,
-      {
-        operationId,
-        summary: `${action[0]?.toUpperCase()}${action.slice(1)} a violation`,
-        description: `${transition}. The change, with \`by\` and \`reason\`, is appended to \`history\`.${extra}`,
-        pathParameters: {
-          id: {
-            schema: z.string(),
-            description: "violation id (32 lowercase hex digits)",
-            example: "3f6b0c9e2d4a4b1c8e7f6a5b4c3d2e1f",
-          },
-        },
-        body: { schema: caseActionSchema, description: "who acts and why (`until`: waive only)" },
-        responses: ({ ref, json, error }) => ({
-          200: json("The updated violation.", ref(storedViolationSchema)),
-          400: error(
-            "`validation_failed`: no `reason`, or (waive) no `until` in the future; `invalid_json`.",
-            {
-              code: "validation_failed",
-              message: "request is invalid: 1 issue(s)",
-              issues: [{ path: "reason", message: "a reason is required" }],
-            },
-          ),
-          404: error("`not_found`: no violation has this id."),
-          409: error(
-            "`transition_not_allowed`: the violation's status does not allow this action; `separation_of_duties`: the waiver was asked by the person who caused the violation.",
-            { code: "transition_not_allowed", message: "cannot reopen a violation that is open" },
-          ),
-        }),
-      },
-    ]),
-  ),
-};
-
-// ---------------------------------------------------------------------------------------------
-// Personas: security and the answers every route of a kind can give
-
-interface Persona {
-  readonly tag: string;
-  readonly tagDescription: string;
-  readonly security: readonly Record<string, string[]>[];
-  readonly responses: (ctx: DocContext) => Record<number, ResponseDoc>;
-}
-
-const PERSONAS: Readonly<Record<Access, Persona>> = {
-  public: {
-    tag: "Public",
-    tagDescription: "No credentials needed.",
-    security: [],
-    responses: () => ({}),
-  },
-  signed: {
-    tag: "Ingest clients",
-    tagDescription:
-      "Source systems (ERP, CRM, ticketing) that send records. Each request is signed with the client's secret (`webhookSignature`).",
-    security: [{ webhookSignature: [] }],
-    responses: ({ error }) => ({
-      401: error(
-        `\`unauthorized\`: \`X-Client-Id\` or \`X-Signature\` missing or malformed, an unknown client, a signature that does not match the raw body, or a timestamp more than ${SIGNATURE_TOLERANCE_S} s from the server clock. Nothing is stored.`,
-        { code: "unauthorized", message: "signature does not match" },
-      ),
-      413: error(`\`payload_too_large\`: the body exceeds ${KIB} KiB. Nothing is stored.`),
-    }),
-  },
-  auditor: {
-    tag: "Auditors",
-    tagDescription:
-      "Read-only access to violations, records and policies: a bearer token locally (`bearerAuditor`), IAM (SigV4) on AWS (`sigv4`).",
-    security: [{ bearerAuditor: [] }, { sigv4: [] }],
-    responses: ({ ref, error }) => ({
-      401: error("`unauthorized`: no auditor credential, or an unknown token.", {
-        code: "unauthorized",
-        message: "unknown token",
-      }),
-      403: {
-        description:
-          "Locally, `forbidden`: another persona's credential (a case-handler token, an ingest signature). On AWS, API Gateway's own answer when IAM denies the caller.",
-        content: { "application/json": { schema: { oneOf: [ref(errorSchema), ref(gatewayErrorSchema)] } } },
-      },
-    }),
-  },
-  "case-handler": {
-    tag: "Case handlers",
-    tagDescription:
-      "People assigned to violations, who acknowledge, waive or reopen them: a bearer token locally (`bearerCaseHandler`), IAM (SigV4) on AWS (`sigv4`).",
-    security: [{ bearerCaseHandler: [] }, { sigv4: [] }],
-    responses: ({ ref, error }) => ({
-      401: error("`unauthorized`: no case-handler credential, or an unknown token."),
-      403: {
-        description:
-          "Locally, `forbidden`: another persona's credential (an auditor token, an ingest signature). On AWS, API Gateway's own answer when IAM denies the caller.",
-        content: { "application/json": { schema: { oneOf: [ref(errorSchema), ref(gatewayErrorSchema)] } } },
-      },
-    }),
-  },
-};
-
-/** Every route can get these. */
-const COMMON_RESPONSES = ({ ref, error }: DocContext): Record<number, ResponseDoc> => ({
-  429: {
-    description:
-      "AWS only: API Gateway throttled the request (its own answer, before any function runs). Retry later with backoff.",
-    content: { "application/json": { schema: ref(gatewayErrorSchema) } },
-  },
-  500: error(
-    "`internal_error`: an unexpected failure; the answer carries no internals. Quote `X-Correlation-Id` when reporting it.",
-    {
-      code: "internal_error",
-      message: "internal error",
-    },
-  ),
-});
-
-const SECURITY_SCHEMES: Readonly<Record<string, Json>> = {
-  webhookSignature: {
-    type: "apiKey",
-    in: "header",
-    name: "X-Signature",
-    description: [
-      "HMAC signature of ingest clients, sent with the required `X-Client-Id: <client>` header:",
-      "",
-      "```",
-      'X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
-      "```",
-      "",
-      "`t` is the signing time in Unix seconds; `v1` is the lowercase hex HMAC-SHA256, keyed with the client's secret, of the ASCII `t`, a dot, and the raw request body exactly as sent (UTF-8 bytes; no re-serialisation). Several `v1=` entries may be sent (secret rotation); one match suffices.",
-      "",
-      `A request whose \`t\` is more than ${SIGNATURE_TOLERANCE_S} s from the server clock, or with a bad or missing signature, gets 401 and nothing is stored.`,
-      "",
-      "Secrets: environment `COMPLIANCE_WEBHOOK_SECRETS` = `client=secret,client2=secret2`; on AWS from Secrets Manager. Only the local runtime falls back to `local=local-dev-secret`, and says so at start.",
-    ].join("\n"),
-  },
-  bearerAuditor: {
-    type: "http",
-    scheme: "bearer",
-    description:
-      "Local runtime only: `Authorization: Bearer $COMPLIANCE_AUDITOR_TOKEN` (local fallback `local-auditor-token`). On AWS auditor routes use `sigv4`.",
-  },
-  bearerCaseHandler: {
-    type: "http",
-    scheme: "bearer",
-    description:
-      "Local runtime only: `Authorization: Bearer $COMPLIANCE_CASE_HANDLER_TOKEN` (local fallback `local-case-handler-token`). On AWS case-handler routes use `sigv4`.",
-  },
-  sigv4: {
-    type: "apiKey",
-    in: "header",
-    name: "Authorization",
-    description:
-      "AWS only: API Gateway IAM authorization. Sign the request with AWS Signature Version 4 (service `execute-api`) using credentials of an IAM principal allowed `execute-api:Invoke` on the route; API Gateway answers 403 itself when IAM denies it.",
-    "x-amazon-apigateway-authtype": "awsSigv4",
-  },
-};
-
-const CORRELATION_ID_DESCRIPTION =
-  "Correlation id of the request, on every log line: the caller's `X-Correlation-Id` when it is 1–128 characters of `A–Z a–z 0–9 . _ : -`, else the request id (API Gateway's, or a new UUID locally).";
-
-/** info.description; `personas` are the bullets of the personas that have routes. */
-const infoDescription = (
-  personas: readonly string[],
-) => `Serverless policy-as-code compliance platform: source systems send business records, versioned YAML policies judge them, auditors and case handlers follow the violations.
-
-## Personas
-${personas.map((p) => `- ${p}`).join("\n")}
-
-Credentials do not cross personas: an ingest signature on an auditor or case-handler route, or another persona's bearer token, gets 403; a bearer token on an ingest route gets 401 (it is not a signature).
-
-## Errors
-Every error the platform answers is JSON, never a stack trace (API Gateway's own 403 and 429 on AWS aside, see below): \`{"error": {"code": "…", "message": "…", "issues": [{"path": "data.amount", "message": "…"}]}}\` (schema \`Error\`). \`code\` is stable and machine-readable (\`validation_failed\`, \`invalid_json\`, \`invalid_cursor\`, \`unauthorized\`, \`forbidden\`, \`not_found\`, \`revision_conflict\`, \`payload_too_large\`, \`internal_error\`); \`issues\` lists every problem of a \`validation_failed\`. Every answer of a route carries \`X-Correlation-Id\`.
-
-## Idempotency
-\`POST /v1/records\` is idempotent per (\`type\`, \`id\`, \`revision\`): sending the same revision again with the same body answers 200 \`duplicate: true\` and changes nothing, so a client may retry freely; a different body for a stored revision is 409 \`revision_conflict\`, and a revision older than the stored one answers 200 \`stale: true\` and never overwrites it.
-
-## On AWS
-The same routes and answers, behind API Gateway (HTTP API), with these differences:
-- auditor and case-handler routes use IAM (SigV4) instead of bearer tokens; **API Gateway itself answers 403** \`{"message": "Forbidden"}\` when IAM denies a caller, and **429** \`{"message": "Too Many Requests"}\` when it throttles (schema \`GatewayError\`), before any function runs;
-- answers are capped at 6 MB and not streamed, so a large CSV export of \`GET /v1/violations\` stops after about ${CSV_MAX_ROWS} rows and continues with the cursor in its \`X-Next-Cursor\` header;
-- ingest secrets come from Secrets Manager rather than the environment.
-`;
-
-// ---------------------------------------------------------------------------------------------
-// The document
-
 function pathParameterNames(path: string): string[] {
   return [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
 }
 
-/** The OpenAPI 3.1.0 document of the HTTP API. */
-export function buildOpenApi(): Json {
-  const components = buildComponents();
-  const ref = (schema: z.ZodType, io: Io = "output"): Json => ({
-    $ref: `${REF_PREFIX}${components.name(idOf(schema), io)}`,
-  });
-  const headerRef = { "X-Correlation-Id": { $ref: "#/components/headers/CorrelationId" } };
-  const ctx: DocContext = {
+function inputJson(schema: z.ZodType): Json {
+  const { $schema: _, ...json } = toJsonSchema(schema, "input");
+  return json;
+}
+
+function docContext(ref: DocContext["ref"]): DocContext {
+  return {
     ref,
     json: (description, schema, examples) => ({
       description,
@@ -710,114 +179,132 @@ export function buildOpenApi(): Json {
       },
     }),
   };
-  const inputJson = (schema: z.ZodType): Json => {
-    const { $schema: _, ...json } = toJsonSchema(schema, "input");
-    return json;
+}
+
+/** Every answer a route can give: its own, its access kind's, every route's. */
+function responsesOf(route: Route, ctx: DocContext): Record<number, ResponseDoc> {
+  return { ...route.doc.responses(ctx), ...PERSONAS[route.access].responses(ctx), ...COMMON_RESPONSES(ctx) };
+}
+
+/** The named schemas the operations refer to, by form: bodies as sent, answers as answered. */
+function usedSchemas(): Record<SchemaIo, Set<z.ZodType>> {
+  const used: Record<SchemaIo, Set<z.ZodType>> = { input: new Set(), output: new Set() };
+  const ctx = docContext((schema, io = "output") => {
+    used[io].add(schema);
+    return {};
+  });
+  for (const route of ROUTES) {
+    if (route.body) used.input.add(route.body);
+    responsesOf(route, ctx);
+  }
+  return used;
+}
+
+function parameters(route: Route): ParameterDoc[] {
+  const out: ParameterDoc[] = [];
+  const key = routeKey(route);
+  const pathNames = pathParameterNames(route.path);
+  const params = route.params
+    ? ((inputJson(route.params).properties ?? {}) as Record<string, Json>)
+    : ({} as Record<string, Json>);
+  for (const name of pathNames) {
+    const p = route.doc.params?.[name];
+    const schema = params[name];
+    if (!p || !schema)
+      throw new Error(
+        `${key}: path parameter {${name}} needs a schema (params) and a description (doc.params)`,
+      );
+    out.push({ name, in: "path", required: true, description: p.description, schema, example: p.example });
+  }
+  for (const name of new Set([...Object.keys(route.doc.params ?? {}), ...Object.keys(params)]))
+    if (!pathNames.includes(name)) throw new Error(`${key}: no path parameter {${name}}`);
+  if (route.query) {
+    const json = inputJson(route.query) as { properties?: Record<string, Json>; required?: string[] };
+    for (const [name, schema] of Object.entries(json.properties ?? {})) {
+      const { description, ...rest } = schema;
+      const text = (description as string | undefined) ?? route.doc.query?.[name];
+      out.push({
+        name,
+        in: "query",
+        required: json.required?.includes(name) ?? false,
+        ...(text ? { description: text } : {}),
+        schema: rest,
+      });
+    }
+  }
+  if (route.access === "signed")
+    out.push({
+      name: "X-Client-Id",
+      in: "header",
+      required: true,
+      description: "the ingest client's id; selects the secret that `X-Signature` is checked with",
+      schema: { type: "string", minLength: 1 },
+      example: "erp",
+    });
+  return out;
+}
+
+function operation(route: Route, ctx: DocContext): Json {
+  const responses = responsesOf(route, ctx);
+  const sortedResponses: Record<string, Json> = {};
+  for (const status of Object.keys(responses).sort()) {
+    const r = responses[Number(status)] as ResponseDoc;
+    sortedResponses[status] = {
+      description: r.description,
+      headers: {
+        "X-Correlation-Id": { $ref: "#/components/headers/CorrelationId" },
+        ...(status === "401"
+          ? {
+              "WWW-Authenticate": {
+                description: "`Bearer` (the platform's 401 answers always carry it)",
+                schema: { type: "string" },
+              },
+            }
+          : {}),
+        ...r.headers,
+      },
+      ...(r.content ? { content: r.content } : {}),
+    };
+  }
+  const persona = PERSONAS[route.access];
+  return {
+    operationId: route.doc.operationId,
+    summary: route.doc.summary,
+    description: route.doc.description,
+    tags: [persona.tag],
+    security: persona.security,
+    parameters: [...parameters(route), { $ref: "#/components/parameters/CorrelationId" }],
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            description: `${route.doc.body ?? "The request."} At most ${KIB} KiB.`,
+            content: {
+              "application/json": {
+                schema: ctx.ref(route.body, "input"),
+                ...(route.body === recordSchema ? { example: RECORD_EXAMPLE } : {}),
+              },
+            },
+          },
+        }
+      : {}),
+    responses: sortedResponses,
   };
+}
+
+/** The OpenAPI 3.1.0 document of the HTTP API. */
+export function buildOpenApi(): Json {
+  const components = buildComponents(usedSchemas());
+  const ctx = docContext((schema, io = "output") => ({
+    $ref: `${REF_PREFIX}${components.name(idOf(schema), io)}`,
+  }));
 
   const paths: Record<string, Record<string, Json>> = {};
   const usedAccess = new Set<Access>();
   for (const route of ROUTES) {
-    const key = routeKey(route);
-    const op = OPERATIONS[key];
-    if (!op) throw new Error(`${key} is in ROUTES but has no description in schemas/openapi.ts (OPERATIONS)`);
     usedAccess.add(route.access);
-    const persona = PERSONAS[route.access];
     paths[route.path] ??= {};
-    (paths[route.path] as Record<string, Json>)[route.method.toLowerCase()] = operation(route, op, persona);
-  }
-  for (const key of Object.keys(OPERATIONS))
-    if (!ROUTES.some((r) => routeKey(r) === key))
-      throw new Error(`OPERATIONS describes ${key}, which is not in ROUTES`);
-
-  function operation(route: RouteDefinition, op: OperationDoc, persona: Persona): Json {
-    const parameters: ParameterDoc[] = [];
-    const pathNames = pathParameterNames(route.path);
-    for (const name of pathNames) {
-      const p = op.pathParameters?.[name];
-      if (!p) throw new Error(`${routeKey(route)}: path parameter {${name}} is not described`);
-      parameters.push({
-        name,
-        in: "path",
-        required: true,
-        description: p.description,
-        schema: inputJson(p.schema),
-        example: p.example,
-      });
-    }
-    for (const name of Object.keys(op.pathParameters ?? {}))
-      if (!pathNames.includes(name)) throw new Error(`${routeKey(route)}: no path parameter {${name}}`);
-    if (op.query) {
-      const json = inputJson(op.query) as { properties?: Record<string, Json>; required?: string[] };
-      for (const [name, schema] of Object.entries(json.properties ?? {})) {
-        const { description, ...rest } = schema;
-        const text = (description as string | undefined) ?? op.queryDescriptions?.[name];
-        parameters.push({
-          name,
-          in: "query",
-          required: json.required?.includes(name) ?? false,
-          ...(text ? { description: text } : {}),
-          schema: rest,
-        });
-      }
-    }
-    if (route.access === "signed")
-      parameters.push({
-        name: "X-Client-Id",
-        in: "header",
-        required: true,
-        description: "the ingest client's id; selects the secret that `X-Signature` is checked with",
-        schema: { type: "string", minLength: 1 },
-        example: "erp",
-      });
-    const responses: Record<number, ResponseDoc> = {
-      ...op.responses(ctx),
-      ...persona.responses(ctx),
-      ...COMMON_RESPONSES(ctx),
-    };
-    const sortedResponses: Record<string, Json> = {};
-    for (const status of Object.keys(responses).sort()) {
-      const r = responses[Number(status)] as ResponseDoc;
-      sortedResponses[status] = {
-        description: r.description,
-        headers: {
-          ...headerRef,
-          ...(status === "401"
-            ? {
-                "WWW-Authenticate": {
-                  description: "`Bearer` (the platform's 401 answers always carry it)",
-                  schema: { type: "string" },
-                },
-              }
-            : {}),
-          ...r.headers,
-        },
-        ...(r.content ? { content: r.content } : {}),
-      };
-    }
-    return {
-      operationId: op.operationId,
-      summary: op.summary,
-      description: op.description,
-      tags: [persona.tag],
-      security: persona.security,
-      parameters: [...parameters, { $ref: "#/components/parameters/CorrelationId" }],
-      ...(op.body
-        ? {
-            requestBody: {
-              required: true,
-              description: `${op.body.description} At most ${KIB} KiB.`,
-              content: {
-                "application/json": {
-                  schema: ref(op.body.schema, "input"),
-                  ...(op.body.schema === recordSchema ? { example: RECORD_EXAMPLE } : {}),
-                },
-              },
-            },
-          }
-        : {}),
-      responses: sortedResponses,
-    };
+    (paths[route.path] as Record<string, Json>)[route.method.toLowerCase()] = operation(route, ctx);
   }
 
   const usedSchemes = new Set(

@@ -1,37 +1,27 @@
 /**
- * Every HTTP route and the function that serves it: the CDK app creates API Gateway routes from
- * this list and the local server routes with it, so both expose the same API.
+ * The route table: every HTTP route of the platform, grouped by the Lambda function that serves
+ * it (one module each). The router (handlers/<function>.ts), API Gateway (infra/constructs/api.ts),
+ * the local server (functions/local/http-server.ts) and the OpenAPI document
+ * (functions/api/openapi.ts) all read it. Adding a route: one entry in its function's module and
+ * the service function it calls.
  */
+import { AUDITOR_ROUTES } from "./auditor-routes.ts";
+import { CASE_ROUTES } from "./case-routes.ts";
+import { EVALUATE_ROUTES } from "./evaluate-routes.ts";
+import { HEALTH_ROUTES } from "./health-routes.ts";
+import { INGEST_ROUTES } from "./ingest-routes.ts";
+import type { Route } from "./route.ts";
 
-export type FunctionName = "ingest" | "evaluate" | "auditor" | "cases" | "health";
-export type Access = "public" | "signed" | "auditor" | "case-handler";
+export type { Access } from "../http/access.ts";
+export { type FunctionName, type Route, routeKey } from "./route.ts";
 
-export interface RouteDefinition {
-  readonly method: "GET" | "POST";
-  readonly path: string;
-  readonly fn: FunctionName;
-  readonly access: Access;
-}
-
-export const ROUTES: readonly RouteDefinition[] = [
-  { method: "GET", path: "/health", fn: "health", access: "public" },
-  { method: "GET", path: "/openapi.json", fn: "health", access: "public" },
-  { method: "POST", path: "/v1/records", fn: "ingest", access: "signed" },
-  { method: "POST", path: "/v1/evaluate", fn: "evaluate", access: "signed" },
-  { method: "GET", path: "/v1/violations", fn: "auditor", access: "auditor" },
-  { method: "GET", path: "/v1/violations/{id}", fn: "auditor", access: "auditor" },
-  { method: "GET", path: "/v1/records/{type}/{id}", fn: "auditor", access: "auditor" },
-  { method: "GET", path: "/v1/policies", fn: "auditor", access: "auditor" },
-  { method: "GET", path: "/v1/audit/verify", fn: "auditor", access: "auditor" },
-  { method: "GET", path: "/v1/reports/complaints", fn: "auditor", access: "auditor" },
-  { method: "POST", path: "/v1/violations/{id}/acknowledge", fn: "cases", access: "case-handler" },
-  { method: "POST", path: "/v1/violations/{id}/waive", fn: "cases", access: "case-handler" },
-  { method: "POST", path: "/v1/violations/{id}/reopen", fn: "cases", access: "case-handler" },
+export const ROUTES: readonly Route[] = [
+  ...HEALTH_ROUTES,
+  ...INGEST_ROUTES,
+  ...EVALUATE_ROUTES,
+  ...AUDITOR_ROUTES,
+  ...CASE_ROUTES,
 ];
-
-export function routeKey(route: RouteDefinition): string {
-  return `${route.method} ${route.path}`;
-}
 
 /** Matches a concrete path against a route template; returns its path parameters. */
 export function matchPath(template: string, path: string): Record<string, string> | undefined {

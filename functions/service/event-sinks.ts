@@ -1,10 +1,13 @@
 /** The two event sinks: EventBridge (AWS) and a JSON-lines file (the local platform). */
 import { appendFile } from "node:fs/promises";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { DomainError } from "../core/errors.ts";
 import { type DomainEvent, EVENT_SOURCE, type EventSink } from "./events.ts";
 
-export class EventPublishError extends Error {
-  readonly code = "event_publish_failed";
+export class EventPublishError extends DomainError<"event_publish_failed"> {
+  constructor(message: string) {
+    super("event_publish_failed", message);
+  }
 }
 
 export function eventBridgeSink(busName: string, client = new EventBridgeClient({})): EventSink {
