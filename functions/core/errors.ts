@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   policy_compilation_failed: internal,
   // concurrent writers kept winning (optimistic locks retried to their limit)
   contention: internal,
+  // the sweeper could not re-evaluate every due record (they stay due: the next run retries)
+  sweep_incomplete: internal,
   // storage (AWS SDK errors converted where they are caught; the SDK error is the cause)
   record_write_failed: internal,
   head_write_failed: internal,
