@@ -6,10 +6,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { renderOpenApi } from "../functions/api/openapi.ts";
 import { formatDiagnostic } from "../functions/core/diagnostics.ts";
 import { loadPolicies } from "../functions/core/policy/loader.ts";
-import { policiesDir, readPolicyFiles } from "../functions/local/policy-files.ts";
-import { renderOpenApi } from "../schemas/openapi.ts";
+import { policiesDir, readPolicyFiles } from "../functions/runtime/policy-files.ts";
 import { renderApiReference } from "./api.ts";
 import { factsTable, renderRulesReference } from "./rules.ts";
 

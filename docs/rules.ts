@@ -4,7 +4,7 @@
  * `policy diff` and of GET /v1/policies/{id}/versions/{n}), assignees, due, escalation and source
  * clauses; then every fact (with its parameters) and operator a rule may use. Pure.
  */
-import * as z from "#zod";
+import * as z from "zod";
 import { BASE_FACTS, DERIVED_FACTS } from "../functions/core/policy/facts.ts";
 import type { PolicySet } from "../functions/core/policy/model.ts";
 import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import * as z from "#zod";
+import * as z from "zod";
 import { DECORATORS, OPERATORS, type OperatorSpec } from "../../functions/core/policy/operators.ts";
 import { conditionWords, conditionWordsBoth, leafWords } from "../../functions/core/policy/words.ts";
 import type { Condition } from "../../schemas/policy.ts";

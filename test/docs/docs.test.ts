@@ -7,9 +7,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DOCS_DIR, generatedDocs, README, withFactsTable } from "../../docs/generate.ts";
+import { buildOpenApi } from "../../functions/api/openapi.ts";
 import { conditionWordsBoth } from "../../functions/core/policy/words.ts";
-import { REPO_ROOT } from "../../functions/local/policy-files.ts";
-import { buildOpenApi } from "../../schemas/openapi.ts";
+import { REPO_ROOT } from "../../functions/runtime/policy-files.ts";
 import { shippedPolicies } from "../support/policies.ts";
 
 const docs = Object.fromEntries(generatedDocs());
