@@ -10,7 +10,7 @@ import { type HttpEvent, type HttpResult, header, json } from "../http/api.ts";
 import { bearer } from "../http/bearer.ts";
 import { HttpError, notFound } from "../http/errors.ts";
 import { httpHandler } from "../http/pipeline.ts";
-import { parseOr400 } from "../http/validate.ts";
+import { assertOrderedRanges, parseOr400 } from "../http/validate.ts";
 import { complaintReport, ReportRangeError } from "../service/complaint-report.ts";
 import { InvalidCursorError } from "../service/cursor.ts";
 import { listViolations } from "../service/violation-queries.ts";
@@ -25,6 +25,7 @@ async function violations(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
     event.queryStringParameters ?? {},
     "query",
   );
+  assertOrderedRanges(query);
   const csv =
     format === "csv" || (format === undefined && /\btext\/csv\b/i.test(header(event, "accept") ?? ""));
   try {

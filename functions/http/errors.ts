@@ -4,7 +4,7 @@
  * handler becomes a 500 with no internals.
  */
 import type { Issue } from "../core/issues.ts";
-import { formatPath } from "../core/issues.ts";
+import { reportedIssues } from "../core/issues.ts";
 
 export interface ErrorBody {
   readonly error: {
@@ -45,8 +45,10 @@ export class HttpError extends Error {
 }
 
 export function validationFailed(issues: readonly Issue[], what = "request"): HttpError {
-  return new HttpError(400, "validation_failed", `${what} is invalid: ${issues.length} issue(s)`, {
-    issues: issues.map((i) => ({ path: formatPath(i.path) || "(body)", message: i.message })),
+  const { listed, total } = reportedIssues(issues);
+  const more = total > listed.length ? `; the first ${listed.length} are listed` : "";
+  return new HttpError(400, "validation_failed", `${what} is invalid: ${total} issue(s)${more}`, {
+    issues: listed,
   });
 }
 

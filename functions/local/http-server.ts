@@ -97,10 +97,23 @@ export function toEvent(
   };
 }
 
+/** A Host header as RFC 9110 allows it: a name or address, and an optional port. */
+const VALID_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 export function startHttpServer(handlers: Handlers, port: number, host = "127.0.0.1"): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
-      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? host}`);
+      // the caller's Host is data, never trusted to parse the path with (an invalid one was a 500)
+      const given = req.headers.host;
+      if (given !== undefined && !VALID_HOST.test(given))
+        return send(res, 400, {
+          error: {
+            code: "invalid_header",
+            message: "the Host header is not a valid host name or address",
+            issues: [{ path: "Host", message: "must be a host name or address, optionally with :port" }],
+          },
+        });
+      const url = new URL(req.url ?? "/", `http://${given ?? host}`);
       const candidates = ROUTES.filter((r) => matchPath(r.path, url.pathname) !== undefined);
       const route = candidates.find((r) => r.method === req.method);
       if (!route) {
