@@ -313,7 +313,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
       "",
       "**Idempotent**: the key is (`type`, `id`, `revision`). Re-sending the same revision with the same body answers 200 `duplicate: true` and changes nothing, so retries after a timeout are safe. The same revision with a different body is a 409 `revision_conflict` (send a new revision). A revision lower than the latest stored one is stale: 200 `stale: true`, not stored, never overwrites. Bodies are compared after parsing (key order, whitespace, timestamp offsets and `null` optional fields do not make a difference).",
       "",
-      `Nothing is stored on any refusal (400, 401, 409, 413). The signature covers the raw body bytes exactly as sent.`,
+      `Nothing is stored on any refusal (400, 401, 403, 409, 413, 415). The signature covers the raw body bytes exactly as sent (`v2` also the method, path and query).`,
     ].join("\n"),
     body: { schema: recordSchema, description: "One revision of a business record (CONTRACT §1)." },
     responses: ({ ref, json, error }) => ({
@@ -552,9 +552,19 @@ const PERSONAS: Readonly<Record<Access, Persona>> = {
     responses: ({ error }) => ({
       401: error(
         `\`unauthorized\`: \`X-Client-Id\` or \`X-Signature\` missing or malformed, an unknown client, a signature that does not match the raw body, or a timestamp more than ${SIGNATURE_TOLERANCE_S} s from the server clock. Nothing is stored.`,
-        { code: "unauthorized", message: "signature does not match" },
+        { code: "unauthorized", message: "v1 signature does not match" },
+      ),
+      403: error(
+        "`not_record_owner`: the record belongs to the ingest client that first stored it; or `record_type_not_allowed`: this client may not send this record type. Nothing is stored.",
+        {
+          code: "not_record_owner",
+          message: "expense/EXP-2026-0001 belongs to the ingest client that first stored it",
+        },
       ),
       413: error(`\`payload_too_large\`: the body exceeds ${KIB} KiB. Nothing is stored.`),
+      415: error(
+        "`unsupported_media_type`: the body is not JSON. `Content-Type` must be `application/json` (a `charset` parameter allowed), an `application/*+json` type, or absent. Nothing is stored.",
+      ),
     }),
   },
   auditor: {
@@ -615,10 +625,11 @@ const SECURITY_SCHEMES: Readonly<Record<string, Json>> = {
       "HMAC signature of ingest clients, sent with the required `X-Client-Id: <client>` header:",
       "",
       "```",
+      'X-Signature: t=<unix seconds>,v2=<hex HMAC-SHA256(secret, "<t>\\n<METHOD>\\n<path and query exactly as sent>\\n<raw body>")>',
       'X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
       "```",
       "",
-      "`t` is the signing time in Unix seconds; `v1` is the lowercase hex HMAC-SHA256, keyed with the client's secret, of the ASCII `t`, a dot, and the raw request body exactly as sent (UTF-8 bytes; no re-serialisation). Several `v1=` entries may be sent (secret rotation); one match suffices.",
+      "`t` is the signing time in Unix seconds. `v2` (recommended) is the lowercase hex HMAC-SHA256, keyed with the client's secret, of `t`, the method, the path and query exactly as sent (e.g. `/v1/evaluate?at=2026-03-02T00:00:00Z`) and the raw body, separated by newlines: a signed request cannot be replayed to another route or with another query. `v1` covers `t`, a dot and the raw body only (UTF-8 bytes as sent; no re-serialisation). When any `v2=` entry is present only `v2` entries count; a deployment with `COMPLIANCE_REQUIRE_SIGNATURE_V2=true` refuses `v1`. Several entries may be sent (secret rotation); one match suffices.",
       "",
       `A request whose \`t\` is more than ${SIGNATURE_TOLERANCE_S} s from the server clock, or with a bad or missing signature, gets 401 and nothing is stored.`,
       "",

@@ -2,6 +2,7 @@
 import { evaluateQuerySchema } from "../../schemas/api.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { json } from "../http/api.ts";
+import { assertRecordTypeAllowed } from "../http/ingest-access.ts";
 import { httpHandler } from "../http/pipeline.ts";
 import { parseOr400 } from "../http/validate.ts";
 import { fromEnv, type RuntimeSource } from "./runtime.ts";
@@ -10,9 +11,10 @@ import { signedJson } from "./signed-json.ts";
 export function createEvaluateHandler(source: RuntimeSource = fromEnv) {
   return httpHandler(
     async (event) => {
-      const { platform } = await source();
+      const { platform, credentials } = await source();
       const query = parseOr400(evaluateQuerySchema, event.queryStringParameters ?? {}, "query");
       const record = parseOr400(recordSchema, event.jsonBody, "record");
+      assertRecordTypeAllowed(credentials, event.principal?.id ?? "unknown", record.type);
       const evaluation = platform.evaluator.evaluate(record, { now: query.at ?? platform.now() });
       return json(200, evaluation);
     },

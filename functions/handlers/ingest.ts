@@ -5,6 +5,7 @@
 import { recordSchema } from "../../schemas/record.ts";
 import { json } from "../http/api.ts";
 import { HttpError } from "../http/errors.ts";
+import { assertRecordTypeAllowed, notRecordOwner } from "../http/ingest-access.ts";
 import { httpHandler } from "../http/pipeline.ts";
 import { parseOr400 } from "../http/validate.ts";
 import { ingestRecord } from "../service/ingest.ts";
@@ -14,9 +15,11 @@ import { signedJson } from "./signed-json.ts";
 export function createIngestHandler(source: RuntimeSource = fromEnv) {
   return httpHandler(
     async (event) => {
-      const { platform } = await source();
+      const { platform, credentials } = await source();
       const record = parseOr400(recordSchema, event.jsonBody, "record");
-      const result = await ingestRecord(platform, record, event.principal?.id ?? "unknown");
+      const clientId = event.principal?.id ?? "unknown";
+      assertRecordTypeAllowed(credentials, clientId, record.type);
+      const result = await ingestRecord(platform, record, clientId);
       const base = { key: result.key, revision: result.revision };
       switch (result.outcome) {
         case "created":
@@ -25,6 +28,8 @@ export function createIngestHandler(source: RuntimeSource = fromEnv) {
           return json(200, { ...base, duplicate: true });
         case "stale":
           return json(200, { ...base, duplicate: false, stale: true });
+        case "not_owner":
+          throw notRecordOwner(result.key);
         case "conflict":
           throw new HttpError(
             409,

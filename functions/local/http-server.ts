@@ -66,11 +66,14 @@ export function toEvent(
     query[name] = name in query ? `${query[name]},${value}` : value;
   const requestId = randomUUID();
   const now = new Date();
+  // path and query exactly as sent (v2 signatures cover them), as API Gateway's rawPath/rawQueryString
+  const sent = req.url?.startsWith("/") ? req.url : `${url.pathname}${url.search}`;
+  const q = sent.indexOf("?");
   return {
     version: "2.0",
     routeKey: key,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: q < 0 ? sent : sent.slice(0, q),
+    rawQueryString: q < 0 ? "" : sent.slice(q + 1),
     headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
     pathParameters: Object.keys(params).length ? params : undefined,
