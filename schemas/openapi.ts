@@ -313,7 +313,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
       "",
       "**Idempotent**: the key is (`type`, `id`, `revision`). Re-sending the same revision with the same body answers 200 `duplicate: true` and changes nothing, so retries after a timeout are safe. The same revision with a different body is a 409 `revision_conflict` (send a new revision). A revision lower than the latest stored one is stale: 200 `stale: true`, not stored, never overwrites. Bodies are compared after parsing (key order, whitespace, timestamp offsets and `null` optional fields do not make a difference).",
       "",
-      `Nothing is stored on any refusal (400, 401, 403, 409, 413, 415). The signature covers the raw body bytes exactly as sent (`v2` also the method, path and query).`,
+      `Nothing is stored on any refusal (400, 401, 403, 409, 413, 415). The signature covers the raw body bytes exactly as sent (\`v2\` also the method, path and query).`,
     ].join("\n"),
     body: { schema: recordSchema, description: "One revision of a business record (CONTRACT §1)." },
     responses: ({ ref, json, error }) => ({

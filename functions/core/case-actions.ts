@@ -64,6 +64,22 @@ function withEntry(
   return { ...v, ...changes, history: [...v.history, entry], updatedAt: entry.at, ver: v.ver + 1 };
 }
 
+/** Default longest waiver: one year (a platform setting and a policy parameter can change it). */
+export const DEFAULT_MAX_WAIVER_DAYS = 365;
+const DAY_MS = 86_400_000;
+
+/**
+ * The longest waiver for a violation of this policy: its `maxWaiverDays` parameter when it has one
+ * (a positive number of days), else the platform's setting.
+ */
+export function maxWaiverDays(
+  parameters: Readonly<Record<string, unknown>> | undefined,
+  platformDays: number = DEFAULT_MAX_WAIVER_DAYS,
+): number {
+  const own = parameters?.maxWaiverDays;
+  return typeof own === "number" && own > 0 ? own : platformDays;
+}
+
 export function applyCaseAction(args: {
   violation: StoredViolation;
   action: CaseAction;
@@ -71,8 +87,13 @@ export function applyCaseAction(args: {
   at: string;
   rule: LoadedRule | undefined;
   culprits: readonly string[];
+  /** The longest waiver allowed, in days (maxWaiverDays). */
+  maxWaiverDays?: number;
 }): StoredViolation {
   const { violation: v, action, request, at, rule } = args;
+  // a request-shape mistake before any transition question: `until` means nothing but for waive
+  if (action !== "waive" && request.until !== undefined)
+    throw new CaseActionError("invalid_until", `\`until\` applies to waive only, not to ${action}`);
   if (!FROM[action].includes(v.status))
     throw new CaseActionError(
       "transition_not_allowed",
@@ -83,6 +104,13 @@ export function applyCaseAction(args: {
   if (action === "waive") {
     if (!request.until || Date.parse(request.until) <= Date.parse(at))
       throw new CaseActionError("invalid_until", "`until` must be a timestamp in the future");
+    const days = args.maxWaiverDays ?? DEFAULT_MAX_WAIVER_DAYS;
+    const latest = Date.parse(at) + days * DAY_MS;
+    if (Date.parse(request.until) > latest)
+      throw new CaseActionError(
+        "invalid_until",
+        `a waiver lasts at most ${days} days: \`until\` must be at or before ${toIso(latest)}`,
+      );
     if (args.culprits.includes(request.by.trim()))
       throw new CaseActionError(
         "separation_of_duties",

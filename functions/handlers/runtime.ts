@@ -14,7 +14,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
 import { logger } from "../http/logger.ts";
 import { readSecret, webhookSecretsFrom } from "../http/secrets.ts";
-import { createPlatform, type Platform } from "../service/platform.ts";
+import { createPlatform, maxWaiverDaysFromEnv, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
 import { type TableNames, tableNames } from "../store/tables.ts";
 import { loadPolicySetForProcess } from "./policy-set.ts";
@@ -50,7 +50,12 @@ async function build(env: NodeJS.ProcessEnv): Promise<Runtime> {
   const secretsArn = env.COMPLIANCE_WEBHOOK_SECRETS_ARN;
   const { doc } = createTableClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
   return {
-    platform: createPlatform({ set: await loadPolicySetForProcess(), doc, tables: tablesFromEnv(env) }),
+    platform: createPlatform({
+      set: await loadPolicySetForProcess(),
+      doc,
+      tables: tablesFromEnv(env),
+      maxWaiverDays: maxWaiverDaysFromEnv(env),
+    }),
     credentials: secretsArn
       ? { ...credentials, webhookSecrets: () => webhookSecretsFrom(secretsArn) }
       : credentials,

@@ -1,9 +1,11 @@
 /** Scheduled (EventBridge Scheduler on AWS, a timer locally): re-evaluates records whose deadline is due. */
+import { backgroundCorrelation } from "../http/logger.ts";
 import { sweep } from "../service/sweep.ts";
 import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";
 
 export function createSweeperHandler(source: RuntimeSource = fromEnv) {
   return async () => {
+    backgroundCorrelation("sweep");
     const result = await sweep((await source()).platform, logger);
     logger.info("sweep done", { ...result });
     if (result.failed > 0) throw new Error(`sweep: ${result.failed} record(s) failed; they stay due`);

@@ -8,6 +8,7 @@ import type { HttpEvent, HttpResult } from "./api.ts";
 import { correlationId } from "./correlation.ts";
 import { errorResponse } from "./error-response.ts";
 import { logger } from "./logger.ts";
+import { refuseUnknownQuery } from "./query-guard.ts";
 
 export type Route = (event: HttpEvent) => Promise<HttpResult>;
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
@@ -18,5 +19,7 @@ export function httpHandler(
 ): HttpHandler {
   let chain = middy<HttpEvent, HttpResult>().use(correlationId(logger)).use(errorResponse(logger));
   for (const m of middlewares) chain = chain.use(m);
+  // after authentication: a stranger learns nothing about what a route accepts
+  chain = chain.use(refuseUnknownQuery());
   return chain.handler(route) as unknown as HttpHandler;
 }

@@ -61,9 +61,11 @@ export function toEvent(
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers))
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
-  const query: Record<string, string> = {};
+  // a plain map: `?__proto__=1` must be a parameter like any other (then refused), never the
+  // object's prototype (silently dropped)
+  const query: Record<string, string> = Object.create(null);
   for (const [name, value] of url.searchParams)
-    query[name] = name in query ? `${query[name]},${value}` : value;
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const requestId = randomUUID();
   const now = new Date();
   // path and query exactly as sent (v2 signatures cover them), as API Gateway's rawPath/rawQueryString

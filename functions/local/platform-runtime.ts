@@ -23,7 +23,7 @@ import { STREAM_BATCHING, type StreamBatching } from "../handlers/stream-setting
 import { credentialsFromEnv } from "../http/credentials.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
-import { createPlatform } from "../service/platform.ts";
+import { createPlatform, maxWaiverDaysFromEnv } from "../service/platform.ts";
 import { sweep } from "../service/sweep.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { createTables } from "../store/create-tables.ts";
@@ -88,7 +88,13 @@ export async function startPlatform(opts: {
     const clients = createClients(endpoint);
     const prefix = env.COMPLIANCE_TABLE_PREFIX ?? "compliance-";
     const tables = await createTables(clients.dynamodb, prefix);
-    const platform = createPlatform({ set, doc: clients.doc, tables, now: opts.now });
+    const platform = createPlatform({
+      set,
+      doc: clients.doc,
+      tables,
+      now: opts.now,
+      maxWaiverDays: maxWaiverDaysFromEnv(env),
+    });
     await platform.policyVersions.publish(set.versions, platform.now().toISOString());
     const cursorKey = env.COMPLIANCE_CURSOR_KEY ?? randomBytes(32).toString("hex");
     const runtime: Runtime = {
@@ -131,6 +137,7 @@ export async function startPlatform(opts: {
         streams: clients.streams,
         dynamodb: clients.dynamodb,
         tableName: tables[table],
+        consumer: name,
         handler,
         batchSize: batching.batchSize,
         batchWindowMs: batching.batchingWindowMs,

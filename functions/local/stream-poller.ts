@@ -38,11 +38,14 @@ import type {
   AttributeValue as LambdaAttributeValue,
   StreamRecord,
 } from "aws-lambda";
+import { FAILURE_CAUSES, type FailureCauses } from "../handlers/stream-batch.ts";
 
 export interface StreamPollerOptions {
   readonly streams: DynamoDBStreamsClient;
   readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
+  /** Who consumes the stream (evaluator, events, audit …): named in reports and dead letters. */
+  readonly consumer?: string;
   /** The Lambda handler itself: `{ batchItemFailures }` for a partial failure, nothing for success. */
   // biome-ignore lint/suspicious/noConfusingVoidType: an async handler returning nothing (Promise<void>) must fit, as on Lambda
   readonly handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
@@ -128,6 +131,8 @@ export class StreamPollerError extends Error {
 /** One line of the dead-letter file. */
 export interface DeadLetter {
   readonly time: string;
+  /** The consumer whose handler failed (several read the same table's stream). */
+  readonly consumer?: string;
   readonly tableName: string;
   readonly shardId: string;
   readonly attempts: number;
@@ -390,10 +395,16 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
     }
     const letter: DeadLetter = {
       time: new Date().toISOString(),
+      ...(opts.consumer ? { consumer: opts.consumer } : {}),
       tableName,
       shardId: shard.shardId,
       attempts,
-      error: describeError(error),
+      // the handler's own error when it reported one, not our "the handler reported a failure"
+      error: describeError(
+        error instanceof StreamPollerError && error.code === "record_failed" && error.cause instanceof Error
+          ? error.cause
+          : error,
+      ),
       record: head.record,
     };
     if (opts.deadLetterFile !== undefined) {
@@ -442,10 +453,12 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
 
     let failedAt: number | undefined; // index of the lowest reported failure
     let thrown: Error | undefined;
+    let causes: FailureCauses | undefined;
     try {
       // a fresh copy per attempt: a handler that edits its event must not change the retry or the dead letter
       const response = await opts.handler({ Records: batch.map((p) => structuredClone(p.record)) });
       const failures = response?.batchItemFailures ?? [];
+      causes = response ? (response as { [FAILURE_CAUSES]?: FailureCauses })[FAILURE_CAUSES] : undefined;
       for (const failure of failures) {
         const index = batch.findIndex((p) => p.record.dynamodb?.SequenceNumber === failure?.itemIdentifier);
         if (index === -1) {
@@ -487,12 +500,15 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
     }
     advance(shard, failedAt);
     const failed = shard.buffer[0]?.record.dynamodb?.SequenceNumber;
+    const cause = failed === undefined ? undefined : causes?.get(failed);
     await charge(
       shard,
       new StreamPollerError(
         "record_failed",
-        `${tableName}: the handler reported record ${failed} in batchItemFailures`,
-        context(shard, { sequenceNumber: failed }),
+        `${tableName}${opts.consumer ? ` (${opts.consumer})` : ""}: the handler reported record ${failed} in batchItemFailures${
+          cause instanceof Error ? `: ${cause.message}` : ""
+        }`,
+        context(shard, { sequenceNumber: failed, ...(cause instanceof Error ? { cause } : {}) }),
       ),
     );
   };
