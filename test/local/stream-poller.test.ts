@@ -10,6 +10,7 @@ import { DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamo
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { processByKey } from "../../functions/handlers/stream-batch.ts";
 import {
   type DeadLetter,
   type StreamPoller,
@@ -18,6 +19,7 @@ import {
   startStreamPoller,
 } from "../../functions/local/stream-poller.ts";
 import { createTable } from "../../functions/store/create-tables.ts";
+import { StoreError } from "../../functions/store/errors.ts";
 import { RECORDS } from "../../functions/store/tables.ts";
 import { useTables } from "../support/dynamodb.ts";
 
@@ -315,6 +317,43 @@ describe("stream poller", () => {
     expect(letters.map((l) => [l.record.dynamodb?.Keys?.pk?.S, l.attempts, l.error.code])).toEqual([
       [pk(3), 2, "record_failed"],
     ]);
+  });
+
+  it("a dead letter names its consumer and the handler's own error, not only that a failure was reported", async () => {
+    const { name } = await streamTable();
+    await putItems(name, 1, 3);
+    const deadLetterFile = join(dir, "cause", "dead-letter.jsonl");
+    const { poller, errors } = await poll(
+      name,
+      (event) =>
+        processByKey(
+          event.Records,
+          4,
+          async (r) => {
+            if (r.dynamodb?.Keys?.pk?.S === pk(2))
+              throw new StoreError(
+                "violation_write_failed",
+                "could not write violation v2: number out of range",
+              );
+          },
+          () => {},
+        ),
+      { maxAttempts: 2, deadLetterFile, consumer: "evaluator" },
+    );
+    await poller.drained();
+    const [letter, ...more] = readFileSync(deadLetterFile, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as DeadLetter);
+    expect(more).toEqual([]);
+    expect(letter?.consumer).toBe("evaluator");
+    expect(letter?.record.dynamodb?.Keys?.pk?.S).toBe(pk(2));
+    expect(letter?.error).toMatchObject({
+      name: "StoreError",
+      code: "violation_write_failed",
+      message: "could not write violation v2: number out of range",
+    });
+    expect(errors.some((e) => /\(evaluator\).*number out of range/.test(e.message))).toBe(true);
   });
 
   it("resumes after its checkpoint when restarted with the same checkpoint file, skipping nothing", async () => {
