@@ -11,7 +11,7 @@
  */
 import type { RecordEnvelope } from "../../schemas/record.ts";
 import type { Assignee } from "./engine/violation.ts";
-import { type HistoryEntry, type StoredViolation, SYSTEM } from "./lifecycle.ts";
+import { appendHistory, type HistoryEntry, type StoredViolation, SYSTEM } from "./lifecycle.ts";
 import type { LoadedRule } from "./policy/model.ts";
 import { toIso } from "./time.ts";
 
@@ -61,7 +61,7 @@ function withEntry(
   entry: HistoryEntry,
   changes: Partial<StoredViolation>,
 ): StoredViolation {
-  return { ...v, ...changes, history: [...v.history, entry], updatedAt: entry.at, ver: v.ver + 1 };
+  return { ...v, ...changes, ...appendHistory(v, entry), updatedAt: entry.at, ver: v.ver + 1 };
 }
 
 /** Default longest waiver: one year (a platform setting and a policy parameter can change it). */
