@@ -115,6 +115,15 @@ export const policyListSchema = z
 
 export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
 
+export const healthUnavailableSchema = z
+  .object({
+    status: z.literal("unavailable"),
+    dependencies: z
+      .record(z.string(), z.enum(["ok", "unavailable"]))
+      .meta({ description: "each dependency checked, e.g. dynamodb" }),
+  })
+  .meta({ id: "HealthUnavailable" });
+
 const id = z.string().min(1).max(128);
 
 /** GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored. */

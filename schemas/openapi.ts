@@ -25,6 +25,7 @@ import {
   evaluateQuerySchema,
   evaluationSchema,
   healthSchema,
+  healthUnavailableSchema,
   ingestAcceptedSchema,
   ingestStaleSchema,
   policyListSchema,
@@ -63,6 +64,7 @@ const RESPONSE_SCHEMAS: readonly z.ZodType[] = [
   errorSchema,
   gatewayErrorSchema,
   healthSchema,
+  healthUnavailableSchema,
   openApiDocumentSchema,
   ingestAcceptedSchema,
   ingestStaleSchema,
@@ -296,8 +298,15 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
   "GET /health": {
     operationId: "getHealth",
     summary: "Liveness check",
-    description: "Answers 200 while the function can serve; it does not touch DynamoDB.",
-    responses: ({ ref, json }) => ({ 200: json("The platform serves requests.", ref(healthSchema)) }),
+    description:
+      'Answers 200 `{"status":"ok"}` while the platform can serve. The local runtime also checks that DynamoDB answers (a read, at most 2 s) and answers 503 with `Retry-After` when it does not; on AWS the function does not touch DynamoDB.',
+    responses: ({ ref, json }) => ({
+      200: json("The platform serves requests.", ref(healthSchema)),
+      503: json(
+        "A dependency is unavailable (local runtime); retry after `Retry-After` seconds.",
+        ref(healthUnavailableSchema),
+      ),
+    }),
   },
   "GET /openapi.json": {
     operationId: "getOpenApi",
@@ -614,6 +623,10 @@ const COMMON_RESPONSES = ({ ref, error }: DocContext): Record<number, ResponseDo
       message: "internal error",
     },
   ),
+  503: error(
+    "`unavailable`: a dependency (DynamoDB, Secrets Manager) is down, unreachable or throttling; nothing was stored. Retry after the `Retry-After` seconds.",
+    { code: "unavailable", message: "a dependency is unavailable; retry later" },
+  ),
 });
 
 const SECURITY_SCHEMES: Readonly<Record<string, Json>> = {
@@ -782,9 +795,9 @@ export function buildOpenApi(): Json {
         example: "erp",
       });
     const responses: Record<number, ResponseDoc> = {
-      ...op.responses(ctx),
-      ...persona.responses(ctx),
       ...COMMON_RESPONSES(ctx),
+      ...persona.responses(ctx),
+      ...op.responses(ctx), // a route's own answer for a status wins (e.g. /health's 503 body)
     };
     const sortedResponses: Record<string, Json> = {};
     for (const status of Object.keys(responses).sort()) {

@@ -15,7 +15,7 @@ import { createCasesHandler } from "../handlers/cases.ts";
 import { createEvaluateHandler } from "../handlers/evaluate.ts";
 import { createEvaluatorHandler } from "../handlers/evaluator.ts";
 import { createEventsHandler } from "../handlers/events.ts";
-import { handler as health } from "../handlers/health.ts";
+import { createHealthHandler } from "../handlers/health.ts";
 import { createIngestHandler } from "../handlers/ingest.ts";
 import { loadPolicySet } from "../handlers/policy-folder.ts";
 import { logger, type Runtime } from "../handlers/runtime.ts";
@@ -146,6 +146,7 @@ export async function startPlatform(opts: {
         deadLetterFile: name === "evaluator" ? deadLetterFile : join(stateDir, `${name}-dead-letter.jsonl`),
         checkpointFile: dataDir ? join(dataDir, `${name}-checkpoint.json`) : undefined,
         onError: (error) => logger.error(`${name} stream reader`, { error: error as Error }),
+        onRecovered: (message) => logger.info(`${name} stream reader: ${message}`),
       });
       stops.push(() => poller.stop());
       return poller;
@@ -191,7 +192,14 @@ export async function startPlatform(opts: {
 
     const server: Server = await startHttpServer(
       {
-        health,
+        health: createHealthHandler(async () => {
+          try {
+            await platform.records.getHead("health#probe");
+            return { dynamodb: "ok" };
+          } catch {
+            return { dynamodb: "unavailable" };
+          }
+        }),
         ingest: createIngestHandler(source),
         evaluate: createEvaluateHandler(source),
         auditor: createAuditorHandler(source),

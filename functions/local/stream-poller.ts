@@ -66,6 +66,8 @@ export interface StreamPollerOptions {
   readonly checkpointFile?: string;
   /** Everything that goes wrong while running; default: one line on stderr. */
   readonly onError?: (error: StreamPollerError) => void;
+  /** The stream can be read again after failures (once per recovery); default: nothing. */
+  readonly onRecovered?: (message: string) => void;
 }
 
 export interface StreamPoller {
@@ -181,6 +183,16 @@ const GET_RECORDS_MAX = 1_000;
 const SHARD_REFRESH_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 
+/**
+ * Wait before the next read after `failures` consecutive failed reads: exponential from `baseMs`,
+ * capped at 30 s, with "equal jitter" (between half and all of it) so that readers that failed
+ * together (four consumers when DynamoDB goes away) do not retry together.
+ */
+export function readBackoffMs(failures: number, baseMs: number, random: () => number = Math.random): number {
+  const full = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, failures - 1));
+  return Math.round(full / 2 + (full / 2) * random());
+}
+
 export async function startStreamPoller(opts: StreamPollerOptions): Promise<StreamPoller> {
   const tableName = opts.tableName;
   const batchSize = positiveInteger(opts.batchSize ?? 100, "batchSize", tableName);
@@ -229,6 +241,8 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   let lastRefresh = 0;
   let refreshNeeded = true;
   let cyclesStarted = 0;
+  /** Consecutive failed passes: a failure is reported when the stream stops being readable, once. */
+  let readFailures = 0;
   let checkpointDirty = false;
   const waiters: { afterCycle: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
@@ -601,16 +615,31 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         }
       } catch (error) {
         failed = true;
-        report(
-          new StreamPollerError(
-            "stream_read_failed",
-            `${tableName}: reading the stream failed: ${describeError(error).message}`,
-            {
-              tableName,
-              cause: error,
-            },
-          ),
+        readFailures++;
+        // once per change of state, not once per retry (a dead DynamoDB once logged ~31 KB/s)
+        if (readFailures === 1)
+          report(
+            new StreamPollerError(
+              "stream_read_failed",
+              `${tableName}: reading the stream failed: ${describeError(error).message} (retrying with backoff; reported again only after it recovers)`,
+              {
+                tableName,
+                cause: error,
+              },
+            ),
+          );
+      }
+      if (!failed && readFailures > 0) {
+        opts.onRecovered?.(
+          `${tableName}: the stream is readable again after ${readFailures} failed attempt(s)`,
         );
+        readFailures = 0;
+      }
+      if (failed && !stopped) {
+        await sleep(readBackoffMs(readFailures, pollIntervalMs), undefined, { signal: abort.signal }).catch(
+          () => {},
+        );
+        continue;
       }
       if (!worked && !pending && !failed) {
         for (const waiter of waiters.filter((w) => w.afterCycle <= cycle)) {

@@ -13,6 +13,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { processByKey } from "../../functions/handlers/stream-batch.ts";
 import {
   type DeadLetter,
+  readBackoffMs,
   type StreamPoller,
   type StreamPollerError,
   type StreamPollerOptions,
@@ -403,6 +404,50 @@ describe("stream poller", () => {
     const { poller } = await poll(name, async () => {});
     await poller.stop();
     await expect(poller.drained()).rejects.toMatchObject({ code: "stream_poller_stopped" });
+  });
+});
+
+describe("a stream that cannot be read (DynamoDB gone)", () => {
+  it("backs off exponentially with jitter, capped at 30 s", () => {
+    expect([1, 2, 3, 4, 5].map((n) => readBackoffMs(n, 100, () => 1))).toEqual([100, 200, 400, 800, 1600]);
+    expect([1, 2, 3].map((n) => readBackoffMs(n, 100, () => 0))).toEqual([50, 100, 200]);
+    expect(readBackoffMs(30, 100, () => 1)).toBe(30_000);
+  });
+
+  it("retries with backoff, reports the failure once and the recovery once, then delivers", async () => {
+    const { name } = await streamTable();
+    await putItems(name, 1, 2);
+    let down = true;
+    let calls = 0;
+    const streams = {
+      send: (command: unknown) => {
+        calls++;
+        if (down)
+          return Promise.reject(
+            Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
+          );
+        return db.clients.streams.send(command as never);
+      },
+    } as unknown as StreamPollerOptions["streams"];
+    const seen: string[] = [];
+    const recovered: string[] = [];
+    const { poller, errors } = await poll(
+      name,
+      async (event) => {
+        seen.push(...(pks(event.Records) as string[]));
+      },
+      { streams, pollIntervalMs: 20, onRecovered: (m) => recovered.push(m) },
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    // without backoff a 20 ms poll retries ~75 times in 1.5 s; with it, at most ~7 (20·2^k, jittered)
+    expect(calls).toBeLessThanOrEqual(10);
+    expect(errors.map((e) => e.code)).toEqual(["stream_read_failed"]);
+    expect(errors[0]?.message).toMatch(/ECONNREFUSED/);
+    down = false;
+    await poller.drained();
+    expect(seen).toEqual([pk(1), pk(2)]);
+    expect(recovered).toHaveLength(1);
+    expect(errors).toHaveLength(1);
   });
 });
 
