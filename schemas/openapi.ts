@@ -338,7 +338,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
         },
       ),
       400: error(
-        "`validation_failed` (the record breaks CONTRACT §1; every problem in `issues`) or `invalid_json`.",
+        "`validation_failed` (the record breaks CONTRACT §1; the problems in `issues`, at most 100), `invalid_json` or `duplicate_key` (a key appears twice in one object).",
         {
           code: "validation_failed",
           message: "record is invalid: 1 issue(s)",
@@ -605,6 +605,9 @@ const PERSONAS: Readonly<Record<Access, Persona>> = {
           "Locally, `forbidden`: another persona's credential (an auditor token, an ingest signature). On AWS, API Gateway's own answer when IAM denies the caller.",
         content: { "application/json": { schema: { oneOf: [ref(errorSchema), ref(gatewayErrorSchema)] } } },
       },
+      415: error(
+        "`unsupported_media_type`: the body is not JSON. `Content-Type` must be `application/json` (a `charset` parameter allowed), an `application/*+json` type, or absent.",
+      ),
     }),
   },
 };
@@ -685,7 +688,7 @@ ${personas.map((p) => `- ${p}`).join("\n")}
 Credentials do not cross personas: an ingest signature on an auditor or case-handler route, or another persona's bearer token, gets 403; a bearer token on an ingest route gets 401 (it is not a signature).
 
 ## Errors
-Every error the platform answers is JSON, never a stack trace (API Gateway's own 403 and 429 on AWS aside, see below): \`{"error": {"code": "…", "message": "…", "issues": [{"path": "data.amount", "message": "…"}]}}\` (schema \`Error\`). \`code\` is stable and machine-readable (\`validation_failed\`, \`invalid_json\`, \`invalid_cursor\`, \`unauthorized\`, \`forbidden\`, \`not_found\`, \`revision_conflict\`, \`payload_too_large\`, \`internal_error\`); \`issues\` lists every problem of a \`validation_failed\`. Every answer of a route carries \`X-Correlation-Id\`.
+Every error the platform answers is JSON, never a stack trace (API Gateway's own 403 and 429 on AWS aside, see below): \`{"error": {"code": "…", "message": "…", "issues": [{"path": "data.amount", "message": "…"}]}}\` (schema \`Error\`). \`code\` is stable and machine-readable (\`validation_failed\`, \`invalid_json\`, \`duplicate_key\`, \`invalid_cursor\`, \`invalid_header\`, \`unauthorized\`, \`forbidden\`, \`not_record_owner\`, \`record_type_not_allowed\`, \`not_found\`, \`revision_conflict\`, \`payload_too_large\`, \`unsupported_media_type\`, \`internal_error\`, \`unavailable\`); \`issues\` lists the problems of a \`validation_failed\` (the first 100; the message gives the total). Every answer of a route carries \`X-Correlation-Id\`.
 
 ## Idempotency
 \`POST /v1/records\` is idempotent per (\`type\`, \`id\`, \`revision\`): sending the same revision again with the same body answers 200 \`duplicate: true\` and changes nothing, so a client may retry freely; a different body for a stored revision is 409 \`revision_conflict\`, and a revision older than the stored one answers 200 \`stale: true\` and never overwrites it.
