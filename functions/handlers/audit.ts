@@ -8,7 +8,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { backgroundCorrelation } from "../http/logger.ts";
+import { backgroundCorrelation } from "../runtime/logger.ts";
 import {
   type AuditDeps,
   appendAudit,

@@ -2,7 +2,7 @@
  * Scheduled (EventBridge Scheduler on AWS, a timer locally): seals every audit chain's head into the
  * next signed, chained digest.
  */
-import { backgroundCorrelation } from "../http/logger.ts";
+import { backgroundCorrelation } from "../runtime/logger.ts";
 import { type DigestOutcome, writeDigest } from "../service/audit.ts";
 import { auditOf } from "./audit-runtime.ts";
 import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";

@@ -5,7 +5,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { backgroundCorrelation } from "../http/logger.ts";
+import { backgroundCorrelation } from "../runtime/logger.ts";
 import { evaluateStoredRevision } from "../service/evaluation.ts";
 import { HEAD_REV, type StoredRevision } from "../store/records.ts";
 import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";

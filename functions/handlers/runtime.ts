@@ -12,8 +12,8 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
-import { logger } from "../http/logger.ts";
-import { readSecret, webhookSecretsFrom } from "../http/secrets.ts";
+import { logger } from "../runtime/logger.ts";
+import { readSecret, webhookSecretsFrom } from "../runtime/secrets.ts";
 import { createPlatform, maxWaiverDaysFromEnv, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
 import { type TableNames, tableNames } from "../store/tables.ts";
@@ -25,6 +25,11 @@ export interface Runtime {
   readonly logger: Logger;
   /** The key that signs pagination cursors (read on first use: only the auditor needs it). */
   readonly cursorKey: () => Promise<string>;
+  /**
+   * Whether each dependency answers, for GET /health (the local runtime checks DynamoDB; on AWS the
+   * health function has no runtime and checks nothing).
+   */
+  readonly readiness?: () => Promise<Record<string, "ok" | "unavailable">>;
 }
 
 export class ConfigurationError extends Error {

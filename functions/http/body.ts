@@ -5,9 +5,9 @@
  */
 import type { MiddlewareObj } from "@middy/core";
 import { firstDuplicateKey } from "../core/duplicate-keys.ts";
+import { DomainError } from "../core/errors.ts";
 import { formatPath } from "../core/issues.ts";
 import { type HttpEvent, type HttpResult, header } from "./api.ts";
-import { HttpError } from "./errors.ts";
 
 /**
  * CONTRACT §2: a body is `application/json` (a UTF-8 `charset` parameter allowed), an
@@ -36,8 +36,7 @@ export function rawBody(maxBytes = MAX_BODY_BYTES): MiddlewareObj<HttpEvent, Htt
       const body = event.body ?? "";
       const bytes = event.isBase64Encoded ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
       if (bytes.length > maxBytes)
-        throw new HttpError(
-          413,
+        throw new DomainError(
           "payload_too_large",
           `body is ${bytes.length} bytes; the limit is ${maxBytes} (256 KiB)`,
         );
@@ -51,28 +50,27 @@ export function jsonBody(): MiddlewareObj<HttpEvent, HttpResult> {
     before: async (request) => {
       const mediaProblem = unsupportedMediaType(header(request.event, "content-type"));
       if (mediaProblem)
-        throw new HttpError(415, "unsupported_media_type", mediaProblem, {
+        throw new DomainError("unsupported_media_type", mediaProblem, {
           issues: [{ path: "Content-Type", message: mediaProblem }],
         });
       let text: string;
       try {
         text = new TextDecoder("utf-8", { fatal: true }).decode(request.event.rawBytes ?? Buffer.alloc(0));
       } catch (cause) {
-        throw new HttpError(400, "invalid_encoding", "the body is not valid UTF-8", { cause });
+        throw new DomainError("invalid_encoding", "the body is not valid UTF-8", { cause });
       }
-      if (text.trim() === "")
-        throw new HttpError(400, "invalid_json", "the body is empty: send a JSON record");
+      if (text.trim() === "") throw new DomainError("invalid_json", "the body is empty: send a JSON record");
       try {
         request.event.jsonBody = JSON.parse(text);
       } catch (cause) {
-        throw new HttpError(400, "invalid_json", `the body is not JSON: ${(cause as Error).message}`, {
+        throw new DomainError("invalid_json", `the body is not JSON: ${(cause as Error).message}`, {
           cause,
         });
       }
       const duplicate = firstDuplicateKey(text);
       if (duplicate) {
         const path = formatPath(duplicate);
-        throw new HttpError(400, "duplicate_key", `the key ${path} appears more than once`, {
+        throw new DomainError("duplicate_key", `the key ${path} appears more than once`, {
           issues: [{ path, message: `duplicate key "${String(duplicate.at(-1))}": send each field once` }],
         });
       }

@@ -1,5 +1,5 @@
 /** zod parsing with every issue in the 400 answer. */
-import type * as z from "#zod";
+import type * as z from "zod";
 import { toIssues } from "../core/issues.ts";
 import { validationFailed } from "./errors.ts";
 
@@ -26,4 +26,21 @@ export function assertOrderedRanges(
       : [];
   });
   if (issues.length > 0) throw validationFailed(issues, "query");
+}
+
+/**
+ * A route without query parameters refuses every one (CONTRACT §2: an unknown parameter is a 400,
+ * on every route), `?__proto__=1` included: nothing a caller sends is silently ignored.
+ */
+export function refuseQuery(query: Readonly<Record<string, unknown>> | undefined): Record<string, never> {
+  const names = Object.keys(query ?? {});
+  if (names.length > 0)
+    throw validationFailed(
+      names.map((name) => ({
+        path: [name.slice(0, 100)],
+        message: `unknown parameter "${name.slice(0, 100)}": this route takes no query parameters`,
+      })),
+      "query",
+    );
+  return {};
 }

@@ -9,6 +9,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { DomainError } from "../core/errors.ts";
 
 export const LOCK_FILE = "dynamodb-local.lock";
 
@@ -18,14 +19,13 @@ export interface LockOwner {
   readonly at: string;
 }
 
-export class DataDirLockedError extends Error {
-  readonly code = "data_dir_locked";
+export class DataDirLockedError extends DomainError<"data_dir_locked"> {
   readonly owner: LockOwner;
   constructor(dir: string, owner: LockOwner) {
     super(
+      "data_dir_locked",
       `${dir} is in use by process ${owner.pid} (since ${owner.at}): stop it first, or use another COMPLIANCE_DATA_DIR`,
     );
-    this.name = "DataDirLockedError";
     this.owner = owner;
   }
 }

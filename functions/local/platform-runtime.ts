@@ -21,6 +21,7 @@ import { loadPolicySet } from "../handlers/policy-folder.ts";
 import { logger, type Runtime } from "../handlers/runtime.ts";
 import { STREAM_BATCHING, type StreamBatching } from "../handlers/stream-settings.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
+import { policiesDir } from "../runtime/policy-files.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
 import { createPlatform, maxWaiverDaysFromEnv } from "../service/platform.ts";
@@ -29,9 +30,7 @@ import { AuditLogStore } from "../store/audit-log.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
-
 import { startHttpServer } from "./http-server.ts";
-import { policiesDir } from "./policy-files.ts";
 import { type StreamPollerOptions, startStreamPoller } from "./stream-poller.ts";
 
 type StreamHandler = StreamPollerOptions["handler"];
@@ -102,6 +101,15 @@ export async function startPlatform(opts: {
       credentials: credentialsFromEnv(env),
       logger,
       cursorKey: async () => cursorKey,
+      // /health reports whether DynamoDB answers (one read of a key that never exists)
+      readiness: async () => {
+        try {
+          await platform.records.getHead("health#probe");
+          return { dynamodb: "ok" };
+        } catch {
+          return { dynamodb: "unavailable" };
+        }
+      },
     };
     const source = () => runtime;
 
@@ -192,14 +200,7 @@ export async function startPlatform(opts: {
 
     const server: Server = await startHttpServer(
       {
-        health: createHealthHandler(async () => {
-          try {
-            await platform.records.getHead("health#probe");
-            return { dynamodb: "ok" };
-          } catch {
-            return { dynamodb: "unavailable" };
-          }
-        }),
+        health: createHealthHandler(source),
         ingest: createIngestHandler(source),
         evaluate: createEvaluateHandler(source),
         auditor: createAuditorHandler(source),

@@ -27,6 +27,6 @@ export async function actOnViolation(
       ),
     }),
   );
-  if (!updated) throw new ViolationNotFoundError(`violation ${id} not found`);
+  if (!updated) throw new ViolationNotFoundError(id);
   return updated;
 }

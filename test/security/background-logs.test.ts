@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createEventsHandler } from "../../functions/handlers/events.ts";
 import { json } from "../../functions/http/api.ts";
-import { logger } from "../../functions/http/logger.ts";
 import { httpHandler } from "../../functions/http/pipeline.ts";
+import { logger } from "../../functions/runtime/logger.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { csvCell, csvLine } from "../../functions/core/csv.ts";
 import type { StoredViolation } from "../../functions/core/lifecycle.ts";
-import { toCsv } from "../../functions/handlers/violations-csv.ts";
+import { toCsv } from "../../functions/service/violations-csv.ts";
 
 describe("CSV cells", () => {
   it.each([

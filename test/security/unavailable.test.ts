@@ -78,17 +78,22 @@ describe("a dependency that is gone", () => {
 
   it("/health reports the dependency: 503 when the probe fails or hangs, ok otherwise", async () => {
     const event = httpEvent({ method: "GET", route: "/health" });
-    const down = await createHealthHandler(async () => ({ dynamodb: "unavailable" }))(event, lambdaContext);
+    type Readiness = NonNullable<typeof dead.readiness>;
+    const withProbe = (readiness: Readiness) => createHealthHandler(() => ({ ...dead, readiness }));
+    const down = await withProbe(async () => ({ dynamodb: "unavailable" }))(event, lambdaContext);
     expect(down.statusCode).toBe(503);
     expect(JSON.parse(down.body ?? "{}")).toEqual({
       status: "unavailable",
       dependencies: { dynamodb: "unavailable" },
     });
     expect(down.headers?.["retry-after"]).toBe("5");
-    const hanging = await createHealthHandler(() => new Promise(() => {}))(event, lambdaContext);
+    const hanging = await withProbe(() => new Promise(() => {}))(event, lambdaContext);
     expect(hanging.statusCode).toBe(503);
-    const up = await createHealthHandler(async () => ({ dynamodb: "ok" }))(event, lambdaContext);
+    const up = await withProbe(async () => ({ dynamodb: "ok" }))(event, lambdaContext);
     expect(up.statusCode).toBe(200);
+    // the health function on AWS has no runtime: liveness only
+    const lambda = await createHealthHandler()(event, lambdaContext);
+    expect(lambda.statusCode).toBe(200);
     expect(JSON.parse(up.body ?? "{}")).toEqual({ status: "ok" });
   });
 });
