@@ -45,7 +45,7 @@ describe("constant-time secret comparison", () => {
     const event = { headers: { authorization: "Bearer s" }, requestContext: {} };
     await expect(
       middleware.before?.({ event, context: {}, response: null, error: null, internal: {} } as never),
-    ).rejects.toMatchObject({ status: 401 });
+    ).rejects.toMatchObject({ code: "unauthorized" });
     expect(calls.length).toBeGreaterThan(0);
     for (const [a, b] of calls) expect([a, b]).toEqual([32, 32]);
   });
