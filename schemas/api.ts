@@ -201,6 +201,15 @@ export const policyVersionSchema = z
 
 export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
 
+export const healthUnavailableSchema = z
+  .object({
+    status: z.literal("unavailable"),
+    dependencies: z
+      .record(z.string(), z.enum(["ok", "unavailable"]))
+      .meta({ description: "each dependency checked, e.g. dynamodb" }),
+  })
+  .meta({ id: "HealthUnavailable" });
+
 /** A violation id: 32 lowercase hex digits (of a SHA-256, see functions/core/engine/violation.ts). */
 export const violationIdSchema = z.string().regex(/^[0-9a-f]{32}$/);
 

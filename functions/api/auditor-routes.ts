@@ -21,6 +21,7 @@ import { publicViolation } from "../core/lifecycle.ts";
 import { auditOf } from "../handlers/audit-runtime.ts";
 import { header } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
+import { assertOrderedRanges } from "../http/validate.ts";
 import { verifyAudit } from "../service/audit.ts";
 import { complaintReport } from "../service/complaint-report.ts";
 import { readPolicyVersion } from "../service/policy-reading.ts";
@@ -95,6 +96,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       }),
     },
     serve: async ({ query: { cursor, format, ...query }, event, runtime }) => {
+      assertOrderedRanges(query);
       const rt = await runtime();
       const key = await rt.cursorKey();
       const csv =

@@ -1,6 +1,7 @@
 /** POST /v1/evaluate — a dry run: the same checks as ingest, nothing stored (CONTRACT §2). */
 import { evaluateQuerySchema, evaluationSchema } from "../../schemas/api.ts";
 import { recordSchema } from "../../schemas/record.ts";
+import { assertRecordTypeAllowed } from "../http/ingest-access.ts";
 import { ok, type Route, route } from "./route.ts";
 
 export const EVALUATE_ROUTES: readonly Route[] = [
@@ -28,8 +29,9 @@ export const EVALUATE_ROUTES: readonly Route[] = [
         ),
       }),
     },
-    serve: async ({ query, body: record, runtime }) => {
-      const { platform } = await runtime();
+    serve: async ({ query, body: record, event, runtime }) => {
+      const { platform, credentials } = await runtime();
+      assertRecordTypeAllowed(credentials, event.principal?.id ?? "unknown", record.type);
       return ok(
         platform.evaluator.evaluate(record, {
           now: query.at ?? platform.now(),

@@ -14,7 +14,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
 import { logger } from "../runtime/logger.ts";
 import { readSecret, webhookSecretsFrom } from "../runtime/secrets.ts";
-import { createPlatform, type Platform } from "../service/platform.ts";
+import { createPlatform, maxWaiverDaysFromEnv, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
 import { type TableNames, tableNames } from "../store/tables.ts";
 import { loadPolicySetForProcess } from "./policy-set.ts";
@@ -25,6 +25,11 @@ export interface Runtime {
   readonly logger: Logger;
   /** The key that signs pagination cursors (read on first use: only the auditor needs it). */
   readonly cursorKey: () => Promise<string>;
+  /**
+   * Whether each dependency answers, for GET /health (the local runtime checks DynamoDB; on AWS the
+   * health function has no runtime and checks nothing).
+   */
+  readonly readiness?: () => Promise<Record<string, "ok" | "unavailable">>;
 }
 
 export class ConfigurationError extends Error {
@@ -50,7 +55,12 @@ async function build(env: NodeJS.ProcessEnv): Promise<Runtime> {
   const secretsArn = env.COMPLIANCE_WEBHOOK_SECRETS_ARN;
   const { doc } = createTableClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
   return {
-    platform: createPlatform({ set: await loadPolicySetForProcess(), doc, tables: tablesFromEnv(env) }),
+    platform: createPlatform({
+      set: await loadPolicySetForProcess(),
+      doc,
+      tables: tablesFromEnv(env),
+      maxWaiverDays: maxWaiverDaysFromEnv(env),
+    }),
     credentials: secretsArn
       ? { ...credentials, webhookSecrets: () => webhookSecretsFrom(secretsArn) }
       : credentials,

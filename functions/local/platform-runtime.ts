@@ -24,7 +24,7 @@ import { credentialsFromEnv } from "../http/credentials.ts";
 import { policiesDir } from "../runtime/policy-files.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
-import { createPlatform } from "../service/platform.ts";
+import { createPlatform, maxWaiverDaysFromEnv } from "../service/platform.ts";
 import { sweep } from "../service/sweep.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { createTables } from "../store/create-tables.ts";
@@ -87,7 +87,13 @@ export async function startPlatform(opts: {
     const clients = createClients(endpoint);
     const prefix = env.COMPLIANCE_TABLE_PREFIX ?? "compliance-";
     const tables = await createTables(clients.dynamodb, prefix);
-    const platform = createPlatform({ set, doc: clients.doc, tables, now: opts.now });
+    const platform = createPlatform({
+      set,
+      doc: clients.doc,
+      tables,
+      now: opts.now,
+      maxWaiverDays: maxWaiverDaysFromEnv(env),
+    });
     await platform.policyVersions.publish(set.versions, platform.now().toISOString());
     const cursorKey = env.COMPLIANCE_CURSOR_KEY ?? randomBytes(32).toString("hex");
     const runtime: Runtime = {
@@ -95,6 +101,15 @@ export async function startPlatform(opts: {
       credentials: credentialsFromEnv(env),
       logger,
       cursorKey: async () => cursorKey,
+      // /health reports whether DynamoDB answers (one read of a key that never exists)
+      readiness: async () => {
+        try {
+          await platform.records.getHead("health#probe");
+          return { dynamodb: "ok" };
+        } catch {
+          return { dynamodb: "unavailable" };
+        }
+      },
     };
     const source = () => runtime;
 
@@ -130,6 +145,7 @@ export async function startPlatform(opts: {
         streams: clients.streams,
         dynamodb: clients.dynamodb,
         tableName: tables[table],
+        consumer: name,
         handler,
         batchSize: batching.batchSize,
         batchWindowMs: batching.batchingWindowMs,
@@ -138,6 +154,7 @@ export async function startPlatform(opts: {
         deadLetterFile: name === "evaluator" ? deadLetterFile : join(stateDir, `${name}-dead-letter.jsonl`),
         checkpointFile: dataDir ? join(dataDir, `${name}-checkpoint.json`) : undefined,
         onError: (error) => logger.error(`${name} stream reader`, { error: error as Error }),
+        onRecovered: (message) => logger.info(`${name} stream reader: ${message}`),
       });
       stops.push(() => poller.stop());
       return poller;
