@@ -42,6 +42,7 @@ export function tablesFromEnv(env: NodeJS.ProcessEnv): TableNames {
     policyVersions: env.COMPLIANCE_POLICY_VERSIONS_TABLE ?? byPrefix.policyVersions,
     auditLog: env.COMPLIANCE_AUDIT_LOG_TABLE ?? byPrefix.auditLog,
     auditDigests: env.COMPLIANCE_AUDIT_DIGESTS_TABLE ?? byPrefix.auditDigests,
+    notifications: env.COMPLIANCE_NOTIFICATIONS_TABLE ?? byPrefix.notifications,
   };
 }
 

@@ -48,6 +48,7 @@ const TABLE_FIELDS: Readonly<Record<TableName, keyof TableNames>> = {
   "policy-versions": "policyVersions",
   "audit-log": "auditLog",
   "audit-digests": "auditDigests",
+  notifications: "notifications",
 };
 
 describe("Lambda functions", () => {
