@@ -56,9 +56,9 @@ function what(v: ViolationSummary, lang: "zh" | "en"): string {
 
 /** The lines about one violation, in one language. */
 function violationLines(v: ViolationSummary, ctx: RenderContext, lang: "zh" | "en"): string[] {
-  const due = `${localTime(v.dueAt, ctx.timeZone)}, ${dueInWords(v.dueAt, ctx.nowMs)[lang]}`;
+  const due = `${localTime(v.dueAt, ctx.timeZone)}${lang === "zh" ? "，" : ", "}${dueInWords(v.dueAt, ctx.nowMs)[lang]}`;
   return lang === "zh"
-    ? [what(v, "zh"), `原因：${v.message.zh}`, `期限：${due.replace(", ", "，")}`, `查看：${ctx.link(v.id)}`]
+    ? [what(v, "zh"), `原因：${v.message.zh}`, `期限：${due}`, `查看：${ctx.link(v.id)}`]
     : [what(v, "en"), `Why: ${v.message.en}`, `Due: ${due}`, `Open: ${ctx.link(v.id)}`];
 }
 

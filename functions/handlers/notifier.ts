@@ -1,0 +1,100 @@
+/**
+ * The notifier Lambda (CONTRACT §7), invoked two ways:
+ * - by an EventBridge rule with each ViolationOpened / ViolationEscalated event of the platform's
+ *   bus (asynchronously: Lambda retries, then the function's dead-letter queue);
+ * - by EventBridge Scheduler every minute with `{"task":"sweep"}`: due reminders and the daily digest.
+ * Mail goes through SES (never nodemailer: it stays out of this bundle).
+ */
+import type { EventBridgeEvent } from "aws-lambda";
+import { directoryFromOrg } from "../core/notify/directory.ts";
+import type { ViolationEventType } from "../core/notify/kinds.ts";
+import { readSecret } from "../http/secrets.ts";
+import { eventBusDeadLetters } from "../service/notify/dead-letters.ts";
+import { sesMailer } from "../service/notify/mail-ses.ts";
+import {
+  createNotifier,
+  type Notifier,
+  type PublicViolation,
+  type ViolationEvent,
+} from "../service/notify/notifier.ts";
+import {
+  channelsFromEnv,
+  NotifySettingError,
+  notifierSettings,
+  parseNotifySecrets,
+  webhookFromEnv,
+} from "../service/notify/settings.ts";
+import { createTableClients } from "../store/clients.ts";
+import { NotificationsStore } from "../store/notifications.ts";
+import { logger, runtimeFromEnv, tablesFromEnv } from "./runtime.ts";
+
+export type NotifierInput = EventBridgeEvent<string, PublicViolation> | { readonly task: "sweep" };
+
+const NOTIFYING: ReadonlySet<string> = new Set<ViolationEventType>(["ViolationOpened", "ViolationEscalated"]);
+
+export function createNotifierHandler(notifier: () => Promise<Notifier>) {
+  return async (input: NotifierInput) => {
+    const n = await notifier();
+    if ("task" in input) {
+      const result = await n.sweep();
+      logger.info("notification sweep", { ...result });
+      return result;
+    }
+    if (input.source !== "compliance.platform" || !NOTIFYING.has(input["detail-type"]))
+      return { ignored: true };
+    const event: ViolationEvent = {
+      detailType: input["detail-type"] as ViolationEventType,
+      detail: input.detail,
+    };
+    await n.notify([event]);
+    return { notified: event.detail.id };
+  };
+}
+
+async function build(env: NodeJS.ProcessEnv): Promise<Notifier> {
+  const runtime = await runtimeFromEnv(env);
+  const { platform } = runtime;
+  const secretsArn = env.COMPLIANCE_NOTIFY_SECRETS_ARN;
+  const secrets = secretsArn ? parseNotifySecrets(await readSecret(secretsArn)) : {};
+  const bus = env.COMPLIANCE_EVENT_BUS_NAME;
+  if (!bus)
+    throw new NotifySettingError("COMPLIANCE_EVENT_BUS_NAME", "must be set: failed deliveries go there");
+  const fromEnv = channelsFromEnv(env);
+  const { doc } = createTableClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
+  return createNotifier({
+    store: new NotificationsStore(doc, tablesFromEnv(env).notifications),
+    violations: platform.violations,
+    records: platform.records,
+    set: platform.set,
+    directory: directoryFromOrg(platform.set.org),
+    mailer: env.COMPLIANCE_MAIL_FROM
+      ? sesMailer({
+          from: env.COMPLIANCE_MAIL_FROM,
+          identityArn: env.COMPLIANCE_SES_IDENTITY_ARN || undefined,
+        })
+      : undefined,
+    webhook: webhookFromEnv(env, secrets.webhookSecret ?? env.COMPLIANCE_NOTIFY_WEBHOOK_SECRET),
+    channelTarget: async (id) => {
+      const stored = secrets.channels?.[id];
+      if (stored?.url)
+        return stored.secret ? { url: stored.url, secret: stored.secret } : { url: stored.url };
+      return fromEnv(id);
+    },
+    deadLetters: eventBusDeadLetters(bus),
+    settings: notifierSettings(env, platform.set.org),
+    now: platform.now,
+    log: {
+      error: (message, extra) => logger.error(message, extra),
+      info: (message, extra) => logger.info(message, extra),
+    },
+  });
+}
+
+let cached: Promise<Notifier> | undefined;
+export const handler = createNotifierHandler(() => {
+  cached ??= build(process.env).catch((error) => {
+    cached = undefined;
+    throw error;
+  });
+  return cached;
+});
