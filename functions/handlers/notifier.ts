@@ -28,14 +28,15 @@ import { createTableClients } from "../store/clients.ts";
 import { NotificationsStore } from "../store/notifications.ts";
 import { logger, runtimeFromEnv, tablesFromEnv } from "./runtime.ts";
 
-export type NotifierInput = EventBridgeEvent<string, PublicViolation> | { readonly task: "sweep" };
+/** An EventBridge event, or the schedule's (any payload without `detail-type`, e.g. `{"task":"sweep"}`). */
+export type NotifierInput = EventBridgeEvent<string, PublicViolation> | { readonly task?: "sweep" };
 
 const NOTIFYING: ReadonlySet<string> = new Set<ViolationEventType>(["ViolationOpened", "ViolationEscalated"]);
 
 export function createNotifierHandler(notifier: () => Promise<Notifier>) {
   return async (input: NotifierInput) => {
     const n = await notifier();
-    if ("task" in input) {
+    if (!("detail-type" in input)) {
       const result = await n.sweep();
       logger.info("notification sweep", { ...result });
       return result;
