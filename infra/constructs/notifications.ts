@@ -13,6 +13,7 @@ import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from "aws-c
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { type EventBus, Rule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Topic } from "aws-cdk-lib/aws-sns";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
@@ -73,11 +74,12 @@ export class Notifications extends Construct {
     const sender = ctx(NOTIFY_CONTEXT.sender);
     const identity = ctx(NOTIFY_CONTEXT.sesIdentity) ?? sender?.split("@")[1];
 
-    // EventBridge delivers to these queues itself, so they use SQS-managed encryption (a customer
-    // key would need a key policy for events.amazonaws.com); they are still encrypted at rest.
+    // under the platform key like every queue; EventBridge delivers to these itself, so the key
+    // lets events.amazonaws.com encrypt for this account's rules on this bus only (below)
     const queue = (name: string, what: string) => {
       const q = new Queue(this, name, {
-        encryption: QueueEncryption.SQS_MANAGED,
+        encryption: QueueEncryption.KMS,
+        encryptionMasterKey: data.key,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
       });
@@ -163,7 +165,14 @@ export class Notifications extends Construct {
     fn.allowKey(data.key, KMS.write);
     fn.allow(["secretsmanager:GetSecretValue"], [this.secrets.secretArn]);
     // failed messages become NotificationFailed events on the bus
-    fn.allow(["events:PutEvents"], [bus.eventBusArn]);
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: "NotificationFailedEventsOnly",
+        actions: ["events:PutEvents"],
+        resources: [bus.eventBusArn],
+        conditions: { StringEquals: { "events:source": EVENT_SOURCE, "events:detail-type": NOTIFICATION_FAILED } },
+      }),
+    );
     if (sender && identity) {
       // SESv2 SendEmail as exactly this identity
       fn.allow(
@@ -202,8 +211,38 @@ export class Notifications extends Construct {
       eventBus: bus,
       description: `${NOTIFICATION_FAILED} events → the failed-deliveries queue`,
       eventPattern: { source: [EVENT_SOURCE], detailType: [NOTIFICATION_FAILED] },
-      targets: [new SqsQueue(this.failedDeliveries, { deadLetterQueue: this.deadLetters })],
+      // the queue by ARN only: CDK would otherwise grant events.amazonaws.com the key for any
+      // source; the key statement below limits it to this account's rules on this bus
+      targets: [
+        new SqsQueue(Queue.fromQueueArn(this, "FailedDeliveriesTarget", this.failedDeliveries.queueArn), {
+          deadLetterQueue: this.deadLetters,
+        }),
+      ],
     });
+    this.failedDeliveries.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "FailedNotificationsRule",
+        principals: [new ServicePrincipal("events.amazonaws.com")],
+        actions: ["sqs:SendMessage"],
+        resources: [this.failedDeliveries.queueArn],
+        conditions: { ArnEquals: { "aws:SourceArn": this.failedRule.ruleArn } },
+      }),
+    );
+
+    data.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "EventBridgeNotificationQueues",
+        principals: [new ServicePrincipal("events.amazonaws.com")],
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        resources: ["*"],
+        conditions: {
+          StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID },
+          ArnLike: {
+            "aws:SourceArn": `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${bus.eventBusName}/*`,
+          },
+        },
+      }),
+    );
 
     this.schedule = scheduleFunction(this, "Sweep", {
       fn,
