@@ -26,12 +26,30 @@ import {
 } from "../service/notify/settings.ts";
 import { createTableClients } from "../store/clients.ts";
 import { NotificationsStore } from "../store/notifications.ts";
-import { logger, runtimeFromEnv, tablesFromEnv } from "./runtime.ts";
+import { RecordsStore } from "../store/records.ts";
+import { tablesFromEnv } from "../store/tables.ts";
+import { ViolationsStore } from "../store/violations.ts";
+import { loadPolicySetForProcess } from "./policy-set.ts";
 
 /** An EventBridge event, or the schedule's (any payload without `detail-type`, e.g. `{"task":"sweep"}`). */
 export type NotifierInput = EventBridgeEvent<string, PublicViolation> | { readonly task?: "sweep" };
 
 const NOTIFYING: ReadonlySet<string> = new Set<ViolationEventType>(["ViolationOpened", "ViolationEscalated"]);
+
+/**
+ * JSON lines on stdout/stderr, as Powertools writes them: the notifier's bundle stays under its
+ * 500 KB budget without the Powertools logger (~20 KB).
+ */
+const logger = {
+  line: (level: string, message: string, extra: Record<string, unknown>) =>
+    JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: "compliance", ...extra }),
+  info(message: string, extra: Record<string, unknown> = {}) {
+    console.log(this.line("INFO", message, extra));
+  },
+  error(message: string, extra: Record<string, unknown> = {}) {
+    console.error(this.line("ERROR", message, extra));
+  },
+};
 
 export function createNotifierHandler(notifier: () => Promise<Notifier>) {
   return async (input: NotifierInput) => {
@@ -53,8 +71,8 @@ export function createNotifierHandler(notifier: () => Promise<Notifier>) {
 }
 
 async function build(env: NodeJS.ProcessEnv): Promise<Notifier> {
-  const runtime = await runtimeFromEnv(env);
-  const { platform } = runtime;
+  // not the full Runtime: no evaluator, no HTTP credentials (and no zod schemas in this bundle)
+  const set = await loadPolicySetForProcess();
   const secretsArn = env.COMPLIANCE_NOTIFY_SECRETS_ARN;
   const secrets = secretsArn ? parseNotifySecrets(await readSecret(secretsArn)) : {};
   const bus = env.COMPLIANCE_EVENT_BUS_NAME;
@@ -62,8 +80,15 @@ async function build(env: NodeJS.ProcessEnv): Promise<Notifier> {
     throw new NotifySettingError("COMPLIANCE_EVENT_BUS_NAME", "must be set: failed deliveries go there");
   const fromEnv = channelsFromEnv(env);
   const { doc } = createTableClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
+  const tables = tablesFromEnv(env);
+  const platform = {
+    set,
+    violations: new ViolationsStore(doc, tables.violations),
+    records: new RecordsStore(doc, tables.records, tables.recordHeads),
+    now: () => new Date(),
+  };
   return createNotifier({
-    store: new NotificationsStore(doc, tablesFromEnv(env).notifications),
+    store: new NotificationsStore(doc, tables.notifications),
     violations: platform.violations,
     records: platform.records,
     set: platform.set,

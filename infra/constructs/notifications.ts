@@ -42,6 +42,23 @@ export const NOTIFY_CONTEXT = {
   linkTarget: "notificationLink",
 } as const;
 
+/**
+ * What the notifier reads of the policy set — the org directory (people, channels, time zone) and
+ * each version's `reminderBefore` parameter — as its esbuild `define`: the rules' conditions would
+ * only weigh on its bundle (budget 500 KB).
+ */
+export function notifierPolicySet(policies: CompiledPolicies): string {
+  const slim = {
+    org: policies.set.org,
+    versions: policies.set.versions.map((v) => ({
+      id: v.id,
+      version: v.version,
+      parameters: "reminderBefore" in v.parameters ? { reminderBefore: v.parameters.reminderBefore } : {},
+    })),
+  };
+  return JSON.stringify(JSON.stringify(slim));
+}
+
 /** Only these events tell people something; ViolationResolved tells nobody. */
 export const NOTIFYING_DETAIL_TYPES = ["ViolationOpened", "ViolationEscalated"] as const;
 
@@ -120,7 +137,7 @@ export class Notifications extends Construct {
     const webhookUrl = ctx(NOTIFY_CONTEXT.webhookUrl);
     this.fn = new ComplianceFunction(this, "Notifier", {
       key: data.key,
-      policySet: props.policies.define,
+      policySet: notifierPolicySet(props.policies),
       handler: "notifier",
       description:
         "Tells assigned people about opened, escalated, reopened and waiver-expired violations (SES, webhook, chat robots); reminders and daily digests",
@@ -170,7 +187,9 @@ export class Notifications extends Construct {
         sid: "NotificationFailedEventsOnly",
         actions: ["events:PutEvents"],
         resources: [bus.eventBusArn],
-        conditions: { StringEquals: { "events:source": EVENT_SOURCE, "events:detail-type": NOTIFICATION_FAILED } },
+        conditions: {
+          StringEquals: { "events:source": EVENT_SOURCE, "events:detail-type": NOTIFICATION_FAILED },
+        },
       }),
     );
     if (sender && identity) {

@@ -431,8 +431,11 @@ describe("reminders and digests", () => {
 describe("failures", () => {
   it("retries the webhook with backoff, then keeps it as failed (dead letter) and never tries again", async () => {
     let calls = 0;
-    http.answer = (r) =>
-      r.url === "/hook" ? (calls++, { status: 503, body: "busy" }) : { status: 200, body: "{}" };
+    http.answer = (r) => {
+      if (r.url !== "/hook") return { status: 200, body: "{}" };
+      calls++;
+      return { status: 503, body: "busy" };
+    };
     clock.set("2026-03-20T00:00:00Z");
     await judge(overBudget("N-8", 1));
     expect(calls).toBe(3);
