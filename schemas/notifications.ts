@@ -4,7 +4,7 @@
  * to its roles or raised on its departments' records. The file names channels only: their URLs and
  * secrets come from the environment (`COMPLIANCE_CHANNEL_<ID>_URL`, `…_SECRET`) or Secrets Manager.
  */
-import * as z from "#zod";
+import * as z from "zod";
 
 export const CHAT_KINDS = ["dingtalk", "wecom", "feishu", "slack"] as const;
 export type ChatKind = (typeof CHAT_KINDS)[number];

@@ -8,7 +8,7 @@
 import type { EventBridgeEvent } from "aws-lambda";
 import { directoryFromOrg } from "../core/notify/directory.ts";
 import type { ViolationEventType } from "../core/notify/kinds.ts";
-import { readSecret } from "../http/secrets.ts";
+import { readSecret } from "../runtime/secrets.ts";
 import { eventBusDeadLetters } from "../service/notify/dead-letters.ts";
 import { sesMailer } from "../service/notify/mail-ses.ts";
 import {

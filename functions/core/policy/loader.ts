@@ -5,7 +5,7 @@
  */
 
 import { createHash } from "node:crypto";
-import type * as z from "#zod";
+import type * as z from "zod";
 import {
   type Condition,
   orgSchema,

@@ -95,7 +95,6 @@ export async function postChat(
   const code = kind === "feishu" ? (parsed.code ?? parsed.errcode ?? 0) : (parsed.errcode ?? 0);
   if (code !== 0)
     throw new DeliveryError(
-      "robot_refused",
       `${kind} robot refused the message: ${String(parsed.errmsg ?? parsed.msg ?? code)}`,
     );
 }

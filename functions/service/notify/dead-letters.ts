@@ -6,6 +6,7 @@
  */
 import { appendFile } from "node:fs/promises";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { DomainError } from "../../core/errors.ts";
 import { EVENT_SOURCE } from "../events.ts";
 import type { DeadLetters } from "./transports.ts";
 
@@ -36,7 +37,8 @@ export function eventBusDeadLetters(busName: string, client = new EventBridgeCli
           ],
         }),
       );
-      if (out.FailedEntryCount) throw new Error(`the ${NOTIFICATION_FAILED} event was not accepted`);
+      if (out.FailedEntryCount)
+        throw new DomainError("event_publish_failed", `the ${NOTIFICATION_FAILED} event was not accepted`);
     },
   };
 }

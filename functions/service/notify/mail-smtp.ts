@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import nodemailer from "nodemailer";
+import { NotifySettingError } from "./settings.ts";
 import type { Mailer, MailMessage } from "./transports.ts";
 
 function envelope(from: string, message: MailMessage) {
@@ -21,10 +22,19 @@ function envelope(from: string, message: MailMessage) {
 }
 
 export function smtpMailer(url: string, from: string): Mailer {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new NotifySettingError(
+      "COMPLIANCE_SMTP_URL",
+      "must be a URL such as smtp://127.0.0.1:1025 or smtps://mail.example.com:465",
+    );
+  }
   if (parsed.protocol !== "smtp:" && parsed.protocol !== "smtps:")
-    throw new Error(
-      `COMPLIANCE_SMTP_URL must start with smtp:// (plain) or smtps:// (TLS), got ${parsed.protocol}//`,
+    throw new NotifySettingError(
+      "COMPLIANCE_SMTP_URL",
+      `must start with smtp:// (plain) or smtps:// (TLS), got ${parsed.protocol}//`,
     );
   const transport = nodemailer.createTransport({
     host: parsed.hostname,

@@ -10,6 +10,7 @@
  * (the local event path and the sweeper, functions/local/platform-runtime.ts).
  */
 import type { ChannelFile } from "../../../schemas/notifications.ts";
+import { DomainError } from "../../core/errors.ts";
 import { publicViolation, type StoredViolation } from "../../core/lifecycle.ts";
 import { renderChat, renderDigest, renderMail, type ViolationSummary } from "../../core/notify/content.ts";
 import type { PersonDirectory } from "../../core/notify/directory.ts";
@@ -73,8 +74,10 @@ export interface ViolationEvent {
 }
 
 /** Someone else is sending one of this event's messages right now: try the event again later. */
-export class NotificationBusyError extends Error {
-  readonly code = "notification_in_progress";
+export class NotificationBusyError extends DomainError<"notification_in_progress"> {
+  constructor(message: string) {
+    super("notification_in_progress", message);
+  }
 }
 
 export interface SweepOutcome {

@@ -12,6 +12,7 @@
  * On AWS the secrets come from Secrets Manager instead (COMPLIANCE_NOTIFY_SECRETS_ARN, a JSON
  * object `{"webhookSecret": "…", "channels": {"<id>": {"url": "…", "secret": "…"}}}`).
  */
+import { DomainError } from "../../core/errors.ts";
 import { companyTimeZone } from "../../core/notify/directory.ts";
 import { DEFAULT_REMINDER_FRACTION } from "../../core/notify/reminder.ts";
 import { parseClock } from "../../core/notify/when.ts";
@@ -21,12 +22,11 @@ import { DEFAULT_RETRY } from "./delivery.ts";
 import type { NotifierSettings } from "./notifier.ts";
 import type { WebhookTarget } from "./webhook.ts";
 
-export class NotifySettingError extends Error {
-  readonly code = "configuration_error";
+/** A notification setting that cannot be used: names the variable and what it accepts. */
+export class NotifySettingError extends DomainError<"configuration_error"> {
   readonly variable: string;
   constructor(variable: string, message: string) {
-    super(`${variable}: ${message}`);
-    this.name = "NotifySettingError";
+    super("configuration_error", `${variable}: ${message}`);
     this.variable = variable;
   }
 }

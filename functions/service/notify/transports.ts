@@ -2,6 +2,7 @@
  * How notifications leave the platform: mail (SES, SMTP or .eml files), a signed webhook and chat
  * robots. Each transport throws on failure; delivery.ts retries, records and dead-letters.
  */
+import { DomainError } from "../../core/errors.ts";
 
 export interface MailMessage {
   /** The message id (derived from violation, change and person). */
@@ -23,12 +24,10 @@ export interface DeadLetters {
   put(entry: Readonly<Record<string, unknown>>): Promise<void>;
 }
 
-export class DeliveryError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "DeliveryError";
-    this.code = code;
+/** A message that could not be sent (the transport's reason in the message, the cause kept). */
+export class DeliveryError extends DomainError<"notification_delivery_failed"> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("notification_delivery_failed", message, options);
   }
 }
 
@@ -49,16 +48,13 @@ export async function postJson(
       redirect: "error",
     });
   } catch (error) {
-    throw new DeliveryError("unreachable", `POST ${redact(url)} failed: ${(error as Error).message}`, {
+    throw new DeliveryError(`POST ${redact(url)} failed: ${(error as Error).message}`, {
       cause: error,
     });
   }
   const text = await response.text().catch(() => "");
   if (!response.ok)
-    throw new DeliveryError(
-      "http_status",
-      `POST ${redact(url)} answered ${response.status}: ${text.slice(0, 200)}`,
-    );
+    throw new DeliveryError(`POST ${redact(url)} answered ${response.status}: ${text.slice(0, 200)}`);
   return text;
 }
 
