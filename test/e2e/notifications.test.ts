@@ -69,12 +69,12 @@ beforeAll(async () => {
   smtp = await startSmtpReceiver();
   http = await startHttpReceiver();
   e2e = await start();
-});
+}, 120_000);
 afterAll(async () => {
   await e2e?.close();
   await smtp?.close();
   await http?.close();
-});
+}, 60_000);
 
 const validlySigned = (r: { headers: Record<string, unknown>; body: string }) => {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(r.headers["x-signature"]));
