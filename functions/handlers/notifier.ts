@@ -94,10 +94,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<Notifier> {
     set: platform.set,
     directory: directoryFromOrg(platform.set.org),
     mailer: env.COMPLIANCE_MAIL_FROM
-      ? sesMailer({
-          from: env.COMPLIANCE_MAIL_FROM,
-          identityArn: env.COMPLIANCE_SES_IDENTITY_ARN || undefined,
-        })
+      ? sesMailer({ from: env.COMPLIANCE_MAIL_FROM })
       : undefined,
     webhook: webhookFromEnv(env, secrets.webhookSecret ?? env.COMPLIANCE_NOTIFY_WEBHOOK_SECRET),
     channelTarget: async (id) => {

@@ -153,11 +153,6 @@ export class Notifications extends Construct {
         COMPLIANCE_PUBLIC_URL: ctx(NOTIFY_CONTEXT.publicUrl) ?? props.apiUrl,
         COMPLIANCE_NOTIFY_LINK: ctx(NOTIFY_CONTEXT.linkTarget) ?? "api",
         ...(sender ? { COMPLIANCE_MAIL_FROM: sender } : {}),
-        ...(sender && identity
-          ? {
-              COMPLIANCE_SES_IDENTITY_ARN: `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/${identity}`,
-            }
-          : {}),
         ...(webhookUrl ? { COMPLIANCE_NOTIFY_WEBHOOK_URL: webhookUrl } : {}),
       },
     });

@@ -128,6 +128,5 @@ describe("notifications", () => {
         .Properties.Environment.Variables;
     expect(env.COMPLIANCE_MAIL_FROM).toBe("compliance@corp.example");
     expect(env.COMPLIANCE_NOTIFY_WEBHOOK_URL).toBe("https://hooks.corp.example/compliance");
-    expect(JSON.stringify(env.COMPLIANCE_SES_IDENTITY_ARN)).toContain(":identity/corp.example");
   });
 });

@@ -6,7 +6,7 @@
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import type { Mailer } from "./transports.ts";
 
-export function sesMailer(opts: { from: string; identityArn?: string; client?: SESv2Client }): Mailer {
+export function sesMailer(opts: { from: string; client?: SESv2Client }): Mailer {
   const client = opts.client ?? new SESv2Client({});
   return {
     describe: `Amazon SES as ${opts.from}`,
@@ -14,7 +14,6 @@ export function sesMailer(opts: { from: string; identityArn?: string; client?: S
       await client.send(
         new SendEmailCommand({
           FromEmailAddress: opts.from,
-          ...(opts.identityArn ? { FromEmailAddressIdentityArn: opts.identityArn } : {}),
           Destination: { ToAddresses: [message.to.address] },
           Content: {
             Simple: {
