@@ -93,9 +93,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<Notifier> {
     records: platform.records,
     set: platform.set,
     directory: directoryFromOrg(platform.set.org),
-    mailer: env.COMPLIANCE_MAIL_FROM
-      ? sesMailer({ from: env.COMPLIANCE_MAIL_FROM })
-      : undefined,
+    mailer: env.COMPLIANCE_MAIL_FROM ? sesMailer({ from: env.COMPLIANCE_MAIL_FROM }) : undefined,
     webhook: webhookFromEnv(env, secrets.webhookSecret ?? env.COMPLIANCE_NOTIFY_WEBHOOK_SECRET),
     channelTarget: async (id) => {
       const stored = secrets.channels?.[id];
