@@ -12,7 +12,7 @@
 import type { ChannelFile } from "../../../schemas/notifications.ts";
 import { DomainError } from "../../core/errors.ts";
 import { publicViolation, type StoredViolation } from "../../core/lifecycle.ts";
-import { renderChat, renderDigest, renderMail, type ViolationSummary } from "../../core/notify/content.ts";
+import { renderChat, renderDigest, renderMail } from "../../core/notify/content.ts";
 import type { PersonDirectory } from "../../core/notify/directory.ts";
 import {
   changeOf,
@@ -97,10 +97,6 @@ const peopleOf = (v: { readonly assignees: readonly { readonly people: readonly 
   ...new Set(v.assignees.flatMap((a) => a.people)),
 ];
 
-function summary(v: PublicViolation): ViolationSummary {
-  return v;
-}
-
 export function createNotifier(deps: NotifierDeps): Notifier {
   const { store, settings } = deps;
   const channels: readonly ChannelFile[] = deps.set.org.notifications?.channels ?? [];
@@ -163,7 +159,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           continue;
         }
         const id = messageId(v.id, change, personId);
-        const mail = renderMail(kind, summary(v), person, ctx);
+        const mail = renderMail(kind, v, person, ctx);
         const address = person.email;
         jobs.push(
           deliver(
@@ -199,7 +195,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         deps.log?.error("notification: chat channel has no URL configured", { channel: channel.id });
         continue;
       }
-      const message = renderChat(kind, summary(v), people, ctx);
+      const message = renderChat(kind, v, people, ctx);
       jobs.push(
         deliver(
           `d#chat#${channel.id}#${notificationId(v.id, change)}`,
