@@ -48,7 +48,7 @@ export function localNotifier(args: {
     ? smtpMailer(env.COMPLIANCE_SMTP_URL, from)
     : folderMailer(join(args.stateDir, "mail"), from, platform.now);
   const deadLetterFile = join(args.stateDir, "notify-dead-letter.jsonl");
-  const webhook = webhookFromEnv(env);
+  const webhook = webhookFromEnv(env, localWebhookSecret(env));
   const settings = notifierSettings(env, platform.set.org, { publicUrl: args.publicUrl });
   const notifier = createNotifier({
     store: new NotificationsStore(args.doc, args.tables.notifications),
@@ -67,6 +67,11 @@ export function localNotifier(args: {
   const channels = platform.set.org.notifications?.channels ?? [];
   const banner = [
     `notifications: mail → ${mailer.describe}; webhook → ${webhook ? webhook.url : "off (COMPLIANCE_NOTIFY_WEBHOOK_URL)"}; failed deliveries → ${deadLetterFile}`,
+    ...(webhook && !env.COMPLIANCE_NOTIFY_WEBHOOK_SECRET
+      ? [
+          `notice: COMPLIANCE_NOTIFY_WEBHOOK_SECRET not set: the webhook is signed with the local development value ${LOCAL_NOTIFY_WEBHOOK_SECRET}`,
+        ]
+      : []),
     ...(channels.length
       ? [
           `chat channels: ${channels
@@ -82,10 +87,15 @@ export function localNotifier(args: {
   return { notifier, mail: mailer.describe, deadLetterFile, banner };
 }
 
+/** The local runtime alone signs with a development secret when none is set (and says so at start). */
+export const LOCAL_NOTIFY_WEBHOOK_SECRET = "local-notify-secret";
+const localWebhookSecret = (env: NodeJS.ProcessEnv) =>
+  env.COMPLIANCE_NOTIFY_WEBHOOK_SECRET || LOCAL_NOTIFY_WEBHOOK_SECRET;
+
 /** Refuses bad notification settings before the platform starts (the same checks as localNotifier). */
 export function checkNotifySettings(env: NodeJS.ProcessEnv, org: OrgDirectory): void {
   notifierSettings(env, org, { publicUrl: "http://127.0.0.1" });
-  webhookFromEnv(env);
+  webhookFromEnv(env, localWebhookSecret(env));
   if (env.COMPLIANCE_SMTP_URL) smtpMailer(env.COMPLIANCE_SMTP_URL, "check@localhost");
 }
 

@@ -121,12 +121,16 @@ describe("notifications from the local platform", () => {
   });
 });
 
-describe("without an SMTP server", () => {
-  it("keeps the mails as .eml files in the folder it prints", async () => {
+describe("without an SMTP server or a webhook secret", () => {
+  it("keeps the mails as .eml files in the folder it prints, and signs the webhook with the local development secret", async () => {
+    http.requests.length = 0;
     const local = await startE2ePlatform({
       tag: "eml",
       now: clock.now,
-      env: { COMPLIANCE_DATA_DIR: mkdtempSync(join(tmpdir(), "e2e-eml-")) },
+      env: {
+        COMPLIANCE_DATA_DIR: mkdtempSync(join(tmpdir(), "e2e-eml-")),
+        COMPLIANCE_NOTIFY_WEBHOOK_URL: `${http.url}/local`,
+      },
     });
     try {
       const line = local.logs.find((l) => l.startsWith("notifications: mail → .eml files in "));
@@ -139,6 +143,12 @@ describe("without an SMTP server", () => {
       const expected = ["fin.wang", "fin.zhao", "md.li"].filter((id) => directory.person(id)?.email);
       expect(files).toHaveLength(expected.length);
       for (const file of files) expect(readFileSync(join(folder, file), "utf8")).toMatch(/^Subject: /m);
+      expect(local.logs.some((l) => l.includes("COMPLIANCE_NOTIFY_WEBHOOK_SECRET not set"))).toBe(true);
+      const [hook] = http.requests.filter((r) => r.url === "/local");
+      const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(hook?.headers["x-signature"]));
+      expect(m?.[2]).toBe(
+        createHmac("sha256", "local-notify-secret").update(`${m?.[1]}.${hook?.body}`).digest("hex"),
+      );
     } finally {
       await local.close();
     }
