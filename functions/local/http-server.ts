@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from "aws-lambda";
 import type { HttpEvent, HttpResult } from "../http/api.ts";
 import { type FunctionName, matchPath, ROUTES, routeKey } from "../http/routes.ts";
+import { type ConsoleFiles, isConsolePath, serveConsole } from "./console-files.ts";
 
 export type Handlers = Record<FunctionName, (event: HttpEvent, context: Context) => Promise<HttpResult>>;
 
@@ -97,10 +98,17 @@ export function toEvent(
   };
 }
 
-export function startHttpServer(handlers: Handlers, port: number, host = "127.0.0.1"): Promise<Server> {
+export function startHttpServer(
+  handlers: Handlers,
+  port: number,
+  host = "127.0.0.1",
+  consoleFiles?: ConsoleFiles,
+): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", `http://${req.headers.host ?? host}`);
+      // the web console's static files (not an API route: CloudFront serves them from S3 on AWS)
+      if (consoleFiles && isConsolePath(url.pathname)) return serveConsole(consoleFiles, req, res, url);
       const candidates = ROUTES.filter((r) => matchPath(r.path, url.pathname) !== undefined);
       const route = candidates.find((r) => r.method === req.method);
       if (!route) {
