@@ -79,15 +79,21 @@ function Shell() {
       navigate(session.kind === "person" ? "queue" : "violations", { replace: true });
   }, [session, open, path, location.query]);
 
-  // a new view: its heading takes the focus, so keyboard and screen reader users start there
+  // a new view: its heading takes the focus, so keyboard and screen reader users start there (not on
+  // the first page load, where the browser's own start — the skip link first — is what people expect)
+  const firstView = useRef(true);
   useEffect(() => {
     const heading = mainRef.current?.querySelector("h1");
-    if (heading) {
+    if (firstView.current) firstView.current = false;
+    else if (heading) {
       heading.setAttribute("tabindex", "-1");
       heading.focus({ preventScroll: true });
     }
+  }, [path]);
+  useEffect(() => {
+    const heading = mainRef.current?.querySelector("h1");
     document.title = `${heading?.textContent ?? ""} · ${t("appName")}`;
-  }, [path, lang]);
+  });
 
   return (
     <>

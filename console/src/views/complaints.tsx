@@ -50,17 +50,17 @@ export function ComplaintsView(props: { query: URLSearchParams }) {
         }}
       >
         <label for="c-year">{t("year")}</label>
-        <select id="c-year" name="year" defaultValue={String(picked?.year ?? thisYear)} key={`y${from}`}>
+        <select id="c-year" name="year" key={`y${from}`}>
           {years.map((y) => (
-            <option key={y} value={y}>
+            <option key={y} value={y} selected={y === (picked?.year ?? thisYear)}>
               {y}
             </option>
           ))}
         </select>
         <label for="c-quarter">{t("quarter")}</label>
-        <select id="c-quarter" name="quarter" defaultValue={String(picked?.quarter ?? 1)} key={`q${from}`}>
+        <select id="c-quarter" name="quarter" key={`q${from}`}>
           {[1, 2, 3, 4].map((q) => (
-            <option key={q} value={q}>
+            <option key={q} value={q} selected={q === (picked?.quarter ?? 1)}>
               Q{q}
             </option>
           ))}

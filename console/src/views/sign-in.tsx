@@ -43,11 +43,12 @@ function CompanyLogin(props: { query: URLSearchParams }) {
 
 function LocalPicker(props: { query: URLSearchParams }) {
   const lang = useLang();
-  const people = useApi<PeopleList>("/local/people");
+  const people = useApi<PeopleList | Person[]>("/local/people");
   const [chosen, setChosen] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const items = people.data?.items ?? [];
+  // CONTRACT §6 names the list, not its envelope: a bare array or {items} are both read
+  const items = (Array.isArray(people.data) ? people.data : people.data?.items) ?? [];
 
   async function signIn(event: Event) {
     event.preventDefault();

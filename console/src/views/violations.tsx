@@ -300,9 +300,9 @@ function Filters(props: { query: URLSearchParams; policies: PolicyList | undefin
         ))}
         <div class="field">
           <label for="f-limit">{t("pageSize")}</label>
-          <select id="f-limit" name="limit" defaultValue={query.get("limit") ?? "100"}>
+          <select id="f-limit" name="limit">
             {LIMITS.map((l) => (
-              <option key={l} value={l}>
+              <option key={l} value={l} selected={l === (query.get("limit") ?? "100")}>
                 {l}
               </option>
             ))}
