@@ -2,7 +2,7 @@
  * Times and durations as people read them: instants in the company's time zone (named beside
  * them), durations in words in zh and en — never ISO 8601 durations.
  */
-import type { Lang } from "./i18n.ts";
+import type { Lang } from "./lang.ts";
 
 const UNITS: { ms: number; en: [string, string]; zh: string }[] = [
   { ms: 86_400_000, en: ["day", "days"], zh: "天" },
@@ -10,19 +10,21 @@ const UNITS: { ms: number; en: [string, string]; zh: string }[] = [
   { ms: 60_000, en: ["minute", "minutes"], zh: "分鐘" },
 ];
 
-/** "2 days 4 hours" / "2天4小時": the two largest units, rounded down; under a minute "less than a minute". */
+/**
+ * "2 days 4 hours" / "2天4小時": the largest unit and the one below it, rounded down (a day and
+ * five minutes reads "1 day"); under a minute "less than a minute".
+ */
 export function durationWords(ms: number, lang: Lang): string {
-  let rest = Math.abs(ms);
+  const abs = Math.abs(ms);
+  const first = UNITS.findIndex((unit) => abs >= unit.ms);
+  if (first < 0) return lang === "zh" ? "不到1分鐘" : "less than a minute";
+  let rest = abs;
   const parts: string[] = [];
-  for (const unit of UNITS) {
+  for (const unit of UNITS.slice(first, first + 2)) {
     const n = Math.floor(rest / unit.ms);
     rest -= n * unit.ms;
-    if (n > 0 || parts.length > 0) {
-      if (n > 0) parts.push(lang === "zh" ? `${n}${unit.zh}` : `${n} ${unit.en[n === 1 ? 0 : 1]}`);
-      if (parts.length === 2) break;
-    }
+    if (n > 0) parts.push(lang === "zh" ? `${n}${unit.zh}` : `${n} ${unit.en[n === 1 ? 0 : 1]}`);
   }
-  if (parts.length === 0) return lang === "zh" ? "不到1分鐘" : "less than a minute";
   return parts.join(lang === "zh" ? "" : " ");
 }
 

@@ -4,8 +4,10 @@
  * written as the company's regulations are (traditional characters).
  */
 import { useEffect, useState } from "preact/hooks";
+import type { Lang } from "./lang.ts";
 
-export type Lang = "zh" | "en";
+export type { Lang };
+
 const KEY = "compliance.console.lang";
 const CHANGE = "console:lang";
 

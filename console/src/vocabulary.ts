@@ -5,7 +5,7 @@
  * The zh/en names of codes belong in one table for messages, CSV, console and docs; until that
  * table (issue 13, branch `times`) is merged, the names the console shows live here.
  */
-import type { Lang } from "./i18n.ts";
+import type { Lang } from "./lang.ts";
 import type { RecordType, Severity, ViolationStatus } from "./types.ts";
 
 type Names<K extends string> = Record<K, { zh: string; en: string }>;

@@ -34,18 +34,18 @@ export const test = base.extend<{ offsiteGuard: undefined }>({
 /** Signs in with the machine reader credential (reads what an auditor reads; never acts). */
 export async function signInAsReader(page: Page, next = ""): Promise<void> {
   await page.goto(`/console/sign-in${next ? `?next=${encodeURIComponent(next)}` : ""}`);
-  await page.getByText("Machine reader token").click();
-  await page.getByLabel("Reader token").fill(READER_TOKEN);
-  await page.getByRole("button", { name: "Use this token" }).click();
-  await expect(page.getByText("machine reader (read only)")).toBeVisible();
+  // by ids, not words: the screenshots sign in in either language
+  await page.locator("details.card > summary").click();
+  await page.locator("#reader-token").fill(READER_TOKEN);
+  await page.locator("#reader-token").press("Enter");
+  await expect(page).not.toHaveURL(/\/console\/sign-in/);
 }
 
 /** Signs in as a person of the directory with the development issuer's picker. */
 export async function signInAs(page: Page, personId: string, next = ""): Promise<void> {
   await page.goto(`/console/sign-in${next ? `?next=${encodeURIComponent(next)}` : ""}`);
-  await expect(page.getByText("Development sign-in")).toBeVisible();
-  await page.getByLabel("Person").selectOption(personId);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.locator("#person").selectOption(personId);
+  await page.locator("form:has(#person) button[type=submit]").click();
   await expect(page.getByText(`(${personId})`).first()).toBeVisible();
 }
 
