@@ -182,6 +182,7 @@ const en = {
   notOf: "not",
   actual: "actual",
   expected: "expected",
+  value: "Value",
   receivedAt: "Received",
   clientId: "Sent by client",
   // overview
@@ -392,6 +393,7 @@ const zh: Record<MessageKey, string> = {
   notOf: "不符合",
   actual: "實際",
   expected: "預期",
+  value: "值",
   receivedAt: "接收時間",
   clientId: "傳送端",
   overviewTitle: "總覽",

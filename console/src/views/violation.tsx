@@ -123,7 +123,7 @@ export function ViolationView(props: { id: string; session: Session }) {
               <thead>
                 <tr>
                   <th scope="col">{t("path")}</th>
-                  <th scope="col">{t("actual")}</th>
+                  <th scope="col">{t("value")}</th>
                 </tr>
               </thead>
               <tbody>
