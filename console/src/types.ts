@@ -8,7 +8,7 @@
  * explanations, policy versions). Each is written from the contract's words and is to be replaced by
  * an `import type` of its schema once that branch is merged.
  */
-import type * as z from "#zod";
+import type * as z from "zod";
 import type {
   auditVerifySchema,
   complaintReportSchema,

@@ -9,6 +9,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { contentSecurityPolicy, SECURITY_HEADERS } from "../../console/headers.ts";
+import { DomainError, httpOutcome } from "../core/errors.ts";
+import { errorBody } from "../http/errors.ts";
 
 export const CONSOLE_PATH = "/console/";
 export const CONSOLE_DIST = fileURLToPath(new URL("../../console/dist", import.meta.url));
@@ -44,9 +46,14 @@ function headers(type: string, cache: string): Record<string, string> {
 
 export function serveConsole(files: ConsoleFiles, req: IncomingMessage, res: ServerResponse, url: URL): void {
   if (req.method !== "GET" && req.method !== "HEAD") {
-    res.writeHead(405, { allow: "GET, HEAD", "content-type": "application/json; charset=utf-8" });
+    const { status, headers: extra } = httpOutcome("method_not_allowed");
+    res.writeHead(status, {
+      allow: "GET, HEAD",
+      "content-type": "application/json; charset=utf-8",
+      ...extra,
+    });
     res.end(
-      JSON.stringify({ error: { code: "method_not_allowed", message: `${req.method} is not allowed here` } }),
+      JSON.stringify(errorBody(new DomainError("method_not_allowed", `${req.method} is not allowed here`))),
     );
     return;
   }
