@@ -29,12 +29,14 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { to: "queue", label: "navQueue", auditor: false, person: true },
-  { to: "violations", label: "navViolations", auditor: true },
-  { to: "overview", label: "navOverview", auditor: true },
+  // a person who is not an auditor reads only what is assigned to them: the API answers these
+  // views with their own violations (CONTRACT §6), so they are offered to everyone
+  { to: "violations", label: "navViolations", auditor: false },
+  { to: "overview", label: "navOverview", auditor: false },
   { to: "complaints", label: "navComplaints", auditor: true },
   { to: "audit", label: "navAudit", auditor: true },
   { to: "policies", label: "navPolicies", auditor: true },
-  { to: "dry-run", label: "navDryRun", auditor: true },
+  { to: "dry-run", label: "navDryRun", auditor: false },
 ];
 
 function visible(item: NavItem, session: Session): boolean {
@@ -171,10 +173,10 @@ function View(props: { path: string; query: URLSearchParams; session: Session | 
       return rest.length > 0 ? (
         <ViolationView id={rest.join("/")} session={session} />
       ) : (
-        auditorOnly(<ViolationsView query={query} />)
+        <ViolationsView query={query} mine={!isAuditor(session)} />
       );
     case "overview":
-      return auditorOnly(<OverviewView query={query} />);
+      return <OverviewView query={query} mine={!isAuditor(session)} />;
     case "complaints":
       return auditorOnly(<ComplaintsView query={query} />);
     case "audit":
@@ -188,7 +190,7 @@ function View(props: { path: string; query: URLSearchParams; session: Session | 
         ),
       );
     case "dry-run":
-      return auditorOnly(<DryRunView />);
+      return <DryRunView />;
     default:
       return (
         <>

@@ -109,6 +109,7 @@ const en = {
   details: "Details",
   // list
   violationsTitle: "Violations",
+  onlyMine: "Only the violations assigned to you are counted and listed here.",
   filters: "Filters",
   status: "Status",
   severity: "Severity",
@@ -321,6 +322,7 @@ const zh: Record<MessageKey, string> = {
   open: "開啟",
   details: "詳情",
   violationsTitle: "違規",
+  onlyMine: "此處只計入並列出指派給您的違規。",
   filters: "篩選",
   status: "狀態",
   severity: "嚴重程度",

@@ -35,10 +35,19 @@ test.describe("a person a violation is assigned to", () => {
     await expect(card.locator('p[lang="en"]')).toContainText("exceeds the remaining budget");
     await expect(card).toContainText(/due in (\d+ days?)?( ?\d+ hours?)?/);
     await expect(card).toContainText("Asia/Shanghai");
-    // a person who is not an auditor has no auditor views
-    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["My queue"]);
-    await page.goto("/console/violations");
+    // a person who is not an auditor has no auditor views; their list is what is assigned to them
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText([
+      "My queue",
+      "Violations",
+      "Overview",
+      "Dry run",
+    ]);
+    await page.goto("/console/complaints");
     await expect(page.getByRole("alert")).toHaveText("This view is for auditors.");
+    await page.goto(`/console/violations?recordId=${EXPENSE}`);
+    await expect(page.getByText("Only the violations assigned to you")).toBeVisible();
+    await expect(page.getByRole("table")).toContainText("over-budget");
+    await expect(page.getByRole("table")).not.toContainText("supporting-documents");
     await page.goto("/console/queue");
     await expect(overBudgetCard(page)).toBeVisible();
     await expectAccessible(page);

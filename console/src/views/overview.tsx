@@ -19,7 +19,7 @@ function list(params: Record<string, string | undefined>): string {
   return `violations${queryString(params)}`;
 }
 
-export function OverviewView(props: { query: URLSearchParams }) {
+export function OverviewView(props: { query: URLSearchParams; mine: boolean }) {
   const lang = useLang();
   const from = props.query.get("from") ?? "";
   const to = props.query.get("to") ?? "";
@@ -103,6 +103,7 @@ export function OverviewView(props: { query: URLSearchParams }) {
   return (
     <>
       <h1>{t("overviewTitle")}</h1>
+      {props.mine && <p class="notice">{t("onlyMine")}</p>}
       <form
         class="inline"
         aria-label={t("perWeek")}

@@ -107,7 +107,7 @@ function formQuery(form: HTMLFormElement): URLSearchParams {
   return q;
 }
 
-export function ViolationsView(props: { query: URLSearchParams }) {
+export function ViolationsView(props: { query: URLSearchParams; mine: boolean }) {
   const lang = useLang();
   const { query } = props;
   const qs = query.toString();
@@ -156,6 +156,7 @@ export function ViolationsView(props: { query: URLSearchParams }) {
   return (
     <>
       <h1>{t("violationsTitle")}</h1>
+      {props.mine && <p class="notice">{t("onlyMine")}</p>}
       <Filters key={qs} query={query} policies={policies.data} lang={lang} />
       <div class="toolbar">
         <button type="button" onClick={() => exportAs("csv")} disabled={download.busy}>
