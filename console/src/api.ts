@@ -36,10 +36,12 @@ export interface RequestOptions {
   /** a token being tried (sign-in): used instead of the session's, and a 401 does not sign out */
   token?: string;
   signal?: AbortSignal;
+  /** what the answer may be (default JSON) */
+  accept?: string;
 }
 
 async function send(path: string, opts: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = { accept: opts.accept ?? "application/json" };
   const token = opts.token ?? bearer;
   if (token && !opts.anonymous) headers.authorization = `Bearer ${token}`;
   let body: string | undefined;
@@ -84,6 +86,6 @@ export async function postJson<T>(path: string, body: unknown, opts: RequestOpti
 
 /** A download the API answers (CSV, xlsx): the bytes and the continuation cursor header, if any. */
 export async function getFile(path: string): Promise<{ blob: Blob; nextCursor: string | null }> {
-  const response = await send(path, {});
+  const response = await send(path, { accept: "*/*" });
   return { blob: await response.blob(), nextCursor: response.headers.get("x-next-cursor") };
 }
