@@ -314,8 +314,9 @@ export async function verifyAudit(deps: AuditDeps): Promise<AuditVerifyAnswer> {
           ? appended.progress
           : anchoredThrough
         : (appended.progress ?? anchoredThrough);
+    const events = await collect(deps.sources.events());
     const c = checkCompleteness({
-      events: await collect(deps.sources.events()),
+      events,
       appended,
       ...(progress ? { progress } : {}),
       now,
@@ -323,6 +324,33 @@ export async function verifyAudit(deps: AuditDeps): Promise<AuditVerifyAnswer> {
       maxAgeMs: MAX_EVENT_AGE_MS,
     });
     completeness = { events: c.expected, pending: c.pending, missing: c.missing };
+    // an entry about a record or violation that no stored revision or change matches: forged (the
+    // platform never deletes revisions or history), e.g. a block put at a chain's end
+    if (!firstBad) {
+      const known = new Set(events.map((e) => e.key));
+      for (const chain of chains) {
+        const orphan = chain.entries.find((e) => {
+          const subject = (e.content as { subject?: unknown } | null)?.subject;
+          const k = keyOfContent(e.content);
+          return (
+            typeof subject === "string" &&
+            /^(record|violation):/.test(subject) &&
+            k !== undefined &&
+            !known.has(k)
+          );
+        });
+        if (orphan) {
+          firstBad = {
+            chain: chain.chain,
+            seq: orphan.seq,
+            kind: "inserted",
+            expected: "an entry for a stored revision or violation change",
+            found: keyOfContent(orphan.content),
+          };
+          break;
+        }
+      }
+    }
     if (!firstBad && c.firstMissing)
       firstBad = {
         chain: chainOf(c.firstMissing.subject),

@@ -4,9 +4,10 @@
  *
  * audit-log items (pk `chain` = `chain#<n>`, sk `seq` = block number 1, 2, …): one block per
  * (stream batch, chain), holding that batch's entries for the chain in stream order:
- *   entries   [{ seq, content, hash }]: entry seq n of the chain hashes sha256(hash of n-1 +
- *             canonical content), exactly as one entry per item did; seqs run on across blocks
- *   prevHash  the previous block's last entry hash (GENESIS_HASH for block 1)
+ *   entries   [{ seq, content, prevHash, hash }]: entry seq n of the chain hashes
+ *             sha256(hash of n-1 + canonical content), exactly as one entry per item did (each
+ *             keeps its prevHash, so verify still tells a rewritten entry from its successor);
+ *             seqs run on across blocks
  *   at        when it was appended (the writer's clock, never before the previous block's)
  *   srcMax    the highest source time (entry `at`) in this block or any block before it: a
  *             watermark that only grows along the chain
@@ -87,9 +88,13 @@ export interface StoredBlock {
   readonly chain: number;
   readonly block: number;
   readonly at: string;
-  readonly prevHash: string;
   readonly srcMax: string;
-  readonly entries: readonly { readonly seq: number; readonly content: unknown; readonly hash: unknown }[];
+  readonly entries: readonly {
+    readonly seq: number;
+    readonly content: unknown;
+    readonly prevHash: unknown;
+    readonly hash: unknown;
+  }[];
 }
 
 /** A chain as read for verification: its entries, and each block's end. */
@@ -104,7 +109,6 @@ function toBlock(item: Record<string, unknown>): StoredBlock {
     chain: Number(String(item.chain).slice("chain#".length)),
     block: item.seq as number,
     at: item.at as string,
-    prevHash: item.prevHash as string,
     srcMax: item.srcMax as string,
     entries: Array.isArray(item.entries) ? (item.entries as StoredBlock["entries"]) : [],
   };
@@ -125,7 +129,7 @@ function tailOf(b: StoredBlock): Tail {
   return {
     block: b.block,
     lastSeq: last?.seq ?? 0,
-    lastHash: typeof last?.hash === "string" ? last.hash : b.prevHash,
+    lastHash: typeof last?.hash === "string" ? last.hash : GENESIS_HASH,
     srcMax: b.srcMax ?? "",
     at: b.at ?? "",
   };
@@ -219,13 +223,15 @@ export class AuditLogStore {
     // one entry per key, first occurrence kept
     const seen = new Set<string>();
     let todo = inputs.filter((i) => !seen.has(i.eventKey) && seen.add(i.eventKey));
-    const total = todo.length;
+    const total = inputs.length;
     let appended = 0;
+    let tries = 0;
     let blocks = 0;
     let lastSeq = 0;
     let attempt = 0;
     while (todo.length > 0) {
       attempt++;
+      tries++;
       const since = todo.reduce((m, i) => (i.content.at < m ? i.content.at : m), todo[0]?.content.at ?? "");
       let scan: { tail: Tail; keys: Set<string> };
       try {
@@ -249,17 +255,17 @@ export class AuditLogStore {
       let prevHash = tail.lastHash;
       let srcMax = tail.srcMax;
       const entries = part.map((i, n) => {
-        const hash = entryHash(prevHash, i.content);
+        const link = prevHash;
+        const hash = entryHash(link, i.content);
         prevHash = hash;
         if (i.content.at > srcMax) srcMax = i.content.at;
-        return { seq: tail.lastSeq + 1 + n, content: i.content, hash };
+        return { seq: tail.lastSeq + 1 + n, content: i.content, prevHash: link, hash };
       });
       const stamp = now().toISOString();
       const item = {
         chain: chainKey(chain),
         seq: tail.block + 1,
         at: stamp > tail.at ? stamp : tail.at,
-        prevHash: tail.lastHash,
         srcMax,
         entries,
       };
@@ -291,7 +297,7 @@ export class AuditLogStore {
       todo = todo.slice(part.length);
       attempt = 0;
     }
-    return { chain, appended, duplicates: total - appended, blocks, lastSeq, attempts: Math.max(1, attempt) };
+    return { chain, appended, duplicates: total - appended, blocks, lastSeq, attempts: Math.max(1, tries) };
   }
 
   /** Every block of one chain, oldest first (consistent, paginated). */
@@ -305,19 +311,13 @@ export class AuditLogStore {
       yield toBlock(item);
   }
 
-  /**
-   * One chain as stored: every entry (each entry's prevHash is the stored hash before it, or the
-   * block's prevHash for a block's first entry) and each block's end.
-   */
+  /** One chain as stored: every entry, and each block's end. */
   async readChain(chain: number): Promise<ChainBlocksRead> {
     const entries: ChainEntry[] = [];
     const ends: { block: number; lastSeq: number; at: string }[] = [];
     for await (const b of this.blocks(chain)) {
-      let prevHash: unknown = b.prevHash;
-      for (const e of b.entries) {
-        entries.push({ seq: e.seq, content: e.content, prevHash, hash: e.hash });
-        prevHash = e.hash;
-      }
+      for (const e of b.entries)
+        entries.push({ seq: e.seq, content: e.content, prevHash: e.prevHash, hash: e.hash });
       const last = b.entries.at(-1);
       if (last) ends.push({ block: b.block, lastSeq: last.seq, at: b.at });
     }
