@@ -181,14 +181,9 @@ export const auditVerifySchema = z
     ok: z.boolean(),
     entries: z.number().int().min(0).meta({ description: "audit entries checked" }),
     chains: z.number().int().min(0).optional(),
-    digests: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .meta({
-        description: "signed digests checked (those in the table and those in the anchor, once each)",
-      }),
+    digests: z.number().int().min(0).optional().meta({
+      description: "signed digests checked (those in the table and those in the anchor, once each)",
+    }),
     events: z.number().int().min(0).optional().meta({
       description:
         "completeness: stored record revisions and violation status changes (history entries) that must each have an audit entry",
@@ -200,6 +195,10 @@ export const auditVerifySchema = z
     missing: z.number().int().min(0).optional().meta({
       description:
         "of `events`, those without an entry that the consumer has passed: the trail is incomplete (ok is false)",
+    }),
+    firstMissing: z.object({ key: z.string(), at: z.string() }).optional().meta({
+      description:
+        "the oldest missing source event: `record:<type>#<id>@<revision>` or `violation:<id>@<history position>`, and its time",
     }),
     anchored: z.number().int().min(0).optional().meta({
       description:

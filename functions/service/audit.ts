@@ -216,6 +216,8 @@ export interface AuditVerifyAnswer extends VerifyResult {
   readonly pending?: number;
   /** Source events without their entry (not pending). */
   readonly missing?: number;
+  /** The oldest of them. */
+  readonly firstMissing?: { readonly key: string; readonly at: string };
   /** Source events checked for completeness. */
   readonly events?: number;
   /** Digests found in the anchor outside the tables, and where that is. */
@@ -301,7 +303,9 @@ export async function verifyAudit(deps: AuditDeps): Promise<AuditVerifyAnswer> {
   }
 
   // completeness: every stored revision and violation change has its entry, or is pending
-  let completeness: { events: number; pending: number; missing: number } | undefined;
+  let completeness:
+    | { events: number; pending: number; missing: number; firstMissing?: { key: string; at: string } }
+    | undefined;
   if (deps.sources) {
     const appended = appendedKeys(chains);
     const anchoredThrough = digests.reduce<string | undefined>(
@@ -323,7 +327,12 @@ export async function verifyAudit(deps: AuditDeps): Promise<AuditVerifyAnswer> {
       skewMs: deps.pendingSkewMs ?? DEFAULT_PENDING_SKEW_MS,
       maxAgeMs: MAX_EVENT_AGE_MS,
     });
-    completeness = { events: c.expected, pending: c.pending, missing: c.missing };
+    completeness = {
+      events: c.expected,
+      pending: c.pending,
+      missing: c.missing,
+      ...(c.firstMissing ? { firstMissing: { key: c.firstMissing.key, at: c.firstMissing.at } } : {}),
+    };
     // an entry about a record or violation that no stored revision or change matches: forged (the
     // platform never deletes revisions or history), e.g. a block put at a chain's end
     if (!firstBad) {
