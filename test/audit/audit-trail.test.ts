@@ -30,6 +30,7 @@ import {
   auditEntryForViolationChange,
   writeDigest,
 } from "../../functions/service/audit.ts";
+import { type AuditEntryItem, listAuditEntries } from "../../functions/service/audit-entries.ts";
 import { AUDIT_CHAINS, AuditLogStore, chainKey, chainOf } from "../../functions/store/audit-log.ts";
 import { auditSources } from "../../functions/store/audit-sources.ts";
 import { auditVerifySchema } from "../../schemas/api.ts";
@@ -216,6 +217,67 @@ describe("audit trail on DynamoDB Local", () => {
     for (const event of received)
       expect(await handler(structuredClone(event))).toEqual({ batchItemFailures: [] });
     expect(await verifyBody()).toMatchObject({ ok: true, entries: appended });
+  });
+
+  it("lists the trail oldest first, page by page with a signed cursor, by subject, actor and time (listAuditEntries)", async () => {
+    const all: AuditEntryItem[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await listAuditEntries(audit.store, { limit: 7 }, "cursor-key", cursor);
+      expect(page.items.length).toBeLessThanOrEqual(7);
+      all.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(Math.ceil(appended / 7));
+    expect(all).toHaveLength(appended);
+    expect(new Set(all.map((e) => `${e.chain}/${e.seq}`)).size).toBe(appended);
+    expect(all.map((e) => e.at)).toEqual(all.map((e) => e.at).sort());
+    for (const e of all) {
+      expect(typeof e.actor).toBe("string");
+      expect(e.kind).toMatch(/^(record\.revision|violation\.\w+)$/);
+    }
+    expect(all.filter((e) => e.kind === "record.revision").every((e) => e.actor === "client:erp")).toBe(true);
+
+    // one record's entries, in order
+    const record = await listAuditEntries(audit.store, { subject: "expense/AUD-0" }, "cursor-key");
+    expect(record.items.map((e) => [e.subject, e.rev])).toEqual([
+      ["expense/AUD-0", 1],
+      ["expense/AUD-0", 2],
+      ["expense/AUD-0", 3],
+    ]);
+    expect(record.nextCursor).toBeNull();
+    // one violation's: opened, then resolved by the system
+    const violationId = all.find((e) => e.kind === "violation.resolved")?.subject as string;
+    const violation = await listAuditEntries(audit.store, { subject: violationId }, "cursor-key");
+    expect(violation.items.map((e) => [e.kind, e.actor, e.history])).toEqual([
+      ["violation.open", "system", 1],
+      ["violation.resolved", "system", 2],
+    ]);
+    // by actor, and a time window
+    const bySystem = await listAuditEntries(audit.store, { actor: "system", limit: 500 }, "cursor-key");
+    expect(bySystem.items).toHaveLength(all.filter((e) => e.actor === "system").length);
+    const middle = all[Math.floor(all.length / 2)] as AuditEntryItem;
+    const window = await listAuditEntries(
+      audit.store,
+      { from: middle.at, to: middle.at, limit: 500 },
+      "cursor-key",
+    );
+    expect(window.items.map((e) => `${e.chain}/${e.seq}`)).toEqual(
+      all.filter((e) => e.at === middle.at).map((e) => `${e.chain}/${e.seq}`),
+    );
+    const later = await listAuditEntries(audit.store, { from: middle.at, limit: 500 }, "cursor-key");
+    expect(later.items).toHaveLength(all.filter((e) => e.at >= middle.at).length);
+
+    // a cursor belongs to its query and cannot be edited
+    const first = await listAuditEntries(audit.store, { limit: 2 }, "cursor-key");
+    await expect(
+      listAuditEntries(audit.store, { limit: 2, actor: "system" }, "cursor-key", first.nextCursor as string),
+    ).rejects.toMatchObject({ code: "invalid_cursor" });
+    await expect(
+      listAuditEntries(audit.store, { limit: 2 }, "cursor-key", `x${first.nextCursor}`),
+    ).rejects.toMatchObject({ code: "invalid_cursor" });
   });
 
   it("ignores violation writes that change neither status nor history", () => {
