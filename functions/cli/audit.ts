@@ -12,7 +12,8 @@
  * Exit 0 intact, 1 tampered or incomplete (the first bad entry named as `chain <n> seq <m>: <kind>`),
  * 2 when the trail cannot be read.
  */
-import { anchorFromEnv, digestEveryMsFromEnv } from "../handlers/audit-runtime.ts";
+import { type AwsConfigSource, anchorFromEnv } from "../handlers/audit-anchor-runtime.ts";
+import { digestEveryMsFromEnv } from "../handlers/audit-runtime.ts";
 import { readSecret } from "../http/secrets.ts";
 import { type AuditVerifyAnswer, verifyAudit } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
@@ -71,10 +72,10 @@ export async function auditVerifyCommand(
   const { doc, dynamodb } = createTableClients(endpoint);
   let answer: AuditVerifyAnswer;
   try {
-    const anchor = await anchorFromEnv({
-      COMPLIANCE_AUDIT_BUCKET: env.COMPLIANCE_AUDIT_BUCKET,
-      COMPLIANCE_AUDIT_ANCHOR_DIR: anchorDir,
-    });
+    const anchor = await anchorFromEnv(
+      { ...env, COMPLIANCE_AUDIT_ANCHOR_DIR: anchorDir },
+      dynamodb as unknown as AwsConfigSource,
+    );
     if (!anchor && !opts.json)
       io.err(
         "notice: no digest anchor (COMPLIANCE_AUDIT_BUCKET, COMPLIANCE_AUDIT_ANCHOR_DIR or COMPLIANCE_DATA_DIR): checking the tables alone",

@@ -8,12 +8,11 @@
  *   COMPLIANCE_AUDIT_ANCHOR_DIR    a folder for the digest file instead (local tools)
  *   COMPLIANCE_DIGEST_INTERVAL_S   the digester's interval (300)
  * The local runtime and tests attach theirs with `attachAudit` (the local runtime alone falls back
- * to a development key, and says so). Only `auditWithAnchorOf` (digester, verify) loads the S3
- * client, so the stream consumer's bundle stays without it.
+ * to a development key, and says so). The anchor is audit-anchor-runtime.ts's (digester and
+ * verify only, so the stream consumer's bundle stays without the S3 client).
  */
 import { readSecret } from "../http/secrets.ts";
 import type { AuditDeps } from "../service/audit.ts";
-import { type DigestAnchor, fileAnchor } from "../store/audit-anchor.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { auditSources } from "../store/audit-sources.ts";
 import { ConfigurationError, type Runtime, tablesFromEnv } from "./runtime.ts";
@@ -54,28 +53,4 @@ export function auditOf(rt: Runtime, env: NodeJS.ProcessEnv = process.env): Audi
     attached.set(rt, deps);
   }
   return deps;
-}
-
-/** The anchor the environment names: the Object Lock bucket (AWS) or a folder (local tools). */
-export async function anchorFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<DigestAnchor | undefined> {
-  if (env.COMPLIANCE_AUDIT_BUCKET) {
-    const [{ S3Client }, { s3Anchor }] = await Promise.all([
-      import("@aws-sdk/client-s3"),
-      import("../store/audit-anchor-s3.ts"),
-    ]);
-    return s3Anchor(new S3Client({}), env.COMPLIANCE_AUDIT_BUCKET);
-  }
-  if (env.COMPLIANCE_AUDIT_ANCHOR_DIR) return fileAnchor(env.COMPLIANCE_AUDIT_ANCHOR_DIR);
-  return undefined;
-}
-
-/** auditOf, with the anchor (digester and verify): an attached one, else the environment's. */
-export async function auditWithAnchorOf(
-  rt: Runtime,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<AuditDeps> {
-  const deps = auditOf(rt, env);
-  if (deps.anchor) return deps;
-  const anchor = await anchorFromEnv(env);
-  return anchor ? attachAudit(rt, { ...deps, anchor }) : deps;
 }

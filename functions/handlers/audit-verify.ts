@@ -6,7 +6,7 @@
  */
 import { type HttpResult, json } from "../http/api.ts";
 import { verifyAudit } from "../service/audit.ts";
-import { auditWithAnchorOf } from "./audit-runtime.ts";
+import { auditWithAnchorOf } from "./audit-anchor-runtime.ts";
 import type { Runtime } from "./runtime.ts";
 
 export async function auditVerifyRoute(rt: Runtime): Promise<HttpResult> {

@@ -3,7 +3,7 @@
  * next signed, chained digest, and anchors it outside the tables (the Object Lock bucket on AWS).
  */
 import { type DigestOutcome, writeDigest } from "../service/audit.ts";
-import { auditWithAnchorOf } from "./audit-runtime.ts";
+import { auditWithAnchorOf } from "./audit-anchor-runtime.ts";
 import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";
 
 export function createDigesterHandler(source: RuntimeSource = fromEnv) {
