@@ -124,6 +124,11 @@ class ChainReader {
       return;
     }
     for (const b of blocks) {
+      // a block before the one asked for cannot come back from DynamoDB; stop rather than loop
+      if (b.seq < this.nextBlock) {
+        this.done = true;
+        break;
+      }
       if (this.toLimit !== undefined && (b.srcMax ?? "") > this.toLimit) {
         this.done = true;
         break;
