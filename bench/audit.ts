@@ -160,6 +160,7 @@ function generate(count: number) {
   }));
   const items: Record<string, unknown>[] = [];
   const at = Date.parse("2026-03-01T08:00:00Z");
+  const loadedAt = new Date().toISOString();
   for (let start = 0; start < count; start += BATCH_ENTRIES) {
     const byChain = new Map<number, AuditContent[]>();
     for (let i = start; i < Math.min(count, start + BATCH_ENTRIES); i++) {
@@ -180,7 +181,8 @@ function generate(count: number) {
       items.push({
         chain: chainKey(n),
         seq: head.block + 1,
-        at: last.at,
+        // appended now, sealed by the digest written right after loading (verify checks both)
+        at: loadedAt,
         srcMax: last.at,
         entries,
       });
