@@ -43,6 +43,23 @@ export interface CompletenessResult {
 
 const ms = (iso: string) => Date.parse(iso);
 
+/**
+ * The later of two ISO 8601 UTC strings of one format (entry and block times compare as strings,
+ * as the store compares them); undefined counts as earliest.
+ */
+export function laterIso(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  if (b > a) return b;
+  return a;
+}
+
+/** The earlier of two ISO 8601 UTC strings of one format. */
+export function earlierIso(a: string, b: string): string {
+  if (b < a) return b;
+  return a;
+}
+
 export function checkCompleteness(input: {
   readonly events: Iterable<SourceEvent>;
   readonly appended: AppendedKeys;

@@ -17,6 +17,7 @@ import {
   type AppendedKeys,
   checkCompleteness,
   checkSealing,
+  laterIso,
   type SourceEvent,
 } from "../core/audit-completeness.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
@@ -312,12 +313,7 @@ export async function verifyAudit(deps: AuditDeps): Promise<AuditVerifyAnswer> {
       (m, d) => (d.through && (m === undefined || d.through > m) ? d.through : m),
       undefined,
     );
-    const progress =
-      appended.progress && anchoredThrough
-        ? appended.progress > anchoredThrough
-          ? appended.progress
-          : anchoredThrough
-        : (appended.progress ?? anchoredThrough);
+    const progress = laterIso(appended.progress, anchoredThrough);
     const events = await collect(deps.sources.events());
     const c = checkCompleteness({
       events,

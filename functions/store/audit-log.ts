@@ -37,6 +37,7 @@ import {
   entryHash,
   GENESIS_HASH,
 } from "../core/audit-chain.ts";
+import { earlierIso, laterIso } from "../core/audit-completeness.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { shardOf } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
@@ -232,7 +233,7 @@ export class AuditLogStore {
     while (todo.length > 0) {
       attempt++;
       tries++;
-      const since = todo.reduce((m, i) => (i.content.at < m ? i.content.at : m), todo[0]?.content.at ?? "");
+      const since = todo.reduce((m, i) => earlierIso(m, i.content.at), todo[0]?.content.at ?? "");
       let scan: { tail: Tail; keys: Set<string> };
       try {
         scan = await this.scanTail(chain, since);
@@ -265,7 +266,7 @@ export class AuditLogStore {
       const item = {
         chain: chainKey(chain),
         seq: tail.block + 1,
-        at: stamp > tail.at ? stamp : tail.at,
+        at: laterIso(stamp, tail.at) as string,
         srcMax,
         entries,
       };
@@ -352,7 +353,7 @@ export class AuditLogStore {
         return (out.Items?.[0]?.srcMax as string | undefined) ?? "";
       }),
     );
-    const max = marks.reduce((m, x) => (x > m ? x : m), "");
+    const max = marks.reduce((m, x) => laterIso(m, x) as string, "");
     return max === "" ? undefined : max;
   }
 
