@@ -175,16 +175,13 @@ export type DigestOutcome =
  */
 export async function writeDigest(deps: AuditDeps, opts: { start?: boolean } = {}): Promise<DigestOutcome> {
   const key = await deps.key();
-  const [inTable, anchored] = await Promise.all([
-    deps.store.readDigests(),
-    deps.anchor ? deps.anchor.list() : Promise.resolve([] as Digest[]),
-  ]);
-  if (deps.anchor) {
-    const have = new Set(anchored.map((d) => d.seq));
-    for (const d of inTable) if (!have.has(d.seq)) await deps.anchor.put(d);
-  }
+  // the table's newest digest, and the anchor's from there on: the digester never reads all of them
+  const last = await deps.store.lastDigest();
+  const anchored = deps.anchor ? await deps.anchor.since(last?.seq ?? 1) : [];
+  // a crash between the table and the anchor: anchor the table's newest now
+  if (deps.anchor && last && !anchored.some((d) => d.seq === last.seq)) await deps.anchor.put(last);
   // the newest digest known anywhere: digests deleted from the table do not restart the count
-  const previous = [...inTable, ...anchored].reduce<Digest | undefined>(
+  const previous = [...(last ? [last] : []), ...anchored].reduce<Digest | undefined>(
     (p, d) => (p === undefined || d.seq > p.seq ? d : p),
     undefined,
   );

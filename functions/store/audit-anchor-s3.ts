@@ -115,36 +115,43 @@ export function s3Anchor(opts: S3AnchorOptions): DigestAnchor {
           `could not anchor digest ${digest.seq} in ${opts.bucket}: S3 answered ${answer.status} ${(await answer.text()).slice(0, 300)}`,
         );
     },
-    async list() {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const answer = await send("GET", "", {
-          "list-type": "2",
-          prefix: "digests/",
-          ...(token ? { "continuation-token": token } : {}),
-        });
-        const xml = await answer.text();
-        if (!answer.ok)
-          throw new StoreError(
-            "audit_anchor_failed",
-            `cannot list ${opts.bucket}: S3 answered ${answer.status}`,
-          );
-        keys.push(...xmlValues(xml, "Key"));
-        token =
-          xmlValues(xml, "IsTruncated")[0] === "true"
-            ? xmlValues(xml, "NextContinuationToken")[0]
-            : undefined;
-      } while (token);
-      const digests: Digest[] = await Promise.all(
-        keys.map(async (key) => {
-          const answer = await send("GET", key);
-          if (!answer.ok)
-            throw new StoreError("audit_anchor_failed", `cannot read ${key}: S3 answered ${answer.status}`);
-          return toDigest(JSON.parse(await answer.text()));
-        }),
-      );
-      return digests.sort((a, b) => a.seq - b.seq);
+    list() {
+      return listFrom(undefined);
+    },
+    since(seq) {
+      return listFrom(seq > 1 ? digestObjectKey(seq - 1) : undefined);
     },
   };
+
+  /** The anchored digests after the key `startAfter` (all without it), oldest first. */
+  async function listFrom(startAfter: string | undefined): Promise<Digest[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const answer = await send("GET", "", {
+        "list-type": "2",
+        prefix: "digests/",
+        ...(startAfter ? { "start-after": startAfter } : {}),
+        ...(token ? { "continuation-token": token } : {}),
+      });
+      const xml = await answer.text();
+      if (!answer.ok)
+        throw new StoreError(
+          "audit_anchor_failed",
+          `cannot list ${opts.bucket}: S3 answered ${answer.status}`,
+        );
+      keys.push(...xmlValues(xml, "Key"));
+      token =
+        xmlValues(xml, "IsTruncated")[0] === "true" ? xmlValues(xml, "NextContinuationToken")[0] : undefined;
+    } while (token);
+    const digests: Digest[] = await Promise.all(
+      keys.map(async (key) => {
+        const answer = await send("GET", key);
+        if (!answer.ok)
+          throw new StoreError("audit_anchor_failed", `cannot read ${key}: S3 answered ${answer.status}`);
+        return toDigest(JSON.parse(await answer.text()));
+      }),
+    );
+    return digests.sort((a, b) => a.seq - b.seq);
+  }
 }

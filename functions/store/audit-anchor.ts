@@ -16,6 +16,8 @@ export interface DigestAnchor {
   put(digest: Digest): Promise<void>;
   /** Every anchored digest, oldest first. */
   list(): Promise<Digest[]>;
+  /** The anchored digests from `seq` on, oldest first (the digester's cheap look at the end). */
+  since(seq: number): Promise<Digest[]>;
 }
 
 export const ANCHOR_FILE = "audit-digests.jsonl";
@@ -41,6 +43,9 @@ export function fileAnchor(dir: string): DigestAnchor {
         }
       }
       return digests.sort((a, b) => a.seq - b.seq);
+    },
+    async since(seq) {
+      return (await this.list()).filter((d) => d.seq >= seq);
     },
   };
 }

@@ -39,6 +39,7 @@ describe("file anchor", () => {
     await anchor.put(d1);
     appendFileSync(join(dir, ANCHOR_FILE), '{"seq": 3, "at"');
     expect(await anchor.list()).toEqual([d1, d2]);
+    expect(await anchor.since(2)).toEqual([d2]);
   });
 });
 
@@ -78,8 +79,9 @@ describe("S3 anchor (against an S3 stand-in)", () => {
           return void res.writeHead(200).end();
         }
         if (key === "" && url.searchParams.get("list-type") === "2") {
+          const after = url.searchParams.get("start-after") ?? "";
           const keys = [...objects.keys()]
-            .filter((k) => k.startsWith(url.searchParams.get("prefix") ?? ""))
+            .filter((k) => k.startsWith(url.searchParams.get("prefix") ?? "") && k > after)
             .sort();
           const from = Number(url.searchParams.get("continuation-token") ?? 0);
           const page = keys.slice(from, from + 2);
@@ -117,6 +119,7 @@ describe("S3 anchor (against an S3 stand-in)", () => {
     expect([...objects.keys()]).toEqual(all.map((d) => digestObjectKey(d.seq)));
     expect(digestObjectKey(12)).toBe("digests/000000000012.json");
     expect(await anchor.list()).toEqual(all);
+    expect(await anchor.since(3)).toEqual(all.slice(2));
     const put = seen.find((r) => r.method === "PUT");
     expect(put?.headers["x-amz-security-token"]).toBe("token");
     expect(put?.headers["x-amz-content-sha256"]).toMatch(/^[0-9a-f]{64}$/);
