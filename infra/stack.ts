@@ -82,6 +82,10 @@ export class ComplianceStack extends Stack {
         description: `Attach to the IAM users or roles of ${persona}s: SigV4-signed calls to exactly their routes`,
       });
     }
+    new CfnOutput(this, "AuditDigestBucketName", {
+      value: this.audit.anchor.bucketName,
+      description: "S3 bucket (Object Lock, compliance mode) where every audit digest is anchored",
+    });
     new CfnOutput(this, "AlarmTopicArn", {
       value: this.observability.topic.topicArn,
       description: "Subscribe to receive the platform's alarms",
