@@ -166,7 +166,9 @@ function generate(count: number) {
     for (let i = start; i < Math.min(count, start + BATCH_ENTRIES); i++) {
       const c = content(i, at);
       const n = chainOf(c.subject);
-      byChain.set(n, [...(byChain.get(n) ?? []), c]);
+      const list = byChain.get(n);
+      if (list) list.push(c);
+      else byChain.set(n, [c]);
     }
     for (const [n, contents] of byChain) {
       const head = heads[n] as ChainHead & { block: number };

@@ -136,7 +136,9 @@ export async function appendAuditBatch(
   const byChain = new Map<number, AuditEntryInput[]>();
   for (const e of entries) {
     const c = chainOf(e.content.subject);
-    byChain.set(c, [...(byChain.get(c) ?? []), e]);
+    const list = byChain.get(c);
+    if (list) list.push(e);
+    else byChain.set(c, [e]);
   }
   const failed = new Map<number, unknown>();
   const outcomes: AppendOutcome[] = [];
