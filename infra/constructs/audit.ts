@@ -7,13 +7,7 @@
  * tables cannot delete the evidence. Verification is the auditor's GET /v1/audit/verify.
  */
 import { type CfnElement, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  ObjectLockRetention,
-  ObjectOwnership,
-} from "aws-cdk-lib/aws-s3";
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { STREAM_BATCHING } from "../../functions/handlers/stream-settings.ts";
 import { acknowledge } from "../nag.ts";
@@ -95,7 +89,6 @@ export class AuditTrail extends Construct {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // (cdk-nag raises no S1 for a bucket that is itself an access-log destination)
