@@ -14,17 +14,13 @@
  */
 import { type AwsConfigSource, anchorFromEnv } from "../handlers/audit-anchor-runtime.ts";
 import { digestEveryMsFromEnv } from "../handlers/audit-runtime.ts";
-import { readSecret } from "../http/secrets.ts";
+import { readSecret } from "../runtime/secrets.ts";
 import { type AuditVerifyAnswer, verifyAudit } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { auditSources } from "../store/audit-sources.ts";
 import { createTableClients } from "../store/clients.ts";
 import { tableNames } from "../store/tables.ts";
-
-export interface AuditIo {
-  out(line: string): void;
-  err(line: string): void;
-}
+import type { Io } from "./io.ts";
 
 const LOCAL_AUDIT_KEY = "local-audit-key";
 
@@ -45,7 +41,7 @@ function completenessLine(answer: AuditVerifyAnswer): string {
 
 export async function auditVerifyCommand(
   opts: { json: boolean; endpoint?: string; prefix?: string; anchorDir?: string },
-  io: AuditIo,
+  io: Io,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const endpoint = opts.endpoint ?? (env.COMPLIANCE_DYNAMODB_ENDPOINT || undefined);

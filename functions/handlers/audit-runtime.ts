@@ -11,7 +11,7 @@
  * to a development key, and says so). The anchor is audit-anchor-runtime.ts's (digester and
  * verify only, so the stream consumer's bundle stays without the S3 client).
  */
-import { readSecret } from "../http/secrets.ts";
+import { readSecret } from "../runtime/secrets.ts";
 import type { AuditDeps } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { auditSources } from "../store/audit-sources.ts";

@@ -10,6 +10,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { backgroundCorrelation } from "../runtime/logger.ts";
 import {
   type AuditDeps,
   appendAuditBatch,
@@ -51,6 +52,7 @@ export function createAuditHandler(
   audit: (rt: Runtime) => AuditDeps = (rt) => auditOf(rt),
 ) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    backgroundCorrelation("audit");
     const deps = audit(await source());
     const perRecord = event.Records.map((record) => ({ record, entries: auditEntriesOf(record) }));
     const { chains, failed } = await appendAuditBatch(

@@ -5,17 +5,26 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Context } from "aws-lambda";
+import { type FunctionName, matchPath, ROUTES, routeKey } from "../api/routes.ts";
+import { DomainError, type ErrorCode, httpOutcome } from "../core/errors.ts";
 import type { HttpEvent, HttpResult } from "../http/api.ts";
-import { type FunctionName, matchPath, ROUTES, routeKey } from "../http/routes.ts";
+import { errorBody } from "../http/errors.ts";
 
 export type Handlers = Record<FunctionName, (event: HttpEvent, context: Context) => Promise<HttpResult>>;
 
 /** API Gateway refuses payloads over 10 MB before any function runs; so do we (with less). */
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-  res.end(JSON.stringify(body));
+/** The server's own refusals (no route, too large, its own failure), shaped and mapped as the handlers' are. */
+function sendError(
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  issues?: readonly { path: string; message: string }[],
+) {
+  const { status, headers } = httpOutcome(code);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(JSON.stringify(errorBody(new DomainError(code, message, issues ? { issues } : {}))));
 }
 
 function context(requestId: string): Context {
@@ -61,16 +70,21 @@ export function toEvent(
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers))
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
-  const query: Record<string, string> = {};
+  // a plain map: `?__proto__=1` must be a parameter like any other (then refused), never the
+  // object's prototype (silently dropped)
+  const query: Record<string, string> = Object.create(null);
   for (const [name, value] of url.searchParams)
-    query[name] = name in query ? `${query[name]},${value}` : value;
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const requestId = randomUUID();
   const now = new Date();
+  // path and query exactly as sent (v2 signatures cover them), as API Gateway's rawPath/rawQueryString
+  const sent = req.url?.startsWith("/") ? req.url : `${url.pathname}${url.search}`;
+  const q = sent.indexOf("?");
   return {
     version: "2.0",
     routeKey: key,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: q < 0 ? sent : sent.slice(0, q),
+    rawQueryString: q < 0 ? "" : sent.slice(q + 1),
     headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
     pathParameters: Object.keys(params).length ? params : undefined,
@@ -97,24 +111,28 @@ export function toEvent(
   };
 }
 
+/** A Host header as RFC 9110 allows it: a name or address, and an optional port. */
+const VALID_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 export function startHttpServer(handlers: Handlers, port: number, host = "127.0.0.1"): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
-      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? host}`);
+      // the caller's Host is data, never trusted to parse the path with (an invalid one was a 500)
+      const given = req.headers.host;
+      if (given !== undefined && !VALID_HOST.test(given))
+        return sendError(res, "invalid_header", "the Host header is not a valid host name or address", [
+          { path: "Host", message: "must be a host name or address, optionally with :port" },
+        ]);
+      const url = new URL(req.url ?? "/", `http://${given ?? host}`);
       const candidates = ROUTES.filter((r) => matchPath(r.path, url.pathname) !== undefined);
       const route = candidates.find((r) => r.method === req.method);
       if (!route) {
         if (candidates.length > 0)
-          return send(res, 405, {
-            error: { code: "method_not_allowed", message: `${req.method} is not allowed here` },
-          });
-        return send(res, 404, {
-          error: { code: "not_found", message: `no route ${req.method} ${url.pathname}` },
-        });
+          return sendError(res, "method_not_allowed", `${req.method} is not allowed here`);
+        return sendError(res, "not_found", `no route ${req.method} ${url.pathname}`);
       }
       const body = await readBody(req);
-      if (body === "too_large")
-        return send(res, 413, { error: { code: "payload_too_large", message: "request body too large" } });
+      if (body === "too_large") return sendError(res, "payload_too_large", "request body too large");
       const event = toEvent(req, url, body, routeKey(route), matchPath(route.path, url.pathname) ?? {});
       const result = await handlers[route.fn](event, context(event.requestContext.requestId));
       const responseBody = result.body ?? "";
@@ -122,7 +140,7 @@ export function startHttpServer(handlers: Handlers, port: number, host = "127.0.
       res.end(result.isBase64Encoded ? Buffer.from(responseBody, "base64") : responseBody);
     } catch {
       // the handlers answer their own errors; this is the server failing, never internals
-      if (!res.headersSent) send(res, 500, { error: { code: "internal_error", message: "internal error" } });
+      if (!res.headersSent) sendError(res, "internal_error", "internal error");
       else res.destroy();
     }
   });

@@ -15,15 +15,16 @@ import { createCasesHandler } from "../handlers/cases.ts";
 import { createEvaluateHandler } from "../handlers/evaluate.ts";
 import { createEvaluatorHandler } from "../handlers/evaluator.ts";
 import { createEventsHandler } from "../handlers/events.ts";
-import { handler as health } from "../handlers/health.ts";
+import { createHealthHandler } from "../handlers/health.ts";
 import { createIngestHandler } from "../handlers/ingest.ts";
 import { loadPolicySet } from "../handlers/policy-folder.ts";
 import { logger, type Runtime } from "../handlers/runtime.ts";
 import { STREAM_BATCHING, type StreamBatching } from "../handlers/stream-settings.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
+import { policiesDir } from "../runtime/policy-files.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
-import { createPlatform } from "../service/platform.ts";
+import { createPlatform, maxWaiverDaysFromEnv } from "../service/platform.ts";
 import { sweep } from "../service/sweep.ts";
 import { fileAnchor } from "../store/audit-anchor.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
@@ -31,9 +32,8 @@ import { auditSources } from "../store/audit-sources.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
-
 import { startHttpServer } from "./http-server.ts";
-import { policiesDir } from "./policy-files.ts";
+import { checkNotifySettings, type LocalNotifier, localNotifier, notifyingSink } from "./notifications.ts";
 import { type StreamPollerOptions, startStreamPoller } from "./stream-poller.ts";
 
 type StreamHandler = StreamPollerOptions["handler"];
@@ -51,6 +51,8 @@ export interface LocalPlatform {
   readonly runtime: Runtime;
   /** Where ViolationOpened / ViolationResolved events are written (JSON lines). */
   readonly eventsFile: string;
+  /** The notifier (CONTRACT §7): where mails and failed deliveries go. */
+  readonly notifications: LocalNotifier;
   /** Resolves once every record now in the stream has been evaluated (or dead-lettered). */
   drained(): Promise<void>;
   /**
@@ -90,7 +92,13 @@ export async function startPlatform(opts: {
     const clients = createClients(endpoint);
     const prefix = env.COMPLIANCE_TABLE_PREFIX ?? "compliance-";
     const tables = await createTables(clients.dynamodb, prefix);
-    const platform = createPlatform({ set, doc: clients.doc, tables, now: opts.now });
+    const platform = createPlatform({
+      set,
+      doc: clients.doc,
+      tables,
+      now: opts.now,
+      maxWaiverDays: maxWaiverDaysFromEnv(env),
+    });
     await platform.policyVersions.publish(set.versions, platform.now().toISOString());
     const cursorKey = env.COMPLIANCE_CURSOR_KEY ?? randomBytes(32).toString("hex");
     const runtime: Runtime = {
@@ -98,6 +106,15 @@ export async function startPlatform(opts: {
       credentials: credentialsFromEnv(env),
       logger,
       cursorKey: async () => cursorKey,
+      // /health reports whether DynamoDB answers (one read of a key that never exists)
+      readiness: async () => {
+        try {
+          await platform.records.getHead("health#probe");
+          return { dynamodb: "ok" };
+        } catch {
+          return { dynamodb: "unavailable" };
+        }
+      },
     };
     const source = () => runtime;
 
@@ -105,7 +122,14 @@ export async function startPlatform(opts: {
     mkdirSync(stateDir, { recursive: true });
     const deadLetterFile = join(stateDir, "dead-letter.jsonl");
     const eventsFile = join(stateDir, "events.jsonl");
-    const sink = fileSink(eventsFile);
+    // the notifier needs the server's URL for its links: built once the server listens (its
+    // settings are checked now, so a bad one stops the start before anything runs)
+    checkNotifySettings(env, set.org);
+    let notifierReady: (n: LocalNotifier) => void = () => {};
+    const notifierBuilt = new Promise<LocalNotifier>((resolve) => {
+      notifierReady = resolve;
+    });
+    const sink = notifyingSink(fileSink(eventsFile), async () => (await notifierBuilt).notifier);
 
     // the audit trail: both streams → the audit handler; a signed digest every interval and at stop
     const auditKey = env.COMPLIANCE_AUDIT_KEY as string;
@@ -144,6 +168,7 @@ export async function startPlatform(opts: {
         streams: clients.streams,
         dynamodb: clients.dynamodb,
         tableName: tables[table],
+        consumer: name,
         handler,
         batchSize: batching.batchSize,
         batchWindowMs: batching.batchingWindowMs,
@@ -152,6 +177,7 @@ export async function startPlatform(opts: {
         deadLetterFile: name === "evaluator" ? deadLetterFile : join(stateDir, `${name}-dead-letter.jsonl`),
         checkpointFile: dataDir ? join(dataDir, `${name}-checkpoint.json`) : undefined,
         onError: (error) => logger.error(`${name} stream reader`, { error: error as Error }),
+        onRecovered: (message) => logger.info(`${name} stream reader: ${message}`),
       });
       stops.push(() => poller.stop());
       return poller;
@@ -186,6 +212,9 @@ export async function startPlatform(opts: {
     const sweepNow = async () => {
       const result = await sweep(platform, logger);
       if (result.due > 0) logger.info("sweep", { ...result });
+      const notified = await (await notifierBuilt).notifier.sweep();
+      if (notified.reminders + notified.digests + notified.failed > 0)
+        logger.info("notification sweep", { ...notified });
     };
     const timer = setInterval(
       () => void sweepNow().catch((error) => logger.error("sweep", { error })),
@@ -196,7 +225,7 @@ export async function startPlatform(opts: {
 
     const server: Server = await startHttpServer(
       {
-        health,
+        health: createHealthHandler(source),
         ingest: createIngestHandler(source),
         evaluate: createEvaluateHandler(source),
         auditor: createAuditorHandler(source),
@@ -207,6 +236,19 @@ export async function startPlatform(opts: {
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
     const { port } = server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
+    const notifications = localNotifier({
+      env,
+      platform,
+      doc: clients.doc,
+      tables,
+      stateDir,
+      publicUrl: url,
+      log: {
+        error: (message, extra) => logger.error(message, extra),
+        info: (message, extra) => logger.info(message, extra),
+      },
+    });
+    notifierReady(notifications);
 
     opts.log(`compliance platform at ${url}  (API description: ${url}/openapi.json)`);
     opts.log(
@@ -216,6 +258,7 @@ export async function startPlatform(opts: {
     opts.log(`policies: ${set.versions.map((v) => `${v.id} v${v.version}`).join(", ")}`);
     opts.log(`events (ViolationOpened/Resolved): ${eventsFile}; dead letters: ${deadLetterFile}`);
     opts.log(`audit digests anchored in ${anchor.where}`);
+    for (const line of notifications.banner) opts.log(line);
     opts.log(`sweeper every ${sweepEvery / 1000} s; audit digest every ${digestEvery / 1000} s`);
     for (const notice of notices) opts.log(`notice: ${notice}`);
     // the local development values are printed (CONTRACT §5); secrets a user set never are
@@ -244,6 +287,7 @@ export async function startPlatform(opts: {
       endpoint,
       runtime,
       eventsFile,
+      notifications,
       drained,
       setStreamConsumersEnabled,
       sweepNow,

@@ -20,7 +20,7 @@ import {
   laterIso,
   type SourceEvent,
 } from "../core/audit-completeness.ts";
-import type { StoredViolation } from "../core/lifecycle.ts";
+import { historyCount, type StoredViolation } from "../core/lifecycle.ts";
 import type { DigestAnchor } from "../store/audit-anchor.ts";
 import {
   type AppendOutcome,
@@ -86,13 +86,16 @@ export function auditEntriesForViolationChange(
   after: StoredViolation | undefined,
 ): AuditEntryInput[] {
   if (!after) return [];
-  const from = before?.history.length ?? 0;
+  // positions count every change ever made (historyCount): the item keeps only the newest entries
+  const from = before ? historyCount(before) : 0;
+  const total = historyCount(after);
   const level = after.escalationLevel ?? 0;
   const escalated = level > (before?.escalationLevel ?? 0);
   const subject = violationSubject(after.id);
-  return after.history.slice(from).map((h, i) => {
-    const position = from + i + 1;
-    const last = position === after.history.length;
+  const added = Math.min(Math.max(0, total - from), after.history.length);
+  return after.history.slice(after.history.length - added).map((h, i) => {
+    const position = total - added + i + 1;
+    const last = position === total;
     const content: AuditContent = {
       subject,
       kind:

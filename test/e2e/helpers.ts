@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect, inject } from "vitest";
-import type * as z from "#zod";
+import type * as z from "zod";
 import { createClients } from "../../functions/local/aws-clients.ts";
 import { type LocalPlatform, startPlatform } from "../../functions/local/platform-runtime.ts";
 import { deleteTables } from "../../functions/store/create-tables.ts";
@@ -129,6 +129,20 @@ export async function startE2ePlatform(
 /** HMAC-SHA256(secret, "<t>.<raw body bytes>") in hex: CONTRACT §2, over the exact bytes sent. */
 export function hmac(secret: string, t: number | string, body: string | Uint8Array): string {
   return createHmac("sha256", secret).update(`${t}.`).update(body).digest("hex");
+}
+
+/**
+ * v2: HMAC-SHA256(secret, "<t>\n<METHOD>\n<path and query exactly as sent>\n<raw body>") in hex
+ * (CONTRACT §2), written here from the contract, not the product's signer.
+ */
+export function hmacV2(
+  secret: string,
+  t: number | string,
+  method: string,
+  pathAndQuery: string,
+  body: string | Uint8Array,
+): string {
+  return createHmac("sha256", secret).update(`${t}\n${method}\n${pathAndQuery}\n`).update(body).digest("hex");
 }
 
 export function signature(secret: string, t: number, body: string | Uint8Array): string {
