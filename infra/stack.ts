@@ -11,6 +11,7 @@ import { Data, pascal } from "./constructs/data.ts";
 import { Evaluation } from "./constructs/evaluation.ts";
 import { EVENT_DETAIL_TYPES, EVENT_SOURCE, ViolationEvents } from "./constructs/events.ts";
 import { Functions } from "./constructs/functions.ts";
+import { Notifications } from "./constructs/notifications.ts";
 import { Observability } from "./constructs/observability.ts";
 import { type CompiledPolicies, compilePolicies } from "./policies.ts";
 
@@ -27,6 +28,7 @@ export class ComplianceStack extends Stack {
   readonly evaluation: Evaluation;
   readonly audit: AuditTrail;
   readonly observability: Observability;
+  readonly notifications: Notifications;
 
   constructor(scope: Construct, id: string, props: ComplianceStackProps = {}) {
     super(scope, id, {
@@ -50,6 +52,14 @@ export class ComplianceStack extends Stack {
       functions: this.functions,
       consumers: [...this.evaluation.consumers(), ...this.audit.consumers()],
       api: this.api,
+    });
+
+    this.notifications = new Notifications(this, "Notifications", {
+      data: this.data,
+      bus: this.events.bus,
+      policies,
+      apiUrl: this.api.url,
+      topic: this.observability.topic,
     });
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url, description: "Base URL of the HTTP API" });
@@ -82,6 +92,16 @@ export class ComplianceStack extends Stack {
         description: `Attach to the IAM users or roles of ${persona}s: SigV4-signed calls to exactly their routes`,
       });
     }
+    new CfnOutput(this, "NotificationSecretsArn", {
+      value: this.notifications.secrets.secretArn,
+      description:
+        'Notification secrets: put {"webhookSecret": "…", "channels": {"<channel id>": {"url": "…", "secret": "…"}}} here',
+    });
+    new CfnOutput(this, "FailedNotificationsQueueUrl", {
+      value: this.notifications.failedDeliveries.queueUrl,
+      description:
+        "Notifications that failed after their retries (NotificationFailed events), to inspect and re-send",
+    });
     new CfnOutput(this, "AlarmTopicArn", {
       value: this.observability.topic.topicArn,
       description: "Subscribe to receive the platform's alarms",

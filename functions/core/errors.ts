@@ -93,6 +93,11 @@ export const ERROR_CODES = {
   record_dead_lettered: internal,
   dead_letter_write_failed: internal,
   stream_poller_stopped: internal,
+  // notifications (CONTRACT §7): a message that could not be sent, the notifications table, a
+  // message someone else is sending right now (the event is retried later)
+  notification_delivery_failed: internal,
+  notification_store_failed: internal,
+  notification_in_progress: internal,
 } as const satisfies Readonly<Record<string, Outcome>>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

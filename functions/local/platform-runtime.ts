@@ -31,6 +31,7 @@ import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
 import { startHttpServer } from "./http-server.ts";
+import { checkNotifySettings, type LocalNotifier, localNotifier, notifyingSink } from "./notifications.ts";
 import { type StreamPollerOptions, startStreamPoller } from "./stream-poller.ts";
 
 type StreamHandler = StreamPollerOptions["handler"];
@@ -48,6 +49,8 @@ export interface LocalPlatform {
   readonly runtime: Runtime;
   /** Where ViolationOpened / ViolationResolved events are written (JSON lines). */
   readonly eventsFile: string;
+  /** The notifier (CONTRACT §7): where mails and failed deliveries go. */
+  readonly notifications: LocalNotifier;
   /** Resolves once every record now in the stream has been evaluated (or dead-lettered). */
   drained(): Promise<void>;
   /**
@@ -117,7 +120,14 @@ export async function startPlatform(opts: {
     mkdirSync(stateDir, { recursive: true });
     const deadLetterFile = join(stateDir, "dead-letter.jsonl");
     const eventsFile = join(stateDir, "events.jsonl");
-    const sink = fileSink(eventsFile);
+    // the notifier needs the server's URL for its links: built once the server listens (its
+    // settings are checked now, so a bad one stops the start before anything runs)
+    checkNotifySettings(env, set.org);
+    let notifierReady: (n: LocalNotifier) => void = () => {};
+    const notifierBuilt = new Promise<LocalNotifier>((resolve) => {
+      notifierReady = resolve;
+    });
+    const sink = notifyingSink(fileSink(eventsFile), async () => (await notifierBuilt).notifier);
 
     // the audit trail: both streams → the audit handler; a signed digest every interval and at stop
     const auditKey = env.COMPLIANCE_AUDIT_KEY as string;
@@ -190,6 +200,9 @@ export async function startPlatform(opts: {
     const sweepNow = async () => {
       const result = await sweep(platform, logger);
       if (result.due > 0) logger.info("sweep", { ...result });
+      const notified = await (await notifierBuilt).notifier.sweep();
+      if (notified.reminders + notified.digests + notified.failed > 0)
+        logger.info("notification sweep", { ...notified });
     };
     const timer = setInterval(
       () => void sweepNow().catch((error) => logger.error("sweep", { error })),
@@ -211,6 +224,19 @@ export async function startPlatform(opts: {
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
     const { port } = server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
+    const notifications = localNotifier({
+      env,
+      platform,
+      doc: clients.doc,
+      tables,
+      stateDir,
+      publicUrl: url,
+      log: {
+        error: (message, extra) => logger.error(message, extra),
+        info: (message, extra) => logger.info(message, extra),
+      },
+    });
+    notifierReady(notifications);
 
     opts.log(`compliance platform at ${url}  (API description: ${url}/openapi.json)`);
     opts.log(
@@ -219,6 +245,7 @@ export async function startPlatform(opts: {
     opts.log(`tables: ${Object.values(tables).join(", ")}`);
     opts.log(`policies: ${set.versions.map((v) => `${v.id} v${v.version}`).join(", ")}`);
     opts.log(`events (ViolationOpened/Resolved): ${eventsFile}; dead letters: ${deadLetterFile}`);
+    for (const line of notifications.banner) opts.log(line);
     opts.log(`sweeper every ${sweepEvery / 1000} s; audit digest every ${digestEvery / 1000} s`);
     for (const notice of notices) opts.log(`notice: ${notice}`);
     // the local development values are printed (CONTRACT §5); secrets a user set never are
@@ -247,6 +274,7 @@ export async function startPlatform(opts: {
       endpoint,
       runtime,
       eventsFile,
+      notifications,
       drained,
       setStreamConsumersEnabled,
       sweepNow,

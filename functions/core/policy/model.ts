@@ -1,5 +1,6 @@
 /** What the loader produces: validated, parameter-resolved policy versions and the org directory. */
 
+import type { NotificationsFile } from "../../../schemas/notifications.ts";
 import type { Condition, SEVERITIES } from "../../../schemas/policy.ts";
 import type { RecordType } from "../../../schemas/record.ts";
 
@@ -62,6 +63,8 @@ export interface OrgRole {
 
 export interface OrgDirectory {
   readonly roles: Readonly<Record<string, OrgRole>>;
+  /** Chat robots (CONTRACT §7), by channel id: schemas/notifications.ts. */
+  readonly notifications?: NotificationsFile;
 }
 
 export interface PolicySet {
