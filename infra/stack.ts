@@ -7,6 +7,7 @@ import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { Api } from "./constructs/api.ts";
 import { AuditTrail } from "./constructs/audit.ts";
+import { ConsoleHosting } from "./constructs/console.ts";
 import { Data, pascal } from "./constructs/data.ts";
 import { Evaluation } from "./constructs/evaluation.ts";
 import { EVENT_DETAIL_TYPES, EVENT_SOURCE, ViolationEvents } from "./constructs/events.ts";
@@ -29,6 +30,7 @@ export class ComplianceStack extends Stack {
   readonly audit: AuditTrail;
   readonly observability: Observability;
   readonly notifications: Notifications;
+  readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: ComplianceStackProps = {}) {
     super(scope, id, {
@@ -47,6 +49,12 @@ export class ComplianceStack extends Stack {
       policies,
     });
     this.audit = new AuditTrail(this, "Audit", { data: this.data, functions: this.functions });
+    // the web console and the API behind one CloudFront distribution (sign-in: the people's user
+    // pool client and its managed login domain, once the stack has them)
+    this.console = new ConsoleHosting(this, "Console", {
+      api: this.api.httpApi,
+      timeZone: (policies.set.org as { timeZone?: string }).timeZone ?? "Asia/Shanghai",
+    });
     this.observability = new Observability(this, "Observability", {
       key: this.data.key,
       functions: this.functions,

@@ -96,8 +96,16 @@ export const explainedConditionSchema = z
   })
   .meta({ id: "ExplainedCondition" });
 
+export type ExplainedCondition = z.output<typeof explainedConditionSchema>;
+/** The rule's `when` as a tree of the same shape (a recursive type: zod cannot infer it). */
+export type ExplanationNode =
+  | { all: ExplanationNode[]; result: boolean }
+  | { any: ExplanationNode[]; result: boolean }
+  | { not: ExplanationNode; result: boolean }
+  | ExplainedCondition;
+
 /** The rule's `when` as a tree of the same shape, every condition evaluated (no short-circuit). */
-export const explanationSchema: z.ZodType = z
+export const explanationSchema: z.ZodType<ExplanationNode> = z
   .lazy(() =>
     z.union([
       z.object({ all: z.array(explanationSchema), result: z.boolean() }),

@@ -9,6 +9,7 @@ import { type FunctionName, matchPath, ROUTES, routeKey } from "../api/routes.ts
 import { DomainError, type ErrorCode, httpOutcome } from "../core/errors.ts";
 import type { HttpEvent, HttpResult } from "../http/api.ts";
 import { errorBody } from "../http/errors.ts";
+import { type ConsoleFiles, isConsolePath, serveConsole } from "./console-files.ts";
 
 export type Handlers = Record<FunctionName, (event: HttpEvent, context: Context) => Promise<HttpResult>>;
 
@@ -114,7 +115,12 @@ export function toEvent(
 /** A Host header as RFC 9110 allows it: a name or address, and an optional port. */
 const VALID_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
-export function startHttpServer(handlers: Handlers, port: number, host = "127.0.0.1"): Promise<Server> {
+export function startHttpServer(
+  handlers: Handlers,
+  port: number,
+  host = "127.0.0.1",
+  consoleFiles?: ConsoleFiles,
+): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
       // the caller's Host is data, never trusted to parse the path with (an invalid one was a 500)
@@ -124,6 +130,8 @@ export function startHttpServer(handlers: Handlers, port: number, host = "127.0.
           { path: "Host", message: "must be a host name or address, optionally with :port" },
         ]);
       const url = new URL(req.url ?? "/", `http://${given ?? host}`);
+      // the web console's static files (not an API route: CloudFront serves them from S3 on AWS)
+      if (consoleFiles && isConsolePath(url.pathname)) return serveConsole(consoleFiles, req, res, url);
       const candidates = ROUTES.filter((r) => matchPath(r.path, url.pathname) !== undefined);
       const route = candidates.find((r) => r.method === req.method);
       if (!route) {

@@ -29,6 +29,7 @@ import { sweep } from "../service/sweep.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
+import { CONSOLE_DIST, CONSOLE_PATH } from "./console-files.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
 import { startHttpServer } from "./http-server.ts";
 import { checkNotifySettings, type LocalNotifier, localNotifier, notifyingSink } from "./notifications.ts";
@@ -220,6 +221,12 @@ export async function startPlatform(opts: {
         cases: createCasesHandler(source),
       },
       Number(env.PORT ?? 3000),
+      "127.0.0.1",
+      {
+        root: CONSOLE_DIST,
+        // the company's time zone (CONTRACT §8: org.yaml timeZone, default Asia/Shanghai)
+        config: { signIn: "local", timeZone: (set.org as { timeZone?: string }).timeZone ?? "Asia/Shanghai" },
+      },
     );
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
     const { port } = server.address() as AddressInfo;
@@ -239,6 +246,7 @@ export async function startPlatform(opts: {
     notifierReady(notifications);
 
     opts.log(`compliance platform at ${url}  (API description: ${url}/openapi.json)`);
+    opts.log(`web console: ${url}${CONSOLE_PATH}`);
     opts.log(
       `DynamoDB endpoint ${endpoint}${database ? (dataDir ? ` (DynamoDB Local, data in ${dataDir})` : " (DynamoDB Local, in memory)") : ""}`,
     );
