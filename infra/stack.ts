@@ -110,6 +110,10 @@ export class ComplianceStack extends Stack {
       description:
         "Notifications that failed after their retries (NotificationFailed events), to inspect and re-send",
     });
+    new CfnOutput(this, "AuditDigestBucketName", {
+      value: this.audit.anchor.bucketName,
+      description: "S3 bucket (Object Lock, compliance mode) where every audit digest is anchored",
+    });
     new CfnOutput(this, "AlarmTopicArn", {
       value: this.observability.topic.topicArn,
       description: "Subscribe to receive the platform's alarms",

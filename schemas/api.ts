@@ -300,7 +300,30 @@ export const auditVerifySchema = z
     ok: z.boolean(),
     entries: z.number().int().min(0).meta({ description: "audit entries checked" }),
     chains: z.number().int().min(0).optional(),
-    digests: z.number().int().min(0).optional(),
+    digests: z.number().int().min(0).optional().meta({
+      description: "signed digests checked (those in the table and those in the anchor, once each)",
+    }),
+    events: z.number().int().min(0).optional().meta({
+      description:
+        "completeness: stored record revisions and violation status changes (history entries) that must each have an audit entry",
+    }),
+    pending: z.number().int().min(0).optional().meta({
+      description:
+        "of `events`, those without an entry that the audit consumer has not reached yet (not a problem: they are appended within seconds)",
+    }),
+    missing: z.number().int().min(0).optional().meta({
+      description:
+        "of `events`, those without an entry that the consumer has passed: the trail is incomplete (ok is false)",
+    }),
+    firstMissing: z.object({ key: z.string(), at: z.string() }).optional().meta({
+      description:
+        "the oldest missing source event: `record:<type>#<id>@<revision>` or `violation:<id>@<history position>`, and its time",
+    }),
+    anchored: z.number().int().min(0).optional().meta({
+      description:
+        "digests found in the anchor outside the audit tables (a local file; an S3 Object Lock bucket on AWS)",
+    }),
+    anchor: z.string().optional().meta({ description: "where the digests are anchored" }),
     lastDigest: z
       .object({ seq: z.number().int(), at: z.string() })
       .optional()
@@ -310,7 +333,10 @@ export const auditVerifySchema = z
       .object({
         chain: z.union([z.string(), z.number()]),
         // not always an integer: an entry inserted under a fractional key is named by that key
-        seq: z.number(),
+        seq: z.number().meta({
+          description:
+            "the entry's (or digest's) sequence number; 0 for a source event with no entry at all (expected names it)",
+        }),
         kind: z.enum([
           "modified",
           "missing",
@@ -324,7 +350,8 @@ export const auditVerifySchema = z
       })
       .optional()
       .meta({
-        description: "present when ok is false: the first modified, missing, inserted or reordered entry",
+        description:
+          "present when ok is false: the first modified, missing, inserted or reordered entry; chain `digests` for a digest that is missing (deleted from the table but anchored, or none sealed an entry within two intervals), altered or unsigned",
       }),
   })
   .meta({ id: "AuditVerification" });

@@ -26,7 +26,9 @@ import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
 import { createPlatform, maxWaiverDaysFromEnv } from "../service/platform.ts";
 import { sweep } from "../service/sweep.ts";
+import { fileAnchor } from "../store/audit-anchor.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
+import { auditSources } from "../store/audit-sources.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
 import { CONSOLE_DIST, CONSOLE_PATH } from "./console-files.ts";
@@ -132,15 +134,26 @@ export async function startPlatform(opts: {
 
     // the audit trail: both streams → the audit handler; a signed digest every interval and at stop
     const auditKey = env.COMPLIANCE_AUDIT_KEY as string;
+    // digests are anchored outside the tables: a file in the data folder (in memory: the temporary
+    // folder printed below), so deleting the audit tables cannot delete the evidence
+    const digestEvery = Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
+    const anchor = fileAnchor(
+      env.COMPLIANCE_AUDIT_ANCHOR_DIR ? resolve(env.COMPLIANCE_AUDIT_ANCHOR_DIR) : stateDir,
+    );
     const audit = attachAudit(runtime, {
       store: new AuditLogStore(clients.doc, tables),
       key: async () => auditKey,
       now: platform.now,
+      anchor,
+      sources: auditSources(clients.doc, tables),
+      digestEveryMs: digestEvery,
     });
-    const digestNow = async () => {
-      const result = await writeDigest(audit);
+    const digestNow = async (opts: { start?: boolean } = {}) => {
+      const result = await writeDigest(audit, opts);
       if (result.written) logger.info("audit digest", { ...result });
     };
+    // at start: seals what a previous run left unsealed (a kill, a crash), so downtime leaves no gap
+    await digestNow({ start: true });
     stops.push(() => digestNow().catch((error) => logger.error("audit digest", { error })));
 
     // One reader per consumer, as each Lambda event source mapping is its own reader: the evaluator
@@ -189,7 +202,6 @@ export async function startPlatform(opts: {
         250,
       ),
     ];
-    const digestEvery = Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
     const digestTimer = setInterval(
       () => void digestNow().catch((error) => logger.error("audit digest", { error })),
       digestEvery,
@@ -254,6 +266,7 @@ export async function startPlatform(opts: {
     opts.log(`policies: ${set.versions.map((v) => `${v.id} v${v.version}`).join(", ")}`);
     opts.log(`events (ViolationOpened/Resolved): ${eventsFile}; dead letters: ${deadLetterFile}`);
     for (const line of notifications.banner) opts.log(line);
+    opts.log(`audit digests anchored in ${anchor.where}`);
     opts.log(`sweeper every ${sweepEvery / 1000} s; audit digest every ${digestEvery / 1000} s`);
     for (const notice of notices) opts.log(`notice: ${notice}`);
     // the local development values are printed (CONTRACT §5); secrets a user set never are

@@ -211,9 +211,14 @@ describe("Lambda functions", () => {
           ddb(["Query"], index("record-heads", "byReceived")),
           ddb(["GetItem", "Query"], table("audit-log")),
           ddb(["Query"], table("audit-digests")),
+          // completeness: every stored revision and violation has its audit entry
+          { actions: ["dynamodb:Scan"], resources: [records, violations] },
           kms(...KMS.read),
           secret(data.cursorKey.secretArn),
           secret(data.auditKey.secretArn),
+          // the digest anchor (S3 Object Lock): list and read
+          { actions: ["s3:GetObject"], resources: [resolve(audit.anchor.arnForObjects("digests/*"))] },
+          { actions: ["s3:ListBucket"], resources: [resolve(audit.anchor.bucketArn)] },
         ],
       ],
       cases: [f.cases, [ddb(["GetItem", "PutItem"], violations), ddb(["Query"], records), kms(...KMS.write)]],
@@ -250,8 +255,8 @@ describe("Lambda functions", () => {
       audit: [
         f.audit,
         [
-          // TransactWriteItems of Update + Put, GetItem of heads and markers (audit.test.ts replays it)
-          ddb(["GetItem", "PutItem", "UpdateItem"], table("audit-log")),
+          // the chain's tail (Query), one conditional PutItem per block (audit.test.ts replays it)
+          ddb(["PutItem", "Query"], table("audit-log")),
           kms(...KMS.write, ...KMS.read, ...KMS.send),
           ...streamRead("records", audit.records.deadLetters.queueArn),
           ...streamRead("violations", audit.violations.deadLetters.queueArn),
@@ -260,10 +265,16 @@ describe("Lambda functions", () => {
       digester: [
         f.digester,
         [
-          ddb(["BatchGetItem"], table("audit-log")),
+          ddb(["Query"], table("audit-log")),
           ddb(["Query", "PutItem"], table("audit-digests")),
           kms(...KMS.write),
           secret(data.auditKey.secretArn),
+          // the digest anchor (S3 Object Lock): put once, list and read
+          {
+            actions: ["s3:PutObject", "s3:GetObject"],
+            resources: [resolve(audit.anchor.arnForObjects("digests/*"))],
+          },
+          { actions: ["s3:ListBucket"], resources: [resolve(audit.anchor.bucketArn)] },
         ],
       ],
       "policy-publisher": [
