@@ -10,6 +10,7 @@ import { BASE_FACTS, DERIVED_FACTS } from "../functions/core/policy/facts.ts";
 import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/time.ts";
 import { RECORD_TYPES } from "./record.ts";
+import { timeZone } from "./time.ts";
 
 export const AREAS = [
   "approval-limits",
@@ -140,6 +141,7 @@ export type RuleFile = z.infer<typeof ruleSchema>;
 
 export const orgSchema = z
   .strictObject({
+    timeZone: timeZone.optional(),
     roles: z.record(
       role,
       z.union([

@@ -9,15 +9,13 @@
  * - timestamps accept `Z` or an offset and are normalised to UTC (`toISOString()`).
  */
 import * as z from "#zod";
+import { dateTime } from "./time.ts";
 
 export const RECORD_TYPES = ["expense", "quote", "contract", "complaint", "access"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
-/** ISO 8601 timestamp with `Z` or an offset, normalised to UTC. */
-export const timestamp = z.iso
-  .datetime({ offset: true })
-  .transform((s) => new Date(s).toISOString())
-  .meta({ description: "ISO 8601 timestamp with Z or an offset; stored as UTC" });
+/** ISO 8601 timestamp with `Z` or an offset (seconds optional), normalised to UTC (CONTRACT §8). */
+export const timestamp = dateTime;
 
 /** Optional field: absent and `null` mean the same; `null` is dropped while parsing. */
 function optional<T extends z.ZodType>(schema: T) {

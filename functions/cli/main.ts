@@ -15,8 +15,10 @@ import { type Diagnostic, formatDiagnostic } from "../core/diagnostics.ts";
 import { createEvaluator, type Evaluation } from "../core/engine/evaluate.ts";
 import { createReferenceEvaluator } from "../core/engine/reference.ts";
 import { loadPolicies, schemaDiagnostics } from "../core/policy/loader.ts";
+import type { OrgDirectory } from "../core/policy/model.ts";
 import { runPolicyTests } from "../core/policy/tests.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
+import { companyTimeZone, parseTimeInput, toIso } from "../core/time.ts";
 import { policiesDir, readPolicyFiles } from "../local/policy-files.ts";
 import { auditVerifyCommand } from "./audit.ts";
 import { POLICY_TOOLS_USAGE, runPolicyTool } from "./policy-tools.ts";
@@ -94,6 +96,13 @@ function printEvaluation(io: Io, evaluation: Evaluation) {
   );
 }
 
+/** `--at` (CONTRACT §8): a date-time with a zone, or a date = 00:00 in the company's time zone. */
+function atOption(value: string, org: OrgDirectory): string {
+  const parsed = parseTimeInput(value, companyTimeZone(org), "start");
+  if (!parsed.ok) throw new UsageError(`--at ${value}: ${parsed.message}`);
+  return toIso(parsed.ms);
+}
+
 async function evaluate(
   file: string | undefined,
   options: { at?: string; engine?: string; json: boolean },
@@ -103,8 +112,6 @@ async function evaluate(
   const engine = options.engine ?? process.env.COMPLIANCE_ENGINE ?? "compiled";
   if (engine !== "compiled" && engine !== "json-rules-engine")
     throw new UsageError(`unknown engine ${engine}`);
-  const now = options.at ?? new Date().toISOString();
-  if (Number.isNaN(Date.parse(now))) throw new UsageError(`--at ${now} is not a timestamp`);
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -128,6 +135,7 @@ async function evaluate(
   const { result } = load(undefined, io, options.json);
   if (!result.ok) return 1;
   const record = recordSchema.parse(checked.value);
+  const now = options.at === undefined ? new Date().toISOString() : atOption(options.at, result.set.org);
   const evaluation =
     engine === "compiled"
       ? createEvaluator(result.set).evaluate(record, { now })

@@ -3,9 +3,10 @@
  * /v1/records/{type}/{id}, /v1/policies. One function, routed by API Gateway's route key.
  */
 
-import { complaintReportQuerySchema, violationQuerySchema } from "../../schemas/api.ts";
+import { complaintReportQuerySchemaIn, violationQuerySchemaIn } from "../../schemas/api.ts";
 import { RECORD_TYPES } from "../../schemas/record.ts";
 import { publicViolation, type StoredViolation } from "../core/lifecycle.ts";
+import { companyTimeZone } from "../core/time.ts";
 import { type HttpEvent, type HttpResult, header, json } from "../http/api.ts";
 import { bearer } from "../http/bearer.ts";
 import { HttpError, notFound } from "../http/errors.ts";
@@ -21,7 +22,7 @@ import { CSV_MAX_ROWS, toCsv } from "./violations-csv.ts";
 
 async function violations(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
   const { cursor, format, ...query } = parseOr400(
-    violationQuerySchema,
+    violationQuerySchemaIn(companyTimeZone(rt.platform.set.org)),
     event.queryStringParameters ?? {},
     "query",
   );
@@ -92,7 +93,11 @@ function policies(rt: Runtime): HttpResult {
 }
 
 async function complaints(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
-  const { from, to } = parseOr400(complaintReportQuerySchema, event.queryStringParameters ?? {}, "query");
+  const { from, to } = parseOr400(
+    complaintReportQuerySchemaIn(companyTimeZone(rt.platform.set.org)),
+    event.queryStringParameters ?? {},
+    "query",
+  );
   try {
     return json(200, await complaintReport(rt.platform, from, to));
   } catch (error) {

@@ -3,9 +3,10 @@
  * `{by, reason}` (waive also `until`). 200 the updated violation; 400 without a reason; 404; 409
  * when the transition is not allowed (including a waiver by the person who caused it).
  */
-import { caseActionSchema } from "../../schemas/api.ts";
+import { caseActionSchemaIn } from "../../schemas/api.ts";
 import { type CaseAction, CaseActionError } from "../core/case-actions.ts";
 import { publicViolation } from "../core/lifecycle.ts";
+import { companyTimeZone } from "../core/time.ts";
 import { json } from "../http/api.ts";
 import { bearer } from "../http/bearer.ts";
 import { jsonBody, rawBody } from "../http/body.ts";
@@ -29,7 +30,11 @@ export function createCasesHandler(source: RuntimeSource = fromEnv) {
       const action = ACTIONS[event.routeKey];
       const id = event.pathParameters?.id ?? "";
       if (!action || !/^[0-9a-f]{32}$/.test(id)) throw notFound(`violation ${id}`);
-      const request = parseOr400(caseActionSchema, event.jsonBody, "request");
+      const request = parseOr400(
+        caseActionSchemaIn(companyTimeZone(platform.set.org)),
+        event.jsonBody,
+        "request",
+      );
       try {
         return json(200, publicViolation(await actOnViolation(platform, id, action, request)));
       } catch (error) {

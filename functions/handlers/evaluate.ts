@@ -1,6 +1,7 @@
 /** POST /v1/evaluate — a dry run: the same checks as ingest, nothing stored (CONTRACT §2). */
-import { evaluateQuerySchema } from "../../schemas/api.ts";
+import { evaluateQuerySchemaIn } from "../../schemas/api.ts";
 import { recordSchema } from "../../schemas/record.ts";
+import { companyTimeZone } from "../core/time.ts";
 import { json } from "../http/api.ts";
 import { httpHandler } from "../http/pipeline.ts";
 import { parseOr400 } from "../http/validate.ts";
@@ -11,7 +12,11 @@ export function createEvaluateHandler(source: RuntimeSource = fromEnv) {
   return httpHandler(
     async (event) => {
       const { platform } = await source();
-      const query = parseOr400(evaluateQuerySchema, event.queryStringParameters ?? {}, "query");
+      const query = parseOr400(
+        evaluateQuerySchemaIn(companyTimeZone(platform.set.org)),
+        event.queryStringParameters ?? {},
+        "query",
+      );
       const record = parseOr400(recordSchema, event.jsonBody, "record");
       const evaluation = platform.evaluator.evaluate(record, { now: query.at ?? platform.now() });
       return json(200, evaluation);

@@ -54,11 +54,14 @@ export interface PolicyVersion {
 }
 
 export interface OrgRole {
+  readonly name?: Bilingual;
   readonly people?: readonly string[];
   readonly byDepartment?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface OrgDirectory {
+  /** IANA zone in which people's dates (`2026-03-01` in a query) are read; default Asia/Shanghai. */
+  readonly timeZone?: string;
   readonly roles: Readonly<Record<string, OrgRole>>;
 }
 
