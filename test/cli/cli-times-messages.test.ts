@@ -42,7 +42,9 @@ describe("compliance evaluate --at (CONTRACT §8)", () => {
   });
 
   it("reads a minutes-only time with an offset, and a date as 00:00 in the company's zone", async () => {
-    const offset = JSON.parse((await run("evaluate", record, "--at", "2026-03-02T11:00+08:00", "--json")).out);
+    const offset = JSON.parse(
+      (await run("evaluate", record, "--at", "2026-03-02T11:00+08:00", "--json")).out,
+    );
     expect(offset.evaluatedAt).toBe("2026-03-02T03:00:00.000Z");
     const date = JSON.parse((await run("evaluate", record, "--at", "2026-03-02", "--json")).out);
     expect(date.evaluatedAt).toBe("2026-03-01T16:00:00.000Z");

@@ -1,5 +1,6 @@
 /** CONTRACT §8: times as people write them; dates in the company's time zone. */
 import { describe, expect, it } from "vitest";
+import { dayBounds, isTimeZone, parseDateTime, parseTimeInput, toIso } from "../../functions/core/time.ts";
 import {
   caseActionSchemaIn,
   complaintReportQuerySchemaIn,
@@ -9,7 +10,6 @@ import {
 import { orgSchema } from "../../schemas/policy.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { dateTime, instant, lowerBound, until, upperBound } from "../../schemas/time.ts";
-import { dayBounds, isTimeZone, parseDateTime, parseTimeInput, toIso } from "../../functions/core/time.ts";
 
 const iso = (r: ReturnType<typeof parseDateTime>) => (r.ok ? toIso(r.ms) : r.message);
 
