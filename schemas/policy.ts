@@ -114,6 +114,13 @@ export const ruleSchema = z.strictObject({
   }),
   escalate: z.array(role).min(1).optional().meta({ description: "roles, in order, for overdue violations" }),
   source: z.array(citation).min(1).optional().meta({ description: "clauses this rule comes from" }),
+  evidence: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/), factReference)
+    .optional()
+    .meta({
+      description:
+        "more facts to report as evidence (and use in the message) when the rule fires, by name; they never change whether it fires",
+    }),
 });
 
 export const policySchema = z

@@ -200,3 +200,45 @@ export function parseTimeInput(text: string, timeZone: string, side: "start" | "
 export function companyTimeZone(org: { readonly timeZone?: string } | undefined): string {
   return org?.timeZone ?? DEFAULT_TIME_ZONE;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Durations as people read them (CONTRACT §8): "2 days 4 hours", "2天4小時", never "P2DT4H"
+
+const WORD_UNITS = [
+  { ms: MS.day, en: ["day", "days"], zh: "天" },
+  { ms: MS.hour, en: ["hour", "hours"], zh: "小時" },
+  { ms: MS.minute, en: ["minute", "minutes"], zh: "分鐘" },
+  { ms: MS.second, en: ["second", "seconds"], zh: "秒" },
+] as const;
+
+/**
+ * A duration in words: every non-zero unit from days down to whole seconds (a deadline missed by
+ * one second must not read as the limit itself); under a second reads "less than 1 second".
+ */
+export function durationInWords(ms: number, lang: "zh" | "en"): string {
+  if (ms < 0) return `-${durationInWords(-ms, lang)}`;
+  let rest = Math.floor(ms / MS.second) * MS.second;
+  const words: string[] = [];
+  for (const unit of WORD_UNITS) {
+    const count = Math.floor(rest / unit.ms);
+    rest -= count * unit.ms;
+    if (count === 0) continue;
+    words.push(lang === "zh" ? `${count}${unit.zh}` : `${count} ${unit.en[count === 1 ? 0 : 1]}`);
+  }
+  if (words.length === 0)
+    return ms === 0
+      ? lang === "zh"
+        ? "0秒"
+        : "0 seconds"
+      : lang === "zh"
+        ? "不到1秒"
+        : "less than 1 second";
+  return words.join(lang === "zh" ? "" : " ");
+}
+
+/** An ISO 8601 duration we accept (`P2D`, `PT4H`) in words; `undefined` for any other text. */
+export function isoDurationInWords(text: string, lang: "zh" | "en"): string | undefined {
+  if (!text.startsWith("P")) return undefined;
+  const ms = parseDuration(text);
+  return ms === undefined ? undefined : durationInWords(ms, lang);
+}

@@ -14,6 +14,7 @@ import {
   ruleSchema,
 } from "../../../schemas/policy.ts";
 import { DATA_SCHEMAS, type RecordType, recordSchema } from "../../../schemas/record.ts";
+import { type CodeKind, fieldCodeKind } from "../code-names.ts";
 import { type Diagnostic, sortDiagnostics } from "../diagnostics.ts";
 import { type Issue, toIssues } from "../issues.ts";
 import { parseDuration } from "../time.ts";
@@ -29,6 +30,7 @@ import type {
 import { resolveOperator } from "./operators.ts";
 import { PATH_HINT, parsePath, pathLabel } from "./path.ts";
 import { missingSegment } from "./schema-paths.ts";
+import { parseTemplate } from "./template.ts";
 import { parseYaml, type YamlPath, type YamlSource } from "./yaml-source.ts";
 
 export const POLICY_FILE = /^([a-z0-9-]+)\/([a-z0-9-]+)\/v([1-9]\d*)\.yaml$/;
@@ -147,6 +149,7 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
       owner: valid.owner,
       source: valid.source,
       parameters: valid.parameters ?? {},
+      parameterCodes: parameterCodes(valid),
       rules,
       file: file.path,
       sha256: sha256(file.text),
@@ -224,6 +227,50 @@ function rootDisplay(files: readonly SourceFile[]): string {
   return f ? f.display.slice(0, f.display.length - f.path.length) : "";
 }
 
+/**
+ * The kind of code each parameter holds, from where the rules use it: compared with a record
+ * field (`$.category` in `severeCategories`), given to a derived fact's param that holds codes
+ * (`departments` of copiesCompletedAt), or compared with a fact whose value holds codes.
+ */
+function parameterCodes(policy: PolicyFile): Record<string, CodeKind> {
+  const kinds: Record<string, CodeKind> = {};
+  const paramName = (v: unknown): string | undefined =>
+    typeof v === "object" && v !== null && Object.keys(v).length === 1 && "param" in v
+      ? String((v as { param: unknown }).param)
+      : undefined;
+  const note = (v: unknown, kind: CodeKind | undefined) => {
+    const name = paramName(v);
+    if (name !== undefined && kind !== undefined) kinds[name] ??= kind;
+  };
+  const factKind = (ref: { fact: string; path?: string }): CodeKind | undefined =>
+    ref.fact === "data" && ref.path
+      ? fieldCodeKind(policy.appliesTo, ref.path)
+      : DERIVED_FACT_BY_NAME.get(ref.fact)?.codes;
+  const visitParams = (fact: string, params: unknown) => {
+    if (typeof params !== "object" || params === null) return;
+    const derived = DERIVED_FACT_BY_NAME.get(fact);
+    for (const [key, value] of Object.entries(params)) {
+      note(value, derived?.paramCodes?.[key]);
+      if (isFactReference(value)) visitParams(value.fact, value.params);
+    }
+  };
+  const visit = (c: Condition) => {
+    if ("all" in c) c.all.forEach(visit);
+    else if ("any" in c) c.any.forEach(visit);
+    else if ("not" in c) visit(c.not);
+    else {
+      visitParams(c.fact, c.params);
+      note(c.value, factKind(c));
+      if (isFactReference(c.value)) visitParams(c.value.fact, c.value.params);
+    }
+  };
+  for (const rule of policy.rules) {
+    visit(rule.when);
+    for (const ref of Object.values(rule.evidence ?? {})) visitParams(ref.fact, ref.params);
+  }
+  return kinds;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rules
 
@@ -267,6 +314,16 @@ function checkRules(
     }
     const ctx: RuleContext = { source, policy: policy as PolicyFile, out, evidence: new Map() };
     const when = rule.when ? checkCondition(ctx, rule.when, [...base, "when"]) : undefined;
+    if (when && rule.evidence)
+      for (const [key, ref] of Object.entries(rule.evidence)) {
+        const copy = { ...ref, name: key };
+        if (checkFactReference(ctx, copy, [...base, "evidence", key]))
+          addEvidence(ctx, key, { fact: copy.fact, path: copy.path, params: copy.params }, [
+            ...base,
+            "evidence",
+            key,
+          ]);
+      }
     if (rule.message && when) checkMessage(ctx, rule.message, base);
     const complete = ruleSchema.safeParse(rule);
     if (!complete.success || !when) continue; // its schema problems are already reported
@@ -454,8 +511,13 @@ function checkDerivedParams(
   params: Record<string, unknown>,
   at: YamlPath,
 ): boolean {
-  if (fact !== "elapsed") return true;
   let ok = true;
+  if (fact !== "elapsed") {
+    // copiesNotSentWithin's from, valueIf's path
+    for (const key of ["from", "path"])
+      if (typeof params[key] === "string") ok = checkPath(ctx, "data", params[key], [...at, key]) && ok;
+    return ok;
+  }
   const check = (p: unknown, where: YamlPath) => {
     if (typeof p === "string") ok = checkPath(ctx, "data", p, where) && ok;
   };
@@ -493,8 +555,6 @@ function substituteParams(ctx: RuleContext, value: unknown, at: YamlPath): unkno
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteParams(ctx, v, [...at, k])]));
 }
 
-const PLACEHOLDER = /\{([^{}|]+)(?:\|([^{}]*))?\}/g;
-const FILTERS = new Set(["percent"]);
 const RECORD_PLACEHOLDERS = new Set([
   "record.type",
   "record.id",
@@ -505,17 +565,10 @@ const RECORD_PLACEHOLDERS = new Set([
 
 function checkMessage(ctx: RuleContext, message: RuleFile["message"], base: YamlPath) {
   for (const lang of ["zh", "en"] as const) {
-    for (const match of message[lang].matchAll(PLACEHOLDER)) {
-      const name = (match[1] ?? "").trim();
-      const filter = match[2];
-      if (filter !== undefined && !FILTERS.has(filter))
-        ctx.out.push(
-          ctx.source.at(
-            [...base, "message", lang],
-            "unknown_placeholder",
-            `unknown format "|${filter}" in {${match[0].slice(1, -1)}}: use |percent`,
-          ),
-        );
+    const template = parseTemplate(message[lang]);
+    for (const problem of template.problems)
+      ctx.out.push(ctx.source.at([...base, "message", lang], "unknown_placeholder", problem.message));
+    for (const { name } of template.names) {
       const dataPath = name.startsWith("data.") ? parsePath(`$.${name.slice(5)}`) : undefined;
       const derived = DERIVED_FACT_BY_NAME.get(name);
       if (

@@ -2,6 +2,7 @@
 
 import type { Condition, SEVERITIES } from "../../../schemas/policy.ts";
 import type { RecordType } from "../../../schemas/record.ts";
+import type { CodeKind } from "../code-names.ts";
 
 export type Severity = (typeof SEVERITIES)[number];
 export interface Bilingual {
@@ -46,6 +47,8 @@ export interface PolicyVersion {
   readonly owner: string;
   readonly source: readonly Citation[];
   readonly parameters: Readonly<Record<string, unknown>>;
+  /** The kind of code a parameter holds, from where the rules use it (messages show names). */
+  readonly parameterCodes?: Readonly<Record<string, CodeKind>>;
   readonly rules: readonly LoadedRule[];
   /** Path relative to the policies folder, e.g. approval-limits/expense-approval/v1.yaml */
   readonly file: string;
