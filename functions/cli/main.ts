@@ -97,7 +97,7 @@ function printEvaluation(io: Io, evaluation: Evaluation) {
 }
 
 /** `--at` (CONTRACT §8): a date-time with a zone, or a date = 00:00 in the company's time zone. */
-function atOption(value: string, org: OrgDirectory): string {
+function atOption(value: string, org: Pick<OrgDirectory, "timeZone">): string {
   const parsed = parseTimeInput(value, companyTimeZone(org), "start");
   if (!parsed.ok) throw new UsageError(`--at ${value}: ${parsed.message}`);
   return toIso(parsed.ms);
@@ -112,6 +112,8 @@ async function evaluate(
   const engine = options.engine ?? process.env.COMPLIANCE_ENGINE ?? "compiled";
   if (engine !== "compiled" && engine !== "json-rules-engine")
     throw new UsageError(`unknown engine ${engine}`);
+  // a malformed --at is a usage error whatever the zone; its value needs org.yaml's zone
+  if (options.at !== undefined) atOption(options.at, {});
   let text: string;
   try {
     text = readFileSync(file, "utf8");

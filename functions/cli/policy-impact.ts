@@ -15,7 +15,7 @@ import type { RecordEnvelope } from "../../schemas/record.ts";
 import { createEvaluator } from "../core/engine/evaluate.ts";
 import { impactMarkdown, replayImpact } from "../core/policy/impact.ts";
 import type { PolicySet } from "../core/policy/model.ts";
-import { companyTimeZone } from "../core/time.ts";
+import { companyTimeZone, DEFAULT_TIME_ZONE } from "../core/time.ts";
 import type { Io } from "./main.ts";
 import {
   baseFiles,
@@ -42,6 +42,9 @@ export async function policyImpact(
   io: Io,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  // refuse a malformed time as a usage error before anything else; its value needs org.yaml's zone
+  if (options.at !== undefined) timeOption("at", options.at, DEFAULT_TIME_ZONE);
+  if (options.since !== undefined) timeOption("since", options.since, DEFAULT_TIME_ZONE);
   const recordsText = options.records === undefined ? undefined : readRecordsFile(options.records);
   const { folder, files } = folderFiles(dir);
   const base = baseFiles(folder, options.base);

@@ -126,11 +126,17 @@ export function roleName(org: OrgDirectory | undefined, role: string, lang: Lang
   return org?.roles[role]?.name?.[lang] ?? role;
 }
 
-/** The name of a code in a language; the code itself when the table does not know it. */
+/**
+ * The name of a code in a language; the code itself when the table does not know it. A code
+ * followed by a detail ("amendment 2026-03-01T08:00:00.000Z") keeps the detail after the name.
+ */
 export function codeName(kind: CodeKind, code: string, lang: Lang, org?: OrgDirectory): string {
   if (kind === "role") return roleName(org, code, lang);
   const table = CODE_NAMES[kind] as Readonly<Record<string, Bilingual>>;
-  return Object.hasOwn(table, code) ? (table[code] as Bilingual)[lang] : code;
+  if (Object.hasOwn(table, code)) return (table[code] as Bilingual)[lang];
+  const space = code.indexOf(" ");
+  const head = space > 0 ? code.slice(0, space) : "";
+  return head && Object.hasOwn(table, head) ? `${(table[head] as Bilingual)[lang]}${code.slice(space)}` : code;
 }
 
 /**

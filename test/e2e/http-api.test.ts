@@ -683,7 +683,7 @@ describe("GET /v1/policies (auditor)", () => {
     const files = readdirSync(POLICIES_DIR, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && /^v\d+\.yaml$/.test(e.name))
       .map((e) => relative(POLICIES_DIR, join(e.parentPath, e.name)).split(sep).join("/"));
-    expect(files).toHaveLength(5);
+    expect(files).toHaveLength(10);
     const expected = files.map((path) => {
       const [area, id, file] = path.split("/") as [string, string, string];
       return {
@@ -698,7 +698,7 @@ describe("GET /v1/policies (auditor)", () => {
     expect(answer.body.items.map(({ id, area, version, sha256 }) => ({ id, area, version, sha256 }))).toEqual(
       expect.arrayContaining(expected),
     );
-    expect(answer.body.items).toHaveLength(5);
+    expect(answer.body.items).toHaveLength(10);
     const appliesTo = Object.fromEntries(answer.body.items.map((i) => [i.id, i.appliesTo]));
     expect(appliesTo).toEqual({
       "expense-approval": "expense",

@@ -323,6 +323,7 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     description:
       "Changes (amendments, terminations) with no approval by `minimumRole` or higher dated at or before the change.",
     params: z.strictObject({ minimumRole: z.string() }),
+    codes: "changeKind", // each item is "<kind> <at>"
     paramCodes: { minimumRole: "role" },
     compute({ data }, params) {
       const { minimumRole } = params as { minimumRole: string };

@@ -157,7 +157,14 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
   }
 
   versions.sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version);
-  checkVersionOrder(versions, sources, diagnostics);
+  // a version file that is there but has its own problems is not "missing" (no cascade)
+  const present = new Set(
+    files.flatMap((f) => {
+      const m = POLICY_FILE.exec(f.path);
+      return m ? [`${m[2]}@${m[3]}`] : [];
+    }),
+  );
+  checkVersionOrder(versions, sources, diagnostics, present);
 
   if (diagnostics.length > 0 || !directory) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
   return { ok: true, set: { versions, org: directory } };
@@ -196,6 +203,7 @@ function checkVersionOrder(
   versions: readonly PolicyVersion[],
   sources: ReadonlyMap<string, YamlSource>,
   out: Diagnostic[],
+  present: ReadonlySet<string>,
 ) {
   const at = (v: PolicyVersion, field: string, message: string): Diagnostic =>
     (sources.get(v.file) as YamlSource).at([field], "version_order", message);
@@ -217,7 +225,7 @@ function checkVersionOrder(
       );
   }
   for (const v of versions)
-    if (v.version > 1 && !versions.some((o) => o.id === v.id && o.version === v.version - 1))
+    if (v.version > 1 && !present.has(`${v.id}@${v.version - 1}`))
       out.push(at(v, "version", `version ${v.version - 1} of ${v.id} is missing`));
 }
 
