@@ -136,7 +136,9 @@ export function codeName(kind: CodeKind, code: string, lang: Lang, org?: OrgDire
   if (Object.hasOwn(table, code)) return (table[code] as Bilingual)[lang];
   const space = code.indexOf(" ");
   const head = space > 0 ? code.slice(0, space) : "";
-  return head && Object.hasOwn(table, head) ? `${(table[head] as Bilingual)[lang]}${code.slice(space)}` : code;
+  return head && Object.hasOwn(table, head)
+    ? `${(table[head] as Bilingual)[lang]}${code.slice(space)}`
+    : code;
 }
 
 /**
