@@ -148,9 +148,11 @@ describe("records for the replay", () => {
     ].join("\n");
     const parsed = parseRecordsJsonl("r.jsonl", text);
     expect(parsed.records.map((r) => r.revision)).toEqual([1, 2]);
+    // at the bad character, and at the bad field's key
+    const line6 = text.split("\n")[5] ?? "";
     expect(parsed.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}`)).toEqual([
-      "r.jsonl:5:1",
-      "r.jsonl:6:1",
+      "r.jsonl:5:2",
+      `r.jsonl:6:${line6.indexOf('"amount"') + 1}`,
     ]);
     expect(parsed.diagnostics[1]?.message).toContain("data.amount");
   });

@@ -17,6 +17,7 @@ import { DATA_SCHEMAS, type RecordType, recordSchema } from "../../../schemas/re
 import { type CodeKind, fieldCodeKind } from "../code-names.ts";
 import { type Diagnostic, sortDiagnostics } from "../diagnostics.ts";
 import { type Issue, toIssues } from "../issues.ts";
+import { didYouMean, nearestNames as nearest } from "../suggest.ts";
 import { parseDuration } from "../time.ts";
 import { BASE_FACTS, DERIVED_FACT_BY_NAME, isFactReference } from "./facts.ts";
 import type {
@@ -27,9 +28,9 @@ import type {
   PolicyVersion,
   SourceFile,
 } from "./model.ts";
-import { resolveOperator } from "./operators.ts";
+import { DECORATORS, OPERATORS, resolveOperator } from "./operators.ts";
 import { PATH_HINT, parsePath, pathLabel } from "./path.ts";
-import { missingSegment } from "./schema-paths.ts";
+import { fieldsBeside, missingSegment } from "./schema-paths.ts";
 import { parseTemplate } from "./template.ts";
 import { parseYaml, type YamlPath, type YamlSource } from "./yaml-source.ts";
 
@@ -132,7 +133,11 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
       );
     if (directory && policy.owner !== undefined && !Object.hasOwn(directory.roles, policy.owner))
       diagnostics.push(
-        source.at(["owner"], "unknown_role", `owner "${policy.owner}" is not a role of org.yaml`),
+        source.at(
+          ["owner"],
+          "unknown_role",
+          `owner "${policy.owner}" is not a role of org.yaml${didYouMean(policy.owner, Object.keys(directory.roles))}`,
+        ),
       );
     const rules = policy.appliesTo ? checkRules(source, policy as PolicyFile, directory, diagnostics) : [];
     if (!checked.value) continue;
@@ -317,10 +322,15 @@ function checkRules(
         for (const [i, role] of (rule[field] ?? []).entries())
           if (!Object.hasOwn(org.roles, role))
             out.push(
-              source.at([...base, field, i], "unknown_role", `role "${role}" is not defined in org.yaml`),
+              source.at(
+                [...base, field, i],
+                "unknown_role",
+                `role "${role}" is not defined in org.yaml${didYouMean(role, Object.keys(org.roles))}`,
+              ),
             );
     }
     const ctx: RuleContext = { source, policy: policy as PolicyFile, out, evidence: new Map() };
+    const before = out.length;
     const when = rule.when ? checkCondition(ctx, rule.when, [...base, "when"]) : undefined;
     if (when && rule.evidence)
       for (const [key, ref] of Object.entries(rule.evidence)) {
@@ -332,7 +342,7 @@ function checkRules(
             key,
           ]);
       }
-    if (rule.message && when) checkMessage(ctx, rule.message, base);
+    if (rule.message && when) checkMessage(ctx, rule.message, base, out.length > before);
     const complete = ruleSchema.safeParse(rule);
     if (!complete.success || !when) continue; // its schema problems are already reported
     const r = complete.data;
@@ -352,6 +362,25 @@ function checkRules(
   return loaded;
 }
 
+/** For `decimalLessThen` or `not:equl`: the nearest operator (decorators kept, or corrected). */
+function operatorSuggestion(name: string): string {
+  const parts = name.split(":");
+  const base = parts.pop() as string;
+  const fixedDecorators = parts.map((d) =>
+    Object.hasOwn(DECORATORS, d) ? d : (didYouMean(d, Object.keys(DECORATORS)).match(/"([^"]+)"/)?.[1] ?? d),
+  );
+  const names = OPERATORS.map((o) => o.name);
+  const bases = OPERATORS.some((o) => o.name === base)
+    ? [base]
+    : didYouMean(base, names)
+      ? nearest(base, names)
+      : [];
+  const candidates = bases.map((b) => [...fixedDecorators, b].join(":")).filter((c) => c !== name);
+  if (candidates.length === 0) return "";
+  const quoted = candidates.map((c) => `"${c}"`);
+  return `: did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`}?`;
+}
+
 function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath): Condition {
   if ("all" in condition)
     return { all: condition.all.map((c, i) => checkCondition(ctx, c, [...path, "all", i])) };
@@ -364,7 +393,13 @@ function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath):
   const fact = checkFactReference(ctx, leaf, path);
   const operator = resolveOperator(leaf.operator);
   if (!operator) {
-    out.push(source.at([...path, "operator"], "unknown_operator", `unknown operator "${leaf.operator}"`));
+    out.push(
+      source.at(
+        [...path, "operator"],
+        "unknown_operator",
+        `unknown operator "${leaf.operator}"${operatorSuggestion(leaf.operator)}`,
+      ),
+    );
   }
   if (!Object.hasOwn(condition, "value")) {
     out.push(source.at(path, "invalid_value", `missing required field "value"`));
@@ -412,7 +447,19 @@ function checkFactReference(
   const type = policy.appliesTo as RecordType;
   const derived = DERIVED_FACT_BY_NAME.get(ref.fact);
   if (!derived && !Object.hasOwn(BASE_FACTS, ref.fact)) {
-    out.push(source.at([...path, "fact"], "unknown_fact", `unknown fact "${ref.fact}"`));
+    const facts = [
+      ...Object.keys(BASE_FACTS),
+      ...[...DERIVED_FACT_BY_NAME.values()]
+        .filter((f) => !f.appliesTo || f.appliesTo.includes(type))
+        .map((f) => f.name),
+    ];
+    out.push(
+      source.at(
+        [...path, "fact"],
+        "unknown_fact",
+        `unknown fact "${ref.fact}"${didYouMean(ref.fact, facts)}`,
+      ),
+    );
     return false;
   }
   if (derived?.appliesTo && !derived.appliesTo.includes(type)) {
@@ -504,7 +551,7 @@ function checkPath(ctx: RuleContext, fact: string, path: string, at: YamlPath): 
       ctx.source.at(
         at,
         "invalid_path",
-        `path "${path}": ${ctx.policy.appliesTo} ${fact} has no field "${missing}"`,
+        `path "${path}": ${ctx.policy.appliesTo} ${fact} has no field "${missing}"${typeof missing === "string" ? didYouMean(missing, fieldsBeside(schema, segments)) : ""}`,
       ),
     );
     return false;
@@ -553,7 +600,7 @@ function substituteParams(ctx: RuleContext, value: unknown, at: YamlPath): unkno
         ctx.source.at(
           [...at, "param"],
           "unknown_parameter",
-          `unknown parameter "${String(name)}" (not in parameters)`,
+          `unknown parameter "${String(name)}" (not in parameters)${didYouMean(String(name), Object.keys(parameters))}`,
         ),
       );
       return value;
@@ -571,7 +618,12 @@ const RECORD_PLACEHOLDERS = new Set([
   "record.source",
 ]);
 
-function checkMessage(ctx: RuleContext, message: RuleFile["message"], base: YamlPath) {
+function checkMessage(
+  ctx: RuleContext,
+  message: RuleFile["message"],
+  base: YamlPath,
+  conditionsFailed: boolean,
+) {
   for (const lang of ["zh", "en"] as const) {
     const template = parseTemplate(message[lang]);
     for (const problem of template.problems)
@@ -595,12 +647,27 @@ function checkMessage(ctx: RuleContext, message: RuleFile["message"], base: Yaml
         RECORD_PLACEHOLDERS.has(name) ||
         (name.startsWith("params.") &&
           Object.hasOwn(ctx.policy.parameters ?? {}, name.slice("params.".length)));
-      if (!known)
+      // After a problem in the rule's conditions, a placeholder that the corrected condition
+      // would report (a fact's name, a record field such as {amount}) is not another error.
+      const schema = DATA_SCHEMAS[ctx.policy.appliesTo as RecordType];
+      const couldBeEvidence =
+        DERIVED_FACT_BY_NAME.has(name.split(".")[0] ?? "") ||
+        missingSegment(schema, parsePath(`$.${name}`) ?? ["?"]) === undefined;
+      const afterConditionProblem = conditionsFailed && couldBeEvidence;
+      if (!known && !afterConditionProblem)
         ctx.out.push(
           ctx.source.at(
             [...base, "message", lang],
             "unknown_placeholder",
-            `unknown placeholder {${name}}: use an evidence key (${[...ctx.evidence.keys()].join(", ") || "none"}), {data.<field>}, {params.<name>} or {record.id}`,
+            `unknown placeholder {${name}}${didYouMean(name, [
+              ...ctx.evidence.keys(),
+              ...Object.keys(ctx.policy.parameters ?? {}).map((p) => `params.${p}`),
+            ])
+              .replace(/^: /, " (")
+              .replace(
+                /\?$/,
+                "?)",
+              )}: use an evidence key (${[...ctx.evidence.keys()].join(", ") || "none"}), {data.<field>}, {params.<name>} or {record.id}`,
           ),
         );
     }
