@@ -10,7 +10,7 @@ import { BASE_FACTS, DERIVED_FACTS } from "../functions/core/policy/facts.ts";
 import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/time.ts";
 import { RECORD_TYPES } from "./record.ts";
-import { timeZone } from "./time.ts";
+import { dateTime, timeZone } from "./time.ts";
 
 export const AREAS = [
   "approval-limits",
@@ -176,7 +176,7 @@ export const policyTestSchema = z
       .array(
         z.strictObject({
           name: z.string().min(1),
-          now: z.iso.datetime({ offset: true }).meta({ description: "evaluation time" }),
+          now: dateTime.meta({ description: "evaluation time" }),
           record: z.record(z.string(), z.unknown()).optional(),
           expect: z
             .array(
@@ -188,7 +188,7 @@ export const policyTestSchema = z
                   message: z
                     .strictObject({ zh: z.string().optional(), en: z.string().optional() })
                     .optional(),
-                  dueAt: z.iso.datetime({ offset: true }).optional(),
+                  dueAt: dateTime.optional(),
                   assignees: z.array(z.strictObject({ role, people: z.array(z.string()) })).optional(),
                 }),
               ]),
@@ -196,7 +196,7 @@ export const policyTestSchema = z
             .meta({
               description: "exactly the rules of this policy that fire; details are matched as subsets",
             }),
-          nextCheckAt: z.iso.datetime({ offset: true }).nullable().optional(),
+          nextCheckAt: dateTime.nullable().optional(),
         }),
       )
       .min(1),
