@@ -82,7 +82,10 @@ export function applyCaseAction(args: {
   let next: StoredViolation;
   if (action === "waive") {
     if (!request.until || Date.parse(request.until) <= Date.parse(at))
-      throw new CaseActionError("invalid_until", "`until` must be a timestamp in the future");
+      throw new CaseActionError(
+        "invalid_until",
+        "`until` must be a time in the future: a date (the end of that day in the company's time zone) or a date-time with a zone, e.g. 2026-06-30 or 2026-06-30T18:00+08:00",
+      );
     if (args.culprits.includes(request.by.trim()))
       throw new CaseActionError(
         "separation_of_duties",

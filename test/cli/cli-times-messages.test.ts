@@ -217,3 +217,16 @@ describe("policy check", () => {
     }
   });
 });
+
+describe("policy diff of the shipped v2", () => {
+  it("shows only wording and reported evidence changes: the rules are v1's", async () => {
+    const result = await run("policy", "diff", "contract-clauses", "1", "2");
+    expect(result.code).toBe(0);
+    const lines = result.out.split("\n").filter((l) => l.startsWith("Rule "));
+    expect(lines).toContain(
+      "Rule copies-distributed: now also reports evidence lateCopies (fact copiesNotSentWithin)",
+    );
+    for (const line of lines)
+      expect(line).toMatch(/: (message \((en|zh)\) changed|now also reports evidence)/);
+  });
+});
