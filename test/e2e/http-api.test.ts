@@ -707,7 +707,10 @@ describe("GET /v1/policies (auditor)", () => {
       "contract-clauses": "contract",
       "complaint-response": "complaint",
     });
-    for (const item of answer.body.items) expect(item.effectiveFrom).toMatch(/^2026-01-01/);
+    // v1 as first released, v2 (the wording) from 2027
+    for (const item of answer.body.items)
+      expect(item.effectiveFrom).toMatch(item.version === 1 ? /^2026-01-01/ : /^2027-01-01/);
+    expect(answer.body.items.map((i) => i.version).sort()).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
   });
 });
 
