@@ -11,7 +11,7 @@
  *
  * Every refusal says which form is accepted, with an example.
  */
-import * as z from "#zod";
+import * as z from "zod";
 import {
   DATE_OR_DATE_TIME_HINT,
   DATE_PATTERN,

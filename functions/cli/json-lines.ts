@@ -3,7 +3,7 @@
  * read with a `file:line:column` for every problem: the column of a JSON syntax error, and for a
  * record that is not valid every issue of it, each at its field's key when the line shows it.
  */
-import type * as z from "#zod";
+import type * as z from "zod";
 import type { Diagnostic } from "../core/diagnostics.ts";
 import { toIssues } from "../core/issues.ts";
 

@@ -16,7 +16,7 @@ import { createEvaluator } from "../core/engine/evaluate.ts";
 import { impactMarkdown, replayImpact } from "../core/policy/impact.ts";
 import type { PolicySet } from "../core/policy/model.ts";
 import { companyTimeZone, DEFAULT_TIME_ZONE } from "../core/time.ts";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import {
   baseFiles,
   folderFiles,

@@ -9,7 +9,15 @@
  * they are common nouns, so they fit inside a sentence ("the general complaint"); capitalise the
  * first letter for a heading.
  */
-import type { Bilingual, OrgDirectory } from "./policy/model.ts";
+// Structural types (not policy/model.ts's, which imports CodeKind from here: no import cycle)
+interface Bilingual {
+  readonly zh: string;
+  readonly en: string;
+}
+/** What naming a role needs of the org directory. */
+interface RoleNames {
+  readonly roles: Readonly<Record<string, { readonly name?: Bilingual }>>;
+}
 
 export type Lang = keyof Bilingual;
 
@@ -122,7 +130,7 @@ export const CODE_NAMES = {
 export type CodeKind = keyof typeof CODE_NAMES | "role";
 
 /** A role's name from org.yaml; the role id when it has none. */
-export function roleName(org: OrgDirectory | undefined, role: string, lang: Lang): string {
+export function roleName(org: RoleNames | undefined, role: string, lang: Lang): string {
   return org?.roles[role]?.name?.[lang] ?? role;
 }
 
@@ -130,7 +138,7 @@ export function roleName(org: OrgDirectory | undefined, role: string, lang: Lang
  * The name of a code in a language; the code itself when the table does not know it. A code
  * followed by a detail ("amendment 2026-03-01T08:00:00.000Z") keeps the detail after the name.
  */
-export function codeName(kind: CodeKind, code: string, lang: Lang, org?: OrgDirectory): string {
+export function codeName(kind: CodeKind, code: string, lang: Lang, org?: RoleNames): string {
   if (kind === "role") return roleName(org, code, lang);
   const table = CODE_NAMES[kind] as Readonly<Record<string, Bilingual>>;
   if (Object.hasOwn(table, code)) return (table[code] as Bilingual)[lang];

@@ -12,8 +12,8 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
-import { logger } from "../http/logger.ts";
-import { readSecret, webhookSecretsFrom } from "../http/secrets.ts";
+import { logger } from "../runtime/logger.ts";
+import { readSecret, webhookSecretsFrom } from "../runtime/secrets.ts";
 import { createPlatform, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
 import { type TableNames, tableNames } from "../store/tables.ts";

@@ -1,6 +1,9 @@
 /** The HTTP contract between API Gateway (HTTP API, payload v2) or the local server and our handlers. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 
+/** Who a request can come from, once authenticated (see access.ts for who may call what). */
+export type PrincipalKind = "ingest" | "auditor" | "case-handler";
+
 export type HttpEvent = APIGatewayProxyEventV2 & {
   /** Set by the body middleware: the body's bytes exactly as received (what signatures cover). */
   rawBytes?: Buffer;
@@ -9,7 +12,7 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
   /** Set by the correlation middleware. */
   correlationId?: string;
   /** Set by the auth middlewares: who is calling. */
-  principal?: { kind: "ingest" | "auditor" | "case-handler"; id: string };
+  principal?: { kind: PrincipalKind; id: string };
 };
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };

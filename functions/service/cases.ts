@@ -14,6 +14,6 @@ export async function actOnViolation(
   const updated = await changeViolation(platform, id, (violation, context) =>
     applyCaseAction({ violation, action, request, at, rule: context.rule, culprits: context.culprits }),
   );
-  if (!updated) throw new ViolationNotFoundError(`violation ${id} not found`);
+  if (!updated) throw new ViolationNotFoundError(id);
   return updated;
 }

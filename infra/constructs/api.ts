@@ -1,5 +1,5 @@
 /**
- * The HTTP API (API Gateway v2), routed from functions/http/routes.ts (the local server routes with
+ * The HTTP API (API Gateway v2), routed from the route table functions/api/routes.ts (the local server routes with
  * the same list, so both expose the same API):
  *   public        open (health, the OpenAPI document)
  *   signed        no API Gateway authorizer: the handler verifies the client's HMAC signature
@@ -26,24 +26,16 @@ import { ManagedPolicy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import {
-  type Access,
-  type FunctionName,
-  ROUTES,
-  type RouteDefinition,
-  routeKey,
-} from "../../functions/http/routes.ts";
+import { type Access, type FunctionName, ROUTES, type Route, routeKey } from "../../functions/api/routes.ts";
+import { ACCESS } from "../../functions/http/access.ts";
 import { acknowledge } from "../nag.ts";
 import { pascal } from "./data.ts";
 import type { Functions } from "./functions.ts";
 
-/** How API Gateway authorizes each access kind (exhaustive: a new kind must be placed here). */
-export const AUTHORIZATION = {
-  public: "none",
-  signed: "none",
-  auditor: "iam",
-  "case-handler": "iam",
-} as const satisfies Readonly<Record<Access, "none" | "iam">>;
+/** How API Gateway authorizes each access kind (functions/http/access.ts, exhaustive over Access). */
+export const AUTHORIZATION = Object.fromEntries(
+  Object.entries(ACCESS).map(([access, kind]) => [access, kind.gateway]),
+) as { readonly [A in Access]: (typeof ACCESS)[A]["gateway"] };
 
 export type Persona = { [A in Access]: (typeof AUTHORIZATION)[A] extends "iam" ? A : never }[Access];
 export const PERSONAS = (Object.keys(AUTHORIZATION) as Access[]).filter(
@@ -181,7 +173,7 @@ export class Api extends Construct {
         acknowledge(policy, [
           {
             id: `AwsSolutions-IAM5[Resource::${nagArn(this.httpApi)}/${STAGE}/${r.method}${arnPath(r.path)}]`,
-            reason: `The * stands for the path parameter(s) of ${routeKey(r)}: execute-api ARNs cannot name a parameter. The method (${r.method}) and the literal segments are fixed, and the synth checks that no route of another persona matches this resource (it matches only ${reachedRoutes(r).map(routeKey).join(", ")}). IAM's * also spans '/', so a future ${r.method} route under this pattern would be allowed to ${persona}s too: persona routes come only from functions/http/routes.ts, and test/infra/api.test.ts pins each policy's resources.`,
+            reason: `The * stands for the path parameter(s) of ${routeKey(r)}: execute-api ARNs cannot name a parameter. The method (${r.method}) and the literal segments are fixed, and the synth checks that no route of another persona matches this resource (it matches only ${reachedRoutes(r).map(routeKey).join(", ")}). IAM's * also spans '/', so a future ${r.method} route under this pattern would be allowed to ${persona}s too: persona routes come only from functions/api/routes.ts, and test/infra/api.test.ts pins each policy's resources.`,
           },
         ]);
       }
@@ -199,7 +191,7 @@ export class Api extends Construct {
  * The routes of ROUTES an execute-api resource `<method><arnPath(path)>` allows: IAM's `*` matches
  * any characters, '/' included; a route's own parameters are matched as one segment of text.
  */
-export function reachedRoutes(route: RouteDefinition): RouteDefinition[] {
+export function reachedRoutes(route: Pick<Route, "method" | "path">): Route[] {
   const pattern = `${route.method}${arnPath(route.path)}`
     .split("*")
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
@@ -208,7 +200,7 @@ export function reachedRoutes(route: RouteDefinition): RouteDefinition[] {
   return ROUTES.filter((r) => matcher.test(`${r.method}${r.path.replace(/\{[^}/]+\}/g, "x")}`));
 }
 
-function routeId(route: RouteDefinition): string {
+function routeId(route: Route): string {
   return `Route${route.method}${route.path.replace(/[^A-Za-z0-9]+/g, " ").replace(/(^| )([A-Za-z0-9])/g, (_, _s: string, c: string) => c.toUpperCase())}`;
 }
 
@@ -224,7 +216,7 @@ function nagArn(api: HttpApi): string {
   return `arn:<AWS::Partition>:execute-api:${region}:${account}:<${apiId}>`;
 }
 
-function acknowledgeRoute(route: HttpRoute, def: RouteDefinition): void {
+function acknowledgeRoute(route: HttpRoute, def: Route): void {
   switch (def.access) {
     case "public":
       acknowledge(route, [

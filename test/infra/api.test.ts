@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ROUTES, routeKey } from "../../functions/http/routes.ts";
+import { ROUTES, routeKey } from "../../functions/api/routes.ts";
 import {
   AUTHORIZATION,
   arnPath,

@@ -8,9 +8,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ROUTES, routeKey } from "../../functions/http/routes.ts";
+import { buildOpenApi, renderOpenApi } from "../../functions/api/openapi.ts";
+import { ROUTES, routeKey } from "../../functions/api/routes.ts";
 import { violationQuerySchema } from "../../schemas/api.ts";
-import { buildOpenApi, renderOpenApi } from "../../schemas/openapi.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { record, recordInput } from "../support/arbitraries.ts";
 import {
@@ -75,7 +75,7 @@ describe("schemas/openapi.json", () => {
   it("npm run schemas -- --check agrees and writes nothing", () => {
     const result = spawnSync(
       process.execPath,
-      [fileURLToPath(new URL("../../schemas/generate.ts", import.meta.url)), "--check"],
+      [fileURLToPath(new URL("../../scripts/generate-schemas.ts", import.meta.url)), "--check"],
       {
         encoding: "utf8",
       },

@@ -1,0 +1,189 @@
+/**
+ * The prose of the OpenAPI document that belongs to no single route: what each access kind's
+ * callers are and what they may get back, the security schemes, the answers every route can
+ * give, and the document's introduction. Per-route prose sits beside each route (functions/api/).
+ */
+import * as z from "zod";
+import { errorSchema } from "../../schemas/api.ts";
+import type { Access } from "../http/access.ts";
+import { MAX_BODY_BYTES } from "../http/body.ts";
+import { SIGNATURE_TOLERANCE_S } from "../http/signature.ts";
+import { CSV_MAX_ROWS } from "../service/violations-csv.ts";
+import type { DocContext, Json, ResponseDoc } from "./route.ts";
+
+/** What API Gateway itself answers (IAM denial, throttling) before any of our functions runs. */
+export const gatewayErrorSchema = z
+  .object({ message: z.string().meta({ description: 'e.g. "Forbidden", "Too Many Requests"' }) })
+  .meta({
+    id: "GatewayError",
+    description: "An answer of API Gateway itself (AWS only), not of the platform: it has no `error` object.",
+  });
+
+/** The example body of routes that take a record. */
+export const RECORD_EXAMPLE = {
+  type: "expense",
+  id: "EXP-2026-0001",
+  revision: 3,
+  occurredAt: "2026-03-01T08:00:00Z",
+  source: "erp",
+  data: {
+    department: "marketing",
+    applicant: "a.wu",
+    category: "travel",
+    amount: 12000,
+    currency: "CNY",
+    budget: { lineId: "MKT-2026-TRAVEL", remaining: 8000 },
+    attachments: 1,
+    status: "submitted",
+    submittedAt: "2026-03-01T08:00:00Z",
+    approvals: [],
+  },
+};
+
+export const KIB = MAX_BODY_BYTES / 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Personas: security and the answers every route of a kind can give
+
+export interface Persona {
+  readonly tag: string;
+  readonly tagDescription: string;
+  readonly security: readonly Record<string, string[]>[];
+  readonly responses: (ctx: DocContext) => Record<number, ResponseDoc>;
+}
+
+export const PERSONAS: Readonly<Record<Access, Persona>> = {
+  public: {
+    tag: "Public",
+    tagDescription: "No credentials needed.",
+    security: [],
+    responses: () => ({}),
+  },
+  signed: {
+    tag: "Ingest clients",
+    tagDescription:
+      "Source systems (ERP, CRM, ticketing) that send records. Each request is signed with the client's secret (`webhookSignature`).",
+    security: [{ webhookSignature: [] }],
+    responses: ({ error }) => ({
+      401: error(
+        `\`unauthorized\`: \`X-Client-Id\` or \`X-Signature\` missing or malformed, an unknown client, a signature that does not match the raw body, or a timestamp more than ${SIGNATURE_TOLERANCE_S} s from the server clock. Nothing is stored.`,
+        { code: "unauthorized", message: "signature does not match" },
+      ),
+      413: error(`\`payload_too_large\`: the body exceeds ${KIB} KiB. Nothing is stored.`),
+    }),
+  },
+  auditor: {
+    tag: "Auditors",
+    tagDescription:
+      "Read-only access to violations, records and policies: a bearer token locally (`bearerAuditor`), IAM (SigV4) on AWS (`sigv4`).",
+    security: [{ bearerAuditor: [] }, { sigv4: [] }],
+    responses: ({ ref, error }) => ({
+      401: error("`unauthorized`: no auditor credential, or an unknown token.", {
+        code: "unauthorized",
+        message: "unknown token",
+      }),
+      403: {
+        description:
+          "Locally, `forbidden`: another persona's credential (a case-handler token, an ingest signature). On AWS, API Gateway's own answer when IAM denies the caller.",
+        content: { "application/json": { schema: { oneOf: [ref(errorSchema), ref(gatewayErrorSchema)] } } },
+      },
+    }),
+  },
+  "case-handler": {
+    tag: "Case handlers",
+    tagDescription:
+      "People assigned to violations, who acknowledge, waive or reopen them: a bearer token locally (`bearerCaseHandler`), IAM (SigV4) on AWS (`sigv4`).",
+    security: [{ bearerCaseHandler: [] }, { sigv4: [] }],
+    responses: ({ ref, error }) => ({
+      401: error("`unauthorized`: no case-handler credential, or an unknown token."),
+      403: {
+        description:
+          "Locally, `forbidden`: another persona's credential (an auditor token, an ingest signature). On AWS, API Gateway's own answer when IAM denies the caller.",
+        content: { "application/json": { schema: { oneOf: [ref(errorSchema), ref(gatewayErrorSchema)] } } },
+      },
+    }),
+  },
+};
+
+/** Every route can get these. */
+export const COMMON_RESPONSES = ({ ref, error }: DocContext): Record<number, ResponseDoc> => ({
+  429: {
+    description:
+      "AWS only: API Gateway throttled the request (its own answer, before any function runs). Retry later with backoff.",
+    content: { "application/json": { schema: ref(gatewayErrorSchema) } },
+  },
+  500: error(
+    "`internal_error`: an unexpected failure; the answer carries no internals. Quote `X-Correlation-Id` when reporting it.",
+    {
+      code: "internal_error",
+      message: "internal error",
+    },
+  ),
+});
+
+export const SECURITY_SCHEMES: Readonly<Record<string, Json>> = {
+  webhookSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "X-Signature",
+    description: [
+      "HMAC signature of ingest clients, sent with the required `X-Client-Id: <client>` header:",
+      "",
+      "```",
+      'X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
+      "```",
+      "",
+      "`t` is the signing time in Unix seconds; `v1` is the lowercase hex HMAC-SHA256, keyed with the client's secret, of the ASCII `t`, a dot, and the raw request body exactly as sent (UTF-8 bytes; no re-serialisation). Several `v1=` entries may be sent (secret rotation); one match suffices.",
+      "",
+      `A request whose \`t\` is more than ${SIGNATURE_TOLERANCE_S} s from the server clock, or with a bad or missing signature, gets 401 and nothing is stored.`,
+      "",
+      "Secrets: environment `COMPLIANCE_WEBHOOK_SECRETS` = `client=secret,client2=secret2`; on AWS from Secrets Manager. Only the local runtime falls back to `local=local-dev-secret`, and says so at start.",
+    ].join("\n"),
+  },
+  bearerAuditor: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "Local runtime only: `Authorization: Bearer $COMPLIANCE_AUDITOR_TOKEN` (local fallback `local-auditor-token`). On AWS auditor routes use `sigv4`.",
+  },
+  bearerCaseHandler: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "Local runtime only: `Authorization: Bearer $COMPLIANCE_CASE_HANDLER_TOKEN` (local fallback `local-case-handler-token`). On AWS case-handler routes use `sigv4`.",
+  },
+  sigv4: {
+    type: "apiKey",
+    in: "header",
+    name: "Authorization",
+    description:
+      "AWS only: API Gateway IAM authorization. Sign the request with AWS Signature Version 4 (service `execute-api`) using credentials of an IAM principal allowed `execute-api:Invoke` on the route; API Gateway answers 403 itself when IAM denies it.",
+    "x-amazon-apigateway-authtype": "awsSigv4",
+  },
+};
+
+export const CORRELATION_ID_DESCRIPTION =
+  "Correlation id of the request, on every log line: the caller's `X-Correlation-Id` when it is 1–128 characters of `A–Z a–z 0–9 . _ : -`, else the request id (API Gateway's, or a new UUID locally).";
+
+/** info.description; `personas` are the bullets of the personas that have routes. */
+export const infoDescription = (
+  personas: readonly string[],
+) => `Serverless policy-as-code compliance platform: source systems send business records, versioned YAML policies judge them, auditors and case handlers follow the violations.
+
+## Personas
+${personas.map((p) => `- ${p}`).join("\n")}
+
+Credentials do not cross personas: an ingest signature on an auditor or case-handler route, or another persona's bearer token, gets 403; a bearer token on an ingest route gets 401 (it is not a signature).
+
+## Errors
+Every error the platform answers is JSON, never a stack trace (API Gateway's own 403 and 429 on AWS aside, see below): \`{"error": {"code": "…", "message": "…", "issues": [{"path": "data.amount", "message": "…"}]}}\` (schema \`Error\`). \`code\` is stable and machine-readable (\`validation_failed\`, \`invalid_json\`, \`invalid_cursor\`, \`unauthorized\`, \`forbidden\`, \`not_found\`, \`revision_conflict\`, \`payload_too_large\`, \`internal_error\`); \`issues\` lists every problem of a \`validation_failed\`. Every answer of a route carries \`X-Correlation-Id\`.
+
+## Idempotency
+\`POST /v1/records\` is idempotent per (\`type\`, \`id\`, \`revision\`): sending the same revision again with the same body answers 200 \`duplicate: true\` and changes nothing, so a client may retry freely; a different body for a stored revision is 409 \`revision_conflict\`, and a revision older than the stored one answers 200 \`stale: true\` and never overwrites it.
+
+## On AWS
+The same routes and answers, behind API Gateway (HTTP API), with these differences:
+- auditor and case-handler routes use IAM (SigV4) instead of bearer tokens; **API Gateway itself answers 403** \`{"message": "Forbidden"}\` when IAM denies a caller, and **429** \`{"message": "Too Many Requests"}\` when it throttles (schema \`GatewayError\`), before any function runs;
+- answers are capped at 6 MB and not streamed, so a large CSV export of \`GET /v1/violations\` stops after about ${CSV_MAX_ROWS} rows and continues with the cursor in its \`X-Next-Cursor\` header;
+- ingest secrets come from Secrets Manager rather than the environment.
+`;
