@@ -9,6 +9,7 @@ import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createCasesHandler } from "../../functions/handlers/cases.ts";
 import { createEvaluateHandler } from "../../functions/handlers/evaluate.ts";
 import type { Runtime } from "../../functions/handlers/runtime.ts";
+import { createPlatform } from "../../functions/service/platform.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { auditorGet, httpEvent, lambdaContext, signedPost } from "../support/events.ts";
 import { complaint, overBudget } from "../support/records.ts";
@@ -109,5 +110,29 @@ describe("dates in case actions", () => {
     );
     expect(result.statusCode).toBe(200);
     expect(parse(result).waivedUntil).toBe("2026-03-31T15:59:59.999Z");
+  });
+});
+
+describe("the company's time zone comes from org.yaml", () => {
+  it("with timeZone: UTC, to=2026-03-31 ends at 23:59:59.999Z", async () => {
+    const set = rt.platform.set;
+    const utc: Runtime = {
+      ...rt,
+      platform: createPlatform({
+        set: { ...set, org: { ...set.org, timeZone: "UTC" } },
+        doc: rt.platform.records.doc,
+        tables: db.names,
+        now: clock.now,
+      }),
+    };
+    const result = await createAuditorHandler(() => utc)(
+      auditorGet("/v1/reports/complaints", { query: { from: "2026-03-01", to: "2026-03-31" } }),
+      lambdaContext,
+    );
+    expect(result.statusCode).toBe(200);
+    const body = parse(result);
+    expect([body.from, body.to]).toEqual(["2026-03-01T00:00:00.000Z", "2026-03-31T23:59:59.999Z"]);
+    // 2026-03-31T23:30+08:00 and 2026-04-01T00:30+08:00 are both 31 March in UTC
+    expect(body.counts.legal).toBe(2);
   });
 });
