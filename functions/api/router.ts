@@ -15,7 +15,7 @@ import { accessMiddlewares } from "../http/access.ts";
 import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { type HttpHandler, httpHandler } from "../http/pipeline.ts";
-import { parseOr400 } from "../http/validate.ts";
+import { parseOr400, refuseQuery } from "../http/validate.ts";
 import { type Answer, type Route, routeKey } from "./route.ts";
 
 function toResult(answer: Answer): HttpResult {
@@ -49,7 +49,9 @@ function serveRoute(route: Route, source: RuntimeSource): HttpHandler {
       const zone = route.zoned ? companyTimeZone((await runtime()).platform.set.org) : undefined;
       const querySchema = (zone !== undefined && route.zoned?.query?.(zone)) || route.query;
       const bodySchema = (zone !== undefined && route.zoned?.body?.(zone)) || route.body;
-      const query = querySchema ? parseOr400(querySchema, event.queryStringParameters ?? {}, "query") : {};
+      const query = querySchema
+        ? parseOr400(querySchema, event.queryStringParameters ?? {}, "query")
+        : refuseQuery(event.queryStringParameters);
       const body = bodySchema
         ? parseOr400(bodySchema, event.jsonBody, route.bodyName ?? "request")
         : undefined;

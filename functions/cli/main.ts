@@ -3,7 +3,7 @@
  *
  *   compliance policy validate [dir]            exit 0 clean, 1 with file:line:column: message lines
  *   compliance policy test [dir]                runs every v<N>.test.yaml; same exit codes
- *   compliance evaluate <record.json|records.jsonl> [--at <time>] [--engine compiled|json-rules-engine]
+ *   compliance evaluate <record.json|records.jsonl> [--at <time>] [--engine compiled|json-rules-engine] [--explain]
  *                                               exit 0 no violation, 1 violations or invalid record
  *   compliance policy check|diff|impact …       pull-request tools: see policy-tools.ts
  *   add --json for machine-readable output; exit 2 is a usage error.
@@ -14,10 +14,12 @@ import type { RecordEnvelope } from "../../schemas/record.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from "../core/diagnostics.ts";
 import { createEvaluator, type Evaluation } from "../core/engine/evaluate.ts";
+import type { RuleExplanation } from "../core/engine/explanation.ts";
+import { explanationLines } from "../core/engine/explanation-text.ts";
 import { createReferenceEvaluator } from "../core/engine/reference.ts";
 import { DomainError, exitCode, isDomainError } from "../core/errors.ts";
 import { loadPolicies, schemaDiagnostics } from "../core/policy/loader.ts";
-import type { OrgDirectory } from "../core/policy/model.ts";
+import type { OrgDirectory, PolicySet } from "../core/policy/model.ts";
 import { runPolicyTests } from "../core/policy/tests.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
 import { companyTimeZone, parseTimeInput, toIso } from "../core/time.ts";
@@ -30,7 +32,7 @@ import { POLICY_TOOLS_USAGE, runPolicyTool } from "./policy-tools.ts";
 const USAGE = `usage:
   compliance policy validate [dir] [--json]
   compliance policy test [dir] [--json]
-  compliance evaluate <record.json|records.jsonl> [--at <time>] [--engine compiled|json-rules-engine] [--json]
+  compliance evaluate <record.json|records.jsonl> [--at <time>] [--engine compiled|json-rules-engine] [--explain] [--json]
 ${POLICY_TOOLS_USAGE}
   compliance audit verify [--endpoint <url>] [--prefix <table prefix>] [--json]
 The policies folder defaults to $COMPLIANCE_POLICIES_DIR, else ./policies.`;
@@ -76,12 +78,34 @@ function test(dir: string | undefined, json: boolean, io: Io): number {
   if (json) io.out(JSON.stringify({ ok, ...summary }, null, 2));
   else {
     for (const d of summary.diagnostics) io.err(formatDiagnostic(d));
+    for (const c of summary.cases) {
+      if (!c.why) continue;
+      io.err(
+        `\n${c.file}: case "${c.name}" failed; why ${c.why.policyId} v${c.why.version}'s rules fired or not:`,
+      );
+      printExplanations(io.err, result.set, c.why.policyId, c.why.version, c.why.rules);
+    }
     io.out(`${summary.passed} passed, ${summary.failed} failed (${summary.files} test files)`);
   }
   return ok ? 0 : 1;
 }
 
-function printEvaluation(io: Io, evaluation: Evaluation) {
+/** Each rule's explanation as an indented tree (words from the policy as written). */
+function printExplanations(
+  print: (line: string) => void,
+  set: PolicySet,
+  policyId: string,
+  version: number,
+  rules: readonly RuleExplanation[],
+) {
+  const policy = set.versions.find((v) => v.id === policyId && v.version === version);
+  for (const rule of rules) {
+    const written = policy?.rules.find((r) => r.id === rule.id)?.whenAsWritten;
+    for (const line of explanationLines(rule, written)) print(`  ${line}`);
+  }
+}
+
+function printEvaluation(io: Io, evaluation: Evaluation, set: PolicySet) {
   io.out(
     `evaluated at ${evaluation.evaluatedAt} with ${evaluation.policies.map((p) => `${p.id} v${p.version}`).join(", ") || "no policy in force"}`,
   );
@@ -93,6 +117,11 @@ function printEvaluation(io: Io, evaluation: Evaluation) {
       `  assign: ${v.assignees.map((a) => `${a.role} (${a.people.join(", ") || "nobody"})`).join("; ")}`,
     );
     io.out(`  due: ${v.dueAt}`);
+  }
+  for (const policy of evaluation.policies) {
+    if (!policy.rules) continue;
+    io.out(`\nwhy each rule of ${policy.id} v${policy.version} fired or not:`);
+    printExplanations(io.out, set, policy.id, policy.version, policy.rules);
   }
   io.out(
     `\n${evaluation.violations.length} violation(s)${evaluation.nextCheckAt ? `; next check at ${evaluation.nextCheckAt}` : ""}`,
@@ -108,7 +137,7 @@ function atOption(value: string, org: Pick<OrgDirectory, "timeZone">): string {
 
 async function evaluate(
   file: string | undefined,
-  options: { at?: string; engine?: string; json: boolean },
+  options: { at?: string; engine?: string; explain: boolean; json: boolean },
   io: Io,
 ): Promise<number> {
   if (!file) throw new UsageError("evaluate needs a record file");
@@ -144,10 +173,10 @@ async function evaluate(
   const now = options.at === undefined ? new Date().toISOString() : atOption(options.at, result.set.org);
   const evaluation =
     engine === "compiled"
-      ? createEvaluator(result.set).evaluate(record, { now })
-      : await createReferenceEvaluator(result.set).evaluate(record, { now });
+      ? createEvaluator(result.set).evaluate(record, { now, explain: options.explain })
+      : await createReferenceEvaluator(result.set).evaluate(record, { now, explain: options.explain });
   if (options.json) io.out(JSON.stringify(evaluation, null, 2));
-  else printEvaluation(io, evaluation);
+  else printEvaluation(io, evaluation, result.set);
   return evaluation.violations.length === 0 ? 0 : 1;
 }
 
@@ -159,7 +188,7 @@ async function evaluate(
 async function evaluateJsonLines(
   file: string,
   text: string,
-  options: { at?: string; engine: string; json: boolean },
+  options: { at?: string; engine: string; explain: boolean; json: boolean },
   io: Io,
 ): Promise<number> {
   const { lines, diagnostics } = readJsonLines(file, text);
@@ -177,8 +206,11 @@ async function evaluateJsonLines(
   const results: { line: number; record: RecordEnvelope; evaluation: Evaluation }[] = [];
   for (const { line, record } of records) {
     const evaluation = compiled
-      ? compiled.evaluate(record, { now })
-      : await (reference as ReturnType<typeof createReferenceEvaluator>).evaluate(record, { now });
+      ? compiled.evaluate(record, { now, explain: options.explain })
+      : await (reference as ReturnType<typeof createReferenceEvaluator>).evaluate(record, {
+          now,
+          explain: options.explain,
+        });
     results.push({ line, record, evaluation });
   }
   const violations = results.reduce((n, r) => n + r.evaluation.violations.length, 0);
@@ -202,7 +234,7 @@ async function evaluateJsonLines(
     for (const d of sortDiagnostics(diagnostics)) io.err(formatDiagnostic(d));
     for (const r of results) {
       io.out(`── ${file}:${r.line}: ${r.record.type}/${r.record.id} revision ${r.record.revision}`);
-      printEvaluation(io, r.evaluation);
+      printEvaluation(io, r.evaluation, result.set);
       io.out("");
     }
     io.out(
@@ -223,6 +255,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         json: { type: "boolean", default: false },
         at: { type: "string" },
         engine: { type: "string" },
+        explain: { type: "boolean", default: false },
         endpoint: { type: "string" },
         prefix: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
@@ -241,7 +274,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         io,
       );
     if (command === "evaluate")
-      return await evaluate(sub, { at: values.at, engine: values.engine, json: values.json }, io);
+      return await evaluate(
+        sub,
+        { at: values.at, engine: values.engine, explain: values.explain, json: values.json },
+        io,
+      );
     throw new UsageError(command ? `unknown command: ${positionals.join(" ")}` : "no command given");
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {

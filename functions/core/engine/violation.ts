@@ -16,7 +16,7 @@ import type {
 } from "../policy/model.ts";
 import { parsePath, resolvePath } from "../policy/path.ts";
 import { isoDurationInWords, toIso } from "../time.ts";
-import { type Resolved, renderMessage, toEvidenceValue, type ValueKind } from "./format.ts";
+import { type Resolved, renderMessage, toEvidence, type ValueKind } from "./format.ts";
 
 export const VIOLATION_STATUSES = ["open", "acknowledged", "waived", "resolved"] as const;
 export type ViolationStatus = (typeof VIOLATION_STATUSES)[number];
@@ -71,8 +71,7 @@ export function buildViolation(args: {
   evidence: Readonly<Record<string, unknown>>;
 }): Violation {
   const { policy, rule, record, org, nowMs } = args;
-  const evidence: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(args.evidence)) evidence[key] = toEvidenceValue(value);
+  const evidence = toEvidence(args.evidence);
   // a policy's own text (a parameter, a value chosen from parameters) that is an ISO duration
   const policyValue = (value: unknown, kind?: ValueKind): Resolved => ({
     value,

@@ -3,6 +3,7 @@
  * reports every problem at once as `file:line:column` diagnostics. Invalid policies are never
  * skipped: a load with any diagnostic yields no policy set at all.
  */
+
 import { createHash } from "node:crypto";
 import type * as z from "zod";
 import {
@@ -29,6 +30,7 @@ import type {
   SourceFile,
 } from "./model.ts";
 import { DECORATORS, OPERATORS, resolveOperator } from "./operators.ts";
+import { channelDiagnostics } from "./org-channels.ts";
 import { PATH_HINT, parsePath, pathLabel } from "./path.ts";
 import { fieldsBeside, missingSegment } from "./schema-paths.ts";
 import { parseTemplate } from "./template.ts";
@@ -87,6 +89,7 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
       const checked = schemaDiagnostics(source, orgSchema);
       diagnostics.push(...checked.diagnostics);
       if (checked.value) directory = checked.value as OrgDirectory;
+      if (directory) diagnostics.push(...channelDiagnostics(directory, source));
     }
   }
 
@@ -350,6 +353,7 @@ function checkRules(
       id: r.id,
       severity: r.severity,
       when,
+      whenAsWritten: r.when,
       assign: r.assign,
       due: r.due,
       dueMs: parseDuration(r.due) ?? 0,

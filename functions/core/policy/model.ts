@@ -1,5 +1,6 @@
 /** What the loader produces: validated, parameter-resolved policy versions and the org directory. */
 
+import type { NotificationsFile } from "../../../schemas/notifications.ts";
 import type { Condition, SEVERITIES } from "../../../schemas/policy.ts";
 import type { RecordType } from "../../../schemas/record.ts";
 import type { CodeKind } from "../code-names.ts";
@@ -27,6 +28,8 @@ export interface LoadedRule {
   readonly severity: Severity;
   /** Conditions with every `{param: name}` replaced by the parameter's value. */
   readonly when: Condition;
+  /** The same conditions as the file writes them (`{param: name}` kept): explanations show both. */
+  readonly whenAsWritten: Condition;
   readonly assign: readonly string[];
   readonly due: string;
   readonly dueMs: number;
@@ -66,6 +69,8 @@ export interface OrgDirectory {
   /** IANA zone in which people's dates (`2026-03-01` in a query) are read; default Asia/Shanghai. */
   readonly timeZone?: string;
   readonly roles: Readonly<Record<string, OrgRole>>;
+  /** Chat robots (CONTRACT §7), by channel id: schemas/notifications.ts. */
+  readonly notifications?: NotificationsFile;
 }
 
 export interface PolicySet {
