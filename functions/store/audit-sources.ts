@@ -45,7 +45,8 @@ export function auditSources(
         const subject = `violation:${item.id}`;
         const history = Array.isArray(item.history) ? (item.history as { at?: unknown }[]) : [];
         // a long history keeps only its newest entries on the item; positions count every change
-        const offset = (typeof item.historyCount === "number" ? item.historyCount : history.length) - history.length;
+        const offset =
+          (typeof item.historyCount === "number" ? item.historyCount : history.length) - history.length;
         for (const [i, h] of history.entries())
           yield { key: `${subject}@${offset + i + 1}`, subject, at: String(h?.at), position: offset + i + 1 };
       }
