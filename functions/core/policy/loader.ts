@@ -27,6 +27,7 @@ import type {
   SourceFile,
 } from "./model.ts";
 import { resolveOperator } from "./operators.ts";
+import { checkDirectory } from "./org-check.ts";
 import { PATH_HINT, parsePath, pathLabel } from "./path.ts";
 import { missingSegment } from "./schema-paths.ts";
 import { parseYaml, type YamlPath, type YamlSource } from "./yaml-source.ts";
@@ -82,7 +83,7 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
     diagnostics.push(...errors);
     if (source) {
       const checked = schemaDiagnostics(source, orgSchema);
-      diagnostics.push(...checked.diagnostics);
+      diagnostics.push(...checked.diagnostics, ...checkDirectory(source));
       if (checked.value) directory = checked.value as OrgDirectory;
     }
   }

@@ -1,5 +1,6 @@
 /** What the loader produces: validated, parameter-resolved policy versions and the org directory. */
 
+import type { Person } from "../../../schemas/person.ts";
 import type { Condition, SEVERITIES } from "../../../schemas/policy.ts";
 import type { RecordType } from "../../../schemas/record.ts";
 
@@ -60,6 +61,8 @@ export interface OrgRole {
 
 export interface OrgDirectory {
   readonly roles: Readonly<Record<string, OrgRole>>;
+  /** Every person (CONTRACT §6); look them up with functions/core/directory.ts. */
+  readonly people: readonly Person[];
 }
 
 export interface PolicySet {
