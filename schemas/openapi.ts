@@ -27,8 +27,12 @@ import {
   healthSchema,
   ingestAcceptedSchema,
   ingestStaleSchema,
+  peopleListSchema,
+  personViewSchema,
   policyListSchema,
   recordResponseSchema,
+  signInRequestSchema,
+  signInSchema,
   storedViolationSchema,
   violationListSchema,
   violationQuerySchema,
@@ -41,9 +45,9 @@ type Io = "input" | "output";
 // ---------------------------------------------------------------------------------------------
 // Shapes that are not ours but are answered on AWS, and the document itself.
 
-/** What API Gateway itself answers (IAM denial, throttling) before any of our functions runs. */
+/** What API Gateway itself answers (a refused JWT, throttling) before any of our functions runs. */
 export const gatewayErrorSchema = z
-  .object({ message: z.string().meta({ description: 'e.g. "Forbidden", "Too Many Requests"' }) })
+  .object({ message: z.string().meta({ description: 'e.g. "Unauthorized", "Too Many Requests"' }) })
   .meta({
     id: "GatewayError",
     description: "An answer of API Gateway itself (AWS only), not of the platform: it has no `error` object.",
@@ -57,7 +61,7 @@ export const openApiDocumentSchema = z
   .meta({ id: "OpenApiDocument", description: "This document (OpenAPI 3.1)." });
 
 /** Schemas that describe what callers send (converted with io "input"). */
-const REQUEST_SCHEMAS: readonly z.ZodType[] = [recordSchema, caseActionSchema];
+const REQUEST_SCHEMAS: readonly z.ZodType[] = [recordSchema, caseActionSchema, signInRequestSchema];
 /** Schemas that describe what the API answers (converted with io "output"). */
 const RESPONSE_SCHEMAS: readonly z.ZodType[] = [
   errorSchema,
@@ -366,6 +370,8 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
       `With \`format=csv\`, or \`Accept: text/csv\` and no \`format\`, the same query is answered as CSV (RFC 4180, CRLF, a header row, one row per violation) stopping after the page that reaches ${CSV_MAX_ROWS} rows; when more match, the \`X-Next-Cursor\` header carries the cursor that continues the export.`,
       "",
       "Unknown query parameters are refused (400), so a misspelt filter never silently widens the result.",
+      "",
+      "Who sees what (CONTRACT §6): auditors and the machine reader list every violation; for any other person a list without `assignee` is their queue (`assignee=me`), and another person's queue is 403 `not_assigned`. `assignee=me` needs a signed-in person (the machine reader: 400).",
     ].join("\n"),
     query: violationQuerySchema,
     queryDescriptions: {
@@ -376,6 +382,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
       recordType: "only violations of records of this type",
       recordId: "only violations of this record (caller's id)",
       assigneeRole: "only violations assigned to this role",
+      assignee: "only violations assigned to this person (escalations included); `me`: the signed-in person",
       limit: "page size (JSON); ignored by CSV exports, which return every match up to the row cap",
       cursor: "`nextCursor` of the previous page, or `X-Next-Cursor` of the previous CSV answer",
       format: "`csv` for a CSV export (same as `Accept: text/csv`); default JSON",
@@ -417,7 +424,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     operationId: "getViolation",
     summary: "One violation with its history",
     description:
-      "The violation and every status change it went through (`history`: `status`, `at`, `by`, `reason`).",
+      "The violation and every status change it went through (`history`: `status`, `at`, `by`, `reason`). Auditors and the machine reader read any violation; another person only one assigned to them (else 403 `not_assigned`).",
     pathParameters: {
       id: {
         schema: z.string(),
@@ -480,6 +487,46 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
       400: error("`validation_failed`: `from` or `to` missing or not a timestamp, or `from` after `to`."),
     }),
   },
+  "GET /v1/me": {
+    operationId: "getMe",
+    summary: "Who is signed in",
+    description:
+      "The signed-in person as the directory (`policies/org.yaml`) knows them, with every role they hold. The machine reader is nobody: 403 `not_a_person`.",
+    responses: ({ ref, json, error }) => ({
+      200: json("The signed-in person.", ref(personViewSchema)),
+      403: error("`not_a_person`: the machine reader asked."),
+    }),
+  },
+  "GET /.well-known/openid-configuration": {
+    operationId: "getOpenIdConfiguration",
+    summary: "The development issuer's discovery document",
+    description: "OpenID Connect discovery: `issuer` (this server's URL) and `jwks_uri`. Local runtime only.",
+    responses: ({ json }) => ({ 200: json("The discovery document.", { type: "object" }) }),
+  },
+  "GET /.well-known/jwks.json": {
+    operationId: "getJwks",
+    summary: "The development issuer's public keys",
+    description:
+      "The JWKS its ID tokens are verified against (a key pair made at each start). Local runtime only.",
+    responses: ({ json }) => ({ 200: json("The JSON Web Key Set.", { type: "object" }) }),
+  },
+  "GET /local/people": {
+    operationId: "listLocalPeople",
+    summary: "The directory, for a sign-in picker",
+    description: "Every person of `policies/org.yaml`, with their roles. Local runtime only.",
+    responses: ({ ref, json }) => ({ 200: json("The people.", ref(peopleListSchema)) }),
+  },
+  "POST /local/sign-in": {
+    operationId: "localSignIn",
+    summary: "Sign in as anyone of the directory (development only)",
+    description:
+      "An ID token for the person, without a password: `npm start` is its own development issuer and is never deployed. Send it as `Authorization: Bearer <token>`.",
+    body: { schema: signInRequestSchema, description: "the person to sign in as." },
+    responses: ({ ref, json, error }) => ({
+      200: json("The token and who it names.", ref(signInSchema)),
+      400: error("`validation_failed`: no `person`, or nobody of the directory has this id."),
+    }),
+  },
   ...Object.fromEntries(
     (
       [
@@ -488,7 +535,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
           "waive",
           "waiveViolation",
           "open or acknowledged → waived, until `until` (in the future), when the sweeper reopens it",
-          " The person whose action the record reports (its applicant, salesperson or actor) cannot waive it: 409 `separation_of_duties`.",
+          " The person whose action the record reports (its applicant, salesperson or actor) cannot waive it, assigned or not: 403 `separation_of_duties`.",
         ],
         ["reopen", "reopenViolation", "acknowledged, waived or resolved → open, with a new dueAt", ""],
       ] as const
@@ -497,7 +544,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
       {
         operationId,
         summary: `${action[0]?.toUpperCase()}${action.slice(1)} a violation`,
-        description: `${transition}. The change, with \`by\` and \`reason\`, is appended to \`history\`.${extra}`,
+        description: `${transition}. The change is appended to \`history\` with \`by\` = the signed-in person and the \`reason\`. Checked in this order (CONTRACT §6): 401, 404, 400, 403 \`actor_mismatch\` (a \`by\` that is not the caller), 403 \`separation_of_duties\`, 403 \`not_assigned\` (acknowledge and waive: the caller is not among the assignees' people, escalated roles included; reopen: neither assigned nor an auditor; the machine reader never acts), 409.${extra}`,
         pathParameters: {
           id: {
             schema: z.string(),
@@ -505,7 +552,10 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
             example: "3f6b0c9e2d4a4b1c8e7f6a5b4c3d2e1f",
           },
         },
-        body: { schema: caseActionSchema, description: "who acts and why (`until`: waive only)" },
+        body: {
+          schema: caseActionSchema,
+          description: "why (`until`: waive only; `by`: optional, the caller)",
+        },
         responses: ({ ref, json, error }) => ({
           200: json("The updated violation.", ref(storedViolationSchema)),
           400: error(
@@ -516,11 +566,18 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
               issues: [{ path: "reason", message: "a reason is required" }],
             },
           ),
-          404: error("`not_found`: no violation has this id."),
-          409: error(
-            "`transition_not_allowed`: the violation's status does not allow this action; `separation_of_duties`: the waiver was asked by the person who caused the violation.",
-            { code: "transition_not_allowed", message: "cannot reopen a violation that is open" },
+          403: error(
+            "`actor_mismatch`: `by` is not the signed-in person; `separation_of_duties`: the record names the caller as the one who acted (waive); `not_assigned`: the caller may not act on this violation; `forbidden`: an ingest signature instead of a bearer.",
+            {
+              code: "not_assigned",
+              message: 'this violation is not assigned to "cs.liu", who may not acknowledge it',
+            },
           ),
+          404: error("`not_found`: no violation has this id."),
+          409: error("`transition_not_allowed`: the violation's status does not allow this action.", {
+            code: "transition_not_allowed",
+            message: "cannot reopen a violation that is open",
+          }),
         }),
       },
     ]),
@@ -560,33 +617,43 @@ const PERSONAS: Readonly<Record<Access, Persona>> = {
   auditor: {
     tag: "Auditors",
     tagDescription:
-      "Read-only access to violations, records and policies: a bearer token locally (`bearerAuditor`), IAM (SigV4) on AWS (`sigv4`).",
-    security: [{ bearerAuditor: [] }, { sigv4: [] }],
+      "Reading what only auditors read (stored records, policies, the audit trail, reports): a signed-in person of the `auditor` role (`signIn`), or the machine reader (`machineReader`).",
+    security: [{ signIn: [] }, { machineReader: [] }],
     responses: ({ ref, error }) => ({
-      401: error("`unauthorized`: no auditor credential, or an unknown token.", {
-        code: "unauthorized",
-        message: "unknown token",
-      }),
+      401: error(
+        "`unauthorized`: no bearer, or a token that is expired, of another issuer or audience, badly signed, of a refused algorithm or unknown key id, or naming nobody in the directory.",
+        { code: "unauthorized", message: "the token has expired" },
+      ),
       403: {
         description:
-          "Locally, `forbidden`: another persona's credential (a case-handler token, an ingest signature). On AWS, API Gateway's own answer when IAM denies the caller.",
+          "`not_auditor`: a signed-in person who does not hold the `auditor` role; `forbidden`: an ingest signature instead of a bearer. On AWS, API Gateway's own 401/403 when its JWT authorizer refuses the token.",
         content: { "application/json": { schema: { oneOf: [ref(errorSchema), ref(gatewayErrorSchema)] } } },
       },
     }),
   },
-  "case-handler": {
-    tag: "Case handlers",
+  person: {
+    tag: "People",
     tagDescription:
-      "People assigned to violations, who acknowledge, waive or reopen them: a bearer token locally (`bearerCaseHandler`), IAM (SigV4) on AWS (`sigv4`).",
-    security: [{ bearerCaseHandler: [] }, { sigv4: [] }],
+      "Everyone a violation is assigned to, and auditors: they sign in (OpenID Connect) and send `Authorization: Bearer <ID token>` (`signIn`); what each may read and do is CONTRACT §6 (auditors read everything, others what is assigned to them; people act only as themselves). The machine reader (`machineReader`) reads what an auditor reads and never acts.",
+    security: [{ signIn: [] }, { machineReader: [] }],
     responses: ({ ref, error }) => ({
-      401: error("`unauthorized`: no case-handler credential, or an unknown token."),
+      401: error(
+        "`unauthorized`: no bearer, or a token that is expired, of another issuer or audience, badly signed, of a refused algorithm or unknown key id, or naming nobody in the directory.",
+        { code: "unauthorized", message: "the token names nobody in the directory" },
+      ),
       403: {
         description:
-          "Locally, `forbidden`: another persona's credential (an auditor token, an ingest signature). On AWS, API Gateway's own answer when IAM denies the caller.",
+          "`not_assigned`: the violation (or the queue) is not the caller's; `forbidden`: an ingest signature instead of a bearer. On AWS, API Gateway's own 401/403 when its JWT authorizer refuses the token.",
         content: { "application/json": { schema: { oneOf: [ref(errorSchema), ref(gatewayErrorSchema)] } } },
       },
     }),
+  },
+  local: {
+    tag: "Local development issuer",
+    tagDescription:
+      "`npm start` only, never deployed: the local runtime is its own OpenID Connect issuer, and signs anyone of the directory in without a password.",
+    security: [],
+    responses: () => ({}),
   },
 };
 
@@ -625,25 +692,18 @@ const SECURITY_SCHEMES: Readonly<Record<string, Json>> = {
       "Secrets: environment `COMPLIANCE_WEBHOOK_SECRETS` = `client=secret,client2=secret2`; on AWS from Secrets Manager. Only the local runtime falls back to `local=local-dev-secret`, and says so at start.",
     ].join("\n"),
   },
-  bearerAuditor: {
+  signIn: {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description:
+      "A person's OpenID Connect ID token: its `email`, or its `preferred_username` equal to a person id, names a person of the directory (`policies/org.yaml` `people:`). Checked: signature against the issuer's JWKS (RS/PS/ES/EdDSA only; `alg: none`, HS* and unknown key ids refused), issuer, audience, expiry (60 s clock skew). Locally `npm start` is the issuer: `POST /local/sign-in` `{\"person\": \"<id>\"}` or `npx compliance login <id>`; on AWS the stack's Cognito user pool or the company's SSO.",
+  },
+  machineReader: {
     type: "http",
     scheme: "bearer",
     description:
-      "Local runtime only: `Authorization: Bearer $COMPLIANCE_AUDITOR_TOKEN` (local fallback `local-auditor-token`). On AWS auditor routes use `sigv4`.",
-  },
-  bearerCaseHandler: {
-    type: "http",
-    scheme: "bearer",
-    description:
-      "Local runtime only: `Authorization: Bearer $COMPLIANCE_CASE_HANDLER_TOKEN` (local fallback `local-case-handler-token`). On AWS case-handler routes use `sigv4`.",
-  },
-  sigv4: {
-    type: "apiKey",
-    in: "header",
-    name: "Authorization",
-    description:
-      "AWS only: API Gateway IAM authorization. Sign the request with AWS Signature Version 4 (service `execute-api`) using credentials of an IAM principal allowed `execute-api:Invoke` on the route; API Gateway answers 403 itself when IAM denies it.",
-    "x-amazon-apigateway-authtype": "awsSigv4",
+      "A read-only machine credential (a SIEM, a BI export): locally `Authorization: Bearer $COMPLIANCE_AUDITOR_TOKEN` (local fallback `local-auditor-token`); on AWS an OAuth2 client-credentials access token with the scope `compliance/read`. It reads what an auditor reads and never acts (403 `not_assigned`).",
   },
 };
 
@@ -653,12 +713,12 @@ const CORRELATION_ID_DESCRIPTION =
 /** info.description; `personas` are the bullets of the personas that have routes. */
 const infoDescription = (
   personas: readonly string[],
-) => `Serverless policy-as-code compliance platform: source systems send business records, versioned YAML policies judge them, auditors and case handlers follow the violations.
+) => `Serverless policy-as-code compliance platform: source systems send business records, versioned YAML policies judge them, the people assigned to violations act on them and auditors follow everything.
 
 ## Personas
 ${personas.map((p) => `- ${p}`).join("\n")}
 
-Credentials do not cross personas: an ingest signature on an auditor or case-handler route, or another persona's bearer token, gets 403; a bearer token on an ingest route gets 401 (it is not a signature).
+Credentials do not cross personas: an ingest signature on a person route gets 403; a bearer token on an ingest route gets 401 (it is not a signature). People act only as themselves: \`history[].by\` and the audit trail name the signed-in person, \`by: "system"\` only the platform.
 
 ## Errors
 Every error the platform answers is JSON, never a stack trace (API Gateway's own 403 and 429 on AWS aside, see below): \`{"error": {"code": "…", "message": "…", "issues": [{"path": "data.amount", "message": "…"}]}}\` (schema \`Error\`). \`code\` is stable and machine-readable (\`validation_failed\`, \`invalid_json\`, \`invalid_cursor\`, \`unauthorized\`, \`forbidden\`, \`not_found\`, \`revision_conflict\`, \`payload_too_large\`, \`internal_error\`); \`issues\` lists every problem of a \`validation_failed\`. Every answer of a route carries \`X-Correlation-Id\`.
@@ -668,7 +728,7 @@ Every error the platform answers is JSON, never a stack trace (API Gateway's own
 
 ## On AWS
 The same routes and answers, behind API Gateway (HTTP API), with these differences:
-- auditor and case-handler routes use IAM (SigV4) instead of bearer tokens; **API Gateway itself answers 403** \`{"message": "Forbidden"}\` when IAM denies a caller, and **429** \`{"message": "Too Many Requests"}\` when it throttles (schema \`GatewayError\`), before any function runs;
+- people present ID tokens of the stack's Cognito user pool (or of the company's SSO), machine readers client-credentials access tokens with the scope \`compliance/read\`; API Gateway's JWT authorizer checks signature, issuer, audience and expiry first and **answers 401 itself** \`{"message": "Unauthorized"}\` (schema \`GatewayError\`), and **429** \`{"message": "Too Many Requests"}\` when it throttles (schema \`GatewayError\`), before any function runs;
 - answers are capped at 6 MB and not streamed, so a large CSV export of \`GET /v1/violations\` stops after about ${CSV_MAX_ROWS} rows and continues with the cursor in its \`X-Next-Cursor\` header;
 - ingest secrets come from Secrets Manager rather than the environment.
 `;

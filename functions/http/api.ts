@@ -1,5 +1,6 @@
 /** The HTTP contract between API Gateway (HTTP API, payload v2) or the local server and our handlers. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { Caller } from "../core/authorization.ts";
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   /** Set by the body middleware: the body's bytes exactly as received (what signatures cover). */
@@ -9,7 +10,9 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
   /** Set by the correlation middleware. */
   correlationId?: string;
   /** Set by the auth middlewares: who is calling. */
-  principal?: { kind: "ingest" | "auditor" | "case-handler"; id: string };
+  principal?: { kind: "ingest" | "person" | "reader"; id: string };
+  /** Set by the sign-in middleware (people-auth.ts): the caller authorization judges. */
+  caller?: Caller;
 };
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };

@@ -3,8 +3,14 @@
  * this list and the local server routes with it, so both expose the same API.
  */
 
-export type FunctionName = "ingest" | "evaluate" | "auditor" | "cases" | "health";
-export type Access = "public" | "signed" | "auditor" | "case-handler";
+export type FunctionName = "ingest" | "evaluate" | "auditor" | "cases" | "health" | "local";
+/**
+ * public: anyone; signed: ingest clients (HMAC); auditor: auditors and the machine reader (a
+ * signed-in person who is not an auditor gets 403); person: any signed-in person or the machine
+ * reader, each route then applies CONTRACT §6 (functions/core/authorization.ts); local: the
+ * development issuer of `npm start`, never deployed.
+ */
+export type Access = "public" | "signed" | "auditor" | "person" | "local";
 
 export interface RouteDefinition {
   readonly method: "GET" | "POST";
@@ -18,16 +24,25 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: "GET", path: "/openapi.json", fn: "health", access: "public" },
   { method: "POST", path: "/v1/records", fn: "ingest", access: "signed" },
   { method: "POST", path: "/v1/evaluate", fn: "evaluate", access: "signed" },
-  { method: "GET", path: "/v1/violations", fn: "auditor", access: "auditor" },
-  { method: "GET", path: "/v1/violations/{id}", fn: "auditor", access: "auditor" },
+  { method: "GET", path: "/v1/violations", fn: "auditor", access: "person" },
+  { method: "GET", path: "/v1/violations/{id}", fn: "auditor", access: "person" },
+  { method: "GET", path: "/v1/me", fn: "auditor", access: "person" },
   { method: "GET", path: "/v1/records/{type}/{id}", fn: "auditor", access: "auditor" },
   { method: "GET", path: "/v1/policies", fn: "auditor", access: "auditor" },
   { method: "GET", path: "/v1/audit/verify", fn: "auditor", access: "auditor" },
   { method: "GET", path: "/v1/reports/complaints", fn: "auditor", access: "auditor" },
-  { method: "POST", path: "/v1/violations/{id}/acknowledge", fn: "cases", access: "case-handler" },
-  { method: "POST", path: "/v1/violations/{id}/waive", fn: "cases", access: "case-handler" },
-  { method: "POST", path: "/v1/violations/{id}/reopen", fn: "cases", access: "case-handler" },
+  { method: "POST", path: "/v1/violations/{id}/acknowledge", fn: "cases", access: "person" },
+  { method: "POST", path: "/v1/violations/{id}/waive", fn: "cases", access: "person" },
+  { method: "POST", path: "/v1/violations/{id}/reopen", fn: "cases", access: "person" },
+  // the development issuer (CONTRACT §6): npm start only
+  { method: "GET", path: "/.well-known/openid-configuration", fn: "local", access: "local" },
+  { method: "GET", path: "/.well-known/jwks.json", fn: "local", access: "local" },
+  { method: "GET", path: "/local/people", fn: "local", access: "local" },
+  { method: "POST", path: "/local/sign-in", fn: "local", access: "local" },
 ];
+
+/** The routes API Gateway serves (everything but the local development issuer). */
+export const DEPLOYED_ROUTES: readonly RouteDefinition[] = ROUTES.filter((r) => r.access !== "local");
 
 export function routeKey(route: RouteDefinition): string {
   return `${route.method} ${route.path}`;

@@ -1,19 +1,56 @@
-/** Case handlers acting on a violation: acknowledge, waive (with an expiry), reopen. */
-import { applyCaseAction, type CaseAction, type CaseRequest } from "../core/case-actions.ts";
+/**
+ * People acting on a violation: acknowledge, waive (with an expiry), reopen. The caller is the
+ * signed-in person; CONTRACT §6 is judged on the violation as stored at the moment of the write
+ * (its assignees, escalations included, and its record's actor), and the history names the caller.
+ */
+import { authorize, type Caller, type Decision } from "../core/authorization.ts";
+import { applyCaseAction, type CaseAction } from "../core/case-actions.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import type { Platform } from "./platform.ts";
 import { changeViolation, ViolationNotFoundError } from "./violation-actions.ts";
+
+export interface CaseBody {
+  readonly reason: string;
+  readonly until?: string;
+  /** Optional; must be the caller's id. */
+  readonly by?: string;
+}
+
+/** CONTRACT §6 refused the action: 403 with the decision's code. */
+export class ActionRefusedError extends Error {
+  readonly decision: Extract<Decision, { allowed: false }>;
+  constructor(decision: Extract<Decision, { allowed: false }>) {
+    super(decision.message);
+    this.name = "ActionRefusedError";
+    this.decision = decision;
+  }
+}
 
 export async function actOnViolation(
   platform: Platform,
   id: string,
   action: CaseAction,
-  request: CaseRequest,
+  body: CaseBody,
+  caller: Caller,
 ): Promise<StoredViolation> {
   const at = platform.now().toISOString();
-  const updated = await changeViolation(platform, id, (violation, context) =>
-    applyCaseAction({ violation, action, request, at, rule: context.rule, culprits: context.culprits }),
-  );
+  const updated = await changeViolation(platform, id, (violation, context) => {
+    const decision = authorize(caller, {
+      action,
+      violation: { assignees: violation.assignees, culprits: context.culprits },
+      ...(body.by !== undefined ? { by: body.by } : {}),
+    });
+    if (!decision.allowed) throw new ActionRefusedError(decision);
+    if (caller.kind !== "person") throw new Error("unreachable: authorize lets only people act");
+    return applyCaseAction({
+      violation,
+      action,
+      request: { by: caller.id, reason: body.reason, ...(body.until ? { until: body.until } : {}) },
+      at,
+      rule: context.rule,
+      culprits: context.culprits,
+    });
+  });
   if (!updated) throw new ViolationNotFoundError(`violation ${id} not found`);
   return updated;
 }
