@@ -77,6 +77,9 @@ const RESPONSE_SCHEMAS: readonly z.ZodType[] = [
   policyListSchema,
   auditVerifySchema,
   complaintReportSchema,
+  personViewSchema,
+  peopleListSchema,
+  signInSchema,
 ];
 
 // ---------------------------------------------------------------------------------------------

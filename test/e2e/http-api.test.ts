@@ -12,7 +12,6 @@ import { complaint, discountedQuote, expense, overBudget } from "../support/reco
 import {
   type Answer,
   AUDITOR_TOKEN,
-  CASE_HANDLER_TOKEN,
   Clock,
   type E2ePlatform,
   type ErrorJson,
@@ -20,6 +19,7 @@ import {
   expectDocumented,
   expectJsonError,
   type IngestJson,
+  OLD_CASE_HANDLER_TOKEN,
   type PolicyListJson,
   parseCsv,
   SECRETS,
@@ -719,13 +719,13 @@ describe("who may call what", () => {
     ["/v1/policies", "/v1/policies"],
   ] as const;
 
-  it("auditor routes: 401 without credentials or with an unknown token; 401/403 for a case-handler token or an ingest signature", async () => {
+  it("auditor routes: 401 without credentials, with an unknown token or the old case-handler token; 401/403 for an ingest signature", async () => {
     const signedGet = api().signedHeaders("");
     const personas: [string, Record<string, string>, number[]][] = [
       ["no credentials", {}, [401]],
       ["an unknown bearer token", { authorization: "Bearer not-a-token" }, [401]],
       ["a malformed Authorization header", { authorization: AUDITOR_TOKEN }, [401]],
-      ["the case-handler token", { authorization: `Bearer ${CASE_HANDLER_TOKEN}` }, [401, 403]],
+      ["the old case-handler token", { authorization: `Bearer ${OLD_CASE_HANDLER_TOKEN}` }, [401]],
       ["an ingest signature", signedGet, [401, 403]],
       ["an ingest secret as a bearer token", { authorization: `Bearer ${SECRETS.erp}` }, [401, 403]],
     ];
@@ -750,8 +750,8 @@ describe("who may call what", () => {
         [401, 403],
       ],
       [
-        "the case-handler token",
-        { "content-type": "application/json", authorization: `Bearer ${CASE_HANDLER_TOKEN}` },
+        "the old case-handler token",
+        { "content-type": "application/json", authorization: `Bearer ${OLD_CASE_HANDLER_TOKEN}` },
         [401, 403],
       ],
       [
