@@ -6,6 +6,7 @@
  *   compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine]
  *                                               exit 0 no violation, 1 violations or invalid record
  *   compliance policy check|diff|impact …       pull-request tools: see policy-tools.ts
+ *   compliance login <person> [--url <base>]    an ID token from a running npm start (login.ts)
  *   add --json for machine-readable output; exit 2 is a usage error.
  */
 import { readFileSync } from "node:fs";
@@ -19,6 +20,7 @@ import { runPolicyTests } from "../core/policy/tests.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
 import { policiesDir, readPolicyFiles } from "../local/policy-files.ts";
 import { auditVerifyCommand } from "./audit.ts";
+import { loginCommand } from "./login.ts";
 import { POLICY_TOOLS_USAGE, runPolicyTool } from "./policy-tools.ts";
 
 const USAGE = `usage:
@@ -27,6 +29,7 @@ const USAGE = `usage:
   compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine] [--json]
 ${POLICY_TOOLS_USAGE}
   compliance audit verify [--endpoint <url>] [--prefix <table prefix>] [--json]
+  compliance login <person> [--url <base URL of npm start>] [--json]
 The policies folder defaults to $COMPLIANCE_POLICIES_DIR, else ./policies.`;
 
 export interface Io {
@@ -150,6 +153,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         engine: { type: "string" },
         endpoint: { type: "string" },
         prefix: { type: "string" },
+        url: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -165,6 +169,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         { json: values.json, endpoint: values.endpoint, prefix: values.prefix },
         io,
       );
+    if (command === "login") {
+      if (!sub) throw new UsageError("login needs a person id, e.g. compliance login fin.wang");
+      return await loginCommand(sub, { url: values.url, json: values.json }, io);
+    }
     if (command === "evaluate")
       return await evaluate(sub, { at: values.at, engine: values.engine, json: values.json }, io);
     throw new UsageError(command ? `unknown command: ${positionals.join(" ")}` : "no command given");

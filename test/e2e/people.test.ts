@@ -7,6 +7,7 @@
  */
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../functions/cli/main.ts";
 import { AuditLogStore, chainOf } from "../../functions/store/audit-log.ts";
 import { tableNames } from "../../functions/store/tables.ts";
 import { overBudget } from "../support/records.ts";
@@ -309,5 +310,35 @@ describe("who may read (CONTRACT §6)", () => {
     // auditor-only reading
     refused(await api().getAs("fin.wang", "/v1/policies"), 403, "not_auditor");
     expect((await api().getAs("au.gao", "/v1/policies")).status).toBe(200);
+  });
+});
+
+describe("npx compliance login", () => {
+  const run = async (argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { code, out, err };
+  };
+
+  it("prints a token of a running npm start for scripts; says who it names on stderr", async () => {
+    const { code, out, err } = await run(["login", "legal.xu", "--url", e2e.platform.url]);
+    expect(code, err.join("\n")).toBe(0);
+    expect(out).toHaveLength(1);
+    expect(err.join("\n")).toMatch(/^signed in as legal\.xu \(Xu Jing; legal\) until 20/);
+    const me = await api().get<Person>("/v1/me", { token: out[0] as string });
+    expect(me.body.id).toBe("legal.xu");
+    const json = await run(["login", "au.gao", "--url", `${e2e.platform.url}/`, "--json"]);
+    expect(JSON.parse(json.out.join("\n"))).toMatchObject({ person: { id: "au.gao", roles: ["auditor"] } });
+  });
+
+  it("exit 1 for someone not in the directory or no platform at the URL; 2 without a person", async () => {
+    const nobody = await run(["login", "mickey.mouse", "--url", e2e.platform.url]);
+    expect(nobody.code).toBe(1);
+    expect(nobody.err.join("\n")).toContain('"mickey.mouse" is not a person of the directory');
+    const unreachable = await run(["login", "fin.wang", "--url", "http://127.0.0.1:1"]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.err.join("\n")).toMatch(/no platform answers at http:\/\/127\.0\.0\.1:1 .*npm start/);
+    expect((await run(["login"])).code).toBe(2);
   });
 });
