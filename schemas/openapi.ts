@@ -833,9 +833,10 @@ export function buildOpenApi(): Json {
         schema: { type: "string", minLength: 1 },
         example: "erp",
       });
+    // a route's own description of a status (e.g. its 403 codes) is more precise than its persona's
     const responses: Record<number, ResponseDoc> = {
-      ...op.responses(ctx),
       ...persona.responses(ctx),
+      ...op.responses(ctx),
       ...COMMON_RESPONSES(ctx),
     };
     const sortedResponses: Record<string, Json> = {};

@@ -58,13 +58,21 @@ const CONTRACT_STATUSES: Readonly<Record<string, readonly number[]>> = {
   "POST /v1/violations/{id}/reopen": [200, 400, 401, 403, 404, 409, 500],
   "GET /v1/audit/verify": [200, 401, 403, 500],
   "GET /v1/reports/complaints": [200, 400, 401, 403, 500],
+  "GET /v1/me": [200, 401, 403, 500],
+  // the development issuer of npm start (CONTRACT §6)
+  "GET /.well-known/openid-configuration": [200, 500],
+  "GET /.well-known/jwks.json": [200, 500],
+  "GET /local/people": [200, 500],
+  "POST /local/sign-in": [200, 400, 500],
 };
 
 const SECURITY: Record<string, string[][]> = {
   public: [],
   signed: [["webhookSignature"]],
-  auditor: [["bearerAuditor"], ["sigv4"]],
-  "case-handler": [["bearerCaseHandler"], ["sigv4"]],
+  // CONTRACT 1.1 §6: people sign in (a JWT); the machine reader has its own read-only credential
+  auditor: [["signIn"], ["machineReader"]],
+  person: [["signIn"], ["machineReader"]],
+  local: [],
 };
 
 describe("schemas/openapi.json", () => {
@@ -141,9 +149,13 @@ describe("every route is documented (ROUTES, CONTRACT §2)", () => {
       });
 
       if (route.method === "POST")
-        it("takes a JSON body: a Record (signed routes) or a CaseAction (case handlers)", () => {
+        it("takes a JSON body: a Record (signed routes), a CaseAction (people) or a SignInRequest (local)", () => {
+          const body = { signed: "Record", person: "CaseAction", local: "SignInRequest" } as Record<
+            string,
+            string
+          >;
           expect(op(route.method, route.path).requestBody?.content["application/json"]?.schema).toEqual({
-            $ref: `#/components/schemas/${route.access === "signed" ? "Record" : "CaseAction"}`,
+            $ref: `#/components/schemas/${body[route.access]}`,
           });
         });
 
