@@ -41,8 +41,15 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: "POST", path: "/local/sign-in", fn: "local", access: "local" },
 ];
 
+/** A function API Gateway routes to (the development issuer runs only under npm start). */
+export type DeployedFunctionName = Exclude<FunctionName, "local">;
+export type DeployedAccess = Exclude<Access, "local">;
+export type DeployedRoute = RouteDefinition & { readonly fn: DeployedFunctionName; readonly access: DeployedAccess };
+
 /** The routes API Gateway serves (everything but the local development issuer). */
-export const DEPLOYED_ROUTES: readonly RouteDefinition[] = ROUTES.filter((r) => r.access !== "local");
+export const DEPLOYED_ROUTES: readonly DeployedRoute[] = ROUTES.filter(
+  (r): r is DeployedRoute => r.access !== "local" && r.fn !== "local",
+);
 
 export function routeKey(route: RouteDefinition): string {
   return `${route.method} ${route.path}`;
