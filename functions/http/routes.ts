@@ -44,7 +44,10 @@ export const ROUTES: readonly RouteDefinition[] = [
 /** A function API Gateway routes to (the development issuer runs only under npm start). */
 export type DeployedFunctionName = Exclude<FunctionName, "local">;
 export type DeployedAccess = Exclude<Access, "local">;
-export type DeployedRoute = RouteDefinition & { readonly fn: DeployedFunctionName; readonly access: DeployedAccess };
+export type DeployedRoute = RouteDefinition & {
+  readonly fn: DeployedFunctionName;
+  readonly access: DeployedAccess;
+};
 
 /** The routes API Gateway serves (everything but the local development issuer). */
 export const DEPLOYED_ROUTES: readonly DeployedRoute[] = ROUTES.filter(
