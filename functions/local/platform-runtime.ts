@@ -243,7 +243,9 @@ export async function startPlatform(opts: {
         `people sign in with ${env.COMPLIANCE_OIDC_ISSUER} (COMPLIANCE_OIDC_ISSUER); the development issuer's tokens are not accepted`,
       );
     else {
-      const someone = directoryOf(platform.set.org).people[0]?.id ?? "<person>";
+      const directory = directoryOf(platform.set.org);
+      const someone =
+        directory.people.find((p) => directory.isAuditor(p.id))?.id ?? directory.people[0]?.id ?? "<person>";
       opts.log(
         `people: this server is its own development OpenID issuer (local only, never deployed): ${url}/.well-known/openid-configuration`,
       );
