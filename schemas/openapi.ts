@@ -354,7 +354,7 @@ const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     operationId: "evaluateRecord",
     summary: "Dry run: evaluate a record without storing it",
     description:
-      "The same validation and evaluation as `POST /v1/records`, with nothing stored: which policy versions apply and which violations the record would raise at the evaluation time.",
+      "The same validation and evaluation as `POST /v1/records`, with nothing stored: which policy versions apply and which violations the record would raise at the evaluation time. Signed like ingest, or called by a reader (CONTRACT §6): a signed-in person (`Authorization: Bearer <ID token>`) or the machine reader; a request with `X-Signature` or `X-Client-Id` is judged as signed.",
     query: evaluateQuerySchema,
     body: { schema: recordSchema, description: "The record to evaluate (CONTRACT §1)." },
     responses: ({ ref, json, error }) => ({

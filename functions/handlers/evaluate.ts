@@ -1,4 +1,7 @@
-/** POST /v1/evaluate — a dry run: the same checks as ingest, nothing stored (CONTRACT §2). */
+/**
+ * POST /v1/evaluate — a dry run: the same checks as ingest, nothing stored (CONTRACT §2); signed by
+ * an ingest client, or called by a reader (a signed-in person or the machine reader).
+ */
 import { evaluateQuerySchema } from "../../schemas/api.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { json } from "../http/api.ts";
@@ -16,7 +19,7 @@ export function createEvaluateHandler(source: RuntimeSource = fromEnv) {
       const evaluation = platform.evaluator.evaluate(record, { now: query.at ?? platform.now() });
       return json(200, evaluation);
     },
-    ...signedJson(source),
+    ...signedJson(source, { orSignedIn: true }),
   );
 }
 

@@ -119,11 +119,11 @@ export class Functions extends Construct {
     this.evaluate = new ComplianceFunction(this, "Evaluate", {
       ...common,
       handler: "evaluate",
-      description: "POST /v1/evaluate: signed dry-run evaluation, stores nothing",
+      description: "POST /v1/evaluate: dry-run evaluation (signed, or a reader's token), stores nothing",
       memorySize: 512,
       timeout: Duration.seconds(10),
-      // evaluates in memory: no table
-      environment: { COMPLIANCE_WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn },
+      // evaluates in memory: no table; readers may call it with a sign-in token too
+      environment: { COMPLIANCE_WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn, ...signInEnv },
     });
     readSecret(this.evaluate, data.webhookSecrets);
 

@@ -740,7 +740,7 @@ describe("who may call what", () => {
     }
   });
 
-  it("ingest routes: 401/403 for an auditor or case-handler token, 401 without credentials; nothing stored", async () => {
+  it("ingest routes: 401/403 for a reader's or the old case-handler token, 401 without credentials; nothing stored", async () => {
     const body = JSON.stringify(overBudget("HA-1", 1));
     const personas: [string, Record<string, string>, number[]][] = [
       ["no credentials", { "content-type": "application/json" }, [401]],
@@ -766,6 +766,8 @@ describe("who may call what", () => {
     ];
     for (const path of ["/v1/records", "/v1/evaluate"]) {
       for (const [who, headers, allowed] of personas) {
+        // CONTRACT 1.1 §2: a reader may dry-run records (POST /v1/evaluate), never store them
+        if (path === "/v1/evaluate" && who === "the auditor token") continue;
         const answer = expectDocumented(await api().request("POST", path, { headers, body }), "POST", path);
         expect(allowed, `${who} on POST ${path}: ${answer.status}`).toContain(answer.status);
         expectJsonError(answer);

@@ -313,6 +313,29 @@ describe("who may read (CONTRACT §6)", () => {
   });
 });
 
+describe("POST /v1/evaluate by a reader (CONTRACT §2)", () => {
+  it("a signed-in person or the machine reader dry-runs a record; nothing is stored; a bad bearer is 401", async () => {
+    const record = overBudget("PPL-EVAL", 1);
+    for (const as of ["cs.liu", { token: AUDITOR_TOKEN }]) {
+      const answer = expectDocumented(
+        await api().postAs<{ violations: { ruleId: string }[] }>(as, "/v1/evaluate", record),
+        "POST",
+        "/v1/evaluate",
+      );
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.body.violations.map((v) => v.ruleId)).toEqual(["over-budget"]);
+    }
+    refused(
+      await api().postAs({ token: OLD_CASE_HANDLER_TOKEN }, "/v1/evaluate", record),
+      401,
+      "unauthorized",
+    );
+    // a reader's token never stores
+    refused(await api().postAs("au.gao", "/v1/records", record), 401, "unauthorized");
+    expect((await api().get("/v1/records/expense/PPL-EVAL")).status).toBe(404);
+  });
+});
+
 describe("npx compliance login", () => {
   const run = async (argv: string[]) => {
     const out: string[] = [];

@@ -108,7 +108,7 @@ describe("HTTP API", () => {
 
   it("the person routes' functions verify tokens again with the same issuer and audiences", () => {
     const { stack, template } = build();
-    for (const fn of [stack.functions.auditor, stack.functions.cases]) {
+    for (const fn of [stack.functions.auditor, stack.functions.cases, stack.functions.evaluate]) {
       const env = template.toJSON().Resources[logicalId(fn.fn)].Properties.Environment.Variables;
       expect(env.COMPLIANCE_OIDC_ISSUER).toEqual(resolve(stack.signIn.issuer));
       expect(env.COMPLIANCE_OIDC_AUDIENCES).toEqual(resolve(stack.signIn.audiences.join(",")));

@@ -149,8 +149,13 @@ describe("Lambda functions", () => {
     // verify (auditor) and digests (digester) use the key; the audit function only appends
     only("COMPLIANCE_AUDIT_KEY_ARN", resolve(stack.data.auditKey.secretArn), [f.auditor, f.digester]);
     // the person routes verify sign-in tokens (CONTRACT §6); IAM mode is gone
-    only("COMPLIANCE_OIDC_ISSUER", resolve(stack.signIn.issuer), [f.auditor, f.cases]);
-    only("COMPLIANCE_OIDC_AUDIENCES", resolve(stack.signIn.audiences.join(",")), [f.auditor, f.cases]);
+    // (evaluate: readers may dry-run records with their token, CONTRACT §2)
+    only("COMPLIANCE_OIDC_ISSUER", resolve(stack.signIn.issuer), [f.auditor, f.cases, f.evaluate]);
+    only("COMPLIANCE_OIDC_AUDIENCES", resolve(stack.signIn.audiences.join(",")), [
+      f.auditor,
+      f.cases,
+      f.evaluate,
+    ]);
     only("COMPLIANCE_AUTH_MODE", undefined, []);
     only("COMPLIANCE_EVENT_BUS_NAME", resolve(stack.events.bus.eventBusName), [f.events]);
   });
