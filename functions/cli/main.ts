@@ -61,8 +61,10 @@ function validate(dir: string | undefined, json: boolean, io: Io): number {
   const { result } = load(dir, io, json);
   if (!result.ok) return 1;
   const rules = result.set.versions.reduce((n, v) => n + v.rules.length, 0);
-  if (json) io.out(JSON.stringify({ ok: true, policies: result.set.versions.length, rules }, null, 2));
-  else io.out(`ok: ${result.set.versions.length} policy versions, ${rules} rules`);
+  const people = result.set.org.people.length;
+  if (json)
+    io.out(JSON.stringify({ ok: true, policies: result.set.versions.length, rules, people }, null, 2));
+  else io.out(`ok: ${result.set.versions.length} policy versions, ${rules} rules, ${people} people`);
   return 0;
 }
 
