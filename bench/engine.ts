@@ -20,7 +20,7 @@ import { createEvaluator, versionsInForce } from "../functions/core/engine/evalu
 import { buildEngine, createReferenceEvaluator } from "../functions/core/engine/reference.ts";
 import { loadPolicies } from "../functions/core/policy/loader.ts";
 import type { PolicySet } from "../functions/core/policy/model.ts";
-import { policiesDir, readPolicyFiles } from "../functions/local/policy-files.ts";
+import { policiesDir, readPolicyFiles } from "../functions/runtime/policy-files.ts";
 import type { RecordEnvelope } from "../schemas/record.ts";
 import { plainEvaluate } from "./plain-rules.ts";
 import { BENCH_NOW, BENCH_NOW_MS, generateRecords } from "./records.ts";

@@ -8,7 +8,7 @@
  * plain-function cross-check exercises the catalogue's inclusive/strict conventions, not just the
  * easy middle of each range.
  */
-import type * as z from "#zod";
+import type * as z from "zod";
 import {
   type accessData,
   type complaintData,

@@ -5,9 +5,10 @@
  */
 import { createHash } from "node:crypto";
 import { formatDiagnostic } from "../functions/core/diagnostics.ts";
+import { DomainError } from "../functions/core/errors.ts";
 import { loadPolicies } from "../functions/core/policy/loader.ts";
 import type { PolicySet } from "../functions/core/policy/model.ts";
-import { policiesDir, readPolicyFiles } from "../functions/local/policy-files.ts";
+import { policiesDir, readPolicyFiles } from "../functions/runtime/policy-files.ts";
 
 export interface CompiledPolicies {
   readonly set: PolicySet;
@@ -20,7 +21,11 @@ export interface CompiledPolicies {
 /** esbuild receives the define as one command-line argument; Linux caps one argument at 128 KiB. */
 const MAX_DEFINE_BYTES = 120 * 1024;
 
-export class PolicyCompilationError extends Error {}
+export class PolicyCompilationError extends DomainError<"policy_compilation_failed"> {
+  constructor(message: string) {
+    super("policy_compilation_failed", message);
+  }
+}
 
 export function compilePolicies(dir: string = policiesDir()): CompiledPolicies {
   const result = loadPolicies(readPolicyFiles(dir));

@@ -3,7 +3,7 @@
  * the OpenAPI document (schemas/openapi.json) is generated from them, and tests check real
  * answers against that document.
  */
-import * as z from "#zod";
+import * as z from "zod";
 import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
 import { RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
 
@@ -114,6 +114,12 @@ export const policyListSchema = z
   .meta({ id: "PolicyList" });
 
 export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+
+/** A violation id: 32 lowercase hex digits (of a SHA-256, see functions/core/engine/violation.ts). */
+export const violationIdSchema = z.string().regex(/^[0-9a-f]{32}$/);
+
+/** Path parameters of the routes on one violation (another id names nothing: 404). */
+export const violationPathSchema = z.object({ id: violationIdSchema });
 
 const id = z.string().min(1).max(128);
 

@@ -3,7 +3,7 @@
  * through `# yaml-language-server: $schema=…` lines, callers to validate records before sending.
  * `npm run schemas` writes them; test/schemas fails when the committed files drift.
  */
-import * as z from "#zod";
+import * as z from "zod";
 import { orgSchema, policySchema, policyTestSchema } from "./policy.ts";
 import { recordSchema } from "./record.ts";
 

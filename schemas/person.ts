@@ -4,7 +4,7 @@
  * the directory admits only plain lowercase ids: `A.WU`, an id with a zero-width space or a
  * Cyrillic look-alike can never be a person.
  */
-import * as z from "#zod";
+import * as z from "zod";
 
 export const PERSON_ID = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 

@@ -5,7 +5,7 @@
  * The structure is checked here; what needs the whole file (a parameter that exists, a value that
  * fits its operator, a placeholder that names known evidence) is checked by the loader.
  */
-import * as z from "#zod";
+import * as z from "zod";
 import { BASE_FACTS, DERIVED_FACTS } from "../functions/core/policy/facts.ts";
 import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/time.ts";

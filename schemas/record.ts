@@ -8,23 +8,29 @@
  *   the code only ever sees "absent";
  * - timestamps accept `Z` or an offset and are normalised to UTC (`toISOString()`).
  */
-import * as z from "#zod";
+import * as z from "zod";
 
 export const RECORD_TYPES = ["expense", "quote", "contract", "complaint", "access"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
+/**
+ * What each transform of these schemas outputs. zod cannot see through a transform, so the
+ * answers' JSON Schema (their output form, in the OpenAPI document) reads it from here; a
+ * transform reached from an answer and missing here fails generation.
+ */
+export const transformOutputs = new WeakMap<z.core.$ZodType, z.core.$ZodType>();
+
 /** ISO 8601 timestamp with `Z` or an offset, normalised to UTC. */
-export const timestamp = z.iso
-  .datetime({ offset: true })
-  .transform((s) => new Date(s).toISOString())
-  .meta({ description: "ISO 8601 timestamp with Z or an offset; stored as UTC" });
+const utc = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+transformOutputs.set(utc.out, z.iso.datetime({ precision: 3 }));
+export const timestamp = utc.meta({ description: "ISO 8601 timestamp with Z or an offset; stored as UTC" });
 
 /** Optional field: absent and `null` mean the same; `null` is dropped while parsing. */
 function optional<T extends z.ZodType>(schema: T) {
-  return schema
-    .nullish()
-    .transform((v) => (v === null ? undefined : v))
-    .optional();
+  const dropNull = schema.nullish().transform((v) => (v === null ? undefined : v));
+  // absence is the business of the enclosing .optional()
+  transformOutputs.set(dropNull.out, schema);
+  return dropNull.optional();
 }
 
 const person = z.string().meta({ description: "person id from the org directory (policies/org.yaml)" });

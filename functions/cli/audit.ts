@@ -8,16 +8,12 @@
  * Exit 0 intact, 1 tampered (the first bad entry named as `chain <n> seq <m>: <kind>`), 2 when
  * the trail cannot be read.
  */
-import { readSecret } from "../http/secrets.ts";
+import { readSecret } from "../runtime/secrets.ts";
 import { type AuditVerifyAnswer, verifyAudit } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { createTableClients } from "../store/clients.ts";
 import { tableNames } from "../store/tables.ts";
-
-export interface AuditIo {
-  out(line: string): void;
-  err(line: string): void;
-}
+import type { Io } from "./io.ts";
 
 const LOCAL_AUDIT_KEY = "local-audit-key";
 
@@ -29,7 +25,7 @@ export function describeBad(bad: NonNullable<AuditVerifyAnswer["firstBad"]>): st
 
 export async function auditVerifyCommand(
   opts: { json: boolean; endpoint?: string; prefix?: string },
-  io: AuditIo,
+  io: Io,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const endpoint = opts.endpoint ?? (env.COMPLIANCE_DYNAMODB_ENDPOINT || undefined);

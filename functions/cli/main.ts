@@ -15,11 +15,13 @@ import { recordSchema } from "../../schemas/record.ts";
 import { type Diagnostic, formatDiagnostic } from "../core/diagnostics.ts";
 import { createEvaluator, type Evaluation } from "../core/engine/evaluate.ts";
 import { createReferenceEvaluator } from "../core/engine/reference.ts";
+import { DomainError, exitCode, isDomainError } from "../core/errors.ts";
 import { loadPolicies, schemaDiagnostics } from "../core/policy/loader.ts";
 import { runPolicyTests } from "../core/policy/tests.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
-import { policiesDir, readPolicyFiles } from "../local/policy-files.ts";
+import { policiesDir, readPolicyFiles } from "../runtime/policy-files.ts";
 import { auditVerifyCommand } from "./audit.ts";
+import type { Io } from "./io.ts";
 import { loginCommand } from "./login.ts";
 import { POLICY_TOOLS_USAGE, runPolicyTool } from "./policy-tools.ts";
 
@@ -32,12 +34,11 @@ ${POLICY_TOOLS_USAGE}
   compliance login <person> [--url <base URL of npm start>] [--json]
 The policies folder defaults to $COMPLIANCE_POLICIES_DIR, else ./policies.`;
 
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
+class UsageError extends DomainError<"usage_error"> {
+  constructor(message: string) {
+    super("usage_error", message);
+  }
 }
-
-class UsageError extends Error {}
 
 function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[], json: boolean) {
   if (json) io.out(JSON.stringify({ ok: false, diagnostics }, null, 2));
@@ -181,7 +182,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       io.err(`compliance: ${(error as Error).message}\n${USAGE}`);
-      return 2;
+      return exitCode("usage_error");
+    }
+    // anything else typed (a store or secret that cannot be read): one line, its exit code
+    if (isDomainError(error)) {
+      io.err(`compliance: ${error.message}`);
+      return exitCode(error.code);
     }
     throw error;
   }

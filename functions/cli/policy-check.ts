@@ -7,7 +7,7 @@
 import { diffPolicies, policyFileOf, summariseDiff } from "../core/policy/diff.ts";
 import type { SourceFile } from "../core/policy/model.ts";
 import { checkRelease, type NewVersion } from "../core/policy/release-check.ts";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { baseFiles, folderFiles, printProblems, type ToolOptions } from "./policy-common.ts";
 
 interface NewVersionSummary extends NewVersion {

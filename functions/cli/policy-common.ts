@@ -1,13 +1,18 @@
 /** What the policy owners' pull-request tools (check, diff, impact) share. */
 import { type Diagnostic, formatDiagnostic } from "../core/diagnostics.ts";
+import { DomainError } from "../core/errors.ts";
 import { type LoadResult, loadPolicies } from "../core/policy/loader.ts";
 import type { SourceFile } from "../core/policy/model.ts";
-import { policiesDir, readPolicyFiles } from "../local/policy-files.ts";
-import type { Io } from "./main.ts";
+import { policiesDir, readPolicyFiles } from "../runtime/policy-files.ts";
+import type { Io } from "./io.ts";
 import { GitError, readPolicyFilesAt } from "./policy-git.ts";
 
 /** Exit 2: the command was called wrongly (or cannot start: no such folder, ref or file). */
-export class PolicyUsageError extends Error {}
+export class PolicyUsageError extends DomainError<"usage_error"> {
+  constructor(message: string) {
+    super("usage_error", message);
+  }
+}
 
 export interface ToolOptions {
   readonly json: boolean;

@@ -8,7 +8,7 @@ import { describeDiff, diffPolicies, policyFileOf } from "../core/policy/diff.ts
 import { POLICY_FILE, schemaDiagnostics } from "../core/policy/loader.ts";
 import type { SourceFile } from "../core/policy/model.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import { folderFiles, PolicyUsageError, printProblems, type ToolOptions } from "./policy-common.ts";
 
 function versionArg(text: string): number {

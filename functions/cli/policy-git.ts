@@ -5,9 +5,14 @@
  */
 import { execFileSync } from "node:child_process";
 import { join, relative } from "node:path";
+import { DomainError } from "../core/errors.ts";
 import type { SourceFile } from "../core/policy/model.ts";
 
-export class GitError extends Error {}
+export class GitError extends DomainError<"git_error"> {
+  constructor(message: string) {
+    super("git_error", message);
+  }
+}
 
 /** Variables that would point git at another repository than the one containing the folder
  * (set, say, while a git hook runs): the folder decides. */

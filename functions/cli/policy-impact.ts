@@ -14,7 +14,7 @@ import type { RecordEnvelope } from "../../schemas/record.ts";
 import { createEvaluator } from "../core/engine/evaluate.ts";
 import { impactMarkdown, replayImpact } from "../core/policy/impact.ts";
 import type { PolicySet } from "../core/policy/model.ts";
-import type { Io } from "./main.ts";
+import type { Io } from "./io.ts";
 import {
   baseFiles,
   folderFiles,

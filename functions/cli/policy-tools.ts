@@ -9,7 +9,8 @@
  *   add --json for machine-readable output; exit 2 is a usage error.
  */
 import { parseArgs } from "node:util";
-import type { Io } from "./main.ts";
+import { exitCode } from "../core/errors.ts";
+import type { Io } from "./io.ts";
 import { policyCheck } from "./policy-check.ts";
 import { PolicyUsageError, type ToolOptions } from "./policy-common.ts";
 import { policyDiff } from "./policy-diff.ts";
@@ -86,7 +87,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
     ) {
       io.err(`compliance: ${(error as Error).message}\nusage:\n${POLICY_TOOLS_USAGE}`);
-      return 2;
+      return exitCode("usage_error");
     }
     throw error;
   }

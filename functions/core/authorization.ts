@@ -15,6 +15,7 @@
  * with a zero-width space and a Cyrillic "а.wu" are other ids, and since `by` must BE the caller,
  * none of them can slip past separation of duties. The machine reader is nobody: it never acts.
  */
+import { DomainError } from "./errors.ts";
 import { visible } from "./visible.ts";
 
 export type Caller =
@@ -136,4 +137,18 @@ export function authorize(caller: Caller, request: Request): Decision {
       );
     }
   }
+}
+
+/** A refusal of CONTRACT §6 as a typed error (its HTTP status comes from the one code table). */
+export class RefusedError extends DomainError<RefusalCode> {}
+
+/** The decision, or its refusal thrown: what a list may show (its assignee) when allowed. */
+export function requireAllowed(caller: Caller, request: Request): { assignee?: string } {
+  const decision = authorize(caller, request);
+  if (decision.allowed) return decision;
+  throw new RefusedError(decision.code, decision.message, {
+    ...(decision.code === "validation_failed"
+      ? { issues: [{ path: "assignee", message: decision.message }] }
+      : {}),
+  });
 }

@@ -11,6 +11,7 @@
  */
 import type { RecordEnvelope } from "../../schemas/record.ts";
 import type { Assignee } from "./engine/violation.ts";
+import { DomainError } from "./errors.ts";
 import { type HistoryEntry, type StoredViolation, SYSTEM } from "./lifecycle.ts";
 import type { LoadedRule } from "./policy/model.ts";
 import { toIso } from "./time.ts";
@@ -23,16 +24,12 @@ export interface CaseRequest {
   readonly until?: string;
 }
 
-export type CaseErrorCode = "transition_not_allowed" | "separation_of_duties" | "invalid_until";
+/** An `until` that is not in the future is a request error on that field (400), the others 409. */
+export type CaseErrorCode = "transition_not_allowed" | "separation_of_duties" | "validation_failed";
 
-export class CaseActionError extends Error {
-  readonly code: CaseErrorCode;
-  constructor(code: CaseErrorCode, message: string) {
-    super(message);
-    this.name = "CaseActionError";
-    this.code = code;
-  }
-}
+export class CaseActionError extends DomainError<CaseErrorCode> {}
+
+const UNTIL_IN_FUTURE = "`until` must be a timestamp in the future";
 
 const FROM: Readonly<Record<CaseAction, readonly string[]>> = {
   acknowledge: ["open"],
@@ -82,7 +79,9 @@ export function applyCaseAction(args: {
   let next: StoredViolation;
   if (action === "waive") {
     if (!request.until || Date.parse(request.until) <= Date.parse(at))
-      throw new CaseActionError("invalid_until", "`until` must be a timestamp in the future");
+      throw new CaseActionError("validation_failed", UNTIL_IN_FUTURE, {
+        issues: [{ path: "until", message: UNTIL_IN_FUTURE }],
+      });
     if (args.culprits.includes(request.by.trim()))
       throw new CaseActionError(
         "separation_of_duties",

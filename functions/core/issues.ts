@@ -6,7 +6,7 @@
  * the issues of the branch the input was evidently meant for: the one whose *shape* it misses
  * least (fewest unknown or missing fields at the union's level).
  */
-import type * as z from "#zod";
+import type * as z from "zod";
 
 export type IssuePath = (string | number)[];
 export interface Issue {

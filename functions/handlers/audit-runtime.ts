@@ -6,7 +6,7 @@
  * The local runtime and tests attach theirs with `attachAudit` (the local runtime alone falls back
  * to a development key, and says so).
  */
-import { readSecret } from "../http/secrets.ts";
+import { readSecret } from "../runtime/secrets.ts";
 import type { AuditDeps } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { ConfigurationError, type Runtime, tablesFromEnv } from "./runtime.ts";

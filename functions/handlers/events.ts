@@ -5,8 +5,9 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
+import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
-import { logger } from "../http/logger.ts";
+import { logger } from "../runtime/logger.ts";
 import { eventBridgeSink } from "../service/event-sinks.ts";
 import { type EventSink, violationEvents } from "../service/events.ts";
 import { fromItem } from "../store/violations.ts";
@@ -35,7 +36,7 @@ export function createEventsHandler(sink: () => EventSink) {
 let bus: EventSink | undefined;
 export const handler = createEventsHandler(() => {
   const name = process.env.COMPLIANCE_EVENT_BUS_NAME;
-  if (!name) throw new Error("COMPLIANCE_EVENT_BUS_NAME is not set");
+  if (!name) throw new DomainError("configuration_error", "COMPLIANCE_EVENT_BUS_NAME is not set");
   bus ??= eventBridgeSink(name);
   return bus;
 });

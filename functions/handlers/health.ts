@@ -1,20 +1,14 @@
-/** GET /health (anyone) and GET /openapi.json (the published API description, bundled). */
-import openapi from "../../schemas/openapi.json" with { type: "json" };
-import { json } from "../http/api.ts";
-import { notFound } from "../http/errors.ts";
-import { httpHandler } from "../http/pipeline.ts";
+/** Lambda: GET /health and GET /openapi.json; its routes are in functions/api/health-routes.ts. */
+import { HEALTH_ROUTES } from "../api/health-routes.ts";
+import { routeHandler } from "../api/router.ts";
+import { DomainError } from "../core/errors.ts";
+import type { RuntimeSource } from "./runtime.ts";
 
-let document: string | undefined;
+/** Its routes never build a runtime (tables, policies): the function stays small and starts fast. */
+const noRuntime: RuntimeSource = () => {
+  throw new DomainError("configuration_error", "the health function has no runtime");
+};
 
-export const handler = httpHandler(async (event) => {
-  if (event.routeKey === "GET /health") return json(200, { status: "ok" });
-  if (event.routeKey === "GET /openapi.json") {
-    document ??= JSON.stringify(openapi);
-    return {
-      statusCode: 200,
-      headers: { "content-type": "application/json; charset=utf-8" },
-      body: document,
-    };
-  }
-  throw notFound(`route ${event.routeKey}`);
-});
+export const createHealthHandler = (source: RuntimeSource = noRuntime) => routeHandler(HEALTH_ROUTES, source);
+
+export const handler = createHealthHandler();

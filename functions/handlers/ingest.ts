@@ -1,40 +1,8 @@
-/**
- * POST /v1/records — the signed webhook (CONTRACT §2). Stores the revision; evaluation follows
- * from the table's stream (handlers/evaluator.ts). Nothing is stored on any refusal.
- */
-import { recordSchema } from "../../schemas/record.ts";
-import { json } from "../http/api.ts";
-import { HttpError } from "../http/errors.ts";
-import { httpHandler } from "../http/pipeline.ts";
-import { parseOr400 } from "../http/validate.ts";
-import { ingestRecord } from "../service/ingest.ts";
+/** Lambda: POST /v1/records, the signed webhook (CONTRACT §2); its routes are in functions/api/ingest-routes.ts. */
+import { INGEST_ROUTES } from "../api/ingest-routes.ts";
+import { routeHandler } from "../api/router.ts";
 import { fromEnv, type RuntimeSource } from "./runtime.ts";
-import { signedJson } from "./signed-json.ts";
 
-export function createIngestHandler(source: RuntimeSource = fromEnv) {
-  return httpHandler(
-    async (event) => {
-      const { platform } = await source();
-      const record = parseOr400(recordSchema, event.jsonBody, "record");
-      const result = await ingestRecord(platform, record, event.principal?.id ?? "unknown");
-      const base = { key: result.key, revision: result.revision };
-      switch (result.outcome) {
-        case "created":
-          return json(202, { ...base, duplicate: false });
-        case "duplicate":
-          return json(200, { ...base, duplicate: true });
-        case "stale":
-          return json(200, { ...base, duplicate: false, stale: true });
-        case "conflict":
-          throw new HttpError(
-            409,
-            "revision_conflict",
-            `${result.key} revision ${result.revision} is already stored with a different body; send a new revision`,
-          );
-      }
-    },
-    ...signedJson(source),
-  );
-}
+export const createIngestHandler = (source: RuntimeSource = fromEnv) => routeHandler(INGEST_ROUTES, source);
 
 export const handler = createIngestHandler();

@@ -10,10 +10,12 @@
  *   COMPLIANCE_POLICIES_DIR        policies folder (local; Lambda bundles carry the compiled set)
  * Tests build a Runtime directly with their own tables.
  */
+
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
-import { logger } from "../http/logger.ts";
-import { readSecret, webhookSecretsFrom } from "../http/secrets.ts";
+import type { DevIssuer } from "../runtime/dev-issuer.ts";
+import { logger } from "../runtime/logger.ts";
+import { readSecret, webhookSecretsFrom } from "../runtime/secrets.ts";
 import { createPlatform, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
 import { type TableNames, tableNames } from "../store/tables.ts";
@@ -25,6 +27,8 @@ export interface Runtime {
   readonly logger: Logger;
   /** The key that signs pagination cursors (read on first use: only the auditor needs it). */
   readonly cursorKey: () => Promise<string>;
+  /** `npm start`'s development OpenID issuer (CONTRACT §6); Lambda has none. */
+  readonly devIssuer?: DevIssuer;
 }
 
 export class ConfigurationError extends Error {

@@ -1,4 +1,6 @@
 /** Scheduled (EventBridge Scheduler on AWS, a timer locally): re-evaluates records whose deadline is due. */
+
+import { DomainError } from "../core/errors.ts";
 import { sweep } from "../service/sweep.ts";
 import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";
 
@@ -6,7 +8,8 @@ export function createSweeperHandler(source: RuntimeSource = fromEnv) {
   return async () => {
     const result = await sweep((await source()).platform, logger);
     logger.info("sweep done", { ...result });
-    if (result.failed > 0) throw new Error(`sweep: ${result.failed} record(s) failed; they stay due`);
+    if (result.failed > 0)
+      throw new DomainError("sweep_incomplete", `sweep: ${result.failed} record(s) failed; they stay due`);
     return result;
   };
 }

@@ -2,6 +2,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { Caller } from "../core/authorization.ts";
 
+/** Who a request can come from, once authenticated (see access.ts for who may call what). */
+export type PrincipalKind = "ingest" | "person" | "reader";
+
 export type HttpEvent = APIGatewayProxyEventV2 & {
   /** Set by the body middleware: the body's bytes exactly as received (what signatures cover). */
   rawBytes?: Buffer;
@@ -10,7 +13,7 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
   /** Set by the correlation middleware. */
   correlationId?: string;
   /** Set by the auth middlewares: who is calling. */
-  principal?: { kind: "ingest" | "person" | "reader"; id: string };
+  principal?: { kind: PrincipalKind; id: string };
   /** Set by the sign-in middleware (people-auth.ts): the caller authorization judges. */
   caller?: Caller;
 };

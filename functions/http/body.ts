@@ -4,8 +4,8 @@
  * decoded strictly (invalid UTF-8 is a 400, never silently replaced).
  */
 import type { MiddlewareObj } from "@middy/core";
+import { DomainError } from "../core/errors.ts";
 import type { HttpEvent, HttpResult } from "./api.ts";
-import { HttpError } from "./errors.ts";
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -16,8 +16,7 @@ export function rawBody(maxBytes = MAX_BODY_BYTES): MiddlewareObj<HttpEvent, Htt
       const body = event.body ?? "";
       const bytes = event.isBase64Encoded ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
       if (bytes.length > maxBytes)
-        throw new HttpError(
-          413,
+        throw new DomainError(
           "payload_too_large",
           `body is ${bytes.length} bytes; the limit is ${maxBytes} (256 KiB)`,
         );
@@ -33,14 +32,13 @@ export function jsonBody(): MiddlewareObj<HttpEvent, HttpResult> {
       try {
         text = new TextDecoder("utf-8", { fatal: true }).decode(request.event.rawBytes ?? Buffer.alloc(0));
       } catch (cause) {
-        throw new HttpError(400, "invalid_encoding", "the body is not valid UTF-8", { cause });
+        throw new DomainError("invalid_encoding", "the body is not valid UTF-8", { cause });
       }
-      if (text.trim() === "")
-        throw new HttpError(400, "invalid_json", "the body is empty: send a JSON record");
+      if (text.trim() === "") throw new DomainError("invalid_json", "the body is empty: send a JSON record");
       try {
         request.event.jsonBody = JSON.parse(text);
       } catch (cause) {
-        throw new HttpError(400, "invalid_json", `the body is not JSON: ${(cause as Error).message}`, {
+        throw new DomainError("invalid_json", `the body is not JSON: ${(cause as Error).message}`, {
           cause,
         });
       }

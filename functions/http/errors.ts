@@ -1,56 +1,34 @@
 /**
- * HTTP errors as typed values: a status, a stable `code` callers can branch on, a message, and
- * for validation every issue with its path (CONTRACT §2 error shape). Anything else that escapes a
- * handler becomes a 500 with no internals.
+ * The request errors handlers and middlewares throw, as DomainErrors (functions/core/errors.ts
+ * maps each code to its status), and the JSON body every error answer has (CONTRACT §2).
  */
+import { DomainError, type ErrorCode, type ErrorIssue } from "../core/errors.ts";
 import type { Issue } from "../core/issues.ts";
 import { formatPath } from "../core/issues.ts";
 
 export interface ErrorBody {
   readonly error: {
-    readonly code: string;
+    readonly code: ErrorCode;
     readonly message: string;
-    readonly issues?: readonly { readonly path: string; readonly message: string }[];
+    readonly issues?: readonly ErrorIssue[];
   };
 }
 
-export class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly issues?: readonly { path: string; message: string }[];
-  readonly headers?: Readonly<Record<string, string>>;
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    options?: {
-      issues?: readonly { path: string; message: string }[];
-      cause?: unknown;
-      headers?: Record<string, string>;
-    },
-  ) {
-    super(message, { cause: options?.cause });
-    this.name = "HttpError";
-    this.status = status;
-    this.code = code;
-    this.issues = options?.issues;
-    this.headers = options?.headers;
-  }
-
-  toBody(): ErrorBody {
-    return {
-      error: { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) },
-    };
-  }
+export function errorBody(error: DomainError): ErrorBody {
+  return {
+    error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
+  };
 }
 
-export function validationFailed(issues: readonly Issue[], what = "request"): HttpError {
-  return new HttpError(400, "validation_failed", `${what} is invalid: ${issues.length} issue(s)`, {
+export function validationFailed(
+  issues: readonly Issue[],
+  what = "request",
+): DomainError<"validation_failed"> {
+  return new DomainError("validation_failed", `${what} is invalid: ${issues.length} issue(s)`, {
     issues: issues.map((i) => ({ path: formatPath(i.path) || "(body)", message: i.message })),
   });
 }
 
-export const unauthorized = (message: string) =>
-  new HttpError(401, "unauthorized", message, { headers: { "www-authenticate": "Bearer" } });
-export const forbidden = (message: string) => new HttpError(403, "forbidden", message);
-export const notFound = (what: string) => new HttpError(404, "not_found", `${what} not found`);
+export const unauthorized = (message: string) => new DomainError("unauthorized", message);
+export const forbidden = (message: string) => new DomainError("forbidden", message);
+export const notFound = (what: string) => new DomainError("not_found", `${what} not found`);

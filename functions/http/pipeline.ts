@@ -4,19 +4,19 @@
  */
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
+import { logger } from "../runtime/logger.ts";
 import type { HttpEvent, HttpResult } from "./api.ts";
 import { correlationId } from "./correlation.ts";
 import { errorResponse } from "./error-response.ts";
-import { logger } from "./logger.ts";
 
-export type Route = (event: HttpEvent) => Promise<HttpResult>;
+export type HttpFunction = (event: HttpEvent) => Promise<HttpResult>;
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 export function httpHandler(
-  route: Route,
+  fn: HttpFunction,
   ...middlewares: MiddlewareObj<HttpEvent, HttpResult>[]
 ): HttpHandler {
   let chain = middy<HttpEvent, HttpResult>().use(correlationId(logger)).use(errorResponse(logger));
   for (const m of middlewares) chain = chain.use(m);
-  return chain.handler(route) as unknown as HttpHandler;
+  return chain.handler(fn) as unknown as HttpHandler;
 }

@@ -1,5 +1,5 @@
 /** zod parsing with every issue in the 400 answer. */
-import type * as z from "#zod";
+import type * as z from "zod";
 import { toIssues } from "../core/issues.ts";
 import { validationFailed } from "./errors.ts";
 

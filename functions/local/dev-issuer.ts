@@ -6,28 +6,16 @@
  */
 import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from "jose";
-import type { Directory, PersonView } from "../core/directory.ts";
+import type { Directory } from "../core/directory.ts";
+import type { DevIssuer } from "../runtime/dev-issuer.ts";
+
+export type { DevIssuer };
 
 /** The audience (OAuth client id) of the development issuer's tokens. */
 export const LOCAL_AUDIENCE = "compliance-local";
 /** How long a development token lasts. */
 export const LOCAL_TOKEN_TTL_S = 8 * 3600;
 const ALG = "ES256";
-
-export interface SignIn {
-  readonly token: string;
-  readonly expiresAt: string;
-  readonly person: PersonView;
-}
-
-export interface DevIssuer {
-  /** The issuer URL (`iss`): the local server's base URL, known once it listens. */
-  readonly url: () => string;
-  readonly jwks: JSONWebKeySet;
-  discovery(): Record<string, unknown>;
-  /** An ID token for a person of the directory; undefined for anyone else. */
-  signIn(personId: string, now: Date): Promise<SignIn | undefined>;
-}
 
 export async function createDevIssuer(url: () => string, directory: () => Directory): Promise<DevIssuer> {
   const { publicKey, privateKey } = await generateKeyPair(ALG, { extractable: true });

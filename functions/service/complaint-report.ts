@@ -4,6 +4,7 @@
  * counts once, as its latest evaluated revision describes it.
  */
 import { type ComplaintCounts, deduction, emptyCounts } from "../core/complaint-report.ts";
+import { DomainError } from "../core/errors.ts";
 import { reportMonth } from "../store/records.ts";
 import type { Platform } from "./platform.ts";
 
@@ -33,8 +34,11 @@ export function monthsBetween(from: string, to: string): string[] {
   return months;
 }
 
-export class ReportRangeError extends Error {
-  readonly code = "invalid_range";
+/** A period the report cannot cover: a request error on `from`. */
+export class ReportRangeError extends DomainError<"validation_failed"> {
+  constructor(message: string) {
+    super("validation_failed", message, { issues: [{ path: "from", message }] });
+  }
 }
 
 export async function complaintReport(

@@ -5,12 +5,13 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { canonicalJson } from "../core/canonical.ts";
+import { DomainError } from "../core/errors.ts";
 
-export class InvalidCursorError extends Error {
-  readonly code = "invalid_cursor";
+const INVALID = "cursor is invalid, tampered with, or belongs to another query";
+
+export class InvalidCursorError extends DomainError<"invalid_cursor"> {
   constructor() {
-    super("cursor is invalid, tampered with, or belongs to another query");
-    this.name = "InvalidCursorError";
+    super("invalid_cursor", INVALID, { issues: [{ path: "cursor", message: INVALID }] });
   }
 }
 

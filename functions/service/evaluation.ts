@@ -5,6 +5,7 @@
  * conditional writes (the violation's `ver`) and by never letting an older judgement win.
  */
 import { nextActionAt } from "../core/case-actions.ts";
+import { DomainError } from "../core/errors.ts";
 import { type Change, reconcile, type StoredViolation } from "../core/lifecycle.ts";
 import { recordKey } from "../store/keys.ts";
 import type { StoredRevision } from "../store/records.ts";
@@ -44,7 +45,10 @@ export async function evaluateStoredRevision(
   let wrote = false;
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt === MAX_ATTEMPTS)
-      throw new Error(`violations of ${pk} kept changing under us: ${pending.join(", ")}`);
+      throw new DomainError(
+        "contention",
+        `violations of ${pk} kept changing under us: ${pending.join(", ")}`,
+      );
     const stored = known ?? (await platform.violations.getMany(pending));
     known = undefined;
     const conflicted: string[] = [];

@@ -1,10 +1,13 @@
 /** The two event sinks: EventBridge (AWS) and a JSON-lines file (the local platform). */
 import { appendFile } from "node:fs/promises";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { DomainError } from "../core/errors.ts";
 import { type DomainEvent, EVENT_SOURCE, type EventSink } from "./events.ts";
 
-export class EventPublishError extends Error {
-  readonly code = "event_publish_failed";
+export class EventPublishError extends DomainError<"event_publish_failed"> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("event_publish_failed", message, options);
+  }
 }
 
 export function eventBridgeSink(busName: string, client = new EventBridgeClient({})): EventSink {
@@ -12,16 +15,20 @@ export function eventBridgeSink(busName: string, client = new EventBridgeClient(
     async publish(events) {
       for (let i = 0; i < events.length; i += 10) {
         const batch = events.slice(i, i + 10);
-        const out = await client.send(
-          new PutEventsCommand({
-            Entries: batch.map((e) => ({
-              EventBusName: busName,
-              Source: EVENT_SOURCE,
-              DetailType: e.detailType,
-              Detail: JSON.stringify({ ...e.detail, eventKey: e.key }),
-            })),
-          }),
-        );
+        const out = await client
+          .send(
+            new PutEventsCommand({
+              Entries: batch.map((e) => ({
+                EventBusName: busName,
+                Source: EVENT_SOURCE,
+                DetailType: e.detailType,
+                Detail: JSON.stringify({ ...e.detail, eventKey: e.key }),
+              })),
+            }),
+          )
+          .catch((cause: unknown) => {
+            throw new EventPublishError(`EventBridge refused ${batch.length} events`, { cause });
+          });
         // PutEvents answers 200 with per-entry failures: retry the batch (consumers de-duplicate on eventKey)
         if (out.FailedEntryCount)
           throw new EventPublishError(`${out.FailedEntryCount} of ${batch.length} events were not accepted`);

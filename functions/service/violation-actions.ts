@@ -6,13 +6,16 @@
 import type { RecordEnvelope } from "../../schemas/record.ts";
 import { culpritsOf } from "../core/case-actions.ts";
 import { peopleFor } from "../core/engine/violation.ts";
+import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import type { LoadedRule } from "../core/policy/model.ts";
 import { recordKey } from "../store/keys.ts";
 import type { Platform } from "./platform.ts";
 
-export class ViolationNotFoundError extends Error {
-  readonly code = "not_found";
+export class ViolationNotFoundError extends DomainError<"not_found"> {
+  constructor(id: string) {
+    super("not_found", `violation ${id} not found`);
+  }
 }
 
 const MAX_ATTEMPTS = 8;
@@ -49,5 +52,5 @@ export async function changeViolation(
     if (!next) return current;
     if (await platform.violations.write(next, current.ver)) return next;
   }
-  throw new Error(`violation ${id} kept changing under us`);
+  throw new DomainError("contention", `violation ${id} kept changing under us`);
 }

@@ -18,6 +18,7 @@ import {
   type TableDescription,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
+import { DomainError } from "../core/errors.ts";
 import { type KeySchema, TABLES, type TableDefinition, type TableNames, tableNames } from "./tables.ts";
 
 export type TableSetupErrorCode =
@@ -26,13 +27,11 @@ export type TableSetupErrorCode =
   | "table_mismatch"
   | "table_delete_failed";
 
-export class TableSetupError extends Error {
-  readonly code: TableSetupErrorCode;
+export class TableSetupError extends DomainError<TableSetupErrorCode> {
+  override readonly name: string = "TableSetupError";
   readonly tableName: string;
   constructor(code: TableSetupErrorCode, tableName: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "TableSetupError";
-    this.code = code;
+    super(code, message, options);
     this.tableName = tableName;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The HTTP API (API Gateway v2), routed from functions/http/routes.ts (the local server routes with
+ * The HTTP API (API Gateway v2), routed from the route table functions/api/routes.ts (the local server routes with
  * the same list, so both expose the same API):
  *   public        open (health, the OpenAPI document)
  *   signed        no API Gateway authorizer: the handler verifies the client's HMAC signature
@@ -27,24 +27,29 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import {
+  type Access,
   DEPLOYED_ROUTES,
-  type DeployedAccess,
   type DeployedFunctionName,
   type DeployedRoute,
   routeKey,
-} from "../../functions/http/routes.ts";
+} from "../../functions/api/routes.ts";
+import { ACCESS } from "../../functions/http/access.ts";
 import { acknowledge } from "../nag.ts";
 import { pascal } from "./data.ts";
 import type { Functions } from "./functions.ts";
 import type { SignIn } from "./sign-in.ts";
 
-/** How API Gateway authorizes each deployed access kind (exhaustive: a new kind must be placed here). */
-export const AUTHORIZATION = {
-  public: "none",
-  signed: "none",
-  auditor: "jwt",
-  person: "jwt",
-} as const satisfies Readonly<Record<DeployedAccess, "none" | "jwt">>;
+/** An access kind API Gateway serves (the development issuer's `local` routes are never deployed). */
+export type DeployedAccess = {
+  [A in Access]: (typeof ACCESS)[A]["gateway"] extends "local" ? never : A;
+}[Access];
+
+/** How API Gateway authorizes each deployed access kind (functions/http/access.ts, exhaustive). */
+export const AUTHORIZATION = Object.fromEntries(
+  Object.entries(ACCESS)
+    .filter(([, kind]) => kind.gateway !== "local")
+    .map(([access, kind]) => [access, kind.gateway]),
+) as { readonly [A in DeployedAccess]: (typeof ACCESS)[A]["gateway"] };
 
 /** Stage-wide limits (requests per second, burst). Above them API Gateway answers 429 itself. */
 export const THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
@@ -137,8 +142,8 @@ export class Api extends Construct {
       authorizerName: "sign-in",
     });
     const none = new HttpNoneAuthorizer();
-    const authorizer = (access: DeployedAccess): IHttpRouteAuthorizer =>
-      AUTHORIZATION[access] === "jwt" ? this.jwtAuthorizer : none;
+    const authorizer = (access: Access): IHttpRouteAuthorizer =>
+      ACCESS[access].gateway === "jwt" ? this.jwtAuthorizer : none;
 
     const routes = new Map<string, HttpRoute>();
     for (const route of DEPLOYED_ROUTES) {
@@ -182,9 +187,19 @@ function acknowledgeRoute(route: HttpRoute, def: DeployedRoute): void {
         },
       ]);
       return;
+    case "reader":
+      acknowledge(route, [
+        {
+          id: "AwsSolutions-APIG4",
+          reason: `${routeKey(def)} is a dry run that stores nothing, called either by ingest clients that sign each request with HMAC-SHA256 (checked by the handler, as on the ingest route) or by readers with a sign-in token (CONTRACT §2): API Gateway cannot authorize "HMAC or JWT" on one route, so the handler checks whichever the request carries (the token with the same issuer, audiences and keys as the JWT authorizer) and answers 401 otherwise.`,
+        },
+      ]);
+      return;
     case "auditor":
     case "person":
       // JWT-authorized: no finding (AwsSolutions-APIG4 passes; COG4 applies to REST APIs only)
       return;
+    case "local":
+      throw new Error(`${routeKey(def)} is a local development route: it is never deployed`);
   }
 }

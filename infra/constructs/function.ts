@@ -12,7 +12,7 @@ import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { REPO_ROOT } from "../../functions/local/policy-files.ts";
+import { REPO_ROOT } from "../../functions/runtime/policy-files.ts";
 import { acknowledge } from "../nag.ts";
 
 export const HANDLERS_DIR = join(REPO_ROOT, "functions", "handlers");

@@ -10,7 +10,7 @@ import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import type { EventBus } from "aws-cdk-lib/aws-events";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import type { DeployedFunctionName } from "../../functions/http/routes.ts";
+import type { DeployedFunctionName } from "../../functions/api/routes.ts";
 import { RECORD_HEADS, type TableDefinition, VIOLATIONS } from "../../functions/store/tables.ts";
 import type { CompiledPolicies } from "../policies.ts";
 import type { Data, TableName } from "./data.ts";
@@ -71,7 +71,7 @@ export class Functions extends Construct {
   readonly audit: ComplianceFunction;
   readonly digester: ComplianceFunction;
   readonly policyPublisher: ComplianceFunction;
-  /** The functions behind HTTP routes, by the name functions/http/routes.ts gives them. */
+  /** The functions behind HTTP routes, by the name functions/api/routes.ts gives them. */
   readonly http: Readonly<Record<DeployedFunctionName, ComplianceFunction>>;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {

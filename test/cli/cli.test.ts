@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../functions/cli/main.ts";
-import { REPO_ROOT } from "../../functions/local/policy-files.ts";
+import { REPO_ROOT } from "../../functions/runtime/policy-files.ts";
 import { SHIPPED_DIR } from "../support/policies.ts";
 import { overBudget } from "../support/records.ts";
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { REPO_ROOT } from "../../functions/local/policy-files.ts";
+import { REPO_ROOT } from "../../functions/runtime/policy-files.ts";
 
 interface Step {
   name?: string;

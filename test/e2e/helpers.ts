@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect, inject } from "vitest";
-import type * as z from "#zod";
+import type * as z from "zod";
 import { createClients } from "../../functions/local/aws-clients.ts";
 import { type LocalPlatform, startPlatform } from "../../functions/local/platform-runtime.ts";
 import { deleteTables } from "../../functions/store/create-tables.ts";

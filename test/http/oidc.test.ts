@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpError } from "../../functions/http/errors.ts";
+import { DomainError, httpOutcome } from "../../functions/core/errors.ts";
 import { createTokenVerifier, discoveredKeys, type TokenVerifier } from "../../functions/http/oidc.ts";
 import { callerOf, type PeopleAuthContext, sameSecret } from "../../functions/http/people-auth.ts";
 import { shippedPolicies } from "../support/policies.ts";
@@ -178,7 +178,9 @@ describe("who a bearer names (directory lookup)", () => {
     try {
       return await callerOf(token, context);
     } catch (error) {
-      return error instanceof HttpError ? `${error.status} ${error.message}` : String(error);
+      return error instanceof DomainError
+        ? `${httpOutcome(error.code).status} ${error.message}`
+        : String(error);
     }
   };
 

@@ -1,7 +1,8 @@
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { DEPLOYED_ROUTES, ROUTES, routeKey } from "../../functions/http/routes.ts";
+import { DEPLOYED_ROUTES, ROUTES, routeKey } from "../../functions/api/routes.ts";
+import { ACCESS } from "../../functions/http/access.ts";
 import { AUTHORIZATION, THROTTLE } from "../../infra/constructs/api.ts";
 import { OIDC_AUDIENCE_CONTEXT, OIDC_ISSUER_CONTEXT } from "../../infra/constructs/sign-in.ts";
 import { ComplianceStack } from "../../infra/stack.ts";
@@ -42,12 +43,18 @@ describe("HTTP API", () => {
     for (const route of DEPLOYED_ROUTES) {
       const props =
         template.toJSON().Resources[logicalId(stack.api.routes.get(routeKey(route)) as never)].Properties;
-      if (AUTHORIZATION[route.access] === "jwt") {
+      if (ACCESS[route.access].gateway === "jwt") {
         expect(props.AuthorizationType, routeKey(route)).toBe("JWT");
         expect(props.AuthorizerId, routeKey(route)).toEqual({ Ref: authorizerId });
       } else expect(props.AuthorizationType, routeKey(route)).toBe("NONE");
     }
-    expect(AUTHORIZATION).toEqual({ public: "none", signed: "none", auditor: "jwt", person: "jwt" });
+    expect(AUTHORIZATION).toEqual({
+      public: "none",
+      signed: "none",
+      reader: "none",
+      auditor: "jwt",
+      person: "jwt",
+    });
     for (const key of [
       "POST /v1/violations/{id}/acknowledge",
       "POST /v1/violations/{id}/waive",
@@ -57,7 +64,7 @@ describe("HTTP API", () => {
       "GET /v1/me",
       "GET /v1/audit/verify",
     ])
-      expect(AUTHORIZATION[DEPLOYED_ROUTES.find((r) => routeKey(r) === key)?.access ?? "public"], key).toBe(
+      expect(ACCESS[DEPLOYED_ROUTES.find((r) => routeKey(r) === key)?.access ?? "public"].gateway, key).toBe(
         "jwt",
       );
   });

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadPolicies } from "../../functions/core/policy/loader.ts";
-import { policiesDir, REPO_ROOT, readPolicyFiles } from "../../functions/local/policy-files.ts";
+import { policiesDir, REPO_ROOT, readPolicyFiles } from "../../functions/runtime/policy-files.ts";
 import { compilePolicies, PolicyCompilationError } from "../../infra/policies.ts";
 
 const BROKEN_FILE = "complaint-response/complaint-response/v1.yaml";

@@ -2,7 +2,7 @@
 import { formatDiagnostic } from "../../functions/core/diagnostics.ts";
 import { loadPolicies } from "../../functions/core/policy/loader.ts";
 import type { PolicySet, SourceFile } from "../../functions/core/policy/model.ts";
-import { policiesDir, readPolicyFiles } from "../../functions/local/policy-files.ts";
+import { policiesDir, readPolicyFiles } from "../../functions/runtime/policy-files.ts";
 
 export const SHIPPED_DIR = policiesDir();
 

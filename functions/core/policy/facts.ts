@@ -8,7 +8,7 @@
  * construction on what a fact is; the differential test checks the rest.
  */
 import Big from "big.js";
-import * as z from "#zod";
+import * as z from "zod";
 import type { RecordEnvelope, RecordType } from "../../../schemas/record.ts";
 import { compareExact, type Exact, Ratio, sum, toBig, toExact, UNLIMITED } from "../decimal.ts";
 import { canonicalRole, isAtLeast, lookupByRole, sameRole } from "../roles.ts";

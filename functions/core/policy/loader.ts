@@ -4,7 +4,7 @@
  * skipped: a load with any diagnostic yields no policy set at all.
  */
 import { createHash } from "node:crypto";
-import type * as z from "#zod";
+import type * as z from "zod";
 import {
   type Condition,
   orgSchema,

@@ -6,7 +6,7 @@
  * Each operator declares the `value` it accepts so a policy with a wrong value type fails to load
  * instead of silently never firing.
  */
-import * as z from "#zod";
+import * as z from "zod";
 import { compareExact } from "../decimal.ts";
 import { canonicalRole } from "../roles.ts";
 import { DURATION_HINT, parseDuration, toMillis } from "../time.ts";

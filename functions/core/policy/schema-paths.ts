@@ -2,7 +2,7 @@
  * Checks that a data path names a field the record schema defines, so `$.ammount` is a load
  * error instead of a condition that silently never fires.
  */
-import type * as z from "#zod";
+import type * as z from "zod";
 import type { PathSegment } from "./path.ts";
 
 interface Def {

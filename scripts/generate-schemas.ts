@@ -6,10 +6,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { JSON_SCHEMAS, renderJsonSchema } from "./json-schemas.ts";
-import { renderOpenApi } from "./openapi.ts";
+import { renderOpenApi } from "../functions/api/openapi.ts";
+import { JSON_SCHEMAS, renderJsonSchema } from "../schemas/json-schemas.ts";
 
-const dir = fileURLToPath(new URL(".", import.meta.url));
+const dir = fileURLToPath(new URL("../schemas/", import.meta.url));
 const check = process.argv.includes("--check");
 
 const outputs: [name: string, render: () => string][] = [

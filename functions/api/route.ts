@@ -1,0 +1,128 @@
+/**
+ * What a route of the HTTP API is: one entry of the route table, the single source for the router
+ * (functions/api/router.ts), API Gateway (infra/constructs/api.ts), the local server
+ * (functions/local/http-server.ts) and the OpenAPI document (functions/api/openapi.ts).
+ *
+ * An entry says: method and path; the Lambda function it belongs to; who may call it (`access`);
+ * the zod schemas of its path parameters, query and body (the router validates with them before
+ * `serve` runs, so `serve` gets typed values); the answers it gives (with their schemas, in `doc`);
+ * and `serve`, which calls the service that does the work.
+ */
+import type * as z from "zod";
+import type { Runtime } from "../handlers/runtime.ts";
+import type { Access } from "../http/access.ts";
+import type { HttpEvent } from "../http/api.ts";
+
+/** The Lambda functions that serve HTTP routes (each is a handlers/<name>.ts and one CDK function). */
+export type FunctionName = "ingest" | "evaluate" | "auditor" | "cases" | "health" | "local";
+/** The functions API Gateway routes to (the development issuer runs only under npm start). */
+export type DeployedFunctionName = Exclude<FunctionName, "local">;
+
+export type Json = { [key: string]: unknown };
+export type SchemaIo = "input" | "output";
+
+/** What `serve` answers: JSON (the default content type) or text with its own headers. */
+export type Answer =
+  | { readonly status: number; readonly json: unknown; readonly headers?: Readonly<Record<string, string>> }
+  | { readonly status: number; readonly text: string; readonly headers: Readonly<Record<string, string>> };
+
+export interface ServeInput<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly event: HttpEvent;
+  /** The process's runtime (built on first use: public routes never need it). */
+  readonly runtime: () => Promise<Runtime>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The prose of the OpenAPI document, beside each route (functions/api/openapi.ts assembles it)
+
+export interface ResponseDoc {
+  readonly description: string;
+  readonly content?: Record<string, Json>;
+  readonly headers?: Record<string, Json>;
+}
+
+export interface ErrorExample {
+  readonly code: string;
+  readonly message: string;
+  readonly issues?: readonly { path: string; message: string }[];
+}
+
+/** Helpers the generator hands to each route's `responses`. */
+export interface DocContext {
+  /** a reference to a named (`.meta({ id })`) schema, in its answered (output) form by default */
+  readonly ref: (schema: z.ZodType, io?: SchemaIo) => Json;
+  readonly json: (description: string, schema: Json, examples?: Record<string, unknown>) => ResponseDoc;
+  readonly error: (description: string, example?: ErrorExample) => ResponseDoc;
+}
+
+export interface RouteDoc {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description: string;
+  /** path parameters by name: what each means and an example (their schemas are `params`) */
+  readonly params?: Readonly<Record<string, { readonly description: string; readonly example: string }>>;
+  /** query parameters without a description in their schema */
+  readonly query?: Readonly<Record<string, string>>;
+  /** what the body is (its schema is `body`) */
+  readonly body?: string;
+  /** every answer of this route; those of its access kind and of every route are added */
+  readonly responses: (ctx: DocContext) => Record<number, ResponseDoc>;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly fn: FunctionName;
+  readonly access: Access;
+  /** path parameters: a value that does not fit answers 404 `<notFound(raw params)> not found` */
+  readonly params?: P;
+  readonly notFound?: (params: Readonly<Record<string, string>>) => string;
+  /**
+   * whether what the path names exists, asked before the query and body are judged: an unknown
+   * violation is 404 even with an invalid body (CONTRACT §6's order of checks)
+   */
+  readonly exists?: (params: z.output<P>, runtime: () => Promise<Runtime>) => Promise<boolean>;
+  readonly query?: Q;
+  /** the JSON body (read, size-limited and parsed by the access middlewares) */
+  readonly body?: B;
+  /** what the body is called in a 400's message (`record is invalid: …`; default "request") */
+  readonly bodyName?: string;
+  readonly doc: RouteDoc;
+  readonly serve: (input: ServeInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Answer>;
+}
+
+/** A route as the table holds it (its schemas' types erased). */
+export interface Route {
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly fn: FunctionName;
+  readonly access: Access;
+  readonly params?: z.ZodType;
+  readonly notFound?: (params: Readonly<Record<string, string>>) => string;
+  readonly exists?: (params: unknown, runtime: () => Promise<Runtime>) => Promise<boolean>;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  readonly bodyName?: string;
+  readonly doc: RouteDoc;
+  readonly serve: (input: ServeInput<unknown, unknown, unknown>) => Promise<Answer>;
+}
+
+/** Declares a route; `serve`'s input is typed from the schemas. */
+export function route<
+  P extends z.ZodType = z.ZodType<Record<string, never>>,
+  Q extends z.ZodType = z.ZodType<Record<string, never>>,
+  B extends z.ZodType = z.ZodType<undefined>,
+>(spec: RouteSpec<P, Q, B>): Route {
+  return spec as unknown as Route;
+}
+
+export function routeKey(route: { readonly method: string; readonly path: string }): string {
+  return `${route.method} ${route.path}`;
+}
+
+export const ok = (json: unknown): Answer => ({ status: 200, json });

@@ -1,0 +1,126 @@
+/**
+ * The shape of the code, checked on every test run (pure: reads the sources, no Java):
+ * - no import cycle between files of functions/, schemas/, infra/, bin/, scripts/;
+ * - the pure bottom (functions/core/, schemas/) imports only itself and packages;
+ * - no import reaches inside node_modules by a path (packages are imported by name);
+ * - no hand-written .ts file over 500 lines (generated and data files are listed below).
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SCANNED = ["functions", "schemas", "infra", "bin", "scripts"];
+const MAX_LINES = 500;
+/** Files allowed past MAX_LINES, each with why: generated or data, not hand-written logic. */
+const LONG_FILE_EXCEPTIONS: Readonly<Record<string, string>> = {};
+/** Part B (issue 10 item 7) splits these; until then they are known, not new. */
+const LONG_FILES_PENDING: readonly string[] = [
+  "functions/local/stream-poller.ts",
+  "functions/core/policy/loader.ts",
+  "functions/core/policy/diff.ts",
+];
+
+function sources(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((name) => {
+    const path = join(dir, name);
+    if (name === "node_modules" || name.startsWith(".")) return [];
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.(ts|js|mjs)$/.test(name) && !name.endsWith(".d.ts") ? [path] : [];
+  });
+}
+
+const FILES = SCANNED.flatMap((d) => sources(join(ROOT, d))).map((f) => relative(ROOT, f));
+
+/** Every module specifier a file imports or re-exports, static or dynamic, type-only included. */
+function specifiers(text: string): string[] {
+  const out: string[] = [];
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  for (const m of code.matchAll(/(?:^|[;\s])(?:import|export)\s[^;]*?\sfrom\s*["']([^"']+)["']/g))
+    out.push(m[1] as string);
+  for (const m of code.matchAll(/(?:^|[;\s])import\s*["']([^"']+)["']/g)) out.push(m[1] as string);
+  for (const m of code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) out.push(m[1] as string);
+  return out;
+}
+
+/** The repository file a relative specifier names, or undefined for a package. */
+function resolveLocal(from: string, spec: string): string | undefined {
+  if (!spec.startsWith(".")) return undefined;
+  return relative(ROOT, resolve(ROOT, dirname(from), spec));
+}
+
+const GRAPH = new Map<string, { specs: string[]; local: string[] }>(
+  FILES.map((file) => {
+    const specs = specifiers(readFileSync(join(ROOT, file), "utf8"));
+    const local = specs
+      .map((s) => resolveLocal(file, s))
+      .filter((f): f is string => f !== undefined && /\.(ts|js|mjs)$/.test(f));
+    return [file, { specs, local }];
+  }),
+);
+
+/** Import cycles (each as a list of files, first repeated last), by depth-first search. */
+function cycles(): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, "open");
+    stack.push(file);
+    for (const next of GRAPH.get(file)?.local ?? []) {
+      if (!GRAPH.has(next)) continue;
+      if (state.get(next) === "open") found.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, "done");
+  };
+  for (const file of GRAPH.keys()) if (!state.has(file)) visit(file);
+  return found;
+}
+
+const BOTTOM = (file: string) => file.startsWith("functions/core/") || file.startsWith("schemas/");
+
+describe("architecture", () => {
+  it("parses imports of every kind", () => {
+    expect(
+      specifiers(`import a from "./a.ts";\nimport type { B } from "../b.ts";\nexport * from "./c.ts";
+import "./d.ts";\nconst e = await import("./e.ts");\n// import x from "./commented.ts";`),
+    ).toEqual(["./a.ts", "../b.ts", "./c.ts", "./d.ts", "./e.ts"]);
+    expect(FILES.length).toBeGreaterThan(100);
+  });
+
+  it("has no import cycle", () => {
+    expect(cycles().map((c) => c.join(" → "))).toEqual([]);
+  });
+
+  it("keeps functions/core/ and schemas/ at the bottom: they import only each other and packages", () => {
+    const outward = [...GRAPH].flatMap(([file, { local }]) =>
+      BOTTOM(file) ? local.filter((to) => !BOTTOM(to)).map((to) => `${file} → ${to}`) : [],
+    );
+    expect(outward).toEqual([]);
+  });
+
+  it("imports packages by name, never a path inside node_modules", () => {
+    const deep = [...GRAPH].flatMap(([file, { specs }]) =>
+      specs.filter((s) => s.includes("node_modules")).map((s) => `${file} → ${s}`),
+    );
+    expect(deep).toEqual([]);
+  });
+
+  it(`has no hand-written .ts file over ${MAX_LINES} lines`, () => {
+    const long = FILES.filter((f) => f.endsWith(".ts"))
+      .filter((f) => !(f in LONG_FILE_EXCEPTIONS) && !LONG_FILES_PENDING.includes(f))
+      .map((f) => [f, readFileSync(join(ROOT, f), "utf8").split("\n").length] as const)
+      .filter(([, lines]) => lines > MAX_LINES)
+      .map(([f, lines]) => `${f}: ${lines} lines`);
+    expect(long).toEqual([]);
+  });
+});
