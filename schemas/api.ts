@@ -224,7 +224,7 @@ export const personViewSchema = z
     department: z.string(),
     roles: z.array(z.string()).meta({ description: "every role of policies/org.yaml the person holds" }),
   })
-  .meta({ id: "Person" });
+  .meta({ id: "PersonView" });
 
 /** POST /local/sign-in (development issuer, npm start only) */
 export const signInRequestSchema = z
