@@ -11,6 +11,8 @@ import {
   complaintReportSchema,
   personViewSchema,
   policyListSchema,
+  policyVersionPathSchema,
+  policyVersionSchema,
   recordResponseSchema,
   storedViolationSchema,
   violationListSchema,
@@ -25,8 +27,10 @@ import { publicViolation } from "../core/lifecycle.ts";
 import { auditOf } from "../handlers/audit-runtime.ts";
 import { header } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
+import { assertOrderedRanges } from "../http/validate.ts";
 import { verifyAudit } from "../service/audit.ts";
 import { complaintReport } from "../service/complaint-report.ts";
+import { readPolicyVersion } from "../service/policy-reading.ts";
 import { listViolations } from "../service/violation-queries.ts";
 import { CSV_COLUMNS, CSV_MAX_ROWS } from "../service/violations-csv.ts";
 import { exportViolationsCsv } from "../service/violations-export.ts";
@@ -114,6 +118,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         ...(asked !== undefined ? { assignee: asked } : {}),
       });
       const query = { ...filters, ...(assignee !== undefined ? { assignee } : {}) };
+      assertOrderedRanges(query);
       const rt = await runtime();
       const key = await rt.cursorKey();
       const csv =
@@ -246,6 +251,36 @@ export const AUDITOR_ROUTES: readonly Route[] = [
           sha256: v.sha256,
         })),
       }),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/policies/{id}/versions/{n}",
+    fn: "auditor",
+    access: "auditor",
+    params: policyVersionPathSchema,
+    notFound: ({ id, n }) => `policy ${id} version ${n}`,
+    doc: {
+      operationId: "getPolicyVersion",
+      summary: "One policy version, each rule in words",
+      description:
+        "The version's fields, parameters and rules as its file writes them (`{param: name}` kept), each rule's condition also in words (`words`: zh and en), and `effectiveUntil` (the next version's `effectiveFrom`, or null).",
+      params: {
+        id: { description: "policy id", example: "expense-approval" },
+        n: { description: "version number (1, 2, …)", example: "1" },
+      },
+      responses: ({ ref, json, error }) => ({
+        200: json("The policy version.", ref(policyVersionSchema)),
+        404: error("`not_found`: no loaded policy has this id and version.", {
+          code: "not_found",
+          message: "policy expense-approval version 9 not found",
+        }),
+      }),
+    },
+    serve: async ({ params: { id, n }, runtime }) => {
+      const found = readPolicyVersion((await runtime()).platform, id, n);
+      if (!found) throw notFound(`policy ${id} version ${n}`);
+      return ok(found);
+    },
   }),
   route({
     method: "GET",

@@ -14,7 +14,7 @@ import { accessMiddlewares } from "../http/access.ts";
 import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { type HttpHandler, httpHandler } from "../http/pipeline.ts";
-import { parseOr400 } from "../http/validate.ts";
+import { parseOr400, refuseQuery } from "../http/validate.ts";
 import { type Answer, type Route, routeKey } from "./route.ts";
 
 function toResult(answer: Answer): HttpResult {
@@ -50,7 +50,9 @@ function serveRoute(route: Route, source: RuntimeSource): HttpHandler {
           route.notFound?.((event.pathParameters ?? {}) as Record<string, string>) ??
             `${event.rawPath ?? route.path}`,
         );
-      const query = route.query ? parseOr400(route.query, event.queryStringParameters ?? {}, "query") : {};
+      const query = route.query
+        ? parseOr400(route.query, event.queryStringParameters ?? {}, "query")
+        : refuseQuery(event.queryStringParameters);
       const body = route.body
         ? parseOr400(route.body, event.jsonBody, route.bodyName ?? "request")
         : undefined;

@@ -8,6 +8,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { backgroundCorrelation } from "../runtime/logger.ts";
 import {
   type AuditDeps,
   appendAudit,
@@ -64,6 +65,7 @@ export function createAuditHandler(
   audit: (rt: Runtime) => AuditDeps = (rt) => auditOf(rt),
 ) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    backgroundCorrelation("audit");
     const deps = audit(await source());
     // grouped by subject, not by item key: a record's revisions are different items, one subject
     const bySubject = event.Records.map((r) => ({

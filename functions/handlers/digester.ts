@@ -2,12 +2,14 @@
  * Scheduled (EventBridge Scheduler on AWS, a timer locally): seals every audit chain's head into the
  * next signed, chained digest.
  */
+import { backgroundCorrelation } from "../runtime/logger.ts";
 import { type DigestOutcome, writeDigest } from "../service/audit.ts";
 import { auditOf } from "./audit-runtime.ts";
 import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";
 
 export function createDigesterHandler(source: RuntimeSource = fromEnv) {
   return async (): Promise<DigestOutcome> => {
+    backgroundCorrelation("digest");
     const outcome = await writeDigest(auditOf(await source()));
     logger.info("audit digest", { ...outcome });
     return outcome;

@@ -5,6 +5,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { backgroundCorrelation } from "../runtime/logger.ts";
 import { evaluateStoredRevision } from "../service/evaluation.ts";
 import { HEAD_REV, type StoredRevision } from "../store/records.ts";
 import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";
@@ -24,6 +25,7 @@ function revisionOf(record: DynamoDBRecord): StoredRevision | undefined {
 export function createEvaluatorHandler(source: RuntimeSource = fromEnv) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const { platform } = await source();
+    backgroundCorrelation("evaluator");
     return processByKey(
       event.Records,
       KEY_CONCURRENCY,

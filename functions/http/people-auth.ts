@@ -8,12 +8,12 @@
  * No credential, a bad one, or someone the directory does not know: 401. An ingest signature
  * instead of a bearer: 403 (it grants no route but ingest).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareObj } from "@middy/core";
 import type { Caller } from "../core/authorization.ts";
 import { directoryOf } from "../core/directory.ts";
 import type { OrgDirectory } from "../core/policy/model.ts";
 import { type HttpEvent, type HttpResult, header } from "./api.ts";
+import { constantTimeEqual } from "./constant-time.ts";
 import type { Credentials } from "./credentials.ts";
 import { forbidden, unauthorized } from "./errors.ts";
 import { looksLikeJwt, TokenError } from "./oidc.ts";
@@ -28,12 +28,9 @@ export interface PeopleAuthContext {
 /** The machine reader's id in logs and the audit trail (it never acts, so never in history). */
 export const MACHINE_READER = "machine-reader";
 
-/** Equal strings, in time that depends on neither (hashes of both sides have the same length). */
+/** The machine reader's token, compared in constant time over hashes of both sides. */
 export function sameSecret(given: string, expected: string | undefined): boolean {
-  if (expected === undefined || expected === "") return false;
-  const a = createHash("sha256").update(given, "utf8").digest();
-  const b = createHash("sha256").update(expected, "utf8").digest();
-  return timingSafeEqual(a, b);
+  return expected !== undefined && expected !== "" && constantTimeEqual(expected, given);
 }
 
 /** Who a bearer credential names, or an HttpError 401. */

@@ -28,14 +28,16 @@ import { createTokenVerifier, localKeys, type TokenVerifier } from "../http/oidc
 import { policiesDir } from "../runtime/policy-files.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
-import { createPlatform } from "../service/platform.ts";
+import { createPlatform, maxWaiverDaysFromEnv } from "../service/platform.ts";
 import { sweep } from "../service/sweep.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
+import { CONSOLE_DIST, CONSOLE_PATH } from "./console-files.ts";
 import { createDevIssuer, LOCAL_AUDIENCE } from "./dev-issuer.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
 import { startHttpServer } from "./http-server.ts";
+import { checkNotifySettings, type LocalNotifier, localNotifier, notifyingSink } from "./notifications.ts";
 import { type StreamPollerOptions, startStreamPoller } from "./stream-poller.ts";
 
 type StreamHandler = StreamPollerOptions["handler"];
@@ -52,6 +54,8 @@ export interface LocalPlatform {
   readonly runtime: Runtime;
   /** Where ViolationOpened / ViolationResolved events are written (JSON lines). */
   readonly eventsFile: string;
+  /** The notifier (CONTRACT §7): where mails and failed deliveries go. */
+  readonly notifications: LocalNotifier;
   /** Resolves once every record now in the stream has been evaluated (or dead-lettered). */
   drained(): Promise<void>;
   /**
@@ -91,7 +95,13 @@ export async function startPlatform(opts: {
     const clients = createClients(endpoint);
     const prefix = env.COMPLIANCE_TABLE_PREFIX ?? "compliance-";
     const tables = await createTables(clients.dynamodb, prefix);
-    const platform = createPlatform({ set, doc: clients.doc, tables, now: opts.now });
+    const platform = createPlatform({
+      set,
+      doc: clients.doc,
+      tables,
+      now: opts.now,
+      maxWaiverDays: maxWaiverDaysFromEnv(env),
+    });
     await platform.policyVersions.publish(set.versions, platform.now().toISOString());
     const cursorKey = env.COMPLIANCE_CURSOR_KEY ?? randomBytes(32).toString("hex");
     // the development issuer (CONTRACT §6): its URL is the server's, known once it listens; its
@@ -119,6 +129,15 @@ export async function startPlatform(opts: {
       logger,
       cursorKey: async () => cursorKey,
       devIssuer: issuer,
+      // /health reports whether DynamoDB answers (one read of a key that never exists)
+      readiness: async () => {
+        try {
+          await platform.records.getHead("health#probe");
+          return { dynamodb: "ok" };
+        } catch {
+          return { dynamodb: "unavailable" };
+        }
+      },
     };
     const source = () => runtime;
 
@@ -126,7 +145,14 @@ export async function startPlatform(opts: {
     mkdirSync(stateDir, { recursive: true });
     const deadLetterFile = join(stateDir, "dead-letter.jsonl");
     const eventsFile = join(stateDir, "events.jsonl");
-    const sink = fileSink(eventsFile);
+    // the notifier needs the server's URL for its links: built once the server listens (its
+    // settings are checked now, so a bad one stops the start before anything runs)
+    checkNotifySettings(env, set.org);
+    let notifierReady: (n: LocalNotifier) => void = () => {};
+    const notifierBuilt = new Promise<LocalNotifier>((resolve) => {
+      notifierReady = resolve;
+    });
+    const sink = notifyingSink(fileSink(eventsFile), async () => (await notifierBuilt).notifier);
 
     // the audit trail: both streams → the audit handler; a signed digest every interval and at stop
     const auditKey = env.COMPLIANCE_AUDIT_KEY as string;
@@ -154,6 +180,7 @@ export async function startPlatform(opts: {
         streams: clients.streams,
         dynamodb: clients.dynamodb,
         tableName: tables[table],
+        consumer: name,
         handler,
         batchSize: batching.batchSize,
         batchWindowMs: batching.batchingWindowMs,
@@ -162,6 +189,7 @@ export async function startPlatform(opts: {
         deadLetterFile: name === "evaluator" ? deadLetterFile : join(stateDir, `${name}-dead-letter.jsonl`),
         checkpointFile: dataDir ? join(dataDir, `${name}-checkpoint.json`) : undefined,
         onError: (error) => logger.error(`${name} stream reader`, { error: error as Error }),
+        onRecovered: (message) => logger.info(`${name} stream reader: ${message}`),
       });
       stops.push(() => poller.stop());
       return poller;
@@ -197,6 +225,9 @@ export async function startPlatform(opts: {
     const sweepNow = async () => {
       const result = await sweep(platform, logger);
       if (result.due > 0) logger.info("sweep", { ...result });
+      const notified = await (await notifierBuilt).notifier.sweep();
+      if (notified.reminders + notified.digests + notified.failed > 0)
+        logger.info("notification sweep", { ...notified });
     };
     const timer = setInterval(
       () => void sweepNow().catch((error) => logger.error("sweep", { error })),
@@ -215,18 +246,39 @@ export async function startPlatform(opts: {
         local: routeHandler(LOCAL_ROUTES, source),
       },
       Number(env.PORT ?? 3000),
+      "127.0.0.1",
+      {
+        root: CONSOLE_DIST,
+        // the company's time zone (CONTRACT §8: org.yaml timeZone, default Asia/Shanghai)
+        config: { signIn: "local", timeZone: (set.org as { timeZone?: string }).timeZone ?? "Asia/Shanghai" },
+      },
     );
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
     const { port } = server.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
+    const notifications = localNotifier({
+      env,
+      platform,
+      doc: clients.doc,
+      tables,
+      stateDir,
+      publicUrl: url,
+      log: {
+        error: (message, extra) => logger.error(message, extra),
+        info: (message, extra) => logger.info(message, extra),
+      },
+    });
+    notifierReady(notifications);
 
     opts.log(`compliance platform at ${url}  (API description: ${url}/openapi.json)`);
+    opts.log(`web console: ${url}${CONSOLE_PATH}`);
     opts.log(
       `DynamoDB endpoint ${endpoint}${database ? (dataDir ? ` (DynamoDB Local, data in ${dataDir})` : " (DynamoDB Local, in memory)") : ""}`,
     );
     opts.log(`tables: ${Object.values(tables).join(", ")}`);
     opts.log(`policies: ${set.versions.map((v) => `${v.id} v${v.version}`).join(", ")}`);
     opts.log(`events (ViolationOpened/Resolved): ${eventsFile}; dead letters: ${deadLetterFile}`);
+    for (const line of notifications.banner) opts.log(line);
     opts.log(`sweeper every ${sweepEvery / 1000} s; audit digest every ${digestEvery / 1000} s`);
     for (const notice of notices) opts.log(`notice: ${notice}`);
     // the local development values are printed (CONTRACT §5); secrets a user set never are
@@ -270,6 +322,7 @@ export async function startPlatform(opts: {
       endpoint,
       runtime,
       eventsFile,
+      notifications,
       drained,
       setStreamConsumersEnabled,
       sweepNow,

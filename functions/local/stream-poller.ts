@@ -39,11 +39,14 @@ import type {
   StreamRecord,
 } from "aws-lambda";
 import { DomainError } from "../core/errors.ts";
+import { FAILURE_CAUSES, type FailureCauses } from "../handlers/stream-batch.ts";
 
 export interface StreamPollerOptions {
   readonly streams: DynamoDBStreamsClient;
   readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
+  /** Who consumes the stream (evaluator, events, audit …): named in reports and dead letters. */
+  readonly consumer?: string;
   /** The Lambda handler itself: `{ batchItemFailures }` for a partial failure, nothing for success. */
   // biome-ignore lint/suspicious/noConfusingVoidType: an async handler returning nothing (Promise<void>) must fit, as on Lambda
   readonly handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
@@ -64,6 +67,8 @@ export interface StreamPollerOptions {
   readonly checkpointFile?: string;
   /** Everything that goes wrong while running; default: one line on stderr. */
   readonly onError?: (error: StreamPollerError) => void;
+  /** The stream can be read again after failures (once per recovery); default: nothing. */
+  readonly onRecovered?: (message: string) => void;
 }
 
 export interface StreamPoller {
@@ -127,6 +132,8 @@ export class StreamPollerError extends DomainError<StreamPollerErrorCode> {
 /** One line of the dead-letter file. */
 export interface DeadLetter {
   readonly time: string;
+  /** The consumer whose handler failed (several read the same table's stream). */
+  readonly consumer?: string;
   readonly tableName: string;
   readonly shardId: string;
   readonly attempts: number;
@@ -174,6 +181,16 @@ interface ShardState {
 const GET_RECORDS_MAX = 1_000;
 const SHARD_REFRESH_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Wait before the next read after `failures` consecutive failed reads: exponential from `baseMs`,
+ * capped at 30 s, with "equal jitter" (between half and all of it) so that readers that failed
+ * together (four consumers when DynamoDB goes away) do not retry together.
+ */
+export function readBackoffMs(failures: number, baseMs: number, random: () => number = Math.random): number {
+  const full = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, failures - 1));
+  return Math.round(full / 2 + (full / 2) * random());
+}
 
 export async function startStreamPoller(opts: StreamPollerOptions): Promise<StreamPoller> {
   const tableName = opts.tableName;
@@ -223,6 +240,8 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
   let lastRefresh = 0;
   let refreshNeeded = true;
   let cyclesStarted = 0;
+  /** Consecutive failed passes: a failure is reported when the stream stops being readable, once. */
+  let readFailures = 0;
   let checkpointDirty = false;
   const waiters: { afterCycle: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
@@ -389,10 +408,16 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
     }
     const letter: DeadLetter = {
       time: new Date().toISOString(),
+      ...(opts.consumer ? { consumer: opts.consumer } : {}),
       tableName,
       shardId: shard.shardId,
       attempts,
-      error: describeError(error),
+      // the handler's own error when it reported one, not our "the handler reported a failure"
+      error: describeError(
+        error instanceof StreamPollerError && error.code === "record_failed" && error.cause instanceof Error
+          ? error.cause
+          : error,
+      ),
       record: head.record,
     };
     if (opts.deadLetterFile !== undefined) {
@@ -441,10 +466,12 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
 
     let failedAt: number | undefined; // index of the lowest reported failure
     let thrown: Error | undefined;
+    let causes: FailureCauses | undefined;
     try {
       // a fresh copy per attempt: a handler that edits its event must not change the retry or the dead letter
       const response = await opts.handler({ Records: batch.map((p) => structuredClone(p.record)) });
       const failures = response?.batchItemFailures ?? [];
+      causes = response ? (response as { [FAILURE_CAUSES]?: FailureCauses })[FAILURE_CAUSES] : undefined;
       for (const failure of failures) {
         const index = batch.findIndex((p) => p.record.dynamodb?.SequenceNumber === failure?.itemIdentifier);
         if (index === -1) {
@@ -486,12 +513,15 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
     }
     advance(shard, failedAt);
     const failed = shard.buffer[0]?.record.dynamodb?.SequenceNumber;
+    const cause = failed === undefined ? undefined : causes?.get(failed);
     await charge(
       shard,
       new StreamPollerError(
         "record_failed",
-        `${tableName}: the handler reported record ${failed} in batchItemFailures`,
-        context(shard, { sequenceNumber: failed }),
+        `${tableName}${opts.consumer ? ` (${opts.consumer})` : ""}: the handler reported record ${failed} in batchItemFailures${
+          cause instanceof Error ? `: ${cause.message}` : ""
+        }`,
+        context(shard, { sequenceNumber: failed, ...(cause instanceof Error ? { cause } : {}) }),
       ),
     );
   };
@@ -584,16 +614,31 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<Stre
         }
       } catch (error) {
         failed = true;
-        report(
-          new StreamPollerError(
-            "stream_read_failed",
-            `${tableName}: reading the stream failed: ${describeError(error).message}`,
-            {
-              tableName,
-              cause: error,
-            },
-          ),
+        readFailures++;
+        // once per change of state, not once per retry (a dead DynamoDB once logged ~31 KB/s)
+        if (readFailures === 1)
+          report(
+            new StreamPollerError(
+              "stream_read_failed",
+              `${tableName}: reading the stream failed: ${describeError(error).message} (retrying with backoff; reported again only after it recovers)`,
+              {
+                tableName,
+                cause: error,
+              },
+            ),
+          );
+      }
+      if (!failed && readFailures > 0) {
+        opts.onRecovered?.(
+          `${tableName}: the stream is readable again after ${readFailures} failed attempt(s)`,
         );
+        readFailures = 0;
+      }
+      if (failed && !stopped) {
+        await sleep(readBackoffMs(readFailures, pollIntervalMs), undefined, { signal: abort.signal }).catch(
+          () => {},
+        );
+        continue;
       }
       if (!worked && !pending && !failed) {
         for (const waiter of waiters.filter((w) => w.afterCycle <= cycle)) {

@@ -9,7 +9,7 @@ import {
   type VerifyResult,
   verifyChains,
 } from "../core/audit-chain.ts";
-import type { StoredViolation } from "../core/lifecycle.ts";
+import { historyCount, type StoredViolation } from "../core/lifecycle.ts";
 import {
   type AppendOutcome,
   AUDIT_CHAINS,
@@ -50,7 +50,7 @@ export function auditEntryForViolationChange(
   if (!after) return undefined;
   const level = after.escalationLevel ?? 0;
   const statusChanged = before?.status !== after.status;
-  const historyGrew = after.history.length > (before?.history.length ?? 0);
+  const historyGrew = historyCount(after) > (before ? historyCount(before) : 0);
   const escalated = level > (before?.escalationLevel ?? 0);
   if (!statusChanged && !historyGrew && !escalated) return undefined;
   const last = after.history.at(-1);
@@ -61,13 +61,13 @@ export function auditEntryForViolationChange(
     status: after.status,
     by: last?.by ?? null,
     reason: last?.reason ?? null,
-    history: after.history.length,
+    history: historyCount(after),
     escalationLevel: level,
     record: { type: after.record.type, id: after.record.id, revision: after.record.revision },
     policyId: after.policyId,
     ruleId: after.ruleId,
   };
-  return { eventKey: `violation:${after.id}@${after.history.length}.${level}`, content };
+  return { eventKey: `violation:${after.id}@${historyCount(after)}.${level}`, content };
 }
 
 export function appendAudit(deps: Pick<AuditDeps, "store">, entry: AuditEntryInput): Promise<AppendOutcome> {

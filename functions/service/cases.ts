@@ -4,7 +4,7 @@
  * (its assignees, escalations included, and its record's actor), and the history names the caller.
  */
 import { type Caller, requireAllowed } from "../core/authorization.ts";
-import { applyCaseAction, type CaseAction } from "../core/case-actions.ts";
+import { applyCaseAction, type CaseAction, maxWaiverDays } from "../core/case-actions.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import type { Platform } from "./platform.ts";
 import { changeViolation, ViolationNotFoundError } from "./violation-actions.ts";
@@ -39,6 +39,12 @@ export async function actOnViolation(
       at,
       rule: context.rule,
       culprits: context.culprits,
+      maxWaiverDays: maxWaiverDays(
+        platform.set.versions.find(
+          (v) => v.id === violation.policyId && v.version === violation.policyVersion,
+        )?.parameters,
+        platform.maxWaiverDays,
+      ),
     });
   });
   if (!updated) throw new ViolationNotFoundError(id);

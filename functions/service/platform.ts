@@ -4,6 +4,7 @@
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { RecordType } from "../../schemas/record.ts";
+import { DEFAULT_MAX_WAIVER_DAYS } from "../core/case-actions.ts";
 import { createEvaluator, type Evaluator } from "../core/engine/evaluate.ts";
 import { violationId } from "../core/engine/violation.ts";
 import type { LoadedRule, PolicySet } from "../core/policy/model.ts";
@@ -24,6 +25,8 @@ export interface Platform {
   readonly violations: ViolationsStore;
   readonly policyVersions: PolicyVersionsStore;
   readonly now: () => Date;
+  /** The longest waiver in days unless a policy sets `maxWaiverDays` (COMPLIANCE_MAX_WAIVER_DAYS, 365). */
+  readonly maxWaiverDays: number;
   /** The rule a violation belongs to (its policy version's), if that version is loaded. */
   ruleOf(policyId: string, version: number, ruleId: string): LoadedRule | undefined;
   /** Every (policyId, ruleId) that can ever judge a record type, over all versions. */
@@ -35,6 +38,7 @@ export function createPlatform(args: {
   doc: DynamoDBDocumentClient;
   tables: TableNames;
   now?: () => Date;
+  maxWaiverDays?: number;
 }): Platform {
   const rulesByType = new Map<RecordType, { policyId: string; ruleId: string }[]>();
   for (const v of args.set.versions) {
@@ -51,6 +55,7 @@ export function createPlatform(args: {
     violations: new ViolationsStore(args.doc, args.tables.violations),
     policyVersions: new PolicyVersionsStore(args.doc, args.tables.policyVersions),
     now: args.now ?? (() => new Date()),
+    maxWaiverDays: args.maxWaiverDays ?? DEFAULT_MAX_WAIVER_DAYS,
     rulesByType,
     ruleOf: (policyId, version, ruleId) =>
       args.set.versions
@@ -62,4 +67,10 @@ export function createPlatform(args: {
 /** Ids of every violation a record could have: derived, so no index is needed to find them. */
 export function candidateViolationIds(platform: Platform, type: RecordType, id: string): string[] {
   return (platform.rulesByType.get(type) ?? []).map((r) => violationId(type, id, r.policyId, r.ruleId));
+}
+
+/** COMPLIANCE_MAX_WAIVER_DAYS: a positive number of days, else the default (one year). */
+export function maxWaiverDaysFromEnv(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.COMPLIANCE_MAX_WAIVER_DAYS);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_WAIVER_DAYS;
 }

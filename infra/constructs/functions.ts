@@ -34,6 +34,7 @@ export const TABLE_ENV: Readonly<Record<TableName, string>> = {
   "policy-versions": "COMPLIANCE_POLICY_VERSIONS_TABLE",
   "audit-log": "COMPLIANCE_AUDIT_LOG_TABLE",
   "audit-digests": "COMPLIANCE_AUDIT_DIGESTS_TABLE",
+  notifications: "COMPLIANCE_NOTIFICATIONS_TABLE",
 };
 
 /** The ARN of one of a table's indexes, checked against the table's definition. */

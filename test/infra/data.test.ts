@@ -161,7 +161,8 @@ describe("data: KMS key, DynamoDB tables, secrets", () => {
 
   it("secrets: webhook client secrets (JSON object, starts empty), a generated cursor key and a generated audit digest key, all under the CMK", () => {
     const { stack, template } = build();
-    template.resourceCountIs("AWS::SecretsManager::Secret", 3);
+    // and the notifier's (notifications.test.ts)
+    template.resourceCountIs("AWS::SecretsManager::Secret", 4);
     const secret = (c: unknown) => template.toJSON().Resources[logicalId(c as never)].Properties;
     expect(secret(stack.data.webhookSecrets)).toMatchObject({ KmsKeyId: keyRef(), SecretString: "{}" });
     expect(secret(stack.data.cursorKey)).toMatchObject({

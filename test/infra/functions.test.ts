@@ -48,6 +48,7 @@ const TABLE_FIELDS: Readonly<Record<TableName, keyof TableNames>> = {
   "policy-versions": "policyVersions",
   "audit-log": "auditLog",
   "audit-digests": "auditDigests",
+  notifications: "notifications",
 };
 
 describe("Lambda functions", () => {
@@ -70,8 +71,9 @@ describe("Lambda functions", () => {
       expect(props.MemorySize).toBeGreaterThanOrEqual(128);
       expect(props.Timeout).toBeGreaterThan(3);
     }
-    // the CDK Provider framework function of the policy publication is the only other function
-    expect(Object.keys(template.findResources("AWS::Lambda::Function"))).toHaveLength(fns().length + 1);
+    // the CDK Provider framework function of the policy publication and the notifier (its own
+    // construct, notifications.test.ts) are the only other functions
+    expect(Object.keys(template.findResources("AWS::Lambda::Function"))).toHaveLength(fns().length + 2);
   });
 
   it("every function has its own role and its own KMS-encrypted log group with a retention", () => {
