@@ -62,7 +62,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         "",
         "Unknown query parameters are refused (400), so a misspelt filter never silently widens the result.",
         "",
-        "Who sees what (CONTRACT §6): auditors and the machine reader list every violation; for any other person a list without `assignee` is their queue (`assignee=me`), and another person's queue is 403 `not_assigned`. `assignee=me` needs a signed-in person (the machine reader: 400).",
+        "Who sees what (the contract's §6): auditors and the machine reader list every violation; for any other person a list without `assignee` is their queue (`assignee=me`), and another person's queue is 403 `not_assigned`. `assignee=me` needs a signed-in person (the machine reader: 400).",
       ].join("\n"),
       query: {
         status: "only violations in this status",

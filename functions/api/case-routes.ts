@@ -37,7 +37,7 @@ export const CASE_ROUTES: readonly Route[] = ACTIONS.map(([action, operationId, 
     doc: {
       operationId,
       summary: `${action[0]?.toUpperCase()}${action.slice(1)} a violation`,
-      description: `${transition}. The change is appended to \`history\` with \`by\` = the signed-in person and the \`reason\`. Checked in this order (CONTRACT §6): 401, 404, 400, 403 \`actor_mismatch\` (a \`by\` that is not the caller), 403 \`separation_of_duties\`, 403 \`not_assigned\` (acknowledge and waive: the caller is not among the assignees' people, escalated roles included; reopen: neither assigned nor an auditor; the machine reader never acts), 409.${extra}`,
+      description: `${transition}. The change is appended to \`history\` with \`by\` = the signed-in person and the \`reason\`. Checked in this order (the contract's §6): 401, 404, 400, 403 \`actor_mismatch\` (a \`by\` that is not the caller), 403 \`separation_of_duties\`, 403 \`not_assigned\` (acknowledge and waive: the caller is not among the assignees' people, escalated roles included; reopen: neither assigned nor an auditor; the machine reader never acts), 409.${extra}`,
       params: {
         id: {
           description: "violation id (32 lowercase hex digits)",

@@ -86,7 +86,7 @@ export const PERSONAS: Readonly<Record<Access, Persona>> = {
   reader: {
     tag: "Ingest clients and readers",
     tagDescription:
-      "A dry run that stores nothing: signed like ingest (`webhookSignature`), or called by a reader (CONTRACT §6) — a signed-in person (`signIn`) or the machine reader (`machineReader`). A request with `X-Signature` or `X-Client-Id` is judged as signed.",
+      "A dry run that stores nothing: signed like ingest (`webhookSignature`), or called by a reader (the contract's §6) — a signed-in person (`signIn`) or the machine reader (`machineReader`). A request with `X-Signature` or `X-Client-Id` is judged as signed.",
     security: [{ webhookSignature: [] }, { signIn: [] }, { machineReader: [] }],
     responses: ({ error }) => ({
       401: error(
@@ -116,7 +116,7 @@ export const PERSONAS: Readonly<Record<Access, Persona>> = {
   person: {
     tag: "People",
     tagDescription:
-      "Everyone a violation is assigned to, and auditors: they sign in (OpenID Connect) and send `Authorization: Bearer <ID token>` (`signIn`); what each may read and do is CONTRACT §6 (auditors read everything, others what is assigned to them; people act only as themselves). The machine reader (`machineReader`) reads what an auditor reads and never acts.",
+      "Everyone a violation is assigned to, and auditors: they sign in (OpenID Connect) and send `Authorization: Bearer <ID token>` (`signIn`); what each may read and do is the contract's §6 (auditors read everything, others what is assigned to them; people act only as themselves). The machine reader (`machineReader`) reads what an auditor reads and never acts.",
     security: [{ signIn: [] }, { machineReader: [] }],
     responses: ({ ref, error }) => ({
       401: error(
