@@ -39,12 +39,18 @@ function serveRoute(route: Route, source: RuntimeSource): HttpHandler {
     {
       credentials: async () => (await runtime()).credentials,
       now: async () => (await runtime()).platform.now(),
+      org: async () => (await runtime()).platform.set.org,
     },
     route.body !== undefined,
   );
   return httpHandler(
     async (event) => {
       const params = parseParams(route, event);
+      if (route.exists && !(await route.exists(params, runtime)))
+        throw notFound(
+          route.notFound?.((event.pathParameters ?? {}) as Record<string, string>) ??
+            `${event.rawPath ?? route.path}`,
+        );
       // dates in queries and bodies are days in the company's time zone (CONTRACT §8)
       const zone = route.zoned ? companyTimeZone((await runtime()).platform.set.org) : undefined;
       const querySchema = (zone !== undefined && route.zoned?.query?.(zone)) || route.query;

@@ -47,6 +47,7 @@ function matches(v: StoredViolation, q: ViolationQuery): boolean {
     (q.ruleId === undefined || v.ruleId === q.ruleId) &&
     (q.recordType === undefined || v.record.type === q.recordType) &&
     (q.assigneeRole === undefined || v.assignees.some((a) => a.role === q.assigneeRole)) &&
+    (q.assignee === undefined || v.assignees.some((a) => a.people.includes(q.assignee as string))) &&
     (q.from === undefined || v.detectedAt >= q.from) &&
     (q.to === undefined || v.detectedAt <= q.to)
   );

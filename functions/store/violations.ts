@@ -19,9 +19,11 @@ interface ViolationItem extends StoredViolation {
   readonly recordId: string;
   /** Assignee roles, for the assigneeRole filter (a list: DynamoDB `contains` works on lists). */
   readonly roles: readonly string[];
+  /** Every assigned person (escalations included), for the assignee filter: a person's queue. */
+  readonly people: readonly string[];
 }
 
-const INTERNAL = ["statusShard", "recordType", "recordId", "roles", "actionShard"] as const;
+const INTERNAL = ["statusShard", "recordType", "recordId", "roles", "people", "actionShard"] as const;
 
 function toItem(v: StoredViolation): ViolationItem {
   const { nextActionAt, ...rest } = v;
@@ -33,6 +35,7 @@ function toItem(v: StoredViolation): ViolationItem {
     recordType: v.record.type,
     recordId: v.record.id,
     roles: v.assignees.map((a) => a.role),
+    people: [...new Set(v.assignees.flatMap((a) => a.people))],
   };
 }
 
@@ -48,6 +51,8 @@ export interface IndexFilters {
   readonly ruleId?: string;
   readonly recordType?: string;
   readonly assigneeRole?: string;
+  /** A person id: only violations assigned to them. */
+  readonly assignee?: string;
   readonly from?: string;
   readonly to?: string;
 }
@@ -152,6 +157,11 @@ export class ViolationsStore {
       values[":role"] = filters.assigneeRole;
       conditions.push("contains(#roles, :role)");
       names["#roles"] = "roles";
+    }
+    if (filters.assignee !== undefined) {
+      values[":person"] = filters.assignee;
+      conditions.push("contains(#people, :person)");
+      names["#people"] = "people";
     }
     const entries: IndexEntry[] = [];
     let start = startKey;

@@ -18,13 +18,13 @@ import { createClients } from "../../functions/local/aws-clients.ts";
 import { recordInput } from "../support/arbitraries.ts";
 import {
   type Answer,
-  CASE_HANDLER_TOKEN,
   type E2ePlatform,
   type ErrorJson,
   expectDocumented,
   expectJsonError,
   hmac,
   hmacV2,
+  OLD_CASE_HANDLER_TOKEN,
   parseCsv,
   SECRETS,
   sharedEndpoint,
@@ -780,7 +780,7 @@ describe("issue 11: lenient input refused (item 11)", () => {
     const [violation] = await violationsOf(id);
     const act = (action: string, payload: Record<string, unknown>) =>
       e2e.api.request("POST", `/v1/violations/${violation?.id}/${action}`, {
-        headers: { "content-type": "application/json", authorization: `Bearer ${CASE_HANDLER_TOKEN}` },
+        headers: { "content-type": "application/json", authorization: `Bearer ${OLD_CASE_HANDLER_TOKEN}` },
         body: JSON.stringify({ by: "fin.wang", reason: "checked", ...payload }),
       });
     const ack = await act("acknowledge", { until: "2099-01-01T00:00:00Z" });
