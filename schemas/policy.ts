@@ -9,8 +9,8 @@ import * as z from "zod";
 import { BASE_FACTS, DERIVED_FACTS } from "../functions/core/policy/facts.ts";
 import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/time.ts";
-import { personSchema } from "./person.ts";
 import { notificationsSchema } from "./notifications.ts";
+import { personSchema } from "./person.ts";
 import { RECORD_TYPES } from "./record.ts";
 import { dateTime, timeZone } from "./time.ts";
 
