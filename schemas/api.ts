@@ -294,6 +294,39 @@ export const complaintReportSchema = z
   })
   .meta({ id: "ComplaintReport" });
 
+/** GET /v1/audit/entries query (CONTRACT §2): strict, like every list. */
+export const auditEntriesQuerySchema = z.strictObject({
+  subject: z
+    .string()
+    .min(1)
+    .max(300)
+    .optional()
+    .meta({ description: "a record `type/id`, or a violation id: that subject's entries only" }),
+  actor: z.string().min(1).max(300).optional().meta({
+    description: "a person id, `system`, or `client:<id>` (an ingest client)",
+  }),
+  from: timestamp.optional().meta({ description: "entry `at` ≥ from" }),
+  to: timestamp.optional().meta({ description: "entry `at` ≤ to" }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(8192).optional(),
+});
+
+/** One audit entry as listed: what happened, to which subject, by whom, and where it is chained. */
+export const auditEntrySchema = z
+  .looseObject({
+    at: z.string().meta({ description: "when it happened (a revision's receipt, a status change)" }),
+    kind: z.string().meta({ description: "`record.revision`, `violation.<status>`, `violation.escalated`" }),
+    subject: z.string().meta({ description: "`type/id` for a record, the id for a violation" }),
+    actor: z.string().meta({ description: "a person id, `system`, or `client:<id>`" }),
+    chain: z.number().int().min(0),
+    seq: z.number().int().min(1),
+  })
+  .meta({ id: "AuditEntry" });
+
+export const auditEntryListSchema = z
+  .object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() })
+  .meta({ id: "AuditEntryList" });
+
 /** GET /v1/audit/verify (CONTRACT §2): the whole audit trail checked, the first bad entry named. */
 export const auditVerifySchema = z
   .object({

@@ -4,6 +4,8 @@
  */
 import * as z from "zod";
 import {
+  auditEntriesQuerySchema,
+  auditEntryListSchema,
   auditVerifySchema,
   complaintReportQuerySchema,
   complaintReportSchema,
@@ -18,11 +20,13 @@ import {
 } from "../../schemas/api.ts";
 import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
 import { publicViolation } from "../core/lifecycle.ts";
+import { auditWithAnchorOf } from "../handlers/audit-anchor-runtime.ts";
 import { auditOf } from "../handlers/audit-runtime.ts";
 import { header } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { assertOrderedRanges } from "../http/validate.ts";
 import { verifyAudit } from "../service/audit.ts";
+import { listAuditEntries } from "../service/audit-entries.ts";
 import { complaintReport } from "../service/complaint-report.ts";
 import { readPolicyVersion } from "../service/policy-reading.ts";
 import { listViolations } from "../service/violation-queries.ts";
@@ -244,7 +248,31 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         "Re-reads every hash-chained audit entry and every signed digest and checks them. `ok: true` when the trail is intact; otherwise `firstBad` names the first modified, missing (deleted), inserted or reordered entry (lowest chain, then sequence). Both answers are 200: the check itself succeeded.",
       responses: ({ ref, json }) => ({ 200: json("The verification result.", ref(auditVerifySchema)) }),
     },
-    serve: async ({ runtime }) => ok(await verifyAudit(auditOf(await runtime()))),
+    serve: async ({ runtime }) => ok(await verifyAudit(await auditWithAnchorOf(await runtime()))),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/audit/entries",
+    fn: "auditor",
+    access: "auditor",
+    query: auditEntriesQuerySchema,
+    doc: {
+      operationId: "listAuditEntries",
+      summary: "The audit trail itself, oldest first",
+      description:
+        "Every audit entry (stored revisions, violation status changes, case actions, escalations) as `{at, kind, subject, actor, chain, seq, …}`: each chain in the order it was appended, the chains merged by `at`. Follow `nextCursor` (signed with the query) for a complete export, even while entries arrive.",
+      responses: ({ ref, json, error }) => ({
+        200: json("One page of audit entries.", ref(auditEntryListSchema)),
+        400: error(
+          "`validation_failed` (an unknown or invalid parameter, `from` after `to`) or `invalid_cursor`.",
+        ),
+      }),
+    },
+    serve: async ({ query: { cursor, ...query }, runtime }) => {
+      assertOrderedRanges(query);
+      const rt = await runtime();
+      return ok(await listAuditEntries(auditOf(rt).store, query, await rt.cursorKey(), cursor));
+    },
   }),
   route({
     method: "GET",
