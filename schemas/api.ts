@@ -6,7 +6,8 @@
 import * as z from "zod";
 import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
 import { SEVERITIES } from "./policy.ts";
-import { RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
+import { RECORD_TYPES, recordSchema } from "./record.ts";
+import { DEFAULT_TIME_ZONE, instant, lowerBound, until, upperBound } from "./time.ts";
 
 export { VIOLATION_STATUSES };
 
@@ -232,33 +233,41 @@ export const policyVersionPathSchema = z.object({
 
 const id = z.string().min(1).max(128);
 
-/** GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored. */
-export const violationQuerySchema = z.strictObject({
-  status: z.enum(VIOLATION_STATUSES).optional(),
-  area: id.optional(),
-  policyId: id.optional(),
-  ruleId: id.optional(),
-  recordType: z.enum(RECORD_TYPES).optional(),
-  recordId: id.optional(),
-  assigneeRole: id.optional(),
-  from: timestamp.optional().meta({ description: "detectedAt ≥ from" }),
-  to: timestamp.optional().meta({ description: "detectedAt ≤ to" }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(8192).optional(),
-  format: z.enum(["json", "csv"]).optional(),
-});
+/**
+ * GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored.
+ * Times follow CONTRACT §8: a date is a day in the company's time zone (`timeZone`, from org.yaml,
+ * which is loaded at runtime: handlers call `…In(tz)`; the constants use the default zone).
+ */
+export const violationQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    status: z.enum(VIOLATION_STATUSES).optional(),
+    area: id.optional(),
+    policyId: id.optional(),
+    ruleId: id.optional(),
+    recordType: z.enum(RECORD_TYPES).optional(),
+    recordId: id.optional(),
+    assigneeRole: id.optional(),
+    from: lowerBound(tz).optional().meta({ description: "detectedAt ≥ from" }),
+    to: upperBound(tz).optional().meta({ description: "detectedAt ≤ to" }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().max(8192).optional(),
+    format: z.enum(["json", "csv"]).optional(),
+  });
+export const violationQuerySchema = violationQuerySchemaIn(DEFAULT_TIME_ZONE);
 
-export const evaluateQuerySchema = z.strictObject({
-  at: timestamp.optional().meta({ description: "evaluation time (default: now)" }),
-  explain: z
-    .enum(["true", "false"])
-    .optional()
-    .meta({ description: "`true`: each entry of `policies` also explains every rule (`rules`)" }),
-});
+export const evaluateQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    at: instant(tz).optional().meta({ description: "evaluation time (default: now)" }),
+    explain: z
+      .enum(["true", "false"])
+      .optional()
+      .meta({ description: "`true`: each entry of `policies` also explains every rule (`rules`)" }),
+  });
+export const evaluateQuerySchema = evaluateQuerySchemaIn(DEFAULT_TIME_ZONE);
 
 /** POST /v1/violations/{id}/acknowledge | waive | reopen */
-export const caseActionSchema = z
-  .strictObject({
+export const caseActionSchemaIn = (tz: string) =>
+  z.strictObject({
     by: z
       .string()
       .trim()
@@ -266,14 +275,19 @@ export const caseActionSchema = z
       .max(128)
       .meta({ description: "the person acting (a person id of the org directory)" }),
     reason: z.string().trim().min(1, "a reason is required").max(2000),
-    until: timestamp.optional().meta({ description: "waive only: when the waiver expires (in the future)" }),
-  })
-  .meta({ id: "CaseAction" });
+    until: until(tz).optional().meta({
+      description: "waive only: when the waiver expires (in the future); a date = the end of that day",
+    }),
+  });
+// the id names the schema in the OpenAPI document; only this instance carries it (ids are unique)
+export const caseActionSchema = caseActionSchemaIn(DEFAULT_TIME_ZONE).meta({ id: "CaseAction" });
 
-export const complaintReportQuerySchema = z.strictObject({
-  from: timestamp.meta({ description: "receivedAt ≥ from" }),
-  to: timestamp.meta({ description: "receivedAt ≤ to" }),
-});
+export const complaintReportQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    from: lowerBound(tz).meta({ description: "receivedAt ≥ from" }),
+    to: upperBound(tz).meta({ description: "receivedAt ≤ to" }),
+  });
+export const complaintReportQuerySchema = complaintReportQuerySchemaIn(DEFAULT_TIME_ZONE);
 
 export const complaintReportSchema = z
   .object({

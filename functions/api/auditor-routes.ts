@@ -8,6 +8,7 @@ import {
   auditEntryListSchema,
   auditVerifySchema,
   complaintReportQuerySchema,
+  complaintReportQuerySchemaIn,
   complaintReportSchema,
   policyListSchema,
   policyVersionPathSchema,
@@ -17,6 +18,7 @@ import {
   violationListSchema,
   violationPathSchema,
   violationQuerySchema,
+  violationQuerySchemaIn,
 } from "../../schemas/api.ts";
 import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
 import { publicViolation } from "../core/lifecycle.ts";
@@ -44,6 +46,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
     fn: "auditor",
     access: "auditor",
     query: violationQuerySchema,
+    zoned: { query: violationQuerySchemaIn },
     doc: {
       operationId: "listViolations",
       summary: "List violations (JSON pages or a CSV export)",
@@ -280,6 +283,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
     fn: "auditor",
     access: "auditor",
     query: complaintReportQuerySchema,
+    zoned: { query: complaintReportQuerySchemaIn },
     doc: {
       operationId: "complaintReport",
       summary: "Complaints received in a period, by category, with the satisfaction deduction",
