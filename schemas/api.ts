@@ -309,21 +309,23 @@ export const complaintReportSchema = z
   .meta({ id: "ComplaintReport" });
 
 /** GET /v1/audit/entries query (CONTRACT §2): strict, like every list. */
-export const auditEntriesQuerySchema = z.strictObject({
-  subject: z
-    .string()
-    .min(1)
-    .max(300)
-    .optional()
-    .meta({ description: "a record `type/id`, or a violation id: that subject's entries only" }),
-  actor: z.string().min(1).max(300).optional().meta({
-    description: "a person id, `system`, or `client:<id>` (an ingest client)",
-  }),
-  from: timestamp.optional().meta({ description: "entry `at` ≥ from" }),
-  to: timestamp.optional().meta({ description: "entry `at` ≤ to" }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(8192).optional(),
-});
+export const auditEntriesQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    subject: z
+      .string()
+      .min(1)
+      .max(300)
+      .optional()
+      .meta({ description: "a record `type/id`, or a violation id: that subject's entries only" }),
+    actor: z.string().min(1).max(300).optional().meta({
+      description: "a person id, `system`, or `client:<id>` (an ingest client)",
+    }),
+    from: lowerBound(tz).optional().meta({ description: "entry `at` ≥ from" }),
+    to: upperBound(tz).optional().meta({ description: "entry `at` ≤ to" }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().max(8192).optional(),
+  });
+export const auditEntriesQuerySchema = auditEntriesQuerySchemaIn(DEFAULT_TIME_ZONE);
 
 /** One audit entry as listed: what happened, to which subject, by whom, and where it is chained. */
 export const auditEntrySchema = z

@@ -5,6 +5,7 @@
 import * as z from "zod";
 import {
   auditEntriesQuerySchema,
+  auditEntriesQuerySchemaIn,
   auditEntryListSchema,
   auditVerifySchema,
   complaintReportQuerySchema,
@@ -259,6 +260,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
     fn: "auditor",
     access: "auditor",
     query: auditEntriesQuerySchema,
+    zoned: { query: auditEntriesQuerySchemaIn },
     doc: {
       operationId: "listAuditEntries",
       summary: "The audit trail itself, oldest first",
