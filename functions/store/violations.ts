@@ -1,4 +1,6 @@
 /** Violations table access: conditional writes keyed by the derived id, and the auditor's index. */
+
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -8,6 +10,7 @@ import {
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { StoredViolation } from "../core/lifecycle.ts";
+import { AGAIN, exponentialBackoff, retry } from "../core/retry.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { statusShard, violationShard } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
@@ -78,17 +81,20 @@ export class ViolationsStore {
     const found = new Map<string, StoredViolation>();
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({ id }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-        const out: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromItem(item));
-        keys = out.UnprocessedKeys?.[this.table]?.Keys;
-        if (attempt > 8 && keys?.length)
-          throw new StoreError("violation_read_failed", "DynamoDB kept keys unprocessed");
-      }
+      let keys: Record<string, unknown>[] = unique.slice(i, i + 100).map((id) => ({ id }));
+      // unprocessed keys (throttling) are asked again, after a growing pause
+      await retry(
+        { attempts: 10, backoffMs: exponentialBackoff(50, 1000), sleep },
+        async () => {
+          const out: BatchGetCommandOutput = await this.doc.send(
+            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromItem(item));
+          keys = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
+          return keys.length === 0 ? undefined : AGAIN;
+        },
+        () => new StoreError("violation_read_failed", "DynamoDB kept keys unprocessed"),
+      );
     }
     return found;
   }
