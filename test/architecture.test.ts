@@ -15,9 +15,8 @@ const SCANNED = ["functions", "schemas", "infra", "bin", "scripts"];
 const MAX_LINES = 500;
 /** Files allowed past MAX_LINES, each with why: generated or data, not hand-written logic. */
 const LONG_FILE_EXCEPTIONS: Readonly<Record<string, string>> = {};
-/** Part B (issue 10 item 7) splits these; until then they are known, not new. */
+/** Known long files still to split (issue 10 item 7, other branches): listed, so no new one slips in. */
 const LONG_FILES_PENDING: readonly string[] = [
-  "functions/local/stream-poller.ts",
   "functions/core/policy/loader.ts",
   "functions/core/policy/diff.ts",
 ];
