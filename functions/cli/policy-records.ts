@@ -8,7 +8,6 @@ import { type RecordEnvelope, recordSchema } from "../../schemas/record.ts";
 import type { Diagnostic } from "../core/diagnostics.ts";
 import { toIssues } from "../core/issues.ts";
 import { createTableClients } from "../store/clients.ts";
-import { HEAD_REV } from "../store/records.ts";
 
 export interface LoadedRecords {
   readonly records: RecordEnvelope[];
@@ -80,10 +79,8 @@ export async function scanStoredRecords(options: {
       const page = await doc.send(
         new ScanCommand({
           TableName: options.table,
-          FilterExpression: "#rev > :head",
-          ProjectionExpression: "#rev, #record",
-          ExpressionAttributeNames: { "#rev": "rev", "#record": "record" },
-          ExpressionAttributeValues: { ":head": HEAD_REV },
+          ProjectionExpression: "#record",
+          ExpressionAttributeNames: { "#record": "record" },
           ExclusiveStartKey: start,
         }),
       );

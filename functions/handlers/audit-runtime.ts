@@ -6,7 +6,7 @@
  * The local runtime and tests attach theirs with `attachAudit` (the local runtime alone falls back
  * to a development key, and says so).
  */
-import { readSecret } from "../runtime/secrets.ts";
+import { secretFromEnv } from "../runtime/secrets.ts";
 import type { AuditDeps } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { ConfigurationError, type Runtime, tablesFromEnv } from "./runtime.ts";
@@ -18,11 +18,10 @@ export function attachAudit(rt: Runtime, deps: AuditDeps): AuditDeps {
   return deps;
 }
 
-/** The key that signs digests, from the environment (read on first use, cached by readSecret). */
+/** The key that signs digests, from the environment (read on first use, cached by secrets.ts). */
 export function auditKeyFromEnv(env: NodeJS.ProcessEnv = process.env): () => Promise<string> {
   return async () => {
-    const arn = env.COMPLIANCE_AUDIT_KEY_ARN;
-    const key = arn ? await readSecret(arn) : env.COMPLIANCE_AUDIT_KEY;
+    const key = await secretFromEnv(env, "COMPLIANCE_AUDIT_KEY");
     if (!key) throw new ConfigurationError("set COMPLIANCE_AUDIT_KEY_ARN or COMPLIANCE_AUDIT_KEY");
     return key;
   };

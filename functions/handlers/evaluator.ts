@@ -2,11 +2,10 @@
  * Consumes the records table's stream: evaluates every new revision and updates its violations.
  * Different records in parallel, each record's revisions in order (handlers/stream-batch.ts).
  */
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { evaluateStoredRevision } from "../service/evaluation.ts";
-import { HEAD_REV, type StoredRevision } from "../store/records.ts";
+import type { StoredRevision } from "../store/records.ts";
+import { revisionFromImage } from "../store/stream-images.ts";
 import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";
 import { processByKey } from "./stream-batch.ts";
 
@@ -17,8 +16,7 @@ function revisionOf(record: DynamoDBRecord): StoredRevision | undefined {
   if (record.eventName !== "INSERT" && record.eventName !== "MODIFY") return undefined;
   const image = record.dynamodb?.NewImage;
   if (!image) return undefined;
-  const item = unmarshall(image as Record<string, AttributeValue>) as StoredRevision;
-  return item.rev > HEAD_REV && item.record ? item : undefined; // head items change too: not ours
+  return revisionFromImage(image); // the records table holds only revisions (heads have their own table)
 }
 
 export function createEvaluatorHandler(source: RuntimeSource = fromEnv) {

@@ -13,7 +13,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
 import { logger } from "../runtime/logger.ts";
-import { readSecret, webhookSecretsFrom } from "../runtime/secrets.ts";
+import { secretFromEnv, webhookSecretsFrom } from "../runtime/secrets.ts";
 import { createPlatform, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
 import { type TableNames, tableNames } from "../store/tables.ts";
@@ -56,8 +56,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<Runtime> {
       : credentials,
     logger,
     cursorKey: async () => {
-      const arn = env.COMPLIANCE_CURSOR_KEY_ARN;
-      const key = arn ? await readSecret(arn) : env.COMPLIANCE_CURSOR_KEY;
+      const key = await secretFromEnv(env, "COMPLIANCE_CURSOR_KEY");
       if (!key) throw new ConfigurationError("set COMPLIANCE_CURSOR_KEY_ARN or COMPLIANCE_CURSOR_KEY");
       return key;
     },

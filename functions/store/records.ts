@@ -14,7 +14,10 @@ import { isConditionFailed, StoreError } from "./errors.ts";
 import { deadlineShard, recordKey } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
 
-/** Revisions start at 1; queries ask for `rev > HEAD_REV`. (Heads once lived in this table at 0.) */
+/**
+ * @deprecated Heads live in the record-heads table: every item here is a revision (rev ≥ 1), so
+ * no query needs `rev > 0`. Only handlers/audit.ts still reads it, until the audit branch lands.
+ */
 export const HEAD_REV = 0;
 
 export interface StoredRevision {
@@ -69,8 +72,8 @@ export class RecordsStore {
     const revs: number[] = [];
     for await (const item of queryAll(this.doc, {
       TableName: this.table,
-      KeyConditionExpression: "pk = :pk AND rev > :head",
-      ExpressionAttributeValues: { ":pk": pk, ":head": HEAD_REV },
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": pk },
       ProjectionExpression: "rev",
     }))
       revs.push(item.rev as number);
@@ -81,8 +84,8 @@ export class RecordsStore {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: "pk = :pk AND rev > :head",
-        ExpressionAttributeValues: { ":pk": pk, ":head": HEAD_REV },
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": pk },
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
