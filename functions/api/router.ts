@@ -9,12 +9,12 @@
  * Gateway has done already; the lookup here is a few lines and adds nothing to the bundles.
  */
 import type * as z from "zod";
-import type { RuntimeSource } from "../handlers/runtime.ts";
 import { accessMiddlewares } from "../http/access.ts";
 import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { type HttpHandler, httpHandler } from "../http/pipeline.ts";
 import { parseOr400 } from "../http/validate.ts";
+import type { RuntimeSource } from "../runtime/runtime.ts";
 import { type Answer, type Route, routeKey } from "./route.ts";
 
 function toResult(answer: Answer): HttpResult {

@@ -1,15 +1,16 @@
 /**
  * The audit trail's dependencies for a handler's Runtime: its own tables and the digest signing key.
  *   COMPLIANCE_AUDIT_LOG_TABLE, COMPLIANCE_AUDIT_DIGESTS_TABLE   physical names (AWS); else
- *                                  COMPLIANCE_TABLE_PREFIX + logical name (handlers/runtime.ts)
+ *                                  COMPLIANCE_TABLE_PREFIX + logical name (runtime/runtime.ts)
  *   COMPLIANCE_AUDIT_KEY_ARN / COMPLIANCE_AUDIT_KEY              digest signing key (Secrets Manager / env)
  * The local runtime and tests attach theirs with `attachAudit` (the local runtime alone falls back
  * to a development key, and says so).
  */
+
+import { ConfigurationError, type Runtime, tablesFromEnv } from "../runtime/runtime.ts";
 import { secretFromEnv } from "../runtime/secrets.ts";
 import type { AuditDeps } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
-import { ConfigurationError, type Runtime, tablesFromEnv } from "./runtime.ts";
 
 const attached = new WeakMap<Runtime, AuditDeps>();
 

@@ -1,13 +1,16 @@
 /**
  * Consumes BOTH the records stream (stored revisions, rev ≥ 1) and the violations stream (status
  * changes and escalations) and appends each to the audit trail. One subject's stream records are
- * appended in order (grouped by subject, handlers/stream-batch.ts); a redelivered record appends
+ * appended in order (grouped by subject, runtime/stream-batch.ts); a redelivered record appends
  * nothing (its event key is already taken). On AWS: two event source mappings on this function,
  * the records one filtered to revision items (rev > 0), like the evaluator's.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { fromEnv, logger, type Runtime, type RuntimeSource } from "../runtime/runtime.ts";
+import { processByKey } from "../runtime/stream-batch.ts";
+import { STREAM_BATCHING } from "../runtime/stream-settings.ts";
 import {
   type AuditDeps,
   appendAudit,
@@ -18,9 +21,6 @@ import type { AuditEntryInput } from "../store/audit-log.ts";
 import { HEAD_REV, type StoredRevision } from "../store/records.ts";
 import { fromItem } from "../store/violations.ts";
 import { auditOf } from "./audit-runtime.ts";
-import { fromEnv, logger, type Runtime, type RuntimeSource } from "./runtime.ts";
-import { processByKey } from "./stream-batch.ts";
-import { STREAM_BATCHING } from "./stream-settings.ts";
 
 /**
  * Subjects appended at once within a batch (each subject's records stay in order): all of a full

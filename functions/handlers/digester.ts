@@ -2,9 +2,10 @@
  * Scheduled (EventBridge Scheduler on AWS, a timer locally): seals every audit chain's head into the
  * next signed, chained digest.
  */
+
+import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
 import { type DigestOutcome, writeDigest } from "../service/audit.ts";
 import { auditOf } from "./audit-runtime.ts";
-import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";
 
 export function createDigesterHandler(source: RuntimeSource = fromEnv) {
   return async (): Promise<DigestOutcome> => {

@@ -1,13 +1,13 @@
 /**
  * Consumes the records table's stream: evaluates every new revision and updates its violations.
- * Different records in parallel, each record's revisions in order (handlers/stream-batch.ts).
+ * Different records in parallel, each record's revisions in order (runtime/stream-batch.ts).
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
+import { processByKey } from "../runtime/stream-batch.ts";
 import { evaluateStoredRevision } from "../service/evaluation.ts";
 import type { StoredRevision } from "../store/records.ts";
 import { revisionFromImage } from "../store/stream-images.ts";
-import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";
-import { processByKey } from "./stream-batch.ts";
 
 /** How many records (keys) are evaluated at once within a batch. */
 export const KEY_CONCURRENCY = 16;

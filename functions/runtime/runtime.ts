@@ -12,12 +12,12 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
-import { logger } from "../runtime/logger.ts";
-import { secretFromEnv, webhookSecretsFrom } from "../runtime/secrets.ts";
 import { createPlatform, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
 import { type TableNames, tableNames } from "../store/tables.ts";
+import { logger } from "./logger.ts";
 import { loadPolicySetForProcess } from "./policy-set.ts";
+import { secretFromEnv, webhookSecretsFrom } from "./secrets.ts";
 
 export interface Runtime {
   readonly platform: Platform;

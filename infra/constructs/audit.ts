@@ -6,7 +6,7 @@
  */
 import { Duration } from "aws-cdk-lib";
 import { Construct } from "constructs";
-import { STREAM_BATCHING } from "../../functions/handlers/stream-settings.ts";
+import { STREAM_BATCHING } from "../../functions/runtime/stream-settings.ts";
 import { acknowledge } from "../nag.ts";
 import type { Data } from "./data.ts";
 import {

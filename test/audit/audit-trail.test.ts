@@ -19,9 +19,9 @@ import { entryHash } from "../../functions/core/audit-chain.ts";
 import { createAuditHandler } from "../../functions/handlers/audit.ts";
 import { attachAudit } from "../../functions/handlers/audit-runtime.ts";
 import { auditVerifyRoute } from "../../functions/handlers/audit-verify.ts";
-import type { Runtime } from "../../functions/handlers/runtime.ts";
 import { createClients } from "../../functions/local/aws-clients.ts";
 import { startStreamPoller } from "../../functions/local/stream-poller.ts";
+import type { Runtime } from "../../functions/runtime/runtime.ts";
 import {
   type AuditDeps,
   appendAudit,
