@@ -1,6 +1,7 @@
 /**
  * What the use cases need, assembled once per process (a Lambda container or `npm start`):
- * stores, the compiled policies and a clock. Handlers and the local runtime build it the same way.
+ * repositories (service/repositories.ts; here their DynamoDB implementations), the compiled
+ * policies and a clock. Handlers and the local runtime build it the same way.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { RecordType } from "../../schemas/record.ts";
@@ -11,6 +12,7 @@ import { PolicyVersionsStore } from "../store/policy-versions.ts";
 import { RecordsStore } from "../store/records.ts";
 import type { TableNames } from "../store/tables.ts";
 import { ViolationsStore } from "../store/violations.ts";
+import type { PolicyVersionRepository, RecordRepository, ViolationRepository } from "./repositories.ts";
 
 /** The little logging the use cases do (Powertools Logger satisfies it). */
 export interface Log {
@@ -20,9 +22,13 @@ export interface Log {
 export interface Platform {
   readonly set: PolicySet;
   readonly evaluator: Evaluator;
-  readonly records: RecordsStore;
-  readonly violations: ViolationsStore;
-  readonly policyVersions: PolicyVersionsStore;
+  /**
+   * `doc`, the DynamoDB client under the stores, is read only to build the audit trail's store
+   * (handlers/audit-runtime.ts, its tests); it goes when the audit branch gives that a repository.
+   */
+  readonly records: RecordRepository & { readonly doc: DynamoDBDocumentClient };
+  readonly violations: ViolationRepository;
+  readonly policyVersions: PolicyVersionRepository;
   readonly now: () => Date;
   /** The rule a violation belongs to (its policy version's), if that version is loaded. */
   ruleOf(policyId: string, version: number, ruleId: string): LoadedRule | undefined;

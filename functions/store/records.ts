@@ -13,6 +13,7 @@ import type { RecordEnvelope } from "../../schemas/record.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { deadlineShard, recordKey } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
+import { DEADLINE_SHARDS } from "./tables.ts";
 
 /**
  * @deprecated Heads live in the record-heads table: every item here is a revision (rev ≥ 1), so
@@ -198,8 +199,15 @@ export class RecordsStore {
     }
   }
 
-  /** Heads whose deadline is due, one shard of the sparse index at a time. */
-  async *dueHeads(shard: string, now: string): AsyncGenerator<RecordHead> {
+  /**
+   * Heads whose deadline is due: one stream per partition of the sparse index (how many is this
+   * table's business), to be read in parallel.
+   */
+  duePartitions(now: string): AsyncIterable<RecordHead>[] {
+    return Array.from({ length: DEADLINE_SHARDS }, (_, shard) => this.dueHeads(String(shard), now));
+  }
+
+  private async *dueHeads(shard: string, now: string): AsyncGenerator<RecordHead> {
     for await (const item of queryAll(this.doc, {
       TableName: this.headsTable,
       IndexName: "byNextCheck",

@@ -14,6 +14,7 @@ import { AGAIN, exponentialBackoff, retry } from "../core/retry.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { statusShard, violationShard } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
+import { VIOLATION_SHARDS } from "./tables.ts";
 
 /** The stored item: the violation plus flattened attributes its index and filters use. */
 interface ViolationItem extends StoredViolation {
@@ -193,8 +194,20 @@ export class ViolationsStore {
     return { entries };
   }
 
-  /** Ids of violations whose pending action (waiver expiry, escalation) is due, one shard at a time. */
-  async *dueActions(shard: string, now: string): AsyncGenerator<string> {
+  /**
+   * Ids of violations whose pending action (waiver expiry, escalation) is due: one stream per
+   * partition of the sparse index, to be read in parallel.
+   */
+  duePartitions(now: string): AsyncIterable<string>[] {
+    return Array.from({ length: VIOLATION_SHARDS }, (_, shard) => this.dueActions(String(shard), now));
+  }
+
+  /** The partitions of the status index that hold violations of these statuses. */
+  statusPartitions(statuses: readonly string[]): string[] {
+    return statuses.flatMap((s) => Array.from({ length: VIOLATION_SHARDS }, (_, k) => `${s}#${k}`));
+  }
+
+  private async *dueActions(shard: string, now: string): AsyncGenerator<string> {
     for await (const item of queryAll(this.doc, {
       TableName: this.table,
       IndexName: "byNextAction",
