@@ -5,7 +5,7 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
 import { processByKey } from "../runtime/stream-batch.ts";
-import { evaluateStoredRevision } from "../service/evaluation.ts";
+import { evaluateStoredRevision } from "../service/evaluate-revision.ts";
 import type { StoredRevision } from "../store/records.ts";
 import { revisionFromImage } from "../store/stream-images.ts";
 

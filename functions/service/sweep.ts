@@ -4,7 +4,7 @@
  * Its cost grows with the number of due records, not with all records.
  */
 import { applyDueAction, nextActionAt } from "../core/case-actions.ts";
-import { evaluateStoredRevision } from "./evaluation.ts";
+import { evaluateStoredRevision } from "./evaluate-revision.ts";
 import type { Log, Platform } from "./platform.ts";
 import { changeViolation } from "./violation-actions.ts";
 

@@ -16,7 +16,7 @@ import {
   StreamConsumer,
   scheduleFunction,
   VIOLATION_WRITES_FILTER,
-} from "./evaluation.ts";
+} from "./evaluate-revision.ts";
 import type { Functions } from "./functions.ts";
 
 /** How often a digest seals the chains (the local runtime's COMPLIANCE_DIGEST_INTERVAL_S default). */

@@ -176,7 +176,7 @@ export class Functions extends Construct {
       timeout: Duration.seconds(60),
       environment: tables("records", "record-heads", "violations"),
     });
-    // service/evaluation.ts evaluateStoredRevision: claims the head (UpdateItem), reads the
+    // service/evaluate-revision.ts evaluateStoredRevision: claims the head (UpdateItem), reads the
     // record's violations (BatchGetItem) and writes them (PutItem); after writing, re-reads the
     // head (GetItem) and, when a newer revision claimed it, that revision (GetItem)
     this.evaluator.allow(["dynamodb:GetItem"], [records.tableArn]);

@@ -7,7 +7,7 @@ import { sha256 } from "../../functions/core/policy/loader.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createIngestHandler } from "../../functions/handlers/ingest.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
-import { evaluateStoredRevision } from "../../functions/service/evaluation.ts";
+import { evaluateStoredRevision } from "../../functions/service/evaluate-revision.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { auditorGet, lambdaContext, signedPost } from "../support/events.ts";
 import { shippedFiles } from "../support/policies.ts";

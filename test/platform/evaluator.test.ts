@@ -85,7 +85,7 @@ describe("evaluator", () => {
     await poller.drained();
     const before = await rt.platform.violations.get(overBudgetId("EV-2"));
     const stored = await rt.platform.records.getRevision("expense#EV-2", 1);
-    const { evaluateStoredRevision } = await import("../../functions/service/evaluation.ts");
+    const { evaluateStoredRevision } = await import("../../functions/service/evaluate-revision.ts");
     const outcome = await evaluateStoredRevision(rt.platform, stored as NonNullable<typeof stored>);
     expect(outcome.changes).toMatchObject({ create: 0, update: 0, reopen: 0, resolve: 0 });
     expect(await rt.platform.violations.get(overBudgetId("EV-2"))).toEqual(before);

@@ -6,7 +6,7 @@
 import { createClients } from "../../functions/local/aws-clients.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { logger } from "../../functions/runtime/runtime.ts";
-import { evaluateStoredRevision } from "../../functions/service/evaluation.ts";
+import { evaluateStoredRevision } from "../../functions/service/evaluate-revision.ts";
 import { ingestRecord } from "../../functions/service/ingest.ts";
 import { createPlatform, type Platform } from "../../functions/service/platform.ts";
 import { recordKey } from "../../functions/store/keys.ts";
