@@ -16,7 +16,7 @@ import {
   StreamConsumer,
   scheduleFunction,
   VIOLATION_WRITES_FILTER,
-} from "./evaluate-revision.ts";
+} from "./evaluation.ts";
 import type { Functions } from "./functions.ts";
 
 /** How often a digest seals the chains (the local runtime's COMPLIANCE_DIGEST_INTERVAL_S default). */

@@ -11,7 +11,7 @@ import type { IKey } from "aws-cdk-lib/aws-kms";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import type { Api } from "./api.ts";
-import type { StreamConsumer } from "./evaluate-revision.ts";
+import type { StreamConsumer } from "./evaluation.ts";
 import type { ComplianceFunction } from "./function.ts";
 import type { Functions } from "./functions.ts";
 
