@@ -16,9 +16,9 @@ import {
 } from "../../schemas/api.ts";
 import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
 import { publicViolation } from "../core/lifecycle.ts";
-import { auditOf } from "../handlers/audit-runtime.ts";
 import { header } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
+import { auditOf } from "../runtime/audit-runtime.ts";
 import { verifyAudit } from "../service/audit.ts";
 import { complaintReport } from "../service/complaint-report.ts";
 import { listViolations } from "../service/violation-queries.ts";

@@ -4,9 +4,9 @@
  * reordered entry (or a digest whose hash or signature does not hold).
  */
 import { type HttpResult, json } from "../http/api.ts";
+import { auditOf } from "../runtime/audit-runtime.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { verifyAudit } from "../service/audit.ts";
-import { auditOf } from "./audit-runtime.ts";
 
 export async function auditVerifyRoute(rt: Runtime): Promise<HttpResult> {
   return json(200, await verifyAudit(auditOf(rt)));

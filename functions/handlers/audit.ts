@@ -8,6 +8,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { auditOf } from "../runtime/audit-runtime.ts";
 import { fromEnv, logger, type Runtime, type RuntimeSource } from "../runtime/runtime.ts";
 import { processByKey } from "../runtime/stream-batch.ts";
 import { STREAM_BATCHING } from "../runtime/stream-settings.ts";
@@ -20,7 +21,6 @@ import {
 import type { AuditEntryInput } from "../store/audit-log.ts";
 import { HEAD_REV, type StoredRevision } from "../store/records.ts";
 import { fromItem } from "../store/violations.ts";
-import { auditOf } from "./audit-runtime.ts";
 
 /**
  * Subjects appended at once within a batch (each subject's records stay in order): all of a full

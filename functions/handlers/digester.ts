@@ -3,9 +3,9 @@
  * next signed, chained digest.
  */
 
+import { auditOf } from "../runtime/audit-runtime.ts";
 import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
 import { type DigestOutcome, writeDigest } from "../service/audit.ts";
-import { auditOf } from "./audit-runtime.ts";
 
 export function createDigesterHandler(source: RuntimeSource = fromEnv) {
   return async (): Promise<DigestOutcome> => {

@@ -7,10 +7,10 @@
  * to a development key, and says so).
  */
 
-import { ConfigurationError, type Runtime, tablesFromEnv } from "../runtime/runtime.ts";
-import { secretFromEnv } from "../runtime/secrets.ts";
 import type { AuditDeps } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
+import { ConfigurationError, type Runtime, tablesFromEnv } from "./runtime.ts";
+import { secretFromEnv } from "./secrets.ts";
 
 const attached = new WeakMap<Runtime, AuditDeps>();
 
