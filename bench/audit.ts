@@ -1,27 +1,28 @@
 /**
  * Audit benchmark, on DynamoDB Local (COMPLIANCE_DYNAMODB_ENDPOINT, else one started in memory):
  *
- * 1. verification: 100k valid audit entries (10k with --quick) over the AUDIT_CHAINS chains, with
- *    their heads and a signed digest, written straight into an audit-log-shaped table with
- *    BatchWriteItem; then `verifyAudit` (read every chain, consistent and paginated, 16 chains in
- *    parallel, and verify every hash, link, head and the digest) is timed VERIFY_RUNS times after
- *    one untimed warm-up run.
- *    Reported: entries/s of the median run, and the split between reading and the pure check.
- *    One entry is then changed in place and the run must name it (a bench that verifies nothing
- *    would be fast too);
- * 2. cost of an append: APPENDS real appends (AuditLogStore.append: one TransactWriteItems of head
- *    update + entry put + de-duplication marker put, appends waiting on the same chain committed
- *    together) at concurrency APPEND_CONCURRENCY, with a
- *    middleware asking every request for ReturnConsumedCapacity: write and read units per entry,
- *    appends/s, and the share that had to retry on a conflict (one writing process, as the local
- *    runtime: it queues its own appends per chain, so only other processes could conflict).
+ * 1. verification: 100k valid audit entries (10k with --quick) over the AUDIT_CHAINS chains, in
+ *    blocks as the stream consumer writes them (one block per batch and chain, batches of
+ *    BATCH_ENTRIES entries), with a signed digest, written straight into an audit-log-shaped table
+ *    with BatchWriteItem; then `verifyAudit` (read every chain's blocks, consistent and paginated,
+ *    16 chains in parallel, and verify every hash, link and the digest) is timed VERIFY_RUNS times
+ *    after one untimed warm-up run. Reported: entries/s of the median run, and the split between
+ *    reading and the pure check. One entry is then changed inside its block and the run must name
+ *    it (a bench that verifies nothing would be fast too);
+ * 2. cost of an append: APPENDS real entries (a record revision or a violation change, as the
+ *    handler builds them) appended through `appendAuditBatch` (one conditional PutItem per block,
+ *    after a consistent Query of the chain's tail), in batches of BATCH_ENTRIES entries (a busy
+ *    stream: the consumer's 2 s window at the platform bench's rate) and of QUIET_BATCH_ENTRIES
+ *    (a quiet one), with a middleware asking every request for ReturnConsumedCapacity: write and
+ *    read units per entry and per record (ENTRIES_PER_RECORD, measured by the platform bench),
+ *    and the same batches delivered again (a redelivery must write nothing).
  * Writes bench/results/audit.json. Product code is not changed, only observed.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { DeleteTableCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   type AuditContent,
@@ -33,9 +34,10 @@ import {
 } from "../functions/core/audit-chain.ts";
 import { createClients } from "../functions/local/aws-clients.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../functions/local/dynamodb-local.ts";
-import { type AuditDeps, verifyAudit } from "../functions/service/audit.ts";
+import { type AuditDeps, appendAuditBatch, verifyAudit } from "../functions/service/audit.ts";
 import {
   AUDIT_CHAINS,
+  type AuditEntryInput,
   AuditLogStore,
   chainKey,
   chainOf,
@@ -47,8 +49,17 @@ import { RESULTS_DIR } from "./engine.ts";
 
 const KEY = "bench-audit-key";
 const VERIFY_RUNS = 3;
-const APPENDS = 400;
-const APPEND_CONCURRENCY = 16;
+const APPENDS = 4_000;
+/** A busy stream: ~210 records/s (the platform bench with every consumer) × the 2 s window × 1.35. */
+const BATCH_ENTRIES = 570;
+/** A quiet stream: a handful of records per batch. */
+const QUIET_BATCH_ENTRIES = 14;
+/**
+ * Audit entries per record of the catalogue mix: every revision, plus the violation changes it
+ * causes; measured by the platform bench (bench/results/platform.json, before the block store:
+ * (2.81 transaction items − 0.11 head updates) / 2 items per entry).
+ */
+const ENTRIES_PER_RECORD = 1.35;
 const LOAD_CONCURRENCY = 16;
 
 export interface AuditBenchResult {
@@ -68,21 +79,24 @@ export interface AuditBenchResult {
   readonly tamper: { readonly chain: number; readonly seq: number; readonly named: string };
   readonly tamperNamed: boolean;
   readonly appends: number;
-  readonly appendConcurrency: number;
+  readonly batchEntries: number;
   readonly appendsPerSec: number;
-  /**
-   * Write units per audit entry: a transaction of the head update plus entry + marker per entry
-   * (appends waiting on one chain are committed together and share the head update).
-   */
+  /** Write units per audit entry, busy stream (one PutItem per block; AWS bills PutItem the same). */
   readonly writeUnitsPerEntry: number;
-  /** The same with TransactWriteItems billed as on AWS (DynamoDB Local reports less). */
-  readonly writeUnitsPerEntryAwsModel: number;
-  /** Read units per audit entry (consistent head reads when the head hint was stale). */
+  /** The same per record of the catalogue mix (× ENTRIES_PER_RECORD). */
+  readonly writeUnitsPerRecord: number;
+  /** Read units per entry (the consistent tail Query that finds already appended keys). */
   readonly readUnitsPerEntry: number;
-  /** Appends that needed more than one transaction (a concurrent writer moved the head). */
-  readonly retriedShare: number;
-  /** Entries per TransactWriteItems (group commit). */
-  readonly entriesPerTransaction: number;
+  readonly entriesPerBlock: number;
+  /** A quiet stream (QUIET_BATCH_ENTRIES per batch): write units per entry and per record. */
+  readonly quiet: {
+    readonly batchEntries: number;
+    readonly writeUnitsPerEntry: number;
+    readonly writeUnitsPerRecord: number;
+  };
+  /** The same batches delivered again: entries and write units it cost (must be 0). */
+  readonly redelivery: { readonly appended: number; readonly writeUnits: number };
+  readonly entriesPerRecord: number;
   readonly node: string;
   readonly cpu: string;
   readonly measuredAt: string;
@@ -110,83 +124,90 @@ async function batchWrite(doc: DynamoDBDocumentClient, table: string, items: Rec
   }
 }
 
-/** `count` valid entries spread over the chains by subject, as the store spreads them. */
+function content(i: number, at: number): AuditContent {
+  // a record revision or a violation change, as the audit handler writes them
+  return i % 3 === 2
+    ? {
+        subject: `violation:${(i * 2654435761).toString(16).padStart(32, "0").slice(-32)}`,
+        kind: "violation.open",
+        at: new Date(at + i * 1000).toISOString(),
+        actor: "system",
+        status: "open",
+        reason: null,
+        history: 1,
+        escalationLevel: 0,
+        record: { type: "expense", id: `EXP-${i}`, revision: 1 + (i % 4) },
+        policyId: "expense-approval",
+        ruleId: "over-budget",
+      }
+    : {
+        subject: `record:expense#EXP-${Math.floor(i / 3)}-${i % 3}`,
+        kind: "record.revision",
+        at: new Date(at + i * 1000).toISOString(),
+        actor: "client:erp",
+        rev: 1,
+        bodyHash: randomBytes(32).toString("hex"),
+        clientId: "erp",
+      };
+}
+
+/** `count` valid entries in blocks, as the consumer writes them: one block per batch and chain. */
 function generate(count: number) {
-  const heads: ChainHead[] = Array.from({ length: AUDIT_CHAINS }, () => ({
+  const heads: (ChainHead & { block: number })[] = Array.from({ length: AUDIT_CHAINS }, () => ({
     lastSeq: 0,
     lastHash: GENESIS_HASH,
+    block: 0,
   }));
   const items: Record<string, unknown>[] = [];
   const at = Date.parse("2026-03-01T08:00:00Z");
-  for (let i = 0; i < count; i++) {
-    // a record revision or a violation change, as the audit handler writes them
-    const content: AuditContent =
-      i % 3 === 2
-        ? {
-            subject: `violation:${(i * 2654435761).toString(16).padStart(32, "0").slice(-32)}`,
-            kind: "violation.open",
-            at: new Date(at + i * 1000).toISOString(),
-            status: "open",
-            by: "system",
-            reason: `detected at revision ${1 + (i % 4)}`,
-            history: 1,
-            escalationLevel: 0,
-            record: { type: "expense", id: `EXP-${i}`, revision: 1 + (i % 4) },
-            policyId: "expense-approval",
-            ruleId: "over-budget",
-          }
-        : {
-            subject: `record:expense#EXP-${Math.floor(i / 3)}`,
-            kind: "record.revision",
-            at: new Date(at + i * 1000).toISOString(),
-            rev: 1 + (i % 3),
-            bodyHash: randomBytes(32).toString("hex"),
-            clientId: "erp",
-          };
-    const chain = chainOf(content.subject);
-    const head = heads[chain] as ChainHead;
-    const seq = head.lastSeq + 1;
-    const hash = entryHash(head.lastHash, content);
-    items.push({
-      chain: chainKey(chain),
-      seq,
-      eventKey: `bench-${i}`,
-      content,
-      prevHash: head.lastHash,
-      hash,
-    });
-    heads[chain] = { lastSeq: seq, lastHash: hash };
+  const loadedAt = new Date().toISOString();
+  for (let start = 0; start < count; start += BATCH_ENTRIES) {
+    const byChain = new Map<number, AuditContent[]>();
+    for (let i = start; i < Math.min(count, start + BATCH_ENTRIES); i++) {
+      const c = content(i, at);
+      const n = chainOf(c.subject);
+      const list = byChain.get(n);
+      if (list) list.push(c);
+      else byChain.set(n, [c]);
+    }
+    for (const [n, contents] of byChain) {
+      const head = heads[n] as ChainHead & { block: number };
+      let { lastSeq, lastHash } = head;
+      const entries = contents.map((c) => {
+        const prevHash = lastHash;
+        lastHash = entryHash(prevHash, c);
+        lastSeq++;
+        return { seq: lastSeq, content: c, prevHash, hash: lastHash };
+      });
+      const last = contents.at(-1) as AuditContent;
+      items.push({
+        chain: chainKey(n),
+        seq: head.block + 1,
+        // appended now, sealed by the digest written right after loading (verify checks both)
+        at: loadedAt,
+        srcMax: last.at,
+        entries,
+      });
+      heads[n] = { lastSeq, lastHash, block: head.block + 1 };
+    }
   }
-  for (const [n, head] of heads.entries()) items.push({ chain: chainKey(n), seq: 0, ...head });
-  return { items, heads };
+  return { items, heads: heads.map(({ lastSeq, lastHash }) => ({ lastSeq, lastHash })) };
 }
 
 interface Meter {
   on: boolean;
   read: number;
   write: number;
-  transactions: number;
-  /** Successful TransactWriteItems as AWS bills them: 2 WCU per item per started KB (size from its JSON). */
-  awsModelWrite: number;
 }
 
 function meter(doc: DynamoDBDocumentClient): Meter {
-  const m: Meter = { on: false, read: 0, write: 0, transactions: 0, awsModelWrite: 0 };
+  const m: Meter = { on: false, read: 0, write: 0 };
   doc.middlewareStack.add(
     (next, context) => async (args) => {
       if (!m.on) return next(args);
       const command = context.commandName ?? "";
-      if (command === "TransactWriteItemsCommand") m.transactions++;
       const input: Record<string, unknown> = { ...(args.input as object), ReturnConsumedCapacity: "TOTAL" };
       const out = await next({ ...args, input: input as never });
-      if (command === "TransactWriteItemsCommand") {
-        for (const item of (input.TransactItems ?? []) as Record<string, Record<string, unknown>>[]) {
-          const op = Object.values(item)[0] ?? {};
-          // a Put's item; for an Update the key and values (the head item is that small)
-          const bytes = JSON.stringify(op.Item ?? [op.Key, op.ExpressionAttributeValues]).length;
-          m.awsModelWrite += 2 * Math.max(1, Math.ceil(bytes / 1024));
-        }
-      }
       const consumed = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
       const list = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as {
         CapacityUnits?: number;
@@ -256,53 +277,69 @@ export async function benchAudit(opts: { quick: boolean }): Promise<AuditBenchRe
     verifyChains({ chains, digests, key: KEY, chainCount: AUDIT_CHAINS, chainOf });
     const checkMs = performance.now() - t;
 
-    // the same log with one entry changed in place must be named
-    const tamper = { chain: 7, seq: Math.max(1, Math.floor((heads[7]?.lastSeq ?? 1) / 2)) };
-    await clients.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: names.auditLog,
-        Key: { chain: { S: chainKey(tamper.chain) }, seq: { N: String(tamper.seq) } },
-        UpdateExpression: "SET content.#at = :at",
-        ExpressionAttributeNames: { "#at": "at" },
-        ExpressionAttributeValues: { ":at": { S: "2020-01-01T00:00:00.000Z" } },
-      }),
-    );
+    // the same log with one entry changed inside its block must be named
+    const tamperChain = 7;
+    const blocks7 = items.filter((i) => i.chain === chainKey(tamperChain));
+    const block = blocks7[Math.floor(blocks7.length / 2)] as {
+      seq: number;
+      entries: { seq: number; content: AuditContent }[];
+    };
+    const target = block.entries[Math.floor(block.entries.length / 2)] as {
+      seq: number;
+      content: AuditContent;
+    };
+    const tamper = { chain: tamperChain, seq: target.seq };
+    await batchWrite(clients.doc, names.auditLog, [
+      {
+        ...block,
+        chain: chainKey(tamperChain),
+        entries: block.entries.map((e) =>
+          e.seq === target.seq ? { ...e, content: { ...e.content, at: "2020-01-01T00:00:00.000Z" } } : e,
+        ),
+      },
+    ]);
     const tampered = await verifyAudit(deps);
     const bad = tampered.firstBad;
     const named = bad ? `chain ${bad.chain} seq ${bad.seq}: ${bad.kind}` : "nothing";
     log(`one entry changed at chain ${tamper.chain} seq ${tamper.seq}: verification names ${named}`);
 
-    // 2. what an append costs, through the store, on a fresh log
-    const appendNames = tableNames(`${prefix}a-`);
-    await createTable(clients.dynamodb, AUDIT_LOG, appendNames.auditLog);
-    const appendClients = createClients(endpoint);
-    const m = meter(appendClients.doc);
-    const appender = new AuditLogStore(appendClients.doc, appendNames);
-    let retried = 0;
-    m.on = true;
-    t = performance.now();
-    await pool(
-      Array.from({ length: APPENDS }, (_, i) => i),
-      APPEND_CONCURRENCY,
-      async (i) => {
-        const outcome = await appender.append({
-          eventKey: `record:expense#APP-${i}@1`,
-          content: {
-            subject: `record:expense#APP-${i}`,
-            kind: "record.revision",
-            at: new Date().toISOString(),
-            rev: 1,
-            bodyHash: randomBytes(32).toString("hex"),
-            clientId: "erp",
-          },
-        });
-        if (outcome.appended && outcome.attempts > 1) retried++;
-      },
-    );
-    const appendSec = (performance.now() - t) / 1000;
-    m.on = false;
-    appendClients.dynamodb.destroy();
-    await clients.dynamodb.send(new DeleteTableCommand({ TableName: appendNames.auditLog }));
+    // 2. what an append costs, through the store, on a fresh log: busy and quiet batches
+    const appendCost = async (batchEntries: number, tag: string) => {
+      const appendNames = tableNames(`${prefix}${tag}-`);
+      await createTable(clients.dynamodb, AUDIT_LOG, appendNames.auditLog);
+      const appendClients = createClients(endpoint);
+      const m = meter(appendClients.doc);
+      const appender = { store: new AuditLogStore(appendClients.doc, appendNames), now: () => new Date() };
+      const at = Date.now();
+      const entries: AuditEntryInput[] = Array.from({ length: APPENDS }, (_, i) => {
+        const c = content(i, at);
+        return { eventKey: `${c.subject}@${(c.rev ?? c.history) as number}`, content: c };
+      });
+      const batches: AuditEntryInput[][] = [];
+      for (let i = 0; i < entries.length; i += batchEntries) batches.push(entries.slice(i, i + batchEntries));
+      m.on = true;
+      const started = performance.now();
+      let blocks = 0;
+      for (const batch of batches) {
+        const outcome = await appendAuditBatch(appender, batch);
+        if (outcome.failed.size > 0) throw new Error(`append failed: ${[...outcome.failed.values()][0]}`);
+        blocks += outcome.chains.reduce((n, c) => n + c.blocks, 0);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const write = m.write;
+      const read = m.read;
+      // every batch again, as a redelivery: nothing may be appended or written
+      let again = 0;
+      for (const batch of batches)
+        again += (await appendAuditBatch(appender, batch)).chains.reduce((n, c) => n + c.appended, 0);
+      const redelivery = { appended: again, writeUnits: round(m.write - write, 2) };
+      m.on = false;
+      appendClients.dynamodb.destroy();
+      await clients.dynamodb.send(new DeleteTableCommand({ TableName: appendNames.auditLog }));
+      return { seconds, write, read, blocks, redelivery };
+    };
+    const busy = await appendCost(BATCH_ENTRIES, "a");
+    const quiet = await appendCost(QUIET_BATCH_ENTRIES, "q");
 
     const verifyMs = median(runs);
     const result: AuditBenchResult = {
@@ -318,13 +355,22 @@ export async function benchAudit(opts: { quick: boolean }): Promise<AuditBenchRe
       tamper: { ...tamper, named },
       tamperNamed: bad?.chain === tamper.chain && bad.seq === tamper.seq && bad.kind === "modified",
       appends: APPENDS,
-      appendConcurrency: APPEND_CONCURRENCY,
-      appendsPerSec: Math.round(APPENDS / appendSec),
-      writeUnitsPerEntry: round(m.write / APPENDS, 2),
-      writeUnitsPerEntryAwsModel: round(m.awsModelWrite / APPENDS, 2),
-      readUnitsPerEntry: round(m.read / APPENDS, 2),
-      retriedShare: round(retried / APPENDS, 3),
-      entriesPerTransaction: round(APPENDS / Math.max(1, m.transactions), 2),
+      batchEntries: BATCH_ENTRIES,
+      appendsPerSec: Math.round(APPENDS / busy.seconds),
+      writeUnitsPerEntry: round(busy.write / APPENDS, 3),
+      writeUnitsPerRecord: round((busy.write / APPENDS) * ENTRIES_PER_RECORD, 3),
+      readUnitsPerEntry: round(busy.read / APPENDS, 3),
+      entriesPerBlock: round(APPENDS / Math.max(1, busy.blocks), 1),
+      quiet: {
+        batchEntries: QUIET_BATCH_ENTRIES,
+        writeUnitsPerEntry: round(quiet.write / APPENDS, 3),
+        writeUnitsPerRecord: round((quiet.write / APPENDS) * ENTRIES_PER_RECORD, 3),
+      },
+      redelivery: {
+        appended: busy.redelivery.appended + quiet.redelivery.appended,
+        writeUnits: busy.redelivery.writeUnits + quiet.redelivery.writeUnits,
+      },
+      entriesPerRecord: ENTRIES_PER_RECORD,
       node: process.version,
       cpu: `${cpus()[0]?.model ?? "unknown"} × ${cpus().length}`,
       measuredAt: new Date().toISOString(),
@@ -335,7 +381,7 @@ export async function benchAudit(opts: { quick: boolean }): Promise<AuditBenchRe
     writeFileSync(`${file}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
     renameSync(`${file}.tmp`, file);
     log(
-      `verify ${result.verifyEntriesPerSec.toLocaleString("en")} entries/s (${result.verifyMs} ms for ${count.toLocaleString("en")}: read ${result.readMs} ms, check ${result.checkMs} ms); append ${result.writeUnitsPerEntry} WCU (AWS billing ${result.writeUnitsPerEntryAwsModel}) + ${result.readUnitsPerEntry} RCU per entry, ${result.appendsPerSec}/s at c${APPEND_CONCURRENCY} (${(result.retriedShare * 100).toFixed(1)} % retried, ${result.entriesPerTransaction} entries per transaction)`,
+      `verify ${result.verifyEntriesPerSec.toLocaleString("en")} entries/s (${result.verifyMs} ms for ${count.toLocaleString("en")}: read ${result.readMs} ms, check ${result.checkMs} ms); append ${result.writeUnitsPerEntry} WCU + ${result.readUnitsPerEntry} RCU per entry (${result.writeUnitsPerRecord} WCU per record; ${result.entriesPerBlock} entries per block), quiet stream ${result.quiet.writeUnitsPerRecord} WCU per record; redelivery appended ${result.redelivery.appended} entries, ${result.redelivery.writeUnits} WCU`,
     );
     return result;
   } finally {

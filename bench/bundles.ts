@@ -31,6 +31,7 @@ const FIRST_INVOCATION: Record<string, string> = {
   sweeper: "undefined", // import only: its first call queries DynamoDB
   digester: "undefined", // import only: its first call queries DynamoDB
   "policy-publisher": `{ RequestType: "Delete" }`,
+  notifier: "undefined", // import only: its first call reads Secrets Manager
 };
 
 export interface BundlesResult {

@@ -7,10 +7,12 @@ import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import { Api } from "./constructs/api.ts";
 import { AuditTrail } from "./constructs/audit.ts";
+import { ConsoleHosting } from "./constructs/console.ts";
 import { Data, pascal } from "./constructs/data.ts";
 import { Evaluation } from "./constructs/evaluation.ts";
 import { EVENT_DETAIL_TYPES, EVENT_SOURCE, ViolationEvents } from "./constructs/events.ts";
 import { Functions } from "./constructs/functions.ts";
+import { Notifications } from "./constructs/notifications.ts";
 import { Observability } from "./constructs/observability.ts";
 import { type CompiledPolicies, compilePolicies } from "./policies.ts";
 
@@ -27,6 +29,8 @@ export class ComplianceStack extends Stack {
   readonly evaluation: Evaluation;
   readonly audit: AuditTrail;
   readonly observability: Observability;
+  readonly notifications: Notifications;
+  readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: ComplianceStackProps = {}) {
     super(scope, id, {
@@ -45,11 +49,25 @@ export class ComplianceStack extends Stack {
       policies,
     });
     this.audit = new AuditTrail(this, "Audit", { data: this.data, functions: this.functions });
+    // the web console and the API behind one CloudFront distribution (sign-in: the people's user
+    // pool client and its managed login domain, once the stack has them)
+    this.console = new ConsoleHosting(this, "Console", {
+      api: this.api.httpApi,
+      timeZone: (policies.set.org as { timeZone?: string }).timeZone ?? "Asia/Shanghai",
+    });
     this.observability = new Observability(this, "Observability", {
       key: this.data.key,
       functions: this.functions,
       consumers: [...this.evaluation.consumers(), ...this.audit.consumers()],
       api: this.api,
+    });
+
+    this.notifications = new Notifications(this, "Notifications", {
+      data: this.data,
+      bus: this.events.bus,
+      policies,
+      apiUrl: this.api.url,
+      topic: this.observability.topic,
     });
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url, description: "Base URL of the HTTP API" });
@@ -82,6 +100,20 @@ export class ComplianceStack extends Stack {
         description: `Attach to the IAM users or roles of ${persona}s: SigV4-signed calls to exactly their routes`,
       });
     }
+    new CfnOutput(this, "NotificationSecretsArn", {
+      value: this.notifications.secrets.secretArn,
+      description:
+        'Notification secrets: put {"webhookSecret": "…", "channels": {"<channel id>": {"url": "…", "secret": "…"}}} here',
+    });
+    new CfnOutput(this, "FailedNotificationsQueueUrl", {
+      value: this.notifications.failedDeliveries.queueUrl,
+      description:
+        "Notifications that failed after their retries (NotificationFailed events), to inspect and re-send",
+    });
+    new CfnOutput(this, "AuditDigestBucketName", {
+      value: this.audit.anchor.bucketName,
+      description: "S3 bucket (Object Lock, compliance mode) where every audit digest is anchored",
+    });
     new CfnOutput(this, "AlarmTopicArn", {
       value: this.observability.topic.topicArn,
       description: "Subscribe to receive the platform's alarms",

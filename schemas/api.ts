@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
+import { SEVERITIES } from "./policy.ts";
 import { RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
 
 export { VIOLATION_STATUSES };
@@ -78,10 +79,68 @@ export const ingestStaleSchema = z
   })
   .meta({ id: "IngestStale" });
 
+/** A condition of an explanation (CONTRACT §2): what was read, compared with what, and the result. */
+export const explainedConditionSchema = z
+  .object({
+    fact: z.string(),
+    path: z.string().optional(),
+    operator: z.string(),
+    value: z
+      .unknown()
+      .meta({ description: "as the policy writes it (`{param: name}`, `{fact, path}` kept)" }),
+    expected: z
+      .unknown()
+      .meta({ description: "what the operator compared with: parameters substituted, fact references read" }),
+    actual: z.unknown().meta({ description: "the fact's value read from the record (null when absent)" }),
+    result: z.boolean(),
+  })
+  .meta({ id: "ExplainedCondition" });
+
+export type ExplainedCondition = z.output<typeof explainedConditionSchema>;
+/** The rule's `when` as a tree of the same shape (a recursive type: zod cannot infer it). */
+export type ExplanationNode =
+  | { all: ExplanationNode[]; result: boolean }
+  | { any: ExplanationNode[]; result: boolean }
+  | { not: ExplanationNode; result: boolean }
+  | ExplainedCondition;
+
+/** The rule's `when` as a tree of the same shape, every condition evaluated (no short-circuit). */
+export const explanationSchema: z.ZodType<ExplanationNode> = z
+  .lazy(() =>
+    z.union([
+      z.object({ all: z.array(explanationSchema), result: z.boolean() }),
+      z.object({ any: z.array(explanationSchema), result: z.boolean() }),
+      z.object({ not: explanationSchema, result: z.boolean() }),
+      explainedConditionSchema,
+    ]),
+  )
+  .meta({
+    id: "Explanation",
+    description:
+      "The rule's `when` as a tree of the same shape: groups `{all|any: […], result}`, `{not: {…}, result}`, leaves `{fact, path?, operator, value, expected, actual, result}`.",
+  });
+
+export const ruleExplanationSchema = z
+  .object({
+    id: z.string(),
+    fired: z.boolean().meta({ description: "equals `explanation.result`" }),
+    explanation: explanationSchema,
+  })
+  .meta({ id: "RuleExplanation" });
+
 export const evaluationSchema = z
   .object({
     evaluatedAt: z.string(),
-    policies: z.array(z.object({ id: z.string(), version: z.number().int() })),
+    policies: z.array(
+      z.object({
+        id: z.string(),
+        version: z.number().int(),
+        rules: z.array(ruleExplanationSchema).optional().meta({
+          description:
+            "with `?explain=true` only: every rule of the version, in order, and why it did or did not fire",
+        }),
+      }),
+    ),
     violations: z.array(violationSchema),
     nextCheckAt: z
       .string()
@@ -113,13 +172,63 @@ export const policyListSchema = z
   })
   .meta({ id: "PolicyList" });
 
+/** GET /v1/policies/{id}/versions/{n}: one version as its file writes it, each rule also in words. */
+export const policyVersionSchema = z
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    effectiveFrom: z.string().meta({ description: "date from which this version is in force" }),
+    effectiveUntil: z.string().nullable().meta({
+      description:
+        "the next version's effectiveFrom (this one is in force before it); null: no later version",
+    }),
+    area: z.string(),
+    appliesTo: z.enum(RECORD_TYPES),
+    title: bilingual,
+    owner: z.string(),
+    source: z.array(z.object({ document: z.string(), clause: z.string() })),
+    parameters: z.record(z.string(), z.unknown()),
+    rules: z.array(
+      z.object({
+        id: z.string(),
+        severity: z.enum(SEVERITIES),
+        when: z
+          .unknown()
+          .meta({ description: "json-rules-engine conditions as written (`{param: name}` kept)" }),
+        words: bilingual.meta({ description: "the condition in words, zh and en" }),
+        assign: z.array(z.string()),
+        due: z.string().meta({ description: "ISO 8601 duration, from detection" }),
+        escalate: z.array(z.string()).optional(),
+        message: bilingual,
+        source: z.array(z.object({ document: z.string(), clause: z.string() })),
+      }),
+    ),
+    sha256: z.string().meta({ description: "of the file's bytes" }),
+  })
+  .meta({ id: "PolicyVersion" });
+
 export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+
+export const healthUnavailableSchema = z
+  .object({
+    status: z.literal("unavailable"),
+    dependencies: z
+      .record(z.string(), z.enum(["ok", "unavailable"]))
+      .meta({ description: "each dependency checked, e.g. dynamodb" }),
+  })
+  .meta({ id: "HealthUnavailable" });
 
 /** A violation id: 32 lowercase hex digits (of a SHA-256, see functions/core/engine/violation.ts). */
 export const violationIdSchema = z.string().regex(/^[0-9a-f]{32}$/);
 
 /** Path parameters of the routes on one violation (another id names nothing: 404). */
 export const violationPathSchema = z.object({ id: violationIdSchema });
+
+/** GET /v1/policies/{id}/versions/{n}: a version number that cannot exist is a 404, like an unknown id. */
+export const policyVersionPathSchema = z.object({
+  id: z.string().min(1).max(128),
+  n: z.string().regex(/^[1-9][0-9]{0,8}$/),
+});
 
 const id = z.string().min(1).max(128);
 
@@ -141,6 +250,10 @@ export const violationQuerySchema = z.strictObject({
 
 export const evaluateQuerySchema = z.strictObject({
   at: timestamp.optional().meta({ description: "evaluation time (default: now)" }),
+  explain: z
+    .enum(["true", "false"])
+    .optional()
+    .meta({ description: "`true`: each entry of `policies` also explains every rule (`rules`)" }),
 });
 
 /** POST /v1/violations/{id}/acknowledge | waive | reopen */
@@ -176,7 +289,7 @@ export const complaintReportSchema = z
     total: z.number().int(),
     deduction: z.number().min(0).meta({
       description:
-        "percentage points deducted: 0.2 per full 10 ordinary complaints (general, service, quality) + 50 per legal or media complaint (CATALOGUE Figures; 003 4.1.3)",
+        "percentage points deducted: 0.2 per full 10 ordinary complaints (general, service, quality) + 50 per legal or media complaint (seed regulation 003, 4.1.3)",
     }),
   })
   .meta({ id: "ComplaintReport" });
@@ -187,7 +300,30 @@ export const auditVerifySchema = z
     ok: z.boolean(),
     entries: z.number().int().min(0).meta({ description: "audit entries checked" }),
     chains: z.number().int().min(0).optional(),
-    digests: z.number().int().min(0).optional(),
+    digests: z.number().int().min(0).optional().meta({
+      description: "signed digests checked (those in the table and those in the anchor, once each)",
+    }),
+    events: z.number().int().min(0).optional().meta({
+      description:
+        "completeness: stored record revisions and violation status changes (history entries) that must each have an audit entry",
+    }),
+    pending: z.number().int().min(0).optional().meta({
+      description:
+        "of `events`, those without an entry that the audit consumer has not reached yet (not a problem: they are appended within seconds)",
+    }),
+    missing: z.number().int().min(0).optional().meta({
+      description:
+        "of `events`, those without an entry that the consumer has passed: the trail is incomplete (ok is false)",
+    }),
+    firstMissing: z.object({ key: z.string(), at: z.string() }).optional().meta({
+      description:
+        "the oldest missing source event: `record:<type>#<id>@<revision>` or `violation:<id>@<history position>`, and its time",
+    }),
+    anchored: z.number().int().min(0).optional().meta({
+      description:
+        "digests found in the anchor outside the audit tables (a local file; an S3 Object Lock bucket on AWS)",
+    }),
+    anchor: z.string().optional().meta({ description: "where the digests are anchored" }),
     lastDigest: z
       .object({ seq: z.number().int(), at: z.string() })
       .optional()
@@ -197,7 +333,10 @@ export const auditVerifySchema = z
       .object({
         chain: z.union([z.string(), z.number()]),
         // not always an integer: an entry inserted under a fractional key is named by that key
-        seq: z.number(),
+        seq: z.number().meta({
+          description:
+            "the entry's (or digest's) sequence number; 0 for a source event with no entry at all (expected names it)",
+        }),
         kind: z.enum([
           "modified",
           "missing",
@@ -211,7 +350,8 @@ export const auditVerifySchema = z
       })
       .optional()
       .meta({
-        description: "present when ok is false: the first modified, missing, inserted or reordered entry",
+        description:
+          "present when ok is false: the first modified, missing, inserted or reordered entry; chain `digests` for a digest that is missing (deleted from the table but anchored, or none sealed an entry within two intervals), altered or unsigned",
       }),
   })
   .meta({ id: "AuditVerification" });

@@ -9,6 +9,7 @@ import * as z from "zod";
 import { BASE_FACTS, DERIVED_FACTS } from "../functions/core/policy/facts.ts";
 import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/time.ts";
+import { notificationsSchema } from "./notifications.ts";
 import { RECORD_TYPES } from "./record.ts";
 
 export const AREAS = [
@@ -152,6 +153,7 @@ export const orgSchema = z
         }),
       ]),
     ),
+    notifications: notificationsSchema.optional(),
   })
   .meta({ id: "Org", title: "Organisation directory: who holds each role" });
 

@@ -33,10 +33,69 @@ function optional<T extends z.ZodType>(schema: T) {
   return dropNull.optional();
 }
 
-const person = z.string().meta({ description: "person id from the org directory (policies/org.yaml)" });
-const role = z.string().meta({ description: "role name, e.g. finance, sales-manager, general-manager" });
+/**
+ * Bounds (CONTRACT §1): everything a record may carry must also fit what we store and derive from
+ * it — a DynamoDB item (400 KB, numbers of at most 38 digits between 10^-130 and 10^126, and the
+ * SDK's safe-integer range) and a readable message. So money has at most 4 decimal places and a
+ * magnitude below 10^15, counts are integers up to 10^9, strings at most 1,000 characters
+ * (`content` 10,000) and arrays at most 1,000 items. Anything else is a 400 naming the field.
+ */
+export const LIMITS = {
+  moneyMagnitude: 1e15,
+  moneyDecimals: 4,
+  count: 1e9,
+  text: 1000,
+  content: 10_000,
+  items: 1000,
+} as const;
+
+/** Text of at most `max` characters (UTF-16 code units, as JSON counts them). */
+const text = (max: number = LIMITS.text) => z.string().max(max, `must be at most ${max} characters`);
+/** A list of at most 1,000 items. */
+const list = <T extends z.ZodType>(item: T) =>
+  z.array(item).max(LIMITS.items, `must have at most ${LIMITS.items} items`);
+
+/**
+ * Decimal places of a number as JSON wrote it: JavaScript prints the shortest form that reads back
+ * to the same double, so "12.5" → 1, "0.0001" → 4, "1e-7" → 7 (and a 40-digit integer is beyond
+ * the magnitude bound anyway).
+ */
+function decimalPlaces(n: number): number {
+  const [mantissa = "", exponent] = String(Math.abs(n)).split("e");
+  const fraction = mantissa.split(".")[1]?.length ?? 0;
+  return Math.max(0, fraction - Number(exponent ?? 0));
+}
+
+/** Money: finite, at most 4 decimal places, magnitude below 10^15; `min: 0` for prices and amounts. */
+const moneyOf = (opts: { min?: number; positive?: boolean } = {}) => {
+  let n = z
+    .number()
+    .refine(Number.isFinite, "must be a finite number")
+    .refine((v) => Math.abs(v) < LIMITS.moneyMagnitude, "must be below 10^15 in magnitude")
+    .refine(
+      (v) => decimalPlaces(v) <= LIMITS.moneyDecimals,
+      `must have at most ${LIMITS.moneyDecimals} decimal places`,
+    );
+  if (opts.positive) n = n.refine((v) => v > 0, "must be greater than 0");
+  else if (opts.min !== undefined) n = n.refine((v) => v >= (opts.min as number), "must be ≥ 0");
+  return n.meta({
+    description: `money: at most ${LIMITS.moneyDecimals} decimal places, magnitude below 10^15${
+      opts.positive ? ", > 0" : opts.min !== undefined ? ", ≥ 0" : ""
+    }`,
+  });
+};
+/** Counts: integers from `min` to 10^9. */
+const count = (min = 0) =>
+  z
+    .number()
+    .int("must be an integer")
+    .min(min, `must be at least ${min}`)
+    .max(LIMITS.count, "must be at most 10^9")
+    .meta({ description: `integer from ${min} to 10^9` });
+
+const person = text().meta({ description: "person id from the org directory (policies/org.yaml)" });
+const role = text().meta({ description: "role name, e.g. finance, sales-manager, general-manager" });
 const decision = z.enum(["approved", "rejected"]);
-const money = z.number().refine(Number.isFinite, "must be a finite number");
 
 const expenseApproval = z.strictObject({
   step: z.enum(["department-review", "finance-review", "leadership-approval", "budget-adjustment"]),
@@ -49,31 +108,43 @@ const expenseApproval = z.strictObject({
 const roleApproval = z.strictObject({ role, approver: person, at: timestamp });
 
 export const expenseData = z.strictObject({
-  department: z.string(),
+  department: text(),
   applicant: person,
-  category: z.string(),
-  amount: z.number().gt(0),
-  currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as CNY"),
-  budget: z.strictObject({ lineId: z.string(), remaining: money }),
-  attachments: z.number().int().min(0),
+  category: text(),
+  amount: moneyOf({ positive: true }),
+  currency: text().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as CNY"),
+  budget: z.strictObject({ lineId: text(), remaining: moneyOf() }),
+  attachments: count(),
   status: z.enum(["draft", "submitted", "approved", "rejected", "reimbursed"]),
   submittedAt: optional(timestamp),
-  approvals: z.array(expenseApproval),
+  approvals: list(expenseApproval),
   budgetAdjustment: optional(
-    z.strictObject({ amount: money, lineTotal: money, approvals: z.array(roleApproval) }),
+    z.strictObject({
+      amount: moneyOf({ min: 0 }),
+      lineTotal: moneyOf({ min: 0 }),
+      approvals: list(roleApproval),
+    }),
   ),
 });
 
 export const quoteData = z.strictObject({
-  department: z.string(),
+  department: text(),
   salesperson: person,
-  customer: z.strictObject({ id: z.string(), name: z.string() }),
+  customer: z.strictObject({ id: text(), name: text() }),
   items: z
-    .array(z.strictObject({ sku: z.string(), listPrice: money, unitPrice: money, quantity: money }))
+    .array(
+      z.strictObject({
+        sku: text(),
+        listPrice: moneyOf({ min: 0 }),
+        unitPrice: moneyOf({ min: 0 }),
+        quantity: count(1),
+      }),
+    )
+    .max(LIMITS.items, `must have at most ${LIMITS.items} items`)
     .min(1),
   status: z.enum(["draft", "reviewed", "sent", "accepted", "rejected"]),
-  reviews: z.array(z.strictObject({ role, reviewer: person, decision, at: timestamp })),
-  approvals: z.array(roleApproval),
+  reviews: list(z.strictObject({ role, reviewer: person, decision, at: timestamp })),
+  approvals: list(roleApproval),
   sentAt: optional(timestamp),
 });
 
@@ -89,21 +160,21 @@ export const CLAUSES = [
 ] as const;
 
 export const contractData = z.strictObject({
-  department: z.string(),
-  customer: z.strictObject({ id: z.string(), name: z.string(), creditRating: z.enum(["A", "B", "C", "D"]) }),
-  amount: money,
-  currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as CNY"),
-  clauses: z.array(z.enum(CLAUSES)),
-  paymentTermDays: z.number().min(0),
+  department: text(),
+  customer: z.strictObject({ id: text(), name: text(), creditRating: z.enum(["A", "B", "C", "D"]) }),
+  amount: moneyOf({ min: 0 }),
+  currency: text().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as CNY"),
+  clauses: list(z.enum(CLAUSES)),
+  paymentTermDays: count(),
   legalReview: optional(z.strictObject({ reviewer: person, decision, at: timestamp })),
   signedAt: optional(timestamp),
   archivedAt: optional(timestamp),
-  copiesSentTo: z.array(z.strictObject({ department: z.string(), at: timestamp })),
-  changes: z.array(
+  copiesSentTo: list(z.strictObject({ department: text(), at: timestamp })),
+  changes: list(
     z.strictObject({
       kind: z.enum(["amendment", "termination"]),
       at: timestamp,
-      approvals: z.array(roleApproval),
+      approvals: list(roleApproval),
     }),
   ),
 });
@@ -111,33 +182,33 @@ export const contractData = z.strictObject({
 export const COMPLAINT_CATEGORIES = ["general", "service", "quality", "legal", "media"] as const;
 
 export const complaintData = z.strictObject({
-  department: z.string(),
-  customer: z.strictObject({ id: z.string(), name: z.string(), contact: optional(z.string()) }),
+  department: text(),
+  customer: z.strictObject({ id: text(), name: text(), contact: optional(text()) }),
   channel: z.enum(["phone", "email", "online", "visit"]),
   category: z.enum(COMPLAINT_CATEGORIES),
-  content: z.string(),
+  content: text(LIMITS.content),
   receivedAt: timestamp,
   assignedTo: optional(z.strictObject({ person, role, at: timestamp })),
   firstResponseAt: optional(timestamp),
   resolvedAt: optional(timestamp),
   customerNotifiedAt: optional(timestamp),
-  escalations: z.array(z.strictObject({ to: role, at: timestamp })),
+  escalations: list(z.strictObject({ to: role, at: timestamp })),
 });
 
 const RESOURCE_KINDS = ["customer-info", "trade-secret", "market-research", "public"] as const;
 const ACCESS_ACTIONS = ["read", "export", "print", "share-external"] as const;
 
 export const accessData = z.strictObject({
-  department: z.string(),
+  department: text(),
   actor: z.strictObject({
     id: person,
-    roles: z.array(role),
+    roles: list(role),
     confidentialityAgreementSignedAt: optional(timestamp),
   }),
   resource: z.strictObject({
     kind: z.enum(RESOURCE_KINDS),
-    id: z.string(),
-    recordCount: optional(z.number().int().min(0)),
+    id: text(),
+    recordCount: optional(count()),
   }),
   action: z.enum(ACCESS_ACTIONS),
   at: timestamp,
@@ -145,13 +216,13 @@ export const accessData = z.strictObject({
   authorization: optional(
     z.strictObject({
       grantedBy: person,
-      kinds: z.array(z.enum(RESOURCE_KINDS)),
-      actions: z.array(z.enum(ACCESS_ACTIONS)),
+      kinds: list(z.enum(RESOURCE_KINDS)),
+      actions: list(z.enum(ACCESS_ACTIONS)),
       expiresAt: timestamp,
     }),
   ),
   disclosureApproval: optional(z.strictObject({ approver: person, role, at: timestamp })),
-  recipient: optional(z.string()),
+  recipient: optional(text()),
 });
 
 export const DATA_SCHEMAS = {
@@ -172,7 +243,7 @@ function envelope<T extends RecordType>(type: T) {
       .regex(RECORD_ID_PATTERN, "must be 1–128 characters of A–Z, a–z, 0–9, '.', '_', ':' or '-'"),
     revision: z.number().int().min(1),
     occurredAt: timestamp,
-    source: z.string().meta({ description: "the sending system, e.g. erp, crm, ticketing" }),
+    source: text().meta({ description: "the sending system, e.g. erp, crm, ticketing" }),
     data: DATA_SCHEMAS[type],
   });
 }

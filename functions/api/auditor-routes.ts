@@ -8,6 +8,8 @@ import {
   complaintReportQuerySchema,
   complaintReportSchema,
   policyListSchema,
+  policyVersionPathSchema,
+  policyVersionSchema,
   recordResponseSchema,
   storedViolationSchema,
   violationListSchema,
@@ -18,9 +20,11 @@ import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
 import { publicViolation } from "../core/lifecycle.ts";
 import { header } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
+import { assertOrderedRanges } from "../http/validate.ts";
 import { auditOf } from "../runtime/audit-runtime.ts";
 import { verifyAudit } from "../service/audit.ts";
 import { complaintReport } from "../service/complaint-report.ts";
+import { readPolicyVersion } from "../service/policy-reading.ts";
 import { listViolations } from "../service/violation-queries.ts";
 import { CSV_COLUMNS, CSV_MAX_ROWS } from "../service/violations-csv.ts";
 import { exportViolationsCsv } from "../service/violations-export.ts";
@@ -92,6 +96,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       }),
     },
     serve: async ({ query: { cursor, format, ...query }, event, runtime }) => {
+      assertOrderedRanges(query);
       const rt = await runtime();
       const key = await rt.cursorKey();
       const csv =
@@ -196,6 +201,36 @@ export const AUDITOR_ROUTES: readonly Route[] = [
           sha256: v.sha256,
         })),
       }),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/policies/{id}/versions/{n}",
+    fn: "auditor",
+    access: "auditor",
+    params: policyVersionPathSchema,
+    notFound: ({ id, n }) => `policy ${id} version ${n}`,
+    doc: {
+      operationId: "getPolicyVersion",
+      summary: "One policy version, each rule in words",
+      description:
+        "The version's fields, parameters and rules as its file writes them (`{param: name}` kept), each rule's condition also in words (`words`: zh and en), and `effectiveUntil` (the next version's `effectiveFrom`, or null).",
+      params: {
+        id: { description: "policy id", example: "expense-approval" },
+        n: { description: "version number (1, 2, …)", example: "1" },
+      },
+      responses: ({ ref, json, error }) => ({
+        200: json("The policy version.", ref(policyVersionSchema)),
+        404: error("`not_found`: no loaded policy has this id and version.", {
+          code: "not_found",
+          message: "policy expense-approval version 9 not found",
+        }),
+      }),
+    },
+    serve: async ({ params: { id, n }, runtime }) => {
+      const found = readPolicyVersion((await runtime()).platform, id, n);
+      if (!found) throw notFound(`policy ${id} version ${n}`);
+      return ok(found);
+    },
   }),
   route({
     method: "GET",

@@ -5,6 +5,7 @@
 import { ingestAcceptedSchema, ingestStaleSchema } from "../../schemas/api.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { DomainError } from "../core/errors.ts";
+import { assertRecordTypeAllowed, notRecordOwner } from "../http/ingest-access.ts";
 import { ingestRecord } from "../service/ingest.ts";
 import { type Route, route } from "./route.ts";
 
@@ -27,9 +28,9 @@ export const INGEST_ROUTES: readonly Route[] = [
         "",
         "**Idempotent**: the key is (`type`, `id`, `revision`). Re-sending the same revision with the same body answers 200 `duplicate: true` and changes nothing, so retries after a timeout are safe. The same revision with a different body is a 409 `revision_conflict` (send a new revision). A revision lower than the latest stored one is stale: 200 `stale: true`, not stored, never overwrites. Bodies are compared after parsing (key order, whitespace, timestamp offsets and `null` optional fields do not make a difference).",
         "",
-        `Nothing is stored on any refusal (400, 401, 409, 413). The signature covers the raw body bytes exactly as sent.`,
+        "Nothing is stored on any refusal (400, 401, 403, 409, 413, 415). The signature covers the raw body bytes exactly as sent (`v2` also the method, path and query).",
       ].join("\n"),
-      body: "One revision of a business record (CONTRACT §1).",
+      body: "One revision of a business record (schema `Record`).",
       responses: ({ ref, json, error }) => ({
         202: json("Accepted: a new revision, stored; evaluation follows.", ref(ingestAcceptedSchema), {
           accepted: { key: "expense/EXP-2026-0001", revision: 3, duplicate: false },
@@ -43,7 +44,7 @@ export const INGEST_ROUTES: readonly Route[] = [
           },
         ),
         400: error(
-          "`validation_failed` (the record breaks CONTRACT §1; every problem in `issues`) or `invalid_json`.",
+          "`validation_failed` (the record does not fit schema `Record`; the problems in `issues`, at most 100), `invalid_json` or `duplicate_key` (a key appears twice in one object).",
           {
             code: "validation_failed",
             message: "record is invalid: 1 issue(s)",
@@ -58,8 +59,10 @@ export const INGEST_ROUTES: readonly Route[] = [
       }),
     },
     serve: async ({ body: record, event, runtime }) => {
-      const { platform } = await runtime();
-      const result = await ingestRecord(platform, record, event.principal?.id ?? "unknown");
+      const { platform, credentials } = await runtime();
+      const clientId = event.principal?.id ?? "unknown";
+      assertRecordTypeAllowed(credentials, clientId, record.type);
+      const result = await ingestRecord(platform, record, clientId);
       const base = { key: result.key, revision: result.revision };
       switch (result.outcome) {
         case "created":
@@ -68,6 +71,8 @@ export const INGEST_ROUTES: readonly Route[] = [
           return { status: 200, json: { ...base, duplicate: true } };
         case "stale":
           return { status: 200, json: { ...base, duplicate: false, stale: true } };
+        case "not_owner":
+          throw notRecordOwner(result.key);
         case "conflict":
           throw new DomainError(
             "revision_conflict",

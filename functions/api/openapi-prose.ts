@@ -67,9 +67,20 @@ export const PERSONAS: Readonly<Record<Access, Persona>> = {
     responses: ({ error }) => ({
       401: error(
         `\`unauthorized\`: \`X-Client-Id\` or \`X-Signature\` missing or malformed, an unknown client, a signature that does not match the raw body, or a timestamp more than ${SIGNATURE_TOLERANCE_S} s from the server clock. Nothing is stored.`,
-        { code: "unauthorized", message: "signature does not match" },
+        { code: "unauthorized", message: "v1 signature does not match" },
+      ),
+      403: error(
+        "`not_record_owner`: the record belongs to the ingest client that first stored it; or `record_type_not_allowed`: this client may not send this record type. Nothing is stored.",
+        {
+          code: "not_record_owner",
+          message:
+            "expense/EXP-2026-0001 belongs to the ingest client that first stored it; another client's revision is refused",
+        },
       ),
       413: error(`\`payload_too_large\`: the body exceeds ${KIB} KiB. Nothing is stored.`),
+      415: error(
+        "`unsupported_media_type`: the body is not JSON. `Content-Type` must be `application/json` (a UTF-8 `charset` parameter allowed), an `application/*+json` type, or absent. Nothing is stored.",
+      ),
     }),
   },
   auditor: {
@@ -101,6 +112,9 @@ export const PERSONAS: Readonly<Record<Access, Persona>> = {
           "Locally, `forbidden`: another persona's credential (an auditor token, an ingest signature). On AWS, API Gateway's own answer when IAM denies the caller.",
         content: { "application/json": { schema: { oneOf: [ref(errorSchema), ref(gatewayErrorSchema)] } } },
       },
+      415: error(
+        "`unsupported_media_type`: the body is not JSON. `Content-Type` must be `application/json` (a UTF-8 `charset` parameter allowed), an `application/*+json` type, or absent.",
+      ),
     }),
   },
 };
@@ -119,6 +133,10 @@ export const COMMON_RESPONSES = ({ ref, error }: DocContext): Record<number, Res
       message: "internal error",
     },
   ),
+  503: error(
+    "`unavailable`: a dependency (DynamoDB, Secrets Manager) is down, unreachable or throttling; nothing was stored. Retry after the `Retry-After` seconds.",
+    { code: "unavailable", message: "a dependency is unavailable; retry later" },
+  ),
 });
 
 export const SECURITY_SCHEMES: Readonly<Record<string, Json>> = {
@@ -130,8 +148,11 @@ export const SECURITY_SCHEMES: Readonly<Record<string, Json>> = {
       "HMAC signature of ingest clients, sent with the required `X-Client-Id: <client>` header:",
       "",
       "```",
+      'X-Signature: t=<unix seconds>,v2=<hex HMAC-SHA256(secret, "<t>\\n<METHOD>\\n<path and query exactly as sent>\\n<raw body>")>',
       'X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>',
       "```",
+      "",
+      "`v2` (recommended) covers `t`, the method, the path and query exactly as sent (e.g. `/v1/evaluate?at=2026-03-02T00:00:00Z`) and the raw body, separated by newlines: a signed request cannot be replayed to another route or with another query. When any `v2=` entry is present only `v2` entries count; a deployment with `COMPLIANCE_REQUIRE_SIGNATURE_V2=true` refuses `v1`. An unknown `X-Client-Id` is named as such.",
       "",
       "`t` is the signing time in Unix seconds; `v1` is the lowercase hex HMAC-SHA256, keyed with the client's secret, of the ASCII `t`, a dot, and the raw request body exactly as sent (UTF-8 bytes; no re-serialisation). Several `v1=` entries may be sent (secret rotation); one match suffices.",
       "",
@@ -176,7 +197,7 @@ ${personas.map((p) => `- ${p}`).join("\n")}
 Credentials do not cross personas: an ingest signature on an auditor or case-handler route, or another persona's bearer token, gets 403; a bearer token on an ingest route gets 401 (it is not a signature).
 
 ## Errors
-Every error the platform answers is JSON, never a stack trace (API Gateway's own 403 and 429 on AWS aside, see below): \`{"error": {"code": "…", "message": "…", "issues": [{"path": "data.amount", "message": "…"}]}}\` (schema \`Error\`). \`code\` is stable and machine-readable (\`validation_failed\`, \`invalid_json\`, \`invalid_cursor\`, \`unauthorized\`, \`forbidden\`, \`not_found\`, \`revision_conflict\`, \`payload_too_large\`, \`internal_error\`); \`issues\` lists every problem of a \`validation_failed\`. Every answer of a route carries \`X-Correlation-Id\`.
+Every error the platform answers is JSON, never a stack trace (API Gateway's own 403 and 429 on AWS aside, see below): \`{"error": {"code": "…", "message": "…", "issues": [{"path": "data.amount", "message": "…"}]}}\` (schema \`Error\`). \`code\` is stable and machine-readable (\`validation_failed\`, \`invalid_json\`, \`duplicate_key\`, \`invalid_cursor\`, \`invalid_header\`, \`unauthorized\`, \`forbidden\`, \`not_record_owner\`, \`record_type_not_allowed\`, \`not_found\`, \`revision_conflict\`, \`payload_too_large\`, \`unsupported_media_type\`, \`internal_error\`, \`unavailable\`); \`issues\` lists the problems of a \`validation_failed\` (the first 100; the message gives the total). Unknown query parameters are a 400 on every route. Every answer of a route carries \`X-Correlation-Id\`.
 
 ## Idempotency
 \`POST /v1/records\` is idempotent per (\`type\`, \`id\`, \`revision\`): sending the same revision again with the same body answers 200 \`duplicate: true\` and changes nothing, so a client may retry freely; a different body for a stored revision is 409 \`revision_conflict\`, and a revision older than the stored one answers 200 \`stale: true\` and never overwrites it.

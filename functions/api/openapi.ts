@@ -183,7 +183,8 @@ function docContext(ref: DocContext["ref"]): DocContext {
 
 /** Every answer a route can give: its own, its access kind's, every route's. */
 function responsesOf(route: Route, ctx: DocContext): Record<number, ResponseDoc> {
-  return { ...route.doc.responses(ctx), ...PERSONAS[route.access].responses(ctx), ...COMMON_RESPONSES(ctx) };
+  // a route's own answer for a status wins (e.g. /health's 503 body over the common 503 error)
+  return { ...COMMON_RESPONSES(ctx), ...PERSONAS[route.access].responses(ctx), ...route.doc.responses(ctx) };
 }
 
 /** The named schemas the operations refer to, by form: bodies as sent, answers as answered. */

@@ -13,7 +13,7 @@ import { accessMiddlewares } from "../http/access.ts";
 import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { type HttpHandler, httpHandler } from "../http/pipeline.ts";
-import { parseOr400 } from "../http/validate.ts";
+import { parseOr400, refuseQuery } from "../http/validate.ts";
 import type { RuntimeSource } from "../runtime/runtime.ts";
 import { type Answer, type Route, routeKey } from "./route.ts";
 
@@ -44,7 +44,9 @@ function serveRoute(route: Route, source: RuntimeSource): HttpHandler {
   return httpHandler(
     async (event) => {
       const params = parseParams(route, event);
-      const query = route.query ? parseOr400(route.query, event.queryStringParameters ?? {}, "query") : {};
+      const query = route.query
+        ? parseOr400(route.query, event.queryStringParameters ?? {}, "query")
+        : refuseQuery(event.queryStringParameters);
       const body = route.body
         ? parseOr400(route.body, event.jsonBody, route.bodyName ?? "request")
         : undefined;

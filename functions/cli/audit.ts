@@ -5,12 +5,19 @@
  * COMPLIANCE_AUDIT_LOG_TABLE / COMPLIANCE_AUDIT_DIGESTS_TABLE, else the prefix).
  * The digest key: COMPLIANCE_AUDIT_KEY_ARN (Secrets Manager) or COMPLIANCE_AUDIT_KEY; against a
  * local endpoint the local platform's development key is the fallback, as in `npm start`.
- * Exit 0 intact, 1 tampered (the first bad entry named as `chain <n> seq <m>: <kind>`), 2 when
- * the trail cannot be read.
+ * The digest anchor: COMPLIANCE_AUDIT_BUCKET (the Object Lock bucket), else the digest file in
+ * COMPLIANCE_AUDIT_ANCHOR_DIR or COMPLIANCE_DATA_DIR (where `npm start` writes it).
+ * Completeness is checked against the records and violations tables of the same prefix (or
+ * COMPLIANCE_RECORDS_TABLE / COMPLIANCE_VIOLATIONS_TABLE).
+ * Exit 0 intact, 1 tampered or incomplete (the first bad entry named as `chain <n> seq <m>: <kind>`),
+ * 2 when the trail cannot be read.
  */
+import { type AwsConfigSource, anchorFromEnv } from "../handlers/audit-anchor-runtime.ts";
+import { digestEveryMsFromEnv } from "../runtime/audit-runtime.ts";
 import { readSecret } from "../runtime/secrets.ts";
 import { type AuditVerifyAnswer, verifyAudit } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
+import { auditSources } from "../store/audit-sources.ts";
 import { createTableClients } from "../store/clients.ts";
 import { tableNames } from "../store/tables.ts";
 import type { Io } from "./io.ts";
@@ -23,8 +30,17 @@ export function describeBad(bad: NonNullable<AuditVerifyAnswer["firstBad"]>): st
   return `${where}: ${bad.kind}`;
 }
 
+function completenessLine(answer: AuditVerifyAnswer): string {
+  const events =
+    answer.events === undefined
+      ? "completeness not checked"
+      : `${answer.events} stored revisions and violation changes: ${answer.missing ?? 0} missing, ${answer.pending ?? 0} pending (not reached by the audit consumer yet)`;
+  const anchor = answer.anchor ? `; ${answer.anchored} digests anchored in ${answer.anchor}` : "; no anchor";
+  return `${events}${anchor}`;
+}
+
 export async function auditVerifyCommand(
-  opts: { json: boolean; endpoint?: string; prefix?: string },
+  opts: { json: boolean; endpoint?: string; prefix?: string; anchorDir?: string },
   io: Io,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
@@ -33,7 +49,10 @@ export async function auditVerifyCommand(
   const tables = {
     auditLog: (opts.prefix === undefined && env.COMPLIANCE_AUDIT_LOG_TABLE) || byPrefix.auditLog,
     auditDigests: (opts.prefix === undefined && env.COMPLIANCE_AUDIT_DIGESTS_TABLE) || byPrefix.auditDigests,
+    records: (opts.prefix === undefined && env.COMPLIANCE_RECORDS_TABLE) || byPrefix.records,
+    violations: (opts.prefix === undefined && env.COMPLIANCE_VIOLATIONS_TABLE) || byPrefix.violations,
   };
+  const anchorDir = opts.anchorDir ?? env.COMPLIANCE_AUDIT_ANCHOR_DIR ?? env.COMPLIANCE_DATA_DIR;
   const arn = env.COMPLIANCE_AUDIT_KEY_ARN;
   let key = env.COMPLIANCE_AUDIT_KEY;
   if (!arn && !key) {
@@ -49,10 +68,21 @@ export async function auditVerifyCommand(
   const { doc, dynamodb } = createTableClients(endpoint);
   let answer: AuditVerifyAnswer;
   try {
+    const anchor = await anchorFromEnv(
+      { ...env, COMPLIANCE_AUDIT_ANCHOR_DIR: anchorDir },
+      dynamodb as unknown as AwsConfigSource,
+    );
+    if (!anchor && !opts.json)
+      io.err(
+        "notice: no digest anchor (COMPLIANCE_AUDIT_BUCKET, COMPLIANCE_AUDIT_ANCHOR_DIR or COMPLIANCE_DATA_DIR): checking the tables alone",
+      );
     answer = await verifyAudit({
       store: new AuditLogStore(doc, tables),
       key: async () => (arn ? readSecret(arn) : (key as string)),
       now: () => new Date(),
+      sources: auditSources(doc, tables),
+      digestEveryMs: digestEveryMsFromEnv(env),
+      ...(anchor ? { anchor } : {}),
     });
   } catch (error) {
     const where = endpoint ? `at ${endpoint}` : "on AWS";
@@ -71,11 +101,13 @@ export async function auditVerifyCommand(
     io.out(
       `ok: ${answer.entries} audit entries in ${answer.chains} chains and ${answer.digests} digests verified${sealed}`,
     );
+    io.out(completenessLine(answer));
   } else if (answer.firstBad) {
     io.out(`TAMPERED: ${describeBad(answer.firstBad)}`);
     if (answer.firstBad.expected !== undefined) io.out(`  expected ${answer.firstBad.expected}`);
     if (answer.firstBad.found !== undefined) io.out(`  found    ${answer.firstBad.found}`);
     io.out(`(${answer.entries} entries in ${answer.chains} chains, ${answer.digests} digests read)`);
+    io.out(completenessLine(answer));
   }
   return answer.ok ? 0 : 1;
 }

@@ -3,7 +3,7 @@
  *
  *   compliance policy validate [dir]            exit 0 clean, 1 with file:line:column: message lines
  *   compliance policy test [dir]                runs every v<N>.test.yaml; same exit codes
- *   compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine]
+ *   compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine] [--explain]
  *                                               exit 0 no violation, 1 violations or invalid record
  *   compliance policy check|diff|impact …       pull-request tools: see policy-tools.ts
  *   add --json for machine-readable output; exit 2 is a usage error.
@@ -13,9 +13,12 @@ import { parseArgs } from "node:util";
 import { recordSchema } from "../../schemas/record.ts";
 import { type Diagnostic, formatDiagnostic } from "../core/diagnostics.ts";
 import { createEvaluator, type Evaluation } from "../core/engine/evaluate.ts";
+import type { RuleExplanation } from "../core/engine/explanation.ts";
+import { explanationLines } from "../core/engine/explanation-text.ts";
 import { createReferenceEvaluator } from "../core/engine/reference.ts";
 import { DomainError, exitCode, isDomainError } from "../core/errors.ts";
 import { loadPolicies, schemaDiagnostics } from "../core/policy/loader.ts";
+import type { PolicySet } from "../core/policy/model.ts";
 import { runPolicyTests } from "../core/policy/tests.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
 import { policiesDir, readPolicyFiles } from "../runtime/policy-files.ts";
@@ -26,7 +29,7 @@ import { POLICY_TOOLS_USAGE, runPolicyTool } from "./policy-tools.ts";
 const USAGE = `usage:
   compliance policy validate [dir] [--json]
   compliance policy test [dir] [--json]
-  compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine] [--json]
+  compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine] [--explain] [--json]
 ${POLICY_TOOLS_USAGE}
   compliance audit verify [--endpoint <url>] [--prefix <table prefix>] [--json]
 The policies folder defaults to $COMPLIANCE_POLICIES_DIR, else ./policies.`;
@@ -72,12 +75,34 @@ function test(dir: string | undefined, json: boolean, io: Io): number {
   if (json) io.out(JSON.stringify({ ok, ...summary }, null, 2));
   else {
     for (const d of summary.diagnostics) io.err(formatDiagnostic(d));
+    for (const c of summary.cases) {
+      if (!c.why) continue;
+      io.err(
+        `\n${c.file}: case "${c.name}" failed; why ${c.why.policyId} v${c.why.version}'s rules fired or not:`,
+      );
+      printExplanations(io.err, result.set, c.why.policyId, c.why.version, c.why.rules);
+    }
     io.out(`${summary.passed} passed, ${summary.failed} failed (${summary.files} test files)`);
   }
   return ok ? 0 : 1;
 }
 
-function printEvaluation(io: Io, evaluation: Evaluation) {
+/** Each rule's explanation as an indented tree (words from the policy as written). */
+function printExplanations(
+  print: (line: string) => void,
+  set: PolicySet,
+  policyId: string,
+  version: number,
+  rules: readonly RuleExplanation[],
+) {
+  const policy = set.versions.find((v) => v.id === policyId && v.version === version);
+  for (const rule of rules) {
+    const written = policy?.rules.find((r) => r.id === rule.id)?.whenAsWritten;
+    for (const line of explanationLines(rule, written)) print(`  ${line}`);
+  }
+}
+
+function printEvaluation(io: Io, evaluation: Evaluation, set: PolicySet) {
   io.out(
     `evaluated at ${evaluation.evaluatedAt} with ${evaluation.policies.map((p) => `${p.id} v${p.version}`).join(", ") || "no policy in force"}`,
   );
@@ -90,6 +115,11 @@ function printEvaluation(io: Io, evaluation: Evaluation) {
     );
     io.out(`  due: ${v.dueAt}`);
   }
+  for (const policy of evaluation.policies) {
+    if (!policy.rules) continue;
+    io.out(`\nwhy each rule of ${policy.id} v${policy.version} fired or not:`);
+    printExplanations(io.out, set, policy.id, policy.version, policy.rules);
+  }
   io.out(
     `\n${evaluation.violations.length} violation(s)${evaluation.nextCheckAt ? `; next check at ${evaluation.nextCheckAt}` : ""}`,
   );
@@ -97,7 +127,7 @@ function printEvaluation(io: Io, evaluation: Evaluation) {
 
 async function evaluate(
   file: string | undefined,
-  options: { at?: string; engine?: string; json: boolean },
+  options: { at?: string; engine?: string; explain: boolean; json: boolean },
   io: Io,
 ): Promise<number> {
   if (!file) throw new UsageError("evaluate needs a record file");
@@ -131,10 +161,10 @@ async function evaluate(
   const record = recordSchema.parse(checked.value);
   const evaluation =
     engine === "compiled"
-      ? createEvaluator(result.set).evaluate(record, { now })
-      : await createReferenceEvaluator(result.set).evaluate(record, { now });
+      ? createEvaluator(result.set).evaluate(record, { now, explain: options.explain })
+      : await createReferenceEvaluator(result.set).evaluate(record, { now, explain: options.explain });
   if (options.json) io.out(JSON.stringify(evaluation, null, 2));
-  else printEvaluation(io, evaluation);
+  else printEvaluation(io, evaluation, result.set);
   return evaluation.violations.length === 0 ? 0 : 1;
 }
 
@@ -149,6 +179,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         json: { type: "boolean", default: false },
         at: { type: "string" },
         engine: { type: "string" },
+        explain: { type: "boolean", default: false },
         endpoint: { type: "string" },
         prefix: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
@@ -167,7 +198,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         io,
       );
     if (command === "evaluate")
-      return await evaluate(sub, { at: values.at, engine: values.engine, json: values.json }, io);
+      return await evaluate(
+        sub,
+        { at: values.at, engine: values.engine, explain: values.explain, json: values.json },
+        io,
+      );
     throw new UsageError(command ? `unknown command: ${positionals.join(" ")}` : "no command given");
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {

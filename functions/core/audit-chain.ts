@@ -45,6 +45,11 @@ export interface ChainRead {
   readonly entries: readonly ChainEntry[];
   /** The chain's head item; undefined when the chain has none. */
   readonly head?: ChainHead;
+  /**
+   * The store keeps no head item (block layout: the chain's tail block is its end, vouched for by
+   * the digests and the anchor): an absent head is then no problem.
+   */
+  readonly headless?: boolean;
 }
 
 export interface DigestBody {
@@ -52,6 +57,12 @@ export interface DigestBody {
   readonly at: string;
   /** Index = chain number; { lastSeq: 0, lastHash: GENESIS_HASH } for an empty chain. */
   readonly chains: readonly ChainHead[];
+  /** The newest source time (an entry's `at`) the trail had reached when sealed. */
+  readonly through?: string;
+  /** The digester's interval, in seconds: verify expects a digest at least every two of them. */
+  readonly every?: number;
+  /** Written when the platform started: it covers entries left unsealed by downtime. */
+  readonly start?: boolean;
 }
 
 export interface Digest extends DigestBody {
@@ -106,6 +117,10 @@ export function digestHash(prevHash: string, body: DigestBody): string {
         seq: body.seq,
         at: body.at,
         chains: body.chains.map((c) => ({ lastSeq: c.lastSeq, lastHash: c.lastHash })),
+        // optional fields are hashed (so signed) when present; older digests hash as before
+        ...(body.through === undefined ? {} : { through: body.through }),
+        ...(body.every === undefined ? {} : { every: body.every }),
+        ...(body.start === undefined ? {} : { start: body.start }),
       }),
   );
 }
@@ -122,7 +137,7 @@ export function buildDigest(
 ): Digest {
   const seq = (previous?.seq ?? 0) + 1;
   const prevHash = previous?.hash ?? GENESIS_HASH;
-  const full: DigestBody = { seq, at: body.at, chains: body.chains };
+  const full: DigestBody = { ...body, seq };
   const hash = digestHash(prevHash, full);
   return { ...full, prevHash, hash, signature: signDigestHash(key, hash) };
 }
@@ -206,7 +221,9 @@ function verifyChain(
     .map((x) => x.e);
   const head = read.head;
   const claimed = Math.max(0, ...claims.map((x) => x.lastSeq));
-  const bounded = head !== undefined || claims.length > 0;
+  // a head bounds the chain; so do digests, unless the chain has no head (blocks): entries after the
+  // last digest are then simply not sealed yet (verify's sealing check sees they are sealed in time)
+  const bounded = head !== undefined || (claims.length > 0 && !read.headless);
   const last = Math.max(head?.lastSeq ?? 0, claimed);
   const selfHash = (e: ChainEntry) =>
     typeof e.prevHash === "string" ? entryHash(e.prevHash, e.content) : "";
@@ -264,7 +281,8 @@ function verifyChain(
     expected++;
   }
   const count = expected - 1;
-  if (head === undefined && count > 0) return earliest(bad(0, "missing", "the chain's head", "none"));
+  if (head === undefined && count > 0 && !read.headless)
+    return earliest(bad(0, "missing", "the chain's head", "none"));
   if (last > count) return earliest(bad(count + 1, "missing", `seq ${last}`, `seq ${count}`));
   if (head && head.lastSeq === count && head.lastHash !== P && count > 0)
     return digestBad && digestBad.seq < count ? digestBad : bad(count, "modified", head.lastHash, P);

@@ -12,7 +12,7 @@
 import type { RecordEnvelope } from "../../schemas/record.ts";
 import type { Assignee } from "./engine/violation.ts";
 import { DomainError } from "./errors.ts";
-import { type HistoryEntry, type StoredViolation, SYSTEM } from "./lifecycle.ts";
+import { appendHistory, type HistoryEntry, type StoredViolation, SYSTEM } from "./lifecycle.ts";
 import type { LoadedRule } from "./policy/model.ts";
 import { toIso } from "./time.ts";
 
@@ -58,7 +58,23 @@ function withEntry(
   entry: HistoryEntry,
   changes: Partial<StoredViolation>,
 ): StoredViolation {
-  return { ...v, ...changes, history: [...v.history, entry], updatedAt: entry.at, ver: v.ver + 1 };
+  return { ...v, ...changes, ...appendHistory(v, entry), updatedAt: entry.at, ver: v.ver + 1 };
+}
+
+/** Default longest waiver: one year (a platform setting and a policy parameter can change it). */
+export const DEFAULT_MAX_WAIVER_DAYS = 365;
+const DAY_MS = 86_400_000;
+
+/**
+ * The longest waiver for a violation of this policy: its `maxWaiverDays` parameter when it has one
+ * (a positive number of days), else the platform's setting.
+ */
+export function maxWaiverDays(
+  parameters: Readonly<Record<string, unknown>> | undefined,
+  platformDays: number = DEFAULT_MAX_WAIVER_DAYS,
+): number {
+  const own = parameters?.maxWaiverDays;
+  return typeof own === "number" && own > 0 ? own : platformDays;
 }
 
 export function applyCaseAction(args: {
@@ -68,8 +84,15 @@ export function applyCaseAction(args: {
   at: string;
   rule: LoadedRule | undefined;
   culprits: readonly string[];
+  /** The longest waiver allowed, in days (maxWaiverDays). */
+  maxWaiverDays?: number;
 }): StoredViolation {
   const { violation: v, action, request, at, rule } = args;
+  // a request-shape mistake before any transition question: `until` means nothing but for waive
+  if (action !== "waive" && request.until !== undefined)
+    throw new CaseActionError("validation_failed", `\`until\` applies to waive only, not to ${action}`, {
+      issues: [{ path: "until", message: `applies to waive only, not to ${action}` }],
+    });
   if (!FROM[action].includes(v.status))
     throw new CaseActionError(
       "transition_not_allowed",
@@ -82,6 +105,12 @@ export function applyCaseAction(args: {
       throw new CaseActionError("validation_failed", UNTIL_IN_FUTURE, {
         issues: [{ path: "until", message: UNTIL_IN_FUTURE }],
       });
+    const days = args.maxWaiverDays ?? DEFAULT_MAX_WAIVER_DAYS;
+    const latest = Date.parse(at) + days * DAY_MS;
+    if (Date.parse(request.until) > latest) {
+      const message = `a waiver lasts at most ${days} days: \`until\` must be at or before ${toIso(latest)}`;
+      throw new CaseActionError("validation_failed", message, { issues: [{ path: "until", message }] });
+    }
     if (args.culprits.includes(request.by.trim()))
       throw new CaseActionError(
         "separation_of_duties",

@@ -25,17 +25,25 @@ export const ERROR_CODES = {
   // the caller's request (CONTRACT §2 error codes)
   validation_failed: request(400),
   invalid_json: request(400),
+  duplicate_key: request(400),
+  invalid_header: request(400),
   invalid_encoding: request(400),
   invalid_cursor: request(400),
   unauthorized: { http: 401, exit: 1, headers: { "www-authenticate": "Bearer" } },
   forbidden: request(403),
+  not_record_owner: request(403),
+  record_type_not_allowed: request(403),
   not_found: request(404),
   method_not_allowed: request(405),
   revision_conflict: request(409),
   transition_not_allowed: request(409),
   separation_of_duties: request(409),
   payload_too_large: request(413),
+  unsupported_media_type: request(415),
   internal_error: internal,
+  // a dependency (DynamoDB, Secrets Manager) is down, unreachable or throttling: not our bug, not
+  // the caller's; retry later (functions/http/error-response.ts decides from the cause chain)
+  unavailable: { http: 503, exit: 1, headers: { "retry-after": "5" } },
   // the command line
   usage_error: { http: 400, exit: 2 },
   git_error: { http: 500, exit: 2 },
@@ -74,6 +82,7 @@ export const ERROR_CODES = {
   dynamodb_local_spawn_failed: internal,
   dynamodb_local_exited: internal,
   dynamodb_local_start_timeout: internal,
+  data_dir_locked: internal,
   invalid_options: internal,
   table_not_found: internal,
   stream_not_enabled: internal,
@@ -86,6 +95,11 @@ export const ERROR_CODES = {
   record_dead_lettered: internal,
   dead_letter_write_failed: internal,
   stream_poller_stopped: internal,
+  // notifications (CONTRACT §7): a message that could not be sent, the notifications table, a
+  // message someone else is sending right now (the event is retried later)
+  notification_delivery_failed: internal,
+  notification_store_failed: internal,
+  notification_in_progress: internal,
 } as const satisfies Readonly<Record<string, Outcome>>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

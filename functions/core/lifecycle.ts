@@ -21,7 +21,10 @@ export interface HistoryEntry {
 }
 
 export interface StoredViolation extends Violation {
+  /** The newest status changes (bounded: appendHistory); the audit trail keeps every one. */
   readonly history: readonly HistoryEntry[];
+  /** How many status changes there have been in all (absent on items older than the bound: history.length). */
+  readonly historyCount?: number;
   /** While waived: when the waiver expires (the sweeper then reopens it). */
   readonly waivedUntil?: string | null;
   /** How many roles of the rule's `escalate` list it has been escalated to. */
@@ -32,6 +35,36 @@ export interface StoredViolation extends Violation {
   readonly updatedAt: string;
   /** Optimistic-lock counter: every write expects the one it read. */
   readonly ver: number;
+}
+
+/**
+ * A violation's history is bounded so that no sequence of valid actions can push its item past
+ * DynamoDB's 400 KB (~190 waive/reopen cycles with long reasons once did, after which every action
+ * was a 500): the newest 50 entries, and fewer when their text passes 40,000 characters (≤ 120 KB in
+ * UTF-8). Every change is also in the audit trail, which keeps all of them; `historyCount` counts
+ * them all, so "the history grew" stays observable (audit entries, event keys).
+ */
+export const HISTORY_MAX_ENTRIES = 50;
+const HISTORY_MAX_CHARS = 40_000;
+
+/** Total status changes of a violation, including those no longer kept in `history`. */
+export function historyCount(v: Pick<StoredViolation, "history" | "historyCount">): number {
+  return v.historyCount ?? v.history.length;
+}
+
+/** `history` and `historyCount` after one more entry (bounded, newest kept). */
+export function appendHistory(
+  v: Pick<StoredViolation, "history" | "historyCount"> | undefined,
+  entry: HistoryEntry,
+): { history: HistoryEntry[]; historyCount: number } {
+  const all = [...(v?.history ?? []), entry];
+  let history = all.slice(-HISTORY_MAX_ENTRIES);
+  let chars = history.reduce((sum, h) => sum + JSON.stringify(h).length, 0);
+  while (history.length > 1 && chars > HISTORY_MAX_CHARS) {
+    chars -= JSON.stringify(history[0]).length;
+    history = history.slice(1);
+  }
+  return { history, historyCount: (v ? historyCount(v) : 0) + 1 };
 }
 
 export type Change =
@@ -95,7 +128,12 @@ export function reconcile(
       next: {
         ...fired,
         status: "open",
-        history: [{ status: "open", at, by: SYSTEM, reason: `detected at revision ${revision}` }],
+        ...appendHistory(undefined, {
+          status: "open",
+          at,
+          by: SYSTEM,
+          reason: `detected at revision ${revision}`,
+        }),
         updatedAt: at,
         ver: 1,
       },
@@ -110,10 +148,12 @@ export function reconcile(
           status: "open",
           dueAt: fired.dueAt,
           resolvedAt: null,
-          history: [
-            ...existing.history,
-            { status: "open", at, by: SYSTEM, reason: `recurred at revision ${revision}` },
-          ],
+          ...appendHistory(existing, {
+            status: "open",
+            at,
+            by: SYSTEM,
+            reason: `recurred at revision ${revision}`,
+          }),
         },
       };
     }
@@ -129,10 +169,12 @@ export function reconcile(
       status: "resolved",
       resolvedAt: at,
       waivedUntil: null,
-      history: [
-        ...existing.history,
-        { status: "resolved", at, by: SYSTEM, reason: `no longer violated at revision ${revision}` },
-      ],
+      ...appendHistory(existing, {
+        status: "resolved",
+        at,
+        by: SYSTEM,
+        reason: `no longer violated at revision ${revision}`,
+      }),
       updatedAt: at,
       ver: existing.ver + 1,
     },

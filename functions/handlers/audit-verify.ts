@@ -1,13 +1,14 @@
 /**
- * GET /v1/audit/verify (auditor): checks every audit chain and digest. 200 either way: `ok: true`
- * with the counts, or `ok: false` with `firstBad` naming the first modified, missing, inserted or
- * reordered entry (or a digest whose hash or signature does not hold).
+ * GET /v1/audit/verify (auditor): checks every audit chain and digest, the anchored digests, and
+ * that every stored revision and violation change has its entry. 200 either way: `ok: true` with
+ * the counts (and `pending`: events the consumer has not reached yet), or `ok: false` with
+ * `firstBad` naming the first modified, missing, inserted or reordered entry (or digest).
  */
 import { type HttpResult, json } from "../http/api.ts";
-import { auditOf } from "../runtime/audit-runtime.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { verifyAudit } from "../service/audit.ts";
+import { auditWithAnchorOf } from "./audit-anchor-runtime.ts";
 
 export async function auditVerifyRoute(rt: Runtime): Promise<HttpResult> {
-  return json(200, await verifyAudit(auditOf(rt)));
+  return json(200, await verifyAudit(await auditWithAnchorOf(rt)));
 }

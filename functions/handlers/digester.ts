@@ -1,15 +1,16 @@
 /**
- * Scheduled (EventBridge Scheduler on AWS, a timer locally): seals every audit chain's head into the
- * next signed, chained digest.
+ * Scheduled (EventBridge Scheduler on AWS, a timer locally): seals every audit chain's end into the
+ * next signed, chained digest, and anchors it outside the tables (the Object Lock bucket on AWS).
  */
-
-import { auditOf } from "../runtime/audit-runtime.ts";
+import { backgroundCorrelation } from "../runtime/logger.ts";
 import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
 import { type DigestOutcome, writeDigest } from "../service/audit.ts";
+import { auditWithAnchorOf } from "./audit-anchor-runtime.ts";
 
 export function createDigesterHandler(source: RuntimeSource = fromEnv) {
   return async (): Promise<DigestOutcome> => {
-    const outcome = await writeDigest(auditOf(await source()));
+    backgroundCorrelation("digest");
+    const outcome = await writeDigest(await auditWithAnchorOf(await source()));
     logger.info("audit digest", { ...outcome });
     return outcome;
   };

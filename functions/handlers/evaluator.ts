@@ -3,6 +3,7 @@
  * Different records in parallel, each record's revisions in order (runtime/stream-batch.ts).
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { backgroundCorrelation } from "../runtime/logger.ts";
 import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
 import { processByKey } from "../runtime/stream-batch.ts";
 import { evaluateStoredRevision } from "../service/evaluate-revision.ts";
@@ -22,6 +23,7 @@ function revisionOf(record: DynamoDBRecord): StoredRevision | undefined {
 export function createEvaluatorHandler(source: RuntimeSource = fromEnv) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const { platform } = await source();
+    backgroundCorrelation("evaluator");
     return processByKey(
       event.Records,
       KEY_CONCURRENCY,

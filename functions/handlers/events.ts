@@ -7,7 +7,7 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
-import { logger } from "../runtime/logger.ts";
+import { backgroundCorrelation, logger } from "../runtime/logger.ts";
 import { processByKey } from "../runtime/stream-batch.ts";
 import { eventBridgeSink } from "../service/event-sinks.ts";
 import { type EventSink, violationEvents } from "../service/events.ts";
@@ -17,8 +17,9 @@ const image = (i: unknown): StoredViolation | undefined =>
   i ? fromItem(unmarshall(i as Record<string, AttributeValue>)) : undefined;
 
 export function createEventsHandler(sink: () => EventSink) {
-  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
-    processByKey(
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    backgroundCorrelation("events");
+    return processByKey(
       event.Records,
       16,
       async (record) => {
@@ -31,6 +32,7 @@ export function createEventsHandler(sink: () => EventSink) {
           error: error as Error,
         }),
     );
+  };
 }
 
 let bus: EventSink | undefined;

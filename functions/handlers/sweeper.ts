@@ -1,11 +1,12 @@
 /** Scheduled (EventBridge Scheduler on AWS, a timer locally): re-evaluates records whose deadline is due. */
-
 import { DomainError } from "../core/errors.ts";
+import { backgroundCorrelation } from "../runtime/logger.ts";
 import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
 import { sweep } from "../service/sweep.ts";
 
 export function createSweeperHandler(source: RuntimeSource = fromEnv) {
   return async () => {
+    backgroundCorrelation("sweep");
     const result = await sweep((await source()).platform, logger);
     logger.info("sweep done", { ...result });
     if (result.failed > 0)

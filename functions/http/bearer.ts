@@ -4,19 +4,16 @@
  * No credential → 401; another persona's credential → 403 (an auditor cannot act on cases, an
  * ingest signature opens no auditor route).
  */
-import { timingSafeEqual } from "node:crypto";
 import type { MiddlewareObj } from "@middy/core";
 import { type HttpEvent, type HttpResult, header } from "./api.ts";
+import { constantTimeEqual } from "./constant-time.ts";
 import type { Credentials } from "./credentials.ts";
 import { forbidden, unauthorized } from "./errors.ts";
 
 type Persona = "auditor" | "case-handler";
 
 function same(a: string, b: string | undefined): boolean {
-  if (b === undefined) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return constantTimeEqual(a, b); // hashed first: the token's length does not show either
 }
 
 export function bearer(

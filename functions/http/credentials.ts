@@ -3,6 +3,7 @@
  * present bearer tokens locally, or come through API Gateway's IAM authorizer on AWS.
  * Secrets are read once per process (a Lambda container) and never logged.
  */
+import { RECORD_TYPES } from "../../schemas/record.ts";
 
 export interface Credentials {
   /** client id → HMAC secret */
@@ -11,6 +12,13 @@ export interface Credentials {
   readonly mode: "bearer" | "iam";
   readonly auditorToken?: string;
   readonly caseHandlerToken?: string;
+  /**
+   * Record types an ingest client may send (COMPLIANCE_INGEST_RECORD_TYPES); a client not listed
+   * may send every type.
+   */
+  readonly recordTypes?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Refuse `v1=` ingest signatures, which cover the body only (COMPLIANCE_REQUIRE_SIGNATURE_V2=true). */
+  readonly requireSignatureV2?: boolean;
 }
 
 export class CredentialsError extends Error {
@@ -32,6 +40,33 @@ export function parseSecrets(text: string): Map<string, string> {
   return secrets;
 }
 
+/**
+ * `client=type|type,client2=type` (e.g. `erp=expense|contract,crm=quote|complaint`): which record
+ * types each listed ingest client may send. Types are checked against `known`.
+ */
+export function parseRecordTypes(text: string, known: readonly string[]): Map<string, Set<string>> {
+  const limits = new Map<string, Set<string>>();
+  for (const part of text.split(",")) {
+    if (part.trim() === "") continue;
+    const at = part.indexOf("=");
+    const client = part.slice(0, at).trim();
+    const types = part
+      .slice(at + 1)
+      .split("|")
+      .map((t) => t.trim())
+      .filter((t) => t !== "");
+    const unknown = types.filter((t) => !known.includes(t));
+    if (at <= 0 || client === "" || types.length === 0 || unknown.length > 0)
+      throw new CredentialsError(
+        `COMPLIANCE_INGEST_RECORD_TYPES must look like erp=expense|contract,crm=quote (types: ${known.join(", ")})${
+          unknown.length ? `; unknown: ${unknown.join(", ")}` : ""
+        }`,
+      );
+    limits.set(client, new Set(types));
+  }
+  return limits;
+}
+
 /** Credentials from the environment (the local runtime sets its fallbacks before this runs). */
 export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Credentials {
   const secrets = parseSecrets(env.COMPLIANCE_WEBHOOK_SECRETS ?? "");
@@ -39,6 +74,8 @@ export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Creden
     mode: env.COMPLIANCE_AUTH_MODE === "iam" ? "iam" : "bearer",
     auditorToken: env.COMPLIANCE_AUDITOR_TOKEN || undefined,
     caseHandlerToken: env.COMPLIANCE_CASE_HANDLER_TOKEN || undefined,
+    requireSignatureV2: /^(1|true|yes)$/i.test(env.COMPLIANCE_REQUIRE_SIGNATURE_V2 ?? ""),
+    recordTypes: parseRecordTypes(env.COMPLIANCE_INGEST_RECORD_TYPES ?? "", RECORD_TYPES),
     webhookSecrets: async () => secrets,
   };
 }

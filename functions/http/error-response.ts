@@ -8,6 +8,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { MiddlewareObj } from "@middy/core";
 import { httpOutcome, isDomainError } from "../core/errors.ts";
+import { isDependencyUnavailable } from "../store/errors.ts";
 import { type HttpEvent, type HttpResult, json } from "./api.ts";
 import { errorBody } from "./errors.ts";
 
@@ -24,8 +25,21 @@ export function errorResponse(logger: Logger): MiddlewareObj<HttpEvent, HttpResu
           request.response = json(status, errorBody(error), { ...headers });
           return;
         }
-        logger.error("request failed", { code: error.code, error });
-      } else logger.error("unexpected error", { error: error as Error });
+      }
+      if (isDependencyUnavailable(error)) {
+        // not our bug and not the caller's: a dependency is down (the cause chain says so); say
+        // when to retry, and keep it off the 5xx-means-our-fault alarm
+        logger.warn("dependency unavailable", { error: error as Error });
+        const { status, headers } = httpOutcome("unavailable");
+        request.response = json(
+          status,
+          { error: { code: "unavailable", message: "a dependency is unavailable; retry later" } },
+          { ...headers },
+        );
+        return;
+      }
+      if (isDomainError(error)) logger.error("request failed", { code: error.code, error });
+      else logger.error("unexpected error", { error: error as Error });
       request.response = json(500, INTERNAL);
     },
   };

@@ -4,7 +4,7 @@
  */
 import { DomainError, type ErrorCode, type ErrorIssue } from "../core/errors.ts";
 import type { Issue } from "../core/issues.ts";
-import { formatPath } from "../core/issues.ts";
+import { reportedIssues } from "../core/issues.ts";
 
 export interface ErrorBody {
   readonly error: {
@@ -24,8 +24,10 @@ export function validationFailed(
   issues: readonly Issue[],
   what = "request",
 ): DomainError<"validation_failed"> {
-  return new DomainError("validation_failed", `${what} is invalid: ${issues.length} issue(s)`, {
-    issues: issues.map((i) => ({ path: formatPath(i.path) || "(body)", message: i.message })),
+  const { listed, total } = reportedIssues(issues);
+  const more = total > listed.length ? `; the first ${listed.length} are listed` : "";
+  return new DomainError("validation_failed", `${what} is invalid: ${total} issue(s)${more}`, {
+    issues: listed,
   });
 }
 

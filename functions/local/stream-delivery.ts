@@ -99,6 +99,16 @@ export function charge(
   };
 }
 
+/**
+ * Wait before the next read after `failures` consecutive failed reads: exponential from `baseMs`,
+ * capped at 30 s, with "equal jitter" (between half and all of it) so that readers that failed
+ * together (four consumers when DynamoDB goes away) do not retry together.
+ */
+export function readBackoffMs(failures: number, baseMs: number, random: () => number = Math.random): number {
+  const full = exponentialBackoff(baseMs, 30_000)(failures + 1);
+  return Math.round(full / 2 + (full / 2) * random());
+}
+
 /** The pause before retrying a record after its `attempts`-th failure: doubling from the poll interval. */
 export function retryDelayMs(attempts: number, pollIntervalMs: number, maxMs = 30_000): number {
   return exponentialBackoff(pollIntervalMs, maxMs)(attempts + 1);

@@ -45,6 +45,8 @@ export class StreamPollerError extends DomainError<StreamPollerErrorCode> {
 /** One line of the dead-letter file. */
 export interface DeadLetter {
   readonly time: string;
+  /** The consumer whose handler failed (several read the same table's stream). */
+  readonly consumer?: string;
   readonly tableName: string;
   readonly shardId: string;
   readonly attempts: number;

@@ -8,6 +8,8 @@ export interface StreamPollerOptions {
   readonly streams: DynamoDBStreamsClient;
   readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
+  /** Who consumes the stream (evaluator, events, audit …): named in reports and dead letters. */
+  readonly consumer?: string;
   /** The Lambda handler itself: `{ batchItemFailures }` for a partial failure, nothing for success. */
   // biome-ignore lint/suspicious/noConfusingVoidType: an async handler returning nothing (Promise<void>) must fit, as on Lambda
   readonly handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
@@ -28,6 +30,8 @@ export interface StreamPollerOptions {
   readonly checkpointFile?: string;
   /** Everything that goes wrong while running; default: one line on stderr. */
   readonly onError?: (error: StreamPollerError) => void;
+  /** The stream can be read again after failures (once per recovery); default: nothing. */
+  readonly onRecovered?: (message: string) => void;
 }
 
 export interface StreamPoller {

@@ -22,6 +22,7 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { FAILURE_CAUSES, type FailureCauses } from "../runtime/stream-batch.ts";
 import {
   type CheckpointFile,
   checkpointsOf,
@@ -37,6 +38,7 @@ import {
   nextBatch,
   outcomeOf,
   type Pending,
+  readBackoffMs,
   retryDelayMs,
 } from "./stream-delivery.ts";
 import {
@@ -54,6 +56,7 @@ import {
 } from "./stream-poller-options.ts";
 import { type ShardState, StreamReader } from "./stream-reader.ts";
 
+export { readBackoffMs } from "./stream-delivery.ts";
 export { type DeadLetter, StreamPollerError, type StreamPollerErrorCode } from "./stream-poller-error.ts";
 export type { StreamPoller, StreamPollerOptions } from "./stream-poller-options.ts";
 export { toLambdaRecord } from "./stream-records.ts";
@@ -99,6 +102,8 @@ class Poller {
   private stopped = false;
   private enabled = true;
   private cyclesStarted = 0;
+  /** Consecutive failed passes: a failure is reported when the stream stops being readable, once. */
+  private readFailures = 0;
   private checkpointDirty = false;
   private readonly waiters: Waiter[] = [];
 
@@ -230,10 +235,16 @@ class Poller {
     const { tableName } = this.settings;
     const letter: DeadLetter = {
       time: new Date().toISOString(),
+      ...(this.opts.consumer ? { consumer: this.opts.consumer } : {}),
       tableName,
       shardId: shard.shardId,
       attempts,
-      error: describeError(error),
+      // the handler's own error when it reported one, not our "the handler reported a failure"
+      error: describeError(
+        error instanceof StreamPollerError && error.code === "record_failed" && error.cause instanceof Error
+          ? error.cause
+          : error,
+      ),
       record: head.record,
     };
     try {
@@ -260,12 +271,12 @@ class Poller {
     const batch = nextBatch(shard.buffer, this.settings.batchSize, shard.delivery);
     if (batch.length === 0) return;
     let outcome: BatchOutcome;
+    let causes: FailureCauses | undefined;
     try {
       // a fresh copy per attempt: a handler that edits its event must not change the retry or the dead letter
-      outcome = outcomeOf(
-        batch,
-        await this.opts.handler({ Records: batch.map((p) => structuredClone(p.record)) }),
-      );
+      const response = await this.opts.handler({ Records: batch.map((p) => structuredClone(p.record)) });
+      causes = response ? (response as { [FAILURE_CAUSES]?: FailureCauses })[FAILURE_CAUSES] : undefined;
+      outcome = outcomeOf(batch, response);
     } catch (error) {
       outcome = { kind: "threw", error: error instanceof Error ? error : new Error(String(error)) };
     }
@@ -276,12 +287,16 @@ class Poller {
       case "partial": {
         this.advance(shard, outcome.failedAt);
         const failed = shard.buffer[0]?.record.dynamodb?.SequenceNumber;
+        const cause = failed === undefined ? undefined : causes?.get(failed);
+        const consumer = this.opts.consumer ? ` (${this.opts.consumer})` : "";
         await this.charge(
           shard,
           new StreamPollerError(
             "record_failed",
-            `${this.settings.tableName}: the handler reported record ${failed} in batchItemFailures`,
-            this.context(shard, { sequenceNumber: failed }),
+            `${this.settings.tableName}${consumer}: the handler reported record ${failed} in batchItemFailures${
+              cause instanceof Error ? `: ${cause.message}` : ""
+            }`,
+            this.context(shard, { sequenceNumber: failed, ...(cause instanceof Error ? { cause } : {}) }),
           ),
         );
         return;
@@ -401,16 +416,16 @@ class Poller {
       return { worked, pending, failed: false };
     } catch (error) {
       const { tableName } = this.settings;
-      this.report(
-        new StreamPollerError(
-          "stream_read_failed",
-          `${tableName}: reading the stream failed: ${describeError(error).message}`,
-          {
-            tableName,
-            cause: error,
-          },
-        ),
-      );
+      this.readFailures++;
+      // once per change of state, not once per retry (a dead DynamoDB once logged ~31 KB/s)
+      if (this.readFailures === 1)
+        this.report(
+          new StreamPollerError(
+            "stream_read_failed",
+            `${tableName}: reading the stream failed: ${describeError(error).message} (retrying with backoff; reported again only after it recovers)`,
+            { tableName, cause: error },
+          ),
+        );
       return { worked, pending, failed: true };
     }
   }
@@ -425,6 +440,16 @@ class Poller {
       }
       const cycle = this.cyclesStarted++;
       const { worked, pending, failed } = await this.cycle();
+      if (!failed && this.readFailures > 0) {
+        this.opts.onRecovered?.(
+          `${this.settings.tableName}: the stream is readable again after ${this.readFailures} failed attempt(s)`,
+        );
+        this.readFailures = 0;
+      }
+      if (failed && !this.stopped) {
+        await pause(readBackoffMs(this.readFailures, pollIntervalMs));
+        continue;
+      }
       if (!worked && !pending && !failed) {
         for (const waiter of this.waiters.filter((w) => w.afterCycle <= cycle)) {
           this.waiters.splice(this.waiters.indexOf(waiter), 1);

@@ -1,14 +1,20 @@
 /**
- * The audit trail's dependencies for a handler's Runtime: its own tables and the digest signing key.
+ * The audit trail's dependencies for a handler's Runtime: its own tables, the source tables (for
+ * verify's completeness), the digest signing key and the digest anchor.
  *   COMPLIANCE_AUDIT_LOG_TABLE, COMPLIANCE_AUDIT_DIGESTS_TABLE   physical names (AWS); else
  *                                  COMPLIANCE_TABLE_PREFIX + logical name (runtime/runtime.ts)
  *   COMPLIANCE_AUDIT_KEY_ARN / COMPLIANCE_AUDIT_KEY              digest signing key (Secrets Manager / env)
+ *   COMPLIANCE_AUDIT_BUCKET        the Object Lock bucket digests are anchored in (AWS)
+ *   COMPLIANCE_AUDIT_ANCHOR_DIR    a folder for the digest file instead (local tools)
+ *   COMPLIANCE_DIGEST_INTERVAL_S   the digester's interval (300)
  * The local runtime and tests attach theirs with `attachAudit` (the local runtime alone falls back
- * to a development key, and says so).
+ * to a development key, and says so). The anchor is audit-anchor-runtime.ts's (digester and
+ * verify only, so the stream consumer's bundle stays without the S3 client).
  */
 
 import type { AuditDeps } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
+import { auditSources } from "../store/audit-sources.ts";
 import { ConfigurationError, type Runtime, tablesFromEnv } from "./runtime.ts";
 import { secretFromEnv } from "./secrets.ts";
 
@@ -28,14 +34,21 @@ export function auditKeyFromEnv(env: NodeJS.ProcessEnv = process.env): () => Pro
   };
 }
 
+export function digestEveryMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
+}
+
 /** The audit dependencies of a runtime: attached ones, else built from the environment (Lambda). */
 export function auditOf(rt: Runtime, env: NodeJS.ProcessEnv = process.env): AuditDeps {
   let deps = attached.get(rt);
   if (!deps) {
+    const tables = tablesFromEnv(env);
     deps = {
-      store: new AuditLogStore(rt.platform.records.doc, tablesFromEnv(env)),
+      store: new AuditLogStore(rt.platform.records.doc, tables),
       key: auditKeyFromEnv(env),
       now: rt.platform.now,
+      sources: auditSources(rt.platform.records.doc, tables),
+      digestEveryMs: digestEveryMsFromEnv(env),
     };
     attached.set(rt, deps);
   }

@@ -12,9 +12,9 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
-import { createPlatform, type Platform } from "../service/platform.ts";
+import { createPlatform, maxWaiverDaysFromEnv, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
-import { type TableNames, tableNames } from "../store/tables.ts";
+import { tablesFromEnv } from "../store/tables.ts";
 import { logger } from "./logger.ts";
 import { loadPolicySetForProcess } from "./policy-set.ts";
 import { secretFromEnv, webhookSecretsFrom } from "./secrets.ts";
@@ -25,32 +25,32 @@ export interface Runtime {
   readonly logger: Logger;
   /** The key that signs pagination cursors (read on first use: only the auditor needs it). */
   readonly cursorKey: () => Promise<string>;
+  /**
+   * Whether each dependency answers, for GET /health (the local runtime checks DynamoDB; on AWS the
+   * health function has no runtime and checks nothing).
+   */
+  readonly readiness?: () => Promise<Record<string, "ok" | "unavailable">>;
 }
 
 export class ConfigurationError extends Error {
   readonly code = "configuration_error";
 }
 
-export { logger };
-
-export function tablesFromEnv(env: NodeJS.ProcessEnv): TableNames {
-  const byPrefix = tableNames(env.COMPLIANCE_TABLE_PREFIX ?? "");
-  return {
-    records: env.COMPLIANCE_RECORDS_TABLE ?? byPrefix.records,
-    recordHeads: env.COMPLIANCE_RECORD_HEADS_TABLE ?? byPrefix.recordHeads,
-    violations: env.COMPLIANCE_VIOLATIONS_TABLE ?? byPrefix.violations,
-    policyVersions: env.COMPLIANCE_POLICY_VERSIONS_TABLE ?? byPrefix.policyVersions,
-    auditLog: env.COMPLIANCE_AUDIT_LOG_TABLE ?? byPrefix.auditLog,
-    auditDigests: env.COMPLIANCE_AUDIT_DIGESTS_TABLE ?? byPrefix.auditDigests,
-  };
-}
+// tablesFromEnv lives with the tables, so a bundle that needs only table names (the notifier's)
+// does not import the whole runtime
+export { logger, tablesFromEnv };
 
 async function build(env: NodeJS.ProcessEnv): Promise<Runtime> {
   const credentials = credentialsFromEnv(env);
   const secretsArn = env.COMPLIANCE_WEBHOOK_SECRETS_ARN;
   const { doc } = createTableClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
   return {
-    platform: createPlatform({ set: await loadPolicySetForProcess(), doc, tables: tablesFromEnv(env) }),
+    platform: createPlatform({
+      set: await loadPolicySetForProcess(),
+      doc,
+      tables: tablesFromEnv(env),
+      maxWaiverDays: maxWaiverDaysFromEnv(env),
+    }),
     credentials: secretsArn
       ? { ...credentials, webhookSecrets: () => webhookSecretsFrom(secretsArn) }
       : credentials,

@@ -5,6 +5,14 @@
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord } from "aws-lambda";
 
+/**
+ * The error behind each failed record, by sequence number, on the response (a non-enumerable
+ * symbol: Lambda sees only batchItemFailures). The local stream reader puts it in its dead
+ * letters, which would otherwise only say "the handler reported a failure".
+ */
+export const FAILURE_CAUSES = Symbol.for("compliance.failureCauses");
+export type FailureCauses = ReadonlyMap<string, unknown>;
+
 export async function processByKey(
   records: readonly DynamoDBRecord[],
   concurrency: number,
@@ -17,6 +25,7 @@ export async function processByKey(
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const failures: string[] = [];
+  const causes = new Map<string, unknown>();
   const queue = [...groups.values()];
   const worker = async () => {
     for (let group = queue.shift(); group; group = queue.shift()) {
@@ -25,13 +34,26 @@ export async function processByKey(
           await handle(record);
         } catch (error) {
           onError(record, error);
-          for (const later of group.slice(i))
-            if (later.dynamodb?.SequenceNumber) failures.push(later.dynamodb.SequenceNumber);
+          for (const later of group.slice(i)) {
+            const seq = later.dynamodb?.SequenceNumber;
+            if (!seq) continue;
+            failures.push(seq);
+            causes.set(
+              seq,
+              later === record
+                ? error
+                : new Error(`an earlier record of the same key (${record.dynamodb?.SequenceNumber}) failed`),
+            );
+          }
           break;
         }
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  const response: DynamoDBBatchResponse = {
+    batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })),
+  };
+  Object.defineProperty(response, FAILURE_CAUSES, { value: causes, enumerable: false });
+  return response;
 }

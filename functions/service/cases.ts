@@ -1,5 +1,5 @@
 /** Case handlers acting on a violation: acknowledge, waive (with an expiry), reopen. */
-import { applyCaseAction, type CaseAction, type CaseRequest } from "../core/case-actions.ts";
+import { applyCaseAction, type CaseAction, type CaseRequest, maxWaiverDays } from "../core/case-actions.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import type { Platform } from "./platform.ts";
 import { changeViolation, ViolationNotFoundError } from "./violation-actions.ts";
@@ -12,7 +12,20 @@ export async function actOnViolation(
 ): Promise<StoredViolation> {
   const at = platform.now().toISOString();
   const updated = await changeViolation(platform, id, (violation, context) =>
-    applyCaseAction({ violation, action, request, at, rule: context.rule, culprits: context.culprits }),
+    applyCaseAction({
+      violation,
+      action,
+      request,
+      at,
+      rule: context.rule,
+      culprits: context.culprits,
+      maxWaiverDays: maxWaiverDays(
+        platform.set.versions.find(
+          (v) => v.id === violation.policyId && v.version === violation.policyVersion,
+        )?.parameters,
+        platform.maxWaiverDays,
+      ),
+    }),
   );
   if (!updated) throw new ViolationNotFoundError(id);
   return updated;

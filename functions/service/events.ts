@@ -5,7 +5,7 @@
  * violations table's stream (old and new image), so every committed status change is published
  * at least once and none is published for a write that did not happen.
  */
-import { publicViolation, type StoredViolation } from "../core/lifecycle.ts";
+import { historyCount, publicViolation, type StoredViolation } from "../core/lifecycle.ts";
 
 export const EVENT_SOURCE = "compliance.platform";
 
@@ -21,7 +21,7 @@ export function violationEvents(
   after: StoredViolation | undefined,
 ): DomainEvent[] {
   if (!after) return [];
-  const key = `${after.id}:${after.history.length}`;
+  const key = `${after.id}:${historyCount(after)}`;
   if ((after.escalationLevel ?? 0) > (before?.escalationLevel ?? 0))
     return [{ detailType: "ViolationEscalated", key, detail: publicViolation(after) }];
   if (before?.status === after.status) return [];

@@ -6,6 +6,8 @@ import type { Platform } from "./platform.ts";
 
 export interface IngestResult {
   readonly outcome: PutOutcome;
+  /** For `not_owner`: the client the record belongs to. */
+  readonly owner?: string;
   readonly key: string;
   readonly revision: number;
 }
@@ -19,11 +21,11 @@ export async function ingestRecord(
   record: RecordEnvelope,
   clientId: string,
 ): Promise<IngestResult> {
-  const outcome = await platform.records.putRevision({
+  const { outcome, owner } = await platform.records.putRevision({
     record,
     bodyHash: canonicalHash(record),
     receivedAt: platform.now().toISOString(),
     clientId,
   });
-  return { outcome, key: recordPath(record.type, record.id), revision: record.revision };
+  return { outcome, owner, key: recordPath(record.type, record.id), revision: record.revision };
 }

@@ -1,10 +1,11 @@
 /**
  * What the use cases need, assembled once per process (a Lambda container or `npm start`):
- * repositories (service/repositories.ts; here their DynamoDB implementations), the compiled
- * policies and a clock. Handlers and the local runtime build it the same way.
+ * the DynamoDB stores (they own keys, index shards and pagination), the compiled policies and a
+ * clock. Handlers and the local runtime build it the same way.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { RecordType } from "../../schemas/record.ts";
+import { DEFAULT_MAX_WAIVER_DAYS } from "../core/case-actions.ts";
 import { createEvaluator, type Evaluator } from "../core/engine/evaluate.ts";
 import { violationId } from "../core/engine/violation.ts";
 import type { LoadedRule, PolicySet } from "../core/policy/model.ts";
@@ -12,7 +13,6 @@ import { PolicyVersionsStore } from "../store/policy-versions.ts";
 import { RecordsStore } from "../store/records.ts";
 import type { TableNames } from "../store/tables.ts";
 import { ViolationsStore } from "../store/violations.ts";
-import type { PolicyVersionRepository, RecordRepository, ViolationRepository } from "./repositories.ts";
 
 /** The little logging the use cases do (Powertools Logger satisfies it). */
 export interface Log {
@@ -22,14 +22,12 @@ export interface Log {
 export interface Platform {
   readonly set: PolicySet;
   readonly evaluator: Evaluator;
-  /**
-   * `doc`, the DynamoDB client under the stores, is read only to build the audit trail's store
-   * (handlers/audit-runtime.ts, its tests); it goes when the audit branch gives that a repository.
-   */
-  readonly records: RecordRepository & { readonly doc: DynamoDBDocumentClient };
-  readonly violations: ViolationRepository;
-  readonly policyVersions: PolicyVersionRepository;
+  readonly records: RecordsStore;
+  readonly violations: ViolationsStore;
+  readonly policyVersions: PolicyVersionsStore;
   readonly now: () => Date;
+  /** The longest waiver in days unless a policy sets `maxWaiverDays` (COMPLIANCE_MAX_WAIVER_DAYS, 365). */
+  readonly maxWaiverDays: number;
   /** The rule a violation belongs to (its policy version's), if that version is loaded. */
   ruleOf(policyId: string, version: number, ruleId: string): LoadedRule | undefined;
   /** Every (policyId, ruleId) that can ever judge a record type, over all versions. */
@@ -41,6 +39,7 @@ export function createPlatform(args: {
   doc: DynamoDBDocumentClient;
   tables: TableNames;
   now?: () => Date;
+  maxWaiverDays?: number;
 }): Platform {
   const rulesByType = new Map<RecordType, { policyId: string; ruleId: string }[]>();
   for (const v of args.set.versions) {
@@ -57,6 +56,7 @@ export function createPlatform(args: {
     violations: new ViolationsStore(args.doc, args.tables.violations),
     policyVersions: new PolicyVersionsStore(args.doc, args.tables.policyVersions),
     now: args.now ?? (() => new Date()),
+    maxWaiverDays: args.maxWaiverDays ?? DEFAULT_MAX_WAIVER_DAYS,
     rulesByType,
     ruleOf: (policyId, version, ruleId) =>
       args.set.versions
@@ -68,4 +68,10 @@ export function createPlatform(args: {
 /** Ids of every violation a record could have: derived, so no index is needed to find them. */
 export function candidateViolationIds(platform: Platform, type: RecordType, id: string): string[] {
   return (platform.rulesByType.get(type) ?? []).map((r) => violationId(type, id, r.policyId, r.ruleId));
+}
+
+/** COMPLIANCE_MAX_WAIVER_DAYS: a positive number of days, else the default (one year). */
+export function maxWaiverDaysFromEnv(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.COMPLIANCE_MAX_WAIVER_DAYS);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_WAIVER_DAYS;
 }

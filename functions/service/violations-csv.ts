@@ -1,4 +1,5 @@
 /** Violations as CSV (RFC 4180: CRLF, a header row, quotes doubled), one row per violation. */
+import { csvCell } from "../core/csv.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 
 /** Rows in one CSV answer; more continue with the X-Next-Cursor header (API Gateway's 6 MB cap). */
@@ -25,11 +26,6 @@ export const CSV_COLUMNS = [
   "source",
 ] as const;
 
-export function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 export function csvRow(v: StoredViolation): string {
   const cells = [
     v.id,
@@ -51,7 +47,7 @@ export function csvRow(v: StoredViolation): string {
     JSON.stringify(v.evidence),
     v.source.map((s) => `${s.document} ${s.clause}`).join("; "),
   ];
-  return cells.map(csvField).join(",");
+  return cells.map(csvCell).join(",");
 }
 
 export function toCsv(rows: readonly StoredViolation[]): string {

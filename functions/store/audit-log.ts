@@ -1,26 +1,32 @@
 /**
- * Audit log table access: AUDIT_CHAINS hash-chained logs and the signed digests of their heads
- * (the hashing itself is functions/core/audit-chain.ts).
+ * Audit log table access: AUDIT_CHAINS hash-chained logs stored as BLOCKS, and the signed digests
+ * of their ends (the hashing itself is functions/core/audit-chain.ts).
  *
- * audit-log items (pk `chain`, sk `seq`):
- *   chain#<n> / 0        the chain's head: lastSeq, lastHash
- *   chain#<n> / <seq≥1>  an entry: content, prevHash, hash, eventKey
- *   event#<eventKey> / 0 a de-duplication marker: a redelivered stream record appends once
+ * audit-log items (pk `chain` = `chain#<n>`, sk `seq` = block number 1, 2, …): one block per
+ * (stream batch, chain), holding that batch's entries for the chain in stream order:
+ *   entries   [{ seq, content, prevHash, hash }]: entry seq n of the chain hashes
+ *             sha256(hash of n-1 + canonical content), exactly as one entry per item did (each
+ *             keeps its prevHash, so verify still tells a rewritten entry from its successor);
+ *             seqs run on across blocks
+ *   at        when it was appended (the writer's clock, never before the previous block's)
+ *   srcMax    the highest source time (entry `at`) in this block or any block before it: a
+ *             watermark that only grows along the chain
  * audit-digests items (pk `stream` = "digest", sk `seq`): a Digest.
  *
- * An append is one TransactWriteItems: the head moves from lastSeq to lastSeq+1 (condition on the
- * lastSeq it was computed from), the entry is put at lastSeq+1 (must be new) and the marker is put
- * (must be new). Subjects spread over the chains by FNV-1a, so concurrent writers rarely meet on a
- * head, and one subject's entries are all in one chain, in the order they were appended.
+ * An append is ONE conditional PutItem per block (`attribute_not_exists`: the block number is
+ * free), never a transaction. Redelivery appends nothing twice: before writing, the writer reads
+ * the chain backwards from its tail (consistent Query) while the watermark is ≥ the oldest source
+ * time among its entries — no block before that point can hold any of them — and drops every
+ * entry whose natural key (`subject@rev`, `subject@history position`) is already there. This
+ * holds whatever the redelivery looks like (the same batch, a bisected half, a retry from the
+ * first failed record, another shard's batch), because it looks at the entries, not at the batch.
+ * A block stays under DynamoDB's 400 KB: larger groups are split over consecutive blocks.
  */
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
+  type QueryCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
 import {
   type AuditContent,
@@ -31,68 +37,110 @@ import {
   entryHash,
   GENESIS_HASH,
 } from "../core/audit-chain.ts";
+import { earlierIso, laterIso } from "../core/audit-completeness.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { shardOf } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
 import type { TableNames } from "./tables.ts";
 
-/** Chains: enough that concurrent stream consumers rarely contend on one head item. */
+/** Chains: concurrent writers rarely meet on one tail, and a subject's entries stay in order. */
 export const AUDIT_CHAINS = 16;
-export const HEAD_SEQ = 0;
 export const DIGEST_STREAM = "digest";
-/** Markers only need to outlive stream redelivery (24 h retention); kept 7 days where TTL is enabled. */
-const MARKER_TTL_S = 7 * 24 * 3600;
+/** Block size budget (JSON bytes of its entries): DynamoDB items stop at 400 KB. */
+export const BLOCK_MAX_BYTES = 350_000;
 
 export const chainOf = (subject: string): number => Number(shardOf(subject, AUDIT_CHAINS));
 export const chainKey = (chain: number): string => `chain#${chain}`;
-export const markerKey = (eventKey: string): string => `event#${eventKey}`;
 
 export interface AuditEntryInput {
-  /** Identifies the event being recorded (stream redelivery carries the same key). */
+  /** The entry's natural key (redelivery of its event carries the same key). */
   readonly eventKey: string;
   readonly content: AuditContent;
 }
 
-export type AppendOutcome =
-  | {
-      readonly appended: true;
-      readonly chain: number;
-      readonly seq: number;
-      readonly hash: string;
-      readonly attempts: number;
-    }
-  | { readonly appended: false; readonly duplicate: true };
+/** The natural key of stored content: `content.key`, else subject@rev / subject@history position. */
+export function keyOfContent(content: unknown): string | undefined {
+  const c = content as { key?: unknown; subject?: unknown; rev?: unknown; history?: unknown } | null;
+  if (!c || typeof c !== "object") return undefined;
+  if (typeof c.key === "string") return c.key;
+  const position = typeof c.rev === "number" ? c.rev : typeof c.history === "number" ? c.history : undefined;
+  return typeof c.subject === "string" && position !== undefined ? `${c.subject}@${position}` : undefined;
+}
+
+export interface AppendOutcome {
+  readonly chain: number;
+  /** Entries written now, and entries found already appended (redelivery). */
+  readonly appended: number;
+  readonly duplicates: number;
+  /** Blocks written (0 when everything was there already). */
+  readonly blocks: number;
+  /** The chain's last entry after the append. */
+  readonly lastSeq: number;
+  readonly attempts: number;
+}
 
 export interface AuditLogOptions {
-  /** Transaction attempts before giving up (conflicting writers on one chain retry with jitter). */
+  /** Attempts per block before giving up (writers racing for one block number retry with jitter). */
   readonly maxAttempts?: number;
+}
+
+/** A block as stored. */
+export interface StoredBlock {
+  readonly chain: number;
+  readonly block: number;
+  readonly at: string;
+  readonly srcMax: string;
+  readonly entries: readonly {
+    readonly seq: number;
+    readonly content: unknown;
+    readonly prevHash: unknown;
+    readonly hash: unknown;
+  }[];
+}
+
+/** A chain as read for verification: its entries, and each block's end. */
+export interface ChainBlocksRead extends ChainRead {
+  readonly blocks: readonly { readonly block: number; readonly lastSeq: number; readonly at: string }[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface CancellationReason {
-  readonly Code?: string;
+function toBlock(item: Record<string, unknown>): StoredBlock {
+  return {
+    chain: Number(String(item.chain).slice("chain#".length)),
+    block: item.seq as number,
+    at: item.at as string,
+    srcMax: item.srcMax as string,
+    entries: Array.isArray(item.entries) ? (item.entries as StoredBlock["entries"]) : [],
+  };
 }
 
-interface Waiting {
-  readonly input: AuditEntryInput;
-  readonly resolve: (outcome: AppendOutcome) => void;
-  readonly reject: (error: unknown) => void;
+interface Tail {
+  readonly block: number;
+  readonly lastSeq: number;
+  readonly lastHash: string;
+  readonly srcMax: string;
+  readonly at: string;
 }
 
-/** Entries per transaction: 1 head update + 2 items per entry ≤ 100 (TransactWriteItems' limit). */
-export const GROUP_MAX = 32;
+const EMPTY_TAIL: Tail = { block: 0, lastSeq: 0, lastHash: GENESIS_HASH, srcMax: "", at: "" };
+
+function tailOf(b: StoredBlock): Tail {
+  const last = b.entries.at(-1);
+  return {
+    block: b.block,
+    lastSeq: last?.seq ?? 0,
+    lastHash: typeof last?.hash === "string" ? last.hash : GENESIS_HASH,
+    srcMax: b.srcMax ?? "",
+    at: b.at ?? "",
+  };
+}
 
 export class AuditLogStore {
   readonly doc: DynamoDBDocumentClient;
   readonly logTable: string;
   readonly digestTable: string;
   private readonly maxAttempts: number;
-  /** Last head this process wrote or read per chain: a hint that saves a read; a wrong one costs a retry. */
-  private readonly heads = new Map<number, ChainHead>();
-  /** Appends of this process waiting per chain, and the chains being committed now. */
-  private readonly pending = new Map<number, Waiting[]>();
-  private readonly committing = new Set<number>();
 
   constructor(
     doc: DynamoDBDocumentClient,
@@ -102,260 +150,211 @@ export class AuditLogStore {
     this.doc = doc;
     this.logTable = tables.auditLog;
     this.digestTable = tables.auditDigests;
-    this.maxAttempts = options.maxAttempts ?? 60;
-  }
-
-  async head(chain: number): Promise<ChainHead | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.logTable,
-        Key: { chain: chainKey(chain), seq: HEAD_SEQ },
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item
-      ? { lastSeq: out.Item.lastSeq as number, lastHash: out.Item.lastHash as string }
-      : undefined;
+    this.maxAttempts = options.maxAttempts ?? 30;
   }
 
   /**
-   * Appends once per eventKey: a redelivery (the marker exists) is answered `duplicate`. Within
-   * this process a chain's appends are queued and committed together (group commit: one
-   * transaction for up to GROUP_MAX entries waiting on the same chain); other processes' appends
-   * are met by the head's condition.
+   * The chain's tail, and every natural key in the blocks whose watermark reaches `since` (read
+   * newest first, consistent; stops at the first block whose watermark is older).
    */
-  append(input: AuditEntryInput): Promise<AppendOutcome> {
-    const chain = chainOf(input.content.subject);
-    return new Promise<AppendOutcome>((resolve, reject) => {
-      const queue = this.pending.get(chain) ?? [];
-      queue.push({ input, resolve, reject });
-      this.pending.set(chain, queue);
-      if (queue.length === 1 && !this.committing.has(chain))
-        // after the current synchronous run: a stream batch starts its subjects' appends in one
-        // go, so they all join the chain's first transaction instead of the first one going alone
-        queueMicrotask(() => {
-          if (!this.committing.has(chain)) void this.drain(chain);
-        });
-    });
-  }
-
-  private async drain(chain: number): Promise<void> {
-    this.committing.add(chain);
-    try {
-      for (let queue = this.pending.get(chain); queue && queue.length > 0; queue = this.pending.get(chain)) {
-        // one operation per item in a transaction: an event key twice waits for the next group
-        const group: Waiting[] = [];
-        const keys = new Set<string>();
-        for (let i = 0; i < queue.length && group.length < GROUP_MAX; ) {
-          const w = queue[i] as Waiting;
-          if (keys.has(w.input.eventKey)) i++;
-          else {
-            keys.add(w.input.eventKey);
-            group.push(w);
-            queue.splice(i, 1);
-          }
-        }
-        try {
-          await this.commit(chain, group);
-        } catch (error) {
-          // commit settles every member itself; this is for a bug, so no caller waits forever
-          for (const m of group) m.reject(error);
+  private async scanTail(chain: number, since: string): Promise<{ tail: Tail; keys: Set<string> }> {
+    const keys = new Set<string>();
+    let tail: Tail | undefined;
+    let start: Record<string, unknown> | undefined;
+    let limit = 2;
+    for (;;) {
+      const out: QueryCommandOutput = await this.doc.send(
+        new QueryCommand({
+          TableName: this.logTable,
+          KeyConditionExpression: "chain = :c",
+          ExpressionAttributeValues: { ":c": chainKey(chain) },
+          ConsistentRead: true,
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const b = toBlock(item);
+        tail ??= tailOf(b);
+        if ((b.srcMax ?? "") < since) return { tail, keys };
+        for (const e of b.entries) {
+          const k = keyOfContent(e.content);
+          if (k) keys.add(k);
         }
       }
-    } finally {
-      if (!this.pending.get(chain)?.length) this.pending.delete(chain);
-      this.committing.delete(chain);
+      start = out.LastEvaluatedKey;
+      if (!start) return { tail: tail ?? EMPTY_TAIL, keys };
+      limit = Math.min(limit * 2, 16);
     }
   }
 
-  /** Appends the group in order in one transaction; settles every member's promise. */
-  private async commit(chain: number, group: Waiting[]): Promise<void> {
-    const key = chainKey(chain);
-    let members = group;
-    let cached = this.heads.get(chain);
-    let head: ChainHead | undefined;
-    try {
-      head = cached ?? (await this.head(chain));
-    } catch (error) {
-      for (const m of members)
-        m.reject(new StoreError("audit_append_failed", `cannot read ${key}`, { cause: error }));
-      return;
-    }
-    for (let attempt = 1; members.length > 0; attempt++) {
-      const expected = head;
-      let prevHash = head?.lastHash ?? GENESIS_HASH;
-      const planned = members.map((m, i) => {
-        const seq = (head?.lastSeq ?? 0) + 1 + i;
-        const hash = entryHash(prevHash, m.input.content);
-        const entry = {
-          chain: key,
-          seq,
-          eventKey: m.input.eventKey,
-          content: m.input.content,
-          prevHash,
-          hash,
-        };
+  /** The chain's tail block end (consistent), or an empty chain's. */
+  async tail(chain: number): Promise<ChainHead & { readonly block: number }> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.logTable,
+        KeyConditionExpression: "chain = :c",
+        ExpressionAttributeValues: { ":c": chainKey(chain) },
+        ConsistentRead: true,
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const t = out.Items?.[0] ? tailOf(toBlock(out.Items[0])) : EMPTY_TAIL;
+    return { block: t.block, lastSeq: t.lastSeq, lastHash: t.lastHash };
+  }
+
+  /** Alias kept for callers that think in heads: the chain's end as a head. */
+  async head(chain: number): Promise<ChainHead | undefined> {
+    const t = await this.tail(chain);
+    return t.block === 0 ? undefined : { lastSeq: t.lastSeq, lastHash: t.lastHash };
+  }
+
+  /**
+   * Appends `inputs` (one chain's entries, in order) once each: entries already in the chain
+   * (same natural key) are skipped, the rest go into as few blocks as the size budget allows,
+   * each one conditional PutItem. `now` stamps the blocks.
+   */
+  async appendToChain(
+    chain: number,
+    inputs: readonly AuditEntryInput[],
+    now: () => Date,
+  ): Promise<AppendOutcome> {
+    // one entry per key, first occurrence kept
+    const seen = new Set<string>();
+    let todo = inputs.filter((i) => !seen.has(i.eventKey) && seen.add(i.eventKey));
+    const total = inputs.length;
+    let appended = 0;
+    let tries = 0;
+    let blocks = 0;
+    let lastSeq = 0;
+    let attempt = 0;
+    while (todo.length > 0) {
+      attempt++;
+      tries++;
+      const since = todo.reduce((m, i) => earlierIso(m, i.content.at), todo[0]?.content.at ?? "");
+      let scan: { tail: Tail; keys: Set<string> };
+      try {
+        scan = await this.scanTail(chain, since);
+      } catch (error) {
+        throw new StoreError("audit_append_failed", `cannot read ${chainKey(chain)}`, { cause: error });
+      }
+      todo = todo.filter((i) => !scan.keys.has(i.eventKey));
+      lastSeq = scan.tail.lastSeq;
+      if (todo.length === 0) break;
+      // as many entries as fit the size budget (at least one)
+      const part: AuditEntryInput[] = [];
+      let bytes = 0;
+      for (const i of todo) {
+        const size = JSON.stringify(i.content).length + 120;
+        if (part.length > 0 && bytes + size > BLOCK_MAX_BYTES) break;
+        part.push(i);
+        bytes += size;
+      }
+      const tail = scan.tail;
+      let prevHash = tail.lastHash;
+      let srcMax = tail.srcMax;
+      const entries = part.map((i, n) => {
+        const link = prevHash;
+        const hash = entryHash(link, i.content);
         prevHash = hash;
-        return entry;
+        if (i.content.at > srcMax) srcMax = i.content.at;
+        return { seq: tail.lastSeq + 1 + n, content: i.content, prevHash: link, hash };
       });
-      const last = planned.at(-1) as (typeof planned)[number];
-      const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_S;
+      const stamp = now().toISOString();
+      const item = {
+        chain: chainKey(chain),
+        seq: tail.block + 1,
+        at: laterIso(stamp, tail.at) as string,
+        srcMax,
+        entries,
+      };
       try {
         await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.logTable,
-                  Key: { chain: key, seq: HEAD_SEQ },
-                  UpdateExpression: "SET lastSeq = :seq, lastHash = :hash",
-                  ConditionExpression: expected ? "lastSeq = :expected" : "attribute_not_exists(lastSeq)",
-                  ExpressionAttributeValues: {
-                    ":seq": last.seq,
-                    ":hash": last.hash,
-                    ...(expected ? { ":expected": expected.lastSeq } : {}),
-                  },
-                },
-              },
-              ...planned.flatMap((entry) => [
-                {
-                  Put: {
-                    TableName: this.logTable,
-                    Item: entry,
-                    ConditionExpression: "attribute_not_exists(chain)",
-                  },
-                },
-                {
-                  Put: {
-                    TableName: this.logTable,
-                    Item: {
-                      chain: markerKey(entry.eventKey),
-                      seq: HEAD_SEQ,
-                      entry: `${key}/${entry.seq}`,
-                      expiresAt,
-                    },
-                    ConditionExpression: "attribute_not_exists(chain)",
-                  },
-                },
-              ]),
-            ],
+          new PutCommand({
+            TableName: this.logTable,
+            Item: item,
+            ConditionExpression: "attribute_not_exists(chain)",
           }),
         );
-        this.heads.set(chain, { lastSeq: last.seq, lastHash: last.hash });
-        for (const [i, m] of members.entries()) {
-          const entry = planned[i] as (typeof planned)[number];
-          m.resolve({ appended: true, chain, seq: entry.seq, hash: entry.hash, attempts: attempt });
-        }
-        return;
       } catch (error) {
-        const name = (error as { name?: string }).name;
-        const fail = (code: string, message: string) => {
-          for (const m of members) m.reject(new StoreError(code, message, { cause: error }));
-        };
-        if (!(isConditionFailed(error) || name === "TransactionConflictException")) {
-          fail("audit_append_failed", `could not append ${members.length} entries to ${key}`);
-          return;
-        }
-        const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
-        const failed = (i: number) => reasons?.[i]?.Code === "ConditionalCheckFailed";
-        // redelivered events: their markers exist; they are done, the others go again
-        const taken = await Promise.all(
-          members.map((m, i) =>
-            reasons ? failed(2 + 2 * i) : this.markerExists(m.input.eventKey).catch(() => false),
-          ),
-        );
-        if (taken.some(Boolean)) {
-          for (const [i, m] of members.entries())
-            if (taken[i]) m.resolve({ appended: false, duplicate: true });
-          members = members.filter((_, i) => !taken[i]);
-          if (!failed(0)) continue; // the head held: go again at once with the rest
-        } else if (reasons?.[0]?.Code === "None" && planned.some((_, i) => failed(1 + 2 * i))) {
-          // the head says a seq is free but an entry holds it: tampered with; retrying cannot help
-          fail(
-            "audit_chain_inconsistent",
-            `${key}: an entry exists beyond the head's lastSeq; run audit verify`,
+        if (!isConditionFailed(error))
+          throw new StoreError("audit_append_failed", `could not append block ${item.seq} to ${item.chain}`, {
+            cause: error,
+          });
+        if (attempt >= this.maxAttempts)
+          throw new StoreError(
+            "audit_append_contended",
+            `could not append to ${item.chain} after ${attempt} attempts`,
           );
-          return;
-        }
-        if (attempt >= this.maxAttempts) {
-          fail("audit_append_contended", `could not append to ${key} after ${attempt} attempts`);
-          return;
-        }
-        // another process moved the head: back off a little (with jitter, so racers spread), re-read
-        this.heads.delete(chain);
-        if (cached === undefined || attempt > 1) await sleep(Math.random() * Math.min(200, 4 * 2 ** attempt));
-        cached = undefined;
-        try {
-          head = await this.head(chain);
-        } catch (readError) {
-          for (const m of members)
-            m.reject(new StoreError("audit_append_failed", `cannot read ${key}`, { cause: readError }));
-          return;
-        }
+        // another writer took the block number: back off a little (jitter), read the tail again
+        await sleep(Math.random() * Math.min(200, 4 * 2 ** attempt));
+        continue;
       }
+      blocks++;
+      appended += part.length;
+      lastSeq = tail.lastSeq + part.length;
+      todo = todo.slice(part.length);
+      attempt = 0;
     }
+    return { chain, appended, duplicates: total - appended, blocks, lastSeq, attempts: Math.max(1, tries) };
   }
 
-  private async markerExists(eventKey: string): Promise<boolean> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.logTable,
-        Key: { chain: markerKey(eventKey), seq: HEAD_SEQ },
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item !== undefined;
-  }
-
-  /**
-   * One chain as stored: its head, then every entry (consistent, paginated). Entries appended
-   * while reading may outrun the head read first: the head is then read again, so a concurrent
-   * append is never mistaken for an inserted entry.
-   */
-  async readChain(chain: number): Promise<ChainRead> {
-    const entries: ChainEntry[] = [];
-    let head: ChainHead | undefined;
+  /** Every block of one chain, oldest first (consistent, paginated). */
+  async *blocks(chain: number, after = 0): AsyncGenerator<StoredBlock> {
     for await (const item of queryAll(this.doc, {
       TableName: this.logTable,
-      KeyConditionExpression: "chain = :c",
-      ExpressionAttributeValues: { ":c": chainKey(chain) },
+      KeyConditionExpression: "chain = :c AND seq > :after",
+      ExpressionAttributeValues: { ":c": chainKey(chain), ":after": after },
       ConsistentRead: true,
-    })) {
-      if (item.seq === HEAD_SEQ)
-        head = { lastSeq: item.lastSeq as number, lastHash: item.lastHash as string };
-      else
-        entries.push({
-          seq: item.seq,
-          content: item.content,
-          prevHash: item.prevHash,
-          hash: item.hash,
-        } as ChainEntry);
-    }
-    const maxSeq = entries.reduce((m, e) => Math.max(m, e.seq), 0);
-    if (head && maxSeq > head.lastSeq) head = (await this.head(chain)) ?? head;
-    return { chain, entries, head };
+    }))
+      yield toBlock(item);
   }
 
-  /** Every chain head (consistent), index = chain; undefined for a chain never written. */
-  async readHeads(): Promise<(ChainHead | undefined)[]> {
-    const heads: (ChainHead | undefined)[] = Array.from({ length: AUDIT_CHAINS }, () => undefined);
-    let keys: Record<string, unknown>[] | undefined = heads.map((_, n) => ({
-      chain: chainKey(n),
-      seq: HEAD_SEQ,
-    }));
-    for (let attempt = 0; keys && keys.length > 0; attempt++) {
-      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      if (attempt > 8) throw new StoreError("audit_read_failed", "DynamoDB kept audit heads unprocessed");
-      const out: BatchGetCommandOutput = await this.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.logTable]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const item of out.Responses?.[this.logTable] ?? []) {
-        const n = Number(String(item.chain).slice("chain#".length));
-        heads[n] = { lastSeq: item.lastSeq as number, lastHash: item.lastHash as string };
-      }
-      keys = out.UnprocessedKeys?.[this.logTable]?.Keys;
+  /** One chain as stored: every entry, and each block's end. */
+  async readChain(chain: number): Promise<ChainBlocksRead> {
+    const entries: ChainEntry[] = [];
+    const ends: { block: number; lastSeq: number; at: string }[] = [];
+    for await (const b of this.blocks(chain)) {
+      for (const e of b.entries)
+        entries.push({ seq: e.seq, content: e.content, prevHash: e.prevHash, hash: e.hash });
+      const last = b.entries.at(-1);
+      if (last) ends.push({ block: b.block, lastSeq: last.seq, at: b.at });
     }
-    return heads;
+    return { chain, entries, headless: true, blocks: ends };
+  }
+
+  /** Every chain's end (consistent), index = chain; { 0, GENESIS_HASH } for an empty chain. */
+  async readHeads(): Promise<ChainHead[]> {
+    return Promise.all(
+      Array.from({ length: AUDIT_CHAINS }, async (_, n) => {
+        const t = await this.tail(n);
+        return { lastSeq: t.lastSeq, lastHash: t.lastHash };
+      }),
+    );
+  }
+
+  /** The highest watermark over every chain's tail: the newest source time the trail reached. */
+  async progress(): Promise<string | undefined> {
+    const marks = await Promise.all(
+      Array.from({ length: AUDIT_CHAINS }, async (_, n) => {
+        const out = await this.doc.send(
+          new QueryCommand({
+            TableName: this.logTable,
+            KeyConditionExpression: "chain = :c",
+            ExpressionAttributeValues: { ":c": chainKey(n) },
+            ProjectionExpression: "srcMax",
+            ConsistentRead: true,
+            ScanIndexForward: false,
+            Limit: 1,
+          }),
+        );
+        return (out.Items?.[0]?.srcMax as string | undefined) ?? "";
+      }),
+    );
+    const max = marks.reduce((m, x) => laterIso(m, x) as string, "");
+    return max === "" ? undefined : max;
   }
 
   /** Every digest, oldest first (consistent, paginated). */
@@ -406,7 +405,7 @@ export class AuditLogStore {
   }
 }
 
-function toDigest(item: Record<string, unknown>): Digest {
+export function toDigest(item: Record<string, unknown>): Digest {
   return {
     seq: item.seq as number,
     at: item.at as string,
@@ -414,5 +413,8 @@ function toDigest(item: Record<string, unknown>): Digest {
     prevHash: item.prevHash as string,
     hash: item.hash as string,
     signature: item.signature as string,
+    ...(item.through === undefined ? {} : { through: item.through as string }),
+    ...(item.every === undefined ? {} : { every: item.every as number }),
+    ...(item.start === undefined ? {} : { start: item.start as boolean }),
   };
 }

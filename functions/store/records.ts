@@ -38,7 +38,13 @@ export interface RecordHead {
   readonly evaluatedAt?: string;
 }
 
-export type PutOutcome = "created" | "duplicate" | "conflict" | "stale";
+export type PutOutcome = "created" | "duplicate" | "conflict" | "stale" | "not_owner";
+
+/** What putRevision did; for `not_owner`, which client owns the record. */
+export interface PutResult {
+  readonly outcome: PutOutcome;
+  readonly owner?: string;
+}
 
 /** The byReceived partition of a complaint received at `iso`: one per calendar month (UTC). */
 export function reportMonth(iso: string): string {
@@ -95,22 +101,22 @@ export class RecordsStore {
     return out.Items?.[0] as StoredRevision | undefined;
   }
 
-  /** The stored revision at or just above `rev` (one consistent read decides duplicate / stale). */
-  private async atOrAbove(
+  /** The newest stored revision of a record: its number, body hash and client (one consistent read). */
+  private async newest(
     pk: string,
-    rev: number,
-  ): Promise<Pick<StoredRevision, "rev" | "bodyHash"> | undefined> {
+  ): Promise<Pick<StoredRevision, "rev" | "bodyHash" | "clientId"> | undefined> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: "pk = :pk AND rev >= :rev",
-        ExpressionAttributeValues: { ":pk": pk, ":rev": rev },
-        ProjectionExpression: "rev, bodyHash",
+        KeyConditionExpression: "pk = :pk AND rev > :head",
+        ExpressionAttributeValues: { ":pk": pk, ":head": HEAD_REV },
+        ProjectionExpression: "rev, bodyHash, clientId",
+        ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
       }),
     );
-    return out.Items?.[0] as Pick<StoredRevision, "rev" | "bodyHash"> | undefined;
+    return out.Items?.[0] as Pick<StoredRevision, "rev" | "bodyHash" | "clientId"> | undefined;
   }
 
   private judgeExisting(existing: Pick<StoredRevision, "bodyHash">, bodyHash: string): PutOutcome {
@@ -118,17 +124,29 @@ export class RecordsStore {
   }
 
   /**
-   * Stores a new revision unless it is a duplicate, a conflict or stale: one consistent query (the
-   * same revision, or the next one up) and one conditional put, so concurrent deliveries of one
-   * revision store it exactly once. DynamoDB Local is CPU-bound: requests per record matter.
+   * Stores a new revision unless it is a duplicate, a conflict or stale, or the record belongs to
+   * another ingest client: one consistent query (the newest revision) and one conditional put, so
+   * concurrent deliveries of one revision store it exactly once. DynamoDB Local is CPU-bound:
+   * requests per record matter.
+   *
+   * Ownership: a record belongs to the client that first stored it. Every later revision is
+   * stored only by that client, so the newest revision's `clientId` is the owner — no owner item
+   * and no extra write. (Two clients creating the same new record within the same moment can both
+   * store a first revision: the race is as wide as one query.)
    */
-  async putRevision(item: Omit<StoredRevision, "pk" | "rev">): Promise<PutOutcome> {
+  async putRevision(item: Omit<StoredRevision, "pk" | "rev">): Promise<PutResult> {
     const pk = recordKey(item.record.type, item.record.id);
     const rev = item.record.revision;
     try {
-      const found = await this.atOrAbove(pk, rev);
-      if (found?.rev === rev) return this.judgeExisting(found, item.bodyHash);
-      if (found) return "stale";
+      const newest = await this.newest(pk);
+      if (newest && newest.clientId !== item.clientId)
+        return { outcome: "not_owner", owner: newest.clientId };
+      if (newest?.rev === rev) return { outcome: this.judgeExisting(newest, item.bodyHash) };
+      if (newest && newest.rev > rev) {
+        // an older revision: a re-delivery of one stored (duplicate / conflict), else stale
+        const existing = await this.getRevision(pk, rev);
+        return { outcome: existing ? this.judgeExisting(existing, item.bodyHash) : "stale" };
+      }
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
@@ -136,11 +154,13 @@ export class RecordsStore {
           ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
-      return "created";
+      return { outcome: "created" };
     } catch (error) {
       if (isConditionFailed(error)) {
         const existing = await this.getRevision(pk, rev);
-        if (existing) return this.judgeExisting(existing, item.bodyHash);
+        if (existing && existing.clientId !== item.clientId)
+          return { outcome: "not_owner", owner: existing.clientId };
+        if (existing) return { outcome: this.judgeExisting(existing, item.bodyHash) };
       }
       throw new StoreError("record_write_failed", `could not store ${pk} revision ${rev}`, { cause: error });
     }

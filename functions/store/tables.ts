@@ -120,7 +120,43 @@ export const AUDIT_DIGESTS = {
   indexes: [],
 } as const satisfies TableDefinition;
 
-export const TABLES = [RECORDS, RECORD_HEADS, VIOLATIONS, POLICY_VERSIONS, AUDIT_LOG, AUDIT_DIGESTS] as const;
+/**
+ * Notifications (CONTRACT §7), one table for everything the notifier remembers, keyed by `id`:
+ * - `d#<message id>`: a delivery claimed or made (the id derives from violation, change and
+ *   recipient), so a conditional put lets redelivery, re-evaluation and restarts send nothing twice;
+ * - `r#<violation id>`: a pending reminder (sparse `byRemindAt`, like records.byNextCheck);
+ * - `q#<person>#<violation id>`: the person's queue (sparse `byPerson`), read by the daily digest;
+ * - `digest-cursor`: the last digest slot handled.
+ * Delivery items carry `expiresAt` (TTL, epoch seconds): they only need to outlive redelivery.
+ */
+export const NOTIFICATIONS = {
+  name: "notifications",
+  partitionKey: { name: "id", type: "S" },
+  ttlAttribute: "expiresAt",
+  indexes: [
+    {
+      indexName: "byRemindAt",
+      partitionKey: { name: "remindShard", type: "S" }, // "0".."7", from a hash of the violation id
+      sortKey: { name: "remindAt", type: "S" },
+      include: ["violationId", "dueAt"],
+    },
+    {
+      indexName: "byPerson",
+      partitionKey: { name: "queueOf", type: "S" }, // a person id
+      sortKey: { name: "violationId", type: "S" },
+    },
+  ],
+} as const satisfies TableDefinition;
+
+export const TABLES = [
+  RECORDS,
+  RECORD_HEADS,
+  VIOLATIONS,
+  POLICY_VERSIONS,
+  AUDIT_LOG,
+  AUDIT_DIGESTS,
+  NOTIFICATIONS,
+] as const;
 
 export interface TableNames {
   readonly records: string;
@@ -129,6 +165,7 @@ export interface TableNames {
   readonly policyVersions: string;
   readonly auditLog: string;
   readonly auditDigests: string;
+  readonly notifications: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -139,5 +176,20 @@ export function tableNames(prefix: string): TableNames {
     policyVersions: `${prefix}${POLICY_VERSIONS.name}`,
     auditLog: `${prefix}${AUDIT_LOG.name}`,
     auditDigests: `${prefix}${AUDIT_DIGESTS.name}`,
+    notifications: `${prefix}${NOTIFICATIONS.name}`,
+  };
+}
+
+/** The physical table names a process uses: one variable per table (AWS), else the prefix + logical name. */
+export function tablesFromEnv(env: NodeJS.ProcessEnv): TableNames {
+  const byPrefix = tableNames(env.COMPLIANCE_TABLE_PREFIX ?? "");
+  return {
+    records: env.COMPLIANCE_RECORDS_TABLE ?? byPrefix.records,
+    recordHeads: env.COMPLIANCE_RECORD_HEADS_TABLE ?? byPrefix.recordHeads,
+    violations: env.COMPLIANCE_VIOLATIONS_TABLE ?? byPrefix.violations,
+    policyVersions: env.COMPLIANCE_POLICY_VERSIONS_TABLE ?? byPrefix.policyVersions,
+    auditLog: env.COMPLIANCE_AUDIT_LOG_TABLE ?? byPrefix.auditLog,
+    auditDigests: env.COMPLIANCE_AUDIT_DIGESTS_TABLE ?? byPrefix.auditDigests,
+    notifications: env.COMPLIANCE_NOTIFICATIONS_TABLE ?? byPrefix.notifications,
   };
 }

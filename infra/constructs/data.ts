@@ -15,7 +15,7 @@ import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import { AUDIT_LOG, TABLES, type TableDefinition } from "../../functions/store/tables.ts";
+import { TABLES, type TableDefinition } from "../../functions/store/tables.ts";
 import { acknowledge } from "../nag.ts";
 
 export type TableName = (typeof TABLES)[number]["name"];
@@ -34,16 +34,11 @@ const STREAM_VIEWS: Readonly<Record<string, StreamViewType>> = {
 };
 
 /**
- * TTL attributes the CDK app enables where tables.ts declares none. The audit log's de-duplication
- * markers (`event#<eventKey>` / 0, functions/store/audit-log.ts) carry `expiresAt` (epoch seconds,
- * 7 days on): they only need to outlive stream redelivery (24 h), and without TTL one marker per
- * audited event would stay forever. AUDIT_LOG declares no `ttlAttribute` (the local runtime keeps
- * its markers), so it is set here. Chain heads and entries never carry `expiresAt`, so TTL can
- * never delete them; an entry deleted any other way is what `audit verify` reports.
+ * TTL attributes the CDK app enables where tables.ts declares none. None today: the audit log
+ * once kept per-event de-duplication markers that expired; its blocks (functions/store/audit-log.ts)
+ * must never expire, so the audit log has no TTL at all.
  */
-export const INFRA_TTL_ATTRIBUTES: Readonly<Partial<Record<TableName, string>>> = {
-  [AUDIT_LOG.name]: "expiresAt",
-};
+export const INFRA_TTL_ATTRIBUTES: Readonly<Partial<Record<TableName, string>>> = {};
 
 /** The table's TTL attribute: tables.ts's, else the CDK app's; both set and different is an error. */
 export function ttlAttribute(def: TableDefinition): string | undefined {

@@ -34,6 +34,7 @@ export const TABLE_ENV: Readonly<Record<TableName, string>> = {
   "policy-versions": "COMPLIANCE_POLICY_VERSIONS_TABLE",
   "audit-log": "COMPLIANCE_AUDIT_LOG_TABLE",
   "audit-digests": "COMPLIANCE_AUDIT_DIGESTS_TABLE",
+  notifications: "COMPLIANCE_NOTIFICATIONS_TABLE",
 };
 
 /** The ARN of one of a table's indexes, checked against the table's definition. */
@@ -138,10 +139,14 @@ export class Functions extends Construct {
     this.auditor.allow(["dynamodb:Query"], [indexArn(violations, VIOLATIONS, "byStatus")]);
     // GET /v1/reports/complaints: complaint heads by receipt month
     this.auditor.allow(["dynamodb:Query"], [indexArn(heads, RECORD_HEADS, "byReceived")]);
-    // GET /v1/audit/verify: AuditLogStore.readChain (Query of each chain, GetItem of a head that
-    // moved while reading) and readDigests (Query), then the digests' signatures with the key
+    // GET /v1/audit/verify: AuditLogStore.readChain (Query of each chain's blocks) and readDigests
+    // (Query), the digests' signatures with the key; completeness reads every stored revision and
+    // violation (store/audit-sources.ts: Scan of records and violations); the anchored digests
+    // (S3) are granted with the bucket (constructs/audit.ts). listAuditEntries: Query of blocks,
+    // GetItem of a block's watermark (binary search for `from`).
     this.auditor.allow(["dynamodb:GetItem", "dynamodb:Query"], [auditLog.tableArn]);
     this.auditor.allow(["dynamodb:Query"], [auditDigests.tableArn]);
+    this.auditor.allow(["dynamodb:Scan"], [records.tableArn, violations.tableArn]);
     this.auditor.allowKey(key, KMS.read);
     readSecret(this.auditor, data.cursorKey);
     readSecret(this.auditor, data.auditKey);
@@ -229,18 +234,17 @@ export class Functions extends Construct {
       timeout: Duration.seconds(60),
       environment: tables("audit-log"),
     });
-    // store/audit-log.ts append: the chain head (GetItem, consistent), then one TransactWriteItems
-    // of an Update (the head) and Puts (entries, de-duplication markers), all conditional; after a
-    // cancelled transaction without reasons, GetItem of the markers. TransactWriteItems is
-    // authorized per operation: UpdateItem and PutItem (no ConditionCheck operation is sent).
+    // store/audit-log.ts appendToChain: the chain's tail blocks (Query, consistent, newest first),
+    // then one conditional PutItem per block — no transaction, no update, no marker.
     // It never reads the digest key: digests are the digester's.
-    this.audit.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [auditLog.tableArn]);
+    this.audit.allow(["dynamodb:PutItem", "dynamodb:Query"], [auditLog.tableArn]);
     this.audit.allowKey(key, KMS.write);
 
     this.digester = new ComplianceFunction(this, "Digester", {
       ...common,
       handler: "digester",
-      description: "Every 5 minutes: seals every audit chain's head into the next signed, chained digest",
+      description:
+        "Every 5 minutes: seals every audit chain's end into the next signed, chained digest, anchored in S3 Object Lock",
       memorySize: 512,
       timeout: Duration.seconds(60),
       environment: {
@@ -248,9 +252,10 @@ export class Functions extends Construct {
         COMPLIANCE_AUDIT_KEY_ARN: data.auditKey.secretArn,
       },
     });
-    // service/audit.ts writeDigest: the last digest (Query), every chain head (BatchGetItem,
-    // consistent), the new digest (conditional PutItem), signed with the key
-    this.digester.allow(["dynamodb:BatchGetItem"], [auditLog.tableArn]);
+    // service/audit.ts writeDigest: the digests (Query), every chain's tail block and watermark
+    // (Query, consistent), the new digest (conditional PutItem), signed with the key, then anchored
+    // in the Object Lock bucket (granted with the bucket, constructs/audit.ts)
+    this.digester.allow(["dynamodb:Query"], [auditLog.tableArn]);
     this.digester.allow(["dynamodb:Query", "dynamodb:PutItem"], [auditDigests.tableArn]);
     this.digester.allowKey(key, KMS.write);
     readSecret(this.digester, data.auditKey);

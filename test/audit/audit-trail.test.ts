@@ -2,13 +2,15 @@
  * The audit trail on DynamoDB Local: revisions and violation changes are appended by the real
  * audit handler from the real streams (stream pollers, as Lambda's event source mappings); then
  * items are tampered with DIRECTLY in DynamoDB and each tampering is detected and named, by the
- * HTTP route and the CLI; the untouched log verifies. Redelivery appends once; concurrent appends
- * to one chain all land with contiguous seqs.
+ * HTTP route and the CLI; the untouched log verifies. Entries live in blocks (one item per
+ * stream batch and chain), so an entry is tampered with inside its block. Redelivery appends once;
+ * concurrent appends to one chain all land with contiguous seqs.
  */
 import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
@@ -28,7 +30,9 @@ import {
   auditEntryForViolationChange,
   writeDigest,
 } from "../../functions/service/audit.ts";
+import { type AuditEntryItem, listAuditEntries } from "../../functions/service/audit-entries.ts";
 import { AUDIT_CHAINS, AuditLogStore, chainKey, chainOf } from "../../functions/store/audit-log.ts";
+import { auditSources } from "../../functions/store/audit-sources.ts";
 import { auditVerifySchema } from "../../schemas/api.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { expectMatchesOpenApi } from "../support/openapi.ts";
@@ -50,6 +54,9 @@ beforeAll(async () => {
     store: new AuditLogStore(rt.platform.records.doc, db.names),
     key: async () => KEY,
     now: clock.now,
+    sources: auditSources(rt.platform.records.doc, db.names),
+    // this file writes its digests itself, on a test clock that moves a minute per record
+    digestEveryMs: 24 * 3600_000,
   });
   const handler = createAuditHandler(() => rt);
   const recording = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
@@ -92,32 +99,67 @@ async function verifyBody() {
 
 // ---- direct item access (the tampering) -------------------------------------------------------
 
-const entryKey = (chain: number, seq: number) => ({ chain: { S: chainKey(chain) }, seq: { N: String(seq) } });
+type Item = Record<string, never>;
+const blockKey = (chain: number, block: number) => ({
+  chain: { S: chainKey(chain) },
+  seq: { N: String(block) },
+});
 
-async function getEntry(chain: number, seq: number) {
+/** Every block item of a chain, oldest first. */
+async function blocksOf(chain: number): Promise<Item[]> {
   const out = await dynamodb().send(
-    new GetItemCommand({ TableName: db.names.auditLog, Key: entryKey(chain, seq), ConsistentRead: true }),
+    new QueryCommand({
+      TableName: db.names.auditLog,
+      KeyConditionExpression: "chain = :c",
+      ExpressionAttributeValues: { ":c": { S: chainKey(chain) } },
+      ConsistentRead: true,
+    }),
   );
-  if (!out.Item) throw new Error(`no entry ${chain}/${seq}`);
-  return out.Item;
+  return (out.Items ?? []) as Item[];
+}
+
+/** The block holding entry `seq` of a chain, and the entry's index in it. */
+async function blockOf(chain: number, seq: number): Promise<{ item: Item; index: number }> {
+  for (const item of await blocksOf(chain)) {
+    const index = (unmarshall(item).entries as { seq: number }[]).findIndex((e) => e.seq === seq);
+    if (index >= 0) return { item, index };
+  }
+  throw new Error(`no entry ${chain}/${seq}`);
+}
+
+/** Entry `seq` of a chain as stored: { seq, content, prevHash, hash }. */
+async function getEntry(chain: number, seq: number) {
+  const { item, index } = await blockOf(chain, seq);
+  return unmarshall(item).entries[index];
 }
 
 async function putRaw(item: Record<string, unknown>) {
   await dynamodb().send(new PutItemCommand({ TableName: db.names.auditLog, Item: item as never }));
 }
 
-async function deleteEntry(chain: number, seq: number) {
-  await dynamodb().send(new DeleteItemCommand({ TableName: db.names.auditLog, Key: entryKey(chain, seq) }));
+/** Rewrites the block holding entry `seq` with `edit` applied to its entries. */
+async function editBlock(
+  chain: number,
+  seq: number,
+  edit: (entries: Record<string, unknown>[], index: number) => Record<string, unknown>[],
+) {
+  const { item, index } = await blockOf(chain, seq);
+  const b = unmarshall(item);
+  await putRaw(marshall({ ...b, entries: edit(b.entries, index) }, { removeUndefinedValues: true }));
 }
 
-/** Runs `tamper`, expects verification to name `bad`, puts the saved items back, expects ok again. */
+async function deleteEntry(chain: number, seq: number) {
+  await editBlock(chain, seq, (entries, i) => entries.filter((_, j) => j !== i));
+}
+
+/** Runs `tamper`, expects verification to name `bad`, puts the saved blocks back, expects ok again. */
 async function expectDetected(
-  items: readonly [number, number][],
+  entries: readonly [number, number][],
   tamper: () => Promise<void>,
   bad: { chain: number | string; seq: number; kind: string },
   cleanup: () => Promise<void> = async () => {},
 ) {
-  const saved = await Promise.all(items.map(([c, s]) => getEntry(c, s)));
+  const saved = await Promise.all(entries.map(async ([c, s]) => (await blockOf(c, s)).item));
   await tamper();
   try {
     const body = await verifyBody();
@@ -177,6 +219,67 @@ describe("audit trail on DynamoDB Local", () => {
     expect(await verifyBody()).toMatchObject({ ok: true, entries: appended });
   });
 
+  it("lists the trail oldest first, page by page with a signed cursor, by subject, actor and time (listAuditEntries)", async () => {
+    const all: AuditEntryItem[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await listAuditEntries(audit.store, { limit: 7 }, "cursor-key", cursor);
+      expect(page.items.length).toBeLessThanOrEqual(7);
+      all.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(Math.ceil(appended / 7));
+    expect(all).toHaveLength(appended);
+    expect(new Set(all.map((e) => `${e.chain}/${e.seq}`)).size).toBe(appended);
+    expect(all.map((e) => e.at)).toEqual(all.map((e) => e.at).sort());
+    for (const e of all) {
+      expect(typeof e.actor).toBe("string");
+      expect(e.kind).toMatch(/^(record\.revision|violation\.\w+)$/);
+    }
+    expect(all.filter((e) => e.kind === "record.revision").every((e) => e.actor === "client:erp")).toBe(true);
+
+    // one record's entries, in order
+    const record = await listAuditEntries(audit.store, { subject: "expense/AUD-0" }, "cursor-key");
+    expect(record.items.map((e) => [e.subject, e.rev])).toEqual([
+      ["expense/AUD-0", 1],
+      ["expense/AUD-0", 2],
+      ["expense/AUD-0", 3],
+    ]);
+    expect(record.nextCursor).toBeNull();
+    // one violation's: opened, then resolved by the system
+    const violationId = all.find((e) => e.kind === "violation.resolved")?.subject as string;
+    const violation = await listAuditEntries(audit.store, { subject: violationId }, "cursor-key");
+    expect(violation.items.map((e) => [e.kind, e.actor, e.history])).toEqual([
+      ["violation.open", "system", 1],
+      ["violation.resolved", "system", 2],
+    ]);
+    // by actor, and a time window
+    const bySystem = await listAuditEntries(audit.store, { actor: "system", limit: 500 }, "cursor-key");
+    expect(bySystem.items).toHaveLength(all.filter((e) => e.actor === "system").length);
+    const middle = all[Math.floor(all.length / 2)] as AuditEntryItem;
+    const window = await listAuditEntries(
+      audit.store,
+      { from: middle.at, to: middle.at, limit: 500 },
+      "cursor-key",
+    );
+    expect(window.items.map((e) => `${e.chain}/${e.seq}`)).toEqual(
+      all.filter((e) => e.at === middle.at).map((e) => `${e.chain}/${e.seq}`),
+    );
+    const later = await listAuditEntries(audit.store, { from: middle.at, limit: 500 }, "cursor-key");
+    expect(later.items).toHaveLength(all.filter((e) => e.at >= middle.at).length);
+
+    // a cursor belongs to its query and cannot be edited
+    const first = await listAuditEntries(audit.store, { limit: 2 }, "cursor-key");
+    await expect(
+      listAuditEntries(audit.store, { limit: 2, actor: "system" }, "cursor-key", first.nextCursor as string),
+    ).rejects.toMatchObject({ code: "invalid_cursor" });
+    await expect(
+      listAuditEntries(audit.store, { limit: 2 }, "cursor-key", `x${first.nextCursor}`),
+    ).rejects.toMatchObject({ code: "invalid_cursor" });
+  });
+
   it("ignores violation writes that change neither status nor history", () => {
     const v = {
       id: "v1",
@@ -188,39 +291,37 @@ describe("audit trail on DynamoDB Local", () => {
     expect(auditEntryForViolationChange(before, after)).toBeUndefined();
   });
 
-  it("detects an entry whose content was changed (UpdateItem): modified", async () => {
+  it("detects an entry whose content was changed (in its block): modified", async () => {
     const { chain } = await busyChain();
     await expectDetected(
       [[chain, 2]],
-      async () => {
-        await dynamodb().send(
-          new UpdateItemCommand({
-            TableName: db.names.auditLog,
-            Key: entryKey(chain, 2),
-            UpdateExpression: "SET content.#at = :at",
-            ExpressionAttributeNames: { "#at": "at" },
-            ExpressionAttributeValues: { ":at": { S: "2020-01-01T00:00:00.000Z" } },
-          }),
-        );
-      },
+      () =>
+        editBlock(chain, 2, (entries, i) =>
+          entries.map((e, j) =>
+            j === i ? { ...e, content: { ...(e.content as object), at: "2020-01-01T00:00:00.000Z" } } : e,
+          ),
+        ),
       { chain, seq: 2, kind: "modified" },
     );
   });
 
-  it("detects an entry rewritten with a recomputed hash (UpdateItem): modified", async () => {
+  it("detects an entry rewritten with a recomputed hash (in its block): modified", async () => {
     const { chain } = await busyChain();
-    const item = unmarshall(await getEntry(chain, 2));
-    const forged = { ...item.content, at: "2020-01-01T00:00:00.000Z" };
+    const entry = await getEntry(chain, 2);
+    const forged = { ...entry.content, at: "2020-01-01T00:00:00.000Z" };
     await expectDetected(
       [[chain, 2]],
-      async () => {
-        await putRaw(marshall({ ...item, content: forged, hash: entryHash(item.prevHash, forged) }));
-      },
+      () =>
+        editBlock(chain, 2, (entries, i) =>
+          entries.map((e, j) =>
+            j === i ? { ...e, content: forged, hash: entryHash(entry.prevHash, forged) } : e,
+          ),
+        ),
       { chain, seq: 2, kind: "modified" },
     );
   });
 
-  it("detects a deleted entry (DeleteItem): missing", async () => {
+  it("detects a deleted entry (taken out of its block): missing", async () => {
     const { chain, last } = await busyChain();
     await expectDetected([[chain, 2]], () => deleteEntry(chain, 2), { chain, seq: 2, kind: "missing" });
     await expectDetected([[chain, last]], () => deleteEntry(chain, last), {
@@ -230,89 +331,123 @@ describe("audit trail on DynamoDB Local", () => {
     });
   });
 
-  it("detects an extra entry (PutItem), even one that links and hashes right: inserted", async () => {
+  it("detects a deleted block (DeleteItem): missing", async () => {
+    const { chain } = await busyChain();
+    const { item } = await blockOf(chain, 1);
+    const first = unmarshall(item).entries[0].seq as number;
+    await expectDetected(
+      [[chain, 1]],
+      async () => {
+        await dynamodb().send(
+          new DeleteItemCommand({ TableName: db.names.auditLog, Key: blockKey(chain, unmarshall(item).seq) }),
+        );
+      },
+      { chain, seq: first, kind: "missing" },
+    );
+  });
+
+  it("detects an extra entry (in a block), even one that links and hashes right: inserted", async () => {
     const { chain, last } = await busyChain();
-    const before = unmarshall(await getEntry(chain, 2));
+    const before = await getEntry(chain, 2);
     const forged = {
       subject: before.content.subject,
       kind: "record.revision",
       at: "2026-03-02T00:00:00Z",
       rev: 9,
     };
-    const extra = (seq: number, prevHash: string) =>
-      marshall({
-        chain: chainKey(chain),
-        seq,
-        eventKey: "forged",
-        content: forged,
-        prevHash,
-        hash: entryHash(prevHash, forged),
-      });
-    // between two entries (a fractional key is free)
+    const extra = (seq: number, prevHash: string) => ({
+      seq,
+      content: forged,
+      prevHash,
+      hash: entryHash(prevHash, forged),
+    });
+    // between two entries (a fractional seq)
     await expectDetected(
-      [],
-      () => putRaw(extra(2.5, before.hash)),
+      [[chain, 2]],
+      () =>
+        editBlock(chain, 2, (entries, i) => [
+          ...entries.slice(0, i + 1),
+          extra(2.5, before.hash),
+          ...entries.slice(i + 1),
+        ]),
       { chain, seq: 2.5, kind: "inserted" },
-      () => deleteEntry(chain, 2.5),
     );
     // after the last one
-    const lastItem = unmarshall(await getEntry(chain, last));
+    const lastEntry = await getEntry(chain, last);
     await expectDetected(
-      [],
-      () => putRaw(extra(last + 1, lastItem.hash)),
-      { chain, seq: last + 1, kind: "inserted" },
-      () => deleteEntry(chain, last + 1),
+      [[chain, last]],
+      () => editBlock(chain, last, (entries) => [...entries, extra(last + 1, lastEntry.hash)]),
+      {
+        chain,
+        seq: last + 1,
+        kind: "inserted",
+      },
     );
   });
 
-  it("refuses to append over an entry its chain's head does not know (tampering), at once", async () => {
+  it("detects a block forged at a chain's end, linked and hashed right: inserted (no stored revision has it)", async () => {
+    // (the old layout refused to append over an entry its head did not know; blocks keep no head:
+    // a forged tail is named because no stored revision or violation change matches it)
     const { chain, last } = await busyChain();
-    const lastItem = unmarshall(await getEntry(chain, last));
-    await putRaw(marshall({ ...lastItem, seq: last + 1 }));
-    let subject = "test:x-0";
-    for (let i = 1; chainOf(subject) !== chain; i++) subject = `test:x-${i}`;
-    const store = new AuditLogStore(rt.platform.records.doc, db.names);
-    await expect(
-      store.append({
-        eventKey: "after-tamper",
-        content: { subject, kind: "test", at: "2026-03-02T00:00:00Z" },
-      }),
-    ).rejects.toMatchObject({ code: "audit_chain_inconsistent" });
-    await deleteEntry(chain, last + 1);
+    const lastEntry = await getEntry(chain, last);
+    const blocks = await blocksOf(chain);
+    const tail = unmarshall(blocks.at(-1) as Item);
+    let subject = "record:expense#FORGED-0";
+    for (let i = 1; chainOf(subject) !== chain; i++) subject = `record:expense#FORGED-${i}`;
+    const forged = { subject, kind: "record.revision", at: tail.srcMax, rev: 1, actor: "client:erp" };
+    const block = {
+      chain: chainKey(chain),
+      seq: tail.seq + 1,
+      at: tail.at,
+      srcMax: tail.srcMax,
+      entries: [
+        { seq: last + 1, content: forged, prevHash: lastEntry.hash, hash: entryHash(lastEntry.hash, forged) },
+      ],
+    };
+    await putRaw(marshall(block));
+    try {
+      const body = await verifyBody();
+      expect(body.ok).toBe(false);
+      expect(body.firstBad).toMatchObject({ chain, seq: last + 1, kind: "inserted" });
+    } finally {
+      await dynamodb().send(
+        new DeleteItemCommand({ TableName: db.names.auditLog, Key: blockKey(chain, block.seq) }),
+      );
+    }
     expect((await verifyBody()).ok).toBe(true);
   });
 
-  it("detects two entries whose contents were swapped (PutItem ×2): reordered", async () => {
+  it("detects two entries whose places were swapped: reordered", async () => {
     const { chain } = await busyChain();
-    const a = unmarshall(await getEntry(chain, 2));
-    const b = unmarshall(await getEntry(chain, 3));
+    const a = await getEntry(chain, 2);
+    const b = await getEntry(chain, 3);
+    const place = (seq: number, e: Record<string, unknown>) => () =>
+      editBlock(chain, seq, (entries, i) => entries.map((x, j) => (j === i ? { ...e, seq } : x)));
     await expectDetected(
       [
         [chain, 2],
         [chain, 3],
       ],
       async () => {
-        await putRaw(marshall({ ...b, seq: 2 }));
-        await putRaw(marshall({ ...a, seq: 3 }));
+        await place(2, b)();
+        await place(3, a)();
       },
       { chain, seq: 2, kind: "reordered" },
     );
   });
 
-  it("detects a rewrite made consistent with the chain's head, by the digest: digest_mismatch", async () => {
+  it("detects a rewrite of a chain's last entry with a recomputed hash, by the digest: digest_mismatch", async () => {
     const { chain, last } = await busyChain();
-    const item = unmarshall(await getEntry(chain, last));
-    const forged = { ...item.content, at: "2020-01-01T00:00:00.000Z" };
-    const hash = entryHash(item.prevHash, forged);
-    const head = await getEntry(chain, 0);
+    const entry = await getEntry(chain, last);
+    const forged = { ...entry.content, at: "2020-01-01T00:00:00.000Z" };
+    const hash = entryHash(entry.prevHash, forged);
     await expectDetected(
       [[chain, last]],
-      async () => {
-        await putRaw(marshall({ ...item, content: forged, hash }));
-        await putRaw({ ...head, lastHash: { S: hash } });
-      },
+      () =>
+        editBlock(chain, last, (entries, i) =>
+          entries.map((e, j) => (j === i ? { ...e, content: forged, hash } : e)),
+        ),
       { chain, seq: last, kind: "digest_mismatch" },
-      () => putRaw(head),
     );
   });
 
@@ -337,15 +472,16 @@ describe("audit trail on DynamoDB Local", () => {
   it("answers the CLI: exit 0 intact, 1 with the first bad entry named", async () => {
     const lines: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
-    const env = { COMPLIANCE_AUDIT_KEY: KEY };
+    const env = { COMPLIANCE_AUDIT_KEY: KEY, COMPLIANCE_DIGEST_INTERVAL_S: String(24 * 3600) };
     const opts = { json: false, endpoint: db.endpoint, prefix: db.prefix };
     expect(await auditVerifyCommand(opts, io, env)).toBe(0);
     expect(lines.join("\n")).toMatch(
       new RegExp(`^ok: ${appended} audit entries in ${AUDIT_CHAINS} chains`, "m"),
     );
+    expect(lines.join("\n")).toMatch(/stored revisions and violation changes: 0 missing, 0 pending/);
 
     const { chain } = await busyChain();
-    const saved = await getEntry(chain, 2);
+    const saved = (await blockOf(chain, 2)).item;
     await deleteEntry(chain, 2);
     lines.length = 0;
     expect(await auditVerifyCommand(opts, io, env)).toBe(1);
@@ -355,41 +491,62 @@ describe("audit trail on DynamoDB Local", () => {
     expect(JSON.parse(lines.join("\n")).firstBad).toMatchObject({ chain, seq: 2, kind: "missing" });
     await putRaw(saved);
     lines.length = 0;
-    expect(await auditVerifyCommand(opts, io, { COMPLIANCE_AUDIT_KEY: "not-the-key" })).toBe(1);
+    expect(await auditVerifyCommand(opts, io, { ...env, COMPLIANCE_AUDIT_KEY: "not-the-key" })).toBe(1);
     expect(lines.join("\n")).toContain("digest seq 1: signature_invalid");
   });
 
-  it("commits one process's concurrent appends to a chain in groups, once per event key", async () => {
+  it("appends one batch's entries for a chain as one block (one PutItem, no transaction), once per event key", async () => {
     const target = 9;
     const subjects: string[] = [];
     for (let i = 0; subjects.length < 40; i++)
       if (chainOf(`group:s-${i}`) === target) subjects.push(`group:s-${i}`);
     const { doc, dynamodb } = createClients(db.endpoint);
-    let transactions = 0;
+    const sent: string[] = [];
     doc.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === "TransactWriteItemsCommand") transactions++;
+        sent.push(context.commandName ?? "");
         return next(args);
       },
-      { step: "initialize", name: "countTransactions" },
+      { step: "initialize", name: "countCommands" },
     );
     const store = new AuditLogStore(doc, db.names);
     const before = (await store.head(target))?.lastSeq ?? 0;
     const entry = (subject: string, i: number) => ({
       eventKey: `group-${i}`,
-      content: { subject, kind: "test", at: "2026-03-02T00:00:00Z", i },
+      content: { subject, kind: "test", at: "2026-03-02T00:00:00Z", i, key: `group-${i}` },
     });
-    // the first event twice in the same burst: it is appended once
-    const outcomes = await Promise.all(
-      [...subjects.map(entry), entry(subjects[0] as string, 0)].map((e) => store.append(e)),
+    // the first event twice in the same batch: it is appended once
+    const outcome = await store.appendToChain(
+      target,
+      [...subjects.map(entry), entry(subjects[0] as string, 0)],
+      clock.now,
     );
+    expect(outcome).toMatchObject({
+      appended: subjects.length,
+      duplicates: 1,
+      blocks: 1,
+      lastSeq: before + subjects.length,
+    });
+    expect(sent.filter((c) => c === "PutCommand" || c === "PutItemCommand")).toHaveLength(1);
+    expect(sent.filter((c) => c.startsWith("Transact"))).toEqual([]);
+    // in call order
+    const read = await store.readChain(target);
+    expect(read.entries.slice(-subjects.length).map((e) => (e.content as { i: number }).i)).toEqual(
+      subjects.map((_, i) => i),
+    );
+    // the same batch again (a redelivery): nothing appended, nothing written
+    sent.length = 0;
+    expect(await store.appendToChain(target, subjects.map(entry), clock.now)).toMatchObject({
+      appended: 0,
+      duplicates: subjects.length,
+      blocks: 0,
+    });
+    expect(sent.filter((c) => c.startsWith("Put"))).toEqual([]);
     dynamodb.destroy();
-    expect(outcomes.filter((o) => !o.appended)).toEqual([{ appended: false, duplicate: true }]);
-    const seqs = outcomes.flatMap((o) => (o.appended ? [o.seq] : []));
-    expect(seqs).toEqual(subjects.map((_, i) => before + i + 1)); // in call order
-    expect(transactions).toBeLessThan(subjects.length / 4);
     appended += subjects.length;
-    expect(await verifyBody()).toMatchObject({ ok: true, entries: appended });
+    const body = await verifyBody();
+    expect(body.firstBad).toBeUndefined();
+    expect(body).toMatchObject({ ok: true, entries: appended });
   });
 
   it("lands concurrent appends to one chain, from separate writers, with contiguous seqs", async () => {
@@ -401,17 +558,22 @@ describe("audit trail on DynamoDB Local", () => {
     const outcomes = await Promise.all(
       subjects.map((subject, i) =>
         appendAudit(
-          // a store per writer: no shared head hint, as in separate Lambda containers
-          { store: new AuditLogStore(rt.platform.records.doc, db.names) },
-          { eventKey: `concurrent-${i}`, content: { subject, kind: "test", at: "2026-03-02T00:00:00Z", i } },
+          // a store per writer, as in separate Lambda containers
+          { store: new AuditLogStore(rt.platform.records.doc, db.names), now: clock.now },
+          {
+            eventKey: `concurrent-${i}`,
+            content: { subject, kind: "test", at: "2026-03-02T00:00:00Z", i, key: `concurrent-${i}` },
+          },
         ),
       ),
     );
-    const seqs = outcomes.map((o) => (o.appended ? o.seq : -1)).sort((a, b) => a - b);
-    expect(seqs).toEqual(subjects.map((_, i) => before + i + 1));
-    expect(outcomes.some((o) => o.appended && o.attempts > 1)).toBe(true);
+    expect(outcomes.map((o) => o.appended)).toEqual(subjects.map(() => 1));
+    expect(outcomes.map((o) => o.lastSeq).sort((a, b) => a - b)).toEqual(
+      subjects.map((_, i) => before + i + 1),
+    );
+    expect(outcomes.some((o) => o.attempts > 1)).toBe(true);
     const read = await audit.store.readChain(target);
-    expect(read.head?.lastSeq).toBe(before + subjects.length);
+    expect(read.entries.at(-1)?.seq).toBe(before + subjects.length);
     expect(await verifyBody()).toMatchObject({ ok: true, entries: appended + subjects.length });
   });
 });

@@ -4,6 +4,8 @@
  * them; digests are written on demand and at stop; `compliance audit verify` reads the platform's
  * tables.
  */
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditVerifyCommand } from "../../functions/cli/audit.ts";
 import { auditVerifyRoute } from "../../functions/handlers/audit-verify.ts";
@@ -44,10 +46,17 @@ describe("the local platform's audit trail", () => {
     expect(first).toMatchObject({ ok: true, entries: 6, digests: 0 });
 
     await e2e.platform.digestNow();
+    // the digest is anchored outside the tables, in the folder printed at start
+    const printed = /audit digests anchored in (\S+)/.exec(e2e.logs.join("\n"))?.[1];
+    expect(printed).toBeDefined();
+    const anchored = readFileSync(printed as string, "utf8")
+      .trim()
+      .split("\n");
+    expect(anchored.map((l) => JSON.parse(l).seq)).toEqual([1]);
     const lines: string[] = [];
     const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
     const code = await auditVerifyCommand(
-      { json: true, endpoint: sharedEndpoint(), prefix: e2e.prefix },
+      { json: true, endpoint: sharedEndpoint(), prefix: e2e.prefix, anchorDir: dirname(printed as string) },
       io,
       {},
     );
@@ -56,6 +65,10 @@ describe("the local platform's audit trail", () => {
       ok: true,
       entries: 6,
       digests: 1,
+      anchored: 1,
+      events: 6,
+      pending: 0,
+      missing: 0,
     });
 
     // one more change, then stop: the stop seals it in a second digest

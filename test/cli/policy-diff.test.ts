@@ -4,13 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  conditionWords,
   describeDiff,
   diffPolicies,
   parametersUsed,
   policyFileOf,
   summariseDiff,
 } from "../../functions/core/policy/diff.ts";
+import { conditionWords } from "../../functions/core/policy/words.ts";
 import type { Condition, PolicyFile } from "../../schemas/policy.ts";
 import { SHIPPED_DIR } from "../support/policies.ts";
 import { EXPENSE_V1, EXPENSE_V2, nextVersion, run } from "./policy-repo.ts";

@@ -18,7 +18,7 @@ async function put(record: RecordEnvelope) {
     receivedAt: "2026-03-05T00:00:00.000Z",
     clientId: "test",
   });
-  expect(outcome).toBe("created");
+  expect(outcome).toEqual({ outcome: "created" });
   // a head item, as the evaluator writes it: never replayed itself
   await store.claimHead(recordKey(record.type, record.id), record.revision, null, "2026-03-05T00:00:00.000Z");
 }

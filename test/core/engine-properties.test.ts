@@ -1,17 +1,36 @@
 /**
  * Properties of evaluation on random schema-valid records (fast-check):
  * - the compiled evaluator agrees with json-rules-engine (the reference semantics) on which
- *   rules fire and on every violation field;
+ *   rules fire and on every violation field, and on every node of the explanations (`explain`);
  * - evaluation is deterministic and never throws.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createEvaluator } from "../../functions/core/engine/evaluate.ts";
+import type { ExplainedLeaf, Explanation } from "../../functions/core/engine/explanation.ts";
 import { createReferenceEvaluator } from "../../functions/core/engine/reference.ts";
 import { now, record } from "../support/arbitraries.ts";
 import { shippedPolicies } from "../support/policies.ts";
 
 const set = shippedPolicies();
+const LEAF_KEYS = ["fact", "operator", "value", "expected", "actual", "result"];
+
+/** Every leaf of an explanation, checking on the way that each group's result follows from its children. */
+function leaves(node: Explanation): ExplainedLeaf[] {
+  if ("all" in node) {
+    expect(node.result).toBe(node.all.every((c) => c.result));
+    return node.all.flatMap(leaves);
+  }
+  if ("any" in node) {
+    expect(node.result).toBe(node.any.some((c) => c.result));
+    return node.any.flatMap(leaves);
+  }
+  if ("not" in node) {
+    expect(node.result).toBe(!node.not.result);
+    return leaves(node.not);
+  }
+  return [node];
+}
 const compiled = createEvaluator(set);
 const reference = createReferenceEvaluator(set);
 const referenceSimplePaths = createReferenceEvaluator(set, { simplePaths: true });
@@ -42,6 +61,40 @@ describe("compiled evaluator vs json-rules-engine (differential)", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("explains every rule the same way: each condition's result, actual and expected values, and fired", async () => {
+    let firedRules = 0;
+    let falseLeaves = 0;
+    await fc.assert(
+      fc.asyncProperty(record, now, async (r, at) => {
+        const fast = compiled.evaluate(r, { now: at, explain: true });
+        const slow = await reference.evaluate(r, { now: at, explain: true });
+        const plain = compiled.evaluate(r, { now: at });
+        // explaining changes nothing else
+        expect(fast.violations).toEqual(plain.violations);
+        expect(fast.nextCheckAt).toEqual(plain.nextCheckAt);
+        expect(fast.policies.map(({ id, version }) => ({ id, version }))).toEqual(plain.policies);
+        expect(fast.policies).toEqual(slow.policies);
+        for (const policy of fast.policies) {
+          const version = set.versions.find((v) => v.id === policy.id && v.version === policy.version);
+          expect(policy.rules?.map((rule) => rule.id)).toEqual(version?.rules.map((rule) => rule.id));
+          for (const rule of policy.rules ?? []) {
+            expect(rule.fired).toBe(rule.explanation.result);
+            const violated = fast.violations.some((v) => v.policyId === policy.id && v.ruleId === rule.id);
+            expect(rule.fired).toBe(violated);
+            if (rule.fired) firedRules++;
+            for (const leaf of leaves(rule.explanation)) {
+              expect(Object.keys(leaf)).toEqual(expect.arrayContaining(LEAF_KEYS));
+              if (!leaf.result) falseLeaves++;
+            }
+          }
+        }
+      }),
+      { numRuns: 400 },
+    );
+    expect(firedRules).toBeGreaterThan(200);
+    expect(falseLeaves).toBeGreaterThan(400);
   });
 
   it("every shipped rule fires on some random record (the generators reach them all)", () => {

@@ -131,6 +131,20 @@ export function hmac(secret: string, t: number | string, body: string | Uint8Arr
   return createHmac("sha256", secret).update(`${t}.`).update(body).digest("hex");
 }
 
+/**
+ * v2: HMAC-SHA256(secret, "<t>\n<METHOD>\n<path and query exactly as sent>\n<raw body>") in hex
+ * (CONTRACT §2), written here from the contract, not the product's signer.
+ */
+export function hmacV2(
+  secret: string,
+  t: number | string,
+  method: string,
+  pathAndQuery: string,
+  body: string | Uint8Array,
+): string {
+  return createHmac("sha256", secret).update(`${t}\n${method}\n${pathAndQuery}\n`).update(body).digest("hex");
+}
+
 export function signature(secret: string, t: number, body: string | Uint8Array): string {
   return `t=${t},v1=${hmac(secret, t, body)}`;
 }

@@ -258,11 +258,16 @@ describe("POST /v1/records", () => {
   });
 
   it("413 for a body over 256 KiB, storing nothing; exactly 256 KiB is accepted", async () => {
-    /** An expense whose body is at least `minBytes` long, padded with `char` (as few as needed). */
+    /**
+     * An expense whose body is at least `minBytes` long, padded with `char` (as few as needed): up
+     * to 1,000 of them in a field (CONTRACT 1.1 bounds strings), then JSON whitespace.
+     */
     const padded = (id: string, minBytes: number, char = "x") => {
       const base = Buffer.byteLength(JSON.stringify(expense(id, 1, { category: "" })));
-      const count = Math.ceil((minBytes - base) / Buffer.byteLength(char));
-      return JSON.stringify(expense(id, 1, { category: char.repeat(count) }));
+      const unit = Buffer.byteLength(char);
+      const count = Math.min(1000, Math.ceil((minBytes - base) / unit));
+      const body = JSON.stringify(expense(id, 1, { category: char.repeat(count) }));
+      return `${body}${" ".repeat(Math.max(0, minBytes - Buffer.byteLength(body)))}`;
     };
     const over = await ingest(padded("HR-9", 256 * KIB + 1));
     expect(over.status).toBe(413);

@@ -7,6 +7,10 @@
  * any refusal; valid signed records are accepted. At the end the records table holds exactly the
  * accepted records (read directly from the platform's table on the shared DynamoDB Local).
  */
+
+import { readFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
+import { dirname, join } from "node:path";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,14 +18,19 @@ import { createClients } from "../../functions/local/aws-clients.ts";
 import { recordInput } from "../support/arbitraries.ts";
 import {
   type Answer,
+  CASE_HANDLER_TOKEN,
   type E2ePlatform,
   type ErrorJson,
   expectDocumented,
   expectJsonError,
   hmac,
+  hmacV2,
+  parseCsv,
   SECRETS,
   sharedEndpoint,
   startE2ePlatform,
+  type ViolationJson,
+  waitFor,
 } from "./helpers.ts";
 
 const LIMIT = 256 * 1024;
@@ -437,11 +446,14 @@ describe("bodies around the 256 KiB limit", () => {
       fc.asyncProperty(nearLimit, async ({ record, delta, char, valid, route }) => {
         const target = LIMIT + delta;
         // a valid record padded in source (a free-text field), or the same bytes as garbage
-        const withPad = (pad: string) => JSON.stringify({ ...record, source: pad });
+        // (strings hold at most 1,000 characters since CONTRACT 1.1: the rest is JSON whitespace)
+        const withPad = (pad: string, spaces = 0) =>
+          `${JSON.stringify({ ...record, source: pad })}${" ".repeat(spaces)}`;
         const unit = Buffer.byteLength(char);
         const room = target - Buffer.byteLength(withPad(""));
+        const chars = Math.min(1000, Math.floor(room / unit));
         const body = valid
-          ? withPad(char.repeat(Math.floor(room / unit)) + "x".repeat(room % unit))
+          ? withPad(char.repeat(chars), room - chars * unit)
           : `${char.repeat(Math.floor(target / unit))}${"x".repeat(target % unit)}`;
         const bytes = Buffer.byteLength(body);
         expect(bytes).toBe(target);
@@ -456,6 +468,363 @@ describe("bodies around the 256 KiB limit", () => {
       }),
       { numRuns: RUNS.nearLimit },
     );
+  });
+});
+
+// ── hardening: what the security review found (issue 11) ──────────────────────────────────────────
+
+const ACCESS = (id: string, actor: string) => ({
+  type: "access",
+  id,
+  revision: 1,
+  occurredAt: "2026-03-01T08:00:00Z",
+  source: "erp",
+  data: {
+    department: "sales",
+    actor: { id: actor, roles: [] },
+    resource: { kind: "customer-info", id: "R1" },
+    action: "export",
+    at: "2026-03-01T08:00:00Z",
+    encrypted: false,
+  },
+});
+const QUOTE = (id: string, item: Record<string, unknown> = {}) => ({
+  type: "quote",
+  id,
+  revision: 1,
+  occurredAt: "2026-03-01T08:00:00Z",
+  source: "crm",
+  data: {
+    department: "sales",
+    salesperson: "a.wu",
+    customer: { id: "C1", name: "ACME" },
+    items: [{ sku: "S", listPrice: 100, unitPrice: 90, quantity: 1, ...item }],
+    status: "sent",
+    reviews: [],
+    approvals: [],
+    sentAt: "2026-03-01T09:00:00Z",
+  },
+});
+
+/** POST with a v2 signature over `signedPath` (default: the path sent). */
+function postV2(
+  path: string,
+  body: string,
+  opts: { client?: string; signedPath?: string; method?: string } = {},
+) {
+  const client = opts.client ?? "erp";
+  const t = Math.floor(Date.now() / 1000);
+  const sig = hmacV2(SECRETS[client] as string, t, opts.method ?? "POST", opts.signedPath ?? path, body);
+  return e2e.api.request("POST", path, {
+    headers: { "content-type": "application/json", "x-client-id": client, "x-signature": `t=${t},v2=${sig}` },
+    body,
+  });
+}
+
+async function violationsOf(recordId: string, count = 1): Promise<ViolationJson[]> {
+  return waitFor(`violations of ${recordId}`, async () => {
+    const found = await e2e.api.violations({ recordId });
+    return found.length >= count ? found : undefined;
+  });
+}
+
+describe("issue 11: records that answer 202 are storable and evaluated (items 2, 7, 8)", () => {
+  it("the review's unstorable quote is a 400 naming each field, storing nothing", async () => {
+    const record = QUOTE("HX-Q1", { listPrice: 1e-129, unitPrice: -9e15 });
+    for (const route of ROUTES) {
+      const answer = await e2e.api.post(route, record);
+      expectSafe(answer, route, "1e-129 / -9e15");
+      const error = expectJsonError(answer, "validation_failed");
+      expect(answer.status).toBe(400);
+      const paths = error.issues?.map((i) => i.path);
+      expect(paths).toContain("data.items[0].listPrice");
+      expect(paths).toContain("data.items[0].unitPrice");
+    }
+    await expectNotStored("quote", "HX-Q1", "unstorable quote");
+  });
+
+  it("1e16, integers above 2^53, 1e126 and 40-digit numbers are 400s naming the field", async () => {
+    const raw = JSON.stringify(QUOTE("HX-Q2"));
+    for (const literal of ["1e16", "9007199254740993", "1e126", "1234567890123456789012345678901234567890"]) {
+      const body = raw.replace('"listPrice":100', `"listPrice":${literal}`);
+      const answer = await e2e.api.post("/v1/records", body);
+      expectSafe(answer, "/v1/records", literal);
+      expect(answer.status, `${literal}: ${answer.text}`).toBe(400);
+      expect(expectJsonError(answer).issues?.map((i) => i.path)).toContain("data.items[0].listPrice");
+    }
+    await expectNotStored("quote", "HX-Q2", "huge numbers");
+  });
+
+  it("a 205,000-character actor id is refused; at 1,000 characters a formula is stored, evaluated, clipped and neutralised in CSV", async () => {
+    const huge = await e2e.api.post("/v1/records", ACCESS("HX-A1", "x".repeat(205_000)));
+    expect(huge.status, huge.text.slice(0, 300)).toBe(400);
+    await expectNotStored("access", "HX-A1", "205k actor");
+
+    const formula = `=HYPERLINK("http://evil.example","x")${"y".repeat(1000 - 37)}`;
+    const id = "-HX-A2"; // record ids may begin with "-" too
+    const answer = await e2e.api.post("/v1/records", ACCESS(id, formula));
+    expect(answer.status, answer.text).toBe(202);
+    accepted.add(`access#${id}`);
+    const violations = await violationsOf(id);
+    for (const v of violations) expect(v.message.en.length).toBeLessThan(1000);
+    expect(violations.some((v) => v.message.en.includes("…"))).toBe(true);
+
+    const csv = await e2e.api.get("/v1/violations", { query: { recordId: id, format: "csv" } });
+    expect(csv.status).toBe(200);
+    const rows = parseCsv(csv.text);
+    expect(rows.length).toBe(violations.length + 1);
+    for (const row of rows.slice(1)) {
+      for (const cell of row) expect(cell, `cell ${cell.slice(0, 40)}`).not.toMatch(/^[=+\-@\t\r]/);
+      expect(row).toContain(`'${id}`);
+    }
+    // no valid record reaches the dead letters
+    const letters = await readFile(join(dirname(e2e.platform.eventsFile), "dead-letter.jsonl"), "utf8").catch(
+      () => "",
+    );
+    expect(letters).not.toContain("HX-A2");
+  });
+});
+
+describe("issue 11: bounded error answers (item 5)", () => {
+  it("87k empty approvals answer 400 with at most 100 issues, far under 6 MB", async () => {
+    const record = {
+      type: "expense",
+      id: "HX-E1",
+      revision: 1,
+      occurredAt: "2026-03-01T08:00:00Z",
+      source: "erp",
+      data: { approvals: [] as unknown[] },
+    };
+    const body = JSON.stringify(record).replace('"approvals":[]', `"approvals":[${"{},".repeat(87_000)}{}]`);
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(LIMIT);
+    const answer = await e2e.api.post("/v1/records", body);
+    expectSafe(answer, "/v1/records", "87k approvals");
+    expect(answer.status).toBe(400);
+    expect(answer.text.length).toBeLessThan(64 * 1024);
+    expect(expectJsonError(answer).issues?.length).toBeLessThanOrEqual(100);
+
+    const many = JSON.stringify({ ...record, data: { approvals: Array.from({ length: 1000 }, () => ({})) } });
+    const capped = await e2e.api.post("/v1/records", many);
+    const error = expectJsonError(capped, "validation_failed");
+    expect(error.issues?.length).toBe(100);
+    expect(error.message).toMatch(/\d{4,} issue\(s\); the first 100 are listed/);
+    expect(capped.text.length).toBeLessThan(64 * 1024);
+  });
+});
+
+describe("issue 11: caller mistakes on reads are 400s (item 8)", () => {
+  it("from after to on the violation list", async () => {
+    const answer = await e2e.api.get("/v1/violations", {
+      query: { from: "2030-01-01T00:00:00Z", to: "2020-01-01T00:00:00Z" },
+    });
+    expect(answer.status, answer.text).toBe(400);
+    expect(expectJsonError(answer).issues?.map((i) => i.path)).toContain("from");
+  });
+
+  it("an invalid Host header", async () => {
+    const url = new URL(e2e.platform.url);
+    const status = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, path: "/health", headers: { host: "bad host^" } },
+        (res) => {
+          let text = "";
+          res.on("data", (c) => {
+            text += c;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status.status, status.text).toBe(400);
+    expect(JSON.parse(status.text).error.issues[0].path).toBe("Host");
+  });
+});
+
+describe("issue 11: record ownership (item 3)", () => {
+  it("another client's revision is 403 not_record_owner and stores nothing", async () => {
+    const first = await e2e.api.post("/v1/records", ACCESS("HX-O1", "a.wu"), { client: "erp" });
+    expect(first.status, first.text).toBe(202);
+    accepted.add("access#HX-O1");
+    const takeover = {
+      ...ACCESS("HX-O1", "a.wu"),
+      revision: 2 ** 53 - 1,
+      data: { ...ACCESS("x", "a").data, encrypted: true },
+    };
+    for (const route of ["/v1/records"] as const) {
+      const answer = await e2e.api.post(route, takeover, { client: "crm" });
+      expectSafe(answer, route, "takeover");
+      expect(answer.status, answer.text).toBe(403);
+      expectJsonError(answer, "not_record_owner");
+    }
+    const stored = await e2e.api.record("access", "HX-O1");
+    expect(stored.body.revisions).toEqual([1]);
+    const next = await e2e.api.post(
+      "/v1/records",
+      { ...ACCESS("HX-O1", "a.wu"), revision: 2 },
+      { client: "erp" },
+    );
+    expect(next.status, next.text).toBe(202);
+  });
+});
+
+describe("issue 11: v2 signatures (item 4, issue 13)", () => {
+  it("v2 covers method, path and query: a replay elsewhere or with another ?at= is 401; v1 still works", async () => {
+    const body = JSON.stringify(QUOTE("HX-S1"));
+    const ok = await postV2("/v1/evaluate?at=2026-03-02T00:00:00Z", body);
+    expect(ok.status, ok.text).toBe(200);
+    expect((ok.body as { evaluatedAt: string }).evaluatedAt).toBe("2026-03-02T00:00:00.000Z");
+
+    const otherQuery = await postV2("/v1/evaluate?at=2027-01-01T00:00:00Z", body, {
+      signedPath: "/v1/evaluate?at=2026-03-02T00:00:00Z",
+    });
+    expect(otherQuery.status).toBe(401);
+    const otherRoute = await postV2("/v1/records", body, {
+      signedPath: "/v1/evaluate?at=2026-03-02T00:00:00Z",
+    });
+    expect(otherRoute.status).toBe(401);
+    expectJsonError(otherRoute, "unauthorized");
+    await expectNotStored("quote", "HX-S1", "replayed v2");
+
+    // a v1 entry beside a bad v2 cannot widen what was signed
+    const t = Math.floor(Date.now() / 1000);
+    const mixed = await e2e.api.post("/v1/records", body, {
+      signature: `t=${t},v1=${hmac(SECRETS.erp as string, t, body)},v2=${"0".repeat(64)}`,
+    });
+    expect(mixed.status).toBe(401);
+
+    const stored = await postV2("/v1/records", body);
+    expect(stored.status, stored.text).toBe(202);
+    accepted.add("quote#HX-S1");
+    const v1 = await e2e.api.post("/v1/evaluate", body);
+    expect(v1.status).toBe(200);
+  });
+
+  it("an unknown client id says the client is unknown", async () => {
+    const answer = await e2e.api.post("/v1/evaluate", QUOTE("HX-S2"), { client: "nobody", secret: "x" });
+    expect(answer.status).toBe(401);
+    expect(expectJsonError(answer, "unauthorized").message).toMatch(/unknown client id "nobody"/);
+  });
+});
+
+describe("issue 11: lenient input refused (item 11)", () => {
+  it("duplicate keys are a 400 naming the key, storing nothing", async () => {
+    const body = JSON.stringify(QUOTE("HX-D1")).replace('"revision":1', '"revision":1,"revision":2');
+    const answer = await e2e.api.post("/v1/records", body);
+    expectSafe(answer, "/v1/records", "duplicate key");
+    expect(answer.status).toBe(400);
+    expect(expectJsonError(answer, "duplicate_key").issues?.[0]?.path).toBe("revision");
+    const nested = JSON.stringify(QUOTE("HX-D1")).replace('"sku":"S"', '"sku":"S","sku":"T"');
+    const deep = await e2e.api.post("/v1/evaluate", nested);
+    expect(expectJsonError(deep, "duplicate_key").issues?.[0]?.path).toBe("data.items[0].sku");
+    await expectNotStored("quote", "HX-D1", "duplicate keys");
+  });
+
+  it("Content-Type: JSON types or none; anything else is 415", async () => {
+    const body = JSON.stringify(QUOTE("HX-C1"));
+    for (const type of [
+      "text/plain",
+      "application/xml",
+      "application/x-www-form-urlencoded",
+      "application/json; charset=latin1",
+    ]) {
+      const answer = await e2e.api.post("/v1/records", body, { headers: { "content-type": type } });
+      expectSafe(answer, "/v1/records", type);
+      expect(answer.status, type).toBe(415);
+      expectJsonError(answer, "unsupported_media_type");
+    }
+    await expectNotStored("quote", "HX-C1", "415");
+    for (const type of ["application/json; charset=utf-8", "application/vnd.compliance+json", undefined]) {
+      // bytes, not a string: fetch would label a string text/plain by itself
+      const answer = await e2e.api.post("/v1/evaluate", Buffer.from(body), {
+        headers: { "content-type": type },
+      });
+      expect(answer.status, `${type}: ${answer.text}`).toBe(200);
+    }
+  });
+
+  it("unknown query parameters are 400 on every route, __proto__ included", async () => {
+    const body = JSON.stringify(QUOTE("HX-Q9"));
+    const t = Math.floor(Date.now() / 1000);
+    const signed = (path: string) =>
+      e2e.api.request("POST", path, {
+        headers: {
+          "content-type": "application/json",
+          "x-client-id": "erp",
+          "x-signature": `t=${t},v1=${hmac(SECRETS.erp as string, t, body)}`,
+        },
+        body,
+      });
+    for (const path of ["/v1/records?__proto__=1", "/v1/records?dryRun=1", "/v1/evaluate?__proto__=1"]) {
+      const answer = await signed(path);
+      expect(answer.status, `${path}: ${answer.text}`).toBe(400);
+    }
+    await expectNotStored("quote", "HX-Q9", "query");
+    for (const path of [
+      "/health?x=1",
+      "/v1/policies?__proto__=1",
+      "/v1/violations?__proto__=1",
+      "/v1/audit/verify?full=1",
+    ]) {
+      const answer = await e2e.api.get(path);
+      expect(answer.status, `${path}: ${answer.text}`).toBe(400);
+      expectJsonError(answer, "validation_failed");
+    }
+  });
+
+  it("until on acknowledge is refused; a waiver is at most a year", async () => {
+    const id = "HX-W1";
+    expect((await e2e.api.post("/v1/records", ACCESS(id, "a.wu"))).status).toBe(202);
+    accepted.add(`access#${id}`);
+    const [violation] = await violationsOf(id);
+    const act = (action: string, payload: Record<string, unknown>) =>
+      e2e.api.request("POST", `/v1/violations/${violation?.id}/${action}`, {
+        headers: { "content-type": "application/json", authorization: `Bearer ${CASE_HANDLER_TOKEN}` },
+        body: JSON.stringify({ by: "fin.wang", reason: "checked", ...payload }),
+      });
+    const ack = await act("acknowledge", { until: "2099-01-01T00:00:00Z" });
+    expect(ack.status, ack.text).toBe(400);
+    expect(expectJsonError(ack).issues?.[0]?.path).toBe("until");
+    const forever = await act("waive", { until: "9999-12-31T00:00:00Z" });
+    expect(forever.status, forever.text).toBe(400);
+    expect(expectJsonError(forever).message).toMatch(/at most 365 days/);
+    const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const waived = await act("waive", { until: inAMonth });
+    expect(waived.status, waived.text).toBe(200);
+  });
+});
+
+describe("issue 11: settings that tighten ingest (items 3, 4)", () => {
+  it("COMPLIANCE_REQUIRE_SIGNATURE_V2 refuses v1; COMPLIANCE_INGEST_RECORD_TYPES limits a client's types", async () => {
+    const strict = await startE2ePlatform({
+      tag: "fzs",
+      env: { COMPLIANCE_REQUIRE_SIGNATURE_V2: "true", COMPLIANCE_INGEST_RECORD_TYPES: "crm=quote|complaint" },
+    });
+    try {
+      const body = JSON.stringify(ACCESS("HX-T1", "a.wu"));
+      const v1 = await strict.api.post("/v1/records", body);
+      expect(v1.status).toBe(401);
+      expect(expectJsonError(v1).message).toMatch(/v1 signatures are refused/);
+      const t = Math.floor(Date.now() / 1000);
+      const v2 = (client: string, payload: string) =>
+        strict.api.request("POST", "/v1/records", {
+          headers: {
+            "content-type": "application/json",
+            "x-client-id": client,
+            "x-signature": `t=${t},v2=${hmacV2(SECRETS[client] as string, t, "POST", "/v1/records", payload)}`,
+          },
+          body: payload,
+        });
+      const refused = await v2("crm", body);
+      expect(refused.status, refused.text).toBe(403);
+      expectJsonError(refused, "record_type_not_allowed");
+      expect((await strict.api.record("access", "HX-T1")).status).toBe(404);
+      expect((await v2("erp", body)).status).toBe(202);
+      expect((await v2("crm", JSON.stringify(QUOTE("HX-T2")))).status).toBe(202);
+    } finally {
+      await strict.close();
+    }
   });
 });
 

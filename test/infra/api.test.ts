@@ -196,6 +196,7 @@ describe("HTTP API", () => {
     expect(value("AuditLogTableName")).toEqual(resolve(stack.data.tables["audit-log"].tableName));
     expect(value("AuditDigestsTableName")).toEqual(resolve(stack.data.tables["audit-digests"].tableName));
     expect(value("AuditKeySecretArn")).toEqual(resolve(stack.data.auditKey.secretArn));
+    expect(value("AuditDigestBucketName")).toEqual(resolve(stack.audit.anchor.bucketName));
     expect(value("CaseHandlerPolicyArn")).toEqual(
       resolve(stack.api.personaPolicies.get("case-handler")?.managedPolicyArn),
     );

@@ -6,8 +6,10 @@
 import { App } from "aws-cdk-lib";
 import { describe, expect, it } from "vitest";
 import { type AuditDeps, verifyAudit, writeDigest } from "../../functions/service/audit.ts";
+import { listAuditEntries } from "../../functions/service/audit-entries.ts";
 import { AUDIT_CHAINS, AuditLogStore } from "../../functions/store/audit-log.ts";
-import { DIGEST_EVERY } from "../../infra/constructs/audit.ts";
+import { auditSources } from "../../functions/store/audit-sources.ts";
+import { DEFAULT_DIGEST_RETENTION_DAYS, DIGEST_EVERY } from "../../infra/constructs/audit.ts";
 import type { TableName } from "../../infra/constructs/data.ts";
 import { MAX_CONSUMERS_PER_STREAM, StreamConsumer } from "../../infra/constructs/evaluation.ts";
 import type { ComplianceFunction } from "../../infra/constructs/function.ts";
@@ -54,8 +56,8 @@ function actionsOf(sent: { name: string; input: Record<string, unknown> }[]): Ma
           add(body.TableName, TRANSACT[op as keyof typeof TRANSACT]);
     } else if (name === "BatchGet") {
       for (const table of Object.keys(input.RequestItems as object)) add(table, "BatchGetItem");
-    } else if (name === "Query") {
-      add(input.IndexName ? `${input.TableName}/index/${input.IndexName}` : input.TableName, "Query");
+    } else if (name === "Query" || name === "Scan") {
+      add(input.IndexName ? `${input.TableName}/index/${input.IndexName}` : input.TableName, name);
     } else {
       add(input.TableName, ITEM[name as keyof typeof ITEM]);
     }
@@ -81,7 +83,7 @@ describe("audit trail", () => {
     expect(consumer.fn).toBe(stack.functions.audit);
     expect(mappingOf(consumer)).toMatchObject({
       ...SHARED_STREAM_SETTINGS,
-      // large batches gathered for 2 s: big group commits on the chains
+      // large batches gathered for 2 s: big blocks on the chains
       BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 2,
       EventSourceArn: resolve(stack.data.tables.records.tableStreamArn),
@@ -100,7 +102,7 @@ describe("audit trail", () => {
     expect(consumer.fn).toBe(stack.functions.audit);
     expect(mappingOf(consumer)).toMatchObject({
       ...SHARED_STREAM_SETTINGS,
-      // large batches gathered for 2 s: big group commits on the chains
+      // large batches gathered for 2 s: big blocks on the chains
       BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 2,
       EventSourceArn: resolve(stack.data.tables.violations.tableStreamArn),
@@ -163,32 +165,27 @@ describe("audit trail", () => {
     expect(role).not.toBe(stack.evaluation.schedulerRole);
   });
 
-  it("the audit role holds exactly what an append sends: GetItem, UpdateItem, PutItem on audit-log (no ConditionCheckItem, nothing on audit-digests)", async () => {
+  it("the audit role holds exactly what an append sends: Query and PutItem on audit-log (no transaction, no update, nothing on audit-digests)", async () => {
     const { stack } = build();
-    // a first append (head read, transaction), then one whose transaction is cancelled without
-    // reasons (the marker is then read) and one that meets a moved head (re-read, retried)
-    let transactions = 0;
+    // a first append (an empty chain), then one whose block number was taken (read again, retried)
+    let puts = 0;
     const { doc, sent } = recordingClient((name) => {
-      if (name !== "TransactWrite") return {};
-      transactions++;
-      if (transactions === 2)
-        return Object.assign(new Error("cancelled"), { name: "TransactionCanceledException" });
-      if (transactions === 3)
-        return Object.assign(new Error("cancelled"), {
-          name: "TransactionCanceledException",
-          CancellationReasons: [{ Code: "ConditionalCheckFailed" }, { Code: "None" }, { Code: "None" }],
-        });
-      return {};
+      if (name === "Query") return { Items: [] };
+      if (name !== "Put") return {};
+      puts++;
+      return puts === 2 ? Object.assign(new Error("taken"), { name: "ConditionalCheckFailedException" }) : {};
     });
     const store = new AuditLogStore(doc, TABLES, { maxAttempts: 3 });
     const content = (n: number) => ({
       subject: `record:expense#E${n}`,
       kind: "record.revision",
       at: "2026-03-01T00:00:00Z",
+      rev: 1,
     });
-    await store.append({ eventKey: "e1", content: content(1) });
-    await store.append({ eventKey: "e2", content: content(1) }).catch(() => undefined);
-    await store.append({ eventKey: "e3", content: content(1) }).catch(() => undefined);
+    const now = () => new Date("2026-03-01T00:00:01Z");
+    await store.appendToChain(0, [{ eventKey: "record:expense#E1@1", content: content(1) }], now);
+    await store.appendToChain(0, [{ eventKey: "record:expense#E2@1", content: content(2) }], now);
+    expect(sent.some((c) => c.name === "TransactWrite")).toBe(false);
     const used = actionsOf(sent);
     expect([...used.keys()]).toEqual(["audit-log"]);
     expect([...(used.get("audit-log") ?? [])].sort()).toEqual(
@@ -197,10 +194,24 @@ describe("audit trail", () => {
     expect(roleActions(stack.functions.audit, "audit-digests")).toEqual([]);
   });
 
-  it("the digester role holds exactly what writeDigest sends: BatchGetItem on audit-log; Query and PutItem on audit-digests", async () => {
+  it("the digester role holds exactly what writeDigest sends: Query on audit-log; Query and PutItem on audit-digests", async () => {
     const { stack } = build();
-    const { doc, sent } = recordingClient((name) =>
-      name === "BatchGet" ? { Responses: { [TABLES.auditLog]: [] } } : name === "Query" ? { Items: [] } : {},
+    const { doc, sent } = recordingClient((name, input) =>
+      name === "Query" && input.TableName === TABLES.auditLog
+        ? {
+            Items: [
+              {
+                chain: input.ExpressionAttributeValues && "chain#0",
+                seq: 1,
+                at: "t",
+                srcMax: "t",
+                entries: [{ seq: 1, content: {}, prevHash: "0", hash: "h" }],
+              },
+            ],
+          }
+        : name === "Query"
+          ? { Items: [] }
+          : {},
     );
     const deps: AuditDeps = {
       store: new AuditLogStore(doc, TABLES),
@@ -215,9 +226,41 @@ describe("audit trail", () => {
       );
   });
 
-  it("the auditor's audit-trail actions are exactly what GET /v1/audit/verify sends: Query and GetItem on audit-log, Query on audit-digests", async () => {
+  it("the digest anchor: an S3 bucket with Object Lock in compliance mode, versioned, private, TLS only, access-logged, retained; the digester may put, list and read digests, the auditor list and read, nobody delete", () => {
+    const { stack, template } = build();
+    const bucket = template.toJSON().Resources[logicalId(stack.audit.anchor)];
+    expect(bucket.DeletionPolicy).toBe("Retain");
+    expect(bucket.Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: "Enabled",
+        Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: DEFAULT_DIGEST_RETENTION_DAYS } },
+      },
+      VersioningConfiguration: { Status: "Enabled" },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: { DestinationBucketName: resolve(stack.audit.anchorLogs.bucketName) },
+    });
+    const s3Actions = (fn: ComplianceFunction) =>
+      statementsOf(logicalId(fn.role))
+        .flatMap((s) => s.actions)
+        .filter((a) => a.startsWith("s3:"))
+        .sort();
+    expect(s3Actions(stack.functions.digester)).toEqual(["s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
+    expect(s3Actions(stack.functions.auditor)).toEqual(["s3:GetObject", "s3:ListBucket"]);
+    expect(s3Actions(stack.functions.audit)).toEqual([]);
+    for (const fn of [stack.functions.digester, stack.functions.auditor])
+      expect(template.toJSON().Resources[logicalId(fn.fn)].Properties.Environment.Variables).toMatchObject({
+        COMPLIANCE_AUDIT_BUCKET: resolve(stack.audit.anchor.bucketName),
+      });
+  });
+
+  it("the auditor's audit-trail actions are exactly what GET /v1/audit/verify and listAuditEntries send: Query and GetItem on audit-log, Query on audit-digests, Scan on records and violations", async () => {
     const { stack } = build();
-    // chain 0 holds an entry beyond the head it read first: the head is read again (GetItem)
     const { doc, sent } = recordingClient((name, input) => {
       if (
         name === "Query" &&
@@ -225,23 +268,36 @@ describe("audit trail", () => {
       )
         return {
           Items: [
-            { chain: "chain#0", seq: 0, lastSeq: 0, lastHash: "0".repeat(64) },
-            { chain: "chain#0", seq: 1, content: {}, prevHash: "", hash: "" },
+            {
+              chain: "chain#0",
+              seq: 1,
+              at: "t",
+              srcMax: "t",
+              entries: [{ seq: 1, content: {}, prevHash: "", hash: "" }],
+            },
           ],
         };
-      return name === "Query" ? { Items: [] } : {};
+      return name === "Query" || name === "Scan" ? { Items: [] } : {};
     });
+    const tables = { ...TABLES, records: "records", violations: "violations" } as const;
     const deps: AuditDeps = {
-      store: new AuditLogStore(doc, TABLES),
+      store: new AuditLogStore(doc, tables),
       key: async () => "k",
       now: () => new Date(),
+      sources: auditSources(doc, tables),
     };
     await verifyAudit(deps);
     expect(sent.filter((c) => c.name === "Query" && c.input.TableName === TABLES.auditLog)).toHaveLength(
       AUDIT_CHAINS,
     );
+    await listAuditEntries(deps.store, { from: "2026-01-01T00:00:00Z" }, "k");
     const used = actionsOf(sent);
     for (const table of ["audit-log", "audit-digests"] as const)
       expect([...(used.get(table) ?? [])].sort(), table).toEqual(roleActions(stack.functions.auditor, table));
+    for (const table of ["records", "violations"] as const)
+      expect(roleActions(stack.functions.auditor, table)).toEqual(
+        expect.arrayContaining([...(used.get(table) ?? [])]),
+      );
+    expect(used.get("records")).toEqual(new Set(["dynamodb:Scan"]));
   });
 });

@@ -64,7 +64,7 @@ describe("data: KMS key, DynamoDB tables, secrets", () => {
         def.stream ? { StreamViewType: def.stream } : undefined,
       );
       // tables.ts's TTL, else the CDK app's (the audit log's markers: the next test)
-      const ttl = def.ttlAttribute ?? (def.name === AUDIT_LOG.name ? "expiresAt" : undefined);
+      const ttl = def.ttlAttribute;
       expect(props.TimeToLiveSpecification, def.name).toEqual(
         ttl ? { AttributeName: ttl, Enabled: true } : undefined,
       );
@@ -96,45 +96,44 @@ describe("data: KMS key, DynamoDB tables, secrets", () => {
     expect(AUDIT_DIGESTS.indexes).toEqual([]);
   });
 
-  it("audit-log TTL on expiresAt: the de-duplication markers an append writes carry it; heads and entries never do", async () => {
+  it("audit-log has no TTL: its blocks never expire (no de-duplication markers any more); an append is one PutItem without expiresAt", async () => {
     const { stack, template } = build();
-    // set in infra because tables.ts declares none for the audit log
     expect(AUDIT_LOG).not.toHaveProperty("ttlAttribute");
-    expect(INFRA_TTL_ATTRIBUTES).toEqual({ "audit-log": "expiresAt" });
+    expect(INFRA_TTL_ATTRIBUTES).toEqual({});
     expect(
       template.toJSON().Resources[logicalId(stack.data.tables["audit-log"])].Properties
         .TimeToLiveSpecification,
-    ).toEqual({ AttributeName: "expiresAt", Enabled: true });
+    ).toBeUndefined();
 
     // what one append really writes (a client that records the request instead of sending it)
     const sent: { constructor: { name: string }; input: Record<string, unknown> }[] = [];
     const doc = {
       send: async (command: (typeof sent)[number]) => {
         sent.push(command);
-        return {};
+        return command.constructor.name === "QueryCommand" ? { Items: [] } : {};
       },
     };
     const store = new AuditLogStore(doc as never, { auditLog: "audit-log", auditDigests: "audit-digests" });
-    const before = Math.floor(Date.now() / 1000);
-    await store.append({
-      eventKey: "record:expense#E1@1",
-      content: { subject: "record:expense#E1", kind: "record.revision", at: "2026-03-01T00:00:00Z" },
-    });
-    const transaction = sent.find((c) => c.constructor.name === "TransactWriteCommand");
-    const items = (transaction?.input.TransactItems ?? []) as Record<
-      string,
-      { Item?: Record<string, unknown> }
-    >[];
-    expect(items.map((i) => Object.keys(i)[0])).toEqual(["Update", "Put", "Put"]);
-    const [head, entry, marker] = items;
-    expect(JSON.stringify(head)).not.toContain("expiresAt");
-    expect(entry?.Put?.Item).not.toHaveProperty("expiresAt");
-    const expiresAt = marker?.Put?.Item?.expiresAt as number;
-    expect(marker?.Put?.Item?.chain).toBe("event#record:expense#E1@1");
-    // epoch seconds (what DynamoDB TTL reads), well past the streams' 24 h redelivery window
-    expect(Number.isInteger(expiresAt)).toBe(true);
-    expect(expiresAt - before).toBeGreaterThan(24 * 3600);
-    expect(expiresAt - before).toBeLessThanOrEqual(7 * 24 * 3600 + 5);
+    await store.appendToChain(
+      0,
+      [
+        {
+          eventKey: "record:expense#E1@1",
+          content: {
+            subject: "record:expense#E1",
+            kind: "record.revision",
+            at: "2026-03-01T00:00:00Z",
+            rev: 1,
+          },
+        },
+      ],
+      () => new Date("2026-03-01T00:00:01Z"),
+    );
+    const puts = sent.filter((c) => c.constructor.name === "PutCommand");
+    expect(puts).toHaveLength(1);
+    expect(sent.some((c) => c.constructor.name.startsWith("Transact"))).toBe(false);
+    expect(puts[0]?.input.Item).not.toHaveProperty("expiresAt");
+    expect(puts[0]?.input).toMatchObject({ ConditionExpression: "attribute_not_exists(chain)" });
   });
 
   it("streams where their consumers need them: records NEW_IMAGE (evaluator), violations NEW_AND_OLD_IMAGES (events)", () => {
@@ -161,7 +160,8 @@ describe("data: KMS key, DynamoDB tables, secrets", () => {
 
   it("secrets: webhook client secrets (JSON object, starts empty), a generated cursor key and a generated audit digest key, all under the CMK", () => {
     const { stack, template } = build();
-    template.resourceCountIs("AWS::SecretsManager::Secret", 3);
+    // and the notifier's (notifications.test.ts)
+    template.resourceCountIs("AWS::SecretsManager::Secret", 4);
     const secret = (c: unknown) => template.toJSON().Resources[logicalId(c as never)].Properties;
     expect(secret(stack.data.webhookSecrets)).toMatchObject({ KmsKeyId: keyRef(), SecretString: "{}" });
     expect(secret(stack.data.cursorKey)).toMatchObject({

@@ -52,7 +52,8 @@ describe("stream consumers, schedule, bus, policy publication", () => {
     const { stack, template } = build();
     const consumers = [...stack.evaluation.consumers(), ...stack.audit.consumers()];
     expect(consumers).toHaveLength(4);
-    template.resourceCountIs("AWS::SQS::Queue", consumers.length);
+    // and the notifier's two (notifications.test.ts)
+    template.resourceCountIs("AWS::SQS::Queue", consumers.length + 2);
     for (const consumer of consumers) {
       const queue = logicalId(consumer.deadLetters);
       expect(template.toJSON().Resources[queue].Properties).toMatchObject({
@@ -83,8 +84,8 @@ describe("stream consumers, schedule, bus, policy publication", () => {
 
   it("sweeper: EventBridge Scheduler every minute, through a role that may invoke only the sweeper", () => {
     const { stack, template } = build();
-    // the sweeper's and the digester's (audit.test.ts)
-    template.resourceCountIs("AWS::Scheduler::Schedule", 2);
+    // the sweeper's, the digester's (audit.test.ts) and the notifier's (notifications.test.ts)
+    template.resourceCountIs("AWS::Scheduler::Schedule", 3);
     template.hasResourceProperties("AWS::Scheduler::Schedule", {
       ScheduleExpression: "rate(1 minute)",
       State: "ENABLED",
@@ -119,9 +120,13 @@ describe("stream consumers, schedule, bus, policy publication", () => {
     const putters = Object.entries(template.findResources("AWS::IAM::Policy")).filter(([, p]) =>
       JSON.stringify(p.Properties.PolicyDocument).includes("events:PutEvents"),
     );
-    expect(putters).toHaveLength(1);
-    expect(putters[0]?.[1].Properties.Roles).toEqual([{ Ref: logicalId(stack.functions.events.role) }]);
-    expect(JSON.stringify(putters[0]?.[1].Properties.PolicyDocument)).toContain(JSON.stringify(bus));
+    // the notifier may put its NotificationFailed events only (notifications.test.ts)
+    const notifier = logicalId(stack.notifications.fn.role);
+    expect(putters.filter(([, p]) => p.Properties.Roles[0].Ref === notifier)).toHaveLength(1);
+    const others = putters.filter(([, p]) => p.Properties.Roles[0].Ref !== notifier);
+    expect(others).toHaveLength(1);
+    expect(others[0]?.[1].Properties.Roles).toEqual([{ Ref: logicalId(stack.functions.events.role) }]);
+    expect(JSON.stringify(others[0]?.[1].Properties.PolicyDocument)).toContain(JSON.stringify(bus));
   });
 
   it("policy publication: a custom resource through the CDK Provider, re-run when the policy set changes", () => {

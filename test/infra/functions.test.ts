@@ -48,6 +48,7 @@ const TABLE_FIELDS: Readonly<Record<TableName, keyof TableNames>> = {
   "policy-versions": "policyVersions",
   "audit-log": "auditLog",
   "audit-digests": "auditDigests",
+  notifications: "notifications",
 };
 
 describe("Lambda functions", () => {
@@ -70,8 +71,9 @@ describe("Lambda functions", () => {
       expect(props.MemorySize).toBeGreaterThanOrEqual(128);
       expect(props.Timeout).toBeGreaterThan(3);
     }
-    // the CDK Provider framework function of the policy publication is the only other function
-    expect(Object.keys(template.findResources("AWS::Lambda::Function"))).toHaveLength(fns().length + 1);
+    // the CDK Provider framework function of the policy publication and the notifier (its own
+    // construct, notifications.test.ts) are the only other functions
+    expect(Object.keys(template.findResources("AWS::Lambda::Function"))).toHaveLength(fns().length + 2);
   });
 
   it("every function has its own role and its own KMS-encrypted log group with a retention", () => {
@@ -209,9 +211,14 @@ describe("Lambda functions", () => {
           ddb(["Query"], index("record-heads", "byReceived")),
           ddb(["GetItem", "Query"], table("audit-log")),
           ddb(["Query"], table("audit-digests")),
+          // completeness: every stored revision and violation has its audit entry
+          { actions: ["dynamodb:Scan"], resources: [records, violations] },
           kms(...KMS.read),
           secret(data.cursorKey.secretArn),
           secret(data.auditKey.secretArn),
+          // the digest anchor (S3 Object Lock): list and read
+          { actions: ["s3:GetObject"], resources: [resolve(audit.anchor.arnForObjects("digests/*"))] },
+          { actions: ["s3:ListBucket"], resources: [resolve(audit.anchor.bucketArn)] },
         ],
       ],
       cases: [f.cases, [ddb(["GetItem", "PutItem"], violations), ddb(["Query"], records), kms(...KMS.write)]],
@@ -248,8 +255,8 @@ describe("Lambda functions", () => {
       audit: [
         f.audit,
         [
-          // TransactWriteItems of Update + Put, GetItem of heads and markers (audit.test.ts replays it)
-          ddb(["GetItem", "PutItem", "UpdateItem"], table("audit-log")),
+          // the chain's tail (Query), one conditional PutItem per block (audit.test.ts replays it)
+          ddb(["PutItem", "Query"], table("audit-log")),
           kms(...KMS.write, ...KMS.read, ...KMS.send),
           ...streamRead("records", audit.records.deadLetters.queueArn),
           ...streamRead("violations", audit.violations.deadLetters.queueArn),
@@ -258,10 +265,16 @@ describe("Lambda functions", () => {
       digester: [
         f.digester,
         [
-          ddb(["BatchGetItem"], table("audit-log")),
+          ddb(["Query"], table("audit-log")),
           ddb(["Query", "PutItem"], table("audit-digests")),
           kms(...KMS.write),
           secret(data.auditKey.secretArn),
+          // the digest anchor (S3 Object Lock): put once, list and read
+          {
+            actions: ["s3:PutObject", "s3:GetObject"],
+            resources: [resolve(audit.anchor.arnForObjects("digests/*"))],
+          },
+          { actions: ["s3:ListBucket"], resources: [resolve(audit.anchor.bucketArn)] },
         ],
       ],
       "policy-publisher": [

@@ -12,12 +12,15 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   type DeadLetter,
+  readBackoffMs,
   type StreamPoller,
   type StreamPollerError,
   type StreamPollerOptions,
   startStreamPoller,
 } from "../../functions/local/stream-poller.ts";
+import { processByKey } from "../../functions/runtime/stream-batch.ts";
 import { createTable } from "../../functions/store/create-tables.ts";
+import { StoreError } from "../../functions/store/errors.ts";
 import { RECORDS } from "../../functions/store/tables.ts";
 import { useTables } from "../support/dynamodb.ts";
 
@@ -317,6 +320,43 @@ describe("stream poller", () => {
     ]);
   });
 
+  it("a dead letter names its consumer and the handler's own error, not only that a failure was reported", async () => {
+    const { name } = await streamTable();
+    await putItems(name, 1, 3);
+    const deadLetterFile = join(dir, "cause", "dead-letter.jsonl");
+    const { poller, errors } = await poll(
+      name,
+      (event) =>
+        processByKey(
+          event.Records,
+          4,
+          async (r) => {
+            if (r.dynamodb?.Keys?.pk?.S === pk(2))
+              throw new StoreError(
+                "violation_write_failed",
+                "could not write violation v2: number out of range",
+              );
+          },
+          () => {},
+        ),
+      { maxAttempts: 2, deadLetterFile, consumer: "evaluator" },
+    );
+    await poller.drained();
+    const [letter, ...more] = readFileSync(deadLetterFile, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as DeadLetter);
+    expect(more).toEqual([]);
+    expect(letter?.consumer).toBe("evaluator");
+    expect(letter?.record.dynamodb?.Keys?.pk?.S).toBe(pk(2));
+    expect(letter?.error).toMatchObject({
+      name: "StoreError",
+      code: "violation_write_failed",
+      message: "could not write violation v2: number out of range",
+    });
+    expect(errors.some((e) => /\(evaluator\).*number out of range/.test(e.message))).toBe(true);
+  });
+
   it("resumes after its checkpoint when restarted with the same checkpoint file, skipping nothing", async () => {
     const { name, streamArn } = await streamTable();
     const checkpointFile = join(dir, "resume", "checkpoint.json");
@@ -364,6 +404,50 @@ describe("stream poller", () => {
     const { poller } = await poll(name, async () => {});
     await poller.stop();
     await expect(poller.drained()).rejects.toMatchObject({ code: "stream_poller_stopped" });
+  });
+});
+
+describe("a stream that cannot be read (DynamoDB gone)", () => {
+  it("backs off exponentially with jitter, capped at 30 s", () => {
+    expect([1, 2, 3, 4, 5].map((n) => readBackoffMs(n, 100, () => 1))).toEqual([100, 200, 400, 800, 1600]);
+    expect([1, 2, 3].map((n) => readBackoffMs(n, 100, () => 0))).toEqual([50, 100, 200]);
+    expect(readBackoffMs(30, 100, () => 1)).toBe(30_000);
+  });
+
+  it("retries with backoff, reports the failure once and the recovery once, then delivers", async () => {
+    const { name } = await streamTable();
+    await putItems(name, 1, 2);
+    let down = true;
+    let calls = 0;
+    const streams = {
+      send: (command: unknown) => {
+        calls++;
+        if (down)
+          return Promise.reject(
+            Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
+          );
+        return db.clients.streams.send(command as never);
+      },
+    } as unknown as StreamPollerOptions["streams"];
+    const seen: string[] = [];
+    const recovered: string[] = [];
+    const { poller, errors } = await poll(
+      name,
+      async (event) => {
+        seen.push(...(pks(event.Records) as string[]));
+      },
+      { streams, pollIntervalMs: 20, onRecovered: (m) => recovered.push(m) },
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    // without backoff a 20 ms poll retries ~75 times in 1.5 s; with it, at most ~7 (20·2^k, jittered)
+    expect(calls).toBeLessThanOrEqual(10);
+    expect(errors.map((e) => e.code)).toEqual(["stream_read_failed"]);
+    expect(errors[0]?.message).toMatch(/ECONNREFUSED/);
+    down = false;
+    await poller.drained();
+    expect(seen).toEqual([pk(1), pk(2)]);
+    expect(recovered).toHaveLength(1);
+    expect(errors).toHaveLength(1);
   });
 });
 

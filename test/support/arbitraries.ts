@@ -36,7 +36,10 @@ const role = fc.constantFrom(
 const money = fc.oneof(
   fc.constantFrom(0.01, 0.1, 0.2, 0.3, 4999.99, 5000, 5000.01, 8000, 50000, 50000.01, 100000),
   fc.integer({ min: 1, max: 200_000 }),
-  fc.double({ min: 0.01, max: 1e6, noNaN: true, noDefaultInfinity: true }),
+  // CONTRACT §1: money has at most 4 decimal places
+  fc
+    .double({ min: 0.01, max: 1e6, noNaN: true, noDefaultInfinity: true })
+    .map((x) => Math.round(x * 1e4) / 1e4),
 );
 const decision = fc.constantFrom("approved", "rejected");
 const roleApproval = fc.record({ role, approver: person, at: instant });
@@ -84,7 +87,7 @@ const quoteData = fc.record({
       sku: fc.constant("SKU"),
       listPrice: fc.constantFrom(0, 0.1, 0.3, 1, 100, 99.99),
       unitPrice: fc.constantFrom(0, 0.09, 0.27, 0.95, 0.9, 0.8, 90, 95, 80, 100),
-      quantity: fc.constantFrom(1, 2, 3, 0.5),
+      quantity: fc.constantFrom(1, 2, 3), // counts are integers from 1
     }),
     { minLength: 1, maxLength: 3 },
   ),

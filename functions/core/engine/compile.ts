@@ -10,6 +10,7 @@ import { resolveOperator } from "../policy/operators.ts";
 import { parsePath, readFactPath } from "../policy/path.ts";
 import { parseDuration } from "../time.ts";
 import { type EvalContext, factKey } from "./context.ts";
+import { type Explanation, explainedLeaf, writtenChild } from "./explanation.ts";
 
 type Read = (ctx: EvalContext) => unknown;
 type Test = (ctx: EvalContext) => boolean;
@@ -33,6 +34,8 @@ export interface CompiledRule {
   readonly test: Test;
   readonly evidence: readonly { key: string; read: Read }[];
   readonly deadlines: readonly DeadlineProbe[];
+  /** Every condition evaluated, none skipped (CONTRACT §2); compiled on first use only. */
+  readonly explain: (ctx: EvalContext) => Explanation;
 }
 
 export function compileFactRead(ref: FactRef): Read {
@@ -107,14 +110,60 @@ function compileCondition(condition: Condition, deadlines: DeadlineProbe[]): Tes
   return (ctx) => evaluate(left(ctx), value);
 }
 
+/**
+ * Explain mode: the same fact reads and operators as `compileCondition`, but every child of a group
+ * is evaluated (no short-circuit) and each node records what it read. Costs nothing until asked.
+ */
+function compileExplanation(condition: Condition, written: Condition | undefined): Explain {
+  if ("all" in condition) {
+    const parts = condition.all.map((c, i) => compileExplanation(c, writtenChild(written, "all", i)));
+    return (ctx) => {
+      const all = parts.map((part) => part(ctx));
+      return { all, result: all.every((n) => n.result) };
+    };
+  }
+  if ("any" in condition) {
+    const parts = condition.any.map((c, i) => compileExplanation(c, writtenChild(written, "any", i)));
+    return (ctx) => {
+      const any = parts.map((part) => part(ctx));
+      return { any, result: any.some((n) => n.result) };
+    };
+  }
+  if ("not" in condition) {
+    const inner = compileExplanation(condition.not, written && "not" in written ? written.not : undefined);
+    return (ctx) => {
+      const not = inner(ctx);
+      return { not, result: !not.result };
+    };
+  }
+  const operator = resolveOperator(condition.operator);
+  if (!operator) throw new Error(`unknown operator ${condition.operator}`); // the loader refuses these
+  const evaluate = operator.evaluate;
+  const left = compileFactRead(condition);
+  const literal = condition.value;
+  const right: Read = isFactReference(literal) ? compileFactRead(literal) : () => literal;
+  return (ctx) => {
+    const actual = left(ctx);
+    const expected = right(ctx);
+    return explainedLeaf(condition, written, actual, expected, evaluate(actual, expected));
+  };
+}
+
+type Explain = (ctx: EvalContext) => Explanation;
+
 export function compileRule(rule: LoadedRule): CompiledRule {
   const deadlines: DeadlineProbe[] = [];
   const test = compileCondition(rule.when, deadlines);
+  let explain: Explain | undefined;
   return {
     rule,
     test,
     evidence: rule.evidence.map((spec) => ({ key: spec.key, read: compileFactRead(spec) })),
     deadlines,
+    explain: (ctx) => {
+      explain ??= compileExplanation(rule.when, rule.whenAsWritten);
+      return explain(ctx);
+    },
   };
 }
 

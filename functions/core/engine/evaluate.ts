@@ -10,16 +10,21 @@ import type { PolicySet, PolicyVersion } from "../policy/model.ts";
 import { toIso } from "../time.ts";
 import { type CompiledRule, compileRule, nextDeadline } from "./compile.ts";
 import { EvalContext } from "./context.ts";
+import type { RuleExplanation } from "./explanation.ts";
 import { buildViolation, type Violation } from "./violation.ts";
 
 export interface EvaluateOptions {
   /** Evaluation time: deadlines are judged against it. */
   readonly now: string | Date | number;
+  /** Also explain every rule of every policy evaluated (CONTRACT §2 `?explain=true`). */
+  readonly explain?: boolean;
 }
 
 export interface PolicyRef {
   readonly id: string;
   readonly version: number;
+  /** With `explain`: each rule of the version, in order, with why it did or did not fire. */
+  readonly rules?: readonly RuleExplanation[];
 }
 
 export interface Evaluation {
@@ -74,9 +79,23 @@ export function createEvaluator(set: PolicySet): Evaluator {
     const nowMs = toEpochMs(options.now);
     const ctx = new EvalContext(record, nowMs);
     const violations: Violation[] = [];
+    const policies: PolicyRef[] = [];
     let next: number | undefined;
     for (const policy of versions) {
-      for (const c of rulesOf(policy)) {
+      const compiledRules = rulesOf(policy);
+      policies.push(
+        options.explain
+          ? {
+              id: policy.id,
+              version: policy.version,
+              rules: compiledRules.map((c) => {
+                const explanation = c.explain(ctx);
+                return { id: c.rule.id, fired: explanation.result, explanation };
+              }),
+            }
+          : { id: policy.id, version: policy.version },
+      );
+      for (const c of compiledRules) {
         if (c.test(ctx)) {
           const evidence: Record<string, unknown> = {};
           for (const e of c.evidence) evidence[e.key] = e.read(ctx);
@@ -88,7 +107,7 @@ export function createEvaluator(set: PolicySet): Evaluator {
     }
     return {
       evaluatedAt: toIso(nowMs),
-      policies: versions.map((v) => ({ id: v.id, version: v.version })),
+      policies,
       violations,
       nextCheckAt: next === undefined ? null : toIso(next),
     };

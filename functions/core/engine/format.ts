@@ -44,20 +44,76 @@ export function formatValue(value: unknown, lang: Lang, filter?: string): string
 
 const PLACEHOLDER = /\{([^{}|]+)(?:\|([a-z]+))?\}/g;
 
+/**
+ * Bounds on what a record's values can add to a violation, so that every violation of every
+ * schema-valid record fits one DynamoDB item (400 KB) and stays readable: an interpolated value
+ * shows at most 200 characters; evidence keeps strings up to 200 characters and lists up to 20
+ * items (then a "… N more" entry), tighter still when a rule reads many large values.
+ */
+export const MESSAGE_VALUE_MAX_CHARS = 200;
+const EVIDENCE_BOUNDS = [
+  { chars: 200, items: 20 },
+  { chars: 40, items: 5 },
+] as const;
+/** JSON characters of evidence before the tighter bound applies (≤ 3 bytes each in UTF-8). */
+const EVIDENCE_BUDGET_CHARS = 30_000;
+
+/** `text` cut to `max` characters, ending in "…" when cut (never inside a surrogate pair). */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
 export function interpolate(template: string, lang: Lang, lookup: (name: string) => unknown): string {
   return template.replace(PLACEHOLDER, (_, name: string, filter?: string) =>
-    formatValue(lookup(name.trim()), lang, filter),
+    clip(formatValue(lookup(name.trim()), lang, filter), MESSAGE_VALUE_MAX_CHARS),
   );
+}
+
+/**
+ * A number as evidence: a JSON number while it is an exact-enough double DynamoDB and its SDK
+ * take (|n| ≤ 2^53); beyond that (a ratio of extreme prices) its decimal digits as a string.
+ */
+function evidenceNumber(n: number): number | string | null {
+  if (!Number.isFinite(n)) return null; // a share of an empty line: JSON has no infinity
+  return Math.abs(n) <= Number.MAX_SAFE_INTEGER ? n : new Big(n).toFixed();
 }
 
 /** Evidence as plain JSON: exact values as numbers, durations as ISO 8601, absent as null. */
 export function toEvidenceValue(value: unknown): unknown {
   if (value === undefined) return null;
-  if (value instanceof Big) return Number(value.toString());
-  if (value instanceof Ratio) {
-    const n = value.toNumber();
-    return Number.isFinite(n) ? n : null; // a share of an empty line: JSON has no infinity
-  }
+  if (value instanceof Big) return evidenceNumber(Number(value.toString()));
+  if (value instanceof Ratio) return evidenceNumber(value.toNumber());
   if (value instanceof Elapsed) return value.toString();
+  if (typeof value === "number") return evidenceNumber(value);
   return value;
+}
+
+function bounded(value: unknown, bound: { chars: number; items: number }): unknown {
+  if (typeof value === "string") return clip(value, bound.chars);
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, bound.items).map((v) => bounded(v, bound));
+    return value.length > bound.items ? [...kept, `… ${value.length - bound.items} more`] : kept;
+  }
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = bounded(v, bound);
+    return out;
+  }
+  return value;
+}
+
+/** A violation's evidence, every value converted (toEvidenceValue) and bounded in size. */
+export function toEvidence(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const plain: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) plain[key] = toEvidenceValue(value);
+  let out = plain;
+  for (const bound of EVIDENCE_BOUNDS) {
+    out = bounded(plain, bound) as Record<string, unknown>;
+    if (JSON.stringify(out).length <= EVIDENCE_BUDGET_CHARS) break;
+  }
+  return out;
 }

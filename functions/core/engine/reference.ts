@@ -12,7 +12,14 @@ import type { PolicySet, PolicyVersion } from "../policy/model.ts";
 import { OPERATORS } from "../policy/operators.ts";
 import { parsePath, resolvePath } from "../policy/path.ts";
 import { toIso } from "../time.ts";
-import { type EvaluateOptions, type Evaluation, toEpochMs, versionsInForce } from "./evaluate.ts";
+import {
+  type EvaluateOptions,
+  type Evaluation,
+  type PolicyRef,
+  toEpochMs,
+  versionsInForce,
+} from "./evaluate.ts";
+import { type EngineCondition, fromEngineConditions, type RuleExplanation } from "./explanation.ts";
 import { buildViolation, type Violation } from "./violation.ts";
 
 export interface ReferenceOptions {
@@ -79,9 +86,28 @@ export function createReferenceEvaluator(set: PolicySet, options: ReferenceOptio
     const nowMs = toEpochMs(opts.now);
     const now = toIso(nowMs);
     const violations: Violation[] = [];
+    const policies: PolicyRef[] = [];
     for (const policy of versions) {
-      const { events, almanac } = await engineFor(policy).run({ data: record.data, record, now });
+      const { events, almanac, results, failureResults } = await engineFor(policy).run({
+        data: record.data,
+        record,
+        now,
+      });
       const fired = new Set(events.map((e) => e.type));
+      if (opts.explain) {
+        // json-rules-engine leaves each condition's result, fact and value on the RuleResult
+        const byName = new Map([...results, ...failureResults].map((r) => [r.name, r]));
+        const rules: RuleExplanation[] = policy.rules.map((rule) => {
+          const ruleResult = byName.get(rule.id);
+          // the engine keeps the top group's result on the RuleResult, not on the group
+          // (its typings intersect condition arrays in a way no plain interface matches: read as ours)
+          const conditions = ruleResult?.conditions as EngineCondition | undefined;
+          const evaluated = { ...conditions, result: ruleResult?.result === true };
+          const explanation = fromEngineConditions(rule.when, evaluated, rule.whenAsWritten);
+          return { id: rule.id, fired: fired.has(rule.id), explanation };
+        });
+        policies.push({ id: policy.id, version: policy.version, rules });
+      } else policies.push({ id: policy.id, version: policy.version });
       for (const rule of policy.rules) {
         if (!fired.has(rule.id)) continue;
         const evidence: Record<string, unknown> = {};
@@ -96,7 +122,7 @@ export function createReferenceEvaluator(set: PolicySet, options: ReferenceOptio
     }
     return {
       evaluatedAt: now,
-      policies: versions.map((v) => ({ id: v.id, version: v.version })),
+      policies,
       violations,
       nextCheckAt: null,
     };

@@ -14,7 +14,7 @@ import type {
 } from "../policy/model.ts";
 import { parsePath, resolvePath } from "../policy/path.ts";
 import { toIso } from "../time.ts";
-import { interpolate, toEvidenceValue } from "./format.ts";
+import { interpolate, toEvidence } from "./format.ts";
 
 export const VIOLATION_STATUSES = ["open", "acknowledged", "waived", "resolved"] as const;
 export type ViolationStatus = (typeof VIOLATION_STATUSES)[number];
@@ -69,8 +69,7 @@ export function buildViolation(args: {
   evidence: Readonly<Record<string, unknown>>;
 }): Violation {
   const { policy, rule, record, org, nowMs } = args;
-  const evidence: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(args.evidence)) evidence[key] = toEvidenceValue(value);
+  const evidence = toEvidence(args.evidence);
   const lookup = (name: string): unknown => {
     if (Object.hasOwn(args.evidence, name)) return args.evidence[name];
     if (name.startsWith("params.")) return policy.parameters[name.slice(7)];

@@ -10,6 +10,7 @@
 import { type Condition, type PolicyFile, policySchema, type RuleFile } from "../../../schemas/policy.ts";
 import { canonicalJson } from "../canonical.ts";
 import type { SourceFile } from "./model.ts";
+import { conditionWords, valueWords } from "./words.ts";
 import { parseYaml } from "./yaml-source.ts";
 
 type Citation = PolicyFile["source"][number];
@@ -69,125 +70,12 @@ export function policyFileOf(file: SourceFile): PolicyFile | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Words for values and conditions
+// Words for values and conditions: words.ts
 
 const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function pathWords(path: string): string {
-  return path.startsWith("$.") ? path.slice(2) : path === "$" ? "the whole value" : path;
-}
-
-/** A value as a policy owner wrote it: text as is, lists in brackets, {param} as "parameter x". */
-export function valueWords(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (typeof value === "string") return value;
-  if (typeof value !== "object") return String(value);
-  if (Array.isArray(value)) return `[${value.map(valueWords).join(", ")}]`;
-  const o = value as Record<string, unknown>;
-  const keys = Object.keys(o);
-  if (keys.length === 1 && keys[0] === "param") return `parameter ${valueWords(o.param)}`;
-  if (typeof o.fact === "string" && keys.every((k) => k === "fact" || k === "path" || k === "params"))
-    return factWords(o as { fact: string; path?: string; params?: Record<string, unknown> });
-  return `{${keys.map((k) => `${k}: ${valueWords(o[k])}`).join(", ")}}`;
-}
-
-function paramWords(value: unknown): string {
-  // inside params, data paths are written `$.field`
-  if (typeof value === "string") return pathWords(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === "string"))
-    return value.map((v) => pathWords(v)).join(" and ");
-  return valueWords(value);
-}
-
-function factWords(ref: { fact: string; path?: string; params?: Record<string, unknown> }): string {
-  const { fact, path, params } = ref;
-  if (fact === "data") return path ? pathWords(path) : "the record's data";
-  if (fact === "record") return path ? `record ${pathWords(path)}` : "the record";
-  if (fact === "elapsed" && params) {
-    const to = params.to;
-    const until = Array.isArray(to) ? `all of ${paramWords(to)} happened` : paramWords(to);
-    return `time from ${paramWords(params.from)} until ${until}`;
-  }
-  const label = path ? `${fact} ${pathWords(path)}` : fact;
-  if (!params || Object.keys(params).length === 0) return label;
-  return `${label} (${Object.entries(params)
-    .map(([k, v]) => `${k}: ${paramWords(v)}`)
-    .join(", ")})`;
-}
-
-const OPERATOR_WORDS: Readonly<Record<string, string>> = {
-  equal: "is",
-  notEqual: "is not",
-  in: "is one of",
-  notIn: "is none of",
-  contains: "contains",
-  doesNotContain: "does not contain",
-  lessThan: "is less than",
-  lessThanInclusive: "is at most",
-  greaterThan: "is more than",
-  greaterThanInclusive: "is at least",
-  decimalLessThan: "is less than",
-  decimalLessThanInclusive: "is at most",
-  decimalGreaterThan: "is more than",
-  decimalGreaterThanInclusive: "is at least",
-  timeAfter: "is after",
-  timeAtOrBefore: "is at or before",
-  longerThan: "is longer than",
-  notLongerThan: "is at most",
-  includesAllRoles: "includes all the roles",
-  includesAnyRole: "includes one of the roles",
-};
-
-const DECORATOR_WORDS: Readonly<Record<string, (fact: string, rest: string) => string>> = {
-  not: (fact, rest) => `not (${fact} ${rest})`,
-  someFact: (fact, rest) => `some item of ${fact} ${rest}`,
-  everyFact: (fact, rest) => `every item of ${fact} ${rest}`,
-  someValue: (fact, rest) => `${fact} ${rest} (for at least one of them)`,
-  everyValue: (fact, rest) => `${fact} ${rest} (for each of them)`,
-  swap: (fact, rest) => `(swapped) ${fact} ${rest}`,
-};
-
-function leafWords(leaf: {
-  fact: string;
-  path?: string;
-  params?: Record<string, unknown>;
-  operator: string;
-  value?: unknown;
-}): string {
-  const fact = factWords(leaf);
-  const parts = leaf.operator.split(":");
-  const base = parts.pop() as string;
-  let rest: string;
-  if (base === "present" && typeof leaf.value === "boolean") rest = leaf.value ? "is present" : "is missing";
-  else rest = `${OPERATOR_WORDS[base] ?? base} ${valueWords(leaf.value)}`;
-  // decorators apply from the innermost (rightmost) outwards, as json-rules-engine does
-  let text: string | undefined;
-  for (const d of parts.reverse()) {
-    const decorate = DECORATOR_WORDS[d];
-    if (text === undefined) text = decorate ? decorate(fact, rest) : `${d}: ${fact} ${rest}`;
-    else text = d === "not" ? `not (${text})` : `${d}: (${text})`;
-  }
-  return text ?? `${fact} ${rest}`;
-}
-
-/** A condition in words: "status is reimbursed and amount is more than budget.remaining". */
-export function conditionWords(condition: Condition, nested = false): string {
-  const wrap = (s: string) => (nested ? `(${s})` : s);
-  if ("all" in condition) {
-    if (condition.all.length === 1) return conditionWords(condition.all[0] as Condition, nested);
-    return wrap(condition.all.map((c) => conditionWords(c, true)).join(" and "));
-  }
-  if ("any" in condition) {
-    if (condition.any.length === 1) return conditionWords(condition.any[0] as Condition, nested);
-    return wrap(condition.any.map((c) => conditionWords(c, true)).join(" or "));
-  }
-  if ("not" in condition) return `not (${conditionWords(condition.not)})`;
-  return leafWords(condition);
 }
 
 function citationWords(c: Citation): string {

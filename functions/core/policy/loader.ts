@@ -3,6 +3,7 @@
  * reports every problem at once as `file:line:column` diagnostics. Invalid policies are never
  * skipped: a load with any diagnostic yields no policy set at all.
  */
+
 import { createHash } from "node:crypto";
 import type * as z from "zod";
 import {
@@ -27,6 +28,7 @@ import type {
   SourceFile,
 } from "./model.ts";
 import { resolveOperator } from "./operators.ts";
+import { channelDiagnostics } from "./org-channels.ts";
 import { PATH_HINT, parsePath, pathLabel } from "./path.ts";
 import { missingSegment } from "./schema-paths.ts";
 import { parseYaml, type YamlPath, type YamlSource } from "./yaml-source.ts";
@@ -84,6 +86,7 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
       const checked = schemaDiagnostics(source, orgSchema);
       diagnostics.push(...checked.diagnostics);
       if (checked.value) directory = checked.value as OrgDirectory;
+      if (directory) diagnostics.push(...channelDiagnostics(directory, source));
     }
   }
 
@@ -275,6 +278,7 @@ function checkRules(
       id: r.id,
       severity: r.severity,
       when,
+      whenAsWritten: r.when,
       assign: r.assign,
       due: r.due,
       dueMs: parseDuration(r.due) ?? 0,

@@ -1,5 +1,6 @@
 /** What the loader produces: validated, parameter-resolved policy versions and the org directory. */
 
+import type { NotificationsFile } from "../../../schemas/notifications.ts";
 import type { Condition, SEVERITIES } from "../../../schemas/policy.ts";
 import type { RecordType } from "../../../schemas/record.ts";
 
@@ -26,6 +27,8 @@ export interface LoadedRule {
   readonly severity: Severity;
   /** Conditions with every `{param: name}` replaced by the parameter's value. */
   readonly when: Condition;
+  /** The same conditions as the file writes them (`{param: name}` kept): explanations show both. */
+  readonly whenAsWritten: Condition;
   readonly assign: readonly string[];
   readonly due: string;
   readonly dueMs: number;
@@ -60,6 +63,8 @@ export interface OrgRole {
 
 export interface OrgDirectory {
   readonly roles: Readonly<Record<string, OrgRole>>;
+  /** Chat robots (CONTRACT §7), by channel id: schemas/notifications.ts. */
+  readonly notifications?: NotificationsFile;
 }
 
 export interface PolicySet {

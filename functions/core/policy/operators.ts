@@ -12,9 +12,20 @@ import { canonicalRole } from "../roles.ts";
 import { DURATION_HINT, parseDuration, toMillis } from "../time.ts";
 import { Elapsed, isPresent } from "./facts.ts";
 
+/** A language of the words people read (policy messages and rule words are in both). */
+export type Lang = "zh" | "en";
+
+/**
+ * How a condition with this operator reads: the words after the fact, given the value already in
+ * words (`value`) and as written (`raw`), e.g. en "is more than 5,000", zh "大於 5,000".
+ */
+export type OperatorWords = Readonly<Record<Lang, (value: string, raw: unknown) => string>>;
+
 export interface OperatorSpec {
   readonly name: string;
   readonly description: string;
+  /** Part of the definition, so an operator without words does not compile. */
+  readonly words: OperatorWords;
   /** Schema for a literal `value` (fact references are checked separately). */
   readonly value: z.ZodType;
   /** json-rules-engine's fact-value validator: when false the operator is false. */
@@ -42,6 +53,12 @@ function timeCompare(a: unknown, b: unknown): number | undefined {
   return x === undefined || y === undefined ? undefined : x - y;
 }
 
+/** Words of the usual shape: a phrase, then the value. */
+const phrase = (en: string, zh: string): OperatorWords => ({
+  en: (value) => `${en} ${value}`,
+  zh: (value) => `${zh} ${value}`,
+});
+
 const exact =
   (pass: (c: number) => boolean) =>
   (a: unknown, b: unknown): boolean => {
@@ -49,13 +66,28 @@ const exact =
     return c !== undefined && pass(c);
   };
 
+const COMPARISON_WORDS: Readonly<Record<"<" | "<=" | ">" | ">=", OperatorWords>> = {
+  "<": phrase("is less than", "小於"),
+  "<=": phrase("is at most", "不超過"),
+  ">": phrase("is more than", "大於"),
+  ">=": phrase("is at least", "不少於"),
+};
+
 export const OPERATORS: readonly OperatorSpec[] = [
   // json-rules-engine built-ins
-  { name: "equal", builtin: true, description: "fact === value", value: anyValue, test: (a, b) => a === b },
+  {
+    name: "equal",
+    builtin: true,
+    description: "fact === value",
+    words: phrase("is", "為"),
+    value: anyValue,
+    test: (a, b) => a === b,
+  },
   {
     name: "notEqual",
     builtin: true,
     description: "fact !== value",
+    words: phrase("is not", "不為"),
     value: anyValue,
     test: (a, b) => a !== b,
   },
@@ -63,6 +95,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
     name: "in",
     builtin: true,
     description: "fact is one of the values",
+    words: { en: (v) => `is one of ${v}`, zh: (v) => `是 ${v} 之一` },
     value: arrayValue,
     test: (a, b) => (b as unknown[]).indexOf(a) > -1,
   },
@@ -70,6 +103,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
     name: "notIn",
     builtin: true,
     description: "fact is none of the values",
+    words: { en: (v) => `is none of ${v}`, zh: (v) => `不是 ${v} 中任何一個` },
     value: arrayValue,
     test: (a, b) => (b as unknown[]).indexOf(a) === -1,
   },
@@ -77,6 +111,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
     name: "contains",
     builtin: true,
     description: "the fact (a list) contains the value",
+    words: phrase("contains", "包含"),
     value: anyValue,
     accepts: Array.isArray,
     test: (a, b) => (a as unknown[]).indexOf(b) > -1,
@@ -85,6 +120,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
     name: "doesNotContain",
     builtin: true,
     description: "the fact (a list) does not contain the value",
+    words: phrase("does not contain", "不包含"),
     value: anyValue,
     accepts: Array.isArray,
     test: (a, b) => (a as unknown[]).indexOf(b) === -1,
@@ -101,6 +137,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
       name,
       builtin: true,
       description: `fact ${sign} value (JavaScript numbers; use the decimal operators for money)`,
+      words: COMPARISON_WORDS[sign],
       value: anyValue,
       accepts: numeric,
       test: (a, b) => cmp(a as number, b as number),
@@ -111,6 +148,10 @@ export const OPERATORS: readonly OperatorSpec[] = [
     name: "present",
     description:
       "value true: the fact is there; false: it is missing (absent, null, blank text and empty lists count as missing)",
+    words: {
+      en: (_, raw) => (raw === false ? "is missing" : "is present"),
+      zh: (_, raw) => (raw === false ? "缺失" : "存在"),
+    },
     value: z.boolean(),
     test: (a, b) => isPresent(a) === b,
   },
@@ -125,6 +166,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
     ([name, sign, pass]): OperatorSpec => ({
       name,
       description: `fact ${sign} value in exact decimal arithmetic ("unlimited" is above every number); false when either is missing`,
+      words: COMPARISON_WORDS[sign],
       value: exactValue,
       test: exact(pass),
     }),
@@ -132,12 +174,14 @@ export const OPERATORS: readonly OperatorSpec[] = [
   {
     name: "timeAfter",
     description: "the fact's timestamp is strictly later than the value's; false when either is missing",
+    words: phrase("is after", "晚於"),
     value: anyValue,
     test: (a, b) => (timeCompare(a, b) ?? 0) > 0,
   },
   {
     name: "timeAtOrBefore",
     description: "the fact's timestamp is at or before the value's; false when either is missing",
+    words: phrase("is at or before", "不晚於"),
     value: anyValue,
     test: (a, b) => {
       const c = timeCompare(a, b);
@@ -147,18 +191,21 @@ export const OPERATORS: readonly OperatorSpec[] = [
   {
     name: "longerThan",
     description: 'an `elapsed` fact is strictly longer than the ISO 8601 duration (so "within N" includes N)',
+    words: phrase("is longer than", "超過"),
     value: durationValue,
     test: (a, b) => a instanceof Elapsed && a.ms > (parseDuration(b as string) ?? Number.POSITIVE_INFINITY),
   },
   {
     name: "notLongerThan",
     description: "an `elapsed` fact is at most the ISO 8601 duration",
+    words: phrase("is at most", "不超過"),
     value: durationValue,
     test: (a, b) => a instanceof Elapsed && a.ms <= (parseDuration(b as string) ?? Number.NEGATIVE_INFINITY),
   },
   {
     name: "includesAllRoles",
     description: "the fact (a list of roles) includes every role of the value (general-manager = management)",
+    words: phrase("includes all the roles", "包含全部角色"),
     value: rolesValue,
     test: (a, b) => {
       const have = roleSet(a);
@@ -169,6 +216,7 @@ export const OPERATORS: readonly OperatorSpec[] = [
     name: "includesAnyRole",
     description:
       "the fact (a list of roles) includes at least one role of the value (general-manager = management)",
+    words: phrase("includes one of the roles", "包含其中一個角色"),
     value: rolesValue,
     test: (a, b) => {
       const have = roleSet(a);
@@ -177,26 +225,56 @@ export const OPERATORS: readonly OperatorSpec[] = [
   },
 ];
 
+export interface DecoratorSpec {
+  readonly accepts?: (factValue: unknown) => boolean;
+  readonly valueIsList?: boolean;
+  readonly wrap: (next: (a: unknown, b: unknown) => boolean) => (a: unknown, b: unknown) => boolean;
+  /** How a decorated condition reads, from the fact in words and the rest of the condition in words. */
+  readonly words: Readonly<Record<Lang, (fact: string, rest: string) => string>>;
+}
+
 /** json-rules-engine's operator decorators, with its semantics. */
-export const DECORATORS: Readonly<
-  Record<
-    string,
-    {
-      accepts?: (factValue: unknown) => boolean;
-      valueIsList?: boolean;
-      wrap: (next: (a: unknown, b: unknown) => boolean) => (a: unknown, b: unknown) => boolean;
-    }
-  >
-> = {
-  someFact: { accepts: Array.isArray, wrap: (next) => (a, b) => (a as unknown[]).some((fv) => next(fv, b)) },
-  someValue: { valueIsList: true, wrap: (next) => (a, b) => (b as unknown[]).some((jv) => next(a, jv)) },
+export const DECORATORS: Readonly<Record<string, DecoratorSpec>> = {
+  someFact: {
+    accepts: Array.isArray,
+    wrap: (next) => (a, b) => (a as unknown[]).some((fv) => next(fv, b)),
+    words: {
+      en: (fact, rest) => `some item of ${fact} ${rest}`,
+      zh: (fact, rest) => `${fact} 中有一項 ${rest}`,
+    },
+  },
+  someValue: {
+    valueIsList: true,
+    wrap: (next) => (a, b) => (b as unknown[]).some((jv) => next(a, jv)),
+    words: {
+      en: (fact, rest) => `${fact} ${rest} (for at least one of them)`,
+      zh: (fact, rest) => `${fact} ${rest}（至少其中一個）`,
+    },
+  },
   everyFact: {
     accepts: Array.isArray,
     wrap: (next) => (a, b) => (a as unknown[]).every((fv) => next(fv, b)),
+    words: {
+      en: (fact, rest) => `every item of ${fact} ${rest}`,
+      zh: (fact, rest) => `${fact} 中每一項都 ${rest}`,
+    },
   },
-  everyValue: { valueIsList: true, wrap: (next) => (a, b) => (b as unknown[]).every((jv) => next(a, jv)) },
-  swap: { wrap: (next) => (a, b) => next(b, a) },
-  not: { wrap: (next) => (a, b) => !next(a, b) },
+  everyValue: {
+    valueIsList: true,
+    wrap: (next) => (a, b) => (b as unknown[]).every((jv) => next(a, jv)),
+    words: {
+      en: (fact, rest) => `${fact} ${rest} (for each of them)`,
+      zh: (fact, rest) => `${fact} ${rest}（其中每一個）`,
+    },
+  },
+  swap: {
+    wrap: (next) => (a, b) => next(b, a),
+    words: { en: (fact, rest) => `(swapped) ${fact} ${rest}`, zh: (fact, rest) => `（對調）${fact} ${rest}` },
+  },
+  not: {
+    wrap: (next) => (a, b) => !next(a, b),
+    words: { en: (fact, rest) => `not (${fact} ${rest})`, zh: (fact, rest) => `並非（${fact} ${rest}）` },
+  },
 };
 
 export const OPERATOR_BY_NAME: ReadonlyMap<string, OperatorSpec> = new Map(OPERATORS.map((o) => [o.name, o]));

@@ -8,6 +8,7 @@ import { type PolicyTestFile, policyTestSchema } from "../../../schemas/policy.t
 import { recordSchema } from "../../../schemas/record.ts";
 import { type Diagnostic, sortDiagnostics } from "../diagnostics.ts";
 import type { Evaluator } from "../engine/evaluate.ts";
+import type { RuleExplanation } from "../engine/explanation.ts";
 import type { Violation } from "../engine/violation.ts";
 import { toIssues } from "../issues.ts";
 import { schemaDiagnostics, TEST_FILE } from "./loader.ts";
@@ -20,7 +21,22 @@ export interface TestSummary {
   readonly failed: number;
   /** Failures and invalid test files, sorted. */
   readonly diagnostics: readonly Diagnostic[];
-  readonly cases: readonly { file: string; name: string; passed: boolean }[];
+  readonly cases: readonly TestCaseResult[];
+}
+
+export interface TestCaseResult {
+  readonly file: string;
+  readonly name: string;
+  readonly passed: boolean;
+  /**
+   * A failing case: why the rules in question (those that fired against the expectation, or did
+   * not fire though expected; else the expected ones; else all) did or did not fire.
+   */
+  readonly why?: {
+    readonly policyId: string;
+    readonly version: number;
+    readonly rules: readonly RuleExplanation[];
+  };
 }
 
 type Expectation = PolicyTestFile["cases"][number]["expect"][number];
@@ -72,7 +88,7 @@ export function runPolicyTests(
   files: readonly SourceFile[],
 ): TestSummary {
   const diagnostics: Diagnostic[] = [];
-  const cases: { file: string; name: string; passed: boolean }[] = [];
+  const cases: TestCaseResult[] = [];
   let fileCount = 0;
   for (const file of files) {
     const layout = TEST_FILE.exec(file.path);
@@ -136,7 +152,29 @@ export function runPolicyTests(
         if (want !== result.nextCheckAt)
           fail(`nextCheckAt is ${result.nextCheckAt}, expected ${want}`, ["nextCheckAt"]);
       }
-      cases.push({ file: file.display, name: testCase.name, passed: diagnostics.length === problemsBefore });
+      const passed = diagnostics.length === problemsBefore;
+      if (passed) cases.push({ file: file.display, name: testCase.name, passed });
+      else {
+        // explained only on failure: a passing run costs nothing more
+        const explained = evaluator.evaluateVersions([version], parsed.data, {
+          now: testCase.now,
+          explain: true,
+        });
+        const rules = explained.policies[0]?.rules ?? [];
+        const mismatched = rules.filter((r) => r.fired !== expected.includes(r.id));
+        const inQuestion =
+          mismatched.length > 0
+            ? mismatched
+            : expected.length > 0
+              ? rules.filter((r) => expected.includes(r.id))
+              : rules;
+        cases.push({
+          file: file.display,
+          name: testCase.name,
+          passed,
+          why: { policyId: version.id, version: version.version, rules: inQuestion },
+        });
+      }
     }
   }
   const passed = cases.filter((c) => c.passed).length;

@@ -1,0 +1,142 @@
+/**
+ * The API's answers, as the console reads them. Every shape that schemas/api.ts defines is taken
+ * from there (`import type` of the zod schemas that also generate the OpenAPI document), so the
+ * console never restates it; `import type` is erased, so no zod enters the console's bundle.
+ *
+ * The shapes below "PROVISIONAL" are CONTRACT 1.1 endpoints whose schemas other branches are adding
+ * to schemas/api.ts (people: /v1/me, /local/*; answers: stats, revisions, audit entries,
+ * explanations, policy versions). Each is written from the contract's words and is to be replaced by
+ * an `import type` of its schema once that branch is merged.
+ */
+import type * as z from "zod";
+import type {
+  auditVerifySchema,
+  complaintReportSchema,
+  errorSchema,
+  evaluationSchema,
+  historyEntrySchema,
+  policyListSchema,
+  recordResponseSchema,
+  storedViolationSchema,
+  violationListSchema,
+} from "../../schemas/api.ts";
+
+export type ApiErrorBody = z.output<typeof errorSchema>;
+export type Violation = z.output<typeof storedViolationSchema>;
+export type HistoryEntry = z.output<typeof historyEntrySchema>;
+export type ViolationList = z.output<typeof violationListSchema>;
+export type Evaluation = z.output<typeof evaluationSchema>;
+export type PolicyList = z.output<typeof policyListSchema>;
+export type PolicyListItem = PolicyList["items"][number];
+export type RecordWithRevisions = z.output<typeof recordResponseSchema>;
+export type RecordEnvelope = RecordWithRevisions["record"];
+export type AuditVerification = z.output<typeof auditVerifySchema>;
+export type ComplaintReport = z.output<typeof complaintReportSchema> & {
+  /** PROVISIONAL (CONTRACT §2): the counted complaints */
+  items?: { type: string; id: string; category: string; receivedAt: string }[];
+};
+
+export type ViolationStatus = Violation["status"];
+export type Severity = Violation["severity"];
+export type RecordType = Violation["record"]["type"];
+export type Bilingual = Violation["message"];
+
+// ---- PROVISIONAL: CONTRACT 1.1 shapes not yet in schemas/api.ts ----
+
+/** GET /v1/me, and `person` of POST /local/sign-in (CONTRACT §6) */
+export interface Person {
+  id: string;
+  name: Bilingual;
+  email: string;
+  department: string;
+  roles: string[];
+}
+
+/** POST /local/sign-in (CONTRACT §6) */
+export interface LocalSignIn {
+  token: string;
+  expiresAt: string;
+  person: Person;
+}
+
+/** GET /local/people (CONTRACT §6): the directory, for a sign-in picker */
+export interface PeopleList {
+  items: Person[];
+}
+
+/** GET /v1/records/{type}/{id}/revisions/{n} (CONTRACT §2) */
+export interface RecordRevision {
+  record: RecordEnvelope;
+  receivedAt: string;
+  clientId: string;
+}
+
+/** GET /v1/audit/entries (CONTRACT §2) */
+export interface AuditEntry {
+  at: string;
+  kind: string;
+  subject: string;
+  actor: string;
+  [more: string]: unknown;
+}
+export interface AuditEntryList {
+  items: AuditEntry[];
+  nextCursor: string | null;
+}
+
+/** GET /v1/stats (CONTRACT §2) */
+export interface Stats {
+  open: {
+    byArea: Record<string, number>;
+    bySeverity: Record<string, number>;
+    byRole: Record<string, number>;
+  };
+  overdue: number;
+  weeks: { week: string; opened: number; resolved: number }[];
+  meanHoursToResolve: Record<string, number>;
+}
+
+/** The explanation of `?explain=true` (CONTRACT §2) */
+export type ExplanationNode =
+  | { all: ExplanationNode[]; result: boolean }
+  | { any: ExplanationNode[]; result: boolean }
+  | { not: ExplanationNode; result: boolean }
+  | ExplanationLeaf;
+export interface ExplanationLeaf {
+  fact: string;
+  path?: string;
+  operator: string;
+  value: unknown;
+  expected: unknown;
+  actual: unknown;
+  result: boolean;
+}
+export interface ExplainedEvaluation extends Evaluation {
+  policies: (Evaluation["policies"][number] & {
+    rules?: { id: string; fired: boolean; explanation: ExplanationNode }[];
+  })[];
+}
+
+/** GET /v1/policies/{id}/versions/{n} (CONTRACT §2) */
+export interface PolicyVersionDetail {
+  id: string;
+  version: number;
+  area: string;
+  appliesTo: RecordType;
+  effectiveFrom: string;
+  sha256?: string;
+  title?: Bilingual;
+  owner?: string;
+  source?: { document: string; clause: string }[];
+  parameters?: Record<string, unknown>;
+  rules: {
+    id: string;
+    severity: Severity;
+    assign: string[];
+    due: string;
+    escalate?: string[];
+    message?: Bilingual;
+    words: Bilingual;
+    source?: { document: string; clause: string }[];
+  }[];
+}

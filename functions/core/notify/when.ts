@@ -1,0 +1,124 @@
+/**
+ * Times as people read them in notifications: a due time in the company's time zone, how long
+ * until it in words ("in 2 days 4 hours", "還有2天4小時"), and the daily digest's slot (09:00
+ * local). Pure: `Intl` supplies the zone rules; the caller supplies "now".
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const UNITS = [
+  { ms: DAY, en: ["day", "days"], zh: "天" },
+  { ms: HOUR, en: ["hour", "hours"], zh: "小時" },
+  { ms: MINUTE, en: ["minute", "minutes"], zh: "分鐘" },
+] as const;
+
+/** A duration in words, its two largest units: "2 days 4 hours" / "2天4小時" (under a minute: "1 minute"). */
+export function durationWords(ms: number, lang: "zh" | "en"): string {
+  let rest = Math.max(Math.abs(ms), MINUTE);
+  const parts: string[] = [];
+  for (const unit of UNITS) {
+    const n = Math.floor(rest / unit.ms);
+    rest -= n * unit.ms;
+    if (parts.length === 0) {
+      if (n > 0) parts.push(lang === "zh" ? `${n}${unit.zh}` : `${n} ${unit.en[n === 1 ? 0 : 1]}`);
+      continue;
+    }
+    // the largest unit and the one right below it: "2 days 4 hours", never "2 days 5 minutes"
+    if (n > 0) parts.push(lang === "zh" ? `${n}${unit.zh}` : `${n} ${unit.en[n === 1 ? 0 : 1]}`);
+    break;
+  }
+  return parts.join(lang === "zh" ? "" : " ");
+}
+
+/** "in 2 days 4 hours" / "還有2天4小時", or "overdue by 3 hours" / "已逾期3小時". */
+export function dueInWords(dueAt: string, nowMs: number): { zh: string; en: string } {
+  const left = Date.parse(dueAt) - nowMs;
+  if (left >= 0) return { zh: `還有${durationWords(left, "zh")}`, en: `in ${durationWords(left, "en")}` };
+  return { zh: `已逾期${durationWords(left, "zh")}`, en: `overdue by ${durationWords(left, "en")}` };
+}
+
+function wallClock(ms: number, timeZone: string) {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(ms);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return {
+    year: get("year"),
+    month: get("month"),
+    day: get("day"),
+    hour: get("hour"),
+    minute: get("minute"),
+    second: get("second"),
+  };
+}
+
+/** How far the zone's wall clock is ahead of UTC at an instant (ms; +8 h for Asia/Shanghai). */
+export function zoneOffsetMs(timeZone: string, ms: number): number {
+  const w = wallClock(ms, timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+function offsetText(offsetMs: number): string {
+  const sign = offsetMs < 0 ? "-" : "+";
+  const minutes = Math.abs(offsetMs) / MINUTE;
+  return `UTC${sign}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
+}
+
+/** "2026-03-03 16:00 (Asia/Shanghai, UTC+08:00)". */
+export function localTime(iso: string, timeZone: string): string {
+  const ms = Date.parse(iso);
+  const w = wallClock(ms, timeZone);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)} (${timeZone}, ${offsetText(zoneOffsetMs(timeZone, ms))})`;
+}
+
+/** The instant a local wall-clock time happens in a zone (the later one if it happens twice). */
+export function zonedInstant(
+  timeZone: string,
+  local: { year: number; month: number; day: number; hour: number; minute: number },
+): number {
+  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
+  let guess = asUtc - zoneOffsetMs(timeZone, asUtc);
+  guess = asUtc - zoneOffsetMs(timeZone, guess);
+  return guess;
+}
+
+/** `HH:MM`, 24-hour. */
+export function parseClock(text: string): { hour: number; minute: number } | undefined {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
+  return m ? { hour: Number(m[1]), minute: Number(m[2]) } : undefined;
+}
+
+/**
+ * The latest digest slot at or before `nowMs`: the local date and the instant its `at` (09:00)
+ * happens in the zone.
+ */
+export function latestDigestSlot(
+  nowMs: number,
+  timeZone: string,
+  at: { hour: number; minute: number } = { hour: 9, minute: 0 },
+): { date: string; atMs: number } {
+  const today = wallClock(nowMs, timeZone);
+  for (let back = 0; back < 3; back++) {
+    const day = new Date(Date.UTC(today.year, today.month - 1, today.day - back));
+    const local = {
+      year: day.getUTCFullYear(),
+      month: day.getUTCMonth() + 1,
+      day: day.getUTCDate(),
+      ...at,
+    };
+    const atMs = zonedInstant(timeZone, local);
+    if (atMs <= nowMs) return { date: `${local.year}-${pad(local.month)}-${pad(local.day)}`, atMs };
+  }
+  throw new Error(`no digest slot found before ${new Date(nowMs).toISOString()} in ${timeZone}`);
+}

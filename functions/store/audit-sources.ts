@@ -1,0 +1,55 @@
+/**
+ * The source tables' events the audit trail must hold, for verify's completeness check: every
+ * stored record revision (records table, rev ≥ 1) and every violation history entry. Read with
+ * paginated Scans (verify reads everything anyway; no request path lists through here).
+ */
+import { type DynamoDBDocumentClient, ScanCommand, type ScanCommandOutput } from "@aws-sdk/lib-dynamodb";
+import type { SourceEvent } from "../core/audit-completeness.ts";
+import { HEAD_REV } from "./records.ts";
+import type { TableNames } from "./tables.ts";
+
+async function* scanAll(
+  doc: DynamoDBDocumentClient,
+  input: ConstructorParameters<typeof ScanCommand>[0],
+): AsyncGenerator<Record<string, unknown>> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out: ScanCommandOutput = await doc.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
+    yield* out.Items ?? [];
+    start = out.LastEvaluatedKey;
+  } while (start);
+}
+
+export function auditSources(
+  doc: DynamoDBDocumentClient,
+  tables: Pick<TableNames, "records" | "violations">,
+) {
+  return {
+    async *events(): AsyncGenerator<SourceEvent> {
+      for await (const item of scanAll(doc, {
+        TableName: tables.records,
+        ProjectionExpression: "pk, rev, receivedAt",
+        FilterExpression: "rev > :head",
+        ExpressionAttributeValues: { ":head": HEAD_REV },
+        ConsistentRead: true,
+      })) {
+        const subject = `record:${item.pk}`;
+        const rev = item.rev as number;
+        yield { key: `${subject}@${rev}`, subject, at: String(item.receivedAt), position: rev };
+      }
+      for await (const item of scanAll(doc, {
+        TableName: tables.violations,
+        ProjectionExpression: "id, history, historyCount",
+        ConsistentRead: true,
+      })) {
+        const subject = `violation:${item.id}`;
+        const history = Array.isArray(item.history) ? (item.history as { at?: unknown }[]) : [];
+        // a long history keeps only its newest entries on the item; positions count every change
+        const offset =
+          (typeof item.historyCount === "number" ? item.historyCount : history.length) - history.length;
+        for (const [i, h] of history.entries())
+          yield { key: `${subject}@${offset + i + 1}`, subject, at: String(h?.at), position: offset + i + 1 };
+      }
+    },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * CONTRACT §7 end to end, as `npm start` runs: with COMPLIANCE_SMTP_URL and
+ * COMPLIANCE_NOTIFY_WEBHOOK_URL pointing at receivers of ours, a violating record produces one mail
+ * per (violation, change, person) at the directory's address and one validly signed webhook per
+ * notification; posting it again, sweeps and a restart add none. Without an SMTP server the mails
+ * are .eml files in the folder the start-up lines print.
+ */
+import { createHmac } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { directoryFromOrg } from "../../functions/core/notify/directory.ts";
+import { shippedPolicies } from "../support/policies.ts";
+import {
+  type HttpReceiver,
+  type SmtpReceiver,
+  startHttpReceiver,
+  startSmtpReceiver,
+} from "../support/receivers.ts";
+import { Clock, type E2ePlatform, startE2ePlatform, uniquePrefix } from "./helpers.ts";
+
+const SECRET = "e2e-notify-secret";
+const clock = new Clock("2026-03-02T00:00:00Z");
+const directory = directoryFromOrg(shippedPolicies().org);
+let smtp: SmtpReceiver;
+let http: HttpReceiver;
+let e2e: E2ePlatform | undefined;
+const prefix = uniquePrefix("notify");
+const dataDir = mkdtempSync(join(tmpdir(), "e2e-notify-"));
+
+const overBudget = (revision: number) => ({
+  type: "expense",
+  id: "EXP-NOTIFY-1",
+  revision,
+  occurredAt: "2026-03-01T08:00:00Z",
+  source: "erp",
+  data: {
+    department: "marketing",
+    applicant: "a.wu",
+    category: "travel",
+    amount: 12000,
+    currency: "CNY",
+    budget: { lineId: "MKT-2026-TRAVEL", remaining: 8000 },
+    attachments: 2,
+    status: "submitted",
+    submittedAt: "2026-03-01T08:00:00Z",
+    approvals: [],
+  },
+});
+
+function start() {
+  return startE2ePlatform({
+    tag: "notify",
+    prefix,
+    now: clock.now,
+    env: {
+      COMPLIANCE_DATA_DIR: dataDir,
+      COMPLIANCE_SMTP_URL: smtp.url,
+      COMPLIANCE_MAIL_FROM: "compliance@corp.example",
+      COMPLIANCE_NOTIFY_WEBHOOK_URL: `${http.url}/notify`,
+      COMPLIANCE_NOTIFY_WEBHOOK_SECRET: SECRET,
+      COMPLIANCE_NOTIFY_RETRY_BASE_MS: "5",
+    },
+  });
+}
+
+beforeAll(async () => {
+  smtp = await startSmtpReceiver();
+  http = await startHttpReceiver();
+  e2e = await start();
+}, 120_000);
+afterAll(async () => {
+  await e2e?.close();
+  await smtp?.close();
+  await http?.close();
+}, 60_000);
+
+const validlySigned = (r: { headers: Record<string, unknown>; body: string }) => {
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(r.headers["x-signature"]));
+  return !!m && createHmac("sha256", SECRET).update(`${m[1]}.${r.body}`).digest("hex") === m[2];
+};
+
+describe("notifications from the local platform", () => {
+  it("one mail per person at the directory address and one signed webhook; again, sweeps and a restart add none", async () => {
+    const platform = e2e as E2ePlatform;
+    expect(platform.logs.some((l) => l.startsWith("notifications: mail → SMTP smtp://127.0.0.1:"))).toBe(
+      true,
+    );
+    const posted = await platform.api.post("/v1/records", overBudget(1));
+    expect(posted.status, posted.text).toBe(202);
+    await platform.platform.drained();
+    // over-budget: finance (fin.wang, fin.zhao) and marketing-director (md.li)
+    const told = ["fin.wang", "fin.zhao", "md.li"];
+    expect(http.requests).toHaveLength(1);
+    const hook = http.requests[0] as (typeof http.requests)[number];
+    expect(validlySigned(hook)).toBe(true);
+    const body = JSON.parse(hook.body);
+    expect(body).toMatchObject({ kind: "opened", to: told, at: "2026-03-02T00:00:00.000Z" });
+    expect(body.violation.ruleId).toBe("over-budget");
+    expect(body.violation.message.zh).toBeTruthy();
+    // one mail per person the directory has an address for, at that address
+    const addresses = told.flatMap((id) => directory.person(id)?.email ?? []);
+    expect(smtp.mails.flatMap((m) => m.to).sort()).toEqual([...addresses].sort());
+    for (const mail of smtp.mails) {
+      expect(mail.from).toBe("compliance@corp.example");
+      expect(mail.text).toContain(`${platform.platform.url}/v1/violations/${body.violation.id}`);
+    }
+
+    // the same record again, sweeps, a restart on the same data: nothing new
+    expect((await platform.api.post("/v1/records", overBudget(1))).status).toBe(200);
+    await platform.platform.sweepNow();
+    await platform.platform.sweepNow();
+    await platform.platform.drained();
+    await platform.platform.stop();
+    e2e = await start();
+    await e2e.platform.sweepNow();
+    await e2e.platform.drained();
+    expect(http.requests).toHaveLength(1);
+    expect(smtp.mails).toHaveLength(addresses.length);
+  });
+});
+
+describe("without an SMTP server or a webhook secret", () => {
+  it("keeps the mails as .eml files in the folder it prints, and signs the webhook with the local development secret", async () => {
+    http.requests.length = 0;
+    const local = await startE2ePlatform({
+      tag: "eml",
+      now: clock.now,
+      env: {
+        COMPLIANCE_DATA_DIR: mkdtempSync(join(tmpdir(), "e2e-eml-")),
+        COMPLIANCE_NOTIFY_WEBHOOK_URL: `${http.url}/local`,
+      },
+    });
+    try {
+      const line = local.logs.find((l) => l.startsWith("notifications: mail → .eml files in "));
+      expect(line).toBeDefined();
+      const folder = /\.eml files in (\S+);/.exec(line as string)?.[1] as string;
+      expect(existsSync(folder)).toBe(true);
+      expect((await local.api.post("/v1/records", overBudget(1))).status).toBe(202);
+      await local.platform.drained();
+      const files = readdirSync(folder).filter((f) => f.endsWith(".eml"));
+      const expected = ["fin.wang", "fin.zhao", "md.li"].filter((id) => directory.person(id)?.email);
+      expect(files).toHaveLength(expected.length);
+      for (const file of files) expect(readFileSync(join(folder, file), "utf8")).toMatch(/^Subject: /m);
+      expect(local.logs.some((l) => l.includes("COMPLIANCE_NOTIFY_WEBHOOK_SECRET not set"))).toBe(true);
+      const [hook] = http.requests.filter((r) => r.url === "/local");
+      const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(hook?.headers["x-signature"]));
+      expect(m?.[2]).toBe(
+        createHmac("sha256", "local-notify-secret").update(`${m?.[1]}.${hook?.body}`).digest("hex"),
+      );
+    } finally {
+      await local.close();
+    }
+  });
+});
