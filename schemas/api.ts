@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
-import { SEVERITIES } from "./policy.ts";
+import { AREAS, SEVERITIES } from "./policy.ts";
 import { RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
 
 export { VIOLATION_STATUSES };
@@ -232,21 +232,107 @@ export const policyVersionPathSchema = z.object({
 
 const id = z.string().min(1).max(128);
 
+/**
+ * A filter of one value or a comma-separated list (API Gateway, and the local server, join a
+ * repeated parameter with commas: `?status=open&status=waived` = `?status=open,waived`). With
+ * `accepted`, a value outside that closed set is refused with the accepted values listed.
+ */
+export function listFilter<T extends string = string>(name: string, accepted?: readonly T[]) {
+  return z
+    .string()
+    .max(4096)
+    .transform((text, ctx) => {
+      const values = [...new Set(text.split(",").map((v) => v.trim()))].filter((v) => v !== "");
+      if (values.length === 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${name} needs a value (or a comma-separated list)`,
+          input: text,
+        });
+        return z.NEVER;
+      }
+      const unknown = accepted ? values.filter((v) => !(accepted as readonly string[]).includes(v)) : [];
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: `unknown ${name} ${unknown.map((v) => `"${v.slice(0, 100)}"`).join(", ")}; accepted: ${accepted?.join(", ")}`,
+          input: text,
+        });
+        return z.NEVER;
+      }
+      const tooLong = values.find((v) => v.length > 128);
+      if (tooLong !== undefined) {
+        ctx.addIssue({ code: "custom", message: `a ${name} has at most 128 characters`, input: text });
+        return z.NEVER;
+      }
+      return values as T[];
+    });
+}
+
+/**
+ * §8 hook: bounds of a query. Until the `times` branch's zoned parsing lands on main (dates
+ * `YYYY-MM-DD` as days in org.yaml's `timeZone`), bounds are date-times with a zone only.
+ */
+const lowerBoundHook = () => timestamp;
+const upperBoundHook = () => timestamp;
+
 /** GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored. */
 export const violationQuerySchema = z.strictObject({
-  status: z.enum(VIOLATION_STATUSES).optional(),
-  area: id.optional(),
-  policyId: id.optional(),
-  ruleId: id.optional(),
-  recordType: z.enum(RECORD_TYPES).optional(),
-  recordId: id.optional(),
-  assigneeRole: id.optional(),
-  from: timestamp.optional().meta({ description: "detectedAt ≥ from" }),
-  to: timestamp.optional().meta({ description: "detectedAt ≤ to" }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  status: listFilter("status", VIOLATION_STATUSES)
+    .optional()
+    .meta({
+      description: `only these statuses: ${VIOLATION_STATUSES.join(", ")} (one or a comma-separated list)`,
+    }),
+  severity: listFilter("severity", SEVERITIES)
+    .optional()
+    .meta({ description: `only these severities: ${SEVERITIES.join(", ")}` }),
+  area: listFilter("area", AREAS)
+    .optional()
+    .meta({ description: `only these policy areas: ${AREAS.join(", ")}` }),
+  policyId: listFilter("policyId")
+    .optional()
+    .meta({ description: "only these policies (ids of loaded policies)" }),
+  ruleId: listFilter("ruleId")
+    .optional()
+    .meta({ description: "only these rules (ids of the loaded policies' rules)" }),
+  recordType: listFilter("recordType", RECORD_TYPES)
+    .optional()
+    .meta({ description: `only records of these types: ${RECORD_TYPES.join(", ")}` }),
+  recordId: id.optional().meta({ description: "only violations of this record (the caller's id)" }),
+  department: listFilter("department")
+    .optional()
+    .meta({ description: "only violations of records whose `data.department` is one of these" }),
+  assigneeRole: listFilter("assigneeRole")
+    .optional()
+    .meta({ description: "only violations assigned to one of these roles (roles of org.yaml)" }),
+  assignee: id.optional().meta({
+    description: "only violations assigned to this person (escalations included); `me`: the signed-in person",
+  }),
+  overdue: z
+    .enum(["true", "false"])
+    .optional()
+    .meta({ description: "`true`: only open or acknowledged violations whose `dueAt` has passed" }),
+  from: lowerBoundHook().optional().meta({ description: "detectedAt ≥ from" }),
+  to: upperBoundHook().optional().meta({ description: "detectedAt ≤ to" }),
+  occurredFrom: lowerBoundHook().optional().meta({ description: "the record's occurredAt ≥ occurredFrom" }),
+  occurredTo: upperBoundHook().optional().meta({ description: "the record's occurredAt ≤ occurredTo" }),
+  resolvedFrom: lowerBoundHook()
+    .optional()
+    .meta({ description: "resolvedAt ≥ resolvedFrom (resolved violations)" }),
+  resolvedTo: upperBoundHook()
+    .optional()
+    .meta({ description: "resolvedAt ≤ resolvedTo (resolved violations)" }),
+  limit: z.coerce.number().int().min(1).max(500).default(100).meta({ description: "page size, 1–500 (100)" }),
   cursor: z.string().max(8192).optional(),
-  format: z.enum(["json", "csv"]).optional(),
+  format: z.enum(["json", "csv", "xlsx"]).optional(),
 });
+
+/** The from/to pairs of the violation list (any pair with its start after its end is a 400). */
+export const VIOLATION_RANGES = [
+  ["from", "to"],
+  ["occurredFrom", "occurredTo"],
+  ["resolvedFrom", "resolvedTo"],
+] as const;
 
 export const evaluateQuerySchema = z.strictObject({
   at: timestamp.optional().meta({ description: "evaluation time (default: now)" }),

@@ -12,24 +12,44 @@ import {
   policyVersionSchema,
   recordResponseSchema,
   storedViolationSchema,
+  VIOLATION_RANGES,
   violationListSchema,
   violationPathSchema,
   violationQuerySchema,
 } from "../../schemas/api.ts";
 import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
+import { DomainError } from "../core/errors.ts";
 import { publicViolation } from "../core/lifecycle.ts";
 import { auditOf } from "../handlers/audit-runtime.ts";
-import { header } from "../http/api.ts";
+import { type HttpEvent, header } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { assertOrderedRanges } from "../http/validate.ts";
 import { verifyAudit } from "../service/audit.ts";
 import { complaintReport } from "../service/complaint-report.ts";
 import { readPolicyVersion } from "../service/policy-reading.ts";
-import { listViolations } from "../service/violation-queries.ts";
+import { assertKnownFilterValues, listViolations } from "../service/violation-queries.ts";
 import { CSV_COLUMNS, CSV_MAX_ROWS } from "../service/violations-csv.ts";
-import { exportViolationsCsv } from "../service/violations-export.ts";
+import {
+  exportViolationsCsv,
+  exportViolationsXlsx,
+  XLSX_CONTENT_TYPE,
+} from "../service/violations-export.ts";
 import { recordKey } from "../store/keys.ts";
 import { ok, type Route, route } from "./route.ts";
+
+/**
+ * The person an `assignee` filter names. `me` is the caller: the people branch's sign-in sets a
+ * person as the request's principal; until then no principal is a person (the auditor token is a
+ * machine reader), so `me` is refused as the machine reader's will be.
+ */
+function assigneeOf(asked: string, event: HttpEvent): string {
+  if (asked !== "me") return asked;
+  const principal = event.principal as { kind: string; id: string } | undefined;
+  if (principal?.kind === "person") return principal.id;
+  throw new DomainError("validation_failed", "query is invalid: assignee=me needs a signed-in person", {
+    issues: [{ path: "assignee", message: "`me` needs a signed-in person; give a person id instead" }],
+  });
+}
 
 const VIOLATION_ID_EXAMPLE = "3f6b0c9e2d4a4b1c8e7f6a5b4c3d2e1f";
 
@@ -95,12 +115,31 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         ),
       }),
     },
-    serve: async ({ query: { cursor, format, ...query }, event, runtime }) => {
-      assertOrderedRanges(query);
+    serve: async ({ query: { cursor, format, overdue, assignee: asked, ...filters }, event, runtime }) => {
+      assertOrderedRanges(filters, VIOLATION_RANGES);
       const rt = await runtime();
+      assertKnownFilterValues(rt.platform, filters);
+      const assignee = asked === undefined ? undefined : assigneeOf(asked, event);
+      const query = {
+        ...filters,
+        ...(assignee !== undefined ? { assignee } : {}),
+        ...(overdue === "true" ? { overdue: true } : {}),
+      };
       const key = await rt.cursorKey();
       const csv =
         format === "csv" || (format === undefined && /\btext\/csv\b/i.test(header(event, "accept") ?? ""));
+      if (format === "xlsx") {
+        const { bytes, nextCursor } = await exportViolationsXlsx(rt.platform, query, key, cursor);
+        return {
+          status: 200,
+          bytes,
+          headers: {
+            "content-type": XLSX_CONTENT_TYPE,
+            "content-disposition": 'attachment; filename="violations.xlsx"',
+            ...(nextCursor ? { "x-next-cursor": nextCursor } : {}),
+          },
+        };
+      }
       if (!csv) {
         const page = await listViolations(rt.platform, query, key, cursor);
         return ok({ items: page.items.map(publicViolation), nextCursor: page.nextCursor });

@@ -14,10 +14,17 @@ import { accessMiddlewares } from "../http/access.ts";
 import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { type HttpHandler, httpHandler } from "../http/pipeline.ts";
-import { parseOr400, refuseQuery } from "../http/validate.ts";
+import { parseOr400, parseQuery, refuseQuery } from "../http/validate.ts";
 import { type Answer, type Route, routeKey } from "./route.ts";
 
 function toResult(answer: Answer): HttpResult {
+  if ("bytes" in answer)
+    return {
+      statusCode: answer.status,
+      headers: { ...answer.headers },
+      body: answer.bytes.toString("base64"),
+      isBase64Encoded: true,
+    };
   if ("text" in answer)
     return { statusCode: answer.status, headers: { ...answer.headers }, body: answer.text };
   return json(answer.status, answer.json, { ...answer.headers });
@@ -45,7 +52,7 @@ function serveRoute(route: Route, source: RuntimeSource): HttpHandler {
     async (event) => {
       const params = parseParams(route, event);
       const query = route.query
-        ? parseOr400(route.query, event.queryStringParameters ?? {}, "query")
+        ? parseQuery(route.query, event.queryStringParameters ?? {})
         : refuseQuery(event.queryStringParameters);
       const body = route.body
         ? parseOr400(route.body, event.jsonBody, route.bodyName ?? "request")

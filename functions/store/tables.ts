@@ -84,7 +84,22 @@ export const VIOLATIONS = {
       indexName: "byStatus",
       partitionKey: { name: "statusShard", type: "S" },
       sortKey: { name: "detectedAt", type: "S" },
-      include: ["status", "area", "policyId", "ruleId", "recordType", "recordId", "roles"],
+      // every attribute a list filter reads (docs/data-model.md: which filter, what it costs)
+      include: [
+        "status",
+        "area",
+        "policyId",
+        "ruleId",
+        "recordType",
+        "recordId",
+        "roles",
+        "people",
+        "severity",
+        "department",
+        "occurredAt",
+        "resolvedAt",
+        "dueAt",
+      ],
     },
     {
       // violations with a time-driven action pending: a waiver that expires, or an open violation

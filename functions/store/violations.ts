@@ -19,9 +19,11 @@ interface ViolationItem extends StoredViolation {
   readonly recordId: string;
   /** Assignee roles, for the assigneeRole filter (a list: DynamoDB `contains` works on lists). */
   readonly roles: readonly string[];
+  /** Every assigned person (escalations included), for the assignee filter: a person's queue. */
+  readonly people: readonly string[];
 }
 
-const INTERNAL = ["statusShard", "recordType", "recordId", "roles", "actionShard"] as const;
+const INTERNAL = ["statusShard", "recordType", "recordId", "roles", "people", "actionShard"] as const;
 
 function toItem(v: StoredViolation): ViolationItem {
   const { nextActionAt, ...rest } = v;
@@ -33,6 +35,7 @@ function toItem(v: StoredViolation): ViolationItem {
     recordType: v.record.type,
     recordId: v.record.id,
     roles: v.assignees.map((a) => a.role),
+    people: [...new Set(v.assignees.flatMap((a) => a.people))],
   };
 }
 
@@ -42,14 +45,68 @@ export function fromItem(item: Record<string, unknown>): StoredViolation {
   return copy as unknown as StoredViolation;
 }
 
+/**
+ * What the byStatus index can filter on (its projected attributes): each list means "any of these".
+ * Times are ISO 8601 UTC instants (text order is time order).
+ */
 export interface IndexFilters {
-  readonly area?: string;
-  readonly policyId?: string;
-  readonly ruleId?: string;
-  readonly recordType?: string;
-  readonly assigneeRole?: string;
+  readonly area?: readonly string[];
+  readonly policyId?: readonly string[];
+  readonly ruleId?: readonly string[];
+  readonly recordType?: readonly string[];
+  readonly severity?: readonly string[];
+  readonly department?: readonly string[];
+  readonly assigneeRole?: readonly string[];
+  /** A person id: only violations assigned to them. */
+  readonly assignee?: string;
   readonly from?: string;
   readonly to?: string;
+  readonly occurredFrom?: string;
+  readonly occurredTo?: string;
+  readonly resolvedFrom?: string;
+  readonly resolvedTo?: string;
+  /** Only violations whose dueAt is before this instant (overdue). */
+  readonly dueBefore?: string;
+}
+
+/** The filter expression of `filters` over byStatus's projected attributes (the key condition aside). */
+export function indexFilterExpression(filters: IndexFilters): {
+  expression?: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const conditions: string[] = [];
+  const anyOf = (attribute: string, list: readonly string[] | undefined, contains = false) => {
+    if (list === undefined) return;
+    names[`#${attribute}`] = attribute;
+    const parts = list.map((value, i) => {
+      values[`:${attribute}${i}`] = value;
+      return contains ? `contains(#${attribute}, :${attribute}${i})` : `:${attribute}${i}`;
+    });
+    conditions.push(contains ? `(${parts.join(" OR ")})` : `#${attribute} IN (${parts.join(", ")})`);
+  };
+  anyOf("area", filters.area);
+  anyOf("policyId", filters.policyId);
+  anyOf("ruleId", filters.ruleId);
+  anyOf("recordType", filters.recordType);
+  anyOf("severity", filters.severity);
+  anyOf("department", filters.department);
+  anyOf("roles", filters.assigneeRole, true);
+  if (filters.assignee !== undefined) anyOf("people", [filters.assignee], true);
+  const compare = (attribute: string, op: ">=" | "<=" | "<", value: string | undefined, name: string) => {
+    if (value === undefined) return;
+    names[`#${attribute}`] = attribute;
+    values[`:${name}`] = value;
+    conditions.push(`#${attribute} ${op} :${name}`);
+  };
+  compare("occurredAt", ">=", filters.occurredFrom, "occurredFrom");
+  compare("occurredAt", "<=", filters.occurredTo, "occurredTo");
+  compare("resolvedAt", ">=", filters.resolvedFrom, "resolvedFrom");
+  compare("resolvedAt", "<=", filters.resolvedTo, "resolvedTo");
+  compare("dueAt", "<", filters.dueBefore, "dueBefore");
+  return { ...(conditions.length ? { expression: conditions.join(" AND ") } : {}), names, values };
 }
 
 export interface IndexEntry {
@@ -140,19 +197,9 @@ export class ViolationsStore {
       keyCondition += " AND detectedAt <= :to";
       values[":to"] = filters.to;
     }
-    const conditions: string[] = [];
-    for (const field of ["area", "policyId", "ruleId", "recordType"] as const) {
-      const value = filters[field];
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      conditions.push(`#${field} = :${field}`);
-    }
-    if (filters.assigneeRole !== undefined) {
-      values[":role"] = filters.assigneeRole;
-      conditions.push("contains(#roles, :role)");
-      names["#roles"] = "roles";
-    }
+    const filter = indexFilterExpression(filters);
+    Object.assign(names, filter.names);
+    Object.assign(values, filter.values);
     const entries: IndexEntry[] = [];
     let start = startKey;
     do {
@@ -161,11 +208,11 @@ export class ViolationsStore {
           TableName: this.table,
           IndexName: "byStatus",
           KeyConditionExpression: keyCondition,
-          FilterExpression: conditions.length ? conditions.join(" AND ") : undefined,
+          FilterExpression: filter.expression,
           ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
           ExpressionAttributeValues: values,
           ExclusiveStartKey: start,
-          Limit: Math.max(limit - entries.length, 1) * (conditions.length ? 4 : 1),
+          Limit: Math.max(limit - entries.length, 1) * (filter.expression ? 4 : 1),
         }),
       );
       for (const item of out.Items ?? []) {
