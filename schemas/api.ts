@@ -6,7 +6,7 @@
 import * as z from "zod";
 import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
 import { AREAS, SEVERITIES } from "./policy.ts";
-import { RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
+import { RECORD_ID_PATTERN, RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
 
 export { VIOLATION_STATUSES };
 
@@ -156,6 +156,64 @@ export const violationListSchema = z
 export const recordResponseSchema = z
   .object({ record: recordSchema, revisions: z.array(z.number().int()) })
   .meta({ id: "RecordWithRevisions" });
+
+/** GET /v1/records/{type}/{id}/revisions/{n}: one stored revision, as received. */
+export const recordRevisionSchema = z
+  .object({
+    record: recordSchema,
+    receivedAt: z.string().meta({ description: "when the platform stored this revision (UTC)" }),
+    clientId: z.string().meta({ description: "the ingest client that sent it" }),
+  })
+  .meta({ id: "RecordRevision" });
+
+/** Path of one revision: a revision number that cannot exist names nothing (404). */
+export const recordRevisionPathSchema = z.object({
+  type: z.enum(RECORD_TYPES),
+  id: z.string().regex(RECORD_ID_PATTERN),
+  n: z.string().regex(/^[1-9][0-9]{0,8}$/),
+});
+
+/** GET /v1/audit/entries query (CONTRACT §2): strict, like every list. */
+export const auditEntriesQuerySchema = z.strictObject({
+  subject: z
+    .string()
+    .min(1)
+    .max(300)
+    .optional()
+    .meta({ description: "a record `type/id` (e.g. `expense/EXP-2026-0001`) or a violation id" }),
+  actor: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: "a person id, `system`, or `client:<id>` for an ingest client" }),
+  from: timestamp.optional().meta({ description: "entries at or after this instant" }),
+  to: timestamp.optional().meta({ description: "entries at or before this instant" }),
+  limit: z.coerce.number().int().min(1).max(500).default(100).meta({ description: "page size, 1–500 (100)" }),
+  cursor: z.string().max(8192).optional().meta({ description: "`nextCursor` of the previous page" }),
+});
+
+export const auditEntryListSchema = z
+  .object({
+    items: z.array(
+      z
+        .object({
+          at: z.string(),
+          kind: z
+            .string()
+            .meta({
+              description: "what happened, e.g. a record revision stored or a violation's status change",
+            }),
+          subject: z.string().meta({ description: "a record `type/id` or a violation id" }),
+          actor: z.string().meta({ description: "a person id, `system`, or `client:<id>`" }),
+          chain: z.number().int().meta({ description: "the hash chain holding the entry" }),
+          seq: z.number().int().meta({ description: "its position in that chain" }),
+        })
+        .catchall(z.unknown()),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: "AuditEntryList" });
 
 export const policyListSchema = z
   .object({
@@ -357,8 +415,9 @@ export const caseActionSchema = z
   .meta({ id: "CaseAction" });
 
 export const complaintReportQuerySchema = z.strictObject({
-  from: timestamp.meta({ description: "receivedAt ≥ from" }),
-  to: timestamp.meta({ description: "receivedAt ≤ to" }),
+  from: lowerBoundHook().meta({ description: "receivedAt ≥ from" }),
+  to: upperBoundHook().meta({ description: "receivedAt ≤ to" }),
+  format: z.enum(["json", "csv"]).optional().meta({ description: "`csv`: the counted complaints as CSV" }),
 });
 
 export const complaintReportSchema = z
@@ -373,6 +432,16 @@ export const complaintReportSchema = z
       media: z.number().int(),
     }),
     total: z.number().int(),
+    items: z
+      .array(
+        z.object({
+          type: z.literal("complaint"),
+          id: z.string(),
+          category: z.string(),
+          receivedAt: z.string(),
+        }),
+      )
+      .meta({ description: "the counted complaints, by receivedAt" }),
     deduction: z.number().min(0).meta({
       description:
         "percentage points deducted: 0.2 per full 10 ordinary complaints (general, service, quality) + 50 per legal or media complaint (seed regulation 003, 4.1.3)",

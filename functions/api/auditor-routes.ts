@@ -4,6 +4,8 @@
  */
 import * as z from "zod";
 import {
+  auditEntriesQuerySchema,
+  auditEntryListSchema,
   auditVerifySchema,
   complaintReportQuerySchema,
   complaintReportSchema,
@@ -11,6 +13,8 @@ import {
   policyVersionPathSchema,
   policyVersionSchema,
   recordResponseSchema,
+  recordRevisionPathSchema,
+  recordRevisionSchema,
   storedViolationSchema,
   VIOLATION_RANGES,
   violationListSchema,
@@ -25,7 +29,8 @@ import { type HttpEvent, header } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { assertOrderedRanges } from "../http/validate.ts";
 import { verifyAudit } from "../service/audit.ts";
-import { complaintReport } from "../service/complaint-report.ts";
+import { listAuditEntries } from "../service/audit-entries.ts";
+import { complaintItemsCsv, complaintReport } from "../service/complaint-report.ts";
 import { readPolicyVersion } from "../service/policy-reading.ts";
 import { assertKnownFilterValues, listViolations } from "../service/violation-queries.ts";
 import { CSV_COLUMNS, CSV_MAX_ROWS } from "../service/violations-csv.ts";
@@ -220,6 +225,37 @@ export const AUDITOR_ROUTES: readonly Route[] = [
   }),
   route({
     method: "GET",
+    path: "/v1/records/{type}/{id}/revisions/{n}",
+    fn: "auditor",
+    access: "auditor",
+    params: recordRevisionPathSchema,
+    notFound: ({ type, id, n }) => `revision ${n} of record ${type}/${id}`,
+    doc: {
+      operationId: "getRecordRevision",
+      summary: "One stored revision of a record",
+      description:
+        "That revision's envelope as stored (normalised: timestamps in UTC), when the platform received it and which ingest client sent it.",
+      params: {
+        type: { description: "record type (another value: 404)", example: "expense" },
+        id: { description: "the caller's record id", example: "EXP-2026-0001" },
+        n: { description: "revision number (1, 2, …)", example: "1" },
+      },
+      responses: ({ ref, json, error }) => ({
+        200: json("The revision.", ref(recordRevisionSchema)),
+        404: error("`not_found`: no such record, or no such revision of it.", {
+          code: "not_found",
+          message: "revision 9 of record expense/EXP-2026-0001 not found",
+        }),
+      }),
+    },
+    serve: async ({ params: { type, id, n }, runtime }) => {
+      const found = await (await runtime()).platform.records.getRevision(recordKey(type, id), Number(n));
+      if (!found) throw notFound(`revision ${n} of record ${type}/${id}`);
+      return ok({ record: found.record, receivedAt: found.receivedAt, clientId: found.clientId });
+    },
+  }),
+  route({
+    method: "GET",
     path: "/v1/policies",
     fn: "auditor",
     access: "auditor",
@@ -297,11 +333,62 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       description:
         "Counts the complaints received in [from, to] (each once, as its latest revision describes it) by category, and the satisfaction deduction in percentage points: 0.2 per full 10 ordinary complaints (general, service, quality) plus 50 per legal or media complaint (seed 003, 4.1.3), in exact decimal arithmetic.",
       responses: ({ ref, json, error }) => ({
-        200: json("The report.", ref(complaintReportSchema)),
+        200: {
+          ...json(
+            "The report (JSON), or with `format=csv` the counted complaints as CSV.",
+            ref(complaintReportSchema),
+          ),
+          content: {
+            "application/json": { schema: ref(complaintReportSchema) },
+            "text/csv": {
+              schema: {
+                type: "string",
+                description:
+                  "RFC 4180 CSV with the header row `type,id,category,receivedAt`, one row per counted complaint.",
+              },
+              example: "type,id,category,receivedAt\r\n",
+            },
+          },
+        },
         400: error("`validation_failed`: `from` or `to` missing or not a timestamp, or `from` after `to`."),
       }),
     },
-    serve: async ({ query: { from, to }, runtime }) =>
-      ok(await complaintReport((await runtime()).platform, from, to)),
+    serve: async ({ query: { from, to, format }, runtime }) => {
+      const report = await complaintReport((await runtime()).platform, from, to);
+      if (format !== "csv") return ok(report);
+      return {
+        status: 200,
+        text: complaintItemsCsv(report.items),
+        headers: {
+          "content-type": "text/csv; charset=utf-8; header=present",
+          "content-disposition": 'attachment; filename="complaints.csv"',
+        },
+      };
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/audit/entries",
+    fn: "auditor",
+    access: "auditor",
+    query: auditEntriesQuerySchema,
+    doc: {
+      operationId: "listAuditEntries",
+      summary: "The audit trail itself, oldest first",
+      description:
+        "Every audit entry (record revisions stored, violation status changes with their actor), oldest first: each hash chain in append order, the chains merged by `at`. Pages of at most `limit`; pass `nextCursor` back as `cursor` (signed, bound to the query) for the next page, so following it is a complete export even while entries are appended. `subject` reads only that subject's chain.",
+      responses: ({ ref, json, error }) => ({
+        200: json("One page of audit entries.", ref(auditEntryListSchema)),
+        400: error(
+          "`validation_failed` (an unknown parameter, a bad time, or `from` after `to`) or `invalid_cursor`.",
+        ),
+      }),
+    },
+    serve: async ({ query: { cursor, ...query }, runtime }) => {
+      assertOrderedRanges(query);
+      const rt = await runtime();
+      const page = await listAuditEntries(auditOf(rt).store, query, await rt.cursorKey(), cursor);
+      return ok({ items: page.items, nextCursor: page.nextCursor });
+    },
   }),
 ];
