@@ -7,6 +7,7 @@ import * as z from "zod";
 import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
 import { AREAS, SEVERITIES } from "./policy.ts";
 import { RECORD_ID_PATTERN, RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
+import { DEFAULT_TIME_ZONE, instant, lowerBound, until, upperBound } from "./time.ts";
 
 export { VIOLATION_STATUSES };
 
@@ -173,48 +174,6 @@ export const recordRevisionPathSchema = z.object({
   n: z.string().regex(/^[1-9][0-9]{0,8}$/),
 });
 
-/** GET /v1/audit/entries query (CONTRACT §2): strict, like every list. */
-export const auditEntriesQuerySchema = z.strictObject({
-  subject: z
-    .string()
-    .min(1)
-    .max(300)
-    .optional()
-    .meta({ description: "a record `type/id` (e.g. `expense/EXP-2026-0001`) or a violation id" }),
-  actor: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({ description: "a person id, `system`, or `client:<id>` for an ingest client" }),
-  from: timestamp.optional().meta({ description: "entries at or after this instant" }),
-  to: timestamp.optional().meta({ description: "entries at or before this instant" }),
-  limit: z.coerce.number().int().min(1).max(500).default(100).meta({ description: "page size, 1–500 (100)" }),
-  cursor: z.string().max(8192).optional().meta({ description: "`nextCursor` of the previous page" }),
-});
-
-export const auditEntryListSchema = z
-  .object({
-    items: z.array(
-      z
-        .object({
-          at: z.string(),
-          kind: z
-            .string()
-            .meta({
-              description: "what happened, e.g. a record revision stored or a violation's status change",
-            }),
-          subject: z.string().meta({ description: "a record `type/id` or a violation id" }),
-          actor: z.string().meta({ description: "a person id, `system`, or `client:<id>`" }),
-          chain: z.number().int().meta({ description: "the hash chain holding the entry" }),
-          seq: z.number().int().meta({ description: "its position in that chain" }),
-        })
-        .catchall(z.unknown()),
-    ),
-    nextCursor: z.string().nullable(),
-  })
-  .meta({ id: "AuditEntryList" });
-
 export const policyListSchema = z
   .object({
     items: z.array(
@@ -328,62 +287,68 @@ export function listFilter<T extends string = string>(name: string, accepted?: r
 }
 
 /**
- * §8 hook: bounds of a query. Until the `times` branch's zoned parsing lands on main (dates
- * `YYYY-MM-DD` as days in org.yaml's `timeZone`), bounds are date-times with a zone only.
+ * GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored.
+ * Times follow CONTRACT §8: a date is a day in the company's time zone (`timeZone`, from org.yaml,
+ * which is loaded at runtime: handlers call `…In(tz)`; the constant uses the default zone).
  */
-const lowerBoundHook = () => timestamp;
-const upperBoundHook = () => timestamp;
-
-/** GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored. */
-export const violationQuerySchema = z.strictObject({
-  status: listFilter("status", VIOLATION_STATUSES)
-    .optional()
-    .meta({
-      description: `only these statuses: ${VIOLATION_STATUSES.join(", ")} (one or a comma-separated list)`,
+export const violationQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    status: listFilter("status", VIOLATION_STATUSES)
+      .optional()
+      .meta({
+        description: `only these statuses: ${VIOLATION_STATUSES.join(", ")} (one or a comma-separated list)`,
+      }),
+    severity: listFilter("severity", SEVERITIES)
+      .optional()
+      .meta({ description: `only these severities: ${SEVERITIES.join(", ")}` }),
+    area: listFilter("area", AREAS)
+      .optional()
+      .meta({ description: `only these policy areas: ${AREAS.join(", ")}` }),
+    policyId: listFilter("policyId")
+      .optional()
+      .meta({ description: "only these policies (ids of loaded policies)" }),
+    ruleId: listFilter("ruleId")
+      .optional()
+      .meta({ description: "only these rules (ids of the loaded policies' rules)" }),
+    recordType: listFilter("recordType", RECORD_TYPES)
+      .optional()
+      .meta({ description: `only records of these types: ${RECORD_TYPES.join(", ")}` }),
+    recordId: id.optional().meta({ description: "only violations of this record (the caller's id)" }),
+    department: listFilter("department")
+      .optional()
+      .meta({ description: "only violations of records whose `data.department` is one of these" }),
+    assigneeRole: listFilter("assigneeRole")
+      .optional()
+      .meta({ description: "only violations assigned to one of these roles (roles of org.yaml)" }),
+    assignee: id.optional().meta({
+      description:
+        "only violations assigned to this person (escalations included); `me`: the signed-in person",
     }),
-  severity: listFilter("severity", SEVERITIES)
-    .optional()
-    .meta({ description: `only these severities: ${SEVERITIES.join(", ")}` }),
-  area: listFilter("area", AREAS)
-    .optional()
-    .meta({ description: `only these policy areas: ${AREAS.join(", ")}` }),
-  policyId: listFilter("policyId")
-    .optional()
-    .meta({ description: "only these policies (ids of loaded policies)" }),
-  ruleId: listFilter("ruleId")
-    .optional()
-    .meta({ description: "only these rules (ids of the loaded policies' rules)" }),
-  recordType: listFilter("recordType", RECORD_TYPES)
-    .optional()
-    .meta({ description: `only records of these types: ${RECORD_TYPES.join(", ")}` }),
-  recordId: id.optional().meta({ description: "only violations of this record (the caller's id)" }),
-  department: listFilter("department")
-    .optional()
-    .meta({ description: "only violations of records whose `data.department` is one of these" }),
-  assigneeRole: listFilter("assigneeRole")
-    .optional()
-    .meta({ description: "only violations assigned to one of these roles (roles of org.yaml)" }),
-  assignee: id.optional().meta({
-    description: "only violations assigned to this person (escalations included); `me`: the signed-in person",
-  }),
-  overdue: z
-    .enum(["true", "false"])
-    .optional()
-    .meta({ description: "`true`: only open or acknowledged violations whose `dueAt` has passed" }),
-  from: lowerBoundHook().optional().meta({ description: "detectedAt ≥ from" }),
-  to: upperBoundHook().optional().meta({ description: "detectedAt ≤ to" }),
-  occurredFrom: lowerBoundHook().optional().meta({ description: "the record's occurredAt ≥ occurredFrom" }),
-  occurredTo: upperBoundHook().optional().meta({ description: "the record's occurredAt ≤ occurredTo" }),
-  resolvedFrom: lowerBoundHook()
-    .optional()
-    .meta({ description: "resolvedAt ≥ resolvedFrom (resolved violations)" }),
-  resolvedTo: upperBoundHook()
-    .optional()
-    .meta({ description: "resolvedAt ≤ resolvedTo (resolved violations)" }),
-  limit: z.coerce.number().int().min(1).max(500).default(100).meta({ description: "page size, 1–500 (100)" }),
-  cursor: z.string().max(8192).optional(),
-  format: z.enum(["json", "csv", "xlsx"]).optional(),
-});
+    overdue: z
+      .enum(["true", "false"])
+      .optional()
+      .meta({ description: "`true`: only open or acknowledged violations whose `dueAt` has passed" }),
+    from: lowerBound(tz).optional().meta({ description: "detectedAt ≥ from" }),
+    to: upperBound(tz).optional().meta({ description: "detectedAt ≤ to" }),
+    occurredFrom: lowerBound(tz).optional().meta({ description: "the record's occurredAt ≥ occurredFrom" }),
+    occurredTo: upperBound(tz).optional().meta({ description: "the record's occurredAt ≤ occurredTo" }),
+    resolvedFrom: lowerBound(tz)
+      .optional()
+      .meta({ description: "resolvedAt ≥ resolvedFrom (resolved violations)" }),
+    resolvedTo: upperBound(tz)
+      .optional()
+      .meta({ description: "resolvedAt ≤ resolvedTo (resolved violations)" }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .default(100)
+      .meta({ description: "page size, 1–500 (100)" }),
+    cursor: z.string().max(8192).optional(),
+    format: z.enum(["json", "csv", "xlsx"]).optional(),
+  });
+export const violationQuerySchema = violationQuerySchemaIn(DEFAULT_TIME_ZONE);
 
 /** The from/to pairs of the violation list (any pair with its start after its end is a 400). */
 export const VIOLATION_RANGES = [
@@ -392,17 +357,19 @@ export const VIOLATION_RANGES = [
   ["resolvedFrom", "resolvedTo"],
 ] as const;
 
-export const evaluateQuerySchema = z.strictObject({
-  at: timestamp.optional().meta({ description: "evaluation time (default: now)" }),
-  explain: z
-    .enum(["true", "false"])
-    .optional()
-    .meta({ description: "`true`: each entry of `policies` also explains every rule (`rules`)" }),
-});
+export const evaluateQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    at: instant(tz).optional().meta({ description: "evaluation time (default: now)" }),
+    explain: z
+      .enum(["true", "false"])
+      .optional()
+      .meta({ description: "`true`: each entry of `policies` also explains every rule (`rules`)" }),
+  });
+export const evaluateQuerySchema = evaluateQuerySchemaIn(DEFAULT_TIME_ZONE);
 
 /** POST /v1/violations/{id}/acknowledge | waive | reopen */
-export const caseActionSchema = z
-  .strictObject({
+export const caseActionSchemaIn = (tz: string) =>
+  z.strictObject({
     by: z
       .string()
       .trim()
@@ -410,15 +377,20 @@ export const caseActionSchema = z
       .max(128)
       .meta({ description: "the person acting (a person id of the org directory)" }),
     reason: z.string().trim().min(1, "a reason is required").max(2000),
-    until: timestamp.optional().meta({ description: "waive only: when the waiver expires (in the future)" }),
-  })
-  .meta({ id: "CaseAction" });
+    until: until(tz).optional().meta({
+      description: "waive only: when the waiver expires (in the future); a date = the end of that day",
+    }),
+  });
+// the id names the schema in the OpenAPI document; only this instance carries it (ids are unique)
+export const caseActionSchema = caseActionSchemaIn(DEFAULT_TIME_ZONE).meta({ id: "CaseAction" });
 
-export const complaintReportQuerySchema = z.strictObject({
-  from: lowerBoundHook().meta({ description: "receivedAt ≥ from" }),
-  to: upperBoundHook().meta({ description: "receivedAt ≤ to" }),
-  format: z.enum(["json", "csv"]).optional().meta({ description: "`csv`: the counted complaints as CSV" }),
-});
+export const complaintReportQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    from: lowerBound(tz).meta({ description: "receivedAt ≥ from" }),
+    to: upperBound(tz).meta({ description: "receivedAt ≤ to" }),
+    format: z.enum(["json", "csv"]).optional().meta({ description: "`csv`: the counted complaints as CSV" }),
+  });
+export const complaintReportQuerySchema = complaintReportQuerySchemaIn(DEFAULT_TIME_ZONE);
 
 export const complaintReportSchema = z
   .object({
@@ -448,6 +420,39 @@ export const complaintReportSchema = z
     }),
   })
   .meta({ id: "ComplaintReport" });
+
+/** GET /v1/audit/entries query (CONTRACT §2): strict, like every list. */
+export const auditEntriesQuerySchema = z.strictObject({
+  subject: z
+    .string()
+    .min(1)
+    .max(300)
+    .optional()
+    .meta({ description: "a record `type/id`, or a violation id: that subject's entries only" }),
+  actor: z.string().min(1).max(300).optional().meta({
+    description: "a person id, `system`, or `client:<id>` (an ingest client)",
+  }),
+  from: timestamp.optional().meta({ description: "entry `at` ≥ from" }),
+  to: timestamp.optional().meta({ description: "entry `at` ≤ to" }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(8192).optional(),
+});
+
+/** One audit entry as listed: what happened, to which subject, by whom, and where it is chained. */
+export const auditEntrySchema = z
+  .looseObject({
+    at: z.string().meta({ description: "when it happened (a revision's receipt, a status change)" }),
+    kind: z.string().meta({ description: "`record.revision`, `violation.<status>`, `violation.escalated`" }),
+    subject: z.string().meta({ description: "`type/id` for a record, the id for a violation" }),
+    actor: z.string().meta({ description: "a person id, `system`, or `client:<id>`" }),
+    chain: z.number().int().min(0),
+    seq: z.number().int().min(1),
+  })
+  .meta({ id: "AuditEntry" });
+
+export const auditEntryListSchema = z
+  .object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() })
+  .meta({ id: "AuditEntryList" });
 
 /** GET /v1/audit/verify (CONTRACT §2): the whole audit trail checked, the first bad entry named. */
 export const auditVerifySchema = z

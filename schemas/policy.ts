@@ -11,6 +11,7 @@ import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/time.ts";
 import { notificationsSchema } from "./notifications.ts";
 import { RECORD_TYPES } from "./record.ts";
+import { dateTime, timeZone } from "./time.ts";
 
 export const AREAS = [
   "approval-limits",
@@ -114,6 +115,13 @@ export const ruleSchema = z.strictObject({
   }),
   escalate: z.array(role).min(1).optional().meta({ description: "roles, in order, for overdue violations" }),
   source: z.array(citation).min(1).optional().meta({ description: "clauses this rule comes from" }),
+  evidence: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/), factReference)
+    .optional()
+    .meta({
+      description:
+        "more facts to report as evidence (and use in the message) when the rule fires, by name; they never change whether it fires",
+    }),
 });
 
 export const policySchema = z
@@ -141,6 +149,7 @@ export type RuleFile = z.infer<typeof ruleSchema>;
 
 export const orgSchema = z
   .strictObject({
+    timeZone: timeZone.optional(),
     roles: z.record(
       role,
       z.union([
@@ -169,7 +178,7 @@ export const policyTestSchema = z
       .array(
         z.strictObject({
           name: z.string().min(1),
-          now: z.iso.datetime({ offset: true }).meta({ description: "evaluation time" }),
+          now: dateTime.meta({ description: "evaluation time" }),
           record: z.record(z.string(), z.unknown()).optional(),
           expect: z
             .array(
@@ -181,7 +190,7 @@ export const policyTestSchema = z
                   message: z
                     .strictObject({ zh: z.string().optional(), en: z.string().optional() })
                     .optional(),
-                  dueAt: z.iso.datetime({ offset: true }).optional(),
+                  dueAt: dateTime.optional(),
                   assignees: z.array(z.strictObject({ role, people: z.array(z.string()) })).optional(),
                 }),
               ]),
@@ -189,7 +198,7 @@ export const policyTestSchema = z
             .meta({
               description: "exactly the rules of this policy that fire; details are matched as subsets",
             }),
-          nextCheckAt: z.iso.datetime({ offset: true }).nullable().optional(),
+          nextCheckAt: dateTime.nullable().optional(),
         }),
       )
       .min(1),

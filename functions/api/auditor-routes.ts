@@ -8,6 +8,7 @@ import {
   auditEntryListSchema,
   auditVerifySchema,
   complaintReportQuerySchema,
+  complaintReportQuerySchemaIn,
   complaintReportSchema,
   policyListSchema,
   policyVersionPathSchema,
@@ -20,10 +21,12 @@ import {
   violationListSchema,
   violationPathSchema,
   violationQuerySchema,
+  violationQuerySchemaIn,
 } from "../../schemas/api.ts";
 import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
 import { DomainError } from "../core/errors.ts";
 import { publicViolation } from "../core/lifecycle.ts";
+import { auditWithAnchorOf } from "../handlers/audit-anchor-runtime.ts";
 import { auditOf } from "../handlers/audit-runtime.ts";
 import { type HttpEvent, header } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
@@ -65,6 +68,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
     fn: "auditor",
     access: "auditor",
     query: violationQuerySchema,
+    zoned: { query: violationQuerySchemaIn },
     doc: {
       operationId: "listViolations",
       summary: "List violations (JSON pages or a CSV export)",
@@ -319,7 +323,31 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         "Re-reads every hash-chained audit entry and every signed digest and checks them. `ok: true` when the trail is intact; otherwise `firstBad` names the first modified, missing (deleted), inserted or reordered entry (lowest chain, then sequence). Both answers are 200: the check itself succeeded.",
       responses: ({ ref, json }) => ({ 200: json("The verification result.", ref(auditVerifySchema)) }),
     },
-    serve: async ({ runtime }) => ok(await verifyAudit(auditOf(await runtime()))),
+    serve: async ({ runtime }) => ok(await verifyAudit(await auditWithAnchorOf(await runtime()))),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/audit/entries",
+    fn: "auditor",
+    access: "auditor",
+    query: auditEntriesQuerySchema,
+    doc: {
+      operationId: "listAuditEntries",
+      summary: "The audit trail itself, oldest first",
+      description:
+        "Every audit entry (stored revisions, violation status changes, case actions, escalations) as `{at, kind, subject, actor, chain, seq, …}`: each chain in the order it was appended, the chains merged by `at`. Follow `nextCursor` (signed with the query) for a complete export, even while entries arrive.",
+      responses: ({ ref, json, error }) => ({
+        200: json("One page of audit entries.", ref(auditEntryListSchema)),
+        400: error(
+          "`validation_failed` (an unknown or invalid parameter, `from` after `to`) or `invalid_cursor`.",
+        ),
+      }),
+    },
+    serve: async ({ query: { cursor, ...query }, runtime }) => {
+      assertOrderedRanges(query);
+      const rt = await runtime();
+      return ok(await listAuditEntries(auditOf(rt).store, query, await rt.cursorKey(), cursor));
+    },
   }),
   route({
     method: "GET",
@@ -327,6 +355,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
     fn: "auditor",
     access: "auditor",
     query: complaintReportQuerySchema,
+    zoned: { query: complaintReportQuerySchemaIn },
     doc: {
       operationId: "complaintReport",
       summary: "Complaints received in a period, by category, with the satisfaction deduction",
@@ -364,31 +393,6 @@ export const AUDITOR_ROUTES: readonly Route[] = [
           "content-disposition": 'attachment; filename="complaints.csv"',
         },
       };
-    },
-  }),
-  route({
-    method: "GET",
-    path: "/v1/audit/entries",
-    fn: "auditor",
-    access: "auditor",
-    query: auditEntriesQuerySchema,
-    doc: {
-      operationId: "listAuditEntries",
-      summary: "The audit trail itself, oldest first",
-      description:
-        "Every audit entry (record revisions stored, violation status changes with their actor), oldest first: each hash chain in append order, the chains merged by `at`. Pages of at most `limit`; pass `nextCursor` back as `cursor` (signed, bound to the query) for the next page, so following it is a complete export even while entries are appended. `subject` reads only that subject's chain.",
-      responses: ({ ref, json, error }) => ({
-        200: json("One page of audit entries.", ref(auditEntryListSchema)),
-        400: error(
-          "`validation_failed` (an unknown parameter, a bad time, or `from` after `to`) or `invalid_cursor`.",
-        ),
-      }),
-    },
-    serve: async ({ query: { cursor, ...query }, runtime }) => {
-      assertOrderedRanges(query);
-      const rt = await runtime();
-      const page = await listAuditEntries(auditOf(rt).store, query, await rt.cursorKey(), cursor);
-      return ok({ items: page.items, nextCursor: page.nextCursor });
     },
   }),
 ];

@@ -3,7 +3,12 @@
  * `{by, reason}` (waive also `until`). 200 the updated violation; 400 without a reason; 404; 409
  * when the transition is not allowed (including a waiver by the person who caused it).
  */
-import { caseActionSchema, storedViolationSchema, violationPathSchema } from "../../schemas/api.ts";
+import {
+  caseActionSchema,
+  caseActionSchemaIn,
+  storedViolationSchema,
+  violationPathSchema,
+} from "../../schemas/api.ts";
 import type { CaseAction } from "../core/case-actions.ts";
 import { publicViolation } from "../core/lifecycle.ts";
 import { actOnViolation } from "../service/cases.ts";
@@ -29,6 +34,7 @@ export const CASE_ROUTES: readonly Route[] = ACTIONS.map(([action, operationId, 
     params: violationPathSchema,
     notFound: ({ id }) => `violation ${id}`,
     body: caseActionSchema,
+    zoned: { body: caseActionSchemaIn },
     doc: {
       operationId,
       summary: `${action[0]?.toUpperCase()}${action.slice(1)} a violation`,

@@ -86,6 +86,15 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
   readonly body?: B;
   /** what the body is called in a 400's message (`record is invalid: …`; default "request") */
   readonly bodyName?: string;
+  /**
+   * The query and body schemas in the company's time zone (org.yaml `timeZone`, known only once the
+   * runtime is built) for routes that read dates (CONTRACT §8); the router validates with these
+   * when given, `query` and `body` stay the documented form (default zone).
+   */
+  readonly zoned?: {
+    readonly query?: (timeZone: string) => z.ZodType;
+    readonly body?: (timeZone: string) => z.ZodType;
+  };
   readonly doc: RouteDoc;
   readonly serve: (input: ServeInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Answer>;
 }
@@ -101,6 +110,15 @@ export interface Route {
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
   readonly bodyName?: string;
+  /**
+   * The query and body schemas in the company's time zone (org.yaml `timeZone`, known only once the
+   * runtime is built) for routes that read dates (CONTRACT §8); the router validates with these
+   * when given, `query` and `body` stay the documented form (default zone).
+   */
+  readonly zoned?: {
+    readonly query?: (timeZone: string) => z.ZodType;
+    readonly body?: (timeZone: string) => z.ZodType;
+  };
   readonly doc: RouteDoc;
   readonly serve: (input: ServeInput<unknown, unknown, unknown>) => Promise<Answer>;
 }

@@ -9,6 +9,7 @@
  * Gateway has done already; the lookup here is a few lines and adds nothing to the bundles.
  */
 import type * as z from "zod";
+import { companyTimeZone } from "../core/time.ts";
 import type { RuntimeSource } from "../handlers/runtime.ts";
 import { accessMiddlewares } from "../http/access.ts";
 import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
@@ -51,11 +52,15 @@ function serveRoute(route: Route, source: RuntimeSource): HttpHandler {
   return httpHandler(
     async (event) => {
       const params = parseParams(route, event);
-      const query = route.query
-        ? parseQuery(route.query, event.queryStringParameters ?? {})
+      // dates in queries and bodies are days in the company's time zone (CONTRACT §8)
+      const zone = route.zoned ? companyTimeZone((await runtime()).platform.set.org) : undefined;
+      const querySchema = (zone !== undefined && route.zoned?.query?.(zone)) || route.query;
+      const bodySchema = (zone !== undefined && route.zoned?.body?.(zone)) || route.body;
+      const query = querySchema
+        ? parseQuery(querySchema, event.queryStringParameters ?? {})
         : refuseQuery(event.queryStringParameters);
-      const body = route.body
-        ? parseOr400(route.body, event.jsonBody, route.bodyName ?? "request")
+      const body = bodySchema
+        ? parseOr400(bodySchema, event.jsonBody, route.bodyName ?? "request")
         : undefined;
       return toResult(await route.serve({ params, query, body, event, runtime }));
     },

@@ -688,7 +688,7 @@ describe("GET /v1/policies (auditor)", () => {
     const files = readdirSync(POLICIES_DIR, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && /^v\d+\.yaml$/.test(e.name))
       .map((e) => relative(POLICIES_DIR, join(e.parentPath, e.name)).split(sep).join("/"));
-    expect(files).toHaveLength(5);
+    expect(files).toHaveLength(10);
     const expected = files.map((path) => {
       const [area, id, file] = path.split("/") as [string, string, string];
       return {
@@ -703,7 +703,7 @@ describe("GET /v1/policies (auditor)", () => {
     expect(answer.body.items.map(({ id, area, version, sha256 }) => ({ id, area, version, sha256 }))).toEqual(
       expect.arrayContaining(expected),
     );
-    expect(answer.body.items).toHaveLength(5);
+    expect(answer.body.items).toHaveLength(10);
     const appliesTo = Object.fromEntries(answer.body.items.map((i) => [i.id, i.appliesTo]));
     expect(appliesTo).toEqual({
       "expense-approval": "expense",
@@ -712,7 +712,10 @@ describe("GET /v1/policies (auditor)", () => {
       "contract-clauses": "contract",
       "complaint-response": "complaint",
     });
-    for (const item of answer.body.items) expect(item.effectiveFrom).toMatch(/^2026-01-01/);
+    // v1 as first released, v2 (the wording) from 2027
+    for (const item of answer.body.items)
+      expect(item.effectiveFrom).toMatch(item.version === 1 ? /^2026-01-01/ : /^2027-01-01/);
+    expect(answer.body.items.map((i) => i.version).sort()).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
   });
 });
 

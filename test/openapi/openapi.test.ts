@@ -179,7 +179,14 @@ describe("every route is documented (ROUTES, CONTRACT §2)", () => {
 
   it("POST /v1/evaluate: the optional ?at evaluation time", () => {
     const at = op("POST", "/v1/evaluate").parameters.find((p) => p.name === "at");
-    expect(at).toMatchObject({ in: "query", required: false, schema: { format: "date-time" } });
+    // CONTRACT 1.1 §8: no longer RFC 3339's format "date-time" (seconds required, no dates) but a
+    // date-time with a zone (seconds optional) or a date in the company's time zone
+    expect(at).toMatchObject({ in: "query", required: false, schema: { type: "string" } });
+    const pattern = new RegExp((at?.schema as { pattern?: string } | undefined)?.pattern ?? "^$");
+    for (const ok of ["2026-03-02", "2026-03-02T00:00Z", "2026-03-02T08:00:00.5+08:00"])
+      expect(pattern.test(ok), ok).toBe(true);
+    for (const bad of ["2026-03-02T00:00", "2026-03-02T00:00:00", "tomorrow"])
+      expect(pattern.test(bad), bad).toBe(false);
   });
 
   it("describes the HMAC construction and its tolerance", () => {
