@@ -128,6 +128,9 @@ describe("GET /v1/violations: every filter of CONTRACT §2", () => {
     [{ overdue: "true" }, ["ANS-3"]],
     [{ occurredFrom: "2026-01-01T00:00:00Z", occurredTo: "2026-01-31T23:59:59Z" }, ["ANS-1"]],
     [{ occurredFrom: "2026-02-01T00:00:00+08:00" }, ["ANS-2", "ANS-3", "ANS-4"]],
+    // dates (CONTRACT §8): days in org.yaml's time zone, an upper bound including its whole day
+    [{ occurredFrom: "2026-01-01", occurredTo: "2026-01-15" }, ["ANS-1"]],
+    [{ occurredTo: "2026-01-14" }, []],
     [{ recordId: "ANS-2", department: "sales" }, ["ANS-2"]],
     [{ recordId: "ANS-3", overdue: "true" }, ["ANS-3"]],
   ])("%j", async (query, expected) => {
