@@ -16,6 +16,9 @@ import {
   recordResponseSchema,
   recordRevisionPathSchema,
   recordRevisionSchema,
+  statsQuerySchema,
+  statsQuerySchemaIn,
+  statsSchema,
   storedViolationSchema,
   VIOLATION_RANGES,
   violationListSchema,
@@ -26,6 +29,7 @@ import {
 import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
 import { DomainError } from "../core/errors.ts";
 import { publicViolation } from "../core/lifecycle.ts";
+import { companyTimeZone } from "../core/time.ts";
 import { auditWithAnchorOf } from "../handlers/audit-anchor-runtime.ts";
 import { auditOf } from "../handlers/audit-runtime.ts";
 import { type HttpEvent, header } from "../http/api.ts";
@@ -35,6 +39,7 @@ import { verifyAudit } from "../service/audit.ts";
 import { listAuditEntries } from "../service/audit-entries.ts";
 import { complaintItemsCsv, complaintReport } from "../service/complaint-report.ts";
 import { readPolicyVersion } from "../service/policy-reading.ts";
+import { readStats, type StatsScope } from "../service/stats.ts";
 import { assertKnownFilterValues, listViolations } from "../service/violation-queries.ts";
 import { CSV_COLUMNS, CSV_MAX_ROWS } from "../service/violations-csv.ts";
 import {
@@ -57,6 +62,15 @@ function assigneeOf(asked: string, event: HttpEvent): string {
   throw new DomainError("validation_failed", "query is invalid: assignee=me needs a signed-in person", {
     issues: [{ path: "assignee", message: "`me` needs a signed-in person; give a person id instead" }],
   });
+}
+
+/**
+ * Whose stats a caller reads. People branch hook: a signed-in person who is not an auditor reads
+ * their own (`{kind: "person", id}`); until then every caller of this route is an auditor or the
+ * machine reader, who read the company's.
+ */
+function statsScopeOf(): StatsScope {
+  return { kind: "all" };
 }
 
 const VIOLATION_ID_EXAMPLE = "3f6b0c9e2d4a4b1c8e7f6a5b4c3d2e1f";
@@ -347,6 +361,33 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       assertOrderedRanges(query);
       const rt = await runtime();
       return ok(await listAuditEntries(auditOf(rt).store, query, await rt.cursorKey(), cursor));
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/stats",
+    fn: "auditor",
+    access: "auditor",
+    query: statsQuerySchema,
+    zoned: { query: statsQuerySchemaIn },
+    doc: {
+      operationId: "getStats",
+      summary: "Counts at a glance: open violations, overdue, per week, time to resolve",
+      description:
+        "Open violations by area, severity and assigned role; how many are overdue; violations opened and resolved per ISO week (company time zone) from `from` to `to` (default: the 12 weeks up to now); mean hours to resolve per policy. Served from counters maintained as violations change (never a scan); `overdue` is counted from the index of open and acknowledged violations.",
+      responses: ({ ref, json, error }) => ({
+        200: json("The counts.", ref(statsSchema)),
+        400: error(
+          "`validation_failed`: an unknown parameter, a bad time, `from` after `to`, or more than 520 weeks.",
+        ),
+      }),
+    },
+    serve: async ({ query, runtime }) => {
+      assertOrderedRanges(query);
+      const { platform } = await runtime();
+      return ok(
+        await readStats(platform, platform.stats, companyTimeZone(platform.set.org), statsScopeOf(), query),
+      );
     },
   }),
   route({

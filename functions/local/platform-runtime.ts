@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { companyTimeZone } from "../core/time.ts";
 import { createAuditHandler } from "../handlers/audit.ts";
 import { attachAudit } from "../handlers/audit-runtime.ts";
 import { createAuditorHandler } from "../handlers/auditor.ts";
@@ -189,7 +190,10 @@ export async function startPlatform(opts: {
       await readStream(
         "violations",
         "events",
-        createEventsHandler(() => sink),
+        createEventsHandler(
+          () => sink,
+          () => ({ store: platform.stats, timeZone: companyTimeZone(set.org) }),
+        ),
         STREAM_BATCHING.events,
         250,
       ),

@@ -234,6 +234,39 @@ export class ViolationsStore {
     return { entries };
   }
 
+  /**
+   * How many violations are overdue at `now` (open or acknowledged, dueAt passed), optionally only
+   * those assigned to a person: a COUNT Query of those statuses' byStatus partitions, filtered on
+   * the projected dueAt (and people). Exact; reads every open/acknowledged index item (~0.5 KB).
+   */
+  async countOverdue(partitions: readonly string[], now: string, assignee?: string): Promise<number> {
+    const filter = indexFilterExpression({ dueBefore: now, ...(assignee ? { assignee } : {}) });
+    const counts = await Promise.all(
+      partitions.map(async (partition) => {
+        let count = 0;
+        let start: Record<string, unknown> | undefined;
+        do {
+          const out = await this.doc.send(
+            new QueryCommand({
+              TableName: this.table,
+              IndexName: "byStatus",
+              KeyConditionExpression: "statusShard = :p",
+              FilterExpression: filter.expression,
+              ExpressionAttributeNames: filter.names,
+              ExpressionAttributeValues: { ":p": partition, ...filter.values },
+              Select: "COUNT",
+              ExclusiveStartKey: start,
+            }),
+          );
+          count += out.Count ?? 0;
+          start = out.LastEvaluatedKey;
+        } while (start);
+        return count;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
   /** Ids of violations whose pending action (waiver expiry, escalation) is due, one shard at a time. */
   async *dueActions(shard: string, now: string): AsyncGenerator<string> {
     for await (const item of queryAll(this.doc, {

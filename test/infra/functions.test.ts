@@ -49,6 +49,7 @@ const TABLE_FIELDS: Readonly<Record<TableName, keyof TableNames>> = {
   "audit-log": "auditLog",
   "audit-digests": "auditDigests",
   notifications: "notifications",
+  stats: "stats",
 };
 
 describe("Lambda functions", () => {

@@ -60,6 +60,7 @@ const CONTRACT_STATUSES: Readonly<Record<string, readonly number[]>> = {
   "POST /v1/violations/{id}/reopen": [200, 400, 401, 403, 404, 409, 500],
   "GET /v1/audit/verify": [200, 401, 403, 500],
   "GET /v1/audit/entries": [200, 400, 401, 403, 500],
+  "GET /v1/stats": [200, 400, 401, 403, 500],
   "GET /v1/reports/complaints": [200, 400, 401, 403, 500],
 };
 
