@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAuditHandler } from "../../functions/handlers/audit.ts";
 import { attachAudit } from "../../functions/handlers/audit-runtime.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
+import { createEventsHandler } from "../../functions/handlers/events.ts";
 import type { Runtime } from "../../functions/handlers/runtime.ts";
 import { startStreamPoller } from "../../functions/local/stream-poller.ts";
 import { CSV_COLUMNS } from "../../functions/service/violations-csv.ts";
@@ -80,13 +81,23 @@ beforeAll(async () => {
     digestEveryMs: 24 * 3600_000,
   });
   const handler = createAuditHandler(() => rt);
+  // the events consumer maintains the stats counters (its events go nowhere here)
+  const events = createEventsHandler(
+    () => ({ publish: async () => {} }),
+    () => ({ store: rt.platform.stats, timeZone: "Asia/Shanghai" }),
+  );
+  const consumers: [string, (event: DynamoDBStreamEvent) => Promise<unknown>][] = [
+    [db.names.records, handler],
+    [db.names.violations, handler],
+    [db.names.violations, events],
+  ];
   pollers = await Promise.all(
-    [db.names.records, db.names.violations].map((tableName) =>
+    consumers.map(([tableName, consume]) =>
       startStreamPoller({
         streams: db.clients.streams,
         dynamodb: db.clients.dynamodb,
         tableName,
-        handler: (event: DynamoDBStreamEvent) => handler(event),
+        handler: async (event: DynamoDBStreamEvent) => (await consume(event)) as never,
         pollIntervalMs: 50,
       }),
     ),
@@ -292,5 +303,27 @@ describe("complaint report", () => {
     expect(csv.body).toBe(
       "type,id,category,receivedAt\r\ncomplaint,ANS-3,general,2026-03-01T08:00:00.000Z\r\ncomplaint,ANS-5,service,2026-03-01T09:00:00.000Z\r\n",
     );
+  });
+});
+
+describe("GET /v1/stats", () => {
+  it("answers from the counters the events consumer maintains", async () => {
+    const result = await get("/v1/stats", { from: "2026-03-02", to: "2026-03-08" });
+    expect(result.statusCode, result.body).toBe(200);
+    expectMatchesOpenApi("GET", "/v1/stats", 200, result.body as string);
+    const stats = JSON.parse(result.body as string);
+    expect(stats.open.byArea).toEqual({ "approval-limits": 2, "complaint-response": 1 });
+    expect(stats.open.bySeverity).toEqual({ high: 1, medium: 2 });
+    expect(stats.open.byRole.finance).toBe(1);
+    expect(stats.overdue).toBe(1);
+    expect(stats.weeks).toEqual([{ week: "2026-W10", opened: 4, resolved: 1 }]);
+    expect(stats.meanHoursToResolve["expense-approval"]).toBeCloseTo(1 / 60, 1);
+    // every open count is the list's count for the same filter
+    expect((await ids({ status: "open", area: "approval-limits" })).length).toBe(2);
+  });
+
+  it("refuses from after to and unknown parameters", async () => {
+    expect((await get("/v1/stats", { from: "2026-03-09", to: "2026-03-02" })).statusCode).toBe(400);
+    expect((await get("/v1/stats", { week: "10" })).statusCode).toBe(400);
   });
 });
