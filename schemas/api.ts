@@ -5,11 +5,12 @@
  */
 import * as z from "zod";
 import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
+import { listFilter } from "./list-filter.ts";
 import { AREAS, SEVERITIES } from "./policy.ts";
 import { RECORD_ID_PATTERN, RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
 import { DEFAULT_TIME_ZONE, instant, lowerBound, until, upperBound } from "./time.ts";
 
-export { VIOLATION_STATUSES };
+export { listFilter, VIOLATION_STATUSES };
 
 const bilingual = z.object({ zh: z.string(), en: z.string() });
 
@@ -250,43 +251,6 @@ export const policyVersionPathSchema = z.object({
 const id = z.string().min(1).max(128);
 
 /**
- * A filter of one value or a comma-separated list (API Gateway, and the local server, join a
- * repeated parameter with commas: `?status=open&status=waived` = `?status=open,waived`). With
- * `accepted`, a value outside that closed set is refused with the accepted values listed.
- */
-export function listFilter<T extends string = string>(name: string, accepted?: readonly T[]) {
-  return z
-    .string()
-    .max(4096)
-    .transform((text, ctx) => {
-      const values = [...new Set(text.split(",").map((v) => v.trim()))].filter((v) => v !== "");
-      if (values.length === 0) {
-        ctx.addIssue({
-          code: "custom",
-          message: `${name} needs a value (or a comma-separated list)`,
-          input: text,
-        });
-        return z.NEVER;
-      }
-      const unknown = accepted ? values.filter((v) => !(accepted as readonly string[]).includes(v)) : [];
-      if (unknown.length > 0) {
-        ctx.addIssue({
-          code: "custom",
-          message: `unknown ${name} ${unknown.map((v) => `"${v.slice(0, 100)}"`).join(", ")}; accepted: ${accepted?.join(", ")}`,
-          input: text,
-        });
-        return z.NEVER;
-      }
-      const tooLong = values.find((v) => v.length > 128);
-      if (tooLong !== undefined) {
-        ctx.addIssue({ code: "custom", message: `a ${name} has at most 128 characters`, input: text });
-        return z.NEVER;
-      }
-      return values as T[];
-    });
-}
-
-/**
  * GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored.
  * Times follow CONTRACT §8: a date is a day in the company's time zone (`timeZone`, from org.yaml,
  * which is loaded at runtime: handlers call `…In(tz)`; the constant uses the default zone).
@@ -453,45 +417,6 @@ export const auditEntrySchema = z
 export const auditEntryListSchema = z
   .object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() })
   .meta({ id: "AuditEntryList" });
-
-/** GET /v1/stats query: `from`/`to` bound `weeks` (dates per CONTRACT §8). */
-export const statsQuerySchemaIn = (tz: string) =>
-  z.strictObject({
-    from: lowerBound(tz)
-      .optional()
-      .meta({ description: "first week: the one holding this instant (default: 11 weeks before `to`)" }),
-    to: upperBound(tz)
-      .optional()
-      .meta({ description: "last week: the one holding this instant (default: now)" }),
-  });
-export const statsQuerySchema = statsQuerySchemaIn(DEFAULT_TIME_ZONE);
-
-const countMap = z.record(z.string(), z.number().int().min(0));
-
-export const statsSchema = z
-  .object({
-    open: z.object({ byArea: countMap, bySeverity: countMap, byRole: countMap }).meta({
-      description: "violations in status `open`, by area, severity and assigned role (escalations included)",
-    }),
-    overdue: z
-      .number()
-      .int()
-      .min(0)
-      .meta({ description: "open or acknowledged violations past their dueAt" }),
-    weeks: z
-      .array(
-        z.object({
-          week: z.string().meta({ description: "ISO week in the company's time zone, e.g. 2026-W10" }),
-          opened: z.number().int().min(0).meta({ description: "violations first detected that week" }),
-          resolved: z.number().int().min(0).meta({ description: "resolutions that week" }),
-        }),
-      )
-      .meta({ description: "every week from `from` to `to`, in order" }),
-    meanHoursToResolve: z.record(z.string(), z.number().min(0)).meta({
-      description: "per policyId: mean hours from (re)opening to resolution, over every resolution",
-    }),
-  })
-  .meta({ id: "Stats" });
 
 /** GET /v1/audit/verify (CONTRACT §2): the whole audit trail checked, the first bad entry named. */
 export const auditVerifySchema = z

@@ -16,9 +16,6 @@ import {
   recordResponseSchema,
   recordRevisionPathSchema,
   recordRevisionSchema,
-  statsQuerySchema,
-  statsQuerySchemaIn,
-  statsSchema,
   storedViolationSchema,
   VIOLATION_RANGES,
   violationListSchema,
@@ -27,6 +24,7 @@ import {
   violationQuerySchemaIn,
 } from "../../schemas/api.ts";
 import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
+import { statsQuerySchema, statsQuerySchemaIn, statsSchema } from "../../schemas/stats.ts";
 import { DomainError } from "../core/errors.ts";
 import { publicViolation } from "../core/lifecycle.ts";
 import { companyTimeZone } from "../core/time.ts";
