@@ -334,12 +334,10 @@ export const evaluateQuerySchema = evaluateQuerySchemaIn(DEFAULT_TIME_ZONE);
 /** POST /v1/violations/{id}/acknowledge | waive | reopen */
 export const caseActionSchemaIn = (tz: string) =>
   z.strictObject({
-    by: z
-      .string()
-      .trim()
-      .min(1)
-      .max(128)
-      .meta({ description: "the person acting (a person id of the org directory)" }),
+    by: z.string().max(128).optional().meta({
+      description:
+        "optional: the person acting, which must be exactly the signed-in person's id (else 403 actor_mismatch); history names the caller either way",
+    }),
     reason: z.string().trim().min(1, "a reason is required").max(2000),
     until: until(tz).optional().meta({
       description: "waive only: when the waiver expires (in the future); a date = the end of that day",
@@ -386,21 +384,23 @@ export const complaintReportSchema = z
   .meta({ id: "ComplaintReport" });
 
 /** GET /v1/audit/entries query (CONTRACT §2): strict, like every list. */
-export const auditEntriesQuerySchema = z.strictObject({
-  subject: z
-    .string()
-    .min(1)
-    .max(300)
-    .optional()
-    .meta({ description: "a record `type/id`, or a violation id: that subject's entries only" }),
-  actor: z.string().min(1).max(300).optional().meta({
-    description: "a person id, `system`, or `client:<id>` (an ingest client)",
-  }),
-  from: timestamp.optional().meta({ description: "entry `at` ≥ from" }),
-  to: timestamp.optional().meta({ description: "entry `at` ≤ to" }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(8192).optional(),
-});
+export const auditEntriesQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    subject: z
+      .string()
+      .min(1)
+      .max(300)
+      .optional()
+      .meta({ description: "a record `type/id`, or a violation id: that subject's entries only" }),
+    actor: z.string().min(1).max(300).optional().meta({
+      description: "a person id, `system`, or `client:<id>` (an ingest client)",
+    }),
+    from: lowerBound(tz).optional().meta({ description: "entry `at` ≥ from" }),
+    to: upperBound(tz).optional().meta({ description: "entry `at` ≤ to" }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().max(8192).optional(),
+  });
+export const auditEntriesQuerySchema = auditEntriesQuerySchemaIn(DEFAULT_TIME_ZONE);
 
 /** One audit entry as listed: what happened, to which subject, by whom, and where it is chained. */
 export const auditEntrySchema = z
@@ -479,3 +479,29 @@ export const auditVerifySchema = z
       }),
   })
   .meta({ id: "AuditVerification" });
+
+/** A person as GET /v1/me, GET /local/people and POST /local/sign-in show them (CONTRACT §6). */
+export const personViewSchema = z
+  .object({
+    id: z.string().meta({ description: "the person's id (what assignees and history carry)" }),
+    name: bilingual,
+    email: z.string(),
+    department: z.string(),
+    roles: z.array(z.string()).meta({ description: "every role of policies/org.yaml the person holds" }),
+  })
+  .meta({ id: "PersonView" });
+
+/** POST /local/sign-in (development issuer, npm start only) */
+export const signInRequestSchema = z
+  .strictObject({ person: z.string().min(1).max(128).meta({ description: "a person id of the directory" }) })
+  .meta({ id: "SignInRequest" });
+
+export const signInSchema = z
+  .object({
+    token: z.string().meta({ description: "an ID token (JWT): send it as `Authorization: Bearer <token>`" }),
+    expiresAt: z.string().meta({ description: "when the token expires (UTC)" }),
+    person: personViewSchema,
+  })
+  .meta({ id: "SignIn" });
+
+export const peopleListSchema = z.object({ items: z.array(personViewSchema) }).meta({ id: "PeopleList" });

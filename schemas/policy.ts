@@ -10,6 +10,7 @@ import { BASE_FACTS, DERIVED_FACTS } from "../functions/core/policy/facts.ts";
 import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/time.ts";
 import { notificationsSchema } from "./notifications.ts";
+import { personSchema } from "./person.ts";
 import { RECORD_TYPES } from "./record.ts";
 import { dateTime, timeZone } from "./time.ts";
 
@@ -162,9 +163,12 @@ export const orgSchema = z
         }),
       ]),
     ),
+    people: z
+      .array(personSchema)
+      .meta({ description: "every person: role members and everyone a record can name (CONTRACT §6)" }),
     notifications: notificationsSchema.optional(),
   })
-  .meta({ id: "Org", title: "Organisation directory: who holds each role" });
+  .meta({ id: "Org", title: "Organisation directory: who holds each role, and the people" });
 
 export type OrgFile = z.infer<typeof orgSchema>;
 

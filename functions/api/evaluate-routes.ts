@@ -9,7 +9,7 @@ export const EVALUATE_ROUTES: readonly Route[] = [
     method: "POST",
     path: "/v1/evaluate",
     fn: "evaluate",
-    access: "signed",
+    access: "reader",
     query: evaluateQuerySchema,
     zoned: { query: evaluateQuerySchemaIn },
     body: recordSchema,

@@ -10,12 +10,12 @@
  */
 import type * as z from "zod";
 import { companyTimeZone } from "../core/time.ts";
-import type { RuntimeSource } from "../handlers/runtime.ts";
 import { accessMiddlewares } from "../http/access.ts";
 import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { type HttpHandler, httpHandler } from "../http/pipeline.ts";
 import { parseOr400, parseQuery, refuseQuery } from "../http/validate.ts";
+import type { RuntimeSource } from "../runtime/runtime.ts";
 import { type Answer, type Route, routeKey } from "./route.ts";
 
 function toResult(answer: Answer): HttpResult {
@@ -46,12 +46,18 @@ function serveRoute(route: Route, source: RuntimeSource): HttpHandler {
     {
       credentials: async () => (await runtime()).credentials,
       now: async () => (await runtime()).platform.now(),
+      org: async () => (await runtime()).platform.set.org,
     },
     route.body !== undefined,
   );
   return httpHandler(
     async (event) => {
       const params = parseParams(route, event);
+      if (route.exists && !(await route.exists(params, runtime)))
+        throw notFound(
+          route.notFound?.((event.pathParameters ?? {}) as Record<string, string>) ??
+            `${event.rawPath ?? route.path}`,
+        );
       // dates in queries and bodies are days in the company's time zone (CONTRACT §8)
       const zone = route.zoned ? companyTimeZone((await runtime()).platform.set.org) : undefined;
       const querySchema = (zone !== undefined && route.zoned?.query?.(zone)) || route.query;

@@ -6,6 +6,7 @@
  *   compliance evaluate <record.json|records.jsonl> [--at <time>] [--engine compiled|json-rules-engine] [--explain]
  *                                               exit 0 no violation, 1 violations or invalid record
  *   compliance policy check|diff|impact …       pull-request tools: see policy-tools.ts
+ *   compliance login <person> [--url <base>]    an ID token from a running npm start (login.ts)
  *   add --json for machine-readable output; exit 2 is a usage error.
  */
 import { readFileSync } from "node:fs";
@@ -27,6 +28,7 @@ import { policiesDir, readPolicyFiles } from "../runtime/policy-files.ts";
 import { auditVerifyCommand } from "./audit.ts";
 import type { Io } from "./io.ts";
 import { looksLikeJsonLines, readJsonLines, schemaIssues } from "./json-lines.ts";
+import { loginCommand } from "./login.ts";
 import { POLICY_TOOLS_USAGE, runPolicyTool } from "./policy-tools.ts";
 
 const USAGE = `usage:
@@ -35,6 +37,7 @@ const USAGE = `usage:
   compliance evaluate <record.json|records.jsonl> [--at <time>] [--engine compiled|json-rules-engine] [--explain] [--json]
 ${POLICY_TOOLS_USAGE}
   compliance audit verify [--endpoint <url>] [--prefix <table prefix>] [--json]
+  compliance login <person> [--url <base URL of npm start>] [--json]
 The policies folder defaults to $COMPLIANCE_POLICIES_DIR, else ./policies.`;
 
 class UsageError extends DomainError<"usage_error"> {
@@ -65,8 +68,10 @@ function validate(dir: string | undefined, json: boolean, io: Io): number {
   const { result } = load(dir, io, json);
   if (!result.ok) return 1;
   const rules = result.set.versions.reduce((n, v) => n + v.rules.length, 0);
-  if (json) io.out(JSON.stringify({ ok: true, policies: result.set.versions.length, rules }, null, 2));
-  else io.out(`ok: ${result.set.versions.length} policy versions, ${rules} rules`);
+  const people = result.set.org.people.length;
+  if (json)
+    io.out(JSON.stringify({ ok: true, policies: result.set.versions.length, rules, people }, null, 2));
+  else io.out(`ok: ${result.set.versions.length} policy versions, ${rules} rules, ${people} people`);
   return 0;
 }
 
@@ -258,6 +263,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         explain: { type: "boolean", default: false },
         endpoint: { type: "string" },
         prefix: { type: "string" },
+        url: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -273,6 +279,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         { json: values.json, endpoint: values.endpoint, prefix: values.prefix },
         io,
       );
+    if (command === "login") {
+      if (!sub) throw new UsageError("login needs a person id, e.g. compliance login fin.wang");
+      return await loginCommand(sub, { url: values.url, json: values.json }, io);
+    }
     if (command === "evaluate")
       return await evaluate(
         sub,

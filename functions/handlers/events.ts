@@ -9,12 +9,12 @@ import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import { statsDeltas } from "../core/stats.ts";
 import { backgroundCorrelation, logger } from "../runtime/logger.ts";
+import { processByKey } from "../runtime/stream-batch.ts";
 import { eventBridgeSink } from "../service/event-sinks.ts";
 import { type EventSink, violationEvents } from "../service/events.ts";
 import { createTableClients } from "../store/clients.ts";
 import { StatsStore } from "../store/stats.ts";
 import { fromItem } from "../store/violations.ts";
-import { processByKey } from "./stream-batch.ts";
 
 const image = (i: unknown): StoredViolation | undefined =>
   i ? fromItem(unmarshall(i as Record<string, AttributeValue>)) : undefined;

@@ -10,7 +10,6 @@ import { RECORD_TYPES } from "../../schemas/record.ts";
 import { VIOLATION_STATUSES, type ViolationStatus } from "../core/engine/violation.ts";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
-import { VIOLATION_SHARDS } from "../store/tables.ts";
 import type { IndexEntry, IndexFilters } from "../store/violations.ts";
 import { signCursor, verifyCursor } from "./cursor.ts";
 import { candidateViolationIds, type Platform } from "./platform.ts";
@@ -117,7 +116,7 @@ export async function listViolations(
   // overdue: only open and acknowledged partitions, dueAt before now (a filter on the projection)
   const statuses = (q.status ?? VIOLATION_STATUSES).filter((s) => !q.overdue || OVERDUE_STATUSES.includes(s));
   const filters: IndexFilters = q.overdue ? { ...q, dueBefore: platform.now().toISOString() } : q;
-  const partitions = statuses.flatMap((s) => Array.from({ length: VIOLATION_SHARDS }, (_, k) => `${s}#${k}`));
+  const partitions = platform.violations.statusPartitions(statuses);
   const places = position && "parts" in position ? position.parts : {};
   // fetch up to `limit` matches from every partition still open, then merge
   const fetched = await Promise.all(

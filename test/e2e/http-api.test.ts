@@ -12,7 +12,6 @@ import { complaint, discountedQuote, expense, overBudget } from "../support/reco
 import {
   type Answer,
   AUDITOR_TOKEN,
-  CASE_HANDLER_TOKEN,
   Clock,
   type E2ePlatform,
   type ErrorJson,
@@ -20,6 +19,7 @@ import {
   expectDocumented,
   expectJsonError,
   type IngestJson,
+  OLD_CASE_HANDLER_TOKEN,
   type PolicyListJson,
   parseCsv,
   SECRETS,
@@ -727,13 +727,13 @@ describe("who may call what", () => {
     ["/v1/policies", "/v1/policies"],
   ] as const;
 
-  it("auditor routes: 401 without credentials or with an unknown token; 401/403 for a case-handler token or an ingest signature", async () => {
+  it("auditor routes: 401 without credentials, with an unknown token or the old case-handler token; 401/403 for an ingest signature", async () => {
     const signedGet = api().signedHeaders("");
     const personas: [string, Record<string, string>, number[]][] = [
       ["no credentials", {}, [401]],
       ["an unknown bearer token", { authorization: "Bearer not-a-token" }, [401]],
       ["a malformed Authorization header", { authorization: AUDITOR_TOKEN }, [401]],
-      ["the case-handler token", { authorization: `Bearer ${CASE_HANDLER_TOKEN}` }, [401, 403]],
+      ["the old case-handler token", { authorization: `Bearer ${OLD_CASE_HANDLER_TOKEN}` }, [401]],
       ["an ingest signature", signedGet, [401, 403]],
       ["an ingest secret as a bearer token", { authorization: `Bearer ${SECRETS.erp}` }, [401, 403]],
     ];
@@ -748,7 +748,7 @@ describe("who may call what", () => {
     }
   });
 
-  it("ingest routes: 401/403 for an auditor or case-handler token, 401 without credentials; nothing stored", async () => {
+  it("ingest routes: 401/403 for a reader's or the old case-handler token, 401 without credentials; nothing stored", async () => {
     const body = JSON.stringify(overBudget("HA-1", 1));
     const personas: [string, Record<string, string>, number[]][] = [
       ["no credentials", { "content-type": "application/json" }, [401]],
@@ -758,8 +758,8 @@ describe("who may call what", () => {
         [401, 403],
       ],
       [
-        "the case-handler token",
-        { "content-type": "application/json", authorization: `Bearer ${CASE_HANDLER_TOKEN}` },
+        "the old case-handler token",
+        { "content-type": "application/json", authorization: `Bearer ${OLD_CASE_HANDLER_TOKEN}` },
         [401, 403],
       ],
       [
@@ -774,6 +774,8 @@ describe("who may call what", () => {
     ];
     for (const path of ["/v1/records", "/v1/evaluate"]) {
       for (const [who, headers, allowed] of personas) {
+        // CONTRACT 1.1 §2: a reader may dry-run records (POST /v1/evaluate), never store them
+        if (path === "/v1/evaluate" && who === "the auditor token") continue;
         const answer = expectDocumented(await api().request("POST", path, { headers, body }), "POST", path);
         expect(allowed, `${who} on POST ${path}: ${answer.status}`).toContain(answer.status);
         expectJsonError(answer);

@@ -40,7 +40,7 @@ const doc = buildOpenApi() as Json & {
 const op = (method: string, path: string) => doc.paths[path]?.[method.toLowerCase()] as Operation;
 
 /**
- * CONTRACT §2, written down independently of schemas/openapi.ts: every status code each route can
+ * CONTRACT §2, written down independently of functions/api/: every status code each route can
  * answer. 500 (internal_error) is possible everywhere. Routes the contract lists that are not in
  * ROUTES yet are checked as soon as they are added.
  */
@@ -62,13 +62,23 @@ const CONTRACT_STATUSES: Readonly<Record<string, readonly number[]>> = {
   "GET /v1/audit/entries": [200, 400, 401, 403, 500],
   "GET /v1/stats": [200, 400, 401, 403, 500],
   "GET /v1/reports/complaints": [200, 400, 401, 403, 500],
+  "GET /v1/me": [200, 401, 403, 500],
+  // the development issuer of npm start (CONTRACT §6)
+  "GET /.well-known/openid-configuration": [200, 500],
+  "GET /.well-known/jwks.json": [200, 500],
+  "GET /local/people": [200, 500],
+  "POST /local/sign-in": [200, 400, 500],
 };
 
 const SECURITY: Record<string, string[][]> = {
   public: [],
   signed: [["webhookSignature"]],
-  auditor: [["bearerAuditor"], ["sigv4"]],
-  "case-handler": [["bearerCaseHandler"], ["sigv4"]],
+  // POST /v1/evaluate: signed like ingest, or a reader's bearer (CONTRACT 1.1 §2)
+  reader: [["webhookSignature"], ["signIn"], ["machineReader"]],
+  // CONTRACT 1.1 §6: people sign in (a JWT); the machine reader has its own read-only credential
+  auditor: [["signIn"], ["machineReader"]],
+  person: [["signIn"], ["machineReader"]],
+  local: [],
 };
 
 describe("schemas/openapi.json", () => {
@@ -145,9 +155,15 @@ describe("every route is documented (ROUTES, CONTRACT §2)", () => {
       });
 
       if (route.method === "POST")
-        it("takes a JSON body: a Record (signed routes) or a CaseAction (case handlers)", () => {
+        it("takes a JSON body: a Record (signed routes), a CaseAction (people) or a SignInRequest (local)", () => {
+          const body = {
+            signed: "Record",
+            reader: "Record",
+            person: "CaseAction",
+            local: "SignInRequest",
+          } as Record<string, string>;
           expect(op(route.method, route.path).requestBody?.content["application/json"]?.schema).toEqual({
-            $ref: `#/components/schemas/${route.access === "signed" ? "Record" : "CaseAction"}`,
+            $ref: `#/components/schemas/${body[route.access]}`,
           });
         });
 

@@ -8,12 +8,13 @@ import { violationId } from "../../functions/core/engine/violation.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createCasesHandler } from "../../functions/handlers/cases.ts";
 import { createEvaluateHandler } from "../../functions/handlers/evaluate.ts";
-import type { Runtime } from "../../functions/handlers/runtime.ts";
+import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { createPlatform } from "../../functions/service/platform.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { auditorGet, httpEvent, lambdaContext, signedPost } from "../support/events.ts";
 import { complaint, overBudget } from "../support/records.ts";
-import { CASE_HANDLER_TOKEN, storeAndEvaluate, TestClock, testRuntime } from "../support/runtime.ts";
+import { storeAndEvaluate, TestClock, testRuntime } from "../support/runtime.ts";
+import { TEST_ISSUER } from "../support/tokens.ts";
 
 const db = useTables();
 // 2026-03-02T00:30Z is 08:30 on 2 March in Shanghai
@@ -104,7 +105,7 @@ describe("dates in case actions", () => {
         route: "/v1/violations/{id}/waive",
         params: { id },
         body: JSON.stringify({ by: "md.li", reason: "quarter end", until: "2026-03-31" }),
-        headers: { authorization: `Bearer ${CASE_HANDLER_TOKEN}` },
+        headers: { authorization: `Bearer ${await TEST_ISSUER.tokenFor("md.li", clock.now())}` },
       }),
       lambdaContext,
     );

@@ -31,6 +31,7 @@ import type {
 } from "./model.ts";
 import { DECORATORS, OPERATORS, resolveOperator } from "./operators.ts";
 import { channelDiagnostics } from "./org-channels.ts";
+import { checkDirectory } from "./org-check.ts";
 import { PATH_HINT, parsePath, pathLabel } from "./path.ts";
 import { fieldsBeside, missingSegment } from "./schema-paths.ts";
 import { parseTemplate } from "./template.ts";
@@ -87,7 +88,7 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
     diagnostics.push(...errors);
     if (source) {
       const checked = schemaDiagnostics(source, orgSchema);
-      diagnostics.push(...checked.diagnostics);
+      diagnostics.push(...checked.diagnostics, ...checkDirectory(source));
       if (checked.value) directory = checked.value as OrgDirectory;
       if (directory) diagnostics.push(...channelDiagnostics(directory, source));
     }

@@ -1,6 +1,7 @@
 /** What the loader produces: validated, parameter-resolved policy versions and the org directory. */
 
 import type { NotificationsFile } from "../../../schemas/notifications.ts";
+import type { Person } from "../../../schemas/person.ts";
 import type { Condition, SEVERITIES } from "../../../schemas/policy.ts";
 import type { RecordType } from "../../../schemas/record.ts";
 import type { CodeKind } from "../code-names.ts";
@@ -69,6 +70,8 @@ export interface OrgDirectory {
   /** IANA zone in which people's dates (`2026-03-01` in a query) are read; default Asia/Shanghai. */
   readonly timeZone?: string;
   readonly roles: Readonly<Record<string, OrgRole>>;
+  /** Every person (CONTRACT §6); look them up with functions/core/directory.ts. */
+  readonly people: readonly Person[];
   /** Chat robots (CONTRACT §7), by channel id: schemas/notifications.ts. */
   readonly notifications?: NotificationsFile;
 }
