@@ -54,13 +54,9 @@ import {
 import { recordKey } from "../store/keys.ts";
 import { ok, type Route, route } from "./route.ts";
 
-/**
- * Whose stats a caller reads. People branch hook: a signed-in person who is not an auditor reads
- * their own (`{kind: "person", id}`); until then every caller of this route is an auditor or the
- * machine reader, who read the company's.
- */
-function statsScopeOf(): StatsScope {
-  return { kind: "all" };
+/** Whose stats a caller reads (CONTRACT §2): a person who is not an auditor, their own violations. */
+function statsScopeOf(caller: Caller): StatsScope {
+  return caller.kind === "person" && !caller.auditor ? { kind: "person", id: caller.id } : { kind: "all" };
 }
 
 const VIOLATION_ID_EXAMPLE = "3f6b0c9e2d4a4b1c8e7f6a5b4c3d2e1f";
@@ -400,14 +396,14 @@ export const AUDITOR_ROUTES: readonly Route[] = [
     method: "GET",
     path: "/v1/stats",
     fn: "auditor",
-    access: "auditor",
+    access: "person",
     query: statsQuerySchema,
     zoned: { query: statsQuerySchemaIn },
     doc: {
       operationId: "getStats",
       summary: "Counts at a glance: open violations, overdue, per week, time to resolve",
       description:
-        "Open violations by area, severity and assigned role; how many are overdue; violations opened and resolved per ISO week (company time zone) from `from` to `to` (default: the 12 weeks up to now); mean hours to resolve per policy. Served from counters maintained as violations change (never a scan); `overdue` is counted from the index of open and acknowledged violations.",
+        "Open violations by area, severity and assigned role; how many are overdue; violations opened and resolved per ISO week (company time zone) from `from` to `to` (default: the 12 weeks up to now); mean hours to resolve per policy. Served from counters maintained as violations change (never a scan); `overdue` is counted from the index of open and acknowledged violations. Auditors and the machine reader get the company's counts; any other signed-in person the counts of the violations assigned to them.",
       responses: ({ ref, json, error }) => ({
         200: json("The counts.", ref(statsSchema)),
         400: error(
@@ -415,12 +411,11 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         ),
       }),
     },
-    serve: async ({ query, runtime }) => {
+    serve: async ({ query, event, runtime }) => {
       assertOrderedRanges(query);
       const { platform } = await runtime();
-      return ok(
-        await readStats(platform, platform.stats, companyTimeZone(platform.set.org), statsScopeOf(), query),
-      );
+      const scope = statsScopeOf(callerOf(event));
+      return ok(await readStats(platform, platform.stats, companyTimeZone(platform.set.org), scope, query));
     },
   }),
   route({

@@ -21,6 +21,7 @@ import { auditorGet, lambdaContext } from "../support/events.ts";
 import { expectMatchesOpenApi } from "../support/openapi.ts";
 import { complaint, expense, overBudget } from "../support/records.ts";
 import { storeAndEvaluate, TestClock, testRuntime } from "../support/runtime.ts";
+import { TEST_ISSUER } from "../support/tokens.ts";
 
 const db = useTables();
 const clock = new TestClock("2026-03-02T00:00:00Z");
@@ -320,6 +321,20 @@ describe("GET /v1/stats", () => {
     expect(stats.meanHoursToResolve["expense-approval"]).toBeCloseTo(1 / 60, 1);
     // every open count is the list's count for the same filter
     expect((await ids({ status: "open", area: "approval-limits" })).length).toBe(2);
+  });
+
+  it("a person who is not an auditor reads the counts of their own violations", async () => {
+    const token = await TEST_ISSUER.tokenFor("fin.wang", clock.now());
+    const result = await auditor(
+      auditorGet("/v1/stats", { query: { from: "2026-03-02", to: "2026-03-08" }, token }),
+      lambdaContext,
+    );
+    expect(result.statusCode, result.body).toBe(200);
+    const stats = JSON.parse(result.body as string);
+    // fin.wang (finance) is assigned the two over-budget violations: ANS-1 open, ANS-4 resolved
+    expect(stats.open.byArea).toEqual({ "approval-limits": 1 });
+    expect(stats.overdue).toBe(0);
+    expect(stats.weeks).toEqual([{ week: "2026-W10", opened: 2, resolved: 1 }]);
   });
 
   it("refuses from after to and unknown parameters", async () => {
