@@ -18,8 +18,6 @@ import {
   policyVersionPathSchema,
   policyVersionSchema,
   recordResponseSchema,
-  recordRevisionPathSchema,
-  recordRevisionSchema,
   storedViolationSchema,
   VIOLATION_RANGES,
   violationListSchema,
@@ -28,6 +26,7 @@ import {
   violationQuerySchemaIn,
 } from "../../schemas/api.ts";
 import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
+import { recordRevisionPathSchema, recordRevisionSchema } from "../../schemas/record-revision.ts";
 import { statsQuerySchema, statsQuerySchemaIn, statsSchema } from "../../schemas/stats.ts";
 import { type Caller, requireAllowed } from "../core/authorization.ts";
 import { directoryOf } from "../core/directory.ts";
