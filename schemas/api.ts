@@ -7,7 +7,7 @@ import * as z from "zod";
 import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
 import { listFilter } from "./list-filter.ts";
 import { AREAS, SEVERITIES } from "./policy.ts";
-import { RECORD_ID_PATTERN, RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
+import { RECORD_TYPES, recordSchema } from "./record.ts";
 import { DEFAULT_TIME_ZONE, instant, lowerBound, until, upperBound } from "./time.ts";
 
 export { listFilter, VIOLATION_STATUSES };
