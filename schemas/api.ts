@@ -5,11 +5,12 @@
  */
 import * as z from "zod";
 import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
-import { SEVERITIES } from "./policy.ts";
+import { listFilter } from "./list-filter.ts";
+import { AREAS, SEVERITIES } from "./policy.ts";
 import { RECORD_TYPES, recordSchema } from "./record.ts";
 import { DEFAULT_TIME_ZONE, instant, lowerBound, until, upperBound } from "./time.ts";
 
-export { VIOLATION_STATUSES };
+export { listFilter, VIOLATION_STATUSES };
 
 const bilingual = z.object({ zh: z.string(), en: z.string() });
 
@@ -236,25 +237,73 @@ const id = z.string().min(1).max(128);
 /**
  * GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored.
  * Times follow CONTRACT §8: a date is a day in the company's time zone (`timeZone`, from org.yaml,
- * which is loaded at runtime: handlers call `…In(tz)`; the constants use the default zone).
+ * which is loaded at runtime: handlers call `…In(tz)`; the constant uses the default zone).
  */
 export const violationQuerySchemaIn = (tz: string) =>
   z.strictObject({
-    status: z.enum(VIOLATION_STATUSES).optional(),
-    area: id.optional(),
-    policyId: id.optional(),
-    ruleId: id.optional(),
-    recordType: z.enum(RECORD_TYPES).optional(),
-    recordId: id.optional(),
-    assigneeRole: id.optional(),
-    assignee: id.optional().meta({ description: "a person id, or `me` (the signed-in person)" }),
+    status: listFilter("status", VIOLATION_STATUSES)
+      .optional()
+      .meta({
+        description: `only these statuses: ${VIOLATION_STATUSES.join(", ")} (one or a comma-separated list)`,
+      }),
+    severity: listFilter("severity", SEVERITIES)
+      .optional()
+      .meta({ description: `only these severities: ${SEVERITIES.join(", ")}` }),
+    area: listFilter("area", AREAS)
+      .optional()
+      .meta({ description: `only these policy areas: ${AREAS.join(", ")}` }),
+    policyId: listFilter("policyId")
+      .optional()
+      .meta({ description: "only these policies (ids of loaded policies)" }),
+    ruleId: listFilter("ruleId")
+      .optional()
+      .meta({ description: "only these rules (ids of the loaded policies' rules)" }),
+    recordType: listFilter("recordType", RECORD_TYPES)
+      .optional()
+      .meta({ description: `only records of these types: ${RECORD_TYPES.join(", ")}` }),
+    recordId: id.optional().meta({ description: "only violations of this record (the caller's id)" }),
+    department: listFilter("department")
+      .optional()
+      .meta({ description: "only violations of records whose `data.department` is one of these" }),
+    assigneeRole: listFilter("assigneeRole")
+      .optional()
+      .meta({ description: "only violations assigned to one of these roles (roles of org.yaml)" }),
+    assignee: id.optional().meta({
+      description:
+        "only violations assigned to this person (escalations included); `me`: the signed-in person",
+    }),
+    overdue: z
+      .enum(["true", "false"])
+      .optional()
+      .meta({ description: "`true`: only open or acknowledged violations whose `dueAt` has passed" }),
     from: lowerBound(tz).optional().meta({ description: "detectedAt ≥ from" }),
     to: upperBound(tz).optional().meta({ description: "detectedAt ≤ to" }),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
+    occurredFrom: lowerBound(tz).optional().meta({ description: "the record's occurredAt ≥ occurredFrom" }),
+    occurredTo: upperBound(tz).optional().meta({ description: "the record's occurredAt ≤ occurredTo" }),
+    resolvedFrom: lowerBound(tz)
+      .optional()
+      .meta({ description: "resolvedAt ≥ resolvedFrom (resolved violations)" }),
+    resolvedTo: upperBound(tz)
+      .optional()
+      .meta({ description: "resolvedAt ≤ resolvedTo (resolved violations)" }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .default(100)
+      .meta({ description: "page size, 1–500 (100)" }),
     cursor: z.string().max(8192).optional(),
-    format: z.enum(["json", "csv"]).optional(),
+    format: z.enum(["json", "csv", "xlsx"]).optional(),
   });
 export const violationQuerySchema = violationQuerySchemaIn(DEFAULT_TIME_ZONE);
+
+/** The from/to pairs of the violation list (any pair with its start after its end is a 400). */
+export const VIOLATION_RANGES = [
+  ["from", "to"],
+  ["occurredFrom", "occurredTo"],
+  ["resolvedFrom", "resolvedTo"],
+] as const;
 
 export const evaluateQuerySchemaIn = (tz: string) =>
   z.strictObject({
@@ -285,6 +334,7 @@ export const complaintReportQuerySchemaIn = (tz: string) =>
   z.strictObject({
     from: lowerBound(tz).meta({ description: "receivedAt ≥ from" }),
     to: upperBound(tz).meta({ description: "receivedAt ≤ to" }),
+    format: z.enum(["json", "csv"]).optional().meta({ description: "`csv`: the counted complaints as CSV" }),
   });
 export const complaintReportQuerySchema = complaintReportQuerySchemaIn(DEFAULT_TIME_ZONE);
 
@@ -300,6 +350,16 @@ export const complaintReportSchema = z
       media: z.number().int(),
     }),
     total: z.number().int(),
+    items: z
+      .array(
+        z.object({
+          type: z.literal("complaint"),
+          id: z.string(),
+          category: z.string(),
+          receivedAt: z.string(),
+        }),
+      )
+      .meta({ description: "the counted complaints, by receivedAt" }),
     deduction: z.number().min(0).meta({
       description:
         "percentage points deducted: 0.2 per full 10 ordinary complaints (general, service, quality) + 50 per legal or media complaint (seed regulation 003, 4.1.3)",

@@ -19,16 +19,20 @@ import {
   policyVersionSchema,
   recordResponseSchema,
   storedViolationSchema,
+  VIOLATION_RANGES,
   violationListSchema,
   violationPathSchema,
   violationQuerySchema,
   violationQuerySchemaIn,
 } from "../../schemas/api.ts";
 import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
+import { recordRevisionPathSchema, recordRevisionSchema } from "../../schemas/record-revision.ts";
+import { statsQuerySchema, statsQuerySchemaIn, statsSchema } from "../../schemas/stats.ts";
 import { type Caller, requireAllowed } from "../core/authorization.ts";
 import { directoryOf } from "../core/directory.ts";
 import { DomainError } from "../core/errors.ts";
 import { publicViolation } from "../core/lifecycle.ts";
+import { companyTimeZone } from "../core/time.ts";
 import { header } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { assertOrderedRanges } from "../http/validate.ts";
@@ -36,13 +40,23 @@ import { auditWithAnchorOf } from "../runtime/audit-anchor-runtime.ts";
 import { auditOf } from "../runtime/audit-runtime.ts";
 import { verifyAudit } from "../service/audit.ts";
 import { listAuditEntries } from "../service/audit-entries.ts";
-import { complaintReport } from "../service/complaint-report.ts";
+import { complaintItemsCsv, complaintReport } from "../service/complaint-report.ts";
 import { readPolicyVersion } from "../service/policy-reading.ts";
-import { listViolations } from "../service/violation-queries.ts";
+import { readStats, type StatsScope } from "../service/stats.ts";
+import { assertKnownFilterValues, listViolations } from "../service/violation-queries.ts";
 import { CSV_COLUMNS, CSV_MAX_ROWS } from "../service/violations-csv.ts";
-import { exportViolationsCsv } from "../service/violations-export.ts";
+import {
+  exportViolationsCsv,
+  exportViolationsXlsx,
+  XLSX_CONTENT_TYPE,
+} from "../service/violations-export.ts";
 import { recordKey } from "../store/keys.ts";
 import { ok, type Route, route } from "./route.ts";
+
+/** Whose stats a caller reads (CONTRACT §2): a person who is not an auditor, their own violations. */
+function statsScopeOf(caller: Caller): StatsScope {
+  return caller.kind === "person" && !caller.auditor ? { kind: "person", id: caller.id } : { kind: "all" };
+}
 
 const VIOLATION_ID_EXAMPLE = "3f6b0c9e2d4a4b1c8e7f6a5b4c3d2e1f";
 
@@ -119,18 +133,35 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         ),
       }),
     },
-    serve: async ({ query: { cursor, format, assignee: asked, ...filters }, event, runtime }) => {
+    serve: async ({ query: { cursor, format, overdue, assignee: asked, ...filters }, event, runtime }) => {
       // a person who is not an auditor lists their own queue (assignee=me) and nobody else's
       const { assignee } = requireAllowed(callerOf(event), {
         action: "list",
         ...(asked !== undefined ? { assignee: asked } : {}),
       });
-      const query = { ...filters, ...(assignee !== undefined ? { assignee } : {}) };
-      assertOrderedRanges(query);
+      assertOrderedRanges(filters, VIOLATION_RANGES);
       const rt = await runtime();
+      assertKnownFilterValues(rt.platform, filters);
+      const query = {
+        ...filters,
+        ...(assignee !== undefined ? { assignee } : {}),
+        ...(overdue === "true" ? { overdue: true } : {}),
+      };
       const key = await rt.cursorKey();
       const csv =
         format === "csv" || (format === undefined && /\btext\/csv\b/i.test(header(event, "accept") ?? ""));
+      if (format === "xlsx") {
+        const { bytes, nextCursor } = await exportViolationsXlsx(rt.platform, query, key, cursor);
+        return {
+          status: 200,
+          bytes,
+          headers: {
+            "content-type": XLSX_CONTENT_TYPE,
+            "content-disposition": 'attachment; filename="violations.xlsx"',
+            ...(nextCursor ? { "x-next-cursor": nextCursor } : {}),
+          },
+        };
+      }
       if (!csv) {
         const page = await listViolations(rt.platform, query, key, cursor);
         return ok({ items: page.items.map(publicViolation), nextCursor: page.nextCursor });
@@ -239,6 +270,37 @@ export const AUDITOR_ROUTES: readonly Route[] = [
   }),
   route({
     method: "GET",
+    path: "/v1/records/{type}/{id}/revisions/{n}",
+    fn: "auditor",
+    access: "auditor",
+    params: recordRevisionPathSchema,
+    notFound: ({ type, id, n }) => `revision ${n} of record ${type}/${id}`,
+    doc: {
+      operationId: "getRecordRevision",
+      summary: "One stored revision of a record",
+      description:
+        "That revision's envelope as stored (normalised: timestamps in UTC), when the platform received it and which ingest client sent it.",
+      params: {
+        type: { description: "record type (another value: 404)", example: "expense" },
+        id: { description: "the caller's record id", example: "EXP-2026-0001" },
+        n: { description: "revision number (1, 2, …)", example: "1" },
+      },
+      responses: ({ ref, json, error }) => ({
+        200: json("The revision.", ref(recordRevisionSchema)),
+        404: error("`not_found`: no such record, or no such revision of it.", {
+          code: "not_found",
+          message: "revision 9 of record expense/EXP-2026-0001 not found",
+        }),
+      }),
+    },
+    serve: async ({ params: { type, id, n }, runtime }) => {
+      const found = await (await runtime()).platform.records.getRevision(recordKey(type, id), Number(n));
+      if (!found) throw notFound(`revision ${n} of record ${type}/${id}`);
+      return ok({ record: found.record, receivedAt: found.receivedAt, clientId: found.clientId });
+    },
+  }),
+  route({
+    method: "GET",
     path: "/v1/policies",
     fn: "auditor",
     access: "auditor",
@@ -331,6 +393,32 @@ export const AUDITOR_ROUTES: readonly Route[] = [
   }),
   route({
     method: "GET",
+    path: "/v1/stats",
+    fn: "auditor",
+    access: "person",
+    query: statsQuerySchema,
+    zoned: { query: statsQuerySchemaIn },
+    doc: {
+      operationId: "getStats",
+      summary: "Counts at a glance: open violations, overdue, per week, time to resolve",
+      description:
+        "Open violations by area, severity and assigned role; how many are overdue; violations opened and resolved per ISO week (company time zone) from `from` to `to` (default: the 12 weeks up to now); mean hours to resolve per policy. Served from counters maintained as violations change (never a scan); `overdue` is counted from the index of open and acknowledged violations. Auditors and the machine reader get the company's counts; any other signed-in person the counts of the violations assigned to them.",
+      responses: ({ ref, json, error }) => ({
+        200: json("The counts.", ref(statsSchema)),
+        400: error(
+          "`validation_failed`: an unknown parameter, a bad time, `from` after `to`, or more than 520 weeks.",
+        ),
+      }),
+    },
+    serve: async ({ query, event, runtime }) => {
+      assertOrderedRanges(query);
+      const { platform } = await runtime();
+      const scope = statsScopeOf(callerOf(event));
+      return ok(await readStats(platform, platform.stats, companyTimeZone(platform.set.org), scope, query));
+    },
+  }),
+  route({
+    method: "GET",
     path: "/v1/reports/complaints",
     fn: "auditor",
     access: "auditor",
@@ -342,11 +430,37 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       description:
         "Counts the complaints received in [from, to] (each once, as its latest revision describes it) by category, and the satisfaction deduction in percentage points: 0.2 per full 10 ordinary complaints (general, service, quality) plus 50 per legal or media complaint (seed 003, 4.1.3), in exact decimal arithmetic.",
       responses: ({ ref, json, error }) => ({
-        200: json("The report.", ref(complaintReportSchema)),
+        200: {
+          ...json(
+            "The report (JSON), or with `format=csv` the counted complaints as CSV.",
+            ref(complaintReportSchema),
+          ),
+          content: {
+            "application/json": { schema: ref(complaintReportSchema) },
+            "text/csv": {
+              schema: {
+                type: "string",
+                description:
+                  "RFC 4180 CSV with the header row `type,id,category,receivedAt`, one row per counted complaint.",
+              },
+              example: "type,id,category,receivedAt\r\n",
+            },
+          },
+        },
         400: error("`validation_failed`: `from` or `to` missing or not a timestamp, or `from` after `to`."),
       }),
     },
-    serve: async ({ query: { from, to }, runtime }) =>
-      ok(await complaintReport((await runtime()).platform, from, to)),
+    serve: async ({ query: { from, to, format }, runtime }) => {
+      const report = await complaintReport((await runtime()).platform, from, to);
+      if (format !== "csv") return ok(report);
+      return {
+        status: 200,
+        text: complaintItemsCsv(report.items),
+        headers: {
+          "content-type": "text/csv; charset=utf-8; header=present",
+          "content-disposition": 'attachment; filename="complaints.csv"',
+        },
+      };
+    },
   }),
 ];

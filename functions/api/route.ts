@@ -21,10 +21,11 @@ export type DeployedFunctionName = Exclude<FunctionName, "local">;
 export type Json = { [key: string]: unknown };
 export type SchemaIo = "input" | "output";
 
-/** What `serve` answers: JSON (the default content type) or text with its own headers. */
+/** What `serve` answers: JSON (the default content type), or text or bytes (base64 on the wire) with their own headers. */
 export type Answer =
   | { readonly status: number; readonly json: unknown; readonly headers?: Readonly<Record<string, string>> }
-  | { readonly status: number; readonly text: string; readonly headers: Readonly<Record<string, string>> };
+  | { readonly status: number; readonly text: string; readonly headers: Readonly<Record<string, string>> }
+  | { readonly status: number; readonly bytes: Buffer; readonly headers: Readonly<Record<string, string>> };
 
 export interface ServeInput<P, Q, B> {
   readonly params: P;

@@ -14,11 +14,18 @@ import { accessMiddlewares } from "../http/access.ts";
 import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { type HttpHandler, httpHandler } from "../http/pipeline.ts";
-import { parseOr400, refuseQuery } from "../http/validate.ts";
+import { parseOr400, parseQuery, refuseQuery } from "../http/validate.ts";
 import type { RuntimeSource } from "../runtime/runtime.ts";
 import { type Answer, type Route, routeKey } from "./route.ts";
 
 function toResult(answer: Answer): HttpResult {
+  if ("bytes" in answer)
+    return {
+      statusCode: answer.status,
+      headers: { ...answer.headers },
+      body: answer.bytes.toString("base64"),
+      isBase64Encoded: true,
+    };
   if ("text" in answer)
     return { statusCode: answer.status, headers: { ...answer.headers }, body: answer.text };
   return json(answer.status, answer.json, { ...answer.headers });
@@ -56,7 +63,7 @@ function serveRoute(route: Route, source: RuntimeSource): HttpHandler {
       const querySchema = (zone !== undefined && route.zoned?.query?.(zone)) || route.query;
       const bodySchema = (zone !== undefined && route.zoned?.body?.(zone)) || route.body;
       const query = querySchema
-        ? parseOr400(querySchema, event.queryStringParameters ?? {}, "query")
+        ? parseQuery(querySchema, event.queryStringParameters ?? {})
         : refuseQuery(event.queryStringParameters);
       const body = bodySchema
         ? parseOr400(bodySchema, event.jsonBody, route.bodyName ?? "request")

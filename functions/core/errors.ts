@@ -67,6 +67,7 @@ export const ERROR_CODES = {
   head_write_failed: internal,
   violation_read_failed: internal,
   violation_write_failed: internal,
+  stats_write_failed: internal,
   policy_publish_failed: internal,
   policy_version_conflict: internal,
   audit_append_failed: internal,

@@ -31,6 +31,9 @@ export interface StoredViolation extends Violation {
   readonly escalationLevel?: number;
   /** When the sweeper must look at it next (waiver expiry, or escalation past dueAt); internal. */
   readonly nextActionAt?: string | null;
+  /** The judged record's `data.department` and `occurredAt` (list filters and exports read them). */
+  readonly department?: string | null;
+  readonly occurredAt?: string;
   /** Last time an evaluation confirmed or changed it. */
   readonly updatedAt: string;
   /** Optimistic-lock counter: every write expects the one it read. */

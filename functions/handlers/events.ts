@@ -7,24 +7,37 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
+import { statsDeltas } from "../core/stats.ts";
 import { backgroundCorrelation, logger } from "../runtime/logger.ts";
 import { processByKey } from "../runtime/stream-batch.ts";
 import { eventBridgeSink } from "../service/event-sinks.ts";
 import { type EventSink, violationEvents } from "../service/events.ts";
+import { createTableClients } from "../store/clients.ts";
+import { StatsStore } from "../store/stats.ts";
 import { fromItem } from "../store/violations.ts";
 
 const image = (i: unknown): StoredViolation | undefined =>
   i ? fromItem(unmarshall(i as Record<string, AttributeValue>)) : undefined;
 
-export function createEventsHandler(sink: () => EventSink) {
+/** Where the stats counters go (GET /v1/stats) and the company's time zone their weeks are in. */
+export interface StatsTarget {
+  readonly store: StatsStore;
+  readonly timeZone: string;
+}
+
+export function createEventsHandler(sink: () => EventSink, stats?: () => StatsTarget | undefined) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     backgroundCorrelation("events");
     return processByKey(
       event.Records,
       16,
       async (record) => {
-        const events = violationEvents(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage));
-        await sink().publish(events);
+        const before = image(record.dynamodb?.OldImage);
+        const after = image(record.dynamodb?.NewImage);
+        // counters first: a failure retries the record, and consumers de-duplicate events on eventKey
+        const target = stats?.();
+        if (target) await target.store.apply(statsDeltas(before, after, target.timeZone));
+        await sink().publish(violationEvents(before, after));
       },
       (record, error) =>
         logger.error("publishing events failed", {
@@ -36,9 +49,22 @@ export function createEventsHandler(sink: () => EventSink) {
 }
 
 let bus: EventSink | undefined;
-export const handler = createEventsHandler(() => {
-  const name = process.env.COMPLIANCE_EVENT_BUS_NAME;
-  if (!name) throw new DomainError("configuration_error", "COMPLIANCE_EVENT_BUS_NAME is not set");
-  bus ??= eventBridgeSink(name);
-  return bus;
-});
+let counters: StatsTarget | undefined;
+export const handler = createEventsHandler(
+  () => {
+    const name = process.env.COMPLIANCE_EVENT_BUS_NAME;
+    if (!name) throw new DomainError("configuration_error", "COMPLIANCE_EVENT_BUS_NAME is not set");
+    bus ??= eventBridgeSink(name);
+    return bus;
+  },
+  () => {
+    // the stats table and the company's time zone (org.yaml timeZone, passed by the deployment)
+    const table = process.env.COMPLIANCE_STATS_TABLE;
+    if (!table) return undefined;
+    counters ??= {
+      store: new StatsStore(createTableClients(process.env.COMPLIANCE_DYNAMODB_ENDPOINT).doc, table),
+      timeZone: process.env.COMPLIANCE_TIME_ZONE ?? "Asia/Shanghai",
+    };
+    return counters;
+  },
+);

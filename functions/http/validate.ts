@@ -1,6 +1,7 @@
 /** zod parsing with every issue in the 400 answer. */
 import type * as z from "zod";
-import { toIssues } from "../core/issues.ts";
+import { DomainError } from "../core/errors.ts";
+import { reportedIssues, toIssues } from "../core/issues.ts";
 import { validationFailed } from "./errors.ts";
 
 export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
@@ -34,13 +35,40 @@ export function assertOrderedRanges(
  */
 export function refuseQuery(query: Readonly<Record<string, unknown>> | undefined): Record<string, never> {
   const names = Object.keys(query ?? {});
-  if (names.length > 0)
-    throw validationFailed(
-      names.map((name) => ({
-        path: [name.slice(0, 100)],
-        message: `unknown parameter "${name.slice(0, 100)}": this route takes no query parameters`,
-      })),
-      "query",
-    );
+  if (names.length > 0) {
+    const issues = names.map((name) => ({
+      path: [name.slice(0, 100)],
+      message: `unknown parameter "${name.slice(0, 100)}": this route takes no query parameters`,
+    }));
+    const { listed } = reportedIssues(issues);
+    throw new DomainError("validation_failed", `query is invalid: ${listed[0]?.message}`, { issues: listed });
+  }
   return {};
+}
+
+/**
+ * A query parsed with its (strict) schema. An unknown parameter is named with every parameter the
+ * route accepts, and the answer's message carries the issues themselves (CONTRACT §2: a 400 whose
+ * message lists what is accepted), e.g. `query is invalid: unknown parameter "stauts"; accepted:
+ * status, severity, …`.
+ */
+export function parseQuery<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  const accepted = shape ? Object.keys(shape) : [];
+  const issues = toIssues(result.error, input).map((issue) =>
+    issue.atKey && issue.path.length === 1
+      ? {
+          path: issue.path,
+          message: `unknown parameter "${String(issue.path[0]).slice(0, 100)}"; accepted: ${accepted.join(", ")}`,
+        }
+      : issue,
+  );
+  const { listed, total } = reportedIssues(issues);
+  const words = listed.map((i) => (i.message.startsWith("unknown") ? i.message : `${i.path}: ${i.message}`));
+  const message = `query is invalid: ${words.join("; ")}${total > listed.length ? ` (and ${total - listed.length} more)` : ""}`;
+  throw new DomainError("validation_failed", message.length > 2000 ? `${message.slice(0, 1999)}…` : message, {
+    issues: listed,
+  });
 }

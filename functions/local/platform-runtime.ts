@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { LOCAL_ROUTES } from "../api/local-routes.ts";
 import { routeHandler } from "../api/router.ts";
 import { directoryOf } from "../core/directory.ts";
+import { companyTimeZone } from "../core/time.ts";
 import { createAuditHandler } from "../handlers/audit.ts";
 import { createAuditorHandler } from "../handlers/auditor.ts";
 import { createCasesHandler } from "../handlers/cases.ts";
@@ -213,7 +214,10 @@ export async function startPlatform(opts: {
       await readStream(
         "violations",
         "events",
-        createEventsHandler(() => sink),
+        createEventsHandler(
+          () => sink,
+          () => ({ store: platform.stats, timeZone: companyTimeZone(set.org) }),
+        ),
         STREAM_BATCHING.events,
         250,
       ),

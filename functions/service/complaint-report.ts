@@ -4,6 +4,7 @@
  * counts once, as its latest evaluated revision describes it.
  */
 import { type ComplaintCounts, deduction, emptyCounts } from "../core/complaint-report.ts";
+import { csvLine } from "../core/csv.ts";
 import { DomainError } from "../core/errors.ts";
 import { reportMonth } from "../store/records.ts";
 import type { Platform } from "./platform.ts";
@@ -14,6 +15,23 @@ export interface ComplaintReport {
   readonly counts: ComplaintCounts;
   readonly total: number;
   readonly deduction: number;
+  /** The counted complaints, oldest first (receivedAt, then id). */
+  readonly items: readonly ComplaintReportItem[];
+}
+
+export interface ComplaintReportItem {
+  readonly type: "complaint";
+  readonly id: string;
+  readonly category: string;
+  readonly receivedAt: string;
+}
+
+/** The counted complaints as CSV (RFC 4180, the one cell encoder: formulas neutralised, no BOM). */
+export function complaintItemsCsv(items: readonly ComplaintReportItem[]): string {
+  return [
+    csvLine(["type", "id", "category", "receivedAt"]),
+    ...items.map((i) => csvLine([i.type, i.id, i.category, i.receivedAt])),
+  ].join("");
 }
 
 /** Month partitions from `from` to `to`, inclusive. */
@@ -51,13 +69,31 @@ export async function complaintReport(
   if (months.length > 120) throw new ReportRangeError("a report covers at most 10 years");
   const counts = emptyCounts();
   const seen = new Set<string>();
+  const items: ComplaintReportItem[] = [];
   for (const month of months) {
     for await (const entry of platform.records.complaintsReceived(month, from, to)) {
       if (seen.has(entry.pk) || !(entry.category in counts)) continue;
       seen.add(entry.pk);
       counts[entry.category as keyof ComplaintCounts]++;
+      items.push({
+        type: "complaint",
+        id: entry.pk.slice(entry.pk.indexOf("#") + 1),
+        category: entry.category,
+        receivedAt: entry.receivedAt,
+      });
     }
   }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  return { from, to, counts, total, deduction: deduction(counts) };
+  items.sort((a, b) =>
+    a.receivedAt < b.receivedAt
+      ? -1
+      : a.receivedAt > b.receivedAt
+        ? 1
+        : a.id < b.id
+          ? -1
+          : a.id > b.id
+            ? 1
+            : 0,
+  );
+  return { from, to, counts, total, deduction: deduction(counts), items };
 }

@@ -38,6 +38,11 @@ export async function evaluateStoredRevision(
   const claim = await platform.records.claimHead(pk, record.revision, result.nextCheckAt, now, report);
   if (!claim.claimed) return { applied: false, changes, nextCheckAt: result.nextCheckAt };
 
+  const department = (record.data as { department?: unknown }).department;
+  const recordFacts = {
+    department: typeof department === "string" ? department : null,
+    occurredAt: record.occurredAt,
+  };
   const fired = new Map(result.violations.map((v) => [v.id, v]));
   let pending = candidateViolationIds(platform, record.type, record.id);
   // A record evaluated for the first time has no violations yet: skip the read. (Should one exist
@@ -59,6 +64,8 @@ export async function evaluateStoredRevision(
           const v = change.next;
           const next = {
             ...v,
+            // what the list's department and occurredAt filters read (the judged revision's)
+            ...recordFacts,
             nextActionAt: nextActionAt(v, platform.ruleOf(v.policyId, v.policyVersion, v.ruleId)),
           };
           if (await platform.violations.write(next, existing?.ver)) {

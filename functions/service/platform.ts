@@ -11,6 +11,7 @@ import { violationId } from "../core/engine/violation.ts";
 import type { LoadedRule, PolicySet } from "../core/policy/model.ts";
 import { PolicyVersionsStore } from "../store/policy-versions.ts";
 import { RecordsStore } from "../store/records.ts";
+import { StatsStore } from "../store/stats.ts";
 import type { TableNames } from "../store/tables.ts";
 import { ViolationsStore } from "../store/violations.ts";
 
@@ -25,6 +26,8 @@ export interface Platform {
   readonly records: RecordsStore;
   readonly violations: ViolationsStore;
   readonly policyVersions: PolicyVersionsStore;
+  /** The counters GET /v1/stats answers from. */
+  readonly stats: StatsStore;
   readonly now: () => Date;
   /** The longest waiver in days unless a policy sets `maxWaiverDays` (COMPLIANCE_MAX_WAIVER_DAYS, 365). */
   readonly maxWaiverDays: number;
@@ -55,6 +58,7 @@ export function createPlatform(args: {
     records: new RecordsStore(args.doc, args.tables.records, args.tables.recordHeads),
     violations: new ViolationsStore(args.doc, args.tables.violations),
     policyVersions: new PolicyVersionsStore(args.doc, args.tables.policyVersions),
+    stats: new StatsStore(args.doc, args.tables.stats),
     now: args.now ?? (() => new Date()),
     maxWaiverDays: args.maxWaiverDays ?? DEFAULT_MAX_WAIVER_DAYS,
     rulesByType,

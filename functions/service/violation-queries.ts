@@ -8,16 +8,22 @@
 import type { RecordType } from "../../schemas/record.ts";
 import { RECORD_TYPES } from "../../schemas/record.ts";
 import { VIOLATION_STATUSES, type ViolationStatus } from "../core/engine/violation.ts";
+import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import type { IndexEntry, IndexFilters } from "../store/violations.ts";
 import { signCursor, verifyCursor } from "./cursor.ts";
 import { candidateViolationIds, type Platform } from "./platform.ts";
 
 export interface ViolationQuery extends IndexFilters {
-  readonly status?: ViolationStatus;
+  readonly status?: readonly ViolationStatus[];
   readonly recordId?: string;
+  /** Open or acknowledged and past dueAt (at the platform's now). */
+  readonly overdue?: boolean;
   readonly limit: number;
 }
+
+/** Statuses a violation can be overdue in (CONTRACT §2: open or acknowledged, dueAt passed). */
+const OVERDUE_STATUSES: readonly ViolationStatus[] = ["open", "acknowledged"];
 
 export interface ViolationPage {
   readonly items: StoredViolation[];
@@ -38,17 +44,32 @@ function order(a: { detectedAt: string; id: string }, b: { detectedAt: string; i
           : 0;
 }
 
-function matches(v: StoredViolation, q: ViolationQuery): boolean {
+const anyOf = (list: readonly string[] | undefined, value: string | null | undefined) =>
+  list === undefined || (value !== null && value !== undefined && list.includes(value));
+const atLeast = (bound: string | undefined, value: string | null | undefined) =>
+  bound === undefined || (value !== null && value !== undefined && value >= bound);
+const atMost = (bound: string | undefined, value: string | null | undefined) =>
+  bound === undefined || (value !== null && value !== undefined && value <= bound);
+
+/** The same filters as the index query's (store/violations.ts indexFilterExpression), on a violation. */
+function matches(v: StoredViolation, q: ViolationQuery, now: string): boolean {
   return (
-    (q.status === undefined || v.status === q.status) &&
-    (q.area === undefined || v.area === q.area) &&
-    (q.policyId === undefined || v.policyId === q.policyId) &&
-    (q.ruleId === undefined || v.ruleId === q.ruleId) &&
-    (q.recordType === undefined || v.record.type === q.recordType) &&
-    (q.assigneeRole === undefined || v.assignees.some((a) => a.role === q.assigneeRole)) &&
+    anyOf(q.status, v.status) &&
+    anyOf(q.area, v.area) &&
+    anyOf(q.policyId, v.policyId) &&
+    anyOf(q.ruleId, v.ruleId) &&
+    anyOf(q.recordType, v.record.type) &&
+    anyOf(q.severity, v.severity) &&
+    anyOf(q.department, v.department) &&
+    (q.assigneeRole === undefined || v.assignees.some((a) => q.assigneeRole?.includes(a.role))) &&
     (q.assignee === undefined || v.assignees.some((a) => a.people.includes(q.assignee as string))) &&
-    (q.from === undefined || v.detectedAt >= q.from) &&
-    (q.to === undefined || v.detectedAt <= q.to)
+    (!q.overdue || (OVERDUE_STATUSES.includes(v.status) && v.dueAt < now)) &&
+    atLeast(q.from, v.detectedAt) &&
+    atMost(q.to, v.detectedAt) &&
+    atLeast(q.occurredFrom, v.occurredAt) &&
+    atMost(q.occurredTo, v.occurredAt) &&
+    atLeast(q.resolvedFrom, v.resolvedAt) &&
+    atMost(q.resolvedTo, v.resolvedAt)
   );
 }
 
@@ -63,10 +84,11 @@ async function byRecord(
   q: ViolationQuery & { recordId: string },
   offset: number,
 ): Promise<ViolationPage & { next?: number }> {
-  const types: RecordType[] = q.recordType ? [q.recordType as RecordType] : [...RECORD_TYPES];
+  const types = (q.recordType ?? RECORD_TYPES) as readonly RecordType[];
   const ids = types.flatMap((t) => candidateViolationIds(platform, t, q.recordId));
+  const now = platform.now().toISOString();
   const found = [...(await platform.violations.getMany(ids)).values()]
-    .filter((v) => matches(v, q))
+    .filter((v) => matches(v, q, now))
     .sort(order);
   const items = found.slice(offset, offset + q.limit);
   const next = offset + items.length < found.length ? offset + items.length : undefined;
@@ -91,7 +113,9 @@ export async function listViolations(
     };
   }
 
-  const statuses = q.status ? [q.status] : VIOLATION_STATUSES;
+  // overdue: only open and acknowledged partitions, dueAt before now (a filter on the projection)
+  const statuses = (q.status ?? VIOLATION_STATUSES).filter((s) => !q.overdue || OVERDUE_STATUSES.includes(s));
+  const filters: IndexFilters = q.overdue ? { ...q, dueBefore: platform.now().toISOString() } : q;
   const partitions = platform.violations.statusPartitions(statuses);
   const places = position && "parts" in position ? position.parts : {};
   // fetch up to `limit` matches from every partition still open, then merge
@@ -99,7 +123,7 @@ export async function listViolations(
     partitions.map(async (partition) => {
       const place = places[partition];
       if (place === "done") return { partition, entries: [] as IndexEntry[], lastKey: undefined, done: true };
-      const page = await platform.violations.queryPartition(partition, q, place, q.limit);
+      const page = await platform.violations.queryPartition(partition, filters, place, q.limit);
       return { partition, entries: page.entries, lastKey: page.lastKey, done: false };
     }),
   );
@@ -145,4 +169,37 @@ export async function listViolations(
   const full = await platform.violations.getMany(taken.map((e) => e.id));
   const items = taken.map((e) => full.get(e.id)).filter((v): v is StoredViolation => v !== undefined);
   return { items, nextCursor: more ? signCursor(cursorKey, bound, { parts }) : null };
+}
+
+/**
+ * The closed sets only the loaded policies and the org directory know (CONTRACT §2): a policyId,
+ * ruleId or assigneeRole outside them is a 400 listing what is accepted, never an empty answer.
+ */
+export function assertKnownFilterValues(
+  platform: Platform,
+  q: { policyId?: readonly string[]; ruleId?: readonly string[]; assigneeRole?: readonly string[] },
+): void {
+  const policies = [...new Set(platform.set.versions.map((v) => v.id))].sort();
+  const rules = [...new Set(platform.set.versions.flatMap((v) => v.rules.map((r) => r.id)))].sort();
+  const roles = Object.keys(platform.set.org.roles).sort();
+  const issues: { path: string; message: string }[] = [];
+  const check = (name: string, given: readonly string[] | undefined, accepted: readonly string[]) => {
+    const unknown = (given ?? []).filter((v) => !accepted.includes(v));
+    if (unknown.length > 0)
+      issues.push({
+        path: name,
+        message: `unknown ${name} ${unknown.map((v) => `"${v.slice(0, 100)}"`).join(", ")}; accepted: ${accepted.join(", ")}`,
+      });
+  };
+  check("policyId", q.policyId, policies);
+  check("ruleId", q.ruleId, rules);
+  check("assigneeRole", q.assigneeRole, roles);
+  if (issues.length > 0)
+    throw new DomainError(
+      "validation_failed",
+      `query is invalid: ${issues.map((i) => i.message).join("; ")}`,
+      {
+        issues,
+      },
+    );
 }

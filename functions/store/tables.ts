@@ -84,7 +84,22 @@ export const VIOLATIONS = {
       indexName: "byStatus",
       partitionKey: { name: "statusShard", type: "S" },
       sortKey: { name: "detectedAt", type: "S" },
-      include: ["status", "area", "policyId", "ruleId", "recordType", "recordId", "roles", "people"],
+      // every attribute a list filter reads (docs/data-model.md: which filter, what it costs)
+      include: [
+        "status",
+        "area",
+        "policyId",
+        "ruleId",
+        "recordType",
+        "recordId",
+        "roles",
+        "people",
+        "severity",
+        "department",
+        "occurredAt",
+        "resolvedAt",
+        "dueAt",
+      ],
     },
     {
       // violations with a time-driven action pending: a waiver that expires, or an open violation
@@ -148,6 +163,18 @@ export const NOTIFICATIONS = {
   ],
 } as const satisfies TableDefinition;
 
+/**
+ * Counters behind GET /v1/stats (core/stats.ts): pk `scope` (`all`, `person:<id>`), sk `key`
+ * (`open`, `week#2026-W10`). Written only with ADD by the violations stream's events consumer; no
+ * stream and no index (a week range is a Query on the sort key).
+ */
+export const STATS = {
+  name: "stats",
+  partitionKey: { name: "scope", type: "S" },
+  sortKey: { name: "key", type: "S" },
+  indexes: [],
+} as const satisfies TableDefinition;
+
 export const TABLES = [
   RECORDS,
   RECORD_HEADS,
@@ -156,6 +183,7 @@ export const TABLES = [
   AUDIT_LOG,
   AUDIT_DIGESTS,
   NOTIFICATIONS,
+  STATS,
 ] as const;
 
 export interface TableNames {
@@ -166,6 +194,7 @@ export interface TableNames {
   readonly auditLog: string;
   readonly auditDigests: string;
   readonly notifications: string;
+  readonly stats: string;
 }
 
 export function tableNames(prefix: string): TableNames {
@@ -177,6 +206,7 @@ export function tableNames(prefix: string): TableNames {
     auditLog: `${prefix}${AUDIT_LOG.name}`,
     auditDigests: `${prefix}${AUDIT_DIGESTS.name}`,
     notifications: `${prefix}${NOTIFICATIONS.name}`,
+    stats: `${prefix}${STATS.name}`,
   };
 }
 
@@ -191,5 +221,6 @@ export function tablesFromEnv(env: NodeJS.ProcessEnv): TableNames {
     auditLog: env.COMPLIANCE_AUDIT_LOG_TABLE ?? byPrefix.auditLog,
     auditDigests: env.COMPLIANCE_AUDIT_DIGESTS_TABLE ?? byPrefix.auditDigests,
     notifications: env.COMPLIANCE_NOTIFICATIONS_TABLE ?? byPrefix.notifications,
+    stats: env.COMPLIANCE_STATS_TABLE ?? byPrefix.stats,
   };
 }

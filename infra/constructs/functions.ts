@@ -35,6 +35,7 @@ export const TABLE_ENV: Readonly<Record<TableName, string>> = {
   "audit-log": "COMPLIANCE_AUDIT_LOG_TABLE",
   "audit-digests": "COMPLIANCE_AUDIT_DIGESTS_TABLE",
   notifications: "COMPLIANCE_NOTIFICATIONS_TABLE",
+  stats: "COMPLIANCE_STATS_TABLE",
 };
 
 /** The ARN of one of a table's indexes, checked against the table's definition. */
@@ -139,7 +140,7 @@ export class Functions extends Construct {
       // API Gateway HTTP APIs end an integration at 30 s
       timeout: Duration.seconds(29),
       environment: {
-        ...tables("records", "record-heads", "violations", "audit-log", "audit-digests"),
+        ...tables("records", "record-heads", "violations", "audit-log", "audit-digests", "stats"),
         COMPLIANCE_CURSOR_KEY_ARN: data.cursorKey.secretArn,
         COMPLIANCE_AUDIT_KEY_ARN: data.auditKey.secretArn,
         ...signInEnv,
@@ -152,6 +153,9 @@ export class Functions extends Construct {
     this.auditor.allow(["dynamodb:Query"], [indexArn(violations, VIOLATIONS, "byStatus")]);
     // GET /v1/reports/complaints: complaint heads by receipt month
     this.auditor.allow(["dynamodb:Query"], [indexArn(heads, RECORD_HEADS, "byReceived")]);
+    // GET /v1/stats: StatsStore.read (GetItem of the open counters, Query of the week items); the
+    // overdue count is a Query of byStatus (granted above)
+    this.auditor.allow(["dynamodb:GetItem", "dynamodb:Query"], [data.tables.stats.tableArn]);
     // GET /v1/audit/verify: AuditLogStore.readChain (Query of each chain's blocks) and readDigests
     // (Query), the digests' signatures with the key; completeness reads every stored revision and
     // violation (store/audit-sources.ts: Scan of records and violations); the anchored digests
@@ -233,9 +237,17 @@ export class Functions extends Construct {
         "Violations stream consumer: publishes ViolationOpened / ViolationResolved / ViolationEscalated to EventBridge",
       memorySize: 256,
       timeout: Duration.seconds(30),
-      environment: { COMPLIANCE_EVENT_BUS_NAME: bus.eventBusName },
+      environment: {
+        COMPLIANCE_EVENT_BUS_NAME: bus.eventBusName,
+        // GET /v1/stats counters (core/stats.ts), their weeks in the company's time zone
+        ...tables("stats"),
+        COMPLIANCE_TIME_ZONE: (policies.set.org as { timeZone?: string }).timeZone ?? "Asia/Shanghai",
+      },
     });
     this.events.allow(["events:PutEvents"], [bus.eventBusArn]);
+    // StatsStore.apply: UpdateItem (ADD) of counter items
+    this.events.allow(["dynamodb:UpdateItem"], [data.tables.stats.tableArn]);
+    this.events.allowKey(key, KMS.write);
 
     this.audit = new ComplianceFunction(this, "Audit", {
       ...common,

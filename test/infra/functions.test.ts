@@ -49,6 +49,7 @@ const TABLE_FIELDS: Readonly<Record<TableName, keyof TableNames>> = {
   "audit-log": "auditLog",
   "audit-digests": "auditDigests",
   notifications: "notifications",
+  stats: "stats",
 };
 
 describe("Lambda functions", () => {
@@ -112,12 +113,12 @@ describe("Lambda functions", () => {
     const expected: [ComplianceFunction, TableName[]][] = [
       [f.ingest, ["records"]],
       [f.evaluate, []],
-      [f.auditor, ["audit-digests", "audit-log", "record-heads", "records", "violations"]],
+      [f.auditor, ["audit-digests", "audit-log", "record-heads", "records", "stats", "violations"]],
       [f.cases, ["records", "violations"]],
       [f.health, []],
       [f.evaluator, ["record-heads", "records", "violations"]],
       [f.sweeper, ["record-heads", "records", "violations"]],
-      [f.events, []],
+      [f.events, ["stats"]],
       [f.audit, ["audit-log"]],
       [f.digester, ["audit-digests", "audit-log"]],
       [f.policyPublisher, ["policy-versions"]],
@@ -217,6 +218,8 @@ describe("Lambda functions", () => {
           ddb(["GetItem", "BatchGetItem"], violations),
           ddb(["Query"], index("violations", "byStatus")),
           ddb(["Query"], index("record-heads", "byReceived")),
+          // GET /v1/stats: the counters
+          ddb(["GetItem", "Query"], table("stats")),
           ddb(["GetItem", "Query"], table("audit-log")),
           ddb(["Query"], table("audit-digests")),
           // completeness: every stored revision and violation has its audit entry
@@ -256,7 +259,9 @@ describe("Lambda functions", () => {
         f.events,
         [
           { actions: ["events:PutEvents"], resources: [resolve(events.bus.eventBusArn)] },
-          kms(...KMS.read, ...KMS.send),
+          // GET /v1/stats counters, ADD per change
+          ddb(["UpdateItem"], table("stats")),
+          kms(...KMS.write, ...KMS.read, ...KMS.send),
           ...streamRead("violations", evaluation.events.deadLetters.queueArn),
         ],
       ],

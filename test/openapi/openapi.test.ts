@@ -52,6 +52,7 @@ const CONTRACT_STATUSES: Readonly<Record<string, readonly number[]>> = {
   "GET /v1/violations": [200, 400, 401, 403, 500],
   "GET /v1/violations/{id}": [200, 401, 403, 404, 500],
   "GET /v1/records/{type}/{id}": [200, 401, 403, 404, 500],
+  "GET /v1/records/{type}/{id}/revisions/{n}": [200, 401, 403, 404, 500],
   "GET /v1/policies": [200, 401, 403, 500],
   "GET /v1/policies/{id}/versions/{n}": [200, 401, 403, 404, 500],
   "POST /v1/violations/{id}/acknowledge": [200, 400, 401, 403, 404, 409, 500],
@@ -59,6 +60,7 @@ const CONTRACT_STATUSES: Readonly<Record<string, readonly number[]>> = {
   "POST /v1/violations/{id}/reopen": [200, 400, 401, 403, 404, 409, 500],
   "GET /v1/audit/verify": [200, 401, 403, 500],
   "GET /v1/audit/entries": [200, 400, 401, 403, 500],
+  "GET /v1/stats": [200, 400, 401, 403, 500],
   "GET /v1/reports/complaints": [200, 400, 401, 403, 500],
   "GET /v1/me": [200, 401, 403, 500],
   // the development issuer of npm start (CONTRACT §6)
