@@ -3,33 +3,16 @@
  * until it in words ("in 2 days 4 hours", "還有2天4小時"), and the daily digest's slot (09:00
  * local). Pure: `Intl` supplies the zone rules; the caller supplies "now".
  */
+import { durationInWords } from "../time.ts";
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
-const UNITS = [
-  { ms: DAY, en: ["day", "days"], zh: "天" },
-  { ms: HOUR, en: ["hour", "hours"], zh: "小時" },
-  { ms: MINUTE, en: ["minute", "minutes"], zh: "分鐘" },
-] as const;
-
-/** A duration in words, its two largest units: "2 days 4 hours" / "2天4小時" (under a minute: "1 minute"). */
+/**
+ * How long in words, as a notification shows it: the two largest units, to the minute ("2 days 4
+ * hours", "2天4小時"); under a minute reads "1 minute". The words are core/time.ts's, the one home.
+ */
 export function durationWords(ms: number, lang: "zh" | "en"): string {
-  let rest = Math.max(Math.abs(ms), MINUTE);
-  const parts: string[] = [];
-  for (const unit of UNITS) {
-    const n = Math.floor(rest / unit.ms);
-    rest -= n * unit.ms;
-    if (parts.length === 0) {
-      if (n > 0) parts.push(lang === "zh" ? `${n}${unit.zh}` : `${n} ${unit.en[n === 1 ? 0 : 1]}`);
-      continue;
-    }
-    // the largest unit and the one right below it: "2 days 4 hours", never "2 days 5 minutes"
-    if (n > 0) parts.push(lang === "zh" ? `${n}${unit.zh}` : `${n} ${unit.en[n === 1 ? 0 : 1]}`);
-    break;
-  }
-  return parts.join(lang === "zh" ? "" : " ");
+  return durationInWords(Math.max(Math.abs(ms), MINUTE), lang, { units: 2, smallest: "minute" });
 }
 
 /** "in 2 days 4 hours" / "還有2天4小時", or "overdue by 3 hours" / "已逾期3小時". */
