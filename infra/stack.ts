@@ -57,10 +57,14 @@ export class ComplianceStack extends Stack {
       policies,
     });
     this.audit = new AuditTrail(this, "Audit", { data: this.data, functions: this.functions });
-    // the web console and the API behind one CloudFront distribution (sign-in: the people's user
-    // pool client and its managed login domain, once the stack has them)
+    // the web console and the API behind one CloudFront distribution; people sign in through the
+    // user pool's managed login (with the company's SSO instead, the console offers the reader token)
+    const { peopleClient, loginDomainName } = this.signIn;
     this.console = new ConsoleHosting(this, "Console", {
       api: this.api.httpApi,
+      ...(peopleClient && loginDomainName
+        ? { signIn: { client: peopleClient, domainName: loginDomainName } }
+        : {}),
       timeZone: (policies.set.org as { timeZone?: string }).timeZone ?? "Asia/Shanghai",
     });
     this.observability = new Observability(this, "Observability", {
