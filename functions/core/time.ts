@@ -129,8 +129,8 @@ export function isTimeZone(name: string): boolean {
 
 const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** The zone's offset from UTC at an instant, in ms (east positive). */
-function offsetAt(timeZone: string, ms: number): number {
+/** How far the zone's wall clock is ahead of UTC at an instant, in ms (+8 h for Asia/Shanghai). */
+export function zoneOffsetMs(timeZone: string, ms: number): number {
   let format = zoneFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-US", {
@@ -158,12 +158,23 @@ function offsetAt(timeZone: string, ms: number): number {
   return local - Math.floor(ms / 1000) * 1000;
 }
 
-/** First instant of a local wall-clock midnight in a zone (DST-safe: two refinements). */
-function localMidnight(year: number, month: number, day: number, timeZone: string): number {
-  const wall = Date.UTC(year, month - 1, day);
-  let ms = wall - offsetAt(timeZone, wall);
-  ms = wall - offsetAt(timeZone, ms);
+/**
+ * The instant a local wall-clock time happens in a zone (DST-safe: two refinements; the later one
+ * if it happens twice).
+ */
+export function zonedInstant(
+  timeZone: string,
+  local: { year: number; month: number; day: number; hour: number; minute: number },
+): number {
+  const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
+  let ms = wall - zoneOffsetMs(timeZone, wall);
+  ms = wall - zoneOffsetMs(timeZone, ms);
   return ms;
+}
+
+/** First instant of a local wall-clock midnight in a zone. */
+function localMidnight(year: number, month: number, day: number, timeZone: string): number {
+  return zonedInstant(timeZone, { year, month, day, hour: 0, minute: 0 });
 }
 
 /** The first instant and the last millisecond of a calendar day in a time zone. */

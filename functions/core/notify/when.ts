@@ -3,7 +3,7 @@
  * until it in words ("in 2 days 4 hours", "還有2天4小時"), and the daily digest's slot (09:00
  * local). Pure: `Intl` supplies the zone rules; the caller supplies "now".
  */
-import { durationInWords } from "../time.ts";
+import { durationInWords, zonedInstant, zoneOffsetMs } from "../time.ts";
 
 const MINUTE = 60_000;
 
@@ -44,12 +44,6 @@ function wallClock(ms: number, timeZone: string) {
   };
 }
 
-/** How far the zone's wall clock is ahead of UTC at an instant (ms; +8 h for Asia/Shanghai). */
-export function zoneOffsetMs(timeZone: string, ms: number): number {
-  const w = wallClock(ms, timeZone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
-}
-
 const pad = (n: number) => String(n).padStart(2, "0");
 
 function offsetText(offsetMs: number): string {
@@ -63,17 +57,6 @@ export function localTime(iso: string, timeZone: string): string {
   const ms = Date.parse(iso);
   const w = wallClock(ms, timeZone);
   return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)} (${timeZone}, ${offsetText(zoneOffsetMs(timeZone, ms))})`;
-}
-
-/** The instant a local wall-clock time happens in a zone (the later one if it happens twice). */
-export function zonedInstant(
-  timeZone: string,
-  local: { year: number; month: number; day: number; hour: number; minute: number },
-): number {
-  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
-  let guess = asUtc - zoneOffsetMs(timeZone, asUtc);
-  guess = asUtc - zoneOffsetMs(timeZone, guess);
-  return guess;
 }
 
 /** `HH:MM`, 24-hour. */
