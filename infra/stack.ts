@@ -5,6 +5,7 @@
  */
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { companyTimeZone } from "../functions/core/time.ts";
 import { Api } from "./constructs/api.ts";
 import { AuditTrail } from "./constructs/audit.ts";
 import { ConsoleHosting } from "./constructs/console.ts";
@@ -65,7 +66,7 @@ export class ComplianceStack extends Stack {
       ...(peopleClient && loginDomainName
         ? { signIn: { client: peopleClient, domainName: loginDomainName } }
         : {}),
-      timeZone: (policies.set.org as { timeZone?: string }).timeZone ?? "Asia/Shanghai",
+      timeZone: companyTimeZone(policies.set.org),
     });
     this.observability = new Observability(this, "Observability", {
       key: this.data.key,

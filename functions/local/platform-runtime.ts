@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { LOCAL_ROUTES } from "../api/local-routes.ts";
 import { routeHandler } from "../api/router.ts";
 import { directoryOf } from "../core/directory.ts";
+import { companyTimeZone } from "../core/time.ts";
 import { createAuditHandler } from "../handlers/audit.ts";
 import { createAuditorHandler } from "../handlers/auditor.ts";
 import { createCasesHandler } from "../handlers/cases.ts";
@@ -262,7 +263,7 @@ export async function startPlatform(opts: {
       {
         root: CONSOLE_DIST,
         // the company's time zone (CONTRACT §8: org.yaml timeZone, default Asia/Shanghai)
-        config: { signIn: "local", timeZone: (set.org as { timeZone?: string }).timeZone ?? "Asia/Shanghai" },
+        config: { signIn: "local", timeZone: companyTimeZone(set.org) },
       },
     );
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
