@@ -50,6 +50,8 @@ export class AuditTrail extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
+    // S3 access logs are delivered under a bucket policy, not the legacy LogDeliveryWrite ACL
+    this.node.setContext("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true);
     const { data, functions } = props;
 
     // Two event source mappings on one function, each with its own on-failure queue, with the
