@@ -6,19 +6,10 @@
  * opened before the deployment keeps working. Credentials and region: the AWS SDK's usual chain.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { extname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { buildConsole, DIST, isStale } from "./build.ts";
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".woff2": "font/woff2",
-};
+import { contentTypeOf } from "./headers.ts";
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -44,7 +35,7 @@ for (const file of all) {
       Bucket: bucket,
       Key: key,
       Body: readFileSync(file),
-      ContentType: TYPES[extname(file)] ?? "application/octet-stream",
+      ContentType: contentTypeOf(file),
       CacheControl: hashed ? "public, max-age=31536000, immutable" : "no-cache",
     }),
   );

@@ -27,3 +27,20 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "cross-origin-opener-policy": "same-origin",
   "permissions-policy": "camera=(), microphone=(), geolocation=()",
 };
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".woff2": "font/woff2",
+};
+
+/** The Content-Type of a console file by its extension, for both hosts (the local server, S3). */
+export function contentTypeOf(file: string): string {
+  const dot = file.lastIndexOf(".");
+  const ext = dot > file.lastIndexOf("/") ? file.slice(dot) : "";
+  return (Object.hasOwn(CONTENT_TYPES, ext) ? CONTENT_TYPES[ext] : undefined) ?? "application/octet-stream";
+}

@@ -5,6 +5,7 @@
  */
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
+import { companyTimeZone } from "../functions/core/time.ts";
 import { Api } from "./constructs/api.ts";
 import { AuditTrail } from "./constructs/audit.ts";
 import { ConsoleHosting } from "./constructs/console.ts";
@@ -57,11 +58,15 @@ export class ComplianceStack extends Stack {
       policies,
     });
     this.audit = new AuditTrail(this, "Audit", { data: this.data, functions: this.functions });
-    // the web console and the API behind one CloudFront distribution (sign-in: the people's user
-    // pool client and its managed login domain, once the stack has them)
+    // the web console and the API behind one CloudFront distribution; people sign in through the
+    // user pool's managed login (with the company's SSO instead, the console offers the reader token)
+    const { peopleClient, loginDomainName } = this.signIn;
     this.console = new ConsoleHosting(this, "Console", {
       api: this.api.httpApi,
-      timeZone: (policies.set.org as { timeZone?: string }).timeZone ?? "Asia/Shanghai",
+      ...(peopleClient && loginDomainName
+        ? { signIn: { client: peopleClient, domainName: loginDomainName } }
+        : {}),
+      timeZone: companyTimeZone(policies.set.org),
     });
     this.observability = new Observability(this, "Observability", {
       key: this.data.key,

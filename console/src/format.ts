@@ -2,30 +2,18 @@
  * Times and durations as people read them: instants in the company's time zone (named beside
  * them), durations in words in zh and en — never ISO 8601 durations.
  */
+import { durationInWords } from "../../functions/core/time.ts";
 import type { Lang } from "./lang.ts";
-
-const UNITS: { ms: number; en: [string, string]; zh: string }[] = [
-  { ms: 86_400_000, en: ["day", "days"], zh: "天" },
-  { ms: 3_600_000, en: ["hour", "hours"], zh: "小時" },
-  { ms: 60_000, en: ["minute", "minutes"], zh: "分鐘" },
-];
 
 /**
  * "2 days 4 hours" / "2天4小時": the largest unit and the one below it, rounded down (a day and
- * five minutes reads "1 day"); under a minute "less than a minute".
+ * five minutes reads "1 day"); under a minute "less than a minute". The words are the platform's
+ * (functions/core/time.ts imports nothing, so the bundle takes it without zod or Node code).
  */
 export function durationWords(ms: number, lang: Lang): string {
   const abs = Math.abs(ms);
-  const first = UNITS.findIndex((unit) => abs >= unit.ms);
-  if (first < 0) return lang === "zh" ? "不到1分鐘" : "less than a minute";
-  let rest = abs;
-  const parts: string[] = [];
-  for (const unit of UNITS.slice(first, first + 2)) {
-    const n = Math.floor(rest / unit.ms);
-    rest -= n * unit.ms;
-    if (n > 0) parts.push(lang === "zh" ? `${n}${unit.zh}` : `${n} ${unit.en[n === 1 ? 0 : 1]}`);
-  }
-  return parts.join(lang === "zh" ? "" : " ");
+  if (abs < 60_000) return lang === "zh" ? "不到1分鐘" : "less than a minute";
+  return durationInWords(abs, lang, { units: 2, smallest: "minute" });
 }
 
 /** An instant in the company's time zone, e.g. "7 Dec 2026, 10:30" / "2026年12月7日 10:30". */

@@ -3,12 +3,13 @@
  * from there (`import type` of the zod schemas that also generate the OpenAPI document), so the
  * console never restates it; `import type` is erased, so no zod enters the console's bundle.
  *
- * The shapes below "PROVISIONAL" are CONTRACT 1.1 endpoints whose schemas other branches are adding
- * to schemas/api.ts (people: /v1/me, /local/*; answers: stats, revisions, audit entries). Each is written from the contract's words and is to be replaced by
- * an `import type` of its schema once that branch is merged.
+ * The shapes below "PROVISIONAL" are CONTRACT 1.1 endpoints whose schemas the `answers` branch is
+ * adding to schemas/api.ts (stats, revisions, the complaint report's items). Each is written from the
+ * contract's words and is to be replaced by an `import type` of its schema once that branch is merged.
  */
 import type * as z from "zod";
 import type {
+  auditEntryListSchema,
   auditVerifySchema,
   complaintReportSchema,
   ExplainedCondition,
@@ -16,9 +17,12 @@ import type {
   errorSchema,
   evaluationSchema,
   historyEntrySchema,
+  peopleListSchema,
+  personViewSchema,
   policyListSchema,
   policyVersionSchema,
   recordResponseSchema,
+  signInSchema,
   storedViolationSchema,
   violationListSchema,
 } from "../../schemas/api.ts";
@@ -40,6 +44,15 @@ export type PolicyListItem = PolicyList["items"][number];
 export type RecordWithRevisions = z.output<typeof recordResponseSchema>;
 export type RecordEnvelope = RecordWithRevisions["record"];
 export type AuditVerification = z.output<typeof auditVerifySchema>;
+/** GET /v1/audit/entries */
+export type AuditEntryList = z.output<typeof auditEntryListSchema>;
+export type AuditEntry = AuditEntryList["items"][number];
+/** GET /v1/me, and `person` of POST /local/sign-in (CONTRACT §6) */
+export type Person = z.output<typeof personViewSchema>;
+/** POST /local/sign-in (CONTRACT §6) */
+export type LocalSignIn = z.output<typeof signInSchema>;
+/** GET /local/people (CONTRACT §6): the directory, for a sign-in picker */
+export type PeopleList = z.output<typeof peopleListSchema>;
 export type ComplaintReport = z.output<typeof complaintReportSchema> & {
   /** PROVISIONAL (CONTRACT §2): the counted complaints */
   items?: { type: string; id: string; category: string; receivedAt: string }[];
@@ -52,45 +65,11 @@ export type Bilingual = Violation["message"];
 
 // ---- PROVISIONAL: CONTRACT 1.1 shapes not yet in schemas/api.ts ----
 
-/** GET /v1/me, and `person` of POST /local/sign-in (CONTRACT §6) */
-export interface Person {
-  id: string;
-  name: Bilingual;
-  email: string;
-  department: string;
-  roles: string[];
-}
-
-/** POST /local/sign-in (CONTRACT §6) */
-export interface LocalSignIn {
-  token: string;
-  expiresAt: string;
-  person: Person;
-}
-
-/** GET /local/people (CONTRACT §6): the directory, for a sign-in picker */
-export interface PeopleList {
-  items: Person[];
-}
-
 /** GET /v1/records/{type}/{id}/revisions/{n} (CONTRACT §2) */
 export interface RecordRevision {
   record: RecordEnvelope;
   receivedAt: string;
   clientId: string;
-}
-
-/** GET /v1/audit/entries (CONTRACT §2) */
-export interface AuditEntry {
-  at: string;
-  kind: string;
-  subject: string;
-  actor: string;
-  [more: string]: unknown;
-}
-export interface AuditEntryList {
-  items: AuditEntry[];
-  nextCursor: string | null;
 }
 
 /** GET /v1/stats (CONTRACT §2) */

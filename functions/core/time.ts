@@ -129,8 +129,8 @@ export function isTimeZone(name: string): boolean {
 
 const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** The zone's offset from UTC at an instant, in ms (east positive). */
-function offsetAt(timeZone: string, ms: number): number {
+/** How far the zone's wall clock is ahead of UTC at an instant, in ms (+8 h for Asia/Shanghai). */
+export function zoneOffsetMs(timeZone: string, ms: number): number {
   let format = zoneFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-US", {
@@ -158,12 +158,23 @@ function offsetAt(timeZone: string, ms: number): number {
   return local - Math.floor(ms / 1000) * 1000;
 }
 
-/** First instant of a local wall-clock midnight in a zone (DST-safe: two refinements). */
-function localMidnight(year: number, month: number, day: number, timeZone: string): number {
-  const wall = Date.UTC(year, month - 1, day);
-  let ms = wall - offsetAt(timeZone, wall);
-  ms = wall - offsetAt(timeZone, ms);
+/**
+ * The instant a local wall-clock time happens in a zone (DST-safe: two refinements; the later one
+ * if it happens twice).
+ */
+export function zonedInstant(
+  timeZone: string,
+  local: { year: number; month: number; day: number; hour: number; minute: number },
+): number {
+  const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
+  let ms = wall - zoneOffsetMs(timeZone, wall);
+  ms = wall - zoneOffsetMs(timeZone, ms);
   return ms;
+}
+
+/** First instant of a local wall-clock midnight in a zone. */
+function localMidnight(year: number, month: number, day: number, timeZone: string): number {
+  return zonedInstant(timeZone, { year, month, day, hour: 0, minute: 0 });
 }
 
 /** The first instant and the last millisecond of a calendar day in a time zone. */
@@ -211,28 +222,45 @@ const WORD_UNITS = [
   { ms: MS.second, en: ["second", "seconds"], zh: "秒" },
 ] as const;
 
+/** How coarse a duration in words may be (the default: exact to the second). */
+export interface WordsPrecision {
+  /**
+   * At most this many units: the largest non-zero one and those right below it, so
+   * "2 days 4 hours" (never "2 days 5 minutes"): a due time read at a glance.
+   */
+  readonly units?: number;
+  /** The smallest unit shown (default `second`); below it reads "less than 1 minute". */
+  readonly smallest?: "minute" | "second";
+}
+
 /**
  * A duration in words: every non-zero unit from days down to whole seconds (a deadline missed by
  * one second must not read as the limit itself); under a second reads "less than 1 second".
+ * `precision` rounds it down for a glance (notifications, the console's queue).
  */
-export function durationInWords(ms: number, lang: "zh" | "en"): string {
-  if (ms < 0) return `-${durationInWords(-ms, lang)}`;
-  let rest = Math.floor(ms / MS.second) * MS.second;
+export function durationInWords(ms: number, lang: "zh" | "en", precision: WordsPrecision = {}): string {
+  if (ms < 0) return `-${durationInWords(-ms, lang, precision)}`;
+  const units = precision.smallest === "minute" ? WORD_UNITS.slice(0, 3) : WORD_UNITS;
+  const smallest = units[units.length - 1] as (typeof WORD_UNITS)[number];
+  let rest = Math.floor(ms / smallest.ms) * smallest.ms;
   const words: string[] = [];
-  for (const unit of WORD_UNITS) {
+  let first = -1;
+  for (const [i, unit] of units.entries()) {
+    if (first >= 0 && i - first >= (precision.units ?? units.length)) break;
     const count = Math.floor(rest / unit.ms);
     rest -= count * unit.ms;
     if (count === 0) continue;
+    if (first < 0) first = i;
     words.push(lang === "zh" ? `${count}${unit.zh}` : `${count} ${unit.en[count === 1 ? 0 : 1]}`);
   }
   if (words.length === 0)
     return ms === 0
       ? lang === "zh"
-        ? "0秒"
-        : "0 seconds"
+        ? `0${smallest.zh}`
+        : `0 ${smallest.en[1]}`
       : lang === "zh"
-        ? "不到1秒"
-        : "less than 1 second";
+        ? `不到1${smallest.zh}`
+        : `less than 1 ${smallest.en[0]}`;
   return words.join(lang === "zh" ? "" : " ");
 }
 

@@ -6,7 +6,7 @@
  * Mail goes through SES (never nodemailer: it stays out of this bundle).
  */
 import type { EventBridgeEvent } from "aws-lambda";
-import { directoryFromOrg } from "../core/notify/directory.ts";
+import { directoryOf } from "../core/directory.ts";
 import type { ViolationEventType } from "../core/notify/kinds.ts";
 import { loadPolicySetForProcess } from "../runtime/policy-set.ts";
 import { readSecret } from "../runtime/secrets.ts";
@@ -92,7 +92,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<Notifier> {
     violations: platform.violations,
     records: platform.records,
     set: platform.set,
-    directory: directoryFromOrg(platform.set.org),
+    directory: directoryOf(platform.set.org),
     mailer: env.COMPLIANCE_MAIL_FROM ? sesMailer({ from: env.COMPLIANCE_MAIL_FROM }) : undefined,
     webhook: webhookFromEnv(env, secrets.webhookSecret ?? env.COMPLIANCE_NOTIFY_WEBHOOK_SECRET),
     channelTarget: async (id) => {

@@ -6,24 +6,14 @@
  */
 import { createReadStream, statSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
+import { join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { contentSecurityPolicy, SECURITY_HEADERS } from "../../console/headers.ts";
+import { contentSecurityPolicy, contentTypeOf, SECURITY_HEADERS } from "../../console/headers.ts";
 import { DomainError, httpOutcome } from "../core/errors.ts";
 import { errorBody } from "../http/errors.ts";
 
 export const CONSOLE_PATH = "/console/";
 export const CONSOLE_DIST = fileURLToPath(new URL("../../console/dist", import.meta.url));
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".woff2": "font/woff2",
-};
 
 export interface ConsoleFiles {
   readonly root: string;
@@ -63,7 +53,7 @@ export function serveConsole(files: ConsoleFiles, req: IncomingMessage, res: Ser
     return;
   }
   if (url.pathname === `${CONSOLE_PATH}config.json`) {
-    res.writeHead(200, headers(TYPES[".json"] as string, "no-store"));
+    res.writeHead(200, headers(contentTypeOf("config.json"), "no-store"));
     res.end(req.method === "HEAD" ? undefined : JSON.stringify(files.config));
     return;
   }
@@ -86,7 +76,7 @@ export function serveConsole(files: ConsoleFiles, req: IncomingMessage, res: Ser
   }
   // hashed asset names change with their content: cache them for good; the index never
   const cache = isIndex ? "no-cache" : "public, max-age=31536000, immutable";
-  res.writeHead(200, headers(TYPES[extname(file)] ?? "application/octet-stream", cache));
+  res.writeHead(200, headers(contentTypeOf(file), cache));
   if (req.method === "HEAD") res.end();
   else createReadStream(file).pipe(res);
 }

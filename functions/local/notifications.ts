@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { directoryFromOrg } from "../core/notify/directory.ts";
+import { directoryOf } from "../core/directory.ts";
 import type { OrgDirectory } from "../core/policy/model.ts";
 import type { DomainEvent, EventSink } from "../service/events.ts";
 import { fileDeadLetters } from "../service/notify/dead-letters.ts";
@@ -55,7 +55,7 @@ export function localNotifier(args: {
     violations: platform.violations,
     records: platform.records,
     set: platform.set,
-    directory: directoryFromOrg(platform.set.org),
+    directory: directoryOf(platform.set.org),
     mailer,
     webhook,
     channelTarget: channelsFromEnv(env),

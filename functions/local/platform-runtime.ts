@@ -266,7 +266,7 @@ export async function startPlatform(opts: {
       {
         root: CONSOLE_DIST,
         // the company's time zone (CONTRACT §8: org.yaml timeZone, default Asia/Shanghai)
-        config: { signIn: "local", timeZone: (set.org as { timeZone?: string }).timeZone ?? "Asia/Shanghai" },
+        config: { signIn: "local", timeZone: companyTimeZone(set.org) },
       },
     );
     stops.push(() => new Promise<void>((done) => server.close(() => done())));

@@ -33,7 +33,7 @@ import {
   ViewerProtocolPolicy,
 } from "aws-cdk-lib/aws-cloudfront";
 import { HttpOrigin, S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
-import type { CfnUserPoolClient, UserPoolClient } from "aws-cdk-lib/aws-cognito";
+import type { UserPoolClient } from "aws-cdk-lib/aws-cognito";
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { contentSecurityPolicy, SECURITY_HEADERS } from "../../console/headers.ts";
@@ -227,12 +227,9 @@ export class ConsoleHosting extends Construct {
 
     const host = this.distribution.distributionDomainName;
     this.url = `https://${host}/console/`;
-    if (props.signIn) {
-      // the console's own callback and sign-out addresses join the people client's
-      const client = props.signIn.client.node.defaultChild as CfnUserPoolClient;
-      client.callbackUrLs = [...(client.callbackUrLs ?? []), `https://${host}/console/callback`];
-      client.logoutUrLs = [...(client.logoutUrLs ?? []), `https://${host}/console/`];
-    }
+    // The console's callback and sign-out URLs reach the people client through context
+    // consoleOrigin (sign-in.ts), not from `host` here: config.json names the client, so the client
+    // naming this distribution would be a dependency cycle.
 
     new CfnOutput(stack, "ConsoleUrl", {
       value: this.url,

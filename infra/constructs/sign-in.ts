@@ -33,6 +33,14 @@ export const OIDC_ISSUER_CONTEXT = "oidcIssuer";
 export const OIDC_AUDIENCE_CONTEXT = "oidcAudience";
 /** Where managed login may send people back to (context `signInCallbackUrls`, comma-separated). */
 export const CALLBACK_CONTEXT = "signInCallbackUrls";
+/**
+ * The deployed console's origin (context `consoleOrigin`, e.g. `https://d1234.cloudfront.net`, the
+ * stack output ConsoleUrl's): its `/console/callback` and `/console/` join the people client's
+ * callback and sign-out URLs. A context value, not the distribution's domain token: the console's
+ * config.json (in the distribution's CloudFront Function) names this client, so the client naming
+ * the distribution would be a dependency cycle CloudFormation refuses.
+ */
+export const CONSOLE_ORIGIN_CONTEXT = "consoleOrigin";
 /** The managed login domain's prefix (`https://<prefix>.auth.<region>.amazoncognito.com`). */
 export const DOMAIN_CONTEXT = "signInDomainPrefix";
 
@@ -48,6 +56,8 @@ export class SignIn extends Construct {
   readonly userPool?: UserPool;
   readonly peopleClient?: UserPoolClient;
   readonly machineClient?: UserPoolClient;
+  /** The managed login domain's host name (`<prefix>.auth.<region>.amazoncognito.com`), with a user pool. */
+  readonly loginDomainName?: string;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -118,6 +128,15 @@ export class SignIn extends Construct {
       .split(",")
       .map((u) => u.trim())
       .filter((u) => u !== "");
+    const consoleOrigin = (this.node.tryGetContext(CONSOLE_ORIGIN_CONTEXT) as string | undefined)?.replace(
+      /\/+$/,
+      "",
+    );
+    if (consoleOrigin !== undefined && !/^https:\/\/[a-z0-9.-]+$/i.test(consoleOrigin))
+      throw new Error(
+        `context ${CONSOLE_ORIGIN_CONTEXT}: expected https://<host>, e.g. https://d1234.cloudfront.net`,
+      );
+    if (consoleOrigin) callbackUrls.push(`${consoleOrigin}/console/callback`);
     const people = pool.addClient("PeopleClient", {
       generateSecret: false,
       authFlows: { userSrp: true },
@@ -125,6 +144,7 @@ export class SignIn extends Construct {
         flows: { authorizationCodeGrant: true },
         scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
         callbackUrls,
+        ...(consoleOrigin ? { logoutUrls: [`${consoleOrigin}/console/`] } : {}),
       },
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
@@ -160,6 +180,7 @@ export class SignIn extends Construct {
     this.userPool = pool;
     this.peopleClient = people;
     this.machineClient = machine;
+    this.loginDomainName = `${domain.domainName}.auth.${Stack.of(this).region}.amazoncognito.com`;
     this.issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${pool.userPoolId}`;
     this.audiences = [people.userPoolClientId, machine.userPoolClientId];
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;

@@ -22,10 +22,6 @@ test.describe("a person a violation is assigned to", () => {
   test("sees the queue: the message in zh and en, the due time in words and in the company's zone", async ({
     page,
   }) => {
-    test.fixme(
-      true,
-      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people, and assignee=me",
-    );
     await signInAs(page, ASSIGNEE);
     await expect(page).toHaveURL(/\/console\/queue$/);
     await expect(page.getByRole("heading", { level: 1, name: "My queue" })).toBeVisible();
@@ -54,10 +50,6 @@ test.describe("a person a violation is assigned to", () => {
   });
 
   test("acknowledges a violation, and its history names them", async ({ page }) => {
-    test.fixme(
-      true,
-      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people",
-    );
     await signInAs(page, ASSIGNEE);
     const card = overBudgetCard(page);
     await card.getByRole("button", { name: "Acknowledge" }).click();
@@ -71,10 +63,6 @@ test.describe("a person a violation is assigned to", () => {
   });
 
   test("as the record's culprit is refused a waiver, in words (separation of duties)", async ({ page }) => {
-    test.fixme(
-      true,
-      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people (403 separation_of_duties), and a date as waive's until (§8) from branch times",
-    );
     await signInAs(page, CULPRIT);
     const card = overBudgetCard(page);
     await card.getByRole("button", { name: "Waive" }).click();

@@ -18,10 +18,6 @@ async function signInAsAuditor(page: Page, baseURL: string): Promise<void> {
 
 test.describe("an auditor", () => {
   test("finds the rule ids and messages of a record's violations", async ({ page, baseURL }) => {
-    test.fixme(
-      true,
-      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people",
-    );
     await signInAsAuditor(page, baseURL as string);
     await page.goto(`/console/violations?recordId=${EXPENSE}`);
     const table = page.getByRole("table");
@@ -32,10 +28,7 @@ test.describe("an auditor", () => {
   });
 
   test("reads the overview's charts, and a chart leads to the list it counts", async ({ page, baseURL }) => {
-    test.fixme(
-      true,
-      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people, and GET /v1/stats (issue 13)",
-    );
+    test.fixme(true, "needs GET /v1/stats from branch answers");
     await signInAsAuditor(page, baseURL as string);
     await page.goto("/console/overview");
     for (const title of [
@@ -56,10 +49,7 @@ test.describe("an auditor", () => {
   });
 
   test("reads the complaint report for a quarter", async ({ page, baseURL }) => {
-    test.fixme(
-      true,
-      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people, dates in from/to (§8) from branch times, and the report's items (issue 13)",
-    );
+    test.fixme(true, "needs the complaint report's items from branch answers");
     await signInAsAuditor(page, baseURL as string);
     await page.goto("/console/complaints");
     await page.getByLabel("Year").selectOption(COMPLAINT_QUARTER.year);
@@ -76,14 +66,21 @@ test.describe("an auditor", () => {
     await expectAccessible(page);
   });
 
-  test("reads a violation's revisions with a diff, its audit entries and its rule's explanation", async ({
-    page,
-    baseURL,
-  }) => {
-    test.fixme(
-      true,
-      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people, GET …/revisions/{n} and GET /v1/audit/entries (issue 13), and POST /v1/evaluate?explain=true for readers from branches explain and people",
-    );
+  test("reads a violation's audit entries and its rule's explanation", async ({ page, baseURL }) => {
+    await signInAsAuditor(page, baseURL as string);
+    await page.goto(`/console/violations?recordId=${EXPENSE}&ruleId=supporting-documents`);
+    await page.getByRole("link", { name: "expense-approval / supporting-documents" }).click();
+    const entries = page.getByRole("region", { name: "Audit entries of this violation" });
+    await expect(entries.getByRole("row")).not.toHaveCount(1);
+
+    const explanation = page.getByRole("region", { name: "Why the rule fired" });
+    await expect(explanation).toContainText("fires");
+    await expect(explanation).toContainText("actual");
+    await expectAccessible(page);
+  });
+
+  test("reads a violation's record revisions with a diff", async ({ page, baseURL }) => {
+    test.fixme(true, "needs GET /v1/records/{type}/{id}/revisions/{n} from branch answers");
     await signInAsAuditor(page, baseURL as string);
     await page.goto(`/console/violations?recordId=${EXPENSE}&ruleId=supporting-documents`);
     await page.getByRole("link", { name: "expense-approval / supporting-documents" }).click();
@@ -95,21 +92,10 @@ test.describe("an auditor", () => {
     await expect(revisions.getByRole("row", { name: /data\.attachments/ })).toContainText("changed");
     await expect(revisions.getByRole("row", { name: /data\.attachments/ })).toContainText("1");
     await expect(revisions.getByRole("row", { name: /data\.amount/ })).toContainText("12500");
-
-    const entries = page.getByRole("region", { name: "Audit entries of this violation" });
-    await expect(entries.getByRole("row")).not.toHaveCount(1);
-
-    const explanation = page.getByRole("region", { name: "Why the rule fired" });
-    await expect(explanation).toContainText("fires");
-    await expect(explanation).toContainText("actual");
     await expectAccessible(page);
   });
 
   test("reads a policy version's rules in words", async ({ page, baseURL }) => {
-    test.fixme(
-      true,
-      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people",
-    );
     await signInAsAuditor(page, baseURL as string);
     await page.goto("/console/policies");
     await page.getByRole("link", { name: "expense-approval version 1" }).click();
@@ -120,10 +106,6 @@ test.describe("an auditor", () => {
   });
 
   test("dry-runs a pasted record and sees what would fire, and why", async ({ page, baseURL }) => {
-    test.fixme(
-      true,
-      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people, and POST /v1/evaluate?explain=true for readers from branches explain and people",
-    );
     await signInAsAuditor(page, baseURL as string);
     await page.goto("/console/dry-run");
     const record = {
@@ -157,10 +139,7 @@ test.describe("an auditor", () => {
   });
 
   test("downloads the list as an Excel workbook", async ({ page, baseURL }) => {
-    test.fixme(
-      true,
-      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people, and format=xlsx (issue 13)",
-    );
+    test.fixme(true, "needs format=xlsx from branch answers");
     await signInAsAuditor(page, baseURL as string);
     await page.goto(`/console/violations?recordId=${EXPENSE}`);
     await expect(page.getByRole("table")).toContainText(EXPENSE);

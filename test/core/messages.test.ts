@@ -30,6 +30,16 @@ describe("durations in words (CONTRACT §8)", () => {
     expect(durationInWords(ms, "en")).toBe(en);
     expect(durationInWords(ms, "zh")).toBe(zh);
   });
+
+  it("rounds down for a glance: at most n units, the largest and those right below it, to the minute", () => {
+    const glance = { units: 2, smallest: "minute" } as const;
+    expect(durationInWords((2 * 24 + 4) * 3_600_000 + 59_000, "en", glance)).toBe("2 days 4 hours");
+    expect(durationInWords(2 * 86_400_000 + 5 * 60_000, "en", glance)).toBe("2 days");
+    expect(durationInWords(3_600_000 + 60_000 + 30_000, "zh", glance)).toBe("1小時1分鐘");
+    expect(durationInWords(30_000, "en", glance)).toBe("less than 1 minute");
+    expect(durationInWords(30_000, "zh", glance)).toBe("不到1分鐘");
+    expect(durationInWords(-3 * 3_600_000, "en", glance)).toBe("-3 hours");
+  });
 });
 
 describe("the template grammar", () => {

@@ -3,11 +3,23 @@
  * HTTPS only, the console's security headers, the API behind the same origin (never cached, the
  * bearer forwarded), console views answered by the single page, config.json from the stack.
  */
-import { Match } from "aws-cdk-lib/assertions";
+import { App } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { contentSecurityPolicy } from "../../console/headers.ts";
 import { API_PATHS } from "../../infra/constructs/console.ts";
-import { build } from "./support.ts";
+import { ComplianceStack } from "../../infra/stack.ts";
+import { build, NO_BUNDLING } from "./support.ts";
+
+/** A template value with its references written `<LogicalIdPrefix>` (for comparing joined strings). */
+function flatten(part: unknown): string {
+  if (typeof part === "string") return part;
+  const ref = (part as { Ref?: string }).Ref;
+  if (ref) return `<${ref.startsWith("AWS::") ? ref : ref.replace(/[A-F0-9]{8}$/, "")}>`;
+  const join = (part as { "Fn::Join"?: [string, unknown[]] })["Fn::Join"];
+  if (join) return join[1].map(flatten).join(join[0]);
+  return JSON.stringify(part);
+}
 
 function distributionConfig() {
   const { template } = build();
@@ -46,10 +58,16 @@ describe("the web console's hosting", () => {
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe("redirect-to-https");
     expect(config.Logging).toBeDefined();
     const { template } = build();
+    // connect-src also admits the managed login domain (the token endpoint), a token: compared resolved
+    const [policy] = Object.values(template.findResources("AWS::CloudFront::ResponseHeadersPolicy"));
+    const csp = policy?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy;
+    expect(csp.Override).toBe(true);
+    expect(csp.ContentSecurityPolicy["Fn::Join"][1].map(flatten).join("")).toBe(
+      contentSecurityPolicy(["https://<SignInPeopleLogin>.auth.<AWS::Region>.amazoncognito.com"]),
+    );
     template.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", {
       ResponseHeadersPolicyConfig: Match.objectLike({
         SecurityHeadersConfig: Match.objectLike({
-          ContentSecurityPolicy: { ContentSecurityPolicy: contentSecurityPolicy(), Override: true },
           StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 31_536_000 }),
           FrameOptions: { FrameOption: "DENY", Override: true },
           ContentTypeOptions: { Override: true },
@@ -92,5 +110,34 @@ describe("the web console's hosting", () => {
     expect(code).toContain("Asia/Shanghai");
     template.hasOutput("ConsoleUrl", Match.anyValue());
     template.hasOutput("ConsoleBucketName", Match.anyValue());
+  });
+
+  it("signs people in through the people's app client and its managed login domain", () => {
+    const { template, stack } = build();
+    const [fn] = Object.values(template.findResources("AWS::CloudFront::Function"));
+    const code = JSON.stringify(stack.resolve(fn?.Properties.FunctionCode));
+    const [clientId] = Object.keys(template.findResources("AWS::Cognito::UserPoolClient")).filter((id) =>
+      id.includes("PeopleClient"),
+    );
+    expect(code).toContain('\\"oidc\\":{\\"domain\\":\\"');
+    expect(code).toContain(".amazoncognito.com");
+    expect(code).toContain(`{"Ref":"${clientId}"}`);
+  });
+
+  it("puts the console's callback and sign-out URLs on the people's client (context consoleOrigin)", () => {
+    const app = new App({ context: { ...NO_BUNDLING, consoleOrigin: "https://d1234.cloudfront.net/" } });
+    const template = Template.fromStack(new ComplianceStack(app, "Compliance"));
+    template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
+      AllowedOAuthFlows: ["code"],
+      CallbackURLs: Match.arrayWith(["https://d1234.cloudfront.net/console/callback"]),
+      LogoutURLs: ["https://d1234.cloudfront.net/console/"],
+    });
+    expect(
+      () =>
+        new ComplianceStack(
+          new App({ context: { ...NO_BUNDLING, consoleOrigin: "d1234.cloudfront.net" } }),
+          "C",
+        ),
+    ).toThrow(/consoleOrigin: expected https:\/\/<host>/);
   });
 });

@@ -10,9 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type Directory, directoryOf, type Person } from "../../functions/core/directory.ts";
 import { violationId } from "../../functions/core/engine/violation.ts";
-import type { Person, PersonDirectory } from "../../functions/core/notify/directory.ts";
-import { directoryFromOrg } from "../../functions/core/notify/directory.ts";
 import type { PolicySet } from "../../functions/core/policy/model.ts";
 import { createEventsHandler } from "../../functions/handlers/events.ts";
 import { notifyingSink } from "../../functions/local/notifications.ts";
@@ -73,12 +72,20 @@ function policySet(): PolicySet {
 }
 
 /** The directory: every person of org.yaml with an address (the people helper's `people:` list). */
-function directory(set: PolicySet): PersonDirectory {
-  const ids = directoryFromOrg(set.org).everyone();
+function directory(set: PolicySet): Pick<Directory, "byId" | "people"> {
+  const ids = directoryOf(set.org).people.map((p) => p.id);
   const people = new Map<string, Person>(
-    ids.map((id) => [id, { id, name: { zh: `${id}（中）`, en: `${id} (en)` }, email: `${id}@corp.example` }]),
+    ids.map((id) => [
+      id,
+      {
+        id,
+        name: { zh: `${id}（中）`, en: `${id} (en)` },
+        email: `${id}@corp.example`,
+        department: "finance",
+      },
+    ]),
   );
-  return { person: (id) => people.get(id), everyone: () => ids };
+  return { byId: (id) => people.get(id), people: [...people.values()] };
 }
 
 let smtp: SmtpReceiver;

@@ -18,6 +18,7 @@ import { isAuditor, type Session } from "../session.ts";
 import type {
   AuditEntryList,
   ExplainedEvaluation,
+  RecordEnvelope,
   RecordRevision,
   RecordWithRevisions,
   Violation,
@@ -177,15 +178,27 @@ export function ViolationView(props: { id: string; session: Session }) {
   );
 }
 
+function recordPath(v: Violation): string {
+  return `/v1/records/${v.record.type}/${encodeURIComponent(v.record.id)}`;
+}
+
 function revisionPath(v: Violation, n: number): string {
-  return `/v1/records/${v.record.type}/${encodeURIComponent(v.record.id)}/revisions/${n}`;
+  return `${recordPath(v)}/revisions/${n}`;
+}
+
+/**
+ * The record as it was at the violation's revision: the record itself when that revision is still
+ * the latest (the usual case, one request fewer), else that revision.
+ */
+async function recordAtRevision(v: Violation): Promise<RecordEnvelope> {
+  const latest = await getJson<RecordWithRevisions>(recordPath(v));
+  if (latest.record.revision === v.record.revision) return latest.record;
+  return (await getJson<RecordRevision>(revisionPath(v, v.record.revision))).record;
 }
 
 function Revisions(props: { violation: Violation }) {
   const v = props.violation;
-  const record = useApi<RecordWithRevisions>(
-    `/v1/records/${v.record.type}/${encodeURIComponent(v.record.id)}`,
-  );
+  const record = useApi<RecordWithRevisions>(recordPath(v));
   const revisions = record.data?.revisions ?? [];
   const [pair, setPair] = useState<{ from: string; to: string }>({ from: "", to: "" });
   const [result, setResult] = useState<{ from: RecordRevision; to: RecordRevision } | undefined>();
@@ -349,12 +362,9 @@ function Explanation(props: { violation: Violation }) {
   const [state, setState] = useState<{ error?: unknown; data?: ExplainedEvaluation; at?: string }>({});
   useEffect(() => {
     const at = v.updatedAt;
-    getJson<RecordRevision>(revisionPath(v, v.record.revision))
-      .then((revision) =>
-        postJson<ExplainedEvaluation>(
-          `/v1/evaluate?explain=true&at=${encodeURIComponent(at)}`,
-          revision.record,
-        ),
+    recordAtRevision(v)
+      .then((record) =>
+        postJson<ExplainedEvaluation>(`/v1/evaluate?explain=true&at=${encodeURIComponent(at)}`, record),
       )
       .then((data) => setState({ data, at }))
       .catch((error) => setState({ error }));

@@ -3,8 +3,9 @@
  * (the due time in the company's time zone and in words) and a link — Chinese first, English
  * below. Mail, chat and webhook receivers all get their text from here.
  */
+
+import type { Person } from "../directory.ts";
 import type { Bilingual } from "../policy/model.ts";
-import type { Person } from "./directory.ts";
 import type { NotificationKind } from "./kinds.ts";
 import { dueInWords, localTime } from "./when.ts";
 

@@ -3,33 +3,16 @@
  * until it in words ("in 2 days 4 hours", "還有2天4小時"), and the daily digest's slot (09:00
  * local). Pure: `Intl` supplies the zone rules; the caller supplies "now".
  */
+import { durationInWords, zonedInstant, zoneOffsetMs } from "../time.ts";
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
-const UNITS = [
-  { ms: DAY, en: ["day", "days"], zh: "天" },
-  { ms: HOUR, en: ["hour", "hours"], zh: "小時" },
-  { ms: MINUTE, en: ["minute", "minutes"], zh: "分鐘" },
-] as const;
-
-/** A duration in words, its two largest units: "2 days 4 hours" / "2天4小時" (under a minute: "1 minute"). */
+/**
+ * How long in words, as a notification shows it: the two largest units, to the minute ("2 days 4
+ * hours", "2天4小時"); under a minute reads "1 minute". The words are core/time.ts's, the one home.
+ */
 export function durationWords(ms: number, lang: "zh" | "en"): string {
-  let rest = Math.max(Math.abs(ms), MINUTE);
-  const parts: string[] = [];
-  for (const unit of UNITS) {
-    const n = Math.floor(rest / unit.ms);
-    rest -= n * unit.ms;
-    if (parts.length === 0) {
-      if (n > 0) parts.push(lang === "zh" ? `${n}${unit.zh}` : `${n} ${unit.en[n === 1 ? 0 : 1]}`);
-      continue;
-    }
-    // the largest unit and the one right below it: "2 days 4 hours", never "2 days 5 minutes"
-    if (n > 0) parts.push(lang === "zh" ? `${n}${unit.zh}` : `${n} ${unit.en[n === 1 ? 0 : 1]}`);
-    break;
-  }
-  return parts.join(lang === "zh" ? "" : " ");
+  return durationInWords(Math.max(Math.abs(ms), MINUTE), lang, { units: 2, smallest: "minute" });
 }
 
 /** "in 2 days 4 hours" / "還有2天4小時", or "overdue by 3 hours" / "已逾期3小時". */
@@ -61,12 +44,6 @@ function wallClock(ms: number, timeZone: string) {
   };
 }
 
-/** How far the zone's wall clock is ahead of UTC at an instant (ms; +8 h for Asia/Shanghai). */
-export function zoneOffsetMs(timeZone: string, ms: number): number {
-  const w = wallClock(ms, timeZone);
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
-}
-
 const pad = (n: number) => String(n).padStart(2, "0");
 
 function offsetText(offsetMs: number): string {
@@ -80,17 +57,6 @@ export function localTime(iso: string, timeZone: string): string {
   const ms = Date.parse(iso);
   const w = wallClock(ms, timeZone);
   return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)} (${timeZone}, ${offsetText(zoneOffsetMs(timeZone, ms))})`;
-}
-
-/** The instant a local wall-clock time happens in a zone (the later one if it happens twice). */
-export function zonedInstant(
-  timeZone: string,
-  local: { year: number; month: number; day: number; hour: number; minute: number },
-): number {
-  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
-  let guess = asUtc - zoneOffsetMs(timeZone, asUtc);
-  guess = asUtc - zoneOffsetMs(timeZone, guess);
-  return guess;
 }
 
 /** `HH:MM`, 24-hour. */

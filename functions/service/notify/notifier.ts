@@ -10,10 +10,10 @@
  * (the local event path and the sweeper, functions/local/platform-runtime.ts).
  */
 import type { ChannelFile } from "../../../schemas/notifications.ts";
+import type { Directory } from "../../core/directory.ts";
 import { DomainError } from "../../core/errors.ts";
 import { publicViolation, type StoredViolation } from "../../core/lifecycle.ts";
 import { renderChat, renderDigest, renderMail } from "../../core/notify/content.ts";
-import type { PersonDirectory } from "../../core/notify/directory.ts";
 import {
   changeOf,
   messageId,
@@ -53,7 +53,8 @@ export interface NotifierDeps {
   readonly violations: ViolationsStore;
   readonly records: RecordsStore;
   readonly set: PolicySet;
-  readonly directory: PersonDirectory;
+  /** The org directory (core/directory.ts): whom to mail, and everyone a digest may go to. */
+  readonly directory: Pick<Directory, "byId" | "people">;
   readonly mailer?: Mailer;
   readonly webhook?: WebhookTarget;
   /** A channel's URL and secret (environment or Secrets Manager); undefined when not configured. */
@@ -153,7 +154,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const mailer = deps.mailer;
     if (mailer) {
       for (const personId of people) {
-        const person = deps.directory.person(personId);
+        const person = deps.directory.byId(personId);
         if (!person?.email) {
           deps.log?.info("notification: no e-mail address for person", { person: personId, violation: v.id });
           continue;
@@ -262,7 +263,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const items = open.map(publicViolation);
     const change = `digest@${date}`;
     const jobs: Promise<DeliveryOutcome>[] = [];
-    const person = deps.directory.person(personId);
+    const person = deps.directory.byId(personId);
     const mailer = deps.mailer;
     if (mailer && person?.email) {
       const id = messageId(personId, change, personId);
@@ -310,7 +311,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     if (cursor >= slot.date) return { sent: 0, failed: 0 };
     const at = new Date(slot.atMs).toISOString();
     const outcomes: DeliveryOutcome[] = [];
-    for (const person of deps.directory.everyone())
+    // every role member is a person of the directory (org-check refuses any other)
+    for (const person of deps.directory.people.map((p) => p.id).sort())
       outcomes.push(...(await digestFor(person, slot.date, at)));
     // someone else is still sending one of them: the next sweep finishes (what went is skipped)
     if (!outcomes.includes("busy")) await store.moveDigestCursor(cursor, slot.date);

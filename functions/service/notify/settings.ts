@@ -13,10 +13,10 @@
  * object `{"webhookSecret": "…", "channels": {"<id>": {"url": "…", "secret": "…"}}}`).
  */
 import { DomainError } from "../../core/errors.ts";
-import { companyTimeZone } from "../../core/notify/directory.ts";
 import { DEFAULT_REMINDER_FRACTION } from "../../core/notify/reminder.ts";
 import { parseClock } from "../../core/notify/when.ts";
 import type { OrgDirectory } from "../../core/policy/model.ts";
+import { companyTimeZone } from "../../core/time.ts";
 import type { ChannelTarget } from "./chat.ts";
 import { DEFAULT_RETRY } from "./delivery.ts";
 import type { NotifierSettings } from "./notifier.ts";
