@@ -204,6 +204,7 @@ const en = {
   // complaints
   complaintsTitle: "Complaint report",
   quarter: "Quarter",
+  pickQuarter: "Pick a quarter",
   year: "Year",
   show: "Show",
   category: "Category",
@@ -414,6 +415,7 @@ const zh: Record<MessageKey, string> = {
   to: "止",
   complaintsTitle: "投訴報表",
   quarter: "季度",
+  pickQuarter: "選擇季度",
   year: "年度",
   show: "顯示",
   category: "類別",

@@ -41,7 +41,7 @@ export function ComplaintsView(props: { query: URLSearchParams }) {
       <h1>{t("complaintsTitle")}</h1>
       <form
         class="inline"
-        aria-label={t("quarter")}
+        aria-label={t("pickQuarter")}
         onSubmit={(e) => {
           e.preventDefault();
           const data = new FormData(e.currentTarget as HTMLFormElement);
