@@ -68,10 +68,37 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
+/**
+ * Told after every call of a function's handler (the benchmark times them for the cost figure):
+ * the function, the call's wall time and how many items it carried (stream records, events; 1 for
+ * an HTTP request). Locally the notifier runs inside the events handler's call; its time is
+ * reported on its own as `notifier` and is part of the `events` call's time too.
+ */
+export type InvocationObserver = (fn: string, ms: number, items: number) => void;
+
+/** Wraps a handler so that every call is told to `observe` (nothing when there is no observer). */
+function timed<E, R, A extends unknown[]>(
+  fn: string,
+  handler: (event: E, ...rest: A) => Promise<R>,
+  items: (event: E) => number,
+  observe: InvocationObserver | undefined,
+): typeof handler {
+  if (!observe) return handler;
+  return async (event, ...rest) => {
+    const start = performance.now();
+    try {
+      return await handler(event, ...rest);
+    } finally {
+      observe(fn, performance.now() - start, items(event));
+    }
+  };
+}
+
 export async function startPlatform(opts: {
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
   now?: () => Date;
+  onInvocation?: InvocationObserver;
 }): Promise<LocalPlatform> {
   const env = { ...opts.env };
   const notices: string[] = [];
@@ -130,7 +157,18 @@ export async function startPlatform(opts: {
     const notifierBuilt = new Promise<LocalNotifier>((resolve) => {
       notifierReady = resolve;
     });
-    const sink = notifyingSink(fileSink(eventsFile), async () => (await notifierBuilt).notifier);
+    const observe = opts.onInvocation;
+    const sink = notifyingSink(fileSink(eventsFile), async () => {
+      const { notifier } = await notifierBuilt;
+      if (!observe) return notifier;
+      const notify: typeof notifier.notify = timed(
+        "notifier",
+        notifier.notify.bind(notifier),
+        (e) => e.length,
+        observe,
+      );
+      return Object.assign(Object.create(notifier), { notify }) as typeof notifier;
+    });
 
     // the audit trail: both streams → the audit handler; a signed digest every interval and at stop
     const auditKey = env.COMPLIANCE_AUDIT_KEY as string;
@@ -170,7 +208,7 @@ export async function startPlatform(opts: {
         dynamodb: clients.dynamodb,
         tableName: tables[table],
         consumer: name,
-        handler,
+        handler: timed(name, handler, (e) => e.Records.length, observe),
         batchSize: batching.batchSize,
         batchWindowMs: batching.batchingWindowMs,
         pollIntervalMs,
@@ -226,11 +264,11 @@ export async function startPlatform(opts: {
 
     const server: Server = await startHttpServer(
       {
-        health: createHealthHandler(source),
-        ingest: createIngestHandler(source),
-        evaluate: createEvaluateHandler(source),
-        auditor: createAuditorHandler(source),
-        cases: createCasesHandler(source),
+        health: timed("health", createHealthHandler(source), () => 1, observe),
+        ingest: timed("ingest", createIngestHandler(source), () => 1, observe),
+        evaluate: timed("evaluate", createEvaluateHandler(source), () => 1, observe),
+        auditor: timed("auditor", createAuditorHandler(source), () => 1, observe),
+        cases: timed("cases", createCasesHandler(source), () => 1, observe),
       },
       Number(env.PORT ?? 3000),
       "127.0.0.1",
