@@ -41,8 +41,7 @@ export class BundleConfigurationError extends Error {
   readonly code = "bundle_configuration";
 }
 
-const logicalId = (c: IConstruct) =>
-  Stack.of(c).getLogicalId((c.node.defaultChild ?? c) as CfnElement);
+const logicalId = (c: IConstruct) => Stack.of(c).getLogicalId((c.node.defaultChild ?? c) as CfnElement);
 
 /** Synthesizes the stack with bundling and returns every function's bundle and local environment. */
 export function synthesizeBundles(local: LocalResources, outdir?: string): BundledFunction[] {
@@ -50,13 +49,17 @@ export function synthesizeBundles(local: LocalResources, outdir?: string): Bundl
   const app = new App({ outdir: dir, context: { "aws:cdk:enable-asset-metadata": true } });
   const stack = new ComplianceStack(app, "Compliance", { policies: compilePolicies() });
   const assembly = app.synth();
-  const template = JSON.parse(
-    readFileSync(join(assembly.directory, stack.templateFile), "utf8"),
-  ) as { Resources: Record<string, { Type: string; Metadata?: Record<string, string>; Properties?: Record<string, unknown> }> };
+  const template = JSON.parse(readFileSync(join(assembly.directory, stack.templateFile), "utf8")) as {
+    Resources: Record<
+      string,
+      { Type: string; Metadata?: Record<string, string>; Properties?: Record<string, unknown> }
+    >;
+  };
 
   // what each referenced logical id is, from the constructs that made it
   const refs = new Map<string, string>();
-  for (const [name, table] of Object.entries(stack.data.tables)) refs.set(logicalId(table), local.tableName(name));
+  for (const [name, table] of Object.entries(stack.data.tables))
+    refs.set(logicalId(table), local.tableName(name));
   refs.set(logicalId(stack.data.webhookSecrets), local.secretArn("webhookSecrets"));
   refs.set(logicalId(stack.data.cursorKey), local.secretArn("cursorKey"));
   refs.set(logicalId(stack.data.auditKey), local.secretArn("auditKey"));
@@ -85,9 +88,11 @@ export function synthesizeBundles(local: LocalResources, outdir?: string): Bundl
     if (!(c instanceof ComplianceFunction)) continue;
     const resource = template.Resources[logicalId(c.fn)];
     const assetPath = resource?.Metadata?.["aws:asset:path"];
-    if (!resource || !assetPath) throw new BundleConfigurationError(`${c.handler}: no bundle in the assembly`);
-    const variables = ((resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
-      ?.Variables ?? {}) as Record<string, unknown>;
+    if (!resource || !assetPath)
+      throw new BundleConfigurationError(`${c.handler}: no bundle in the assembly`);
+    const variables = ((
+      resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined
+    )?.Variables ?? {}) as Record<string, unknown>;
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(variables)) {
       // the Object Lock bucket has no local counterpart: the local anchor folder stands in for it

@@ -24,6 +24,7 @@ import { credentialsFromEnv } from "../http/credentials.ts";
 import { policiesDir } from "../runtime/policy-files.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
+import type { DomainEvent } from "../service/events.ts";
 import { createPlatform, maxWaiverDaysFromEnv } from "../service/platform.ts";
 import { sweep } from "../service/sweep.ts";
 import { fileAnchor } from "../store/audit-anchor.ts";
@@ -31,6 +32,7 @@ import { AuditLogStore } from "../store/audit-log.ts";
 import { auditSources } from "../store/audit-sources.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
+import { type BundledFunctions, bundlesWanted, startBundledFunctions } from "./bundled-functions.ts";
 import { CONSOLE_DIST, CONSOLE_PATH } from "./console-files.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
 import { startHttpServer } from "./http-server.ts";
@@ -175,9 +177,8 @@ export async function startPlatform(opts: {
     // digests are anchored outside the tables: a file in the data folder (in memory: the temporary
     // folder printed below), so deleting the audit tables cannot delete the evidence
     const digestEvery = Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
-    const anchor = fileAnchor(
-      env.COMPLIANCE_AUDIT_ANCHOR_DIR ? resolve(env.COMPLIANCE_AUDIT_ANCHOR_DIR) : stateDir,
-    );
+    const anchorDir = env.COMPLIANCE_AUDIT_ANCHOR_DIR ? resolve(env.COMPLIANCE_AUDIT_ANCHOR_DIR) : stateDir;
+    const anchor = fileAnchor(anchorDir);
     const audit = attachAudit(runtime, {
       store: new AuditLogStore(clients.doc, tables),
       key: async () => auditKey,
@@ -193,6 +194,35 @@ export async function startPlatform(opts: {
     // at start: seals what a previous run left unsealed (a kill, a crash), so downtime leaves no gap
     await digestNow({ start: true });
     stops.push(() => digestNow().catch((error) => logger.error("audit digest", { error })));
+
+    // COMPLIANCE_BUNDLES=1: the functions are the bundles cdk synth builds, with the template's
+    // environment (bundled-functions.ts); their events come back through the local EventBridge
+    let bundles: BundledFunctions | undefined;
+    if (bundlesWanted(env)) {
+      bundles = await startBundledFunctions({
+        env,
+        endpoint,
+        tables: { ...tables },
+        secrets: {
+          webhook: await runtime.credentials.webhookSecrets(),
+          cursorKey,
+          auditKey,
+        },
+        anchorDir,
+        apiUrl: `http://127.0.0.1:${env.PORT ?? 3000}`,
+        now: platform.now,
+        onEvents: (entries) =>
+          sink.publish(
+            entries.map((e) => {
+              const { eventKey, ...detail } = JSON.parse(e.Detail ?? "{}") as { eventKey: string };
+              return { detailType: e.DetailType, key: eventKey, detail } as DomainEvent;
+            }),
+          ),
+        log: opts.log,
+      });
+      const hosted = bundles;
+      stops.push(() => hosted.stop());
+    }
 
     // One reader per consumer, as each Lambda event source mapping is its own reader: the evaluator
     // never waits for the audit trail. Batch sizes and windows are the deployment's (STREAM_BATCHING).
@@ -223,19 +253,31 @@ export async function startPlatform(opts: {
     };
     // a local poll is cheap; polling the records stream often keeps POST → violation visible short
     const pollers = [
-      await readStream("records", "evaluator", createEvaluatorHandler(source), STREAM_BATCHING.evaluator, 50),
+      await readStream(
+        "records",
+        "evaluator",
+        bundles?.streams.evaluator ?? createEvaluatorHandler(source),
+        STREAM_BATCHING.evaluator,
+        50,
+      ),
       await readStream(
         "violations",
         "events",
-        createEventsHandler(() => sink),
+        bundles?.streams.events ?? createEventsHandler(() => sink),
         STREAM_BATCHING.events,
         250,
       ),
-      await readStream("records", "audit-records", createAuditHandler(source), STREAM_BATCHING.audit, 250),
+      await readStream(
+        "records",
+        "audit-records",
+        bundles?.streams.audit ?? createAuditHandler(source),
+        STREAM_BATCHING.audit,
+        250,
+      ),
       await readStream(
         "violations",
         "audit-violations",
-        createAuditHandler(source),
+        bundles?.streams.audit ?? createAuditHandler(source),
         STREAM_BATCHING.audit,
         250,
       ),
@@ -264,11 +306,16 @@ export async function startPlatform(opts: {
 
     const server: Server = await startHttpServer(
       {
-        health: timed("health", createHealthHandler(source), () => 1, observe),
-        ingest: timed("ingest", createIngestHandler(source), () => 1, observe),
-        evaluate: timed("evaluate", createEvaluateHandler(source), () => 1, observe),
-        auditor: timed("auditor", createAuditorHandler(source), () => 1, observe),
-        cases: timed("cases", createCasesHandler(source), () => 1, observe),
+        health: timed("health", bundles?.http.health ?? createHealthHandler(source), () => 1, observe),
+        ingest: timed("ingest", bundles?.http.ingest ?? createIngestHandler(source), () => 1, observe),
+        evaluate: timed(
+          "evaluate",
+          bundles?.http.evaluate ?? createEvaluateHandler(source),
+          () => 1,
+          observe,
+        ),
+        auditor: timed("auditor", bundles?.http.auditor ?? createAuditorHandler(source), () => 1, observe),
+        cases: timed("cases", bundles?.http.cases ?? createCasesHandler(source), () => 1, observe),
       },
       Number(env.PORT ?? 3000),
       "127.0.0.1",
