@@ -1,8 +1,9 @@
 /**
  * Runs a Lambda bundle as Lambda would: in its own worker thread (its own module instance, so its
  * own clients and caches, as a container has) with its own `process.env` (the template's variables
- * and what the Lambda runtime sets), invoked with `(event, context)`. The local runtime's clock
- * (tests run on a fixed one) is carried into the worker with each invocation as an offset.
+ * and what the Lambda runtime sets), invoked with `(event, context)`. When the local runtime runs
+ * on a clock of its caller's (tests move a fixed one), the worker's Date shows that clock's time
+ * at each invocation; otherwise the worker's clock is the real one.
  */
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -13,15 +14,15 @@ import { Worker } from "node:worker_threads";
 const WORKER_SOURCE = `
 import { parentPort, workerData } from "node:worker_threads";
 const RealDate = Date;
-let offset = 0;
+let pinned;
 class LocalDate extends RealDate {
-  constructor(...args) { if (args.length === 0) super(RealDate.now() + offset); else super(...args); }
-  static now() { return RealDate.now() + offset; }
+  constructor(...args) { if (args.length === 0) super(pinned ?? RealDate.now()); else super(...args); }
+  static now() { return pinned ?? RealDate.now(); }
 }
-globalThis.Date = LocalDate;
+if (workerData.pinned) globalThis.Date = LocalDate;
 const { handler } = await import(workerData.bundle);
-parentPort.on("message", async ({ id, event, requestId, offsetMs, timeoutMs }) => {
-  offset = offsetMs;
+parentPort.on("message", async ({ id, event, requestId, nowMs, timeoutMs }) => {
+  pinned = nowMs;
   const deadline = RealDate.now() + timeoutMs;
   const context = {
     awsRequestId: requestId,
@@ -53,14 +54,15 @@ export async function hostBundle(opts: {
   readonly name: string;
   readonly file: string;
   readonly env: Readonly<Record<string, string>>;
-  readonly now: () => Date;
+  /** The caller's clock, if not the real one. */
+  readonly now?: () => Date;
   readonly timeoutMs?: number;
 }): Promise<HostedBundle> {
   const runner = join(dirname(opts.file), "local-runner.mjs");
   writeFileSync(runner, WORKER_SOURCE);
   const worker = new Worker(runner, {
     env: { ...opts.env },
-    workerData: { bundle: pathToFileURL(opts.file).href, name: opts.name },
+    workerData: { bundle: pathToFileURL(opts.file).href, name: opts.name, pinned: opts.now !== undefined },
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let failed: Error | undefined;
@@ -97,7 +99,7 @@ export async function hostBundle(opts: {
           id,
           event,
           requestId: context?.awsRequestId ?? `local-${id}`,
-          offsetMs: opts.now().getTime() - Date.now(),
+          nowMs: opts.now?.().getTime(),
           timeoutMs: opts.timeoutMs ?? 30_000,
         });
       });

@@ -42,6 +42,7 @@ export async function startBundledFunctions(opts: {
   readonly env: NodeJS.ProcessEnv;
   readonly endpoint: string;
   readonly tables: Readonly<Record<string, string>>;
+  readonly tablePrefix: string;
   readonly secrets: {
     readonly webhook: ReadonlyMap<string, string>;
     readonly cursorKey: string;
@@ -49,7 +50,8 @@ export async function startBundledFunctions(opts: {
   };
   readonly anchorDir: string;
   readonly apiUrl: string;
-  readonly now: () => Date;
+  /** The runtime's clock when it is not the real one (tests). */
+  readonly now?: () => Date;
   readonly onEvents: (entries: readonly PutEventsEntry[]) => Promise<void>;
   readonly log: (line: string) => void;
 }): Promise<BundledFunctions> {
@@ -64,8 +66,9 @@ export async function startBundledFunctions(opts: {
   const started = performance.now();
   const functions = synthesizeBundles({
     tableName: (logical) => {
-      const name = opts.tables[logical];
-      if (!name) throw new Error(`no local table ${logical}`);
+      // the stack names tables by their definitions' names (functions/store/tables.ts), as the prefix does
+      const name = `${opts.tablePrefix}${logical}`;
+      if (!Object.values(opts.tables).includes(name)) throw new Error(`no local table ${logical}`);
       return name;
     },
     secretArn: arn,
@@ -106,8 +109,12 @@ export async function startBundledFunctions(opts: {
       }
       for (const v of ["COMPLIANCE_INGEST_RECORD_TYPES", "COMPLIANCE_REQUIRE_SIGNATURE_V2"])
         if (opts.env[v] && !(v in env)) env[v] = opts.env[v] as string;
-      if (opts.env.POWERTOOLS_LOG_LEVEL) env.POWERTOOLS_LOG_LEVEL = opts.env.POWERTOOLS_LOG_LEVEL;
-      hosted.set(name, await hostBundle({ name, file: fn.file, env, now: opts.now }));
+      const logLevel = opts.env.POWERTOOLS_LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL;
+      if (logLevel) env.POWERTOOLS_LOG_LEVEL = logLevel;
+      hosted.set(
+        name,
+        await hostBundle({ name, file: fn.file, env, ...(opts.now ? { now: opts.now } : {}) }),
+      );
     }
   } catch (error) {
     await stopAll();

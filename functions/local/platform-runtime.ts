@@ -203,6 +203,7 @@ export async function startPlatform(opts: {
         env,
         endpoint,
         tables: { ...tables },
+        tablePrefix: prefix,
         secrets: {
           webhook: await runtime.credentials.webhookSecrets(),
           cursorKey,
@@ -210,7 +211,7 @@ export async function startPlatform(opts: {
         },
         anchorDir,
         apiUrl: `http://127.0.0.1:${env.PORT ?? 3000}`,
-        now: platform.now,
+        ...(opts.now ? { now: opts.now } : {}),
         onEvents: (entries) =>
           sink.publish(
             entries.map((e) => {
