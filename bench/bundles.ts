@@ -7,8 +7,9 @@
  * `node -e 0` measured in the same run. Budget per function: ≤ 1 MB and ≤ 6× the bare start.
  */
 import { execFileSync } from "node:child_process";
-import { statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { synthesizeBundles } from "../functions/local/lambda-bundles.ts";
 
@@ -54,13 +55,17 @@ function timeProcess(args: string[], env: NodeJS.ProcessEnv): number {
 
 export async function benchBundles(): Promise<BundlesResult> {
   // the bundles as a deployment uploads them (the references of their environments are not used here)
-  const synthesized = synthesizeBundles({
-    tableName: (name) => name,
-    secretArn: (name) => `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}`,
-    busName: "bench",
-    apiUrl: "http://127.0.0.1",
-    anchorDir: "/nonexistent",
-  });
+  const outdir = mkdtempSync(join(tmpdir(), "bundles-"));
+  const synthesized = synthesizeBundles(
+    {
+      tableName: (name) => name,
+      secretArn: (name) => `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}`,
+      busName: "bench",
+      apiUrl: "http://127.0.0.1",
+      anchorDir: "/nonexistent",
+    },
+    outdir,
+  );
   const env = {
     ...process.env,
     AWS_REGION: "eu-central-1",
@@ -96,6 +101,7 @@ export async function benchBundles(): Promise<BundlesResult> {
       ratio: 0,
     };
   }
+  rmSync(outdir, { recursive: true, force: true });
   const nodeBaselineMs = Math.round(median(baselines) * 10) / 10;
   for (const f of Object.values(functions))
     f.ratio = Math.round((f.coldStartMs / nodeBaselineMs) * 100) / 100;

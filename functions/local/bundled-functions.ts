@@ -13,6 +13,9 @@
  * The HTTP functions and the three stream consumers (evaluator, events, audit) run as bundles; the
  * scheduled ones (sweeper, digester), the notifier and the policy publisher still run from source.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import type { FunctionName } from "../api/routes.ts";
 import type { HttpEvent, HttpResult } from "../http/api.ts";
@@ -64,18 +67,30 @@ export async function startBundledFunctions(opts: {
     [arn("notifySecrets"), "{}"],
   ]);
   const started = performance.now();
-  const functions = synthesizeBundles({
-    tableName: (logical) => {
-      // the stack names tables by their definitions' names (functions/store/tables.ts), as the prefix does
-      const name = `${opts.tablePrefix}${logical}`;
-      if (!Object.values(opts.tables).includes(name)) throw new Error(`no local table ${logical}`);
-      return name;
-    },
-    secretArn: arn,
-    busName,
-    apiUrl: opts.apiUrl,
-    anchorDir: opts.anchorDir,
-  });
+  // a cloud assembly of this run's own, removed at stop
+  const outdir = mkdtempSync(join(tmpdir(), "compliance-bundles-"));
+  const removeAssembly = () => rmSync(outdir, { recursive: true, force: true });
+  let functions: BundledFunction[];
+  try {
+    functions = synthesizeBundles(
+      {
+        tableName: (logical) => {
+          // the stack names tables by their definitions' names (functions/store/tables.ts), as the prefix does
+          const name = `${opts.tablePrefix}${logical}`;
+          if (!Object.values(opts.tables).includes(name)) throw new Error(`no local table ${logical}`);
+          return name;
+        },
+        secretArn: arn,
+        busName,
+        apiUrl: opts.apiUrl,
+        anchorDir: opts.anchorDir,
+      },
+      outdir,
+    );
+  } catch (error) {
+    removeAssembly();
+    throw error;
+  }
   opts.log(
     `bundles: synthesized ${functions.length} functions as cdk synth does in ${Math.round(performance.now() - started)} ms`,
   );
@@ -84,6 +99,7 @@ export async function startBundledFunctions(opts: {
   const stopAll = async () => {
     for (const h of hosted.values()) await h.stop().catch(() => {});
     await aws.stop();
+    removeAssembly();
   };
   try {
     for (const name of [...HTTP_FUNCTIONS, ...STREAM_FUNCTIONS]) {
