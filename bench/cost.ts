@@ -2,7 +2,7 @@
  * What one million records cost on AWS, from what the platform bench measured per record and the
  * dated prices of bench/aws-prices.ts. Pure: the bench gathers the inputs (measured units, request
  * counts and handler times; the functions' memory from the CDK app; batch sizes from
- * functions/handlers/stream-settings.ts) and this adds them up, line by line.
+ * functions/runtime/stream-settings.ts) and this adds them up, line by line.
  *
  * Measured per record, in the bench's run: DynamoDB write and read request units (every table and
  * index, transactions counted as AWS bills them), ingest requests, events published, emails, and
@@ -13,7 +13,7 @@
  * 1 ms rounding per invocation, and the notifier's invocations (EventBridge invokes it once per
  * notifying event).
  */
-import { STREAM_BATCHING } from "../functions/handlers/stream-settings.ts";
+import { STREAM_BATCHING } from "../functions/runtime/stream-settings.ts";
 import { AWS_PRICES, type AwsPrices } from "./aws-prices.ts";
 
 export interface FunctionUsage {

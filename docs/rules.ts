@@ -9,6 +9,7 @@ import { BASE_FACTS, DERIVED_FACTS } from "../functions/core/policy/facts.ts";
 import type { PolicySet } from "../functions/core/policy/model.ts";
 import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { policyVersionView, type RuleView } from "../functions/core/policy/version-view.ts";
+import { isoDurationInWords } from "../functions/core/time.ts";
 import { typeWords } from "./api.ts";
 
 /** Text safe inside a Markdown table cell. */
@@ -35,7 +36,7 @@ function ruleSection(rule: RuleView): string[] {
     `| fires when | ${cell(rule.words.en)} |`,
     `| 觸發條件 | ${cell(rule.words.zh)} |`,
     `| assigned to | ${rule.assign.map(code).join(", ")} |`,
-    `| due | ${code(rule.due)} after detection |`,
+    `| due | ${code(rule.due)} after detection (${isoDurationInWords(rule.due, "en")}; ${isoDurationInWords(rule.due, "zh")}) |`,
     `| escalation when overdue | ${escalate} |`,
     `| source | ${cell(rule.source.map((s) => `${s.document} ${s.clause}`).join("; "))} |`,
     `| message (en) | ${cell(rule.message.en)} |`,

@@ -14,6 +14,7 @@ import { EVENT_DETAIL_TYPES, EVENT_SOURCE, ViolationEvents } from "./constructs/
 import { Functions } from "./constructs/functions.ts";
 import { Notifications } from "./constructs/notifications.ts";
 import { Observability } from "./constructs/observability.ts";
+import { SignIn } from "./constructs/sign-in.ts";
 import { type CompiledPolicies, compilePolicies } from "./policies.ts";
 
 export interface ComplianceStackProps extends StackProps {
@@ -24,6 +25,7 @@ export interface ComplianceStackProps extends StackProps {
 export class ComplianceStack extends Stack {
   readonly data: Data;
   readonly events: ViolationEvents;
+  readonly signIn: SignIn;
   readonly functions: Functions;
   readonly api: Api;
   readonly evaluation: Evaluation;
@@ -34,15 +36,21 @@ export class ComplianceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ComplianceStackProps = {}) {
     super(scope, id, {
-      description: "Compliance platform: policy-as-code evaluation of business records (issue 5)",
+      description: "Compliance platform: policy-as-code evaluation of business records",
       ...props,
     });
     const policies = props.policies ?? compilePolicies();
 
     this.data = new Data(this, "Data");
     this.events = new ViolationEvents(this, "Events");
-    this.functions = new Functions(this, "Functions", { data: this.data, bus: this.events.bus, policies });
-    this.api = new Api(this, "Api", { functions: this.functions, key: this.data.key });
+    this.signIn = new SignIn(this, "SignIn");
+    this.functions = new Functions(this, "Functions", {
+      data: this.data,
+      bus: this.events.bus,
+      policies,
+      signIn: this.signIn,
+    });
+    this.api = new Api(this, "Api", { functions: this.functions, key: this.data.key, signIn: this.signIn });
     this.evaluation = new Evaluation(this, "Evaluation", {
       data: this.data,
       functions: this.functions,
@@ -94,12 +102,6 @@ export class ComplianceStack extends Stack {
       description:
         "Key that signs the audit trail's digests (generated); `compliance audit verify` on AWS reads it",
     });
-    for (const [persona, policy] of this.api.personaPolicies) {
-      new CfnOutput(this, `${pascal(persona)}PolicyArn`, {
-        value: policy.managedPolicyArn,
-        description: `Attach to the IAM users or roles of ${persona}s: SigV4-signed calls to exactly their routes`,
-      });
-    }
     new CfnOutput(this, "NotificationSecretsArn", {
       value: this.notifications.secrets.secretArn,
       description:

@@ -6,7 +6,8 @@
 import * as z from "zod";
 import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
 import { SEVERITIES } from "./policy.ts";
-import { RECORD_TYPES, recordSchema, timestamp } from "./record.ts";
+import { RECORD_TYPES, recordSchema } from "./record.ts";
+import { DEFAULT_TIME_ZONE, instant, lowerBound, until, upperBound } from "./time.ts";
 
 export { VIOLATION_STATUSES };
 
@@ -232,48 +233,60 @@ export const policyVersionPathSchema = z.object({
 
 const id = z.string().min(1).max(128);
 
-/** GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored. */
-export const violationQuerySchema = z.strictObject({
-  status: z.enum(VIOLATION_STATUSES).optional(),
-  area: id.optional(),
-  policyId: id.optional(),
-  ruleId: id.optional(),
-  recordType: z.enum(RECORD_TYPES).optional(),
-  recordId: id.optional(),
-  assigneeRole: id.optional(),
-  from: timestamp.optional().meta({ description: "detectedAt ≥ from" }),
-  to: timestamp.optional().meta({ description: "detectedAt ≤ to" }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(8192).optional(),
-  format: z.enum(["json", "csv"]).optional(),
-});
+/**
+ * GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored.
+ * Times follow CONTRACT §8: a date is a day in the company's time zone (`timeZone`, from org.yaml,
+ * which is loaded at runtime: handlers call `…In(tz)`; the constants use the default zone).
+ */
+export const violationQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    status: z.enum(VIOLATION_STATUSES).optional(),
+    area: id.optional(),
+    policyId: id.optional(),
+    ruleId: id.optional(),
+    recordType: z.enum(RECORD_TYPES).optional(),
+    recordId: id.optional(),
+    assigneeRole: id.optional(),
+    assignee: id.optional().meta({ description: "a person id, or `me` (the signed-in person)" }),
+    from: lowerBound(tz).optional().meta({ description: "detectedAt ≥ from" }),
+    to: upperBound(tz).optional().meta({ description: "detectedAt ≤ to" }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().max(8192).optional(),
+    format: z.enum(["json", "csv"]).optional(),
+  });
+export const violationQuerySchema = violationQuerySchemaIn(DEFAULT_TIME_ZONE);
 
-export const evaluateQuerySchema = z.strictObject({
-  at: timestamp.optional().meta({ description: "evaluation time (default: now)" }),
-  explain: z
-    .enum(["true", "false"])
-    .optional()
-    .meta({ description: "`true`: each entry of `policies` also explains every rule (`rules`)" }),
-});
+export const evaluateQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    at: instant(tz).optional().meta({ description: "evaluation time (default: now)" }),
+    explain: z
+      .enum(["true", "false"])
+      .optional()
+      .meta({ description: "`true`: each entry of `policies` also explains every rule (`rules`)" }),
+  });
+export const evaluateQuerySchema = evaluateQuerySchemaIn(DEFAULT_TIME_ZONE);
 
 /** POST /v1/violations/{id}/acknowledge | waive | reopen */
-export const caseActionSchema = z
-  .strictObject({
-    by: z
-      .string()
-      .trim()
-      .min(1)
-      .max(128)
-      .meta({ description: "the person acting (a person id of the org directory)" }),
+export const caseActionSchemaIn = (tz: string) =>
+  z.strictObject({
+    by: z.string().max(128).optional().meta({
+      description:
+        "optional: the person acting, which must be exactly the signed-in person's id (else 403 actor_mismatch); history names the caller either way",
+    }),
     reason: z.string().trim().min(1, "a reason is required").max(2000),
-    until: timestamp.optional().meta({ description: "waive only: when the waiver expires (in the future)" }),
-  })
-  .meta({ id: "CaseAction" });
+    until: until(tz).optional().meta({
+      description: "waive only: when the waiver expires (in the future); a date = the end of that day",
+    }),
+  });
+// the id names the schema in the OpenAPI document; only this instance carries it (ids are unique)
+export const caseActionSchema = caseActionSchemaIn(DEFAULT_TIME_ZONE).meta({ id: "CaseAction" });
 
-export const complaintReportQuerySchema = z.strictObject({
-  from: timestamp.meta({ description: "receivedAt ≥ from" }),
-  to: timestamp.meta({ description: "receivedAt ≤ to" }),
-});
+export const complaintReportQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    from: lowerBound(tz).meta({ description: "receivedAt ≥ from" }),
+    to: upperBound(tz).meta({ description: "receivedAt ≤ to" }),
+  });
+export const complaintReportQuerySchema = complaintReportQuerySchemaIn(DEFAULT_TIME_ZONE);
 
 export const complaintReportSchema = z
   .object({
@@ -293,6 +306,41 @@ export const complaintReportSchema = z
     }),
   })
   .meta({ id: "ComplaintReport" });
+
+/** GET /v1/audit/entries query (CONTRACT §2): strict, like every list. */
+export const auditEntriesQuerySchemaIn = (tz: string) =>
+  z.strictObject({
+    subject: z
+      .string()
+      .min(1)
+      .max(300)
+      .optional()
+      .meta({ description: "a record `type/id`, or a violation id: that subject's entries only" }),
+    actor: z.string().min(1).max(300).optional().meta({
+      description: "a person id, `system`, or `client:<id>` (an ingest client)",
+    }),
+    from: lowerBound(tz).optional().meta({ description: "entry `at` ≥ from" }),
+    to: upperBound(tz).optional().meta({ description: "entry `at` ≤ to" }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().max(8192).optional(),
+  });
+export const auditEntriesQuerySchema = auditEntriesQuerySchemaIn(DEFAULT_TIME_ZONE);
+
+/** One audit entry as listed: what happened, to which subject, by whom, and where it is chained. */
+export const auditEntrySchema = z
+  .looseObject({
+    at: z.string().meta({ description: "when it happened (a revision's receipt, a status change)" }),
+    kind: z.string().meta({ description: "`record.revision`, `violation.<status>`, `violation.escalated`" }),
+    subject: z.string().meta({ description: "`type/id` for a record, the id for a violation" }),
+    actor: z.string().meta({ description: "a person id, `system`, or `client:<id>`" }),
+    chain: z.number().int().min(0),
+    seq: z.number().int().min(1),
+  })
+  .meta({ id: "AuditEntry" });
+
+export const auditEntryListSchema = z
+  .object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() })
+  .meta({ id: "AuditEntryList" });
 
 /** GET /v1/audit/verify (CONTRACT §2): the whole audit trail checked, the first bad entry named. */
 export const auditVerifySchema = z
@@ -355,3 +403,29 @@ export const auditVerifySchema = z
       }),
   })
   .meta({ id: "AuditVerification" });
+
+/** A person as GET /v1/me, GET /local/people and POST /local/sign-in show them (CONTRACT §6). */
+export const personViewSchema = z
+  .object({
+    id: z.string().meta({ description: "the person's id (what assignees and history carry)" }),
+    name: bilingual,
+    email: z.string(),
+    department: z.string(),
+    roles: z.array(z.string()).meta({ description: "every role of policies/org.yaml the person holds" }),
+  })
+  .meta({ id: "PersonView" });
+
+/** POST /local/sign-in (development issuer, npm start only) */
+export const signInRequestSchema = z
+  .strictObject({ person: z.string().min(1).max(128).meta({ description: "a person id of the directory" }) })
+  .meta({ id: "SignInRequest" });
+
+export const signInSchema = z
+  .object({
+    token: z.string().meta({ description: "an ID token (JWT): send it as `Authorization: Bearer <token>`" }),
+    expiresAt: z.string().meta({ description: "when the token expires (UTC)" }),
+    person: personViewSchema,
+  })
+  .meta({ id: "SignIn" });
+
+export const peopleListSchema = z.object({ items: z.array(personViewSchema) }).meta({ id: "PeopleList" });

@@ -10,7 +10,9 @@ import { BASE_FACTS, DERIVED_FACTS } from "../functions/core/policy/facts.ts";
 import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/time.ts";
 import { notificationsSchema } from "./notifications.ts";
+import { personSchema } from "./person.ts";
 import { RECORD_TYPES } from "./record.ts";
+import { dateTime, timeZone } from "./time.ts";
 
 export const AREAS = [
   "approval-limits",
@@ -114,6 +116,13 @@ export const ruleSchema = z.strictObject({
   }),
   escalate: z.array(role).min(1).optional().meta({ description: "roles, in order, for overdue violations" }),
   source: z.array(citation).min(1).optional().meta({ description: "clauses this rule comes from" }),
+  evidence: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/), factReference)
+    .optional()
+    .meta({
+      description:
+        "more facts to report as evidence (and use in the message) when the rule fires, by name; they never change whether it fires",
+    }),
 });
 
 export const policySchema = z
@@ -141,6 +150,7 @@ export type RuleFile = z.infer<typeof ruleSchema>;
 
 export const orgSchema = z
   .strictObject({
+    timeZone: timeZone.optional(),
     roles: z.record(
       role,
       z.union([
@@ -153,9 +163,12 @@ export const orgSchema = z
         }),
       ]),
     ),
+    people: z
+      .array(personSchema)
+      .meta({ description: "every person: role members and everyone a record can name (CONTRACT §6)" }),
     notifications: notificationsSchema.optional(),
   })
-  .meta({ id: "Org", title: "Organisation directory: who holds each role" });
+  .meta({ id: "Org", title: "Organisation directory: who holds each role, and the people" });
 
 export type OrgFile = z.infer<typeof orgSchema>;
 
@@ -169,7 +182,7 @@ export const policyTestSchema = z
       .array(
         z.strictObject({
           name: z.string().min(1),
-          now: z.iso.datetime({ offset: true }).meta({ description: "evaluation time" }),
+          now: dateTime.meta({ description: "evaluation time" }),
           record: z.record(z.string(), z.unknown()).optional(),
           expect: z
             .array(
@@ -181,7 +194,7 @@ export const policyTestSchema = z
                   message: z
                     .strictObject({ zh: z.string().optional(), en: z.string().optional() })
                     .optional(),
-                  dueAt: z.iso.datetime({ offset: true }).optional(),
+                  dueAt: dateTime.optional(),
                   assignees: z.array(z.strictObject({ role, people: z.array(z.string()) })).optional(),
                 }),
               ]),
@@ -189,7 +202,7 @@ export const policyTestSchema = z
             .meta({
               description: "exactly the rules of this policy that fire; details are matched as subsets",
             }),
-          nextCheckAt: z.iso.datetime({ offset: true }).nullable().optional(),
+          nextCheckAt: dateTime.nullable().optional(),
         }),
       )
       .min(1),

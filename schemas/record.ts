@@ -9,6 +9,7 @@
  * - timestamps accept `Z` or an offset and are normalised to UTC (`toISOString()`).
  */
 import * as z from "zod";
+import { dateTime } from "./time.ts";
 
 export const RECORD_TYPES = ["expense", "quote", "contract", "complaint", "access"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -20,10 +21,9 @@ export type RecordType = (typeof RECORD_TYPES)[number];
  */
 export const transformOutputs = new WeakMap<z.core.$ZodType, z.core.$ZodType>();
 
-/** ISO 8601 timestamp with `Z` or an offset, normalised to UTC. */
-const utc = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
-transformOutputs.set(utc.out, z.iso.datetime({ precision: 3 }));
-export const timestamp = utc.meta({ description: "ISO 8601 timestamp with Z or an offset; stored as UTC" });
+/** ISO 8601 timestamp with `Z` or an offset (seconds optional), normalised to UTC (CONTRACT §8). */
+transformOutputs.set(dateTime.out, z.iso.datetime({ precision: 3 }));
+export const timestamp = dateTime;
 
 /** Optional field: absent and `null` mean the same; `null` is dropped while parsing. */
 function optional<T extends z.ZodType>(schema: T) {

@@ -4,28 +4,37 @@
  * console never restates it; `import type` is erased, so no zod enters the console's bundle.
  *
  * The shapes below "PROVISIONAL" are CONTRACT 1.1 endpoints whose schemas other branches are adding
- * to schemas/api.ts (people: /v1/me, /local/*; answers: stats, revisions, audit entries,
- * explanations, policy versions). Each is written from the contract's words and is to be replaced by
+ * to schemas/api.ts (people: /v1/me, /local/*; answers: stats, revisions, audit entries). Each is written from the contract's words and is to be replaced by
  * an `import type` of its schema once that branch is merged.
  */
 import type * as z from "zod";
 import type {
   auditVerifySchema,
   complaintReportSchema,
+  ExplainedCondition,
+  ExplanationNode,
   errorSchema,
   evaluationSchema,
   historyEntrySchema,
   policyListSchema,
+  policyVersionSchema,
   recordResponseSchema,
   storedViolationSchema,
   violationListSchema,
 } from "../../schemas/api.ts";
 
+export type { ExplanationNode };
+
 export type ApiErrorBody = z.output<typeof errorSchema>;
 export type Violation = z.output<typeof storedViolationSchema>;
 export type HistoryEntry = z.output<typeof historyEntrySchema>;
 export type ViolationList = z.output<typeof violationListSchema>;
+/** POST /v1/evaluate, with `?explain=true` each policy's `rules` and their explanation trees */
 export type Evaluation = z.output<typeof evaluationSchema>;
+export type ExplainedEvaluation = Evaluation;
+export type ExplanationLeaf = ExplainedCondition;
+/** GET /v1/policies/{id}/versions/{n}: the version, each rule also in words */
+export type PolicyVersionDetail = z.output<typeof policyVersionSchema>;
 export type PolicyList = z.output<typeof policyListSchema>;
 export type PolicyListItem = PolicyList["items"][number];
 export type RecordWithRevisions = z.output<typeof recordResponseSchema>;
@@ -94,49 +103,4 @@ export interface Stats {
   overdue: number;
   weeks: { week: string; opened: number; resolved: number }[];
   meanHoursToResolve: Record<string, number>;
-}
-
-/** The explanation of `?explain=true` (CONTRACT §2) */
-export type ExplanationNode =
-  | { all: ExplanationNode[]; result: boolean }
-  | { any: ExplanationNode[]; result: boolean }
-  | { not: ExplanationNode; result: boolean }
-  | ExplanationLeaf;
-export interface ExplanationLeaf {
-  fact: string;
-  path?: string;
-  operator: string;
-  value: unknown;
-  expected: unknown;
-  actual: unknown;
-  result: boolean;
-}
-export interface ExplainedEvaluation extends Evaluation {
-  policies: (Evaluation["policies"][number] & {
-    rules?: { id: string; fired: boolean; explanation: ExplanationNode }[];
-  })[];
-}
-
-/** GET /v1/policies/{id}/versions/{n} (CONTRACT §2) */
-export interface PolicyVersionDetail {
-  id: string;
-  version: number;
-  area: string;
-  appliesTo: RecordType;
-  effectiveFrom: string;
-  sha256?: string;
-  title?: Bilingual;
-  owner?: string;
-  source?: { document: string; clause: string }[];
-  parameters?: Record<string, unknown>;
-  rules: {
-    id: string;
-    severity: Severity;
-    assign: string[];
-    due: string;
-    escalate?: string[];
-    message?: Bilingual;
-    words: Bilingual;
-    source?: { document: string; clause: string }[];
-  }[];
 }

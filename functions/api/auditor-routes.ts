@@ -1,12 +1,19 @@
 /**
- * The auditors' read API (CONTRACT §2): violations (JSON pages or CSV), one violation, a record
- * with its revisions, the loaded policies, the audit trail's verification, the complaint report.
+ * The read API (CONTRACT §2, §6): violations (JSON pages or CSV), one violation and `/v1/me` for
+ * every signed-in person and the machine reader (a person who is not an auditor reads only what is
+ * assigned to them, and their list is their queue); a record with its revisions, the loaded
+ * policies, the audit trail's verification and the complaint report for auditors only.
  */
 import * as z from "zod";
 import {
+  auditEntriesQuerySchema,
+  auditEntriesQuerySchemaIn,
+  auditEntryListSchema,
   auditVerifySchema,
   complaintReportQuerySchema,
+  complaintReportQuerySchemaIn,
   complaintReportSchema,
+  personViewSchema,
   policyListSchema,
   policyVersionPathSchema,
   policyVersionSchema,
@@ -15,14 +22,20 @@ import {
   violationListSchema,
   violationPathSchema,
   violationQuerySchema,
+  violationQuerySchemaIn,
 } from "../../schemas/api.ts";
 import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
+import { type Caller, requireAllowed } from "../core/authorization.ts";
+import { directoryOf } from "../core/directory.ts";
+import { DomainError } from "../core/errors.ts";
 import { publicViolation } from "../core/lifecycle.ts";
-import { auditOf } from "../handlers/audit-runtime.ts";
 import { header } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { assertOrderedRanges } from "../http/validate.ts";
+import { auditWithAnchorOf } from "../runtime/audit-anchor-runtime.ts";
+import { auditOf } from "../runtime/audit-runtime.ts";
 import { verifyAudit } from "../service/audit.ts";
+import { listAuditEntries } from "../service/audit-entries.ts";
 import { complaintReport } from "../service/complaint-report.ts";
 import { readPolicyVersion } from "../service/policy-reading.ts";
 import { listViolations } from "../service/violation-queries.ts";
@@ -33,13 +46,20 @@ import { ok, type Route, route } from "./route.ts";
 
 const VIOLATION_ID_EXAMPLE = "3f6b0c9e2d4a4b1c8e7f6a5b4c3d2e1f";
 
+/** The caller the sign-in middleware found (it runs before every person route's work). */
+function callerOf(event: { caller?: Caller }): Caller {
+  if (!event.caller) throw new Error("person route without the sign-in middleware");
+  return event.caller;
+}
+
 export const AUDITOR_ROUTES: readonly Route[] = [
   route({
     method: "GET",
     path: "/v1/violations",
     fn: "auditor",
-    access: "auditor",
+    access: "person",
     query: violationQuerySchema,
+    zoned: { query: violationQuerySchemaIn },
     doc: {
       operationId: "listViolations",
       summary: "List violations (JSON pages or a CSV export)",
@@ -49,6 +69,8 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         `With \`format=csv\`, or \`Accept: text/csv\` and no \`format\`, the same query is answered as CSV (RFC 4180, CRLF, a header row, one row per violation) stopping after the page that reaches ${CSV_MAX_ROWS} rows; when more match, the \`X-Next-Cursor\` header carries the cursor that continues the export.`,
         "",
         "Unknown query parameters are refused (400), so a misspelt filter never silently widens the result.",
+        "",
+        "Who sees what (the contract's §6): auditors and the machine reader list every violation; for any other person a list without `assignee` is their queue (`assignee=me`), and another person's queue is 403 `not_assigned`. `assignee=me` needs a signed-in person (the machine reader: 400).",
       ].join("\n"),
       query: {
         status: "only violations in this status",
@@ -58,6 +80,8 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         recordType: "only violations of records of this type",
         recordId: "only violations of this record (caller's id)",
         assigneeRole: "only violations assigned to this role",
+        assignee:
+          "only violations assigned to this person (escalations included); `me`: the signed-in person",
         limit: "page size (JSON); ignored by CSV exports, which return every match up to the row cap",
         cursor: "`nextCursor` of the previous page, or `X-Next-Cursor` of the previous CSV answer",
         format: "`csv` for a CSV export (same as `Accept: text/csv`); default JSON",
@@ -95,7 +119,13 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         ),
       }),
     },
-    serve: async ({ query: { cursor, format, ...query }, event, runtime }) => {
+    serve: async ({ query: { cursor, format, assignee: asked, ...filters }, event, runtime }) => {
+      // a person who is not an auditor lists their own queue (assignee=me) and nobody else's
+      const { assignee } = requireAllowed(callerOf(event), {
+        action: "list",
+        ...(asked !== undefined ? { assignee: asked } : {}),
+      });
+      const query = { ...filters, ...(assignee !== undefined ? { assignee } : {}) };
       assertOrderedRanges(query);
       const rt = await runtime();
       const key = await rt.cursorKey();
@@ -121,14 +151,14 @@ export const AUDITOR_ROUTES: readonly Route[] = [
     method: "GET",
     path: "/v1/violations/{id}",
     fn: "auditor",
-    access: "auditor",
+    access: "person",
     params: violationPathSchema,
     notFound: ({ id }) => `violation ${id}`,
     doc: {
       operationId: "getViolation",
       summary: "One violation with its history",
       description:
-        "The violation and every status change it went through (`history`: `status`, `at`, `by`, `reason`).",
+        "The violation and every status change it went through (`history`: `status`, `at`, `by`, `reason`). Auditors and the machine reader read any violation; another person only one assigned to them (else 403 `not_assigned`).",
       params: {
         id: {
           description:
@@ -144,10 +174,38 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         }),
       }),
     },
-    serve: async ({ params: { id }, runtime }) => {
+    serve: async ({ params: { id }, event, runtime }) => {
       const found = await (await runtime()).platform.violations.get(id);
       if (!found) throw notFound(`violation ${id}`);
+      requireAllowed(callerOf(event), { action: "read", violation: found });
       return ok(publicViolation(found));
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/me",
+    fn: "auditor",
+    access: "person",
+    doc: {
+      operationId: "getMe",
+      summary: "Who is signed in",
+      description:
+        "The signed-in person as the directory (`policies/org.yaml`) knows them, with every role they hold. The machine reader is nobody: 403 `not_a_person`.",
+      responses: ({ ref, json, error }) => ({
+        200: json("The signed-in person.", ref(personViewSchema)),
+        403: error(
+          "`not_a_person`: the machine reader asked; `forbidden`: an ingest signature instead of a bearer.",
+        ),
+      }),
+    },
+    serve: async ({ event, runtime }) => {
+      const caller = callerOf(event);
+      if (caller.kind !== "person")
+        throw new DomainError("not_a_person", "the machine reader is not a person of the directory");
+      const directory = directoryOf((await runtime()).platform.set.org);
+      const person = directory.byId(caller.id);
+      if (!person) throw new DomainError("unauthorized", "the signed-in person left the directory");
+      return ok(directory.view(person));
     },
   }),
   route({
@@ -244,7 +302,32 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         "Re-reads every hash-chained audit entry and every signed digest and checks them. `ok: true` when the trail is intact; otherwise `firstBad` names the first modified, missing (deleted), inserted or reordered entry (lowest chain, then sequence). Both answers are 200: the check itself succeeded.",
       responses: ({ ref, json }) => ({ 200: json("The verification result.", ref(auditVerifySchema)) }),
     },
-    serve: async ({ runtime }) => ok(await verifyAudit(auditOf(await runtime()))),
+    serve: async ({ runtime }) => ok(await verifyAudit(await auditWithAnchorOf(await runtime()))),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/audit/entries",
+    fn: "auditor",
+    access: "auditor",
+    query: auditEntriesQuerySchema,
+    zoned: { query: auditEntriesQuerySchemaIn },
+    doc: {
+      operationId: "listAuditEntries",
+      summary: "The audit trail itself, oldest first",
+      description:
+        "Every audit entry (stored revisions, violation status changes, case actions, escalations) as `{at, kind, subject, actor, chain, seq, …}`: each chain in the order it was appended, the chains merged by `at`. Follow `nextCursor` (signed with the query) for a complete export, even while entries arrive.",
+      responses: ({ ref, json, error }) => ({
+        200: json("One page of audit entries.", ref(auditEntryListSchema)),
+        400: error(
+          "`validation_failed` (an unknown or invalid parameter, `from` after `to`) or `invalid_cursor`.",
+        ),
+      }),
+    },
+    serve: async ({ query: { cursor, ...query }, runtime }) => {
+      assertOrderedRanges(query);
+      const rt = await runtime();
+      return ok(await listAuditEntries(auditOf(rt).store, query, await rt.cursorKey(), cursor));
+    },
   }),
   route({
     method: "GET",
@@ -252,6 +335,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
     fn: "auditor",
     access: "auditor",
     query: complaintReportQuerySchema,
+    zoned: { query: complaintReportQuerySchemaIn },
     doc: {
       operationId: "complaintReport",
       summary: "Complaints received in a period, by category, with the satisfaction deduction",

@@ -1,5 +1,5 @@
 /** POST /v1/evaluate — a dry run: the same checks as ingest, nothing stored (CONTRACT §2). */
-import { evaluateQuerySchema, evaluationSchema } from "../../schemas/api.ts";
+import { evaluateQuerySchema, evaluateQuerySchemaIn, evaluationSchema } from "../../schemas/api.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { assertRecordTypeAllowed } from "../http/ingest-access.ts";
 import { ok, type Route, route } from "./route.ts";
@@ -9,8 +9,9 @@ export const EVALUATE_ROUTES: readonly Route[] = [
     method: "POST",
     path: "/v1/evaluate",
     fn: "evaluate",
-    access: "signed",
+    access: "reader",
     query: evaluateQuerySchema,
+    zoned: { query: evaluateQuerySchemaIn },
     body: recordSchema,
     bodyName: "record",
     doc: {

@@ -11,9 +11,9 @@ import { SIGNATURE_TOLERANCE_S } from "../http/signature.ts";
 import { CSV_MAX_ROWS } from "../service/violations-csv.ts";
 import type { DocContext, Json, ResponseDoc } from "./route.ts";
 
-/** What API Gateway itself answers (IAM denial, throttling) before any of our functions runs. */
+/** What API Gateway itself answers (a refused JWT, throttling) before any of our functions runs. */
 export const gatewayErrorSchema = z
-  .object({ message: z.string().meta({ description: 'e.g. "Forbidden", "Too Many Requests"' }) })
+  .object({ message: z.string().meta({ description: 'e.g. "Unauthorized", "Too Many Requests"' }) })
   .meta({
     id: "GatewayError",
     description: "An answer of API Gateway itself (AWS only), not of the platform: it has no `error` object.",
@@ -83,39 +83,62 @@ export const PERSONAS: Readonly<Record<Access, Persona>> = {
       ),
     }),
   },
+  reader: {
+    tag: "Ingest clients and readers",
+    tagDescription:
+      "A dry run that stores nothing: signed like ingest (`webhookSignature`), or called by a reader (the contract's §6) — a signed-in person (`signIn`) or the machine reader (`machineReader`). A request with `X-Signature` or `X-Client-Id` is judged as signed.",
+    security: [{ webhookSignature: [] }, { signIn: [] }, { machineReader: [] }],
+    responses: ({ error }) => ({
+      401: error(
+        `\`unauthorized\`: no credential, a signature that does not hold (missing or malformed headers, an unknown client, a mismatch, a timestamp more than ${SIGNATURE_TOLERANCE_S} s from the server clock), or a bearer that is not a valid sign-in token or the machine reader's.`,
+        { code: "unauthorized", message: "signature does not match" },
+      ),
+      413: error(`\`payload_too_large\`: the body exceeds ${KIB} KiB.`),
+    }),
+  },
   auditor: {
     tag: "Auditors",
     tagDescription:
-      "Read-only access to violations, records and policies: a bearer token locally (`bearerAuditor`), IAM (SigV4) on AWS (`sigv4`).",
-    security: [{ bearerAuditor: [] }, { sigv4: [] }],
+      "Reading what only auditors read (stored records, policies, the audit trail, reports): a signed-in person of the `auditor` role (`signIn`), or the machine reader (`machineReader`).",
+    security: [{ signIn: [] }, { machineReader: [] }],
     responses: ({ ref, error }) => ({
-      401: error("`unauthorized`: no auditor credential, or an unknown token.", {
-        code: "unauthorized",
-        message: "unknown token",
-      }),
+      401: error(
+        "`unauthorized`: no bearer, or a token that is expired, of another issuer or audience, badly signed, of a refused algorithm or unknown key id, or naming nobody in the directory.",
+        { code: "unauthorized", message: "the token has expired" },
+      ),
       403: {
         description:
-          "Locally, `forbidden`: another persona's credential (a case-handler token, an ingest signature). On AWS, API Gateway's own answer when IAM denies the caller.",
-        content: { "application/json": { schema: { oneOf: [ref(errorSchema), ref(gatewayErrorSchema)] } } },
+          "`not_auditor`: a signed-in person who does not hold the `auditor` role; `forbidden`: an ingest signature instead of a bearer.",
+        content: { "application/json": { schema: ref(errorSchema) } },
       },
     }),
   },
-  "case-handler": {
-    tag: "Case handlers",
+  person: {
+    tag: "People",
     tagDescription:
-      "People assigned to violations, who acknowledge, waive or reopen them: a bearer token locally (`bearerCaseHandler`), IAM (SigV4) on AWS (`sigv4`).",
-    security: [{ bearerCaseHandler: [] }, { sigv4: [] }],
+      "Everyone a violation is assigned to, and auditors: they sign in (OpenID Connect) and send `Authorization: Bearer <ID token>` (`signIn`); what each may read and do is the contract's §6 (auditors read everything, others what is assigned to them; people act only as themselves). The machine reader (`machineReader`) reads what an auditor reads and never acts.",
+    security: [{ signIn: [] }, { machineReader: [] }],
     responses: ({ ref, error }) => ({
-      401: error("`unauthorized`: no case-handler credential, or an unknown token."),
+      401: error(
+        "`unauthorized`: no bearer, or a token that is expired, of another issuer or audience, badly signed, of a refused algorithm or unknown key id, or naming nobody in the directory.",
+        { code: "unauthorized", message: "the token names nobody in the directory" },
+      ),
       403: {
         description:
-          "Locally, `forbidden`: another persona's credential (an auditor token, an ingest signature). On AWS, API Gateway's own answer when IAM denies the caller.",
-        content: { "application/json": { schema: { oneOf: [ref(errorSchema), ref(gatewayErrorSchema)] } } },
+          "`not_assigned`: the violation (or the queue) is not the caller's; `forbidden`: an ingest signature instead of a bearer.",
+        content: { "application/json": { schema: ref(errorSchema) } },
       },
       415: error(
         "`unsupported_media_type`: the body is not JSON. `Content-Type` must be `application/json` (a UTF-8 `charset` parameter allowed), an `application/*+json` type, or absent.",
       ),
     }),
+  },
+  local: {
+    tag: "Local development issuer",
+    tagDescription:
+      "`npm start` only, never deployed: the local runtime is its own OpenID Connect issuer, and signs anyone of the directory in without a password.",
+    security: [],
+    responses: () => ({}),
   },
 };
 
@@ -161,25 +184,18 @@ export const SECURITY_SCHEMES: Readonly<Record<string, Json>> = {
       "Secrets: environment `COMPLIANCE_WEBHOOK_SECRETS` = `client=secret,client2=secret2`; on AWS from Secrets Manager. Only the local runtime falls back to `local=local-dev-secret`, and says so at start.",
     ].join("\n"),
   },
-  bearerAuditor: {
+  signIn: {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description:
+      "A person's OpenID Connect ID token: its `email`, or its `preferred_username` equal to a person id, names a person of the directory (`policies/org.yaml` `people:`). Checked: signature against the issuer's JWKS (RS/PS/ES/EdDSA only; `alg: none`, HS* and unknown key ids refused), issuer, audience, expiry (60 s clock skew). Locally `npm start` is the issuer: `POST /local/sign-in` `{\"person\": \"<id>\"}` or `npx compliance login <id>`; on AWS the stack's Cognito user pool or the company's SSO.",
+  },
+  machineReader: {
     type: "http",
     scheme: "bearer",
     description:
-      "Local runtime only: `Authorization: Bearer $COMPLIANCE_AUDITOR_TOKEN` (local fallback `local-auditor-token`). On AWS auditor routes use `sigv4`.",
-  },
-  bearerCaseHandler: {
-    type: "http",
-    scheme: "bearer",
-    description:
-      "Local runtime only: `Authorization: Bearer $COMPLIANCE_CASE_HANDLER_TOKEN` (local fallback `local-case-handler-token`). On AWS case-handler routes use `sigv4`.",
-  },
-  sigv4: {
-    type: "apiKey",
-    in: "header",
-    name: "Authorization",
-    description:
-      "AWS only: API Gateway IAM authorization. Sign the request with AWS Signature Version 4 (service `execute-api`) using credentials of an IAM principal allowed `execute-api:Invoke` on the route; API Gateway answers 403 itself when IAM denies it.",
-    "x-amazon-apigateway-authtype": "awsSigv4",
+      "A read-only machine credential (a SIEM, a BI export): locally `Authorization: Bearer $COMPLIANCE_AUDITOR_TOKEN` (local fallback `local-auditor-token`); on AWS an OAuth2 client-credentials access token with the scope `compliance/read`. It reads what an auditor reads and never acts (403 `not_assigned`).",
   },
 };
 
@@ -189,22 +205,22 @@ export const CORRELATION_ID_DESCRIPTION =
 /** info.description; `personas` are the bullets of the personas that have routes. */
 export const infoDescription = (
   personas: readonly string[],
-) => `Serverless policy-as-code compliance platform: source systems send business records, versioned YAML policies judge them, auditors and case handlers follow the violations.
+) => `Serverless policy-as-code compliance platform: source systems send business records, versioned YAML policies judge them, the people assigned to violations act on them and auditors follow everything.
 
 ## Personas
 ${personas.map((p) => `- ${p}`).join("\n")}
 
-Credentials do not cross personas: an ingest signature on an auditor or case-handler route, or another persona's bearer token, gets 403; a bearer token on an ingest route gets 401 (it is not a signature).
+Credentials do not cross personas: an ingest signature on a person route gets 403; a bearer token on an ingest route gets 401 (it is not a signature). People act only as themselves: \`history[].by\` and the audit trail name the signed-in person, \`by: "system"\` only the platform.
 
 ## Errors
-Every error the platform answers is JSON, never a stack trace (API Gateway's own 403 and 429 on AWS aside, see below): \`{"error": {"code": "…", "message": "…", "issues": [{"path": "data.amount", "message": "…"}]}}\` (schema \`Error\`). \`code\` is stable and machine-readable (\`validation_failed\`, \`invalid_json\`, \`duplicate_key\`, \`invalid_cursor\`, \`invalid_header\`, \`unauthorized\`, \`forbidden\`, \`not_record_owner\`, \`record_type_not_allowed\`, \`not_found\`, \`revision_conflict\`, \`payload_too_large\`, \`unsupported_media_type\`, \`internal_error\`, \`unavailable\`); \`issues\` lists the problems of a \`validation_failed\` (the first 100; the message gives the total). Unknown query parameters are a 400 on every route. Every answer of a route carries \`X-Correlation-Id\`.
+Every error the platform answers is JSON, never a stack trace (API Gateway's own 403 and 429 on AWS aside, see below): \`{"error": {"code": "…", "message": "…", "issues": [{"path": "data.amount", "message": "…"}]}}\` (schema \`Error\`). \`code\` is stable and machine-readable (\`validation_failed\`, \`invalid_json\`, \`duplicate_key\`, \`invalid_cursor\`, \`invalid_header\`, \`unauthorized\`, \`forbidden\`, \`actor_mismatch\`, \`separation_of_duties\`, \`not_assigned\`, \`not_auditor\`, \`not_a_person\`, \`not_record_owner\`, \`record_type_not_allowed\`, \`not_found\`, \`revision_conflict\`, \`payload_too_large\`, \`unsupported_media_type\`, \`internal_error\`, \`unavailable\`); \`issues\` lists the problems of a \`validation_failed\` (the first 100; the message gives the total). Unknown query parameters are a 400 on every route. Every answer of a route carries \`X-Correlation-Id\`.
 
 ## Idempotency
 \`POST /v1/records\` is idempotent per (\`type\`, \`id\`, \`revision\`): sending the same revision again with the same body answers 200 \`duplicate: true\` and changes nothing, so a client may retry freely; a different body for a stored revision is 409 \`revision_conflict\`, and a revision older than the stored one answers 200 \`stale: true\` and never overwrites it.
 
 ## On AWS
 The same routes and answers, behind API Gateway (HTTP API), with these differences:
-- auditor and case-handler routes use IAM (SigV4) instead of bearer tokens; **API Gateway itself answers 403** \`{"message": "Forbidden"}\` when IAM denies a caller, and **429** \`{"message": "Too Many Requests"}\` when it throttles (schema \`GatewayError\`), before any function runs;
+- people present ID tokens of the stack's Cognito user pool (or of the company's SSO), machine readers client-credentials access tokens with the scope \`compliance/read\`; API Gateway's JWT authorizer checks signature, issuer, audience and expiry first and **answers 401 itself** \`{"message": "Unauthorized"}\` (schema \`GatewayError\`), and **429** \`{"message": "Too Many Requests"}\` when it throttles (schema \`GatewayError\`), before any function runs;
 - answers are capped at 6 MB and not streamed, so a large CSV export of \`GET /v1/violations\` stops after about ${CSV_MAX_ROWS} rows and continues with the cursor in its \`X-Next-Cursor\` header;
 - ingest secrets come from Secrets Manager rather than the environment.
 `;

@@ -233,12 +233,16 @@ function parameters(route: Route): ParameterDoc[] {
       });
     }
   }
-  if (route.access === "signed")
+  if (route.access === "signed" || route.access === "reader")
     out.push({
       name: "X-Client-Id",
       in: "header",
-      required: true,
-      description: "the ingest client's id; selects the secret that `X-Signature` is checked with",
+      // a reader's call (a bearer) has none
+      required: route.access === "signed",
+      description:
+        route.access === "signed"
+          ? "the ingest client's id; selects the secret that `X-Signature` is checked with"
+          : "a signed call: the ingest client's id, which selects the secret that `X-Signature` is checked with (a reader sends `Authorization` instead)",
       schema: { type: "string", minLength: 1 },
       example: "erp",
     });

@@ -9,12 +9,14 @@
  * and `serve`, which calls the service that does the work.
  */
 import type * as z from "zod";
-import type { Runtime } from "../handlers/runtime.ts";
 import type { Access } from "../http/access.ts";
 import type { HttpEvent } from "../http/api.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 
 /** The Lambda functions that serve HTTP routes (each is a handlers/<name>.ts and one CDK function). */
-export type FunctionName = "ingest" | "evaluate" | "auditor" | "cases" | "health";
+export type FunctionName = "ingest" | "evaluate" | "auditor" | "cases" | "health" | "local";
+/** The functions API Gateway routes to (the development issuer runs only under npm start). */
+export type DeployedFunctionName = Exclude<FunctionName, "local">;
 
 export type Json = { [key: string]: unknown };
 export type SchemaIo = "input" | "output";
@@ -80,11 +82,25 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
   /** path parameters: a value that does not fit answers 404 `<notFound(raw params)> not found` */
   readonly params?: P;
   readonly notFound?: (params: Readonly<Record<string, string>>) => string;
+  /**
+   * whether what the path names exists, asked before the query and body are judged: an unknown
+   * violation is 404 even with an invalid body (CONTRACT §6's order of checks)
+   */
+  readonly exists?: (params: z.output<P>, runtime: () => Promise<Runtime>) => Promise<boolean>;
   readonly query?: Q;
   /** the JSON body (read, size-limited and parsed by the access middlewares) */
   readonly body?: B;
   /** what the body is called in a 400's message (`record is invalid: …`; default "request") */
   readonly bodyName?: string;
+  /**
+   * The query and body schemas in the company's time zone (org.yaml `timeZone`, known only once the
+   * runtime is built) for routes that read dates (CONTRACT §8); the router validates with these
+   * when given, `query` and `body` stay the documented form (default zone).
+   */
+  readonly zoned?: {
+    readonly query?: (timeZone: string) => z.ZodType;
+    readonly body?: (timeZone: string) => z.ZodType;
+  };
   readonly doc: RouteDoc;
   readonly serve: (input: ServeInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Answer>;
 }
@@ -97,9 +113,19 @@ export interface Route {
   readonly access: Access;
   readonly params?: z.ZodType;
   readonly notFound?: (params: Readonly<Record<string, string>>) => string;
+  readonly exists?: (params: unknown, runtime: () => Promise<Runtime>) => Promise<boolean>;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
   readonly bodyName?: string;
+  /**
+   * The query and body schemas in the company's time zone (org.yaml `timeZone`, known only once the
+   * runtime is built) for routes that read dates (CONTRACT §8); the router validates with these
+   * when given, `query` and `body` stay the documented form (default zone).
+   */
+  readonly zoned?: {
+    readonly query?: (timeZone: string) => z.ZodType;
+    readonly body?: (timeZone: string) => z.ZodType;
+  };
   readonly doc: RouteDoc;
   readonly serve: (input: ServeInput<unknown, unknown, unknown>) => Promise<Answer>;
 }

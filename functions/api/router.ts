@@ -9,12 +9,13 @@
  * Gateway has done already; the lookup here is a few lines and adds nothing to the bundles.
  */
 import type * as z from "zod";
-import type { RuntimeSource } from "../handlers/runtime.ts";
+import { companyTimeZone } from "../core/time.ts";
 import { accessMiddlewares } from "../http/access.ts";
 import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { type HttpHandler, httpHandler } from "../http/pipeline.ts";
 import { parseOr400, refuseQuery } from "../http/validate.ts";
+import type { RuntimeSource } from "../runtime/runtime.ts";
 import { type Answer, type Route, routeKey } from "./route.ts";
 
 function toResult(answer: Answer): HttpResult {
@@ -38,17 +39,27 @@ function serveRoute(route: Route, source: RuntimeSource): HttpHandler {
     {
       credentials: async () => (await runtime()).credentials,
       now: async () => (await runtime()).platform.now(),
+      org: async () => (await runtime()).platform.set.org,
     },
     route.body !== undefined,
   );
   return httpHandler(
     async (event) => {
       const params = parseParams(route, event);
-      const query = route.query
-        ? parseOr400(route.query, event.queryStringParameters ?? {}, "query")
+      if (route.exists && !(await route.exists(params, runtime)))
+        throw notFound(
+          route.notFound?.((event.pathParameters ?? {}) as Record<string, string>) ??
+            `${event.rawPath ?? route.path}`,
+        );
+      // dates in queries and bodies are days in the company's time zone (CONTRACT §8)
+      const zone = route.zoned ? companyTimeZone((await runtime()).platform.set.org) : undefined;
+      const querySchema = (zone !== undefined && route.zoned?.query?.(zone)) || route.query;
+      const bodySchema = (zone !== undefined && route.zoned?.body?.(zone)) || route.body;
+      const query = querySchema
+        ? parseOr400(querySchema, event.queryStringParameters ?? {}, "query")
         : refuseQuery(event.queryStringParameters);
-      const body = route.body
-        ? parseOr400(route.body, event.jsonBody, route.bodyName ?? "request")
+      const body = bodySchema
+        ? parseOr400(bodySchema, event.jsonBody, route.bodyName ?? "request")
         : undefined;
       return toResult(await route.serve({ params, query, body, event, runtime }));
     },

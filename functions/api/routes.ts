@@ -5,15 +5,18 @@
  * (functions/api/openapi.ts) all read it. Adding a route: one entry in its function's module and
  * the service function it calls.
  */
+
+import { ACCESS } from "../http/access.ts";
 import { AUDITOR_ROUTES } from "./auditor-routes.ts";
 import { CASE_ROUTES } from "./case-routes.ts";
 import { EVALUATE_ROUTES } from "./evaluate-routes.ts";
 import { HEALTH_ROUTES } from "./health-routes.ts";
 import { INGEST_ROUTES } from "./ingest-routes.ts";
-import type { Route } from "./route.ts";
+import { LOCAL_ROUTES } from "./local-routes.ts";
+import type { DeployedFunctionName, Route } from "./route.ts";
 
 export type { Access } from "../http/access.ts";
-export { type FunctionName, type Route, routeKey } from "./route.ts";
+export { type DeployedFunctionName, type FunctionName, type Route, routeKey } from "./route.ts";
 
 export const ROUTES: readonly Route[] = [
   ...HEALTH_ROUTES,
@@ -21,7 +24,15 @@ export const ROUTES: readonly Route[] = [
   ...EVALUATE_ROUTES,
   ...AUDITOR_ROUTES,
   ...CASE_ROUTES,
+  ...LOCAL_ROUTES,
 ];
+
+/** A route API Gateway serves: every one but the development issuer's (npm start only). */
+export type DeployedRoute = Route & { readonly fn: DeployedFunctionName };
+
+export const DEPLOYED_ROUTES: readonly DeployedRoute[] = ROUTES.filter(
+  (r): r is DeployedRoute => ACCESS[r.access].gateway !== "local" && r.fn !== "local",
+);
 
 /** Matches a concrete path against a route template; returns its path parameters. */
 export function matchPath(template: string, path: string): Record<string, string> | undefined {

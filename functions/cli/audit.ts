@@ -12,8 +12,8 @@
  * Exit 0 intact, 1 tampered or incomplete (the first bad entry named as `chain <n> seq <m>: <kind>`),
  * 2 when the trail cannot be read.
  */
-import { type AwsConfigSource, anchorFromEnv } from "../handlers/audit-anchor-runtime.ts";
-import { digestEveryMsFromEnv } from "../handlers/audit-runtime.ts";
+import { type AwsConfigSource, anchorFromEnv } from "../runtime/audit-anchor-runtime.ts";
+import { digestEveryMsFromEnv } from "../runtime/audit-runtime.ts";
 import { readSecret } from "../runtime/secrets.ts";
 import { type AuditVerifyAnswer, verifyAudit } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
@@ -57,8 +57,12 @@ export async function auditVerifyCommand(
   let key = env.COMPLIANCE_AUDIT_KEY;
   if (!arn && !key) {
     if (endpoint === undefined) {
+      // Without an endpoint this command reads AWS; someone running `npm start` most likely
+      // meant the local platform, whose key needs no setting: say that first.
       io.err(
-        "audit verify: set COMPLIANCE_AUDIT_KEY_ARN or COMPLIANCE_AUDIT_KEY (the key that signs digests)",
+        "audit verify: no DynamoDB endpoint given, so this reads the audit trail on AWS, which needs the key that signs its digests.\n" +
+          "  the local platform (npm start)? give its DynamoDB endpoint: --endpoint http://127.0.0.1:<port> (npm start prints it) or COMPLIANCE_DYNAMODB_ENDPOINT\n" +
+          "  AWS? set COMPLIANCE_AUDIT_KEY_ARN (Secrets Manager) or COMPLIANCE_AUDIT_KEY",
       );
       return 2;
     }

@@ -3,35 +3,41 @@
  *
  *   compliance policy validate [dir]            exit 0 clean, 1 with file:line:column: message lines
  *   compliance policy test [dir]                runs every v<N>.test.yaml; same exit codes
- *   compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine] [--explain]
+ *   compliance evaluate <record.json|records.jsonl> [--at <time>] [--engine compiled|json-rules-engine] [--explain]
  *                                               exit 0 no violation, 1 violations or invalid record
  *   compliance policy check|diff|impact …       pull-request tools: see policy-tools.ts
+ *   compliance login <person> [--url <base>]    an ID token from a running npm start (login.ts)
  *   add --json for machine-readable output; exit 2 is a usage error.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import type { RecordEnvelope } from "../../schemas/record.ts";
 import { recordSchema } from "../../schemas/record.ts";
-import { type Diagnostic, formatDiagnostic } from "../core/diagnostics.ts";
+import { type Diagnostic, formatDiagnostic, sortDiagnostics } from "../core/diagnostics.ts";
 import { createEvaluator, type Evaluation } from "../core/engine/evaluate.ts";
 import type { RuleExplanation } from "../core/engine/explanation.ts";
 import { explanationLines } from "../core/engine/explanation-text.ts";
 import { createReferenceEvaluator } from "../core/engine/reference.ts";
 import { DomainError, exitCode, isDomainError } from "../core/errors.ts";
 import { loadPolicies, schemaDiagnostics } from "../core/policy/loader.ts";
-import type { PolicySet } from "../core/policy/model.ts";
+import type { OrgDirectory, PolicySet } from "../core/policy/model.ts";
 import { runPolicyTests } from "../core/policy/tests.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
+import { companyTimeZone, parseTimeInput, toIso } from "../core/time.ts";
 import { policiesDir, readPolicyFiles } from "../runtime/policy-files.ts";
 import { auditVerifyCommand } from "./audit.ts";
 import type { Io } from "./io.ts";
+import { looksLikeJsonLines, readJsonLines, schemaIssues } from "./json-lines.ts";
+import { loginCommand } from "./login.ts";
 import { POLICY_TOOLS_USAGE, runPolicyTool } from "./policy-tools.ts";
 
 const USAGE = `usage:
   compliance policy validate [dir] [--json]
   compliance policy test [dir] [--json]
-  compliance evaluate <record.json> [--at <time>] [--engine compiled|json-rules-engine] [--explain] [--json]
+  compliance evaluate <record.json|records.jsonl> [--at <time>] [--engine compiled|json-rules-engine] [--explain] [--json]
 ${POLICY_TOOLS_USAGE}
   compliance audit verify [--endpoint <url>] [--prefix <table prefix>] [--json]
+  compliance login <person> [--url <base URL of npm start>] [--json]
 The policies folder defaults to $COMPLIANCE_POLICIES_DIR, else ./policies.`;
 
 class UsageError extends DomainError<"usage_error"> {
@@ -62,8 +68,10 @@ function validate(dir: string | undefined, json: boolean, io: Io): number {
   const { result } = load(dir, io, json);
   if (!result.ok) return 1;
   const rules = result.set.versions.reduce((n, v) => n + v.rules.length, 0);
-  if (json) io.out(JSON.stringify({ ok: true, policies: result.set.versions.length, rules }, null, 2));
-  else io.out(`ok: ${result.set.versions.length} policy versions, ${rules} rules`);
+  const people = result.set.org.people.length;
+  if (json)
+    io.out(JSON.stringify({ ok: true, policies: result.set.versions.length, rules, people }, null, 2));
+  else io.out(`ok: ${result.set.versions.length} policy versions, ${rules} rules, ${people} people`);
   return 0;
 }
 
@@ -125,6 +133,13 @@ function printEvaluation(io: Io, evaluation: Evaluation, set: PolicySet) {
   );
 }
 
+/** `--at` (CONTRACT §8): a date-time with a zone, or a date = 00:00 in the company's time zone. */
+function atOption(value: string, org: Pick<OrgDirectory, "timeZone">): string {
+  const parsed = parseTimeInput(value, companyTimeZone(org), "start");
+  if (!parsed.ok) throw new UsageError(`--at ${value}: ${parsed.message}`);
+  return toIso(parsed.ms);
+}
+
 async function evaluate(
   file: string | undefined,
   options: { at?: string; engine?: string; explain: boolean; json: boolean },
@@ -134,14 +149,15 @@ async function evaluate(
   const engine = options.engine ?? process.env.COMPLIANCE_ENGINE ?? "compiled";
   if (engine !== "compiled" && engine !== "json-rules-engine")
     throw new UsageError(`unknown engine ${engine}`);
-  const now = options.at ?? new Date().toISOString();
-  if (Number.isNaN(Date.parse(now))) throw new UsageError(`--at ${now} is not a timestamp`);
+  // a malformed --at is a usage error whatever the zone; its value needs org.yaml's zone
+  if (options.at !== undefined) atOption(options.at, {});
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (cause) {
     throw new UsageError(`cannot read ${file}: ${(cause as Error).message}`);
   }
+  if (looksLikeJsonLines(file, text)) return evaluateJsonLines(file, text, { ...options, engine }, io);
   const { source, errors } = parseYaml(file, text);
   if (!source) {
     printDiagnostics(io, errors, options.json);
@@ -159,6 +175,7 @@ async function evaluate(
   const { result } = load(undefined, io, options.json);
   if (!result.ok) return 1;
   const record = recordSchema.parse(checked.value);
+  const now = options.at === undefined ? new Date().toISOString() : atOption(options.at, result.set.org);
   const evaluation =
     engine === "compiled"
       ? createEvaluator(result.set).evaluate(record, { now, explain: options.explain })
@@ -166,6 +183,70 @@ async function evaluate(
   if (options.json) io.out(JSON.stringify(evaluation, null, 2));
   else printEvaluation(io, evaluation, result.set);
   return evaluation.violations.length === 0 ? 0 : 1;
+}
+
+/**
+ * `compliance evaluate records.jsonl`: one record a line, each evaluated (at --at, in the version in
+ * force at its occurredAt); every problem of a bad line as file:line:column, the others still
+ * evaluated. Exit 0 when every record is valid and nothing fires.
+ */
+async function evaluateJsonLines(
+  file: string,
+  text: string,
+  options: { at?: string; engine: string; explain: boolean; json: boolean },
+  io: Io,
+): Promise<number> {
+  const { lines, diagnostics } = readJsonLines(file, text);
+  const records: { line: number; record: RecordEnvelope }[] = [];
+  for (const entry of lines) {
+    const problems = schemaIssues(file, text, entry, recordSchema);
+    if (problems.length > 0) diagnostics.push(...problems);
+    else records.push({ line: entry.line, record: recordSchema.parse(entry.value) });
+  }
+  const { result } = load(undefined, io, options.json);
+  if (!result.ok) return 1;
+  const now = options.at === undefined ? new Date().toISOString() : atOption(options.at, result.set.org);
+  const compiled = options.engine === "compiled" ? createEvaluator(result.set) : undefined;
+  const reference = compiled ? undefined : createReferenceEvaluator(result.set);
+  const results: { line: number; record: RecordEnvelope; evaluation: Evaluation }[] = [];
+  for (const { line, record } of records) {
+    const evaluation = compiled
+      ? compiled.evaluate(record, { now, explain: options.explain })
+      : await (reference as ReturnType<typeof createReferenceEvaluator>).evaluate(record, {
+          now,
+          explain: options.explain,
+        });
+    results.push({ line, record, evaluation });
+  }
+  const violations = results.reduce((n, r) => n + r.evaluation.violations.length, 0);
+  if (options.json)
+    io.out(
+      JSON.stringify(
+        {
+          ok: diagnostics.length === 0 && violations === 0,
+          diagnostics: sortDiagnostics(diagnostics),
+          results: results.map((r) => ({
+            line: r.line,
+            record: { type: r.record.type, id: r.record.id, revision: r.record.revision },
+            ...r.evaluation,
+          })),
+        },
+        null,
+        2,
+      ),
+    );
+  else {
+    for (const d of sortDiagnostics(diagnostics)) io.err(formatDiagnostic(d));
+    for (const r of results) {
+      io.out(`── ${file}:${r.line}: ${r.record.type}/${r.record.id} revision ${r.record.revision}`);
+      printEvaluation(io, r.evaluation, result.set);
+      io.out("");
+    }
+    io.out(
+      `${results.length} record(s) evaluated, ${violations} violation(s)${diagnostics.length ? `, ${diagnostics.length} problem(s) in invalid lines` : ""}`,
+    );
+  }
+  return diagnostics.length === 0 && violations === 0 ? 0 : 1;
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -182,6 +263,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         explain: { type: "boolean", default: false },
         endpoint: { type: "string" },
         prefix: { type: "string" },
+        url: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -197,6 +279,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         { json: values.json, endpoint: values.endpoint, prefix: values.prefix },
         io,
       );
+    if (command === "login") {
+      if (!sub) throw new UsageError("login needs a person id, e.g. compliance login fin.wang");
+      return await loginCommand(sub, { url: values.url, json: values.json }, io);
+    }
     if (command === "evaluate")
       return await evaluate(
         sub,

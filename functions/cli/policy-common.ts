@@ -3,6 +3,7 @@ import { type Diagnostic, formatDiagnostic } from "../core/diagnostics.ts";
 import { DomainError } from "../core/errors.ts";
 import { type LoadResult, loadPolicies } from "../core/policy/loader.ts";
 import type { SourceFile } from "../core/policy/model.ts";
+import { parseTimeInput } from "../core/time.ts";
 import { policiesDir, readPolicyFiles } from "../runtime/policy-files.ts";
 import type { Io } from "./io.ts";
 import { GitError, readPolicyFilesAt } from "./policy-git.ts";
@@ -67,9 +68,12 @@ export function loadOrReport(
   return result;
 }
 
-/** A timestamp option: a date (midnight UTC) or an ISO 8601 timestamp. */
-export function timeOption(name: string, value: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
-  if (Number.isNaN(ms)) throw new PolicyUsageError(`--${name} ${value} is not a date or timestamp`);
-  return ms;
+/**
+ * A time option (CONTRACT §8): a date-time with a zone, or a date meaning 00:00 of that day in the
+ * company's time zone. A date-time without a zone is refused, never read as the host's local time.
+ */
+export function timeOption(name: string, value: string, timeZone: string): number {
+  const parsed = parseTimeInput(value, timeZone, "start");
+  if (!parsed.ok) throw new PolicyUsageError(`--${name} ${value}: ${parsed.message}`);
+  return parsed.ms;
 }

@@ -9,11 +9,13 @@
  * when COMPLIANCE_DYNAMODB_ENDPOINT is set (`npm start` prints it), else AWS; the table is
  * COMPLIANCE_RECORDS_TABLE, else `${COMPLIANCE_TABLE_PREFIX ?? "compliance-"}records`.
  */
+
 import { readFileSync } from "node:fs";
 import type { RecordEnvelope } from "../../schemas/record.ts";
 import { createEvaluator } from "../core/engine/evaluate.ts";
 import { impactMarkdown, replayImpact } from "../core/policy/impact.ts";
 import type { PolicySet } from "../core/policy/model.ts";
+import { companyTimeZone, DEFAULT_TIME_ZONE } from "../core/time.ts";
 import type { Io } from "./io.ts";
 import {
   baseFiles,
@@ -40,8 +42,9 @@ export async function policyImpact(
   io: Io,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const now = options.at === undefined ? Date.now() : timeOption("at", options.at);
-  const since = options.since === undefined ? undefined : timeOption("since", options.since);
+  // refuse a malformed time as a usage error before anything else; its value needs org.yaml's zone
+  if (options.at !== undefined) timeOption("at", options.at, DEFAULT_TIME_ZONE);
+  if (options.since !== undefined) timeOption("since", options.since, DEFAULT_TIME_ZONE);
   const recordsText = options.records === undefined ? undefined : readRecordsFile(options.records);
   const { folder, files } = folderFiles(dir);
   const base = baseFiles(folder, options.base);
@@ -49,6 +52,9 @@ export async function policyImpact(
 
   const proposed = loadOrReport(files, io, options.json, "the proposed policies");
   if (!proposed.ok) return 1;
+  const timeZone = companyTimeZone(proposed.set.org);
+  const now = options.at === undefined ? Date.now() : timeOption("at", options.at, timeZone);
+  const since = options.since === undefined ? undefined : timeOption("since", options.since, timeZone);
   let baseSet: PolicySet;
   if (base.length === 0)
     baseSet = { versions: [], org: proposed.set.org }; // no policies folder at base

@@ -6,9 +6,8 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { type RecordEnvelope, recordSchema } from "../../schemas/record.ts";
 import type { Diagnostic } from "../core/diagnostics.ts";
-import { toIssues } from "../core/issues.ts";
 import { createTableClients } from "../store/clients.ts";
-import { HEAD_REV } from "../store/records.ts";
+import { readJsonLines, schemaIssues } from "./json-lines.ts";
 
 export interface LoadedRecords {
   readonly records: RecordEnvelope[];
@@ -29,39 +28,23 @@ export function latestRevisions(records: Iterable<RecordEnvelope>, since?: numbe
     .sort((a, b) => a.type.localeCompare(b.type) || a.id.localeCompare(b.id));
 }
 
-/** Parses a JSONL file: blank lines and `#` comments are skipped; every other line must be a record. */
+/**
+ * Parses a JSONL file: blank lines and `#` comments are skipped; every other line must be a record
+ * envelope or a stored item `{pk, rev, record}`. Every issue of a bad record is reported.
+ */
 export function parseRecordsJsonl(
   display: string,
   text: string,
 ): { records: RecordEnvelope[]; diagnostics: Diagnostic[] } {
   const records: RecordEnvelope[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const [i, raw] of text.split("\n").entries()) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    const at = (message: string): Diagnostic => ({
-      code: "invalid_record",
-      file: display,
-      line: i + 1,
-      column: 1,
-      message,
-    });
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      diagnostics.push(at(`not JSON: ${(error as Error).message}`));
-      continue;
-    }
-    const item = value as { rev?: unknown; record?: unknown };
-    const candidate = typeof item === "object" && item !== null && "record" in item ? item.record : value;
+  const { lines, diagnostics } = readJsonLines(display, text);
+  for (const entry of lines) {
+    const item = entry.value as { record?: unknown };
+    const candidate =
+      typeof item === "object" && item !== null && "record" in item ? item.record : entry.value;
     const parsed = recordSchema.safeParse(candidate);
     if (parsed.success) records.push(parsed.data);
-    else {
-      const issue = toIssues(parsed.error, candidate)[0];
-      const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-      diagnostics.push(at(`not a valid record: ${where}${issue?.message ?? parsed.error.message}`));
-    }
+    else diagnostics.push(...schemaIssues(display, text, entry, recordSchema, candidate));
   }
   return { records, diagnostics };
 }
@@ -80,10 +63,8 @@ export async function scanStoredRecords(options: {
       const page = await doc.send(
         new ScanCommand({
           TableName: options.table,
-          FilterExpression: "#rev > :head",
-          ProjectionExpression: "#rev, #record",
-          ExpressionAttributeNames: { "#rev": "rev", "#record": "record" },
-          ExpressionAttributeValues: { ":head": HEAD_REV },
+          ProjectionExpression: "#record",
+          ExpressionAttributeNames: { "#record": "record" },
           ExclusiveStartKey: start,
         }),
       );

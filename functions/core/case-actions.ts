@@ -29,7 +29,8 @@ export type CaseErrorCode = "transition_not_allowed" | "separation_of_duties" | 
 
 export class CaseActionError extends DomainError<CaseErrorCode> {}
 
-const UNTIL_IN_FUTURE = "`until` must be a timestamp in the future";
+const UNTIL_IN_FUTURE =
+  "`until` must be a time in the future: a date (the end of that day in the company's time zone) or a date-time with a zone, e.g. 2026-06-30 or 2026-06-30T18:00+08:00";
 
 const FROM: Readonly<Record<CaseAction, readonly string[]>> = {
   acknowledge: ["open"],

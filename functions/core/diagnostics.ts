@@ -19,6 +19,8 @@ export type DiagnosticCode =
   | "invalid_path"
   | "unknown_placeholder"
   | "missing_org"
+  | "unknown_person"
+  | "duplicate_person"
   | "test_failed"
   | "invalid_record";
 

@@ -31,13 +31,18 @@ export const ERROR_CODES = {
   invalid_cursor: request(400),
   unauthorized: { http: 401, exit: 1, headers: { "www-authenticate": "Bearer" } },
   forbidden: request(403),
+  // CONTRACT §6: who may do what (functions/core/authorization.ts)
+  actor_mismatch: request(403),
+  separation_of_duties: request(403),
+  not_assigned: request(403),
+  not_auditor: request(403),
+  not_a_person: request(403),
   not_record_owner: request(403),
   record_type_not_allowed: request(403),
   not_found: request(404),
   method_not_allowed: request(405),
   revision_conflict: request(409),
   transition_not_allowed: request(409),
-  separation_of_duties: request(409),
   payload_too_large: request(413),
   unsupported_media_type: request(415),
   internal_error: internal,
@@ -74,6 +79,8 @@ export const ERROR_CODES = {
   table_mismatch: internal,
   table_delete_failed: internal,
   event_publish_failed: internal,
+  // a table's stream delivered an image that is not what the table holds
+  invalid_stream_image: internal,
   // the local runtime: DynamoDB Local and the stream poller (Lambda's event source mappings)
   java_missing: internal,
   java_too_old: internal,

@@ -1,7 +1,7 @@
 /** Lambda: POST /v1/evaluate, the dry run (CONTRACT §2); its routes are in functions/api/evaluate-routes.ts. */
 import { EVALUATE_ROUTES } from "../api/evaluate-routes.ts";
 import { routeHandler } from "../api/router.ts";
-import { fromEnv, type RuntimeSource } from "./runtime.ts";
+import { fromEnv, type RuntimeSource } from "../runtime/runtime.ts";
 
 export const createEvaluateHandler = (source: RuntimeSource = fromEnv) =>
   routeHandler(EVALUATE_ROUTES, source);

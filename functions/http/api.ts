@@ -1,8 +1,9 @@
 /** The HTTP contract between API Gateway (HTTP API, payload v2) or the local server and our handlers. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import type { Caller } from "../core/authorization.ts";
 
 /** Who a request can come from, once authenticated (see access.ts for who may call what). */
-export type PrincipalKind = "ingest" | "auditor" | "case-handler";
+export type PrincipalKind = "ingest" | "person" | "reader";
 
 export type HttpEvent = APIGatewayProxyEventV2 & {
   /** Set by the body middleware: the body's bytes exactly as received (what signatures cover). */
@@ -13,6 +14,8 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
   correlationId?: string;
   /** Set by the auth middlewares: who is calling. */
   principal?: { kind: PrincipalKind; id: string };
+  /** Set by the sign-in middleware (people-auth.ts): the caller authorization judges. */
+  caller?: Caller;
 };
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };

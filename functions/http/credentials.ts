@@ -1,17 +1,19 @@
 /**
- * Who may call what. Ingest clients sign with a per-client secret; auditors and case handlers
- * present bearer tokens locally, or come through API Gateway's IAM authorizer on AWS.
- * Secrets are read once per process (a Lambda container) and never logged.
+ * Who may call what. Ingest clients sign with a per-client secret; people present a sign-in JWT
+ * (verified against the configured issuer); the machine reader a static bearer token locally, or
+ * a client-credentials access token. Secrets are read once per process and never logged.
  */
+
 import { RECORD_TYPES } from "../../schemas/record.ts";
+import { createTokenVerifier, discoveredKeys, remoteKeys, type TokenVerifier } from "./oidc.ts";
 
 export interface Credentials {
   /** client id → HMAC secret */
   webhookSecrets(): Promise<ReadonlyMap<string, string>>;
-  /** Local bearer tokens; on AWS (mode "iam") the IAM authorizer has already decided. */
-  readonly mode: "bearer" | "iam";
-  readonly auditorToken?: string;
-  readonly caseHandlerToken?: string;
+  /** The machine reader's static bearer token (COMPLIANCE_AUDITOR_TOKEN); unset on AWS. */
+  readonly readerToken?: string;
+  /** Verifies sign-in JWTs; unset when no issuer is configured (then only the static token reads). */
+  readonly verifyToken?: TokenVerifier;
   /**
    * Record types an ingest client may send (COMPLIANCE_INGEST_RECORD_TYPES); a client not listed
    * may send every type.
@@ -38,6 +40,26 @@ export function parseSecrets(text: string): Map<string, string> {
     secrets.set(client, secret);
   }
   return secrets;
+}
+
+/**
+ * The sign-in issuer from the environment: COMPLIANCE_OIDC_ISSUER, COMPLIANCE_OIDC_AUDIENCES
+ * (comma-separated: the people's app client and the machine readers' clients), and optionally
+ * COMPLIANCE_OIDC_JWKS_URL (default: the issuer's discovery document's jwks_uri).
+ */
+export function verifierFromEnv(env: NodeJS.ProcessEnv): TokenVerifier | undefined {
+  const issuer = env.COMPLIANCE_OIDC_ISSUER?.trim();
+  if (!issuer) return undefined;
+  const audiences = (env.COMPLIANCE_OIDC_AUDIENCES ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  if (audiences.length === 0)
+    throw new CredentialsError(
+      "COMPLIANCE_OIDC_ISSUER is set: COMPLIANCE_OIDC_AUDIENCES must name the audiences",
+    );
+  const jwks = env.COMPLIANCE_OIDC_JWKS_URL?.trim();
+  return createTokenVerifier({ issuer, audiences, keys: jwks ? remoteKeys(jwks) : discoveredKeys(issuer) });
 }
 
 /**
@@ -70,10 +92,10 @@ export function parseRecordTypes(text: string, known: readonly string[]): Map<st
 /** Credentials from the environment (the local runtime sets its fallbacks before this runs). */
 export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Credentials {
   const secrets = parseSecrets(env.COMPLIANCE_WEBHOOK_SECRETS ?? "");
+  const verifyToken = verifierFromEnv(env);
   return {
-    mode: env.COMPLIANCE_AUTH_MODE === "iam" ? "iam" : "bearer",
-    auditorToken: env.COMPLIANCE_AUDITOR_TOKEN || undefined,
-    caseHandlerToken: env.COMPLIANCE_CASE_HANDLER_TOKEN || undefined,
+    readerToken: env.COMPLIANCE_AUDITOR_TOKEN || undefined,
+    ...(verifyToken ? { verifyToken } : {}),
     requireSignatureV2: /^(1|true|yes)$/i.test(env.COMPLIANCE_REQUIRE_SIGNATURE_V2 ?? ""),
     recordTypes: parseRecordTypes(env.COMPLIANCE_INGEST_RECORD_TYPES ?? "", RECORD_TYPES),
     webhookSecrets: async () => secrets,

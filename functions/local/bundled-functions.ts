@@ -17,14 +17,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
-import type { FunctionName } from "../api/routes.ts";
+import type { DeployedFunctionName } from "../api/routes.ts";
 import type { HttpEvent, HttpResult } from "../http/api.ts";
 import { type HostedBundle, hostBundle } from "./bundle-host.ts";
 import type { Handlers } from "./http-server.ts";
 import { type BundledFunction, synthesizeBundles } from "./lambda-bundles.ts";
 import { type PutEventsEntry, startLocalAws } from "./local-aws.ts";
 
-export const HTTP_FUNCTIONS: readonly FunctionName[] = ["health", "ingest", "evaluate", "auditor", "cases"];
+export const HTTP_FUNCTIONS: readonly DeployedFunctionName[] = ["health", "ingest", "evaluate", "auditor", "cases"];
 export const STREAM_FUNCTIONS = ["evaluator", "events", "audit"] as const;
 
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;

@@ -8,8 +8,10 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { LOCAL_ROUTES } from "../api/local-routes.ts";
+import { routeHandler } from "../api/router.ts";
+import { directoryOf } from "../core/directory.ts";
 import { createAuditHandler } from "../handlers/audit.ts";
-import { attachAudit } from "../handlers/audit-runtime.ts";
 import { createAuditorHandler } from "../handlers/auditor.ts";
 import { createCasesHandler } from "../handlers/cases.ts";
 import { createEvaluateHandler } from "../handlers/evaluate.ts";
@@ -17,11 +19,13 @@ import { createEvaluatorHandler } from "../handlers/evaluator.ts";
 import { createEventsHandler } from "../handlers/events.ts";
 import { createHealthHandler } from "../handlers/health.ts";
 import { createIngestHandler } from "../handlers/ingest.ts";
-import { loadPolicySet } from "../handlers/policy-folder.ts";
-import { logger, type Runtime } from "../handlers/runtime.ts";
-import { STREAM_BATCHING, type StreamBatching } from "../handlers/stream-settings.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
+import { createTokenVerifier, localKeys, type TokenVerifier } from "../http/oidc.ts";
+import { attachAudit } from "../runtime/audit-runtime.ts";
 import { policiesDir } from "../runtime/policy-files.ts";
+import { loadPolicySet } from "../runtime/policy-folder.ts";
+import { logger, type Runtime } from "../runtime/runtime.ts";
+import { STREAM_BATCHING, type StreamBatching } from "../runtime/stream-settings.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
 import type { DomainEvent } from "../service/events.ts";
@@ -34,6 +38,7 @@ import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
 import { type BundledFunctions, bundlesWanted, startBundledFunctions } from "./bundled-functions.ts";
 import { CONSOLE_DIST, CONSOLE_PATH } from "./console-files.ts";
+import { createDevIssuer, LOCAL_AUDIENCE } from "./dev-issuer.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
 import { startHttpServer } from "./http-server.ts";
 import { checkNotifySettings, type LocalNotifier, localNotifier, notifyingSink } from "./notifications.ts";
@@ -44,7 +49,6 @@ type StreamHandler = StreamPollerOptions["handler"];
 export const LOCAL_FALLBACKS = {
   COMPLIANCE_WEBHOOK_SECRETS: "local=local-dev-secret",
   COMPLIANCE_AUDITOR_TOKEN: "local-auditor-token",
-  COMPLIANCE_CASE_HANDLER_TOKEN: "local-case-handler-token",
   COMPLIANCE_AUDIT_KEY: "local-audit-key",
 } as const;
 
@@ -131,11 +135,31 @@ export async function startPlatform(opts: {
     });
     await platform.policyVersions.publish(set.versions, platform.now().toISOString());
     const cursorKey = env.COMPLIANCE_CURSOR_KEY ?? randomBytes(32).toString("hex");
+    // the development issuer (CONTRACT §6): its URL is the server's, known once it listens; its
+    // tokens are verified by the same code as on Lambda, against its own JWKS
+    let url = "";
+    const issuer = await createDevIssuer(
+      () => url,
+      () => directoryOf(platform.set.org),
+    );
+    const fromEnv = credentialsFromEnv(env);
+    let devVerifier: TokenVerifier | undefined;
+    const verifyToken: TokenVerifier =
+      fromEnv.verifyToken ??
+      ((token, now) => {
+        devVerifier ??= createTokenVerifier({
+          issuer: url,
+          audiences: [LOCAL_AUDIENCE],
+          keys: localKeys(issuer.jwks),
+        });
+        return devVerifier(token, now);
+      });
     const runtime: Runtime = {
       platform,
-      credentials: credentialsFromEnv(env),
+      credentials: { ...fromEnv, verifyToken },
       logger,
       cursorKey: async () => cursorKey,
+      devIssuer: issuer,
       // /health reports whether DynamoDB answers (one read of a key that never exists)
       readiness: async () => {
         try {
@@ -317,6 +341,8 @@ export async function startPlatform(opts: {
         ),
         auditor: timed("auditor", bundles?.http.auditor ?? createAuditorHandler(source), () => 1, observe),
         cases: timed("cases", bundles?.http.cases ?? createCasesHandler(source), () => 1, observe),
+        // the development issuer's routes are never deployed: always from source
+        local: routeHandler(LOCAL_ROUTES, source),
       },
       Number(env.PORT ?? 3000),
       "127.0.0.1",
@@ -328,7 +354,7 @@ export async function startPlatform(opts: {
     );
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
     const { port } = server.address() as AddressInfo;
-    const url = `http://127.0.0.1:${port}`;
+    url = `http://127.0.0.1:${port}`;
     const notifications = localNotifier({
       env,
       platform,
@@ -363,11 +389,26 @@ export async function startPlatform(opts: {
       `ingest clients: ${clientIds}; secret ${shown("COMPLIANCE_WEBHOOK_SECRETS", "local-dev-secret")}`,
     );
     opts.log(
-      `auditor: Authorization: Bearer ${shown("COMPLIANCE_AUDITOR_TOKEN", LOCAL_FALLBACKS.COMPLIANCE_AUDITOR_TOKEN)}`,
+      `machine reader (reads, never acts): Authorization: Bearer ${shown("COMPLIANCE_AUDITOR_TOKEN", LOCAL_FALLBACKS.COMPLIANCE_AUDITOR_TOKEN)}`,
     );
-    opts.log(
-      `case handler: Authorization: Bearer ${shown("COMPLIANCE_CASE_HANDLER_TOKEN", LOCAL_FALLBACKS.COMPLIANCE_CASE_HANDLER_TOKEN)}`,
-    );
+    if (fromEnv.verifyToken)
+      opts.log(
+        `people sign in with ${env.COMPLIANCE_OIDC_ISSUER} (COMPLIANCE_OIDC_ISSUER); the development issuer's tokens are not accepted`,
+      );
+    else {
+      const directory = directoryOf(platform.set.org);
+      const someone =
+        directory.people.find((p) => directory.isAuditor(p.id))?.id ?? directory.people[0]?.id ?? "<person>";
+      opts.log(
+        `people: this server is its own development OpenID issuer (local only, never deployed): ${url}/.well-known/openid-configuration`,
+      );
+      opts.log(
+        `  sign in as anyone of the directory (GET ${url}/local/people): npx compliance login ${someone} --url ${url}`,
+      );
+      opts.log(
+        `  or: curl -s -X POST ${url}/local/sign-in -H 'content-type: application/json' -d '{"person":"${someone}"}'; then Authorization: Bearer <token>`,
+      );
+    }
     opts.log("ready");
     const drained = async () => {
       // twice: evaluating records writes violations, whose stream the second reader then carries

@@ -86,15 +86,15 @@ export function auditEntriesForViolationChange(
   after: StoredViolation | undefined,
 ): AuditEntryInput[] {
   if (!after) return [];
-  // history keeps the newest entries only (bounded item); positions count every change ever made
+  // positions count every change ever made (historyCount): the item keeps only the newest entries
   const from = before ? historyCount(before) : 0;
   const total = historyCount(after);
-  const offset = total - after.history.length;
   const level = after.escalationLevel ?? 0;
   const escalated = level > (before?.escalationLevel ?? 0);
   const subject = violationSubject(after.id);
-  return after.history.slice(Math.max(0, from - offset)).map((h, i) => {
-    const position = Math.max(from, offset) + i + 1;
+  const added = Math.min(Math.max(0, total - from), after.history.length);
+  return after.history.slice(after.history.length - added).map((h, i) => {
+    const position = total - added + i + 1;
     const last = position === total;
     const content: AuditContent = {
       subject,

@@ -44,9 +44,13 @@ export function auditSources(
       })) {
         const subject = `violation:${item.id}`;
         const history = Array.isArray(item.history) ? (item.history as { at?: unknown }[]) : [];
-        // a long history keeps only its newest entries on the item; positions count every change
-        const offset =
-          (typeof item.historyCount === "number" ? item.historyCount : history.length) - history.length;
+        // the item keeps only the newest entries (core/lifecycle.ts appendHistory); `historyCount`
+        // counts them all. Older positions are events too: their time is at most the oldest kept one's.
+        const total = typeof item.historyCount === "number" ? item.historyCount : history.length;
+        const offset = total - history.length;
+        const oldestKept = String(history[0]?.at ?? "");
+        for (let position = 1; position <= offset; position++)
+          yield { key: `${subject}@${position}`, subject, at: oldestKept, position };
         for (const [i, h] of history.entries())
           yield { key: `${subject}@${offset + i + 1}`, subject, at: String(h?.at), position: offset + i + 1 };
       }

@@ -84,7 +84,7 @@ export const VIOLATIONS = {
       indexName: "byStatus",
       partitionKey: { name: "statusShard", type: "S" },
       sortKey: { name: "detectedAt", type: "S" },
-      include: ["status", "area", "policyId", "ruleId", "recordType", "recordId", "roles"],
+      include: ["status", "area", "policyId", "ruleId", "recordType", "recordId", "roles", "people"],
     },
     {
       // violations with a time-driven action pending: a waiver that expires, or an open violation

@@ -3,12 +3,13 @@
  * the same list, so both expose the same API):
  *   public        open (health, the OpenAPI document)
  *   signed        no API Gateway authorizer: the handler verifies the client's HMAC signature
- *   auditor, case-handler
- *                 IAM (SigV4) authorizer; one customer-managed policy per persona allows
- *                 execute-api:Invoke on exactly that persona's routes
+ *   auditor, person
+ *                 JWT authorizer: signature, issuer, audience (the people's and the machine
+ *                 readers' clients) and expiry; the function then applies CONTRACT §6
+ *   local         the development issuer of npm start: never deployed
  * The $default stage is throttled and writes JSON access logs to a KMS-encrypted log group.
  */
-import { type CfnElement, RemovalPolicy, Stack, Token } from "aws-cdk-lib";
+import { RemovalPolicy } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
   HttpApi,
@@ -20,38 +21,41 @@ import {
   type IHttpRouteAuthorizer,
   LogGroupLogDestination,
 } from "aws-cdk-lib/aws-apigatewayv2";
-import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import { ManagedPolicy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { type Access, type FunctionName, ROUTES, type Route, routeKey } from "../../functions/api/routes.ts";
+import {
+  type Access,
+  DEPLOYED_ROUTES,
+  type DeployedFunctionName,
+  type DeployedRoute,
+  routeKey,
+} from "../../functions/api/routes.ts";
 import { ACCESS } from "../../functions/http/access.ts";
 import { acknowledge } from "../nag.ts";
 import { pascal } from "./data.ts";
 import type { Functions } from "./functions.ts";
+import type { SignIn } from "./sign-in.ts";
 
-/** How API Gateway authorizes each access kind (functions/http/access.ts, exhaustive over Access). */
+/** An access kind API Gateway serves (the development issuer's `local` routes are never deployed). */
+export type DeployedAccess = {
+  [A in Access]: (typeof ACCESS)[A]["gateway"] extends "local" ? never : A;
+}[Access];
+
+/** How API Gateway authorizes each deployed access kind (functions/http/access.ts, exhaustive). */
 export const AUTHORIZATION = Object.fromEntries(
-  Object.entries(ACCESS).map(([access, kind]) => [access, kind.gateway]),
-) as { readonly [A in Access]: (typeof ACCESS)[A]["gateway"] };
-
-export type Persona = { [A in Access]: (typeof AUTHORIZATION)[A] extends "iam" ? A : never }[Access];
-export const PERSONAS = (Object.keys(AUTHORIZATION) as Access[]).filter(
-  (a): a is Persona => AUTHORIZATION[a] === "iam",
-);
+  Object.entries(ACCESS)
+    .filter(([, kind]) => kind.gateway !== "local")
+    .map(([access, kind]) => [access, kind.gateway]),
+) as { readonly [A in DeployedAccess]: (typeof ACCESS)[A]["gateway"] };
 
 /** Stage-wide limits (requests per second, burst). Above them API Gateway answers 429 itself. */
 export const THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
 /** The stage's name; also the stage segment of execute-api ARNs. */
 export const STAGE = "$default";
-
-/** `/v1/violations/{id}` → `/v1/violations/*`: the resource path of an execute-api ARN. */
-export function arnPath(path: string): string {
-  return path.replace(/\{[^}/]+\}/g, "*");
-}
 
 /** One JSON object per request (CloudWatch Logs Insights reads the fields directly). */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -60,7 +64,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     requestTime: "$context.requestTime",
     ip: "$context.identity.sourceIp",
     userAgent: "$context.identity.userAgent",
-    caller: "$context.identity.userArn",
+    caller: "$context.authorizer.claims.sub",
     routeKey: "$context.routeKey",
     path: "$context.path",
     protocol: "$context.protocol",
@@ -79,6 +83,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 export interface ApiProps {
   readonly functions: Functions;
   readonly key: IKey;
+  readonly signIn: Pick<SignIn, "issuer" | "audiences">;
 }
 
 export class Api extends Construct {
@@ -86,15 +91,15 @@ export class Api extends Construct {
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
   readonly routes: ReadonlyMap<string, HttpRoute>;
-  /** One customer-managed policy per persona that has routes. */
-  readonly personaPolicies: ReadonlyMap<Persona, ManagedPolicy>;
+  /** The JWT authorizer of every person route. */
+  readonly jwtAuthorizer: HttpJwtAuthorizer;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
 
     this.httpApi = new HttpApi(this, "Http", {
       description:
-        "Compliance platform: signed ingest, IAM-authorized auditor and case-handler routes, health",
+        "Compliance platform: signed ingest, person and auditor routes behind a JWT authorizer (OIDC sign-in), health",
       createDefaultStage: false,
     });
 
@@ -114,8 +119,8 @@ export class Api extends Construct {
       },
     });
 
-    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
-    const integration = (name: FunctionName) => {
+    const integrations = new Map<DeployedFunctionName, HttpLambdaIntegration>();
+    const integration = (name: DeployedFunctionName) => {
       let found = integrations.get(name);
       if (!found) {
         const fn = props.functions.http[name];
@@ -130,13 +135,18 @@ export class Api extends Construct {
       }
       return found;
     };
-    const iam = new HttpIamAuthorizer();
+    // signature, issuer, audience (either client: people's ID tokens carry `aud`, Cognito's
+    // client-credentials access tokens `client_id`) and expiry, before any function runs
+    this.jwtAuthorizer = new HttpJwtAuthorizer("SignIn", props.signIn.issuer, {
+      jwtAudience: [...props.signIn.audiences],
+      authorizerName: "sign-in",
+    });
     const none = new HttpNoneAuthorizer();
     const authorizer = (access: Access): IHttpRouteAuthorizer =>
-      AUTHORIZATION[access] === "iam" ? iam : none;
+      ACCESS[access].gateway === "jwt" ? this.jwtAuthorizer : none;
 
     const routes = new Map<string, HttpRoute>();
-    for (const route of ROUTES) {
+    for (const route of DEPLOYED_ROUTES) {
       const key = routeKey(route);
       const httpRoute = new HttpRoute(this, routeId(route), {
         httpApi: this.httpApi,
@@ -148,38 +158,6 @@ export class Api extends Construct {
       acknowledgeRoute(httpRoute, route);
     }
     this.routes = routes;
-
-    const policies = new Map<Persona, ManagedPolicy>();
-    for (const persona of PERSONAS) {
-      const own = ROUTES.filter((r) => r.access === persona);
-      if (own.length === 0) continue; // a policy needs a statement; this persona has no route yet
-      const policy = new ManagedPolicy(this, `${pascal(persona)}Policy`, {
-        description: `Compliance platform ${persona}: call exactly the ${persona} routes of the HTTP API (SigV4)`,
-        statements: [
-          new PolicyStatement({
-            sid: "InvokePersonaRoutes",
-            actions: ["execute-api:Invoke"],
-            resources: own.map((r) => this.httpApi.arnForExecuteApi(r.method, arnPath(r.path), STAGE)),
-          }),
-        ],
-      });
-      const wildcards = own.filter((r) => arnPath(r.path) !== r.path);
-      for (const r of wildcards) {
-        const overreach = reachedRoutes(r).filter((other) => other.access !== persona);
-        if (overreach.length > 0)
-          throw new Error(
-            `the ${persona} policy's execute-api resource for ${routeKey(r)} would also allow ${overreach.map(routeKey).join(", ")}`,
-          );
-        acknowledge(policy, [
-          {
-            id: `AwsSolutions-IAM5[Resource::${nagArn(this.httpApi)}/${STAGE}/${r.method}${arnPath(r.path)}]`,
-            reason: `The * stands for the path parameter(s) of ${routeKey(r)}: execute-api ARNs cannot name a parameter. The method (${r.method}) and the literal segments are fixed, and the synth checks that no route of another persona matches this resource (it matches only ${reachedRoutes(r).map(routeKey).join(", ")}). IAM's * also spans '/', so a future ${r.method} route under this pattern would be allowed to ${persona}s too: persona routes come only from functions/api/routes.ts, and test/infra/api.test.ts pins each policy's resources.`,
-          },
-        ]);
-      }
-      policies.set(persona, policy);
-    }
-    this.personaPolicies = policies;
   }
 
   get url(): string {
@@ -187,36 +165,11 @@ export class Api extends Construct {
   }
 }
 
-/**
- * The routes of ROUTES an execute-api resource `<method><arnPath(path)>` allows: IAM's `*` matches
- * any characters, '/' included; a route's own parameters are matched as one segment of text.
- */
-export function reachedRoutes(route: Pick<Route, "method" | "path">): Route[] {
-  const pattern = `${route.method}${arnPath(route.path)}`
-    .split("*")
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  const matcher = new RegExp(`^${pattern}$`);
-  return ROUTES.filter((r) => matcher.test(`${r.method}${r.path.replace(/\{[^}/]+\}/g, "x")}`));
-}
-
-function routeId(route: Route): string {
+function routeId(route: DeployedRoute): string {
   return `Route${route.method}${route.path.replace(/[^A-Za-z0-9]+/g, " ").replace(/(^| )([A-Za-z0-9])/g, (_, _s: string, c: string) => c.toUpperCase())}`;
 }
 
-/**
- * The API's execute-api ARN prefix as cdk-nag spells it in a finding: pseudo parameters and
- * references as `<AWS::Region>` / `<LogicalId>`, an environment's account and region literally.
- */
-function nagArn(api: HttpApi): string {
-  const stack = Stack.of(api);
-  const region = Token.isUnresolved(stack.region) ? "<AWS::Region>" : stack.region;
-  const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;
-  const apiId = stack.getLogicalId(api.node.defaultChild as CfnElement);
-  return `arn:<AWS::Partition>:execute-api:${region}:${account}:<${apiId}>`;
-}
-
-function acknowledgeRoute(route: HttpRoute, def: Route): void {
+function acknowledgeRoute(route: HttpRoute, def: DeployedRoute): void {
   switch (def.access) {
     case "public":
       acknowledge(route, [
@@ -234,9 +187,19 @@ function acknowledgeRoute(route: HttpRoute, def: Route): void {
         },
       ]);
       return;
-    case "auditor":
-    case "case-handler":
-      // IAM-authorized: no finding (AwsSolutions-APIG4 passes; COG4 applies to REST APIs only)
+    case "reader":
+      acknowledge(route, [
+        {
+          id: "AwsSolutions-APIG4",
+          reason: `${routeKey(def)} is a dry run that stores nothing, called either by ingest clients that sign each request with HMAC-SHA256 (checked by the handler, as on the ingest route) or by readers with a sign-in token (CONTRACT §2): API Gateway cannot authorize "HMAC or JWT" on one route, so the handler checks whichever the request carries (the token with the same issuer, audiences and keys as the JWT authorizer) and answers 401 otherwise.`,
+        },
+      ]);
       return;
+    case "auditor":
+    case "person":
+      // JWT-authorized: no finding (AwsSolutions-APIG4 passes; COG4 applies to REST APIs only)
+      return;
+    case "local":
+      throw new Error(`${routeKey(def)} is a local development route: it is never deployed`);
   }
 }

@@ -9,7 +9,7 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
-import { STREAM_BATCHING } from "../../functions/handlers/stream-settings.ts";
+import { STREAM_BATCHING } from "../../functions/runtime/stream-settings.ts";
 import { acknowledge } from "../nag.ts";
 import type { Data } from "./data.ts";
 import {

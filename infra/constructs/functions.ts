@@ -10,7 +10,7 @@ import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import type { EventBus } from "aws-cdk-lib/aws-events";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import type { FunctionName } from "../../functions/api/routes.ts";
+import type { DeployedFunctionName } from "../../functions/api/routes.ts";
 import { RECORD_HEADS, type TableDefinition, VIOLATIONS } from "../../functions/store/tables.ts";
 import type { CompiledPolicies } from "../policies.ts";
 import type { Data, TableName } from "./data.ts";
@@ -26,7 +26,7 @@ export const KMS = {
   send: ["kms:Decrypt", "kms:GenerateDataKey"],
 } as const;
 
-/** The variable functions/handlers/runtime.ts (tablesFromEnv) reads each table's physical name from. */
+/** The variable functions/runtime/runtime.ts (tablesFromEnv) reads each table's physical name from. */
 export const TABLE_ENV: Readonly<Record<TableName, string>> = {
   records: "COMPLIANCE_RECORDS_TABLE",
   "record-heads": "COMPLIANCE_RECORD_HEADS_TABLE",
@@ -52,6 +52,12 @@ export interface FunctionsProps {
   readonly data: Data;
   readonly bus: EventBus;
   readonly policies: CompiledPolicies;
+  /** The OpenID issuer people and machine readers sign in with (Cognito, or the company's SSO). */
+  readonly signIn: {
+    readonly issuer: string;
+    readonly audiences: readonly string[];
+    readonly jwksUrl?: string;
+  };
 }
 
 export class Functions extends Construct {
@@ -67,11 +73,18 @@ export class Functions extends Construct {
   readonly digester: ComplianceFunction;
   readonly policyPublisher: ComplianceFunction;
   /** The functions behind HTTP routes, by the name functions/api/routes.ts gives them. */
-  readonly http: Readonly<Record<FunctionName, ComplianceFunction>>;
+  readonly http: Readonly<Record<DeployedFunctionName, ComplianceFunction>>;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
     const { data, bus, policies } = props;
+    // the person routes' functions verify every bearer again (functions/http/oidc.ts), after API
+    // Gateway's JWT authorizer, with the same issuer and audiences
+    const signInEnv = {
+      COMPLIANCE_OIDC_ISSUER: props.signIn.issuer,
+      COMPLIANCE_OIDC_AUDIENCES: props.signIn.audiences.join(","),
+      ...(props.signIn.jwksUrl ? { COMPLIANCE_OIDC_JWKS_URL: props.signIn.jwksUrl } : {}),
+    };
     const { key } = data;
     const records = data.tables.records;
     const heads = data.tables["record-heads"];
@@ -82,7 +95,7 @@ export class Functions extends Construct {
     /** The physical names of exactly these tables, under the variables runtime.ts reads. */
     const tables = (...names: TableName[]) =>
       Object.fromEntries(names.map((name) => [TABLE_ENV[name], data.tables[name].tableName]));
-    // Every function that builds a Runtime (handlers/runtime.ts) needs the compiled policy set:
+    // Every function that builds a Runtime (runtime/runtime.ts) needs the compiled policy set:
     // without it, loadPolicySetForProcess would look for the YAML folder, which no bundle carries.
     const common = { key, policySet: policies.define };
     const readSecret = (fn: ComplianceFunction, secret: ISecret) => {
@@ -107,11 +120,11 @@ export class Functions extends Construct {
     this.evaluate = new ComplianceFunction(this, "Evaluate", {
       ...common,
       handler: "evaluate",
-      description: "POST /v1/evaluate: signed dry-run evaluation, stores nothing",
+      description: "POST /v1/evaluate: dry-run evaluation (signed, or a reader's token), stores nothing",
       memorySize: 512,
       timeout: Duration.seconds(10),
-      // evaluates in memory: no table
-      environment: { COMPLIANCE_WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn },
+      // evaluates in memory: no table; readers may call it with a sign-in token too
+      environment: { COMPLIANCE_WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn, ...signInEnv },
     });
     readSecret(this.evaluate, data.webhookSecrets);
 
@@ -119,7 +132,7 @@ export class Functions extends Construct {
       ...common,
       handler: "auditor",
       description:
-        "Auditor API (IAM-authorized): violations, records, policies, CSV export, audit verify, complaint report",
+        "Read API (signed-in people, machine readers): violations, /v1/me, records, policies, CSV export, audit verify, complaint report",
       // CSV pages up to API Gateway's 6 MB: memory buys the CPU that formats them (and hashes the
       // whole audit trail for GET /v1/audit/verify)
       memorySize: 1024,
@@ -129,7 +142,7 @@ export class Functions extends Construct {
         ...tables("records", "record-heads", "violations", "audit-log", "audit-digests"),
         COMPLIANCE_CURSOR_KEY_ARN: data.cursorKey.secretArn,
         COMPLIANCE_AUDIT_KEY_ARN: data.auditKey.secretArn,
-        COMPLIANCE_AUTH_MODE: "iam",
+        ...signInEnv,
       },
     });
     // GET /v1/records/{type}/{id}: RecordsStore.latestRevision and listRevisions (both Query)
@@ -154,10 +167,10 @@ export class Functions extends Construct {
     this.cases = new ComplianceFunction(this, "Cases", {
       ...common,
       handler: "cases",
-      description: "Case handlers (IAM-authorized): acknowledge, waive and reopen violations",
+      description: "Signed-in people acting as themselves: acknowledge, waive and reopen violations",
       memorySize: 512,
       timeout: Duration.seconds(10),
-      environment: { ...tables("records", "violations"), COMPLIANCE_AUTH_MODE: "iam" },
+      environment: { ...tables("records", "violations"), ...signInEnv },
     });
     // service/violation-actions.ts changeViolation: the violation (GetItem), the record's latest
     // revision for who caused it (Query), the violation written on its `ver` lock (PutItem)
@@ -181,7 +194,7 @@ export class Functions extends Construct {
       timeout: Duration.seconds(60),
       environment: tables("records", "record-heads", "violations"),
     });
-    // service/evaluation.ts evaluateStoredRevision: claims the head (UpdateItem), reads the
+    // service/evaluate-revision.ts evaluateStoredRevision: claims the head (UpdateItem), reads the
     // record's violations (BatchGetItem) and writes them (PutItem); after writing, re-reads the
     // head (GetItem) and, when a newer revision claimed it, that revision (GetItem)
     this.evaluator.allow(["dynamodb:GetItem"], [records.tableArn]);

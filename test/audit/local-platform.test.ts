@@ -13,7 +13,7 @@ import { createClients } from "../../functions/local/aws-clients.ts";
 import { AuditLogStore } from "../../functions/store/audit-log.ts";
 import { deleteTables } from "../../functions/store/create-tables.ts";
 import { tableNames } from "../../functions/store/tables.ts";
-import { type E2ePlatform, sharedEndpoint, startE2ePlatform } from "../e2e/helpers.ts";
+import { type E2ePlatform, expectDocumented, sharedEndpoint, startE2ePlatform } from "../e2e/helpers.ts";
 import { expense, overBudget } from "../support/records.ts";
 
 let e2e: E2ePlatform;
@@ -44,6 +44,26 @@ describe("the local platform's audit trail", () => {
     // 3 revisions, 2 violations opened, 1 resolved
     const first = JSON.parse((await auditVerifyRoute(e2e.platform.runtime)).body as string);
     expect(first).toMatchObject({ ok: true, entries: 6, digests: 0 });
+
+    // GET /v1/audit/entries: one record's entries, oldest first, as documented
+    const listed = expectDocumented(
+      await e2e.api.get<{
+        items: { subject: string; kind: string; rev?: number; actor: string }[];
+        nextCursor: string | null;
+      }>("/v1/audit/entries", { query: { subject: "expense/LP-1" } }),
+      "GET",
+      "/v1/audit/entries",
+    );
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.body.items.map((e) => [e.subject, e.kind, e.rev])).toEqual([
+      ["expense/LP-1", "record.revision", 1],
+      ["expense/LP-1", "record.revision", 2],
+    ]);
+    expect(listed.body.nextCursor).toBeNull();
+    const all = await e2e.api.get<{ items: unknown[] }>("/v1/audit/entries", { query: { limit: "500" } });
+    expect(all.body.items).toHaveLength(6);
+    expect((await e2e.api.get("/v1/audit/entries", { query: { bogus: "1" } })).status).toBe(400);
+    expect((await e2e.api.get("/v1/audit/entries", { query: { cursor: "forged.cursor" } })).status).toBe(400);
 
     await e2e.platform.digestNow();
     // the digest is anchored outside the tables, in the folder printed at start

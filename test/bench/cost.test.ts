@@ -15,7 +15,7 @@ import {
   lambdaUsage,
 } from "../../bench/cost.ts";
 import { deployedFunctions } from "../../bench/lambda-config.ts";
-import { STREAM_BATCHING } from "../../functions/handlers/stream-settings.ts";
+import { STREAM_BATCHING } from "../../functions/runtime/stream-settings.ts";
 
 const ARM = { memoryMb: 1024, architecture: "arm64" as const };
 

@@ -108,7 +108,7 @@ test.describe("an auditor", () => {
   test("reads a policy version's rules in words", async ({ page, baseURL }) => {
     test.fixme(
       true,
-      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people, and GET /v1/policies/{id}/versions/{n} with rule words (issue 13, branch explain)",
+      "needs GET /local/people, POST /local/sign-in and GET /v1/me (CONTRACT §6) from branch people",
     );
     await signInAsAuditor(page, baseURL as string);
     await page.goto("/console/policies");

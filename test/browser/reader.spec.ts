@@ -105,11 +105,20 @@ test.describe("signed in with the machine reader token", () => {
     await expectAccessible(page);
   });
 
-  test("the policies list every version and when it is in force", async ({ page }) => {
+  test("the policies list every version and when it is in force, and a version's rules in words", async ({
+    page,
+  }) => {
     await page.goto("/console/policies");
     await expect(page.getByRole("heading", { name: "expense-approval" })).toBeVisible();
     await expect(page.getByRole("link", { name: "expense-approval version 1" })).toBeVisible();
     await expect(page.getByRole("region", { name: "expense-approval" })).toContainText("in force now");
+    await expectAccessible(page);
+    // a version's rules, each condition in words
+    await page.getByRole("link", { name: "expense-approval version 1" }).click();
+    await expect(page).toHaveURL(/\/console\/policies\/expense-approval\/1$/);
+    const rule = page.getByRole("article", { name: /over-budget/ });
+    await expect(rule).toContainText("Condition in words");
+    await expect(rule).toContainText("finance");
     await expectAccessible(page);
   });
 

@@ -44,11 +44,30 @@ describe("compliance policy validate / test", () => {
   it("passes on the shipped policies (exit 0)", async () => {
     expect(await run("policy", "validate")).toMatchObject({
       code: 0,
-      out: expect.stringContaining("25 rules"),
+      out: expect.stringContaining("10 policy versions, 50 rules"),
     });
     const tested = await run("policy", "test");
     expect(tested.code).toBe(0);
     expect(tested.out).toMatch(/^\d+ passed, 0 failed/);
+  });
+
+  it("counts the directory's people, and reports a role member who is not a person as file:line:column", async () => {
+    expect((await run("policy", "validate")).out).toMatch(/50 rules, \d+ people$/);
+    const dir = join(tmp, `org-${Math.random().toString(36).slice(2)}`);
+    cpSync(SHIPPED_DIR, dir, { recursive: true });
+    const org = join(dir, "org.yaml");
+    writeFileSync(
+      org,
+      readFileSync(org, "utf8").replace(
+        "people: [fin.wang, fin.zhao]",
+        "people: [fin.wang, fin.zhao, mickey.mouse]",
+      ),
+    );
+    const result = await run("policy", "validate", dir);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(
+      /org\.yaml:\d+:\d+: role finance: "mickey\.mouse" is not a person of the directory/,
+    );
   });
 
   it("reports a YAML syntax error and an unknown operator as file:line:column, exit 1", async () => {

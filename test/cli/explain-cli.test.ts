@@ -72,6 +72,36 @@ describe("compliance evaluate --explain", () => {
   });
 });
 
+describe("compliance evaluate --explain, deadlines", () => {
+  it("shows elapsed time and its limit in words, not as ISO 8601 durations", async () => {
+    const complaint = join(tmp, "complaint.json");
+    writeFileSync(
+      complaint,
+      JSON.stringify({
+        type: "complaint",
+        id: "CMP-1",
+        revision: 1,
+        occurredAt: "2026-03-01T08:00:00Z",
+        source: "crm",
+        data: {
+          department: "customer-service",
+          customer: { id: "C1", name: "n", contact: "c@example.com" },
+          channel: "phone",
+          category: "general",
+          content: "x",
+          receivedAt: "2026-03-01T08:00:00Z",
+          escalations: [],
+        },
+      }),
+    );
+    const result = await run("evaluate", complaint, "--at", "2026-03-02T10:30:00Z", "--explain");
+    const deadline = result.out.split("\n").filter((l) => l.includes("time from receivedAt"));
+    expect(deadline.length, result.out).toBeGreaterThan(0);
+    for (const line of deadline) expect(line).not.toMatch(/\bP(T?\d)/);
+    expect(result.out).toMatch(/actual 1 day 2 hours 30 minutes/);
+  });
+});
+
 describe("compliance policy test, failing case", () => {
   it("prints the explanation of the rules in question under the failure", async () => {
     const dir = join(tmp, "policies");

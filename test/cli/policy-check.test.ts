@@ -1,7 +1,7 @@
 /** `compliance policy check --base <ref>` on temporary git repositories (never this project's). */
 import { afterEach, describe, expect, it } from "vitest";
 import { checkRelease } from "../../functions/core/policy/release-check.ts";
-import { shippedFiles } from "../support/policies.ts";
+import { firstReleaseFiles } from "../support/policies.ts";
 import { EXPENSE_V1, EXPENSE_V2, nextVersion, type PolicyRepo, policyRepo, run } from "./policy-repo.ts";
 
 let repo: PolicyRepo;
@@ -174,14 +174,14 @@ describe("compliance policy check", () => {
 
 describe("checkRelease (pure)", () => {
   it("passes the shipped folder against itself", () => {
-    const files = shippedFiles();
+    const files = firstReleaseFiles();
     const result = checkRelease(files, files);
     expect(result).toMatchObject({ ok: true, released: 5, newVersions: [] });
     expect(result.set?.versions).toHaveLength(5);
   });
 
   it("numbers versions after the last released one, several new versions in order", () => {
-    const files = shippedFiles();
+    const files = firstReleaseFiles();
     const v1 = files.find((f) => f.path === EXPENSE_V1);
     if (!v1) throw new Error("no expense v1");
     const add = (version: number, date: string) => ({

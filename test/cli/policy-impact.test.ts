@@ -12,12 +12,12 @@ import {
 } from "../../functions/core/policy/impact.ts";
 import { loadPolicies } from "../../functions/core/policy/loader.ts";
 import type { PolicySet } from "../../functions/core/policy/model.ts";
-import { shippedFiles, shippedPolicies } from "../support/policies.ts";
+import { firstReleaseFiles, firstReleasePolicies } from "../support/policies.ts";
 import { approvedExpense, expenseV2, impactRecords } from "./impact-fixture.ts";
 import { EXPENSE_V1, EXPENSE_V2, type PolicyRepo, policyRepo, run } from "./policy-repo.ts";
 
 function proposedSet(): PolicySet {
-  const files = shippedFiles();
+  const files = firstReleaseFiles();
   const v1 = files.find((f) => f.path === EXPENSE_V1);
   if (!v1) throw new Error("no expense v1");
   const result = loadPolicies([
@@ -28,7 +28,7 @@ function proposedSet(): PolicySet {
   return result.set;
 }
 
-const base = createEvaluator(shippedPolicies());
+const base = createEvaluator(firstReleasePolicies());
 const proposed = createEvaluator(proposedSet());
 const NOW = "2026-03-10T00:00:00Z";
 
@@ -148,9 +148,11 @@ describe("records for the replay", () => {
     ].join("\n");
     const parsed = parseRecordsJsonl("r.jsonl", text);
     expect(parsed.records.map((r) => r.revision)).toEqual([1, 2]);
+    // at the bad character, and at the bad field's key
+    const line6 = text.split("\n")[5] ?? "";
     expect(parsed.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}`)).toEqual([
-      "r.jsonl:5:1",
-      "r.jsonl:6:1",
+      "r.jsonl:5:2",
+      `r.jsonl:6:${line6.indexOf('"amount"') + 1}`,
     ]);
     expect(parsed.diagnostics[1]?.message).toContain("data.amount");
   });

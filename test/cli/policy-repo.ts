@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseDocument } from "yaml";
 import { main } from "../../functions/cli/main.ts";
-import { SHIPPED_DIR } from "../support/policies.ts";
+import { isLaterVersion, SHIPPED_DIR } from "../support/policies.ts";
 
 export async function run(...argv: string[]) {
   const out: string[] = [];
@@ -33,7 +33,10 @@ export interface PolicyRepo {
   dispose(): void;
 }
 
-/** A repository whose first commit (branch main) holds policies/ as shipped. */
+/**
+ * A repository whose first commit (branch main) holds policies/ as first released: every policy's
+ * v1 (the shipped later versions left out, so the tests can write their own v2, v3 …).
+ */
 export function policyRepo(): PolicyRepo {
   const root = mkdtempSync(join(tmpdir(), "compliance-policy-repo-"));
   const dir = join(root, "policies");
@@ -56,7 +59,7 @@ export function policyRepo(): PolicyRepo {
       },
     );
   git("init", "-q", "-b", "main");
-  cpSync(SHIPPED_DIR, dir, { recursive: true });
+  cpSync(SHIPPED_DIR, dir, { recursive: true, filter: (src) => !isLaterVersion(src) });
   const repo: PolicyRepo = {
     root,
     dir,

@@ -43,13 +43,29 @@ const set = shippedPolicies();
 const files = shippedFiles();
 
 describe("shipped policies", () => {
-  it("hold exactly the catalogue's 25 rules, at version 1 from 2026-01-01", () => {
-    const shipped = Object.fromEntries(set.versions.map((v) => [v.id, v.rules.map((r) => r.id)]));
-    expect(shipped).toEqual(CATALOGUE);
-    for (const v of set.versions) {
-      expect(v.version).toBe(1);
-      expect(v.effectiveFrom).toBe("2026-01-01");
-      for (const rule of v.rules) expect(rule.source.length).toBeGreaterThan(0);
+  it("hold exactly the catalogue's 25 rules, at version 1 from 2026-01-01 and version 2 (wording) from 2027-01-01", () => {
+    for (const version of [1, 2]) {
+      const at = set.versions.filter((v) => v.version === version);
+      const shipped = Object.fromEntries(at.map((v) => [v.id, v.rules.map((r) => r.id)]));
+      expect(shipped).toEqual(CATALOGUE);
+      for (const v of at) {
+        expect(v.effectiveFrom).toBe(version === 1 ? "2026-01-01" : "2027-01-01");
+        for (const rule of v.rules) expect(rule.source.length).toBeGreaterThan(0);
+      }
+    }
+    expect(set.versions).toHaveLength(10);
+  });
+
+  it("v2 keeps v1's rules: the same conditions, parameters, assignees, due, escalation and sources", () => {
+    for (const v2 of set.versions.filter((v) => v.version === 2)) {
+      const v1 = set.versions.find((v) => v.id === v2.id && v.version === 1);
+      expect(v2.parameters).toEqual(v1?.parameters);
+      expect(v2.rules.map(({ message: _m, evidence: _e, ...rule }) => rule)).toEqual(
+        v1?.rules.map(({ message: _m, evidence: _e, ...rule }) => rule),
+      );
+      // evidence only grows: every v1 key is still reported, with the same fact
+      for (const [i, rule] of v2.rules.entries())
+        expect(rule.evidence).toEqual(expect.arrayContaining([...(v1?.rules[i]?.evidence ?? [])]));
     }
   });
 

@@ -21,8 +21,10 @@ import { DynamoDbUnavailableError } from "../support/dynamodb.ts";
 import { expectMatchesOpenApi } from "../support/openapi.ts";
 
 export const SECRETS: Readonly<Record<string, string>> = { erp: "e2e-erp-secret", crm: "e2e-crm-secret" };
+/** The machine reader's static token (COMPLIANCE_AUDITOR_TOKEN): reads everything, never acts. */
 export const AUDITOR_TOKEN = "e2e-auditor-token";
-export const CASE_HANDLER_TOKEN = "e2e-case-handler-token";
+/** The shared case-handler token of CONTRACT 1.0, which 1.1 removed: now just an unknown bearer. */
+export const OLD_CASE_HANDLER_TOKEN = "e2e-case-handler-token";
 
 /** Fixed credentials: the platform never falls back to the local development values. */
 export const CREDENTIALS_ENV = {
@@ -30,7 +32,8 @@ export const CREDENTIALS_ENV = {
     .map(([client, secret]) => `${client}=${secret}`)
     .join(","),
   COMPLIANCE_AUDITOR_TOKEN: AUDITOR_TOKEN,
-  COMPLIANCE_CASE_HANDLER_TOKEN: CASE_HANDLER_TOKEN,
+  // set as 1.0 deployments did: it must open nothing
+  COMPLIANCE_CASE_HANDLER_TOKEN: OLD_CASE_HANDLER_TOKEN,
 } as const;
 
 export type ErrorJson = {
@@ -228,7 +231,40 @@ export class Api {
     return this.request<T>("POST", path, { headers: this.signedHeaders(raw, opts), body: raw });
   }
 
-  /** GET as an auditor (or with `token`, or with exactly `headers`). */
+  private readonly tokens = new Map<string, { token: string; expiresAtMs: number }>();
+
+  /**
+   * An ID token for a person of the directory from the platform's development issuer
+   * (POST /local/sign-in), kept until 10 minutes before it expires by the platform's clock.
+   */
+  async tokenFor(person: string): Promise<string> {
+    const kept = this.tokens.get(person);
+    const now = this.now().getTime();
+    if (kept && kept.expiresAtMs - 600_000 > now && kept.expiresAtMs - 8 * 3600_000 <= now) return kept.token;
+    const answer = await this.request<{ token: string; expiresAt: string }>("POST", "/local/sign-in", {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ person }),
+    });
+    if (answer.status !== 200) throw new Error(`sign-in as ${person}: ${answer.status} ${answer.text}`);
+    this.tokens.set(person, { token: answer.body.token, expiresAtMs: Date.parse(answer.body.expiresAt) });
+    return answer.body.token;
+  }
+
+  /** GET as a signed-in person. */
+  async getAs<T = unknown>(person: string, path: string, query?: Record<string, string>): Promise<Answer<T>> {
+    return this.get<T>(path, { token: await this.tokenFor(person), ...(query ? { query } : {}) });
+  }
+
+  /** POST a JSON body as a signed-in person (or with `{ token }`). */
+  async postAs<T = unknown>(as: string | { token: string }, path: string, body: unknown): Promise<Answer<T>> {
+    const token = typeof as === "string" ? await this.tokenFor(as) : as.token;
+    return this.request<T>("POST", path, {
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+  }
+
+  /** GET as the machine reader (or with `token`, or with exactly `headers`). */
   get<T = unknown>(
     path: string,
     opts: { token?: string; headers?: Record<string, string>; query?: Record<string, string> } = {},

@@ -12,7 +12,6 @@ import { complaint, discountedQuote, expense, overBudget } from "../support/reco
 import {
   type Answer,
   AUDITOR_TOKEN,
-  CASE_HANDLER_TOKEN,
   Clock,
   type E2ePlatform,
   type ErrorJson,
@@ -20,6 +19,7 @@ import {
   expectDocumented,
   expectJsonError,
   type IngestJson,
+  OLD_CASE_HANDLER_TOKEN,
   type PolicyListJson,
   parseCsv,
   SECRETS,
@@ -688,7 +688,7 @@ describe("GET /v1/policies (auditor)", () => {
     const files = readdirSync(POLICIES_DIR, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && /^v\d+\.yaml$/.test(e.name))
       .map((e) => relative(POLICIES_DIR, join(e.parentPath, e.name)).split(sep).join("/"));
-    expect(files).toHaveLength(5);
+    expect(files).toHaveLength(10);
     const expected = files.map((path) => {
       const [area, id, file] = path.split("/") as [string, string, string];
       return {
@@ -703,7 +703,7 @@ describe("GET /v1/policies (auditor)", () => {
     expect(answer.body.items.map(({ id, area, version, sha256 }) => ({ id, area, version, sha256 }))).toEqual(
       expect.arrayContaining(expected),
     );
-    expect(answer.body.items).toHaveLength(5);
+    expect(answer.body.items).toHaveLength(10);
     const appliesTo = Object.fromEntries(answer.body.items.map((i) => [i.id, i.appliesTo]));
     expect(appliesTo).toEqual({
       "expense-approval": "expense",
@@ -712,7 +712,10 @@ describe("GET /v1/policies (auditor)", () => {
       "contract-clauses": "contract",
       "complaint-response": "complaint",
     });
-    for (const item of answer.body.items) expect(item.effectiveFrom).toMatch(/^2026-01-01/);
+    // v1 as first released, v2 (the wording) from 2027
+    for (const item of answer.body.items)
+      expect(item.effectiveFrom).toMatch(item.version === 1 ? /^2026-01-01/ : /^2027-01-01/);
+    expect(answer.body.items.map((i) => i.version).sort()).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
   });
 });
 
@@ -724,13 +727,13 @@ describe("who may call what", () => {
     ["/v1/policies", "/v1/policies"],
   ] as const;
 
-  it("auditor routes: 401 without credentials or with an unknown token; 401/403 for a case-handler token or an ingest signature", async () => {
+  it("auditor routes: 401 without credentials, with an unknown token or the old case-handler token; 401/403 for an ingest signature", async () => {
     const signedGet = api().signedHeaders("");
     const personas: [string, Record<string, string>, number[]][] = [
       ["no credentials", {}, [401]],
       ["an unknown bearer token", { authorization: "Bearer not-a-token" }, [401]],
       ["a malformed Authorization header", { authorization: AUDITOR_TOKEN }, [401]],
-      ["the case-handler token", { authorization: `Bearer ${CASE_HANDLER_TOKEN}` }, [401, 403]],
+      ["the old case-handler token", { authorization: `Bearer ${OLD_CASE_HANDLER_TOKEN}` }, [401]],
       ["an ingest signature", signedGet, [401, 403]],
       ["an ingest secret as a bearer token", { authorization: `Bearer ${SECRETS.erp}` }, [401, 403]],
     ];
@@ -745,7 +748,7 @@ describe("who may call what", () => {
     }
   });
 
-  it("ingest routes: 401/403 for an auditor or case-handler token, 401 without credentials; nothing stored", async () => {
+  it("ingest routes: 401/403 for a reader's or the old case-handler token, 401 without credentials; nothing stored", async () => {
     const body = JSON.stringify(overBudget("HA-1", 1));
     const personas: [string, Record<string, string>, number[]][] = [
       ["no credentials", { "content-type": "application/json" }, [401]],
@@ -755,8 +758,8 @@ describe("who may call what", () => {
         [401, 403],
       ],
       [
-        "the case-handler token",
-        { "content-type": "application/json", authorization: `Bearer ${CASE_HANDLER_TOKEN}` },
+        "the old case-handler token",
+        { "content-type": "application/json", authorization: `Bearer ${OLD_CASE_HANDLER_TOKEN}` },
         [401, 403],
       ],
       [
@@ -771,6 +774,8 @@ describe("who may call what", () => {
     ];
     for (const path of ["/v1/records", "/v1/evaluate"]) {
       for (const [who, headers, allowed] of personas) {
+        // CONTRACT 1.1 §2: a reader may dry-run records (POST /v1/evaluate), never store them
+        if (path === "/v1/evaluate" && who === "the auditor token") continue;
         const answer = expectDocumented(await api().request("POST", path, { headers, body }), "POST", path);
         expect(allowed, `${who} on POST ${path}: ${answer.status}`).toContain(answer.status);
         expectJsonError(answer);

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPlatform } from "../../functions/local/platform-runtime.ts";
+import { isLaterVersion } from "../support/policies.ts";
 import { expense } from "../support/records.ts";
 import {
   CREDENTIALS_ENV,
@@ -41,9 +42,12 @@ function replaceOnce(text: string, from: string | RegExp, to: string): string {
 
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
-/** A copy of the shipped policies plus expense-approval v2: effective 2026-06-01, department head 3,000. */
+/**
+ * The shipped policies as first released (every v1) plus expense-approval v2: effective
+ * 2026-06-01, department head 3,000.
+ */
 function writePolicies(dir: string) {
-  cpSync(SHIPPED, dir, { recursive: true });
+  cpSync(SHIPPED, dir, { recursive: true, filter: (src) => !isLaterVersion(src) });
   const v1 = readFileSync(join(dir, EXPENSE_DIR, "v1.yaml"), "utf8");
   let v2 = replaceOnce(v1, /^version: 1$/m, "version: 2");
   v2 = replaceOnce(v2, /^effectiveFrom: 2026-01-01$/m, "effectiveFrom: 2026-06-01");

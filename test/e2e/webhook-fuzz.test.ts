@@ -18,7 +18,6 @@ import { createClients } from "../../functions/local/aws-clients.ts";
 import { recordInput } from "../support/arbitraries.ts";
 import {
   type Answer,
-  CASE_HANDLER_TOKEN,
   type E2ePlatform,
   type ErrorJson,
   expectDocumented,
@@ -778,10 +777,13 @@ describe("issue 11: lenient input refused (item 11)", () => {
     expect((await e2e.api.post("/v1/records", ACCESS(id, "a.wu"))).status).toBe(202);
     accepted.add(`access#${id}`);
     const [violation] = await violationsOf(id);
+    // signed in as one of the people it is assigned to (the contract's §6)
+    const assignee = violation?.assignees[0]?.people[0] as string;
     const act = (action: string, payload: Record<string, unknown>) =>
-      e2e.api.request("POST", `/v1/violations/${violation?.id}/${action}`, {
-        headers: { "content-type": "application/json", authorization: `Bearer ${CASE_HANDLER_TOKEN}` },
-        body: JSON.stringify({ by: "fin.wang", reason: "checked", ...payload }),
+      e2e.api.postAs(assignee, `/v1/violations/${violation?.id}/${action}`, {
+        by: assignee,
+        reason: "checked",
+        ...payload,
       });
     const ack = await act("acknowledge", { until: "2099-01-01T00:00:00Z" });
     expect(ack.status, ack.text).toBe(400);

@@ -1,26 +1,28 @@
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { ROUTES, routeKey } from "../../functions/api/routes.ts";
-import {
-  AUTHORIZATION,
-  arnPath,
-  PERSONAS,
-  reachedRoutes,
-  STAGE,
-  THROTTLE,
-} from "../../infra/constructs/api.ts";
-import { build, logicalId, resolve } from "./support.ts";
+import { DEPLOYED_ROUTES, ROUTES, routeKey } from "../../functions/api/routes.ts";
+import { ACCESS } from "../../functions/http/access.ts";
+import { AUTHORIZATION, THROTTLE } from "../../infra/constructs/api.ts";
+import { OIDC_AUDIENCE_CONTEXT, OIDC_ISSUER_CONTEXT } from "../../infra/constructs/sign-in.ts";
+import { ComplianceStack } from "../../infra/stack.ts";
+import { build, logicalId, NO_BUNDLING, resolve } from "./support.ts";
 
 describe("HTTP API", () => {
-  it("one API Gateway route per entry of ROUTES, to the function routes.ts names (payload v2)", () => {
+  it("one API Gateway route per deployed entry of ROUTES (the development issuer stays local), to the function routes.ts names (payload v2)", () => {
     const { stack, template } = build();
     const routes = template.findResources("AWS::ApiGatewayV2::Route");
     expect(
       Object.values(routes)
         .map((r) => r.Properties.RouteKey)
         .sort(),
-    ).toEqual(ROUTES.map(routeKey).sort());
+    ).toEqual(DEPLOYED_ROUTES.map(routeKey).sort());
+    expect(DEPLOYED_ROUTES.map(routeKey)).toContain("GET /v1/me");
+    for (const local of ["POST /local/sign-in", "GET /local/people", "GET /.well-known/jwks.json"])
+      expect(Object.values(routes).map((r) => r.Properties.RouteKey)).not.toContain(local);
+    expect(ROUTES.length - DEPLOYED_ROUTES.length).toBe(4);
     const integrations = template.toJSON().Resources;
-    for (const route of ROUTES) {
+    for (const route of DEPLOYED_ROUTES) {
       const httpRoute = stack.api.routes.get(routeKey(route));
       expect(httpRoute, routeKey(route)).toBeDefined();
       const target = integrations[logicalId(httpRoute as never)].Properties.Target as {
@@ -35,118 +37,117 @@ describe("HTTP API", () => {
     }
   });
 
-  it("authorization per access kind: public and signed routes without authorizer (HMAC in the handler), auditor and case-handler routes IAM", () => {
+  it("authorization per access kind: public and signed routes without authorizer (HMAC in the handler), every person and auditor route behind the JWT authorizer", () => {
     const { stack, template } = build();
-    for (const route of ROUTES) {
+    const authorizerId = Object.keys(template.findResources("AWS::ApiGatewayV2::Authorizer"))[0];
+    for (const route of DEPLOYED_ROUTES) {
       const props =
         template.toJSON().Resources[logicalId(stack.api.routes.get(routeKey(route)) as never)].Properties;
-      const expected = AUTHORIZATION[route.access] === "iam" ? "AWS_IAM" : "NONE";
-      expect(props.AuthorizationType, routeKey(route)).toBe(expected);
+      if (ACCESS[route.access].gateway === "jwt") {
+        expect(props.AuthorizationType, routeKey(route)).toBe("JWT");
+        expect(props.AuthorizerId, routeKey(route)).toEqual({ Ref: authorizerId });
+      } else expect(props.AuthorizationType, routeKey(route)).toBe("NONE");
     }
-    expect(AUTHORIZATION).toEqual({ public: "none", signed: "none", auditor: "iam", "case-handler": "iam" });
-  });
-
-  it("one customer-managed policy per persona: execute-api:Invoke on exactly that persona's routes", () => {
-    const { stack, template } = build();
-    const apiId = logicalId(stack.api.httpApi);
-    for (const persona of PERSONAS) {
-      const own = ROUTES.filter((r) => r.access === persona);
-      const policy = stack.api.personaPolicies.get(persona);
-      if (own.length === 0) {
-        expect(policy, persona).toBeUndefined();
-        continue;
-      }
-      expect(policy, persona).toBeDefined();
-      const doc = template.toJSON().Resources[logicalId(policy as never)].Properties.PolicyDocument;
-      expect(doc.Statement).toHaveLength(1);
-      expect(doc.Statement[0].Action).toBe("execute-api:Invoke");
-      const resources = [doc.Statement[0].Resource].flat().map((r) => JSON.stringify(r));
-      expect(resources.sort()).toEqual(
-        own
-          .map((r) =>
-            JSON.stringify(resolve(stack.api.httpApi.arnForExecuteApi(r.method, arnPath(r.path), STAGE))),
-          )
-          .sort(),
-      );
-      for (const r of resources) expect(r).toContain(apiId);
-    }
-    // auditors read: no auditor policy names a POST route or another persona's route
-    const auditor = stack.api.personaPolicies.get("auditor");
-    const auditorDoc = JSON.stringify(template.toJSON().Resources[logicalId(auditor as never)].Properties);
-    expect(auditorDoc).not.toContain("/POST/");
-    expect(arnPath("/v1/records/{type}/{id}")).toBe("/v1/records/*/*");
-  });
-
-  it("case handlers: acknowledge, waive and reopen go to the cases function behind the IAM authorizer, and the case-handler policy allows exactly those", () => {
-    const { stack, template } = build();
-    const caseRoutes = ROUTES.filter((r) => r.access === "case-handler");
-    expect(caseRoutes.map(routeKey).sort()).toEqual([
+    expect(AUTHORIZATION).toEqual({
+      public: "none",
+      signed: "none",
+      reader: "none",
+      auditor: "jwt",
+      person: "jwt",
+    });
+    for (const key of [
       "POST /v1/violations/{id}/acknowledge",
-      "POST /v1/violations/{id}/reopen",
       "POST /v1/violations/{id}/waive",
-    ]);
-    const resources = template.toJSON().Resources;
-    for (const route of caseRoutes) {
-      const props = resources[logicalId(stack.api.routes.get(routeKey(route)) as never)].Properties;
-      expect(props.AuthorizationType, routeKey(route)).toBe("AWS_IAM");
-      expect(route.fn).toBe("cases");
-    }
-    // nothing but case-handler routes reaches the cases function
-    expect(ROUTES.filter((r) => r.fn === "cases").every((r) => r.access === "case-handler")).toBe(true);
-    const policy = stack.api.personaPolicies.get("case-handler");
-    const doc = resources[logicalId(policy as never)].Properties.PolicyDocument;
-    const apiId = logicalId(stack.api.httpApi);
-    expect(doc.Statement).toEqual([
-      {
-        Sid: "InvokePersonaRoutes",
-        Effect: "Allow",
-        Action: "execute-api:Invoke",
-        Resource: ["acknowledge", "waive", "reopen"].map((action) => ({
-          "Fn::Join": [
-            "",
-            [
-              "arn:",
-              { Ref: "AWS::Partition" },
-              ":execute-api:",
-              { Ref: "AWS::Region" },
-              ":",
-              { Ref: "AWS::AccountId" },
-              ":",
-              { Ref: apiId },
-              `/${STAGE}/POST/v1/violations/*/${action}`,
-            ],
-          ],
-        })),
-      },
-    ]);
-    // no case-handler resource reaches a GET (auditor) route, and no auditor resource a POST
-    const text = JSON.stringify(doc);
-    expect(text).not.toContain("/GET/");
+      "POST /v1/violations/{id}/reopen",
+      "GET /v1/violations",
+      "GET /v1/violations/{id}",
+      "GET /v1/me",
+      "GET /v1/audit/verify",
+    ])
+      expect(ACCESS[DEPLOYED_ROUTES.find((r) => routeKey(r) === key)?.access ?? "public"].gateway, key).toBe(
+        "jwt",
+      );
   });
 
-  it("auditor: audit verify and the complaint report are auditor routes (IAM), served by the auditor function", () => {
+  it("the JWT authorizer trusts the user pool's issuer and accepts both audiences (people's ID tokens, machine readers' access tokens)", () => {
     const { stack, template } = build();
-    const policy = stack.api.personaPolicies.get("auditor");
-    const text = JSON.stringify(template.toJSON().Resources[logicalId(policy as never)].Properties);
-    for (const key of ["GET /v1/audit/verify", "GET /v1/reports/complaints"]) {
-      const route = ROUTES.find((r) => routeKey(r) === key);
-      expect(route, key).toMatchObject({ fn: "auditor", access: "auditor" });
-      const props = template.toJSON().Resources[logicalId(stack.api.routes.get(key) as never)].Properties;
-      expect(props.AuthorizationType, key).toBe("AWS_IAM");
-      expect(text, key).toContain(`/${STAGE}/GET${route?.path}"`);
+    template.resourceCountIs("AWS::ApiGatewayV2::Authorizer", 1);
+    const authorizer = Object.values(template.findResources("AWS::ApiGatewayV2::Authorizer"))[0]?.Properties;
+    expect(authorizer).toMatchObject({
+      AuthorizerType: "JWT",
+      IdentitySource: ["$request.header.Authorization"],
+    });
+    expect(authorizer.JwtConfiguration.Audience).toEqual([
+      resolve(stack.signIn.peopleClient?.userPoolClientId),
+      resolve(stack.signIn.machineClient?.userPoolClientId),
+    ]);
+    expect(JSON.stringify(authorizer.JwtConfiguration.Issuer)).toContain(
+      logicalId(stack.signIn.userPool as never),
+    );
+    // the IAM persona policies are gone
+    template.resourceCountIs("AWS::IAM::ManagedPolicy", 0);
+  });
+
+  it("the user pool: admin-created people, MFA required (TOTP), strong passwords, managed login; a client-credentials client with compliance/read", () => {
+    const { template } = build();
+    template.hasResourceProperties("AWS::Cognito::UserPool", {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: "ON",
+      EnabledMfas: ["SOFTWARE_TOKEN_MFA"],
+      UsernameAttributes: ["email"],
+    });
+    template.hasResourceProperties("AWS::Cognito::UserPoolResourceServer", {
+      Identifier: "compliance",
+      Scopes: [{ ScopeName: "read", ScopeDescription: "read what an auditor reads, never act" }],
+    });
+    template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
+      GenerateSecret: true,
+      AllowedOAuthFlows: ["client_credentials"],
+      AllowedOAuthScopes: ["compliance/read"],
+    });
+    template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
+      AllowedOAuthFlows: ["code"],
+      AllowedOAuthScopes: ["openid", "email", "profile"],
+    });
+    template.hasResourceProperties("AWS::Cognito::UserPoolDomain", { ManagedLoginVersion: 2 });
+    template.resourceCountIs("AWS::Cognito::ManagedLoginBranding", 1);
+  });
+
+  it("the person routes' functions verify tokens again with the same issuer and audiences", () => {
+    const { stack, template } = build();
+    for (const fn of [stack.functions.auditor, stack.functions.cases, stack.functions.evaluate]) {
+      const env = template.toJSON().Resources[logicalId(fn.fn)].Properties.Environment.Variables;
+      expect(env.COMPLIANCE_OIDC_ISSUER).toEqual(resolve(stack.signIn.issuer));
+      expect(env.COMPLIANCE_OIDC_AUDIENCES).toEqual(resolve(stack.signIn.audiences.join(",")));
+      expect(env.COMPLIANCE_OIDC_JWKS_URL).toEqual(resolve(stack.signIn.jwksUrl));
+      expect(env.COMPLIANCE_AUTH_MODE).toBeUndefined();
     }
   });
 
-  it("no persona's execute-api resource reaches another persona's route (IAM's * spans '/')", () => {
-    for (const route of ROUTES.filter((r) => AUTHORIZATION[r.access] === "iam")) {
-      const reached = reachedRoutes(route);
-      expect(reached.map(routeKey), routeKey(route)).toContain(routeKey(route));
-      for (const other of reached)
-        expect(other.access, `${routeKey(route)} → ${routeKey(other)}`).toBe(route.access);
-    }
-    // the matcher itself: * spans segments, literal segments must match
-    const verify = { method: "GET", path: "/v1/violations/{id}", fn: "auditor", access: "auditor" } as const;
-    expect(reachedRoutes(verify).map(routeKey)).toEqual(["GET /v1/violations/{id}"]);
+  it("with context oidcIssuer/oidcAudience: the company's SSO is trusted, no user pool is created", () => {
+    const app = new App({
+      context: {
+        ...NO_BUNDLING,
+        [OIDC_ISSUER_CONTEXT]: "https://sso.example.com/",
+        [OIDC_AUDIENCE_CONTEXT]: "compliance-web, compliance-siem",
+      },
+    });
+    const stack = new ComplianceStack(app, "Sso");
+    const template = Template.fromStack(stack);
+    template.resourceCountIs("AWS::Cognito::UserPool", 0);
+    template.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
+      JwtConfiguration: {
+        Issuer: "https://sso.example.com",
+        Audience: ["compliance-web", "compliance-siem"],
+      },
+    });
+    const env =
+      template.toJSON().Resources[logicalId(stack.functions.cases.fn)].Properties.Environment.Variables;
+    expect(env).toMatchObject({
+      COMPLIANCE_OIDC_ISSUER: "https://sso.example.com",
+      COMPLIANCE_OIDC_AUDIENCES: "compliance-web,compliance-siem",
+    });
+    expect(env.COMPLIANCE_OIDC_JWKS_URL).toBeUndefined();
   });
 
   it("the $default stage: auto-deployed, throttled", () => {
@@ -173,14 +174,14 @@ describe("HTTP API", () => {
       requestId: "$context.requestId",
       routeKey: "$context.routeKey",
       status: "$context.status",
-      caller: "$context.identity.userArn",
+      caller: "$context.authorizer.claims.sub",
     });
     const group = template.toJSON().Resources[logicalId(stack.api.accessLogs)].Properties;
     expect(group.KmsKeyId).toEqual({ "Fn::GetAtt": [logicalId(stack.data.key), "Arn"] });
     expect(group.RetentionInDays).toBe(365);
   });
 
-  it("stack outputs: API URL, every table name, bus name, secret ARNs, both persona policy ARNs, alarm topic", () => {
+  it("stack outputs: API URL, every table name, bus name, secret ARNs, sign-in (user pool, clients, login URL, issuer), alarm topic", () => {
     const { stack, template } = build();
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const value = (suffix: string) => {
@@ -197,15 +198,16 @@ describe("HTTP API", () => {
     expect(value("AuditDigestsTableName")).toEqual(resolve(stack.data.tables["audit-digests"].tableName));
     expect(value("AuditKeySecretArn")).toEqual(resolve(stack.data.auditKey.secretArn));
     expect(value("AuditDigestBucketName")).toEqual(resolve(stack.audit.anchor.bucketName));
-    expect(value("CaseHandlerPolicyArn")).toEqual(
-      resolve(stack.api.personaPolicies.get("case-handler")?.managedPolicyArn),
-    );
+    expect(value("UserPoolId")).toEqual(resolve(stack.signIn.userPool?.userPoolId));
+    expect(value("PeopleClientId")).toEqual(resolve(stack.signIn.peopleClient?.userPoolClientId));
+    expect(value("MachineReaderClientId")).toEqual(resolve(stack.signIn.machineClient?.userPoolClientId));
+    expect(value("SignInIssuer")).toEqual(resolve(stack.signIn.issuer));
+    expect(JSON.stringify(value("SignInUrl"))).toContain("auth");
+    expect(outputs.CaseHandlerPolicyArn).toBeUndefined();
+    expect(outputs.AuditorPolicyArn).toBeUndefined();
     expect(value("EventBusName")).toEqual(resolve(stack.events.bus.eventBusName));
     expect(value("WebhookSecretsArn")).toEqual(resolve(stack.data.webhookSecrets.secretArn));
     expect(value("CursorKeySecretArn")).toEqual(resolve(stack.data.cursorKey.secretArn));
-    expect(value("AuditorPolicyArn")).toEqual(
-      resolve(stack.api.personaPolicies.get("auditor")?.managedPolicyArn),
-    );
     expect(value("AlarmTopicArn")).toEqual(resolve(stack.observability.topic.topicArn));
   });
 });

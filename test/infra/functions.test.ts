@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tablesFromEnv } from "../../functions/handlers/runtime.ts";
+import { tablesFromEnv } from "../../functions/runtime/runtime.ts";
 import type { TableNames } from "../../functions/store/tables.ts";
 import type { TableName } from "../../infra/constructs/data.ts";
 import type { ComplianceFunction } from "../../infra/constructs/function.ts";
@@ -125,7 +125,7 @@ describe("Lambda functions", () => {
     expect(expected).toHaveLength(fns().length);
     for (const [fn, names] of expected) {
       expect(envTables(fn), fn.node.id).toEqual(names);
-      // functions/handlers/runtime.ts resolves each of them to the stack's physical table name
+      // functions/runtime/runtime.ts resolves each of them to the stack's physical table name
       const resolved = tablesFromEnv(env(fn) as NodeJS.ProcessEnv);
       for (const name of names)
         expect(resolved[TABLE_FIELDS[name]], `${fn.node.id} ${name}`).toEqual(
@@ -134,7 +134,7 @@ describe("Lambda functions", () => {
     }
   });
 
-  it("environment: secret ARNs, IAM auth mode and bus name only where the handler reads them", () => {
+  it("environment: secret ARNs, the sign-in issuer and bus name only where the handler reads them", () => {
     const { stack } = build();
     const f = stack.functions;
     const only = (variable: string, value: unknown, holders: ComplianceFunction[]) => {
@@ -150,7 +150,15 @@ describe("Lambda functions", () => {
     only("COMPLIANCE_CURSOR_KEY_ARN", resolve(stack.data.cursorKey.secretArn), [f.auditor]);
     // verify (auditor) and digests (digester) use the key; the audit function only appends
     only("COMPLIANCE_AUDIT_KEY_ARN", resolve(stack.data.auditKey.secretArn), [f.auditor, f.digester]);
-    only("COMPLIANCE_AUTH_MODE", "iam", [f.auditor, f.cases]);
+    // the person routes verify sign-in tokens (CONTRACT §6); IAM mode is gone
+    // (evaluate: readers may dry-run records with their token, CONTRACT §2)
+    only("COMPLIANCE_OIDC_ISSUER", resolve(stack.signIn.issuer), [f.auditor, f.cases, f.evaluate]);
+    only("COMPLIANCE_OIDC_AUDIENCES", resolve(stack.signIn.audiences.join(",")), [
+      f.auditor,
+      f.cases,
+      f.evaluate,
+    ]);
+    only("COMPLIANCE_AUTH_MODE", undefined, []);
     only("COMPLIANCE_EVENT_BUS_NAME", resolve(stack.events.bus.eventBusName), [f.events]);
   });
 
@@ -326,7 +334,8 @@ describe("Lambda functions", () => {
     expect(readers).toEqual(
       [logicalId(stack.functions.digester.role), logicalId(stack.functions.auditor.role)].sort(),
     );
-    expect(Object.keys(template.findResources("AWS::IAM::ManagedPolicy")).length).toBeGreaterThan(0);
+    // the IAM persona policies are gone (people sign in, CONTRACT 1.1 §6): no managed policy at all
+    expect(Object.keys(template.findResources("AWS::IAM::ManagedPolicy")).length).toBe(0);
     for (const p of Object.values(template.findResources("AWS::IAM::ManagedPolicy")))
       expect(JSON.stringify(p.Properties.PolicyDocument)).not.toContain(secretRef);
   });

@@ -26,7 +26,14 @@ beforeAll(async () => {
   const refuse = async () => {
     throw new Error("not under test");
   };
-  const handlers: Handlers = { health, ingest: refuse, evaluate: refuse, auditor: refuse, cases: refuse };
+  const handlers: Handlers = {
+    health,
+    ingest: refuse,
+    evaluate: refuse,
+    auditor: refuse,
+    cases: refuse,
+    local: refuse,
+  };
   server = await startHttpServer(handlers, 0, "127.0.0.1", {
     root,
     config: { signIn: "local", timeZone: "Asia/Shanghai" },

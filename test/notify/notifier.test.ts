@@ -314,11 +314,13 @@ describe("status changes by time and people", () => {
     expect(hooksAbout().map((h) => bodyOf(h).kind)).toEqual(["escalated"]);
     expect(bodyOf(hooksAbout()[0] as { body: string }).to).toContain("gm.chen");
     // waive, let the waiver expire: the sweeper reopens it, everyone assigned is told
-    await actOnViolation(platform, id, "waive", {
-      by: "fin.wang",
-      reason: "approved late",
-      until: "2026-03-05T00:00:00Z",
-    });
+    await actOnViolation(
+      platform,
+      id,
+      "waive",
+      { by: "fin.wang", reason: "approved late", until: "2026-03-05T00:00:00Z" },
+      { kind: "person", id: "fin.wang", auditor: false },
+    );
     await poller.drained();
     smtp.mails.length = 0;
     http.requests.length = 0;

@@ -8,7 +8,7 @@ import {
   webhookFromEnv,
 } from "../../functions/service/notify/settings.ts";
 
-const org = { roles: {} };
+const org = { roles: {}, people: [] };
 
 describe("notification settings", () => {
   it("defaults: API links, 75 %, 09:00 in Asia/Shanghai (org.yaml timeZone when given), 5 tries", () => {

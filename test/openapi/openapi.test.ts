@@ -40,7 +40,7 @@ const doc = buildOpenApi() as Json & {
 const op = (method: string, path: string) => doc.paths[path]?.[method.toLowerCase()] as Operation;
 
 /**
- * CONTRACT §2, written down independently of schemas/openapi.ts: every status code each route can
+ * CONTRACT §2, written down independently of functions/api/: every status code each route can
  * answer. 500 (internal_error) is possible everywhere. Routes the contract lists that are not in
  * ROUTES yet are checked as soon as they are added.
  */
@@ -58,14 +58,25 @@ const CONTRACT_STATUSES: Readonly<Record<string, readonly number[]>> = {
   "POST /v1/violations/{id}/waive": [200, 400, 401, 403, 404, 409, 500],
   "POST /v1/violations/{id}/reopen": [200, 400, 401, 403, 404, 409, 500],
   "GET /v1/audit/verify": [200, 401, 403, 500],
+  "GET /v1/audit/entries": [200, 400, 401, 403, 500],
   "GET /v1/reports/complaints": [200, 400, 401, 403, 500],
+  "GET /v1/me": [200, 401, 403, 500],
+  // the development issuer of npm start (CONTRACT §6)
+  "GET /.well-known/openid-configuration": [200, 500],
+  "GET /.well-known/jwks.json": [200, 500],
+  "GET /local/people": [200, 500],
+  "POST /local/sign-in": [200, 400, 500],
 };
 
 const SECURITY: Record<string, string[][]> = {
   public: [],
   signed: [["webhookSignature"]],
-  auditor: [["bearerAuditor"], ["sigv4"]],
-  "case-handler": [["bearerCaseHandler"], ["sigv4"]],
+  // POST /v1/evaluate: signed like ingest, or a reader's bearer (CONTRACT 1.1 §2)
+  reader: [["webhookSignature"], ["signIn"], ["machineReader"]],
+  // CONTRACT 1.1 §6: people sign in (a JWT); the machine reader has its own read-only credential
+  auditor: [["signIn"], ["machineReader"]],
+  person: [["signIn"], ["machineReader"]],
+  local: [],
 };
 
 describe("schemas/openapi.json", () => {
@@ -142,9 +153,15 @@ describe("every route is documented (ROUTES, CONTRACT §2)", () => {
       });
 
       if (route.method === "POST")
-        it("takes a JSON body: a Record (signed routes) or a CaseAction (case handlers)", () => {
+        it("takes a JSON body: a Record (signed routes), a CaseAction (people) or a SignInRequest (local)", () => {
+          const body = {
+            signed: "Record",
+            reader: "Record",
+            person: "CaseAction",
+            local: "SignInRequest",
+          } as Record<string, string>;
           expect(op(route.method, route.path).requestBody?.content["application/json"]?.schema).toEqual({
-            $ref: `#/components/schemas/${route.access === "signed" ? "Record" : "CaseAction"}`,
+            $ref: `#/components/schemas/${body[route.access]}`,
           });
         });
 
@@ -177,7 +194,14 @@ describe("every route is documented (ROUTES, CONTRACT §2)", () => {
 
   it("POST /v1/evaluate: the optional ?at evaluation time", () => {
     const at = op("POST", "/v1/evaluate").parameters.find((p) => p.name === "at");
-    expect(at).toMatchObject({ in: "query", required: false, schema: { format: "date-time" } });
+    // CONTRACT 1.1 §8: no longer RFC 3339's format "date-time" (seconds required, no dates) but a
+    // date-time with a zone (seconds optional) or a date in the company's time zone
+    expect(at).toMatchObject({ in: "query", required: false, schema: { type: "string" } });
+    const pattern = new RegExp((at?.schema as { pattern?: string } | undefined)?.pattern ?? "^$");
+    for (const ok of ["2026-03-02", "2026-03-02T00:00Z", "2026-03-02T08:00:00.5+08:00"])
+      expect(pattern.test(ok), ok).toBe(true);
+    for (const bad of ["2026-03-02T00:00", "2026-03-02T00:00:00", "tomorrow"])
+      expect(pattern.test(bad), bad).toBe(false);
   });
 
   it("describes the HMAC construction and its tolerance", () => {

@@ -6,13 +6,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../functions/core/policy/loader.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createIngestHandler } from "../../functions/handlers/ingest.ts";
-import type { Runtime } from "../../functions/handlers/runtime.ts";
-import { evaluateStoredRevision } from "../../functions/service/evaluation.ts";
+import type { Runtime } from "../../functions/runtime/runtime.ts";
+import { evaluateStoredRevision } from "../../functions/service/evaluate-revision.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { auditorGet, lambdaContext, signedPost } from "../support/events.ts";
 import { shippedFiles } from "../support/policies.ts";
 import { complaint, expense, overBudget } from "../support/records.ts";
-import { CASE_HANDLER_TOKEN, TestClock, testRuntime } from "../support/runtime.ts";
+import { TestClock, testRuntime } from "../support/runtime.ts";
+import { TEST_ISSUER } from "../support/tokens.ts";
 
 const db = useTables();
 const clock = new TestClock("2026-03-02T00:00:00Z");
@@ -184,17 +185,19 @@ describe("GET /v1/violations/{id}, /v1/records/{type}/{id}, /v1/policies", () =>
   it("lists every loaded policy version with the sha256 of its file", async () => {
     const result = await auditor(auditorGet("/v1/policies"), lambdaContext);
     const items = parse(result).items as { id: string; sha256: string }[];
-    expect(items).toHaveLength(5);
+    expect(items).toHaveLength(10); // v1 and v2 (wording) of the five policies
     const files = shippedFiles();
     for (const item of items) {
-      const file = files.find((f) => f.path.endsWith(`/${item.id}/v1.yaml`));
+      const file = files.find((f) =>
+        f.path.endsWith(`/${item.id}/v${(item as { version?: number }).version}.yaml`),
+      );
       expect(item.sha256).toBe(sha256(file?.text ?? ""));
     }
   });
 });
 
 describe("who may read", () => {
-  it("401 without credentials, 403 with a case-handler token or an ingest signature", async () => {
+  it("401 without credentials or with the old case-handler token, 403 for a person who is not an auditor or an ingest signature", async () => {
     const none = auditorGet("/v1/policies");
     none.headers = {};
     expect((await auditor(none, lambdaContext)).statusCode).toBe(401);
@@ -202,8 +205,17 @@ describe("who may read", () => {
       401,
     );
     expect(
-      (await auditor(auditorGet("/v1/policies", { token: CASE_HANDLER_TOKEN }), lambdaContext)).statusCode,
-    ).toBe(403);
+      (await auditor(auditorGet("/v1/policies", { token: "test-case-handler-token" }), lambdaContext))
+        .statusCode,
+    ).toBe(401);
+    const finance = await TEST_ISSUER.tokenFor("fin.wang", clock.now());
+    const refused = await auditor(auditorGet("/v1/policies", { token: finance }), lambdaContext);
+    expect(refused.statusCode).toBe(403);
+    expect(parse(refused).error.code).toBe("not_auditor");
+    const auditorToken = await TEST_ISSUER.tokenFor("au.gao", clock.now());
+    expect(
+      (await auditor(auditorGet("/v1/policies", { token: auditorToken }), lambdaContext)).statusCode,
+    ).toBe(200);
     const signed = signedPost("/v1/policies", "", { nowMs: clock.now().getTime() });
     signed.routeKey = "GET /v1/policies";
     expect([401, 403]).toContain((await auditor(signed, lambdaContext)).statusCode);

@@ -1,26 +1,21 @@
 /**
- * People acting on violations (CONTRACT §2 case-handler routes) and time acting on them (waivers
- * expire, overdue violations escalate), through the real handlers on DynamoDB Local.
+ * People acting on violations (CONTRACT §2, §6: signed in, as themselves) and time acting on them
+ * (waivers expire, overdue violations escalate), through the real handlers on DynamoDB Local.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { violationId } from "../../functions/core/engine/violation.ts";
 import type { PolicySet } from "../../functions/core/policy/model.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createCasesHandler } from "../../functions/handlers/cases.ts";
-import type { Runtime } from "../../functions/handlers/runtime.ts";
+import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { createPlatform } from "../../functions/service/platform.ts";
 import { sweep } from "../../functions/service/sweep.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { auditorGet, httpEvent, lambdaContext } from "../support/events.ts";
 import { shippedPolicies } from "../support/policies.ts";
 import { complaint, overBudget } from "../support/records.ts";
-import {
-  AUDITOR_TOKEN,
-  CASE_HANDLER_TOKEN,
-  storeAndEvaluate,
-  TestClock,
-  testRuntime,
-} from "../support/runtime.ts";
+import { AUDITOR_TOKEN, storeAndEvaluate, TestClock, testRuntime } from "../support/runtime.ts";
+import { TEST_ISSUER } from "../support/tokens.ts";
 
 const db = useTables();
 const clock = new TestClock("2026-03-02T00:00:00Z");
@@ -60,7 +55,9 @@ beforeAll(() => {
 
 const judge = (input: unknown) => storeAndEvaluate(rt.platform, input);
 
-function act(id: string, action: string, body: unknown, token = CASE_HANDLER_TOKEN) {
+/** Acts as a signed-in person (an ID token of the test issuer), or with `{ token }` as given. */
+async function act(id: string, action: string, body: unknown, as: string | { token: string }) {
+  const token = typeof as === "string" ? await TEST_ISSUER.tokenFor(as, clock.now()) : as.token;
   return cases(
     httpEvent({
       method: "POST",
@@ -75,25 +72,26 @@ function act(id: string, action: string, body: unknown, token = CASE_HANDLER_TOK
 const parse = (r: { body?: string }) => JSON.parse(r.body ?? "null");
 const overBudgetId = (id: string) => violationId("expense", id, "expense-approval", "over-budget");
 
-describe("case-handler routes", () => {
+describe("acting on violations", () => {
   it("acknowledges, waives and reopens with every step in history", async () => {
     await judge(overBudget("CASE-1", 1));
     const id = overBudgetId("CASE-1");
-    const ack = await act(id, "acknowledge", { by: "fin.wang", reason: "looking into it" });
+    const ack = await act(id, "acknowledge", { by: "fin.wang", reason: "looking into it" }, "fin.wang");
     expect(ack.statusCode).toBe(200);
     expect(parse(ack)).toMatchObject({ status: "acknowledged" });
 
     clock.advance(60_000);
-    const waived = await act(id, "waive", {
-      by: "md.li",
-      reason: "budget line moved",
-      until: "2026-04-01T00:00:00Z",
-    });
+    const waived = await act(
+      id,
+      "waive",
+      { reason: "budget line moved", until: "2026-04-01T00:00:00Z" },
+      "md.li",
+    );
     expect(waived.statusCode).toBe(200);
     expect(parse(waived)).toMatchObject({ status: "waived", waivedUntil: "2026-04-01T00:00:00.000Z" });
 
     clock.advance(60_000);
-    const reopened = await act(id, "reopen", { by: "fin.zhao", reason: "line did not move" });
+    const reopened = await act(id, "reopen", { reason: "line did not move" }, "fin.zhao");
     expect(reopened.statusCode).toBe(200);
     const body = parse(reopened);
     expect(body.status).toBe("open");
@@ -116,32 +114,49 @@ describe("case-handler routes", () => {
       { by: "md.li", reason: "ok", until: "2026-01-01T00:00:00Z" },
       { by: "md.li", reason: "ok" }, // waive needs until
     ]) {
-      const result = await act(id, "waive", body);
+      const result = await act(id, "waive", body, "md.li");
       expect(result.statusCode).toBe(400);
       expect(parse(result).error.code).toBe("validation_failed");
     }
     expect(await rt.platform.violations.get(id)).toEqual(before);
   });
 
-  it("409 for a transition that is not allowed, or a waiver by the person who caused it", async () => {
+  it("409 for a transition that is not allowed; 403 separation_of_duties for a waiver by the person who caused it", async () => {
     await judge(overBudget("CASE-3", 1)); // applicant a.wu
     const id = overBudgetId("CASE-3");
-    const reopenOpen = await act(id, "reopen", { by: "md.li", reason: "why" });
+    const reopenOpen = await act(id, "reopen", { by: "md.li", reason: "why" }, "md.li");
     expect(reopenOpen.statusCode).toBe(409);
     expect(parse(reopenOpen).error.code).toBe("transition_not_allowed");
-    const selfWaiver = await act(id, "waive", { by: "a.wu", reason: "mine", until: "2026-05-01T00:00:00Z" });
-    expect(selfWaiver.statusCode).toBe(409);
+    // CONTRACT 1.1 §6: 403 (it was 409 before)
+    const selfWaiver = await act(id, "waive", { reason: "mine", until: "2026-05-01T00:00:00Z" }, "a.wu");
+    expect(selfWaiver.statusCode).toBe(403);
     expect(parse(selfWaiver).error.code).toBe("separation_of_duties");
     expect((await rt.platform.violations.get(id))?.status).toBe("open");
   });
 
-  it("404 for an unknown violation; 401/403 for the wrong credentials", async () => {
-    expect((await act("0".repeat(32), "acknowledge", { by: "x", reason: "y" })).statusCode).toBe(404);
+  it("404 for an unknown violation; 401 for a bad credential; 403 for the machine reader, which never acts", async () => {
+    expect((await act("0".repeat(32), "acknowledge", { reason: "y" }, "fin.wang")).statusCode).toBe(404);
+    const reader = await act(
+      overBudgetId("CASE-1"),
+      "acknowledge",
+      { reason: "y" },
+      { token: AUDITOR_TOKEN },
+    );
+    expect(reader.statusCode).toBe(403);
+    expect(parse(reader).error.code).toBe("not_assigned");
     expect(
-      (await act(overBudgetId("CASE-1"), "acknowledge", { by: "x", reason: "y" }, AUDITOR_TOKEN)).statusCode,
-    ).toBe(403);
+      (await act(overBudgetId("CASE-1"), "acknowledge", { reason: "y" }, { token: "nope" })).statusCode,
+    ).toBe(401);
+    // the old shared case-handler token is gone
     expect(
-      (await act(overBudgetId("CASE-1"), "acknowledge", { by: "x", reason: "y" }, "nope")).statusCode,
+      (
+        await act(
+          overBudgetId("CASE-1"),
+          "acknowledge",
+          { reason: "y" },
+          { token: "local-case-handler-token" },
+        )
+      ).statusCode,
     ).toBe(401);
   });
 });
@@ -152,8 +167,7 @@ describe("time", () => {
     await judge(overBudget("CASE-4", 1));
     const id = overBudgetId("CASE-4");
     expect(
-      (await act(id, "waive", { by: "md.li", reason: "quarter end", until: "2026-03-03T00:00:00Z" }))
-        .statusCode,
+      (await act(id, "waive", { reason: "quarter end", until: "2026-03-03T00:00:00Z" }, "md.li")).statusCode,
     ).toBe(200);
     clock.set("2026-03-02T23:59:59Z");
     await sweep(rt.platform);

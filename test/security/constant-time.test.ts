@@ -18,7 +18,7 @@ vi.mock("node:crypto", async (original) => {
 });
 
 const { constantTimeEqual } = await import("../../functions/http/constant-time.ts");
-const { bearer } = await import("../../functions/http/bearer.ts");
+const { signedIn } = await import("../../functions/http/people-auth.ts");
 
 afterEach(() => {
   calls.length = 0;
@@ -37,11 +37,13 @@ describe("constant-time secret comparison", () => {
     ]);
   });
 
-  it("the bearer middleware runs the full comparison for a token of another length", async () => {
-    const middleware = bearer(
-      () => ({ mode: "bearer", auditorToken: "secret-token", webhookSecrets: async () => new Map() }),
-      "auditor",
-    );
+  it("the sign-in middleware runs the full comparison for a token of another length", async () => {
+    // the machine reader's token (CONTRACT §6): the sign-in middleware compares it first
+    const middleware = signedIn(() => ({
+      credentials: { readerToken: "secret-token", webhookSecrets: async () => new Map() },
+      org: { roles: {}, people: [] },
+      now: () => new Date(),
+    }));
     const event = { headers: { authorization: "Bearer s" }, requestContext: {} };
     await expect(
       middleware.before?.({ event, context: {}, response: null, error: null, internal: {} } as never),

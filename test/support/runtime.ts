@@ -2,23 +2,25 @@
  * A Runtime for handler tests: the shipped policies, this test file's own tables on the shared
  * DynamoDB Local, known credentials, and a clock the test can move.
  */
-import type { Runtime } from "../../functions/handlers/runtime.ts";
-import { logger } from "../../functions/handlers/runtime.ts";
+
 import { createClients } from "../../functions/local/aws-clients.ts";
-import { evaluateStoredRevision } from "../../functions/service/evaluation.ts";
+import type { Runtime } from "../../functions/runtime/runtime.ts";
+import { logger } from "../../functions/runtime/runtime.ts";
+import { evaluateStoredRevision } from "../../functions/service/evaluate-revision.ts";
 import { ingestRecord } from "../../functions/service/ingest.ts";
 import { createPlatform, type Platform } from "../../functions/service/platform.ts";
 import { recordKey } from "../../functions/store/keys.ts";
 import type { TableNames } from "../../functions/store/tables.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { shippedPolicies } from "./policies.ts";
+import { TEST_ISSUER } from "./tokens.ts";
 
 export const TEST_SECRETS = new Map([
   ["erp", "erp-test-secret"],
   ["crm", "crm-test-secret"],
 ]);
+/** The machine reader's static token (COMPLIANCE_AUDITOR_TOKEN): reads everything, never acts. */
 export const AUDITOR_TOKEN = "test-auditor-token";
-export const CASE_HANDLER_TOKEN = "test-case-handler-token";
 
 export class TestClock {
   private ms: number;
@@ -39,9 +41,8 @@ export function testRuntime(endpoint: string, tables: TableNames, clock: TestClo
   return {
     platform: createPlatform({ set: shippedPolicies(), doc, tables, now: clock.now }),
     credentials: {
-      mode: "bearer",
-      auditorToken: AUDITOR_TOKEN,
-      caseHandlerToken: CASE_HANDLER_TOKEN,
+      readerToken: AUDITOR_TOKEN,
+      verifyToken: TEST_ISSUER.verify,
       webhookSecrets: async () => TEST_SECRETS,
     },
     logger,

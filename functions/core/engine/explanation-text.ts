@@ -9,6 +9,7 @@
  */
 import type { Condition } from "../../../schemas/policy.ts";
 import { type Lang, leafWords } from "../policy/words.ts";
+import { isoDurationInWords } from "../time.ts";
 import type { Explanation, RuleExplanation } from "./explanation.ts";
 import { writtenChild } from "./explanation.ts";
 import { formatValue } from "./format.ts";
@@ -36,9 +37,16 @@ const TEXT = {
 
 const mark = (result: boolean) => (result ? "✓" : "✗");
 
-/** A value read or expected, for people: numbers grouped, lists in brackets, absent as "(missing)". */
+/**
+ * A value read or expected, for people: numbers grouped, lists in brackets, durations (an elapsed
+ * time, a limit) in words, absent as "(missing)".
+ */
 function shown(value: unknown, lang: Lang): string {
   if (value === undefined || value === null) return TEXT[lang].missing;
+  if (typeof value === "string") {
+    const words = isoDurationInWords(value, lang);
+    if (words !== undefined) return words;
+  }
   if (Array.isArray(value)) return `[${value.map((v) => shown(v, lang)).join(", ")}]`;
   if (value === "") return '""';
   return formatValue(value, lang);

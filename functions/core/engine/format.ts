@@ -1,14 +1,27 @@
 /**
  * Messages in plain language: evidence and parameters interpolated, numbers with thousands
- * separators from their exact decimal digits ("報銷金額 12,000 超出預算餘額 8,000").
- * `{key|percent}` shows a fraction as a percentage.
+ * separators from their exact decimal digits ("報銷金額 12,000 超出預算餘額 8,000"), codes by
+ * their name in the message's language ("一般類投訴", not "general 類投訴"), durations in words
+ * ("2天4小時", never "P2DT4H"). `{key|percent}` shows a fraction as a percentage. The template
+ * grammar (values, formats, sections) is policy/template.ts's.
  */
 import Big from "big.js";
+import { type CodeKind, codeName, type Lang } from "../code-names.ts";
 import { Ratio, UNLIMITED } from "../decimal.ts";
-import { Elapsed } from "../policy/facts.ts";
-import type { Bilingual } from "../policy/model.ts";
+import { Elapsed, isPresent } from "../policy/facts.ts";
+import type { OrgDirectory } from "../policy/model.ts";
+import { parseTemplate, renderTemplate } from "../policy/template.ts";
+import { durationInWords, isoDurationInWords } from "../time.ts";
 
-type Lang = keyof Bilingual;
+/** What a value is, beyond its JavaScript type: a code of some kind, or an ISO duration text. */
+export type ValueKind = CodeKind | "duration";
+
+export interface FormatOptions {
+  readonly format?: string;
+  readonly kind?: ValueKind;
+  /** Names roles (org.yaml `name`). */
+  readonly org?: OrgDirectory;
+}
 
 function group(digits: string): string {
   const [int = "", frac] = digits.split(".");
@@ -23,7 +36,8 @@ function decimalString(value: number | Big | Ratio): string {
   return new Big(value).toFixed();
 }
 
-export function formatValue(value: unknown, lang: Lang, filter?: string): string {
+export function formatValue(value: unknown, lang: Lang, options: FormatOptions = {}): string {
+  const { format: filter, kind, org } = options;
   if (value === undefined || value === null || value === "") return "—";
   if (value instanceof Ratio && value.den.eq(0)) return value.num.eq(0) ? "—" : value.num.gt(0) ? "∞" : "-∞";
   if (filter === "percent" && (typeof value === "number" || value instanceof Big || value instanceof Ratio)) {
@@ -33,16 +47,18 @@ export function formatValue(value: unknown, lang: Lang, filter?: string): string
   if (value === UNLIMITED) return lang === "zh" ? "無上限" : "unlimited";
   if (typeof value === "number" && Number.isFinite(value)) return group(decimalString(value));
   if (value instanceof Big || value instanceof Ratio) return group(decimalString(value));
-  if (value instanceof Elapsed) return value.toString();
+  if (value instanceof Elapsed) return durationInWords(value.ms, lang);
   if (Array.isArray(value)) {
     if (value.length === 0) return "—";
-    return value.map((v) => formatValue(v, lang)).join(lang === "zh" ? "、" : ", ");
+    return value.map((v) => formatValue(v, lang, { kind, org })).join(lang === "zh" ? "、" : ", ");
   }
   if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "string" && kind !== undefined)
+    return kind === "duration"
+      ? (isoDurationInWords(value, lang) ?? value)
+      : codeName(kind, value, lang, org);
   return String(value);
 }
-
-const PLACEHOLDER = /\{([^{}|]+)(?:\|([a-z]+))?\}/g;
 
 /**
  * Bounds on what a record's values can add to a violation, so that every violation of every
@@ -67,9 +83,27 @@ export function clip(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
-export function interpolate(template: string, lang: Lang, lookup: (name: string) => unknown): string {
-  return template.replace(PLACEHOLDER, (_, name: string, filter?: string) =>
-    clip(formatValue(lookup(name.trim()), lang, filter), MESSAGE_VALUE_MAX_CHARS),
+/** A placeholder's value and what kind of value it is. */
+export interface Resolved {
+  readonly value: unknown;
+  readonly kind?: ValueKind;
+}
+
+/** Fills in a message template (policy/template.ts grammar). */
+export function renderMessage(
+  template: string,
+  lang: Lang,
+  resolve: (name: string) => Resolved,
+  org?: OrgDirectory,
+): string {
+  const { parts } = parseTemplate(template);
+  return renderTemplate(
+    parts,
+    (name, format) => {
+      const { value, kind } = resolve(name);
+      return clip(formatValue(value, lang, { format, kind, org }), MESSAGE_VALUE_MAX_CHARS);
+    },
+    (name) => isPresent(resolve(name).value),
   );
 }
 

@@ -4,6 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import type { RecordEnvelope, RecordType } from "../../../schemas/record.ts";
+import { fieldCodeKind } from "../code-names.ts";
+import { DERIVED_FACT_BY_NAME } from "../policy/facts.ts";
 import type {
   Bilingual,
   Citation,
@@ -13,8 +15,8 @@ import type {
   Severity,
 } from "../policy/model.ts";
 import { parsePath, resolvePath } from "../policy/path.ts";
-import { toIso } from "../time.ts";
-import { interpolate, toEvidence } from "./format.ts";
+import { isoDurationInWords, toIso } from "../time.ts";
+import { type Resolved, renderMessage, toEvidence, type ValueKind } from "./format.ts";
 
 export const VIOLATION_STATUSES = ["open", "acknowledged", "waived", "resolved"] as const;
 export type ViolationStatus = (typeof VIOLATION_STATUSES)[number];
@@ -70,12 +72,40 @@ export function buildViolation(args: {
 }): Violation {
   const { policy, rule, record, org, nowMs } = args;
   const evidence = toEvidence(args.evidence);
-  const lookup = (name: string): unknown => {
-    if (Object.hasOwn(args.evidence, name)) return args.evidence[name];
-    if (name.startsWith("params.")) return policy.parameters[name.slice(7)];
-    if (name.startsWith("data.")) return resolvePath(record.data, parsePath(`$.${name.slice(5)}`) ?? []);
-    if (name.startsWith("record.")) return (record as unknown as Record<string, unknown>)[name.slice(7)];
-    return undefined;
+  // a policy's own text (a parameter, a value chosen from parameters) that is an ISO duration
+  const policyValue = (value: unknown, kind?: ValueKind): Resolved => ({
+    value,
+    kind: kind ?? (typeof value === "string" && isoDurationInWords(value, "en") ? "duration" : undefined),
+  });
+  const resolve = (name: string): Resolved => {
+    if (Object.hasOwn(args.evidence, name)) {
+      const value = args.evidence[name];
+      const spec = rule.evidence.find((e) => e.key === name);
+      if (!spec) return { value };
+      if (spec.fact === "data")
+        return { value, kind: spec.path ? fieldCodeKind(record.type, spec.path) : undefined };
+      if (spec.fact === "record") return { value, kind: spec.path === "$.type" ? "recordType" : undefined };
+      return policyValue(value, DERIVED_FACT_BY_NAME.get(spec.fact)?.codes);
+    }
+    if (name.startsWith("params.")) {
+      const param = name.slice(7);
+      return policyValue(policy.parameters[param], policy.parameterCodes?.[param]);
+    }
+    if (name.startsWith("data.")) {
+      const path = `$.${name.slice(5)}`;
+      return {
+        value: resolvePath(record.data, parsePath(path) ?? []),
+        kind: fieldCodeKind(record.type, path),
+      };
+    }
+    if (name.startsWith("record.")) {
+      const field = name.slice(7);
+      return {
+        value: (record as unknown as Record<string, unknown>)[field],
+        kind: field === "type" ? "recordType" : undefined,
+      };
+    }
+    return { value: undefined };
   };
   const department = (record.data as { department?: unknown }).department;
   return {
@@ -88,8 +118,8 @@ export function buildViolation(args: {
     record: { type: record.type, id: record.id, revision: record.revision },
     status: "open",
     message: {
-      zh: interpolate(rule.message.zh, "zh", lookup),
-      en: interpolate(rule.message.en, "en", lookup),
+      zh: renderMessage(rule.message.zh, "zh", resolve, org),
+      en: renderMessage(rule.message.en, "en", resolve, org),
     },
     assignees: rule.assign.map((role) => ({ role, people: peopleFor(org, role, department) })),
     dueAt: toIso(nowMs + rule.dueMs),

@@ -16,7 +16,15 @@ import { parseYaml } from "./yaml-source.ts";
 type Citation = PolicyFile["source"][number];
 
 export type PolicyField = "effectiveFrom" | "area" | "appliesTo" | "owner" | "title" | "source";
-export type RuleField = "severity" | "when" | "assign" | "due" | "message" | "escalate" | "source";
+export type RuleField =
+  | "severity"
+  | "when"
+  | "assign"
+  | "due"
+  | "message"
+  | "escalate"
+  | "source"
+  | "evidence";
 
 export interface FieldChange<F extends string = string> {
   readonly field: F;
@@ -238,6 +246,20 @@ function diffRule(a: RuleFile, b: RuleFile): FieldChange<RuleField>[] {
         ? `no longer escalates (was ${a.escalate.join(" → ")})`
         : `escalation changed from ${a.escalate.join(" → ")} to ${b.escalate.join(" → ")}`;
     changes.push(fieldChange("escalate", a.escalate ?? null, b.escalate ?? null, words));
+  }
+  // extra evidence never changes firing, but what a violation reports (and its message can show)
+  const before = a.evidence ?? {};
+  const after = b.evidence ?? {};
+  for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const from = before[name];
+    const to = after[name];
+    if (same(from, to)) continue;
+    const words = !from
+      ? `now also reports evidence ${name} (fact ${to?.fact})`
+      : !to
+        ? `no longer reports evidence ${name}`
+        : `evidence ${name} now from fact ${to.fact}${to.fact === from.fact ? " with other params" : ""}`;
+    changes.push(fieldChange("evidence", from ?? null, to ?? null, words));
   }
   if (!same(a.source, b.source)) {
     const render = (s: readonly Citation[] | undefined) =>

@@ -10,9 +10,10 @@
 import Big from "big.js";
 import * as z from "zod";
 import type { RecordEnvelope, RecordType } from "../../../schemas/record.ts";
+import type { CodeKind } from "../code-names.ts";
 import { compareExact, type Exact, Ratio, sum, toBig, toExact, UNLIMITED } from "../decimal.ts";
 import { canonicalRole, isAtLeast, lookupByRole, sameRole } from "../roles.ts";
-import { formatDuration, toIso, toMillis } from "../time.ts";
+import { formatDuration, parseDuration, toIso, toMillis } from "../time.ts";
 import { PATH_HINT, parsePath, resolvePath } from "./path.ts";
 
 /** What a fact sees: the record, its data and the evaluation time. */
@@ -33,6 +34,10 @@ export interface DerivedFact {
   readonly appliesTo?: readonly RecordType[];
   /** Schema of `params`; a fact without one takes none. */
   readonly params?: z.ZodType;
+  /** The kind of code its value (or each item of it) is, so messages show names (code-names.ts). */
+  readonly codes?: CodeKind;
+  /** The kind of code each param holds (a parameter given there is shown by name too). */
+  readonly paramCodes?: Readonly<Record<string, CodeKind>>;
   compute(input: FactInput, params: unknown): unknown;
 }
 
@@ -149,6 +154,7 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     name: "approvedSteps",
     appliesTo: ["expense"],
     description: "Steps of `approvals` whose decision is approved, e.g. [department-review, finance-review].",
+    codes: "approvalStep",
     compute: ({ data }) =>
       list(data.approvals)
         .filter((a) => a.decision === "approved")
@@ -182,6 +188,7 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     description:
       "Highest authority, from the `authority` table, among approvers of approved `step` entries; absent when there is no such entry.",
     params: z.strictObject({ step: z.string(), authority: authorityTable }),
+    paramCodes: { step: "approvalStep" },
     compute({ data }, params) {
       const { step, authority } = params as { step: string; authority: Record<string, number | string> };
       const roles = list(data.approvals)
@@ -213,6 +220,7 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     name: "budgetAdjustmentApproverRoles",
     appliesTo: ["expense"],
     description: "Roles that approved the budget adjustment.",
+    codes: "role",
     compute: ({ data }) => list(data.budgetAdjustment?.approvals).map((a) => text(a.role)),
   },
   {
@@ -251,6 +259,7 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     name: "approvedReviewRolesAtSend",
     appliesTo: ["quote"],
     description: "Roles of approved `reviews` dated at or before sentAt (empty until sent).",
+    codes: "role",
     compute({ data }) {
       const sent = toMillis(data.sentAt);
       if (sent === undefined) return [];
@@ -264,6 +273,8 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     appliesTo: ["contract"],
     description: "Clauses of `required` that the contract's `clauses` lack, in the order given.",
     params: z.strictObject({ required: z.array(z.string()).min(1) }),
+    codes: "clause",
+    paramCodes: { required: "clause" },
     compute({ data }, params) {
       const have = new Set(list(data.clauses));
       return (params as { required: string[] }).required.filter((c) => !have.has(c));
@@ -275,9 +286,35 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     description:
       "When every department of `departments` had received a copy (the latest of their earliest copies); absent until all have.",
     params: z.strictObject({ departments: z.array(z.string()).min(1) }),
+    paramCodes: { departments: "department" },
     compute({ data }, params) {
       const entries = list(data.copiesSentTo).map((c) => ({ key: text(c.department), at: c.at }));
       return completedAt(entries, (params as { departments: string[] }).departments);
+    },
+  },
+  {
+    name: "copiesNotSentWithin",
+    appliesTo: ["contract"],
+    description:
+      "Departments of `departments` that had no copy by `within` after `from` (e.g. $.signedAt), in the order given; empty while `from` is missing. For messages: which copies are late.",
+    params: z.strictObject({
+      departments: z.array(z.string()).min(1),
+      from: dataPath,
+      within: z.string().refine((s) => parseDuration(s) !== undefined, "must be an ISO 8601 duration"),
+    }),
+    codes: "department",
+    paramCodes: { departments: "department" },
+    compute({ data }, params) {
+      const p = params as { departments: string[]; from: string; within: string };
+      const fromMs = toMillis(resolvePath(data, parsePath(p.from) ?? []));
+      if (fromMs === undefined) return [];
+      const deadline = fromMs + (parseDuration(p.within) ?? 0);
+      const served = new Set(
+        list(data.copiesSentTo)
+          .filter((c) => (toMillis(c.at) ?? Number.POSITIVE_INFINITY) <= deadline)
+          .map((c) => text(c.department)),
+      );
+      return p.departments.filter((d) => !served.has(d));
     },
   },
   {
@@ -286,6 +323,8 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     description:
       "Changes (amendments, terminations) with no approval by `minimumRole` or higher dated at or before the change.",
     params: z.strictObject({ minimumRole: z.string() }),
+    codes: "changeKind", // each item is "<kind> <at>"
+    paramCodes: { minimumRole: "role" },
     compute({ data }, params) {
       const { minimumRole } = params as { minimumRole: string };
       return list(data.changes)
@@ -304,6 +343,7 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
     description:
       "When the complaint had been escalated to every role of `roles` (the latest of their earliest escalations); absent until it has.",
     params: z.strictObject({ roles: roleList }),
+    paramCodes: { roles: "role" },
     compute({ data }, params) {
       const entries = list(data.escalations).map((e) => ({ key: canonicalRole(text(e.to)), at: e.at }));
       return completedAt(entries, (params as { roles: string[] }).roles.map(canonicalRole));
@@ -337,6 +377,22 @@ export const DERIVED_FACTS: readonly DerivedFact[] = [
       const approval = data.disclosureApproval;
       if (!approval || !sameRole(text(approval.role), "management")) return undefined;
       return isPresent(approval.at) ? approval.at : undefined;
+    },
+  },
+  {
+    name: "valueIf",
+    description:
+      "`value` when the data at `path` is one of `in`, else `otherwise`. For messages: the limit that applied, e.g. a severe category's deadline.",
+    params: z.strictObject({
+      path: dataPath,
+      in: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1),
+      value: z.unknown(),
+      otherwise: z.unknown(),
+    }),
+    compute({ data }, params) {
+      const p = params as { path: string; in: unknown[]; value: unknown; otherwise: unknown };
+      const actual = resolvePath(data, parsePath(p.path) ?? []);
+      return p.in.includes(actual as never) ? p.value : p.otherwise;
     },
   },
 ];

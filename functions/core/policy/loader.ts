@@ -15,8 +15,10 @@ import {
   ruleSchema,
 } from "../../../schemas/policy.ts";
 import { DATA_SCHEMAS, type RecordType, recordSchema } from "../../../schemas/record.ts";
+import { type CodeKind, fieldCodeKind } from "../code-names.ts";
 import { type Diagnostic, sortDiagnostics } from "../diagnostics.ts";
 import { type Issue, toIssues } from "../issues.ts";
+import { didYouMean, nearestNames as nearest } from "../suggest.ts";
 import { parseDuration } from "../time.ts";
 import { BASE_FACTS, DERIVED_FACT_BY_NAME, isFactReference } from "./facts.ts";
 import type {
@@ -27,10 +29,12 @@ import type {
   PolicyVersion,
   SourceFile,
 } from "./model.ts";
-import { resolveOperator } from "./operators.ts";
+import { DECORATORS, OPERATORS, resolveOperator } from "./operators.ts";
 import { channelDiagnostics } from "./org-channels.ts";
+import { checkDirectory } from "./org-check.ts";
 import { PATH_HINT, parsePath, pathLabel } from "./path.ts";
-import { missingSegment } from "./schema-paths.ts";
+import { fieldsBeside, missingSegment } from "./schema-paths.ts";
+import { parseTemplate } from "./template.ts";
 import { parseYaml, type YamlPath, type YamlSource } from "./yaml-source.ts";
 
 export const POLICY_FILE = /^([a-z0-9-]+)\/([a-z0-9-]+)\/v([1-9]\d*)\.yaml$/;
@@ -84,7 +88,7 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
     diagnostics.push(...errors);
     if (source) {
       const checked = schemaDiagnostics(source, orgSchema);
-      diagnostics.push(...checked.diagnostics);
+      diagnostics.push(...checked.diagnostics, ...checkDirectory(source));
       if (checked.value) directory = checked.value as OrgDirectory;
       if (directory) diagnostics.push(...channelDiagnostics(directory, source));
     }
@@ -133,7 +137,11 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
       );
     if (directory && policy.owner !== undefined && !Object.hasOwn(directory.roles, policy.owner))
       diagnostics.push(
-        source.at(["owner"], "unknown_role", `owner "${policy.owner}" is not a role of org.yaml`),
+        source.at(
+          ["owner"],
+          "unknown_role",
+          `owner "${policy.owner}" is not a role of org.yaml${didYouMean(policy.owner, Object.keys(directory.roles))}`,
+        ),
       );
     const rules = policy.appliesTo ? checkRules(source, policy as PolicyFile, directory, diagnostics) : [];
     if (!checked.value) continue;
@@ -150,6 +158,7 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
       owner: valid.owner,
       source: valid.source,
       parameters: valid.parameters ?? {},
+      parameterCodes: parameterCodes(valid),
       rules,
       file: file.path,
       sha256: sha256(file.text),
@@ -157,7 +166,14 @@ export function loadPolicies(files: readonly SourceFile[]): LoadResult {
   }
 
   versions.sort((a, b) => a.id.localeCompare(b.id) || a.version - b.version);
-  checkVersionOrder(versions, sources, diagnostics);
+  // a version file that is there but has its own problems is not "missing" (no cascade)
+  const present = new Set(
+    files.flatMap((f) => {
+      const m = POLICY_FILE.exec(f.path);
+      return m ? [`${m[2]}@${m[3]}`] : [];
+    }),
+  );
+  checkVersionOrder(versions, sources, diagnostics, present);
 
   if (diagnostics.length > 0 || !directory) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
   return { ok: true, set: { versions, org: directory } };
@@ -196,6 +212,7 @@ function checkVersionOrder(
   versions: readonly PolicyVersion[],
   sources: ReadonlyMap<string, YamlSource>,
   out: Diagnostic[],
+  present: ReadonlySet<string>,
 ) {
   const at = (v: PolicyVersion, field: string, message: string): Diagnostic =>
     (sources.get(v.file) as YamlSource).at([field], "version_order", message);
@@ -217,7 +234,7 @@ function checkVersionOrder(
       );
   }
   for (const v of versions)
-    if (v.version > 1 && !versions.some((o) => o.id === v.id && o.version === v.version - 1))
+    if (v.version > 1 && !present.has(`${v.id}@${v.version - 1}`))
       out.push(at(v, "version", `version ${v.version - 1} of ${v.id} is missing`));
 }
 
@@ -225,6 +242,50 @@ function checkVersionOrder(
 function rootDisplay(files: readonly SourceFile[]): string {
   const f = files[0];
   return f ? f.display.slice(0, f.display.length - f.path.length) : "";
+}
+
+/**
+ * The kind of code each parameter holds, from where the rules use it: compared with a record
+ * field (`$.category` in `severeCategories`), given to a derived fact's param that holds codes
+ * (`departments` of copiesCompletedAt), or compared with a fact whose value holds codes.
+ */
+function parameterCodes(policy: PolicyFile): Record<string, CodeKind> {
+  const kinds: Record<string, CodeKind> = {};
+  const paramName = (v: unknown): string | undefined =>
+    typeof v === "object" && v !== null && Object.keys(v).length === 1 && "param" in v
+      ? String((v as { param: unknown }).param)
+      : undefined;
+  const note = (v: unknown, kind: CodeKind | undefined) => {
+    const name = paramName(v);
+    if (name !== undefined && kind !== undefined) kinds[name] ??= kind;
+  };
+  const factKind = (ref: { fact: string; path?: string }): CodeKind | undefined =>
+    ref.fact === "data" && ref.path
+      ? fieldCodeKind(policy.appliesTo, ref.path)
+      : DERIVED_FACT_BY_NAME.get(ref.fact)?.codes;
+  const visitParams = (fact: string, params: unknown) => {
+    if (typeof params !== "object" || params === null) return;
+    const derived = DERIVED_FACT_BY_NAME.get(fact);
+    for (const [key, value] of Object.entries(params)) {
+      note(value, derived?.paramCodes?.[key]);
+      if (isFactReference(value)) visitParams(value.fact, value.params);
+    }
+  };
+  const visit = (c: Condition) => {
+    if ("all" in c) c.all.forEach(visit);
+    else if ("any" in c) c.any.forEach(visit);
+    else if ("not" in c) visit(c.not);
+    else {
+      visitParams(c.fact, c.params);
+      note(c.value, factKind(c));
+      if (isFactReference(c.value)) visitParams(c.value.fact, c.value.params);
+    }
+  };
+  for (const rule of policy.rules) {
+    visit(rule.when);
+    for (const ref of Object.values(rule.evidence ?? {})) visitParams(ref.fact, ref.params);
+  }
+  return kinds;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,12 +326,27 @@ function checkRules(
         for (const [i, role] of (rule[field] ?? []).entries())
           if (!Object.hasOwn(org.roles, role))
             out.push(
-              source.at([...base, field, i], "unknown_role", `role "${role}" is not defined in org.yaml`),
+              source.at(
+                [...base, field, i],
+                "unknown_role",
+                `role "${role}" is not defined in org.yaml${didYouMean(role, Object.keys(org.roles))}`,
+              ),
             );
     }
     const ctx: RuleContext = { source, policy: policy as PolicyFile, out, evidence: new Map() };
+    const before = out.length;
     const when = rule.when ? checkCondition(ctx, rule.when, [...base, "when"]) : undefined;
-    if (rule.message && when) checkMessage(ctx, rule.message, base);
+    if (when && rule.evidence)
+      for (const [key, ref] of Object.entries(rule.evidence)) {
+        const copy = { ...ref, name: key };
+        if (checkFactReference(ctx, copy, [...base, "evidence", key]))
+          addEvidence(ctx, key, { fact: copy.fact, path: copy.path, params: copy.params }, [
+            ...base,
+            "evidence",
+            key,
+          ]);
+      }
+    if (rule.message && when) checkMessage(ctx, rule.message, base, out.length > before);
     const complete = ruleSchema.safeParse(rule);
     if (!complete.success || !when) continue; // its schema problems are already reported
     const r = complete.data;
@@ -291,6 +367,25 @@ function checkRules(
   return loaded;
 }
 
+/** For `decimalLessThen` or `not:equl`: the nearest operator (decorators kept, or corrected). */
+function operatorSuggestion(name: string): string {
+  const parts = name.split(":");
+  const base = parts.pop() as string;
+  const fixedDecorators = parts.map((d) =>
+    Object.hasOwn(DECORATORS, d) ? d : (didYouMean(d, Object.keys(DECORATORS)).match(/"([^"]+)"/)?.[1] ?? d),
+  );
+  const names = OPERATORS.map((o) => o.name);
+  const bases = OPERATORS.some((o) => o.name === base)
+    ? [base]
+    : didYouMean(base, names)
+      ? nearest(base, names)
+      : [];
+  const candidates = bases.map((b) => [...fixedDecorators, b].join(":")).filter((c) => c !== name);
+  if (candidates.length === 0) return "";
+  const quoted = candidates.map((c) => `"${c}"`);
+  return `: did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`}?`;
+}
+
 function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath): Condition {
   if ("all" in condition)
     return { all: condition.all.map((c, i) => checkCondition(ctx, c, [...path, "all", i])) };
@@ -303,7 +398,13 @@ function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath):
   const fact = checkFactReference(ctx, leaf, path);
   const operator = resolveOperator(leaf.operator);
   if (!operator) {
-    out.push(source.at([...path, "operator"], "unknown_operator", `unknown operator "${leaf.operator}"`));
+    out.push(
+      source.at(
+        [...path, "operator"],
+        "unknown_operator",
+        `unknown operator "${leaf.operator}"${operatorSuggestion(leaf.operator)}`,
+      ),
+    );
   }
   if (!Object.hasOwn(condition, "value")) {
     out.push(source.at(path, "invalid_value", `missing required field "value"`));
@@ -351,7 +452,19 @@ function checkFactReference(
   const type = policy.appliesTo as RecordType;
   const derived = DERIVED_FACT_BY_NAME.get(ref.fact);
   if (!derived && !Object.hasOwn(BASE_FACTS, ref.fact)) {
-    out.push(source.at([...path, "fact"], "unknown_fact", `unknown fact "${ref.fact}"`));
+    const facts = [
+      ...Object.keys(BASE_FACTS),
+      ...[...DERIVED_FACT_BY_NAME.values()]
+        .filter((f) => !f.appliesTo || f.appliesTo.includes(type))
+        .map((f) => f.name),
+    ];
+    out.push(
+      source.at(
+        [...path, "fact"],
+        "unknown_fact",
+        `unknown fact "${ref.fact}"${didYouMean(ref.fact, facts)}`,
+      ),
+    );
     return false;
   }
   if (derived?.appliesTo && !derived.appliesTo.includes(type)) {
@@ -443,7 +556,7 @@ function checkPath(ctx: RuleContext, fact: string, path: string, at: YamlPath): 
       ctx.source.at(
         at,
         "invalid_path",
-        `path "${path}": ${ctx.policy.appliesTo} ${fact} has no field "${missing}"`,
+        `path "${path}": ${ctx.policy.appliesTo} ${fact} has no field "${missing}"${typeof missing === "string" ? didYouMean(missing, fieldsBeside(schema, segments)) : ""}`,
       ),
     );
     return false;
@@ -458,8 +571,13 @@ function checkDerivedParams(
   params: Record<string, unknown>,
   at: YamlPath,
 ): boolean {
-  if (fact !== "elapsed") return true;
   let ok = true;
+  if (fact !== "elapsed") {
+    // copiesNotSentWithin's from, valueIf's path
+    for (const key of ["from", "path"])
+      if (typeof params[key] === "string") ok = checkPath(ctx, "data", params[key], [...at, key]) && ok;
+    return ok;
+  }
   const check = (p: unknown, where: YamlPath) => {
     if (typeof p === "string") ok = checkPath(ctx, "data", p, where) && ok;
   };
@@ -487,7 +605,7 @@ function substituteParams(ctx: RuleContext, value: unknown, at: YamlPath): unkno
         ctx.source.at(
           [...at, "param"],
           "unknown_parameter",
-          `unknown parameter "${String(name)}" (not in parameters)`,
+          `unknown parameter "${String(name)}" (not in parameters)${didYouMean(String(name), Object.keys(parameters))}`,
         ),
       );
       return value;
@@ -497,8 +615,6 @@ function substituteParams(ctx: RuleContext, value: unknown, at: YamlPath): unkno
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteParams(ctx, v, [...at, k])]));
 }
 
-const PLACEHOLDER = /\{([^{}|]+)(?:\|([^{}]*))?\}/g;
-const FILTERS = new Set(["percent"]);
 const RECORD_PLACEHOLDERS = new Set([
   "record.type",
   "record.id",
@@ -507,19 +623,17 @@ const RECORD_PLACEHOLDERS = new Set([
   "record.source",
 ]);
 
-function checkMessage(ctx: RuleContext, message: RuleFile["message"], base: YamlPath) {
+function checkMessage(
+  ctx: RuleContext,
+  message: RuleFile["message"],
+  base: YamlPath,
+  conditionsFailed: boolean,
+) {
   for (const lang of ["zh", "en"] as const) {
-    for (const match of message[lang].matchAll(PLACEHOLDER)) {
-      const name = (match[1] ?? "").trim();
-      const filter = match[2];
-      if (filter !== undefined && !FILTERS.has(filter))
-        ctx.out.push(
-          ctx.source.at(
-            [...base, "message", lang],
-            "unknown_placeholder",
-            `unknown format "|${filter}" in {${match[0].slice(1, -1)}}: use |percent`,
-          ),
-        );
+    const template = parseTemplate(message[lang]);
+    for (const problem of template.problems)
+      ctx.out.push(ctx.source.at([...base, "message", lang], "unknown_placeholder", problem.message));
+    for (const { name } of template.names) {
       const dataPath = name.startsWith("data.") ? parsePath(`$.${name.slice(5)}`) : undefined;
       const derived = DERIVED_FACT_BY_NAME.get(name);
       if (
@@ -538,12 +652,27 @@ function checkMessage(ctx: RuleContext, message: RuleFile["message"], base: Yaml
         RECORD_PLACEHOLDERS.has(name) ||
         (name.startsWith("params.") &&
           Object.hasOwn(ctx.policy.parameters ?? {}, name.slice("params.".length)));
-      if (!known)
+      // After a problem in the rule's conditions, a placeholder that the corrected condition
+      // would report (a fact's name, a record field such as {amount}) is not another error.
+      const schema = DATA_SCHEMAS[ctx.policy.appliesTo as RecordType];
+      const couldBeEvidence =
+        DERIVED_FACT_BY_NAME.has(name.split(".")[0] ?? "") ||
+        missingSegment(schema, parsePath(`$.${name}`) ?? ["?"]) === undefined;
+      const afterConditionProblem = conditionsFailed && couldBeEvidence;
+      if (!known && !afterConditionProblem)
         ctx.out.push(
           ctx.source.at(
             [...base, "message", lang],
             "unknown_placeholder",
-            `unknown placeholder {${name}}: use an evidence key (${[...ctx.evidence.keys()].join(", ") || "none"}), {data.<field>}, {params.<name>} or {record.id}`,
+            `unknown placeholder {${name}}${didYouMean(name, [
+              ...ctx.evidence.keys(),
+              ...Object.keys(ctx.policy.parameters ?? {}).map((p) => `params.${p}`),
+            ])
+              .replace(/^: /, " (")
+              .replace(
+                /\?$/,
+                "?)",
+              )}: use an evidence key (${[...ctx.evidence.keys()].join(", ") || "none"}), {data.<field>}, {params.<name>} or {record.id}`,
           ),
         );
     }

@@ -1,8 +1,10 @@
 /** What the loader produces: validated, parameter-resolved policy versions and the org directory. */
 
 import type { NotificationsFile } from "../../../schemas/notifications.ts";
+import type { Person } from "../../../schemas/person.ts";
 import type { Condition, SEVERITIES } from "../../../schemas/policy.ts";
 import type { RecordType } from "../../../schemas/record.ts";
+import type { CodeKind } from "../code-names.ts";
 
 export type Severity = (typeof SEVERITIES)[number];
 export interface Bilingual {
@@ -49,6 +51,8 @@ export interface PolicyVersion {
   readonly owner: string;
   readonly source: readonly Citation[];
   readonly parameters: Readonly<Record<string, unknown>>;
+  /** The kind of code a parameter holds, from where the rules use it (messages show names). */
+  readonly parameterCodes?: Readonly<Record<string, CodeKind>>;
   readonly rules: readonly LoadedRule[];
   /** Path relative to the policies folder, e.g. approval-limits/expense-approval/v1.yaml */
   readonly file: string;
@@ -57,12 +61,17 @@ export interface PolicyVersion {
 }
 
 export interface OrgRole {
+  readonly name?: Bilingual;
   readonly people?: readonly string[];
   readonly byDepartment?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface OrgDirectory {
+  /** IANA zone in which people's dates (`2026-03-01` in a query) are read; default Asia/Shanghai. */
+  readonly timeZone?: string;
   readonly roles: Readonly<Record<string, OrgRole>>;
+  /** Every person (CONTRACT §6); look them up with functions/core/directory.ts. */
+  readonly people: readonly Person[];
   /** Chat robots (CONTRACT §7), by channel id: schemas/notifications.ts. */
   readonly notifications?: NotificationsFile;
 }

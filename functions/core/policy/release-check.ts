@@ -97,7 +97,16 @@ export function checkRelease(base: readonly SourceFile[], proposed: readonly Sou
   const lastReleased = new Map<string, number>();
   for (const v of baseVersions)
     lastReleased.set(v.policyId, Math.max(lastReleased.get(v.policyId) ?? 0, v.version));
-  const nextFile = (policyId: string) => `v${(lastReleased.get(policyId) ?? 0) + 1}.yaml`;
+  // where a change to a released version goes: the next file, or the one this change already adds
+  const putChangeIn = (policyId: string) => {
+    const next = (lastReleased.get(policyId) ?? 0) + 1;
+    const adds = proposedVersions.some(
+      (v) => v.policyId === policyId && v.version === next && !basePaths.has(v.file.path),
+    );
+    return adds
+      ? `put the change in v${next}.yaml, which this change adds, and restore the released file`
+      : `put the change in a new v${next}.yaml with a later effectiveFrom`;
+  };
 
   // 1. released versions: unchanged and still there
   let released = 0;
@@ -118,7 +127,7 @@ export function checkRelease(base: readonly SourceFile[], proposed: readonly Sou
         file: now.display,
         line: firstDifferentLine(v.file.text, now.text),
         column: 1,
-        message: `released version ${name} was changed (first difference on this line): a released version never changes; put the change in a new ${nextFile(v.policyId)} with a later effectiveFrom`,
+        message: `released version ${name} was changed (first difference on this line): a released version never changes; ${putChangeIn(v.policyId)}`,
       });
     } else released++;
   }

@@ -51,3 +51,18 @@ export function missingSegment(schema: z.ZodType, segments: readonly PathSegment
   }
   return undefined;
 }
+
+/** The field names of the object in which a path's missing segment was looked up (for suggestions). */
+export function fieldsBeside(schema: z.ZodType, segments: readonly PathSegment[]): string[] {
+  let current: z.ZodType | undefined = schema;
+  for (const segment of segments) {
+    if (!current) return [];
+    const d = def(unwrap(current));
+    if (d.type === "object" && typeof segment === "string" && d.shape) {
+      if (!Object.hasOwn(d.shape, segment)) return Object.keys(d.shape);
+      current = d.shape[segment];
+    } else if (d.type === "array" && typeof segment === "number") current = d.element;
+    else return [];
+  }
+  return [];
+}

@@ -6,18 +6,20 @@
  *                                  physical table names (AWS); else COMPLIANCE_TABLE_PREFIX + logical name
  *   COMPLIANCE_WEBHOOK_SECRETS_ARN / COMPLIANCE_WEBHOOK_SECRETS   ingest secrets (Secrets Manager / env)
  *   COMPLIANCE_CURSOR_KEY_ARN / COMPLIANCE_CURSOR_KEY             key that signs pagination cursors
- *   COMPLIANCE_AUTH_MODE=iam, COMPLIANCE_AUDITOR_TOKEN, COMPLIANCE_CASE_HANDLER_TOKEN
+ *   COMPLIANCE_AUDITOR_TOKEN (the machine reader), COMPLIANCE_OIDC_ISSUER / _AUDIENCES / _JWKS_URL (sign-in)
  *   COMPLIANCE_POLICIES_DIR        policies folder (local; Lambda bundles carry the compiled set)
  * Tests build a Runtime directly with their own tables.
  */
+
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
-import { logger } from "../runtime/logger.ts";
-import { readSecret, webhookSecretsFrom } from "../runtime/secrets.ts";
 import { createPlatform, maxWaiverDaysFromEnv, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
 import { tablesFromEnv } from "../store/tables.ts";
+import type { DevIssuer } from "./dev-issuer.ts";
+import { logger } from "./logger.ts";
 import { loadPolicySetForProcess } from "./policy-set.ts";
+import { secretFromEnv, webhookSecretsFrom } from "./secrets.ts";
 
 export interface Runtime {
   readonly platform: Platform;
@@ -25,6 +27,8 @@ export interface Runtime {
   readonly logger: Logger;
   /** The key that signs pagination cursors (read on first use: only the auditor needs it). */
   readonly cursorKey: () => Promise<string>;
+  /** `npm start`'s development OpenID issuer (CONTRACT §6); Lambda has none. */
+  readonly devIssuer?: DevIssuer;
   /**
    * Whether each dependency answers, for GET /health (the local runtime checks DynamoDB; on AWS the
    * health function has no runtime and checks nothing).
@@ -56,8 +60,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<Runtime> {
       : credentials,
     logger,
     cursorKey: async () => {
-      const arn = env.COMPLIANCE_CURSOR_KEY_ARN;
-      const key = arn ? await readSecret(arn) : env.COMPLIANCE_CURSOR_KEY;
+      const key = await secretFromEnv(env, "COMPLIANCE_CURSOR_KEY");
       if (!key) throw new ConfigurationError("set COMPLIANCE_CURSOR_KEY_ARN or COMPLIANCE_CURSOR_KEY");
       return key;
     },
