@@ -24,7 +24,13 @@ import type { Handlers } from "./http-server.ts";
 import { type BundledFunction, synthesizeBundles } from "./lambda-bundles.ts";
 import { type PutEventsEntry, startLocalAws } from "./local-aws.ts";
 
-export const HTTP_FUNCTIONS: readonly DeployedFunctionName[] = ["health", "ingest", "evaluate", "auditor", "cases"];
+export const HTTP_FUNCTIONS: readonly DeployedFunctionName[] = [
+  "health",
+  "ingest",
+  "evaluate",
+  "auditor",
+  "cases",
+];
 export const STREAM_FUNCTIONS = ["evaluator", "events", "audit"] as const;
 
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
