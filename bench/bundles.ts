@@ -63,6 +63,7 @@ export async function benchBundles(): Promise<BundlesResult> {
       busName: "bench",
       apiUrl: "http://127.0.0.1",
       anchorDir: "/nonexistent",
+      signIn: { issuer: "http://127.0.0.1", audiences: "bench" },
     },
     outdir,
   );

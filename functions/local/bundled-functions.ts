@@ -4,7 +4,8 @@
  * instead of the handlers' source. What stands in for AWS, and nothing else, is local:
  *   - the template's references: tables → their local names, secrets → local ARNs served by the
  *     local Secrets Manager (local-aws.ts), the bus → the local event path, the digest bucket →
- *     the local anchor folder;
+ *     the local anchor folder, the sign-in issuer → the development issuer (this server) or the
+ *     process's COMPLIANCE_OIDC_*;
  *   - what Lambda's runtime sets (AWS_REGION, credentials, the function's name) and where the SDK
  *     clients send their calls (AWS_ENDPOINT_URL_DYNAMODB / _SECRETS_MANAGER / _EVENTBRIDGE);
  *   - COMPLIANCE_AUTH_MODE: API Gateway's IAM authorizer has no local counterpart, so the auditor
@@ -21,7 +22,7 @@ import type { DeployedFunctionName } from "../api/routes.ts";
 import type { HttpEvent, HttpResult } from "../http/api.ts";
 import { type HostedBundle, hostBundle } from "./bundle-host.ts";
 import type { Handlers } from "./http-server.ts";
-import { type BundledFunction, synthesizeBundles } from "./lambda-bundles.ts";
+import { type BundledFunction, type LocalResources, synthesizeBundles } from "./lambda-bundles.ts";
 import { type PutEventsEntry, startLocalAws } from "./local-aws.ts";
 
 export const HTTP_FUNCTIONS: readonly DeployedFunctionName[] = [
@@ -59,6 +60,8 @@ export async function startBundledFunctions(opts: {
   };
   readonly anchorDir: string;
   readonly apiUrl: string;
+  /** Who signs people's tokens locally (stands in for the stack's sign-in issuer). */
+  readonly signIn: LocalResources["signIn"];
   /** The runtime's clock when it is not the real one (tests). */
   readonly now?: () => Date;
   readonly onEvents: (entries: readonly PutEventsEntry[]) => Promise<void>;
@@ -90,6 +93,7 @@ export async function startBundledFunctions(opts: {
         busName,
         apiUrl: opts.apiUrl,
         anchorDir: opts.anchorDir,
+        signIn: opts.signIn,
       },
       outdir,
     );

@@ -35,7 +35,16 @@ export interface LocalResources {
   readonly apiUrl: string;
   /** Where digests are anchored locally: stands in for the Object Lock bucket (COMPLIANCE_AUDIT_BUCKET). */
   readonly anchorDir: string;
+  /** The sign-in issuer that stands in for the stack's (COMPLIANCE_OIDC_ISSUER, _AUDIENCES, _JWKS_URL). */
+  readonly signIn: { readonly issuer: string; readonly audiences: string; readonly jwksUrl?: string };
 }
+
+/** The sign-in variables (infra/constructs/functions.ts), replaced as a whole by the local issuer's. */
+const SIGN_IN_VARIABLES = new Set([
+  "COMPLIANCE_OIDC_ISSUER",
+  "COMPLIANCE_OIDC_AUDIENCES",
+  "COMPLIANCE_OIDC_JWKS_URL",
+]);
 
 export class BundleConfigurationError extends Error {
   readonly code = "bundle_configuration";
@@ -94,7 +103,13 @@ export function synthesizeBundles(local: LocalResources, outdir?: string): Bundl
       resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined
     )?.Variables ?? {}) as Record<string, unknown>;
     const env: Record<string, string> = {};
+    if (Object.keys(variables).some((name) => SIGN_IN_VARIABLES.has(name))) {
+      env.COMPLIANCE_OIDC_ISSUER = local.signIn.issuer;
+      env.COMPLIANCE_OIDC_AUDIENCES = local.signIn.audiences;
+      if (local.signIn.jwksUrl) env.COMPLIANCE_OIDC_JWKS_URL = local.signIn.jwksUrl;
+    }
     for (const [name, value] of Object.entries(variables)) {
+      if (SIGN_IN_VARIABLES.has(name)) continue;
       // the Object Lock bucket has no local counterpart: the local anchor folder stands in for it
       if (name === "COMPLIANCE_AUDIT_BUCKET" && (value as { Ref?: string }).Ref === anchorBucket) {
         env.COMPLIANCE_AUDIT_ANCHOR_DIR = local.anchorDir;

@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 import { LOCAL_ROUTES } from "../api/local-routes.ts";
 import { routeHandler } from "../api/router.ts";
 import { directoryOf } from "../core/directory.ts";
@@ -19,6 +20,7 @@ import { createEvaluatorHandler } from "../handlers/evaluator.ts";
 import { createEventsHandler } from "../handlers/events.ts";
 import { createHealthHandler } from "../handlers/health.ts";
 import { createIngestHandler } from "../handlers/ingest.ts";
+import type { HttpEvent } from "../http/api.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
 import { createTokenVerifier, localKeys, type TokenVerifier } from "../http/oidc.ts";
 import { attachAudit } from "../runtime/audit-runtime.ts";
@@ -36,7 +38,13 @@ import { AuditLogStore } from "../store/audit-log.ts";
 import { auditSources } from "../store/audit-sources.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
-import { type BundledFunctions, bundlesWanted, startBundledFunctions } from "./bundled-functions.ts";
+import {
+  type BundledFunctions,
+  bundlesWanted,
+  HTTP_FUNCTIONS,
+  STREAM_FUNCTIONS,
+  startBundledFunctions,
+} from "./bundled-functions.ts";
 import { CONSOLE_DIST, CONSOLE_PATH } from "./console-files.ts";
 import { createDevIssuer, LOCAL_AUDIENCE } from "./dev-issuer.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
@@ -220,34 +228,32 @@ export async function startPlatform(opts: {
     stops.push(() => digestNow().catch((error) => logger.error("audit digest", { error })));
 
     // COMPLIANCE_BUNDLES=1: the functions are the bundles cdk synth builds, with the template's
-    // environment (bundled-functions.ts); their events come back through the local EventBridge
-    let bundles: BundledFunctions | undefined;
-    if (bundlesWanted(env)) {
-      bundles = await startBundledFunctions({
-        env,
-        endpoint,
-        tables: { ...tables },
-        tablePrefix: prefix,
-        secrets: {
-          webhook: await runtime.credentials.webhookSecrets(),
-          cursorKey,
-          auditKey,
-        },
-        anchorDir,
-        apiUrl: `http://127.0.0.1:${env.PORT ?? 3000}`,
-        ...(opts.now ? { now: opts.now } : {}),
-        onEvents: (entries) =>
-          sink.publish(
-            entries.map((e) => {
-              const { eventKey, ...detail } = JSON.parse(e.Detail ?? "{}") as { eventKey: string };
-              return { detailType: e.DetailType, key: eventKey, detail } as DomainEvent;
-            }),
-          ),
-        log: opts.log,
-      });
-      const hosted = bundles;
-      stops.push(() => hosted.stop());
-    }
+    // environment (bundled-functions.ts). They start once the server listens (their sign-in issuer is
+    // its URL); until then calls wait for them.
+    const useBundles = bundlesWanted(env);
+    let bundlesStarted: (b: BundledFunctions) => void = () => {};
+    let bundlesFailed: (e: unknown) => void = () => {};
+    const bundlesReady = new Promise<BundledFunctions>((resolve, reject) => {
+      bundlesStarted = resolve;
+      bundlesFailed = reject;
+    });
+    bundlesReady.catch(() => {}); // a failed start is reported by startPlatform itself
+    const bundles = useBundles
+      ? {
+          http: Object.fromEntries(
+            HTTP_FUNCTIONS.map((name) => [
+              name,
+              async (event: HttpEvent, context: Context) => (await bundlesReady).http[name](event, context),
+            ]),
+          ) as unknown as Pick<BundledFunctions["http"], (typeof HTTP_FUNCTIONS)[number]>,
+          streams: Object.fromEntries(
+            STREAM_FUNCTIONS.map((name) => [
+              name,
+              async (event: DynamoDBStreamEvent) => (await bundlesReady).streams[name](event),
+            ]),
+          ) as unknown as BundledFunctions["streams"],
+        }
+      : undefined;
 
     // One reader per consumer, as each Lambda event source mapping is its own reader: the evaluator
     // never waits for the audit trail. Batch sizes and windows are the deployment's (STREAM_BATCHING).
@@ -355,6 +361,45 @@ export async function startPlatform(opts: {
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
     const { port } = server.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
+    if (useBundles) {
+      // their events come back through the local EventBridge to the local event path
+      const started = await startBundledFunctions({
+        env,
+        endpoint,
+        tables: { ...tables },
+        tablePrefix: prefix,
+        secrets: {
+          webhook: await runtime.credentials.webhookSecrets(),
+          cursorKey,
+          auditKey,
+        },
+        anchorDir,
+        apiUrl: url,
+        // the sign-in issuer: the process's (a company SSO) or this server, the development issuer
+        signIn: env.COMPLIANCE_OIDC_ISSUER
+          ? {
+              issuer: env.COMPLIANCE_OIDC_ISSUER,
+              audiences: env.COMPLIANCE_OIDC_AUDIENCES ?? "",
+              ...(env.COMPLIANCE_OIDC_JWKS_URL ? { jwksUrl: env.COMPLIANCE_OIDC_JWKS_URL } : {}),
+            }
+          : { issuer: url, audiences: LOCAL_AUDIENCE, jwksUrl: `${url}/.well-known/jwks.json` },
+        ...(opts.now ? { now: opts.now } : {}),
+        onEvents: (entries) =>
+          sink.publish(
+            entries.map((e) => {
+              const { eventKey, ...detail } = JSON.parse(e.Detail ?? "{}") as { eventKey: string };
+              return { detailType: e.DetailType, key: eventKey, detail } as DomainEvent;
+            }),
+          ),
+        log: opts.log,
+      }).catch((error: unknown) => {
+        bundlesFailed(error);
+        throw error;
+      });
+      stops.push(() => started.stop());
+      bundlesStarted(started);
+    }
+
     const notifications = localNotifier({
       env,
       platform,
