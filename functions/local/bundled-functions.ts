@@ -8,8 +8,8 @@
  *     process's COMPLIANCE_OIDC_*;
  *   - what Lambda's runtime sets (AWS_REGION, credentials, the function's name) and where the SDK
  *     clients send their calls (AWS_ENDPOINT_URL_DYNAMODB / _SECRETS_MANAGER / _EVENTBRIDGE);
- *   - COMPLIANCE_AUTH_MODE: API Gateway's IAM authorizer has no local counterpart, so the auditor
- *     and case-handler functions check the local bearer tokens, as under `npm start`;
+ *   - the machine reader's static token (COMPLIANCE_AUDITOR_TOKEN) stands in for the machine
+ *     client's tokens, as under `npm start`;
  *   - POWERTOOLS_LOG_LEVEL, when the process sets one (tests keep the output quiet).
  * The HTTP functions and the three stream consumers (evaluator, events, audit) run as bundles; the
  * scheduled ones (sweeper, digester), the notifier and the policy publisher still run from source.
@@ -128,8 +128,10 @@ export async function startBundledFunctions(opts: {
         AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
         AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
       };
-      if (env.COMPLIANCE_AUTH_MODE === "iam") {
-        delete env.COMPLIANCE_AUTH_MODE;
+      // the machine reader's static token stands in for the machine client's tokens (Cognito on AWS),
+      // for the functions that verify people's tokens, as under `npm start`
+      if (env.COMPLIANCE_OIDC_ISSUER || env.COMPLIANCE_AUTH_MODE === "iam") {
+        if (env.COMPLIANCE_AUTH_MODE === "iam") delete env.COMPLIANCE_AUTH_MODE;
         for (const v of ["COMPLIANCE_AUDITOR_TOKEN", "COMPLIANCE_CASE_HANDLER_TOKEN"])
           if (opts.env[v]) env[v] = opts.env[v] as string;
       }
