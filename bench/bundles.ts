@@ -1,18 +1,17 @@
 /**
  * Lambda bundles: each function's minified size (the AWS SDK clients bundled and tree-shaken, the
- * policy set compiled in — the esbuild settings of infra/constructs/function.ts) and a cold-start
+ * policy set compiled in) — the very bundles `cdk synth` builds with the settings of
+ * infra/constructs/function.ts (functions/local/lambda-bundles.ts synthesizes the app) — and a cold-start
  * proxy: the median, over 10 fresh Node processes, of importing the bundle and running one
  * offline first invocation (which builds the runtime: compiled policies, clients), against a bare
  * `node -e 0` measured in the same run. Budget per function: ≤ 1 MB and ≤ 6× the bare start.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { build } from "esbuild";
-import { ESM_REQUIRE_BANNER, HANDLERS_DIR } from "../infra/constructs/function.ts";
-import { compilePolicies } from "../infra/policies.ts";
+import { dirname, join } from "node:path";
+import { synthesizeBundles } from "../functions/local/lambda-bundles.ts";
 
 export const BUNDLE_BUDGET_BYTES = 1_000_000;
 export const COLD_START_BUDGET_RATIO = 6;
@@ -55,8 +54,19 @@ function timeProcess(args: string[], env: NodeJS.ProcessEnv): number {
 }
 
 export async function benchBundles(): Promise<BundlesResult> {
-  const { define } = compilePolicies();
-  const out = mkdtempSync(join(tmpdir(), "bundles-"));
+  // the bundles as a deployment uploads them (the references of their environments are not used here)
+  const outdir = mkdtempSync(join(tmpdir(), "bundles-"));
+  const synthesized = synthesizeBundles(
+    {
+      tableName: (name) => name,
+      secretArn: (name) => `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}`,
+      busName: "bench",
+      apiUrl: "http://127.0.0.1",
+      anchorDir: "/nonexistent",
+      signIn: { issuer: "http://127.0.0.1", audiences: "bench" },
+    },
+    outdir,
+  );
   const env = {
     ...process.env,
     AWS_REGION: "eu-central-1",
@@ -73,25 +83,9 @@ export async function benchBundles(): Promise<BundlesResult> {
   const functions: BundlesResult["functions"] = {};
   const baselines: number[] = [];
   for (const name of Object.keys(FIRST_INVOCATION)) {
-    const dir = join(out, name);
-    await mkdir(dir, { recursive: true });
-    const outfile = join(dir, "index.mjs");
-    await build({
-      entryPoints: [join(HANDLERS_DIR, `${name}.ts`)],
-      outfile,
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node24",
-      mainFields: ["module", "main"],
-      banner: { js: ESM_REQUIRE_BANNER },
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      define: { __COMPLIANCE_POLICY_SET__: define },
-      logLevel: "error",
-    });
-    const runner = join(dir, "run.mjs");
+    const outfile = synthesized.find((f) => f.handler === name)?.file;
+    if (!outfile) throw new Error(`the CDK app has no ${name} function`);
+    const runner = join(dirname(outfile), "run.mjs");
     const event = FIRST_INVOCATION[name] as string;
     writeFileSync(
       runner,
@@ -108,6 +102,7 @@ export async function benchBundles(): Promise<BundlesResult> {
       ratio: 0,
     };
   }
+  rmSync(outdir, { recursive: true, force: true });
   const nodeBaselineMs = Math.round(median(baselines) * 10) / 10;
   for (const f of Object.values(functions))
     f.ratio = Math.round((f.coldStartMs / nodeBaselineMs) * 100) / 100;

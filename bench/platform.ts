@@ -48,8 +48,10 @@ import { recordKey } from "../functions/store/keys.ts";
 import { RecordsStore } from "../functions/store/records.ts";
 import { RECORDS } from "../functions/store/tables.ts";
 import type { RecordEnvelope } from "../schemas/record.ts";
+import { type BenchCost, benchCost, formatCost, type HandlerMeasure } from "./cost.ts";
 import { RESULTS_DIR } from "./engine.ts";
 import { Client } from "./http-client.ts";
+import { deployedFunctions } from "./lambda-config.ts";
 import { epochNow, LoadGenerator, workers } from "./load.ts";
 import { BENCH_NOW_MS, generateRecords } from "./records.ts";
 
@@ -151,6 +153,17 @@ export interface PlatformBenchResult {
     readonly ingestC32: CoresBusy | undefined;
     readonly ingestWithConsumersC32: CoresBusy | undefined;
   };
+  /**
+   * Each handler's calls over the units phase, per record (the local readers' batches, not
+   * Lambda's): `events` without the notifier's time, which is `notifier` (locally it runs inside
+   * the events handler; on AWS it is its own function).
+   */
+  readonly handlers: Readonly<Record<string, HandlerMeasure>>;
+  /** Events published (ViolationOpened / Resolved / Escalated) and emails sent, per record. */
+  readonly eventsPerRecord: number;
+  readonly emailsPerRecord: number;
+  /** The AWS cost per million records from the figures above (bench/cost.ts, bench/aws-prices.ts). */
+  readonly cost: BenchCost;
   readonly totalSeconds: number;
   readonly quick: boolean;
   readonly node: string;
@@ -509,7 +522,24 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
   delete env.COMPLIANCE_DATA_DIR; // in memory: the bench must not touch a developer's data
   t = performance.now();
   // its banner (URLs, credentials) is for people running `npm start`, not for bench output
-  const platform = await startPlatform({ env, log: () => {}, now: clock });
+  const calls = new Map<string, { calls: number; ms: number; items: number }>();
+  let timing = false;
+  const platform = await startPlatform({
+    env,
+    log: () => {},
+    now: clock,
+    onInvocation: (fn, ms, items) => {
+      if (!timing) return;
+      const c = calls.get(fn) ?? { calls: 0, ms: 0, items: 0 };
+      c.calls++;
+      c.ms += ms;
+      c.items += items;
+      calls.set(fn, c);
+    },
+  });
+  const stateDir = join(tmpdir(), `compliance-${process.pid}`);
+  const eventsPublished = () => lineCount(platform.eventsFile);
+  const emailsSent = () => fileCount(join(stateDir, "mail"));
   log(
     `platform up in ${Math.round(performance.now() - t)} ms at ${platform.url}, DynamoDB ${platform.endpoint}`,
   );
@@ -751,10 +781,15 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
       0,
     );
     meter.reset();
+    calls.clear();
+    const eventsBefore = eventsPublished();
+    const emailsBefore = emailsSent();
     meter.on = true;
+    timing = true;
     const unitsAccepted = (await post(8, unitsRecords.length)).accepted;
     await platform.drained();
     meter.on = false;
+    timing = false;
     const n = Math.max(1, unitsAccepted);
     const sum = (m: Map<string, number>) => [...m.values()].reduce((s, x) => s + x, 0);
     const perRecord = (m: Map<string, number>) =>
@@ -774,6 +809,19 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
     const requests = [...meter.ops.values()].reduce((s, v) => s + v.requests, 0);
     if (meter.conditionFailures > 0)
       log(`${meter.conditionFailures} conditional writes failed during the units phase (units not counted)`);
+
+    const handlers = handlerMeasures(calls, n);
+    const measured = {
+      writeUnitsPerRecordAwsModel: round(
+        (sum(meter.write) - meter.transact.reported + meter.transact.awsModel) / n,
+        3,
+      ),
+      readUnitsPerRecord: round(sum(meter.read) / n, 3),
+      handlers,
+      eventsPerRecord: round((eventsPublished() - eventsBefore) / n, 3),
+      emailsPerRecord: round((emailsSent() - emailsBefore) / n, 3),
+    };
+    const cost = benchCost(measured, deployedFunctions());
 
     const result: PlatformBenchResult = {
       ingestPerSec: {
@@ -804,17 +852,14 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
       // the issue's bar is for the platform's writes; the audit trail's are reported on their own
       writeUnitsPerRecord: round(sumWhere(meter.write, (k) => !isAudit(k)) / n, 3),
       auditWriteUnitsPerRecord: round(sumWhere(meter.write, isAudit) / n, 3),
-      writeUnitsPerRecordAwsModel: round(
-        (sum(meter.write) - meter.transact.reported + meter.transact.awsModel) / n,
-        3,
-      ),
+      writeUnitsPerRecordAwsModel: measured.writeUnitsPerRecordAwsModel,
       transactions: {
         perRecord: round(meter.transact.requests / n, 3),
         itemsPerRecord: round(meter.transact.items / n, 3),
         reportedUnitsPerRecord: round(meter.transact.reported / n, 3),
         awsModelUnitsPerRecord: round(meter.transact.awsModel / n, 3),
       },
-      readUnitsPerRecord: round(sum(meter.read) / n, 3),
+      readUnitsPerRecord: measured.readUnitsPerRecord,
       writeUnitsSplit: perRecord(meter.write),
       readUnitsSplit: perRecord(meter.read),
       operations,
@@ -830,6 +875,10 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
       },
       ingestErrors,
       coresBusy: { rawPut: rawCores, ingestC32: ingestCores, ingestWithConsumersC32: pipelineCores },
+      handlers,
+      eventsPerRecord: measured.eventsPerRecord,
+      emailsPerRecord: measured.emailsPerRecord,
+      cost,
       totalSeconds: round((performance.now() - started) / 1000, 1),
       quick: opts.quick,
       node: process.version,
@@ -847,7 +896,7 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
     await load.close();
     await platform.stop();
     // without COMPLIANCE_DATA_DIR the platform keeps its dead letters and events in this folder
-    rmSync(join(tmpdir(), `compliance-${process.pid}`), { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
     // an in-memory DynamoDB Local took every table with it; on a given endpoint, clean up
     if (process.env.COMPLIANCE_DYNAMODB_ENDPOINT) {
       await deleteTables(raw.dynamodb, prefix).catch(() => {});
@@ -856,6 +905,47 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
     }
     raw.dynamodb.destroy();
   }
+}
+
+/** Lines in a file (0 when it does not exist yet). */
+function lineCount(path: string): number {
+  try {
+    return readFileSync(path, "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "").length;
+  } catch {
+    return 0;
+  }
+}
+
+function fileCount(dir: string): number {
+  try {
+    return readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Per record, from the handler calls of the units phase. The notifier runs inside the events
+ * handler locally: its time is taken out of `events` (on AWS they are two functions).
+ */
+export function handlerMeasures(
+  calls: ReadonlyMap<string, { calls: number; ms: number; items: number }>,
+  records: number,
+): Record<string, HandlerMeasure> {
+  const notifierMs = calls.get("notifier")?.ms ?? 0;
+  const out: Record<string, HandlerMeasure> = {};
+  for (const [fn, c] of [...calls.entries()].sort()) {
+    const ms = fn === "events" ? Math.max(0, c.ms - notifierMs) : c.ms;
+    out[fn] = {
+      callsPerRecord: round(c.calls / records, 4),
+      itemsPerRecord: round(c.items / records, 4),
+      msPerCall: round(ms / Math.max(1, c.calls), 2),
+      msPerItem: round(ms / Math.max(1, c.items), 3),
+    };
+  }
+  return out;
 }
 
 export function formatPlatformResult(r: PlatformBenchResult): string {
@@ -924,5 +1014,12 @@ export function formatPlatformResult(r: PlatformBenchResult): string {
         `    ${k.padEnd(30)}${String(v.perRecord).padStart(12)}${String(v.unitsPerRecord).padStart(14)}${String(v.msPerCall).padStart(10)}`,
     ),
     `  units over ${n(r.records)} records (violations found per record ${r.violationsPerRecord})${r.ingestErrors ? `; ${r.ingestErrors} ingest errors` : ""}`,
+    `  handler time in this run (measured; locally batches are the local readers'): ${Object.entries(
+      r.handlers,
+    )
+      .map(([k, v]) => `${k} ${v.msPerItem} ms per item, ${v.itemsPerRecord} items/record`)
+      .join("; ")}; events ${r.eventsPerRecord}/record, emails ${r.emailsPerRecord}/record`,
+    formatCost("AWS cost, busy streams (full batches)", r.cost.fullBatches),
+    formatCost("AWS cost, quiet streams (one record per invocation)", r.cost.oneRecordPerInvocation),
   ].join("\n");
 }

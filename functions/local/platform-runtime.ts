@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 import { LOCAL_ROUTES } from "../api/local-routes.ts";
 import { routeHandler } from "../api/router.ts";
 import { directoryOf } from "../core/directory.ts";
@@ -20,6 +21,7 @@ import { createEvaluatorHandler } from "../handlers/evaluator.ts";
 import { createEventsHandler } from "../handlers/events.ts";
 import { createHealthHandler } from "../handlers/health.ts";
 import { createIngestHandler } from "../handlers/ingest.ts";
+import type { HttpEvent } from "../http/api.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
 import { createTokenVerifier, localKeys, type TokenVerifier } from "../http/oidc.ts";
 import { attachAudit } from "../runtime/audit-runtime.ts";
@@ -29,6 +31,7 @@ import { logger, type Runtime } from "../runtime/runtime.ts";
 import { STREAM_BATCHING, type StreamBatching } from "../runtime/stream-settings.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
+import type { DomainEvent } from "../service/events.ts";
 import { createPlatform, maxWaiverDaysFromEnv } from "../service/platform.ts";
 import { sweep } from "../service/sweep.ts";
 import { fileAnchor } from "../store/audit-anchor.ts";
@@ -36,6 +39,13 @@ import { AuditLogStore } from "../store/audit-log.ts";
 import { auditSources } from "../store/audit-sources.ts";
 import { createTables } from "../store/create-tables.ts";
 import { createClients } from "./aws-clients.ts";
+import {
+  type BundledFunctions,
+  bundlesWanted,
+  HTTP_FUNCTIONS,
+  STREAM_FUNCTIONS,
+  startBundledFunctions,
+} from "./bundled-functions.ts";
 import { CONSOLE_DIST, CONSOLE_PATH } from "./console-files.ts";
 import { createDevIssuer, LOCAL_AUDIENCE } from "./dev-issuer.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
@@ -73,10 +83,37 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
+/**
+ * Told after every call of a function's handler (the benchmark times them for the cost figure):
+ * the function, the call's wall time and how many items it carried (stream records, events; 1 for
+ * an HTTP request). Locally the notifier runs inside the events handler's call; its time is
+ * reported on its own as `notifier` and is part of the `events` call's time too.
+ */
+export type InvocationObserver = (fn: string, ms: number, items: number) => void;
+
+/** Wraps a handler so that every call is told to `observe` (nothing when there is no observer). */
+function timed<E, R, A extends unknown[]>(
+  fn: string,
+  handler: (event: E, ...rest: A) => Promise<R>,
+  items: (event: E) => number,
+  observe: InvocationObserver | undefined,
+): typeof handler {
+  if (!observe) return handler;
+  return async (event, ...rest) => {
+    const start = performance.now();
+    try {
+      return await handler(event, ...rest);
+    } finally {
+      observe(fn, performance.now() - start, items(event));
+    }
+  };
+}
+
 export async function startPlatform(opts: {
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
   now?: () => Date;
+  onInvocation?: InvocationObserver;
 }): Promise<LocalPlatform> {
   const env = { ...opts.env };
   const notices: string[] = [];
@@ -155,16 +192,26 @@ export async function startPlatform(opts: {
     const notifierBuilt = new Promise<LocalNotifier>((resolve) => {
       notifierReady = resolve;
     });
-    const sink = notifyingSink(fileSink(eventsFile), async () => (await notifierBuilt).notifier);
+    const observe = opts.onInvocation;
+    const sink = notifyingSink(fileSink(eventsFile), async () => {
+      const { notifier } = await notifierBuilt;
+      if (!observe) return notifier;
+      const notify: typeof notifier.notify = timed(
+        "notifier",
+        notifier.notify.bind(notifier),
+        (e) => e.length,
+        observe,
+      );
+      return Object.assign(Object.create(notifier), { notify }) as typeof notifier;
+    });
 
     // the audit trail: both streams → the audit handler; a signed digest every interval and at stop
     const auditKey = env.COMPLIANCE_AUDIT_KEY as string;
     // digests are anchored outside the tables: a file in the data folder (in memory: the temporary
     // folder printed below), so deleting the audit tables cannot delete the evidence
     const digestEvery = Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
-    const anchor = fileAnchor(
-      env.COMPLIANCE_AUDIT_ANCHOR_DIR ? resolve(env.COMPLIANCE_AUDIT_ANCHOR_DIR) : stateDir,
-    );
+    const anchorDir = env.COMPLIANCE_AUDIT_ANCHOR_DIR ? resolve(env.COMPLIANCE_AUDIT_ANCHOR_DIR) : stateDir;
+    const anchor = fileAnchor(anchorDir);
     const audit = attachAudit(runtime, {
       store: new AuditLogStore(clients.doc, tables),
       key: async () => auditKey,
@@ -181,6 +228,34 @@ export async function startPlatform(opts: {
     await digestNow({ start: true });
     stops.push(() => digestNow().catch((error) => logger.error("audit digest", { error })));
 
+    // COMPLIANCE_BUNDLES=1: the functions are the bundles cdk synth builds, with the template's
+    // environment (bundled-functions.ts). They start once the server listens (their sign-in issuer is
+    // its URL); until then calls wait for them.
+    const useBundles = bundlesWanted(env);
+    let bundlesStarted: (b: BundledFunctions) => void = () => {};
+    let bundlesFailed: (e: unknown) => void = () => {};
+    const bundlesReady = new Promise<BundledFunctions>((resolve, reject) => {
+      bundlesStarted = resolve;
+      bundlesFailed = reject;
+    });
+    bundlesReady.catch(() => {}); // a failed start is reported by startPlatform itself
+    const bundles = useBundles
+      ? {
+          http: Object.fromEntries(
+            HTTP_FUNCTIONS.map((name) => [
+              name,
+              async (event: HttpEvent, context: Context) => (await bundlesReady).http[name](event, context),
+            ]),
+          ) as unknown as Pick<BundledFunctions["http"], (typeof HTTP_FUNCTIONS)[number]>,
+          streams: Object.fromEntries(
+            STREAM_FUNCTIONS.map((name) => [
+              name,
+              async (event: DynamoDBStreamEvent) => (await bundlesReady).streams[name](event),
+            ]),
+          ) as unknown as BundledFunctions["streams"],
+        }
+      : undefined;
+
     // One reader per consumer, as each Lambda event source mapping is its own reader: the evaluator
     // never waits for the audit trail. Batch sizes and windows are the deployment's (STREAM_BATCHING).
     const readStream = async (
@@ -195,7 +270,7 @@ export async function startPlatform(opts: {
         dynamodb: clients.dynamodb,
         tableName: tables[table],
         consumer: name,
-        handler,
+        handler: timed(name, handler, (e) => e.Records.length, observe),
         batchSize: batching.batchSize,
         batchWindowMs: batching.batchingWindowMs,
         pollIntervalMs,
@@ -210,22 +285,35 @@ export async function startPlatform(opts: {
     };
     // a local poll is cheap; polling the records stream often keeps POST → violation visible short
     const pollers = [
-      await readStream("records", "evaluator", createEvaluatorHandler(source), STREAM_BATCHING.evaluator, 50),
+      await readStream(
+        "records",
+        "evaluator",
+        bundles?.streams.evaluator ?? createEvaluatorHandler(source),
+        STREAM_BATCHING.evaluator,
+        50,
+      ),
       await readStream(
         "violations",
         "events",
-        createEventsHandler(
-          () => sink,
-          () => ({ store: platform.stats, timeZone: companyTimeZone(set.org) }),
-        ),
+        bundles?.streams.events ??
+          createEventsHandler(
+            () => sink,
+            () => ({ store: platform.stats, timeZone: companyTimeZone(set.org) }),
+          ),
         STREAM_BATCHING.events,
         250,
       ),
-      await readStream("records", "audit-records", createAuditHandler(source), STREAM_BATCHING.audit, 250),
+      await readStream(
+        "records",
+        "audit-records",
+        bundles?.streams.audit ?? createAuditHandler(source),
+        STREAM_BATCHING.audit,
+        250,
+      ),
       await readStream(
         "violations",
         "audit-violations",
-        createAuditHandler(source),
+        bundles?.streams.audit ?? createAuditHandler(source),
         STREAM_BATCHING.audit,
         250,
       ),
@@ -254,11 +342,17 @@ export async function startPlatform(opts: {
 
     const server: Server = await startHttpServer(
       {
-        health: createHealthHandler(source),
-        ingest: createIngestHandler(source),
-        evaluate: createEvaluateHandler(source),
-        auditor: createAuditorHandler(source),
-        cases: createCasesHandler(source),
+        health: timed("health", bundles?.http.health ?? createHealthHandler(source), () => 1, observe),
+        ingest: timed("ingest", bundles?.http.ingest ?? createIngestHandler(source), () => 1, observe),
+        evaluate: timed(
+          "evaluate",
+          bundles?.http.evaluate ?? createEvaluateHandler(source),
+          () => 1,
+          observe,
+        ),
+        auditor: timed("auditor", bundles?.http.auditor ?? createAuditorHandler(source), () => 1, observe),
+        cases: timed("cases", bundles?.http.cases ?? createCasesHandler(source), () => 1, observe),
+        // the development issuer's routes are never deployed: always from source
         local: routeHandler(LOCAL_ROUTES, source),
       },
       Number(env.PORT ?? 3000),
@@ -272,6 +366,45 @@ export async function startPlatform(opts: {
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
     const { port } = server.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
+    if (useBundles) {
+      // their events come back through the local EventBridge to the local event path
+      const started = await startBundledFunctions({
+        env,
+        endpoint,
+        tables: { ...tables },
+        tablePrefix: prefix,
+        secrets: {
+          webhook: await runtime.credentials.webhookSecrets(),
+          cursorKey,
+          auditKey,
+        },
+        anchorDir,
+        apiUrl: url,
+        // the sign-in issuer: the process's (a company SSO) or this server, the development issuer
+        signIn: env.COMPLIANCE_OIDC_ISSUER
+          ? {
+              issuer: env.COMPLIANCE_OIDC_ISSUER,
+              audiences: env.COMPLIANCE_OIDC_AUDIENCES ?? "",
+              ...(env.COMPLIANCE_OIDC_JWKS_URL ? { jwksUrl: env.COMPLIANCE_OIDC_JWKS_URL } : {}),
+            }
+          : { issuer: url, audiences: LOCAL_AUDIENCE, jwksUrl: `${url}/.well-known/jwks.json` },
+        ...(opts.now ? { now: opts.now } : {}),
+        onEvents: (entries) =>
+          sink.publish(
+            entries.map((e) => {
+              const { eventKey, ...detail } = JSON.parse(e.Detail ?? "{}") as { eventKey: string };
+              return { detailType: e.DetailType, key: eventKey, detail } as DomainEvent;
+            }),
+          ),
+        log: opts.log,
+      }).catch((error: unknown) => {
+        bundlesFailed(error);
+        throw error;
+      });
+      stops.push(() => started.stop());
+      bundlesStarted(started);
+    }
+
     const notifications = localNotifier({
       env,
       platform,

@@ -36,6 +36,8 @@ export interface ComplianceFunctionProps {
 
 export class ComplianceFunction extends Construct {
   readonly fn: NodejsFunction;
+  /** The handler file's name in functions/handlers/ (the bench's cost figure and the local bundles key on it). */
+  readonly handler: string;
   readonly role: Role;
   readonly logGroup: LogGroup;
   /** Whether the bundle carries the compiled policy set (every handler that builds a Runtime needs it). */
@@ -45,6 +47,7 @@ export class ComplianceFunction extends Construct {
   constructor(scope: Construct, id: string, props: ComplianceFunctionProps) {
     super(scope, id);
     const entry = join(HANDLERS_DIR, `${props.handler}.ts`);
+    this.handler = props.handler;
     this.compiledPolicies = props.policySet !== undefined;
 
     this.logGroup = new LogGroup(this, "Logs", {
