@@ -13,13 +13,10 @@ import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { REPO_ROOT } from "../../functions/runtime/policy-files.ts";
+import { BUNDLING, HANDLERS_DIR } from "../bundling.ts";
 import { acknowledge } from "../nag.ts";
 
-export const HANDLERS_DIR = join(REPO_ROOT, "functions", "handlers");
-
-/** ESM bundles still meet CommonJS dependencies that call `require` (the SDK's, middy's). */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+export { ESM_REQUIRE_BANNER, HANDLERS_DIR } from "../bundling.ts";
 
 export interface ComplianceFunctionProps {
   /** The handler file's name in functions/handlers/ (without `.ts`), e.g. `ingest`. */
@@ -36,6 +33,8 @@ export interface ComplianceFunctionProps {
 
 export class ComplianceFunction extends Construct {
   readonly fn: NodejsFunction;
+  /** The handler file's name in functions/handlers/ (the bench builds each function from it). */
+  readonly handler: string;
   readonly role: Role;
   readonly logGroup: LogGroup;
   /** Whether the bundle carries the compiled policy set (every handler that builds a Runtime needs it). */
@@ -44,6 +43,7 @@ export class ComplianceFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ComplianceFunctionProps) {
     super(scope, id);
+    this.handler = props.handler;
     const entry = join(HANDLERS_DIR, `${props.handler}.ts`);
     this.compiledPolicies = props.policySet !== undefined;
 
@@ -79,16 +79,18 @@ export class ComplianceFunction extends Construct {
       depsLockFilePath: join(REPO_ROOT, "package-lock.json"),
       projectRoot: REPO_ROOT,
       bundling: {
+        // infra/bundling.ts: the settings the bench and the bundle tests build with too
         format: OutputFormat.ESM,
-        target: "node24",
-        mainFields: ["module", "main"],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // bundle the SDK v3 clients the handler imports (tree-shaken) instead of the runtime's copy
+        target: BUNDLING.target,
+        mainFields: [...BUNDLING.mainFields],
+        banner: BUNDLING.banner,
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourcemap,
+        sourcesContent: BUNDLING.sourcesContent,
+        // bundle the SDK v3 clients the handler imports (tree-shaken) instead of the runtime's copy,
+        // without the profile-based credential sources no Lambda uses
         bundleAwsSDK: true,
-        externalModules: [],
+        externalModules: [...BUNDLING.external],
         ...(props.policySet ? { define: { __COMPLIANCE_POLICY_SET__: props.policySet } } : {}),
       },
     });
