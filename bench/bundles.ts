@@ -16,7 +16,6 @@ import { App } from "aws-cdk-lib";
 import { build } from "esbuild";
 import { BUNDLE_BUDGET_BYTES, esbuildOptions } from "../infra/bundling.ts";
 import { ComplianceFunction } from "../infra/constructs/function.ts";
-import { compilePolicies } from "../infra/policies.ts";
 import { ComplianceStack } from "../infra/stack.ts";
 
 export { BUNDLE_BUDGET_BYTES };
@@ -44,14 +43,14 @@ export interface BundlesResult {
   readonly functions: Record<string, { bytes: number; coldStartMs: number; ratio: number }>;
 }
 
-/** Every function of the CDK app (bundling skipped): its handler and whether it carries the policies. */
-function appFunctions(): { handler: string; compiledPolicies: boolean }[] {
+/** Every function of the CDK app (bundling skipped): its handler and the policy set it carries. */
+function appFunctions(): { handler: string; policySet: string | undefined }[] {
   const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
   const stack = new ComplianceStack(app, "Compliance");
   return stack.node
     .findAll()
     .filter((c): c is ComplianceFunction => c instanceof ComplianceFunction)
-    .map((f) => ({ handler: f.handler, compiledPolicies: f.compiledPolicies }));
+    .map((f) => ({ handler: f.handler, policySet: f.policySet }));
 }
 
 function median(values: number[]): number {
@@ -70,7 +69,6 @@ function timeProcess(args: string[], env: NodeJS.ProcessEnv): number {
 }
 
 export async function benchBundles(): Promise<BundlesResult> {
-  const { define } = compilePolicies();
   const out = mkdtempSync(join(tmpdir(), "bundles-"));
   const env = {
     ...process.env,
@@ -87,7 +85,7 @@ export async function benchBundles(): Promise<BundlesResult> {
   };
   const functions: BundlesResult["functions"] = {};
   const baselines: number[] = [];
-  for (const { handler: name, compiledPolicies } of appFunctions()) {
+  for (const { handler: name, policySet } of appFunctions()) {
     const event = FIRST_INVOCATION[name];
     if (event === undefined)
       throw new Error(
@@ -96,7 +94,7 @@ export async function benchBundles(): Promise<BundlesResult> {
     const dir = join(out, name);
     await mkdir(dir, { recursive: true });
     const outfile = join(dir, "index.mjs");
-    await build({ ...esbuildOptions(name, compiledPolicies ? define : undefined), outfile });
+    await build({ ...esbuildOptions(name, policySet), outfile });
     const runner = join(dir, "run.mjs");
     writeFileSync(
       runner,

@@ -28,6 +28,14 @@ export const LOCAL_ONLY_MODULES: readonly string[] = [
   "@aws-sdk/credential-provider-web-identity",
 ];
 
+/**
+ * Left out too: the SDK's event stream serde (~15 KB), which its protocols load with `import()`
+ * only for an operation with an event stream member (Bedrock, Transcribe, S3 SelectObjectContent,
+ * …). None of the operations we call has one (DynamoDB, Secrets Manager, EventBridge PutEvents,
+ * SESv2 SendEmail, and the S3 anchor's plain REST calls).
+ */
+export const UNUSED_SDK_CAPABILITIES: readonly string[] = ["@smithy/core/event-streams"];
+
 /** Above this size a bundle fails `npm run bench` and test/infra/bundle-budget.test.ts. */
 export const BUNDLE_BUDGET_BYTES = 500_000;
 
@@ -41,7 +49,9 @@ export const BUNDLING = {
   minify: true,
   sourcemap: true,
   sourcesContent: false,
-  external: LOCAL_ONLY_MODULES,
+  // Chinese policy texts and messages as UTF-8 (3 bytes a character) instead of \uXXXX escapes (6)
+  charset: "utf8",
+  external: [...LOCAL_ONLY_MODULES, ...UNUSED_SDK_CAPABILITIES],
 } as const;
 
 /** The esbuild API options that build `handler` exactly as `cdk synth` does. */
@@ -57,6 +67,7 @@ export function esbuildOptions(handler: string, policySet?: string): BuildOption
     minify: BUNDLING.minify,
     sourcemap: BUNDLING.sourcemap,
     sourcesContent: BUNDLING.sourcesContent,
+    charset: BUNDLING.charset,
     external: [...BUNDLING.external],
     ...(policySet ? { define: { __COMPLIANCE_POLICY_SET__: policySet } } : {}),
     logLevel: "error",

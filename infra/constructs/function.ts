@@ -9,7 +9,7 @@ import { type Duration, RemovalPolicy } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { Charset, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { REPO_ROOT } from "../../functions/runtime/policy-files.ts";
@@ -39,6 +39,8 @@ export class ComplianceFunction extends Construct {
   readonly logGroup: LogGroup;
   /** Whether the bundle carries the compiled policy set (every handler that builds a Runtime needs it). */
   readonly compiledPolicies: boolean;
+  /** The `define` its bundle is built with (the bench builds each function with the same). */
+  readonly policySet: string | undefined;
   private keyStatement: PolicyStatement | undefined;
 
   constructor(scope: Construct, id: string, props: ComplianceFunctionProps) {
@@ -46,6 +48,7 @@ export class ComplianceFunction extends Construct {
     this.handler = props.handler;
     const entry = join(HANDLERS_DIR, `${props.handler}.ts`);
     this.compiledPolicies = props.policySet !== undefined;
+    this.policySet = props.policySet;
 
     this.logGroup = new LogGroup(this, "Logs", {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
@@ -87,6 +90,7 @@ export class ComplianceFunction extends Construct {
         minify: BUNDLING.minify,
         sourceMap: BUNDLING.sourcemap,
         sourcesContent: BUNDLING.sourcesContent,
+        charset: BUNDLING.charset === "utf8" ? Charset.UTF8 : Charset.ASCII,
         // bundle the SDK v3 clients the handler imports (tree-shaken) instead of the runtime's copy,
         // without the profile-based credential sources no Lambda uses
         bundleAwsSDK: true,
