@@ -25,6 +25,7 @@ import { logger, type Runtime } from "../handlers/runtime.ts";
 import { STREAM_BATCHING, type StreamBatching } from "../handlers/stream-settings.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
 import { createTokenVerifier, localKeys, type TokenVerifier } from "../http/oidc.ts";
+import { verifierFromEnv } from "../http/sign-in-env.ts";
 import { policiesDir } from "../runtime/policy-files.ts";
 import { writeDigest } from "../service/audit.ts";
 import { fileSink } from "../service/event-sinks.ts";
@@ -113,7 +114,7 @@ export async function startPlatform(opts: {
       () => url,
       () => directoryOf(platform.set.org),
     );
-    const fromEnv = credentialsFromEnv(env);
+    const fromEnv = credentialsFromEnv(env, verifierFromEnv);
     let devVerifier: TokenVerifier | undefined;
     const verifyToken: TokenVerifier =
       fromEnv.verifyToken ??
