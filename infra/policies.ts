@@ -1,6 +1,6 @@
 /**
  * The policy set, compiled at synth time: every Lambda bundle carries it as JSON (esbuild `define`
- * of `__COMPLIANCE_POLICY_SET__`, read by functions/handlers/policy-set.ts), so no Lambda parses
+ * of `__COMPLIANCE_POLICY_SET__`, read by functions/runtime/policy-set.ts), so no Lambda parses
  * YAML. Invalid policies fail the synth with the loader's `file:line:column` diagnostics.
  */
 import { createHash } from "node:crypto";

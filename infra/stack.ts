@@ -36,7 +36,7 @@ export class ComplianceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ComplianceStackProps = {}) {
     super(scope, id, {
-      description: "Compliance platform: policy-as-code evaluation of business records (issue 5)",
+      description: "Compliance platform: policy-as-code evaluation of business records",
       ...props,
     });
     const policies = props.policies ?? compilePolicies();

@@ -10,8 +10,8 @@ import { peopleListSchema, signInRequestSchema, signInSchema } from "../../schem
 import { directoryOf } from "../core/directory.ts";
 import { DomainError } from "../core/errors.ts";
 import { visible } from "../core/visible.ts";
-import type { Runtime } from "../handlers/runtime.ts";
 import type { DevIssuer } from "../runtime/dev-issuer.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import { ok, type Route, route } from "./route.ts";
 
 const jsonObject = z.looseObject({}).meta({ id: "JsonObject", description: "a JSON object" });

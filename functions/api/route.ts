@@ -9,9 +9,9 @@
  * and `serve`, which calls the service that does the work.
  */
 import type * as z from "zod";
-import type { Runtime } from "../handlers/runtime.ts";
 import type { Access } from "../http/access.ts";
 import type { HttpEvent } from "../http/api.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 
 /** The Lambda functions that serve HTTP routes (each is a handlers/<name>.ts and one CDK function). */
 export type FunctionName = "ingest" | "evaluate" | "auditor" | "cases" | "health" | "local";

@@ -10,12 +10,12 @@
  */
 import type * as z from "zod";
 import { companyTimeZone } from "../core/time.ts";
-import type { RuntimeSource } from "../handlers/runtime.ts";
 import { accessMiddlewares } from "../http/access.ts";
 import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { type HttpHandler, httpHandler } from "../http/pipeline.ts";
 import { parseOr400, refuseQuery } from "../http/validate.ts";
+import type { RuntimeSource } from "../runtime/runtime.ts";
 import { type Answer, type Route, routeKey } from "./route.ts";
 
 function toResult(answer: Answer): HttpResult {

@@ -12,8 +12,8 @@
  * Exit 0 intact, 1 tampered or incomplete (the first bad entry named as `chain <n> seq <m>: <kind>`),
  * 2 when the trail cannot be read.
  */
-import { type AwsConfigSource, anchorFromEnv } from "../handlers/audit-anchor-runtime.ts";
-import { digestEveryMsFromEnv } from "../handlers/audit-runtime.ts";
+import { type AwsConfigSource, anchorFromEnv } from "../runtime/audit-anchor-runtime.ts";
+import { digestEveryMsFromEnv } from "../runtime/audit-runtime.ts";
 import { readSecret } from "../runtime/secrets.ts";
 import { type AuditVerifyAnswer, verifyAudit } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";

@@ -7,7 +7,6 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { type RecordEnvelope, recordSchema } from "../../schemas/record.ts";
 import type { Diagnostic } from "../core/diagnostics.ts";
 import { createTableClients } from "../store/clients.ts";
-import { HEAD_REV } from "../store/records.ts";
 import { readJsonLines, schemaIssues } from "./json-lines.ts";
 
 export interface LoadedRecords {
@@ -64,10 +63,8 @@ export async function scanStoredRecords(options: {
       const page = await doc.send(
         new ScanCommand({
           TableName: options.table,
-          FilterExpression: "#rev > :head",
-          ProjectionExpression: "#rev, #record",
-          ExpressionAttributeNames: { "#rev": "rev", "#record": "record" },
-          ExpressionAttributeValues: { ":head": HEAD_REV },
+          ProjectionExpression: "#record",
+          ExpressionAttributeNames: { "#record": "record" },
           ExclusiveStartKey: start,
         }),
       );

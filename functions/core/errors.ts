@@ -79,6 +79,8 @@ export const ERROR_CODES = {
   table_mismatch: internal,
   table_delete_failed: internal,
   event_publish_failed: internal,
+  // a table's stream delivered an image that is not what the table holds
+  invalid_stream_image: internal,
   // the local runtime: DynamoDB Local and the stream poller (Lambda's event source mappings)
   java_missing: internal,
   java_too_old: internal,

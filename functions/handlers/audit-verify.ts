@@ -5,9 +5,9 @@
  * `firstBad` naming the first modified, missing, inserted or reordered entry (or digest).
  */
 import { type HttpResult, json } from "../http/api.ts";
+import { auditWithAnchorOf } from "../runtime/audit-anchor-runtime.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import { verifyAudit } from "../service/audit.ts";
-import { auditWithAnchorOf } from "./audit-anchor-runtime.ts";
-import type { Runtime } from "./runtime.ts";
 
 export async function auditVerifyRoute(rt: Runtime): Promise<HttpResult> {
   return json(200, await verifyAudit(await auditWithAnchorOf(rt)));

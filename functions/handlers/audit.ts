@@ -10,7 +10,9 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { auditOf } from "../runtime/audit-runtime.ts";
 import { backgroundCorrelation } from "../runtime/logger.ts";
+import { fromEnv, logger, type Runtime, type RuntimeSource } from "../runtime/runtime.ts";
 import {
   type AuditDeps,
   appendAuditBatch,
@@ -20,8 +22,6 @@ import {
 import { type AuditEntryInput, chainOf } from "../store/audit-log.ts";
 import { HEAD_REV, type StoredRevision } from "../store/records.ts";
 import { fromItem } from "../store/violations.ts";
-import { auditOf } from "./audit-runtime.ts";
-import { fromEnv, logger, type Runtime, type RuntimeSource } from "./runtime.ts";
 
 const plain = (image: unknown) => unmarshall(image as Record<string, AttributeValue>);
 

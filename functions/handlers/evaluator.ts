@@ -1,15 +1,14 @@
 /**
  * Consumes the records table's stream: evaluates every new revision and updates its violations.
- * Different records in parallel, each record's revisions in order (handlers/stream-batch.ts).
+ * Different records in parallel, each record's revisions in order (runtime/stream-batch.ts).
  */
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { backgroundCorrelation } from "../runtime/logger.ts";
-import { evaluateStoredRevision } from "../service/evaluation.ts";
-import { HEAD_REV, type StoredRevision } from "../store/records.ts";
-import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";
-import { processByKey } from "./stream-batch.ts";
+import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
+import { processByKey } from "../runtime/stream-batch.ts";
+import { evaluateStoredRevision } from "../service/evaluate-revision.ts";
+import type { StoredRevision } from "../store/records.ts";
+import { revisionFromImage } from "../store/stream-images.ts";
 
 /** How many records (keys) are evaluated at once within a batch. */
 export const KEY_CONCURRENCY = 16;
@@ -18,8 +17,7 @@ function revisionOf(record: DynamoDBRecord): StoredRevision | undefined {
   if (record.eventName !== "INSERT" && record.eventName !== "MODIFY") return undefined;
   const image = record.dynamodb?.NewImage;
   if (!image) return undefined;
-  const item = unmarshall(image as Record<string, AttributeValue>) as StoredRevision;
-  return item.rev > HEAD_REV && item.record ? item : undefined; // head items change too: not ours
+  return revisionFromImage(image); // the records table holds only revisions (heads have their own table)
 }
 
 export function createEvaluatorHandler(source: RuntimeSource = fromEnv) {

@@ -8,10 +8,10 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import { backgroundCorrelation, logger } from "../runtime/logger.ts";
+import { processByKey } from "../runtime/stream-batch.ts";
 import { eventBridgeSink } from "../service/event-sinks.ts";
 import { type EventSink, violationEvents } from "../service/events.ts";
 import { fromItem } from "../store/violations.ts";
-import { processByKey } from "./stream-batch.ts";
 
 const image = (i: unknown): StoredViolation | undefined =>
   i ? fromItem(unmarshall(i as Record<string, AttributeValue>)) : undefined;

@@ -2,7 +2,7 @@
 import { HEALTH_ROUTES } from "../api/health-routes.ts";
 import { routeHandler } from "../api/router.ts";
 import { DomainError } from "../core/errors.ts";
-import type { RuntimeSource } from "./runtime.ts";
+import type { RuntimeSource } from "../runtime/runtime.ts";
 
 /** Its routes never build a runtime (tables, policies): the function stays small and starts fast. */
 const noRuntime: RuntimeSource = () => {

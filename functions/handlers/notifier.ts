@@ -8,6 +8,7 @@
 import type { EventBridgeEvent } from "aws-lambda";
 import { directoryFromOrg } from "../core/notify/directory.ts";
 import type { ViolationEventType } from "../core/notify/kinds.ts";
+import { loadPolicySetForProcess } from "../runtime/policy-set.ts";
 import { readSecret } from "../runtime/secrets.ts";
 import { eventBusDeadLetters } from "../service/notify/dead-letters.ts";
 import { sesMailer } from "../service/notify/mail-ses.ts";
@@ -29,7 +30,6 @@ import { NotificationsStore } from "../store/notifications.ts";
 import { RecordsStore } from "../store/records.ts";
 import { tablesFromEnv } from "../store/tables.ts";
 import { ViolationsStore } from "../store/violations.ts";
-import { loadPolicySetForProcess } from "./policy-set.ts";
 
 /** An EventBridge event, or the schedule's (any payload without `detail-type`, e.g. `{"task":"sweep"}`). */
 export type NotifierInput = EventBridgeEvent<string, PublicViolation> | { readonly task?: "sweep" };

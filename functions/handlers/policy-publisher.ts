@@ -4,10 +4,10 @@
  * versions never change; a change is a new version file).
  */
 import type { CloudFormationCustomResourceEvent } from "aws-lambda";
+import { loadPolicySetForProcess } from "../runtime/policy-set.ts";
+import { logger, tablesFromEnv } from "../runtime/runtime.ts";
 import { createTableClients } from "../store/clients.ts";
 import { PolicyVersionsStore } from "../store/policy-versions.ts";
-import { loadPolicySetForProcess } from "./policy-set.ts";
-import { logger, tablesFromEnv } from "./runtime.ts";
 
 /** For the CDK Provider framework: return the physical id; throwing fails the deployment. */
 export async function handler(event: CloudFormationCustomResourceEvent) {

@@ -1,8 +1,8 @@
 /** Scheduled (EventBridge Scheduler on AWS, a timer locally): re-evaluates records whose deadline is due. */
 import { DomainError } from "../core/errors.ts";
 import { backgroundCorrelation } from "../runtime/logger.ts";
+import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
 import { sweep } from "../service/sweep.ts";
-import { fromEnv, logger, type RuntimeSource } from "./runtime.ts";
 
 export function createSweeperHandler(source: RuntimeSource = fromEnv) {
   return async () => {

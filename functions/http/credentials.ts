@@ -74,7 +74,7 @@ export type SignInFromEnv = (env: NodeJS.ProcessEnv) => TokenVerifier | undefine
 
 /**
  * Credentials from the environment (the local runtime sets its fallbacks before this runs).
- * `signIn` is given by the functions that check sign-in tokens (handlers/sign-in-runtime.ts), so
+ * `signIn` is given by the functions that check sign-in tokens (runtime/sign-in-runtime.ts), so
  * the others' bundles carry no JWT library; an issuer configured without it is a configuration
  * error, never tokens silently refused.
  */
@@ -85,7 +85,7 @@ export function credentialsFromEnv(
   const secrets = parseSecrets(env.COMPLIANCE_WEBHOOK_SECRETS ?? "");
   if (!signIn && env.COMPLIANCE_OIDC_ISSUER?.trim())
     throw new CredentialsError(
-      "COMPLIANCE_OIDC_ISSUER is set for a function that checks no sign-in tokens (its handler must build its runtime with handlers/sign-in-runtime.ts)",
+      "COMPLIANCE_OIDC_ISSUER is set for a function that checks no sign-in tokens (its handler must build its runtime with runtime/sign-in-runtime.ts)",
     );
   const verifyToken = signIn?.(env);
   return {

@@ -1,33 +1,38 @@
 /**
- * Secrets on AWS come from Secrets Manager, read once per container and cached (a cold start pays
- * one call; warm invocations none). Values are never logged.
+ * Secrets on AWS come from Secrets Manager through Powertools Parameters (`getSecret`), cached per
+ * container: a cold start pays one call, warm invocations none, and a failed read is not cached
+ * (the next request tries again). Values are never logged.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { DomainError } from "../core/errors.ts";
 
-let client: SecretsManagerClient | undefined;
-const cache = new Map<string, Promise<string>>();
+/** Kept for the container's life, as before Powertools: a rotated secret reaches new containers. */
+const MAX_AGE_S = 7 * 24 * 3600;
 
-export class SecretError extends Error {
-  readonly code = "secret_unavailable";
+export class SecretError extends DomainError<"secret_unavailable"> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("secret_unavailable", message, options);
+  }
 }
 
-export function readSecret(arn: string): Promise<string> {
-  let value = cache.get(arn);
-  if (!value) {
-    client ??= new SecretsManagerClient({});
-    value = client.send(new GetSecretValueCommand({ SecretId: arn })).then(
-      (out) => {
-        if (!out.SecretString) throw new SecretError(`secret ${arn} has no string value`);
-        return out.SecretString;
-      },
-      (cause) => {
-        cache.delete(arn); // a failed read is retried on the next request
-        throw new SecretError(`cannot read secret ${arn}`, { cause });
-      },
-    );
-    cache.set(arn, value);
+export async function readSecret(arn: string): Promise<string> {
+  let value: unknown;
+  try {
+    value = await getSecret(arn, { maxAge: MAX_AGE_S });
+  } catch (cause) {
+    throw new SecretError(`cannot read secret ${arn}`, { cause });
   }
+  if (typeof value !== "string" || value === "") throw new SecretError(`secret ${arn} has no string value`);
   return value;
+}
+
+/**
+ * A secret the environment names: `<name>_ARN` (Secrets Manager, on AWS) or `<name>` itself (the
+ * local runtime and tests); undefined when neither is set.
+ */
+export async function secretFromEnv(env: NodeJS.ProcessEnv, name: string): Promise<string | undefined> {
+  const arn = env[`${name}_ARN`];
+  return arn ? readSecret(arn) : env[name] || undefined;
 }
 
 /** The webhook secret: a JSON object {"<clientId>": "<secret>"}. */

@@ -1,6 +1,7 @@
 /**
  * What the use cases need, assembled once per process (a Lambda container or `npm start`):
- * stores, the compiled policies and a clock. Handlers and the local runtime build it the same way.
+ * the DynamoDB stores (they own keys, index shards and pagination), the compiled policies and a
+ * clock. Handlers and the local runtime build it the same way.
  */
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { RecordType } from "../../schemas/record.ts";

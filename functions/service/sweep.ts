@@ -4,8 +4,7 @@
  * Its cost grows with the number of due records, not with all records.
  */
 import { applyDueAction, nextActionAt } from "../core/case-actions.ts";
-import { DEADLINE_SHARDS, VIOLATION_SHARDS } from "../store/tables.ts";
-import { evaluateStoredRevision } from "./evaluation.ts";
+import { evaluateStoredRevision } from "./evaluate-revision.ts";
 import type { Log, Platform } from "./platform.ts";
 import { changeViolation } from "./violation-actions.ts";
 
@@ -23,8 +22,8 @@ export async function sweep(platform: Platform, log?: Log): Promise<SweepResult>
   let evaluated = 0;
   let failed = 0;
   await Promise.all(
-    Array.from({ length: DEADLINE_SHARDS }, async (_, shard) => {
-      for await (const entry of platform.records.dueHeads(String(shard), now)) {
+    platform.records.duePartitions(now).map(async (partition) => {
+      for await (const entry of partition) {
         due++;
         try {
           const head = await platform.records.getHead(entry.pk);
@@ -43,8 +42,8 @@ export async function sweep(platform: Platform, log?: Log): Promise<SweepResult>
   let acted = 0;
   // violations: expired waivers reopen, overdue ones climb their rule's escalate roles
   await Promise.all(
-    Array.from({ length: VIOLATION_SHARDS }, async (_, shard) => {
-      for await (const id of platform.violations.dueActions(String(shard), now)) {
+    platform.violations.duePartitions(now).map(async (partition) => {
+      for await (const id of partition) {
         due++;
         try {
           let changed = false;

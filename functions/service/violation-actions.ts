@@ -9,6 +9,7 @@ import { peopleFor } from "../core/engine/violation.ts";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import type { LoadedRule } from "../core/policy/model.ts";
+import { AGAIN, retry } from "../core/retry.ts";
 import { recordKey } from "../store/keys.ts";
 import type { Platform } from "./platform.ts";
 
@@ -36,21 +37,25 @@ export async function changeViolation(
   id: string,
   change: (current: StoredViolation, context: ChangeContext) => StoredViolation | undefined,
 ): Promise<StoredViolation | undefined> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await platform.violations.get(id);
-    if (!current) return undefined;
-    const latest = await platform.records.latestRevision(recordKey(current.record.type, current.record.id));
-    const record = latest?.record;
-    const department = (record?.data as { department?: unknown } | undefined)?.department;
-    const context: ChangeContext = {
-      rule: platform.ruleOf(current.policyId, current.policyVersion, current.ruleId),
-      record,
-      culprits: culpritsOf(record),
-      peopleFor: (role) => peopleFor(platform.set.org, role, department),
-    };
-    const next = change(current, context);
-    if (!next) return current;
-    if (await platform.violations.write(next, current.ver)) return next;
-  }
-  throw new DomainError("contention", `violation ${id} kept changing under us`);
+  return retry(
+    { attempts: MAX_ATTEMPTS },
+    async () => {
+      const current = await platform.violations.get(id);
+      if (!current) return undefined;
+      const latest = await platform.records.latestRevision(recordKey(current.record.type, current.record.id));
+      const record = latest?.record;
+      const department = (record?.data as { department?: unknown } | undefined)?.department;
+      const context: ChangeContext = {
+        rule: platform.ruleOf(current.policyId, current.policyVersion, current.ruleId),
+        record,
+        culprits: culpritsOf(record),
+        peopleFor: (role) => peopleFor(platform.set.org, role, department),
+      };
+      const next = change(current, context);
+      if (!next) return current;
+      if (await platform.violations.write(next, current.ver)) return next;
+      return AGAIN; // someone wrote in between: read again
+    },
+    () => new DomainError("contention", `violation ${id} kept changing under us`),
+  );
 }

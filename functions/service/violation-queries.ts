@@ -9,7 +9,6 @@ import type { RecordType } from "../../schemas/record.ts";
 import { RECORD_TYPES } from "../../schemas/record.ts";
 import { VIOLATION_STATUSES, type ViolationStatus } from "../core/engine/violation.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
-import { VIOLATION_SHARDS } from "../store/tables.ts";
 import type { IndexEntry, IndexFilters } from "../store/violations.ts";
 import { signCursor, verifyCursor } from "./cursor.ts";
 import { candidateViolationIds, type Platform } from "./platform.ts";
@@ -93,7 +92,7 @@ export async function listViolations(
   }
 
   const statuses = q.status ? [q.status] : VIOLATION_STATUSES;
-  const partitions = statuses.flatMap((s) => Array.from({ length: VIOLATION_SHARDS }, (_, k) => `${s}#${k}`));
+  const partitions = platform.violations.statusPartitions(statuses);
   const places = position && "parts" in position ? position.parts : {};
   // fetch up to `limit` matches from every partition still open, then merge
   const fetched = await Promise.all(

@@ -13,8 +13,12 @@ import type { RecordEnvelope } from "../../schemas/record.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { deadlineShard, recordKey } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
+import { DEADLINE_SHARDS } from "./tables.ts";
 
-/** Revisions start at 1; queries ask for `rev > HEAD_REV`. (Heads once lived in this table at 0.) */
+/**
+ * @deprecated Heads live in the record-heads table: every item here is a revision (rev ≥ 1), so
+ * no query needs `rev > 0`. Only handlers/audit.ts still reads it, until the audit branch lands.
+ */
 export const HEAD_REV = 0;
 
 export interface StoredRevision {
@@ -75,8 +79,8 @@ export class RecordsStore {
     const revs: number[] = [];
     for await (const item of queryAll(this.doc, {
       TableName: this.table,
-      KeyConditionExpression: "pk = :pk AND rev > :head",
-      ExpressionAttributeValues: { ":pk": pk, ":head": HEAD_REV },
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": pk },
       ProjectionExpression: "rev",
     }))
       revs.push(item.rev as number);
@@ -87,8 +91,8 @@ export class RecordsStore {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: "pk = :pk AND rev > :head",
-        ExpressionAttributeValues: { ":pk": pk, ":head": HEAD_REV },
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": pk },
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
@@ -215,8 +219,15 @@ export class RecordsStore {
     }
   }
 
-  /** Heads whose deadline is due, one shard of the sparse index at a time. */
-  async *dueHeads(shard: string, now: string): AsyncGenerator<RecordHead> {
+  /**
+   * Heads whose deadline is due: one stream per partition of the sparse index (how many is this
+   * table's business), to be read in parallel.
+   */
+  duePartitions(now: string): AsyncIterable<RecordHead>[] {
+    return Array.from({ length: DEADLINE_SHARDS }, (_, shard) => this.dueHeads(String(shard), now));
+  }
+
+  private async *dueHeads(shard: string, now: string): AsyncGenerator<RecordHead> {
     for await (const item of queryAll(this.doc, {
       TableName: this.headsTable,
       IndexName: "byNextCheck",

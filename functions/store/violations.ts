@@ -1,4 +1,6 @@
 /** Violations table access: conditional writes keyed by the derived id, and the auditor's index. */
+
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -8,9 +10,11 @@ import {
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { StoredViolation } from "../core/lifecycle.ts";
+import { AGAIN, exponentialBackoff, retry } from "../core/retry.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { statusShard, violationShard } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
+import { VIOLATION_SHARDS } from "./tables.ts";
 
 /** The stored item: the violation plus flattened attributes its index and filters use. */
 interface ViolationItem extends StoredViolation {
@@ -83,17 +87,20 @@ export class ViolationsStore {
     const found = new Map<string, StoredViolation>();
     const unique = [...new Set(ids)];
     for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => ({ id }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-        const out: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromItem(item));
-        keys = out.UnprocessedKeys?.[this.table]?.Keys;
-        if (attempt > 8 && keys?.length)
-          throw new StoreError("violation_read_failed", "DynamoDB kept keys unprocessed");
-      }
+      let keys: Record<string, unknown>[] = unique.slice(i, i + 100).map((id) => ({ id }));
+      // unprocessed keys (throttling) are asked again, after a growing pause
+      await retry(
+        { attempts: 10, backoffMs: exponentialBackoff(50, 1000), sleep },
+        async () => {
+          const out: BatchGetCommandOutput = await this.doc.send(
+            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromItem(item));
+          keys = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
+          return keys.length === 0 ? undefined : AGAIN;
+        },
+        () => new StoreError("violation_read_failed", "DynamoDB kept keys unprocessed"),
+      );
     }
     return found;
   }
@@ -197,8 +204,20 @@ export class ViolationsStore {
     return { entries };
   }
 
-  /** Ids of violations whose pending action (waiver expiry, escalation) is due, one shard at a time. */
-  async *dueActions(shard: string, now: string): AsyncGenerator<string> {
+  /**
+   * Ids of violations whose pending action (waiver expiry, escalation) is due: one stream per
+   * partition of the sparse index, to be read in parallel.
+   */
+  duePartitions(now: string): AsyncIterable<string>[] {
+    return Array.from({ length: VIOLATION_SHARDS }, (_, shard) => this.dueActions(String(shard), now));
+  }
+
+  /** The partitions of the status index that hold violations of these statuses. */
+  statusPartitions(statuses: readonly string[]): string[] {
+    return statuses.flatMap((s) => Array.from({ length: VIOLATION_SHARDS }, (_, k) => `${s}#${k}`));
+  }
+
+  private async *dueActions(shard: string, now: string): AsyncGenerator<string> {
     for await (const item of queryAll(this.doc, {
       TableName: this.table,
       IndexName: "byNextAction",

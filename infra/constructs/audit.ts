@@ -9,7 +9,7 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectLockRetention } from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
-import { STREAM_BATCHING } from "../../functions/handlers/stream-settings.ts";
+import { STREAM_BATCHING } from "../../functions/runtime/stream-settings.ts";
 import { acknowledge } from "../nag.ts";
 import type { Data } from "./data.ts";
 import {
@@ -50,6 +50,8 @@ export class AuditTrail extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
+    // S3 access logs are delivered under a bucket policy, not the legacy LogDeliveryWrite ACL
+    this.node.setContext("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true);
     const { data, functions } = props;
 
     // Two event source mappings on one function, each with its own on-failure queue, with the

@@ -20,7 +20,7 @@ import { type IScheduleTarget, Schedule, ScheduleExpression } from "aws-cdk-lib/
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Provider } from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
-import { STREAM_BATCHING, type StreamBatching } from "../../functions/handlers/stream-settings.ts";
+import { STREAM_BATCHING, type StreamBatching } from "../../functions/runtime/stream-settings.ts";
 import { RECORDS } from "../../functions/store/tables.ts";
 import { acknowledge } from "../nag.ts";
 import type { CompiledPolicies } from "../policies.ts";
@@ -61,7 +61,7 @@ export interface StreamConsumerProps {
   readonly key: IKey;
   readonly filters?: ReturnType<typeof FilterCriteria.filter>[];
   readonly description: string;
-  /** Batch size and batching window (functions/handlers/stream-settings.ts, shared with the local runtime). */
+  /** Batch size and batching window (functions/runtime/stream-settings.ts, shared with the local runtime). */
   readonly batching: StreamBatching;
   /** Names its alarms (default: the construct id). */
   readonly name?: string;

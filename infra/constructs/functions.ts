@@ -26,7 +26,7 @@ export const KMS = {
   send: ["kms:Decrypt", "kms:GenerateDataKey"],
 } as const;
 
-/** The variable functions/handlers/runtime.ts (tablesFromEnv) reads each table's physical name from. */
+/** The variable functions/runtime/runtime.ts (tablesFromEnv) reads each table's physical name from. */
 export const TABLE_ENV: Readonly<Record<TableName, string>> = {
   records: "COMPLIANCE_RECORDS_TABLE",
   "record-heads": "COMPLIANCE_RECORD_HEADS_TABLE",
@@ -95,7 +95,7 @@ export class Functions extends Construct {
     /** The physical names of exactly these tables, under the variables runtime.ts reads. */
     const tables = (...names: TableName[]) =>
       Object.fromEntries(names.map((name) => [TABLE_ENV[name], data.tables[name].tableName]));
-    // Every function that builds a Runtime (handlers/runtime.ts) needs the compiled policy set:
+    // Every function that builds a Runtime (runtime/runtime.ts) needs the compiled policy set:
     // without it, loadPolicySetForProcess would look for the YAML folder, which no bundle carries.
     const common = { key, policySet: policies.define };
     const readSecret = (fn: ComplianceFunction, secret: ISecret) => {
@@ -196,7 +196,7 @@ export class Functions extends Construct {
       timeout: Duration.seconds(60),
       environment: tables("records", "record-heads", "violations"),
     });
-    // service/evaluation.ts evaluateStoredRevision: claims the head (UpdateItem), reads the
+    // service/evaluate-revision.ts evaluateStoredRevision: claims the head (UpdateItem), reads the
     // record's violations (BatchGetItem) and writes them (PutItem); after writing, re-reads the
     // head (GetItem) and, when a newer revision claimed it, that revision (GetItem)
     this.evaluator.allow(["dynamodb:GetItem"], [records.tableArn]);

@@ -19,11 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditVerifyCommand } from "../../functions/cli/audit.ts";
 import { entryHash } from "../../functions/core/audit-chain.ts";
 import { createAuditHandler } from "../../functions/handlers/audit.ts";
-import { attachAudit } from "../../functions/handlers/audit-runtime.ts";
 import { auditVerifyRoute } from "../../functions/handlers/audit-verify.ts";
-import type { Runtime } from "../../functions/handlers/runtime.ts";
 import { createClients } from "../../functions/local/aws-clients.ts";
 import { startStreamPoller } from "../../functions/local/stream-poller.ts";
+import { attachAudit } from "../../functions/runtime/audit-runtime.ts";
+import type { Runtime } from "../../functions/runtime/runtime.ts";
 import {
   type AuditDeps,
   appendAudit,

@@ -134,8 +134,8 @@ describe("org.yaml timeZone", () => {
     expect(isTimeZone("UTC")).toBe(true);
     expect(isTimeZone("+08:00")).toBe(false);
     expect(isTimeZone("Mars/Olympus")).toBe(false);
-    expect(orgSchema.safeParse({ timeZone: "Asia/Shanghai", roles: {} }).success).toBe(true);
-    const bad = orgSchema.safeParse({ timeZone: "China", roles: {} });
+    expect(orgSchema.safeParse({ timeZone: "Asia/Shanghai", roles: {}, people: [] }).success).toBe(true);
+    const bad = orgSchema.safeParse({ timeZone: "China", roles: {}, people: [] });
     expect(bad.error?.issues[0]?.message).toContain("IANA time zone");
   });
 });

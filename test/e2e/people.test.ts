@@ -251,9 +251,9 @@ describe("who may act (CONTRACT §6)", () => {
     const store = new AuditLogStore(e2e.platform.runtime.platform.records.doc, tableNames(e2e.prefix));
     const chain = await store.readChain(chainOf(`violation:${v.id}`));
     const actors = chain.entries
-      .map((e) => e.content as { subject?: string; seq?: number; by?: string; status?: string })
+      .map((e) => e.content as { subject?: string; seq?: number; actor?: string; status?: string })
       .filter((c) => c.subject === `violation:${v.id}`)
-      .map((c) => [c.status, c.by]);
+      .map((c) => [c.status, c.actor]);
     expect(actors).toEqual(
       expect.arrayContaining([
         ["acknowledged", "fin.wang"],

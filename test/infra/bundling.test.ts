@@ -44,7 +44,7 @@ describe("bundling settings per function", () => {
     expect(withIssuer).toEqual(["auditor", "cases", "evaluate"]);
     for (const handler of functions().map((f) => f.handler)) {
       const source = readFileSync(join(HANDLERS_DIR, `${handler}.ts`), "utf8");
-      expect(source.includes("./sign-in-runtime.ts"), handler).toBe(withIssuer.includes(handler));
+      expect(source.includes("/runtime/sign-in-runtime.ts"), handler).toBe(withIssuer.includes(handler));
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tablesFromEnv } from "../../functions/handlers/runtime.ts";
+import { tablesFromEnv } from "../../functions/runtime/runtime.ts";
 import type { TableNames } from "../../functions/store/tables.ts";
 import type { TableName } from "../../infra/constructs/data.ts";
 import type { ComplianceFunction } from "../../infra/constructs/function.ts";
@@ -125,7 +125,7 @@ describe("Lambda functions", () => {
     expect(expected).toHaveLength(fns().length);
     for (const [fn, names] of expected) {
       expect(envTables(fn), fn.node.id).toEqual(names);
-      // functions/handlers/runtime.ts resolves each of them to the stack's physical table name
+      // functions/runtime/runtime.ts resolves each of them to the stack's physical table name
       const resolved = tablesFromEnv(env(fn) as NodeJS.ProcessEnv);
       for (const name of names)
         expect(resolved[TABLE_FIELDS[name]], `${fn.node.id} ${name}`).toEqual(

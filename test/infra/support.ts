@@ -85,7 +85,7 @@ export function canonical(statements: readonly Statement[]): string[] {
 
 /**
  * The event source mapping settings every stream consumer shares (infra/constructs/evaluation.ts);
- * batch size and window differ per consumer (functions/handlers/stream-settings.ts).
+ * batch size and window differ per consumer (functions/runtime/stream-settings.ts).
  */
 export const SHARED_STREAM_SETTINGS = {
   StartingPosition: "TRIM_HORIZON",

@@ -10,7 +10,6 @@ import { DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamo
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { processByKey } from "../../functions/handlers/stream-batch.ts";
 import {
   type DeadLetter,
   readBackoffMs,
@@ -19,6 +18,7 @@ import {
   type StreamPollerOptions,
   startStreamPoller,
 } from "../../functions/local/stream-poller.ts";
+import { processByKey } from "../../functions/runtime/stream-batch.ts";
 import { createTable } from "../../functions/store/create-tables.ts";
 import { StoreError } from "../../functions/store/errors.ts";
 import { RECORDS } from "../../functions/store/tables.ts";

@@ -7,7 +7,7 @@ import { violationId } from "../../functions/core/engine/violation.ts";
 import type { PolicySet } from "../../functions/core/policy/model.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createCasesHandler } from "../../functions/handlers/cases.ts";
-import type { Runtime } from "../../functions/handlers/runtime.ts";
+import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { createPlatform } from "../../functions/service/platform.ts";
 import { sweep } from "../../functions/service/sweep.ts";
 import { useTables } from "../support/dynamodb.ts";

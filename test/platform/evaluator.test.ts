@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { violationId } from "../../functions/core/engine/violation.ts";
 import { createEvaluatorHandler } from "../../functions/handlers/evaluator.ts";
 import { createIngestHandler } from "../../functions/handlers/ingest.ts";
-import type { Runtime } from "../../functions/handlers/runtime.ts";
 import { startStreamPoller } from "../../functions/local/stream-poller.ts";
+import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { sweep } from "../../functions/service/sweep.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { lambdaContext, signedPost } from "../support/events.ts";
@@ -85,7 +85,7 @@ describe("evaluator", () => {
     await poller.drained();
     const before = await rt.platform.violations.get(overBudgetId("EV-2"));
     const stored = await rt.platform.records.getRevision("expense#EV-2", 1);
-    const { evaluateStoredRevision } = await import("../../functions/service/evaluation.ts");
+    const { evaluateStoredRevision } = await import("../../functions/service/evaluate-revision.ts");
     const outcome = await evaluateStoredRevision(rt.platform, stored as NonNullable<typeof stored>);
     expect(outcome.changes).toMatchObject({ create: 0, update: 0, reopen: 0, resolve: 0 });
     expect(await rt.platform.violations.get(overBudgetId("EV-2"))).toEqual(before);

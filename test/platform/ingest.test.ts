@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createEvaluateHandler } from "../../functions/handlers/evaluate.ts";
 import { createIngestHandler } from "../../functions/handlers/ingest.ts";
-import type { Runtime } from "../../functions/handlers/runtime.ts";
+import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { httpEvent, lambdaContext, signedPost } from "../support/events.ts";
 import { expense, overBudget } from "../support/records.ts";

@@ -8,7 +8,7 @@ import { violationId } from "../../functions/core/engine/violation.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createCasesHandler } from "../../functions/handlers/cases.ts";
 import { createEvaluateHandler } from "../../functions/handlers/evaluate.ts";
-import type { Runtime } from "../../functions/handlers/runtime.ts";
+import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { createPlatform } from "../../functions/service/platform.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { auditorGet, httpEvent, lambdaContext, signedPost } from "../support/events.ts";

@@ -5,7 +5,7 @@
  * writes and no transaction.
  */
 import { describe, expect, it } from "vitest";
-import { evaluateStoredRevision } from "../../functions/service/evaluation.ts";
+import { evaluateStoredRevision } from "../../functions/service/evaluate-revision.ts";
 import { ingestRecord } from "../../functions/service/ingest.ts";
 import { candidateViolationIds } from "../../functions/service/platform.ts";
 import { recordKey } from "../../functions/store/keys.ts";

@@ -2,10 +2,11 @@
  * A Runtime for handler tests: the shipped policies, this test file's own tables on the shared
  * DynamoDB Local, known credentials, and a clock the test can move.
  */
-import type { Runtime } from "../../functions/handlers/runtime.ts";
-import { logger } from "../../functions/handlers/runtime.ts";
+
 import { createClients } from "../../functions/local/aws-clients.ts";
-import { evaluateStoredRevision } from "../../functions/service/evaluation.ts";
+import type { Runtime } from "../../functions/runtime/runtime.ts";
+import { logger } from "../../functions/runtime/runtime.ts";
+import { evaluateStoredRevision } from "../../functions/service/evaluate-revision.ts";
 import { ingestRecord } from "../../functions/service/ingest.ts";
 import { createPlatform, type Platform } from "../../functions/service/platform.ts";
 import { recordKey } from "../../functions/store/keys.ts";

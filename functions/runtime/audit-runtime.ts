@@ -2,7 +2,7 @@
  * The audit trail's dependencies for a handler's Runtime: its own tables, the source tables (for
  * verify's completeness), the digest signing key and the digest anchor.
  *   COMPLIANCE_AUDIT_LOG_TABLE, COMPLIANCE_AUDIT_DIGESTS_TABLE   physical names (AWS); else
- *                                  COMPLIANCE_TABLE_PREFIX + logical name (handlers/runtime.ts)
+ *                                  COMPLIANCE_TABLE_PREFIX + logical name (runtime/runtime.ts)
  *   COMPLIANCE_AUDIT_KEY_ARN / COMPLIANCE_AUDIT_KEY              digest signing key (Secrets Manager / env)
  *   COMPLIANCE_AUDIT_BUCKET        the Object Lock bucket digests are anchored in (AWS)
  *   COMPLIANCE_AUDIT_ANCHOR_DIR    a folder for the digest file instead (local tools)
@@ -11,11 +11,12 @@
  * to a development key, and says so). The anchor is audit-anchor-runtime.ts's (digester and
  * verify only, so the stream consumer's bundle stays without the S3 client).
  */
-import { readSecret } from "../runtime/secrets.ts";
+
 import type { AuditDeps } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { auditSources } from "../store/audit-sources.ts";
 import { ConfigurationError, type Runtime, tablesFromEnv } from "./runtime.ts";
+import { secretFromEnv } from "./secrets.ts";
 
 const attached = new WeakMap<Runtime, AuditDeps>();
 
@@ -24,11 +25,10 @@ export function attachAudit(rt: Runtime, deps: AuditDeps): AuditDeps {
   return deps;
 }
 
-/** The key that signs digests, from the environment (read on first use, cached by readSecret). */
+/** The key that signs digests, from the environment (read on first use, cached by secrets.ts). */
 export function auditKeyFromEnv(env: NodeJS.ProcessEnv = process.env): () => Promise<string> {
   return async () => {
-    const arn = env.COMPLIANCE_AUDIT_KEY_ARN;
-    const key = arn ? await readSecret(arn) : env.COMPLIANCE_AUDIT_KEY;
+    const key = await secretFromEnv(env, "COMPLIANCE_AUDIT_KEY");
     if (!key) throw new ConfigurationError("set COMPLIANCE_AUDIT_KEY_ARN or COMPLIANCE_AUDIT_KEY");
     return key;
   };

@@ -4,6 +4,7 @@
  *   COMPLIANCE_AUDIT_BUCKET        the Object Lock bucket digests are anchored in (AWS)
  *   COMPLIANCE_AUDIT_ANCHOR_DIR    a folder for the digest file instead (local tools)
  */
+
 import type { AuditDeps } from "../service/audit.ts";
 import { type DigestAnchor, fileAnchor } from "../store/audit-anchor.ts";
 // static, not import(): a lazily imported module makes esbuild keep whole packages behind it

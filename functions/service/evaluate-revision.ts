@@ -7,6 +7,7 @@
 import { nextActionAt } from "../core/case-actions.ts";
 import { DomainError } from "../core/errors.ts";
 import { type Change, reconcile, type StoredViolation } from "../core/lifecycle.ts";
+import { AGAIN, retry } from "../core/retry.ts";
 import { recordKey } from "../store/keys.ts";
 import type { StoredRevision } from "../store/records.ts";
 import { candidateViolationIds, type Platform } from "./platform.ts";
@@ -43,33 +44,34 @@ export async function evaluateStoredRevision(
   // after all, its conditional create fails and the conflict path below reads it.)
   let known: Map<string, StoredViolation> | undefined = claim.first ? new Map() : undefined;
   let wrote = false;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt === MAX_ATTEMPTS)
-      throw new DomainError(
-        "contention",
-        `violations of ${pk} kept changing under us: ${pending.join(", ")}`,
+  await retry(
+    { attempts: MAX_ATTEMPTS },
+    async () => {
+      if (pending.length === 0) return undefined;
+      const stored = known ?? (await platform.violations.getMany(pending));
+      known = undefined;
+      const conflicted: string[] = [];
+      await Promise.all(
+        pending.map(async (id) => {
+          const existing = stored.get(id);
+          const change = reconcile(existing, fired.get(id), now, record.revision);
+          if (change.kind === "none") return;
+          const v = change.next;
+          const next = {
+            ...v,
+            nextActionAt: nextActionAt(v, platform.ruleOf(v.policyId, v.policyVersion, v.ruleId)),
+          };
+          if (await platform.violations.write(next, existing?.ver)) {
+            changes[change.kind]++;
+            wrote = true;
+          } else conflicted.push(id); // someone wrote first: re-read and judge again
+        }),
       );
-    const stored = known ?? (await platform.violations.getMany(pending));
-    known = undefined;
-    const conflicted: string[] = [];
-    await Promise.all(
-      pending.map(async (id) => {
-        const existing = stored.get(id);
-        const change = reconcile(existing, fired.get(id), now, record.revision);
-        if (change.kind === "none") return;
-        const v = change.next;
-        const next = {
-          ...v,
-          nextActionAt: nextActionAt(v, platform.ruleOf(v.policyId, v.policyVersion, v.ruleId)),
-        };
-        if (await platform.violations.write(next, existing?.ver)) {
-          changes[change.kind]++;
-          wrote = true;
-        } else conflicted.push(id); // someone wrote first: re-read and judge again
-      }),
-    );
-    pending = conflicted;
-  }
+      pending = conflicted;
+      return pending.length === 0 ? undefined : AGAIN;
+    },
+    () => new DomainError("contention", `violations of ${pk} kept changing under us: ${pending.join(", ")}`),
+  );
 
   // A racing evaluation of a newer revision may have claimed the head after us; if so our writes
   // may be older than its: apply the newest revision again so the last word is the newest.

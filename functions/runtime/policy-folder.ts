@@ -2,7 +2,7 @@
 import { formatDiagnostic } from "../core/diagnostics.ts";
 import { loadPolicies } from "../core/policy/loader.ts";
 import type { PolicySet } from "../core/policy/model.ts";
-import { policiesDir, readPolicyFiles } from "../runtime/policy-files.ts";
+import { policiesDir, readPolicyFiles } from "./policy-files.ts";
 
 export class InvalidPoliciesError extends Error {
   readonly code = "invalid_policies";

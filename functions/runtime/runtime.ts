@@ -13,13 +13,13 @@
 
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Credentials, credentialsFromEnv, type SignInFromEnv } from "../http/credentials.ts";
-import type { DevIssuer } from "../runtime/dev-issuer.ts";
-import { logger } from "../runtime/logger.ts";
-import { readSecret, webhookSecretsFrom } from "../runtime/secrets.ts";
 import { createPlatform, maxWaiverDaysFromEnv, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
 import { tablesFromEnv } from "../store/tables.ts";
+import type { DevIssuer } from "./dev-issuer.ts";
+import { logger } from "./logger.ts";
 import { loadPolicySetForProcess } from "./policy-set.ts";
+import { secretFromEnv, webhookSecretsFrom } from "./secrets.ts";
 
 export interface Runtime {
   readonly platform: Platform;
@@ -60,8 +60,7 @@ async function build(env: NodeJS.ProcessEnv, signIn?: SignInFromEnv): Promise<Ru
       : credentials,
     logger,
     cursorKey: async () => {
-      const arn = env.COMPLIANCE_CURSOR_KEY_ARN;
-      const key = arn ? await readSecret(arn) : env.COMPLIANCE_CURSOR_KEY;
+      const key = await secretFromEnv(env, "COMPLIANCE_CURSOR_KEY");
       if (!key) throw new ConfigurationError("set COMPLIANCE_CURSOR_KEY_ARN or COMPLIANCE_CURSOR_KEY");
       return key;
     },
