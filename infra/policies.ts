@@ -43,3 +43,13 @@ export function compilePolicies(dir: string = policiesDir()): CompiledPolicies {
   }
   return { set: result.set, define, digest: createHash("sha256").update(json).digest("hex") };
 }
+
+/**
+ * The `define` of a function that reads only the organisation file of the set (the ingest
+ * webhook: its company time zone and directory, never a rule): the compiled rules were ~70 KB of
+ * its bundle. Like the notifier's slim set (constructs/notifications.ts), the shape is a PolicySet.
+ */
+export function orgOnlyPolicySet(policies: CompiledPolicies): string {
+  const slim: PolicySet = { org: policies.set.org, versions: [] };
+  return JSON.stringify(JSON.stringify(slim));
+}

@@ -5,7 +5,7 @@
  */
 
 import { RECORD_TYPES } from "../../schemas/record.ts";
-import { createTokenVerifier, discoveredKeys, remoteKeys, type TokenVerifier } from "./oidc.ts";
+import type { TokenVerifier } from "./oidc.ts";
 
 export interface Credentials {
   /** client id → HMAC secret */
@@ -43,26 +43,6 @@ export function parseSecrets(text: string): Map<string, string> {
 }
 
 /**
- * The sign-in issuer from the environment: COMPLIANCE_OIDC_ISSUER, COMPLIANCE_OIDC_AUDIENCES
- * (comma-separated: the people's app client and the machine readers' clients), and optionally
- * COMPLIANCE_OIDC_JWKS_URL (default: the issuer's discovery document's jwks_uri).
- */
-export function verifierFromEnv(env: NodeJS.ProcessEnv): TokenVerifier | undefined {
-  const issuer = env.COMPLIANCE_OIDC_ISSUER?.trim();
-  if (!issuer) return undefined;
-  const audiences = (env.COMPLIANCE_OIDC_AUDIENCES ?? "")
-    .split(",")
-    .map((a) => a.trim())
-    .filter((a) => a !== "");
-  if (audiences.length === 0)
-    throw new CredentialsError(
-      "COMPLIANCE_OIDC_ISSUER is set: COMPLIANCE_OIDC_AUDIENCES must name the audiences",
-    );
-  const jwks = env.COMPLIANCE_OIDC_JWKS_URL?.trim();
-  return createTokenVerifier({ issuer, audiences, keys: jwks ? remoteKeys(jwks) : discoveredKeys(issuer) });
-}
-
-/**
  * `client=type|type,client2=type` (e.g. `erp=expense|contract,crm=quote|complaint`): which record
  * types each listed ingest client may send. Types are checked against `known`.
  */
@@ -89,10 +69,25 @@ export function parseRecordTypes(text: string, known: readonly string[]): Map<st
   return limits;
 }
 
-/** Credentials from the environment (the local runtime sets its fallbacks before this runs). */
-export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Credentials {
+/** The sign-in verifier of an environment (http/sign-in-env.ts's verifierFromEnv). */
+export type SignInFromEnv = (env: NodeJS.ProcessEnv) => TokenVerifier | undefined;
+
+/**
+ * Credentials from the environment (the local runtime sets its fallbacks before this runs).
+ * `signIn` is given by the functions that check sign-in tokens (runtime/sign-in-runtime.ts), so
+ * the others' bundles carry no JWT library; an issuer configured without it is a configuration
+ * error, never tokens silently refused.
+ */
+export function credentialsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  signIn?: SignInFromEnv,
+): Credentials {
   const secrets = parseSecrets(env.COMPLIANCE_WEBHOOK_SECRETS ?? "");
-  const verifyToken = verifierFromEnv(env);
+  if (!signIn && env.COMPLIANCE_OIDC_ISSUER?.trim())
+    throw new CredentialsError(
+      "COMPLIANCE_OIDC_ISSUER is set for a function that checks no sign-in tokens (its handler must build its runtime with runtime/sign-in-runtime.ts)",
+    );
+  const verifyToken = signIn?.(env);
   return {
     readerToken: env.COMPLIANCE_AUDITOR_TOKEN || undefined,
     ...(verifyToken ? { verifyToken } : {}),

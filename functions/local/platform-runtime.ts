@@ -24,6 +24,7 @@ import { createIngestHandler } from "../handlers/ingest.ts";
 import type { HttpEvent } from "../http/api.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
 import { createTokenVerifier, localKeys, type TokenVerifier } from "../http/oidc.ts";
+import { verifierFromEnv } from "../http/sign-in-env.ts";
 import { attachAudit } from "../runtime/audit-runtime.ts";
 import { policiesDir } from "../runtime/policy-files.ts";
 import { loadPolicySet } from "../runtime/policy-folder.ts";
@@ -151,7 +152,7 @@ export async function startPlatform(opts: {
       () => url,
       () => directoryOf(platform.set.org),
     );
-    const fromEnv = credentialsFromEnv(env);
+    const fromEnv = credentialsFromEnv(env, verifierFromEnv);
     let devVerifier: TokenVerifier | undefined;
     const verifyToken: TokenVerifier =
       fromEnv.verifyToken ??

@@ -7,6 +7,10 @@
 
 import type { AuditDeps } from "../service/audit.ts";
 import { type DigestAnchor, fileAnchor } from "../store/audit-anchor.ts";
+// static, not import(): a lazily imported module makes esbuild keep whole packages behind it
+// (here every DynamoDB command's schema, ~46 KB); the S3 anchor itself is ~2 KB over the signer
+// every SDK client already carries
+import { s3Anchor } from "../store/audit-anchor-s3.ts";
 import { attachAudit, auditOf } from "./audit-runtime.ts";
 import { ConfigurationError, type Runtime } from "./runtime.ts";
 
@@ -25,7 +29,6 @@ export async function anchorFromEnv(
 ): Promise<DigestAnchor | undefined> {
   const bucket = env.COMPLIANCE_AUDIT_BUCKET;
   if (bucket) {
-    const { s3Anchor } = await import("../store/audit-anchor-s3.ts");
     const region = env.AWS_REGION ?? (aws ? await aws.config.region() : undefined);
     if (!region) throw new ConfigurationError("set AWS_REGION for the audit digest bucket");
     return s3Anchor({

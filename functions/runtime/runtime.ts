@@ -12,7 +12,7 @@
  */
 
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { type Credentials, credentialsFromEnv } from "../http/credentials.ts";
+import { type Credentials, credentialsFromEnv, type SignInFromEnv } from "../http/credentials.ts";
 import { createPlatform, maxWaiverDaysFromEnv, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
 import { tablesFromEnv } from "../store/tables.ts";
@@ -44,8 +44,8 @@ export class ConfigurationError extends Error {
 // does not import the whole runtime
 export { logger, tablesFromEnv };
 
-async function build(env: NodeJS.ProcessEnv): Promise<Runtime> {
-  const credentials = credentialsFromEnv(env);
+async function build(env: NodeJS.ProcessEnv, signIn?: SignInFromEnv): Promise<Runtime> {
+  const credentials = credentialsFromEnv(env, signIn);
   const secretsArn = env.COMPLIANCE_WEBHOOK_SECRETS_ARN;
   const { doc } = createTableClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
   return {
@@ -69,9 +69,15 @@ async function build(env: NodeJS.ProcessEnv): Promise<Runtime> {
 
 let cached: Promise<Runtime> | undefined;
 
-/** The process's runtime, built on first use; a failed build is retried on the next call. */
-export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
-  cached ??= build(env).catch((error) => {
+/**
+ * The process's runtime, built on first use; a failed build is retried on the next call.
+ * `signIn`: the functions that check sign-in tokens pass theirs (sign-in-runtime.ts).
+ */
+export function runtimeFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  signIn?: SignInFromEnv,
+): Promise<Runtime> {
+  cached ??= build(env, signIn).catch((error) => {
     cached = undefined;
     throw error;
   });

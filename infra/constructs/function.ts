@@ -9,17 +9,14 @@ import { type Duration, RemovalPolicy } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { Charset, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { REPO_ROOT } from "../../functions/runtime/policy-files.ts";
+import { BUNDLING, HANDLERS_DIR } from "../bundling.ts";
 import { acknowledge } from "../nag.ts";
 
-export const HANDLERS_DIR = join(REPO_ROOT, "functions", "handlers");
-
-/** ESM bundles still meet CommonJS dependencies that call `require` (the SDK's, middy's). */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+export { ESM_REQUIRE_BANNER, HANDLERS_DIR } from "../bundling.ts";
 
 export interface ComplianceFunctionProps {
   /** The handler file's name in functions/handlers/ (without `.ts`), e.g. `ingest`. */
@@ -42,13 +39,17 @@ export class ComplianceFunction extends Construct {
   readonly logGroup: LogGroup;
   /** Whether the bundle carries the compiled policy set (every handler that builds a Runtime needs it). */
   readonly compiledPolicies: boolean;
+  /** The `define` its bundle is built with (the bench builds each function with the same). */
+  readonly policySet: string | undefined;
   private keyStatement: PolicyStatement | undefined;
 
   constructor(scope: Construct, id: string, props: ComplianceFunctionProps) {
     super(scope, id);
+    this.handler = props.handler;
     const entry = join(HANDLERS_DIR, `${props.handler}.ts`);
     this.handler = props.handler;
     this.compiledPolicies = props.policySet !== undefined;
+    this.policySet = props.policySet;
 
     this.logGroup = new LogGroup(this, "Logs", {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
@@ -82,16 +83,19 @@ export class ComplianceFunction extends Construct {
       depsLockFilePath: join(REPO_ROOT, "package-lock.json"),
       projectRoot: REPO_ROOT,
       bundling: {
+        // infra/bundling.ts: the settings the bench and the bundle tests build with too
         format: OutputFormat.ESM,
-        target: "node24",
-        mainFields: ["module", "main"],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // bundle the SDK v3 clients the handler imports (tree-shaken) instead of the runtime's copy
+        target: BUNDLING.target,
+        mainFields: [...BUNDLING.mainFields],
+        banner: BUNDLING.banner,
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourcemap,
+        sourcesContent: BUNDLING.sourcesContent,
+        charset: BUNDLING.charset === "utf8" ? Charset.UTF8 : Charset.ASCII,
+        // bundle the SDK v3 clients the handler imports (tree-shaken) instead of the runtime's copy,
+        // without the profile-based credential sources no Lambda uses
         bundleAwsSDK: true,
-        externalModules: [],
+        externalModules: [...BUNDLING.external],
         ...(props.policySet ? { define: { __COMPLIANCE_POLICY_SET__: props.policySet } } : {}),
       },
     });

@@ -12,7 +12,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { DeployedFunctionName } from "../../functions/api/routes.ts";
 import { RECORD_HEADS, type TableDefinition, VIOLATIONS } from "../../functions/store/tables.ts";
-import type { CompiledPolicies } from "../policies.ts";
+import { type CompiledPolicies, orgOnlyPolicySet } from "../policies.ts";
 import type { Data, TableName } from "./data.ts";
 import { ComplianceFunction } from "./function.ts";
 
@@ -106,6 +106,8 @@ export class Functions extends Construct {
 
     this.ingest = new ComplianceFunction(this, "Ingest", {
       ...common,
+      // it stores revisions and judges none: the organisation file without the rules
+      policySet: orgOnlyPolicySet(policies),
       handler: "ingest",
       description: "POST /v1/records: signed webhook, stores a record revision",
       memorySize: 512,

@@ -1,7 +1,8 @@
 /**
  * One function bundled for real (the others are template tests with bundling skipped): esbuild
  * output is minified ESM with the createRequire banner and a linked source map, carries the
- * compiled policy set, and bundles the AWS SDK clients instead of importing the runtime's copy.
+ * compiled policy set, and bundles the AWS SDK clients instead of importing the runtime's copy
+ * (without the profile-based credential sources, which no Lambda uses).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { App, Duration, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { afterAll, describe, expect, it } from "vitest";
+import { LOCAL_ONLY_MODULES } from "../../infra/bundling.ts";
 import { ComplianceFunction, HANDLERS_DIR } from "../../infra/constructs/function.ts";
 import { compilePolicies } from "../../infra/policies.ts";
 
@@ -50,8 +52,18 @@ describe("bundling (one function, for real)", () => {
       expect(missing).toEqual([]);
       // the SDK v3 clients are bundled, not loaded from the Lambda runtime; what is left to resolve
       // at run time is only the optional SigV4a signers, which the SDK loads inside a try (or names
-      // in error messages)
-      const OPTIONAL = new Set(["@aws-sdk/signature-v4-crt", "@aws-sdk/signature-v4a"]);
+      // in error messages), and the profile-based credential sources (infra/bundling.ts), which
+      // the default chain reaches only with `import()` after the environment's credentials
+      const OPTIONAL = new Set([
+        "@aws-sdk/signature-v4-crt",
+        "@aws-sdk/signature-v4a",
+        ...LOCAL_ONLY_MODULES,
+      ]);
+      for (const name of LOCAL_ONLY_MODULES) {
+        const quoted = JSON.stringify(name);
+        expect(bundle.includes(`import(${quoted})`), name).toBe(true);
+        expect(bundle.includes(`from${quoted}`) || bundle.includes(`from ${quoted}`), name).toBe(false);
+      }
       const external = [...bundle.matchAll(/(?:from\s*|require\(|import\()["'](@aws-sdk\/[^"']+)["']/g)]
         .map((m) => m[1] as string)
         .filter((name) => !OPTIONAL.has(name));
