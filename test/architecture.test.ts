@@ -105,8 +105,6 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 /** Known upward imports, each with why it is still there and where it goes; nothing new joins them. */
 const UPWARD_EXCEPTIONS: Readonly<Record<string, string>> = {
-  "functions/service/notify/webhook.ts → functions/http/signature.ts":
-    "the notifier signs its webhooks as ingest checks signatures; sign() is pure and should move below http/",
   "functions/local/lambda-bundles.ts → infra/constructs/function.ts":
     "COMPLIANCE_BUNDLES=1 runs exactly what `cdk synth` builds: it synthesizes the CDK app itself (local only, never deployed)",
   "functions/local/lambda-bundles.ts → infra/policies.ts":

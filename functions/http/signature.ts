@@ -10,49 +10,16 @@
  * version are accepted (secret rotation). A request more than 300 s from the server clock, an
  * unknown client or a bad signature gets 401 and nothing is stored.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { MiddlewareObj } from "@middy/core";
+import { type SignedTarget, sign, signV2 } from "../core/hmac-signature.ts";
 import { type HttpEvent, type HttpResult, header } from "./api.ts";
 import type { Credentials } from "./credentials.ts";
 import { unauthorized } from "./errors.ts";
 
+export { type SignedTarget, sign, signatureHeader, signV2 } from "../core/hmac-signature.ts";
+
 export const SIGNATURE_TOLERANCE_S = 300;
-
-/** v1: HMAC over "<t>." and the body's exact bytes (text is taken as UTF-8). */
-export function sign(secret: string, timestamp: number, body: string | Uint8Array): string {
-  return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
-}
-
-/** What a request is, for v2: its method and its path and query exactly as sent. */
-export interface SignedTarget {
-  readonly method: string;
-  /** e.g. `/v1/evaluate?at=2026-03-02T00:00:00Z` */
-  readonly pathAndQuery: string;
-}
-
-/** v2: HMAC over "<t>\n<METHOD>\n<path and query>\n" and the body's exact bytes. */
-export function signV2(
-  secret: string,
-  timestamp: number,
-  target: SignedTarget,
-  body: string | Uint8Array,
-): string {
-  return createHmac("sha256", secret)
-    .update(`${timestamp}\n${target.method.toUpperCase()}\n${target.pathAndQuery}\n`)
-    .update(body)
-    .digest("hex");
-}
-
-export function signatureHeader(
-  secret: string,
-  body: string | Uint8Array,
-  timestamp = Math.floor(Date.now() / 1000),
-  target?: SignedTarget,
-): string {
-  return target
-    ? `t=${timestamp},v2=${signV2(secret, timestamp, target, body)}`
-    : `t=${timestamp},v1=${sign(secret, timestamp, body)}`;
-}
 
 function parse(value: string): { t?: number; v1: string[]; v2: string[] } {
   const out: { t?: number; v1: string[]; v2: string[] } = { v1: [], v2: [] };

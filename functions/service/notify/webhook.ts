@@ -3,7 +3,7 @@
  * signed like the ingest `v1=` (`X-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`),
  * so receivers verify it with the code they already have for ingest.
  */
-import { signatureHeader } from "../../http/signature.ts";
+import { signatureHeader } from "../../core/hmac-signature.ts";
 import { postJson } from "./transports.ts";
 
 export interface WebhookTarget {
