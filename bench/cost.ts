@@ -76,65 +76,64 @@ export function streamUsage(
   return { invocationsPerRecord: 1 / n, msPerInvocation: msPerRecord * n };
 }
 
+/** One billed line: what a record uses of `unit`, at `unitPrice`, per million records. */
+function line(
+  service: CostLine["service"],
+  item: string,
+  perRecord: number,
+  unit: string,
+  unitPrice: number,
+): CostLine {
+  return { service, item, perRecord, unit, usd: perRecord * unitPrice * MILLION };
+}
+
 export function costPerMillionRecords(inputs: CostInputs, prices: AwsPrices = AWS_PRICES): CostFigure {
   const lines: CostLine[] = [
-    {
-      service: "DynamoDB",
-      item: "write request units (tables, indexes, audit trail, notification de-duplication)",
-      perRecord: inputs.writeUnitsPerRecord,
-      unit: "WRU",
-      usd: inputs.writeUnitsPerRecord * prices.dynamodb.perWriteRequestUnit * MILLION,
-    },
-    {
-      service: "DynamoDB",
-      item: "read request units (stream reads by Lambda triggers are free)",
-      perRecord: inputs.readUnitsPerRecord,
-      unit: "RRU",
-      usd: inputs.readUnitsPerRecord * prices.dynamodb.perReadRequestUnit * MILLION,
-    },
+    line(
+      "DynamoDB",
+      "write request units (tables, indexes, audit trail, notification de-duplication)",
+      inputs.writeUnitsPerRecord,
+      "WRU",
+      prices.dynamodb.perWriteRequestUnit,
+    ),
+    line(
+      "DynamoDB",
+      "read request units (stream reads by Lambda triggers are free)",
+      inputs.readUnitsPerRecord,
+      "RRU",
+      prices.dynamodb.perReadRequestUnit,
+    ),
   ];
   for (const f of inputs.functions) {
     if (f.invocationsPerRecord === 0) continue;
     const gbS = f.invocationsPerRecord * gbSecondsPerInvocation(f.memoryMb, f.msPerInvocation);
     lines.push(
-      {
-        service: "Lambda",
-        item: `${f.fn} duration (${f.memoryMb} MB ${f.architecture}, ${round(f.msPerInvocation, 1)} ms per invocation)`,
-        perRecord: gbS,
-        unit: "GB-s",
-        usd: gbS * prices.lambda.perGbSecond[f.architecture] * MILLION,
-      },
-      {
-        service: "Lambda",
-        item: `${f.fn} requests`,
-        perRecord: f.invocationsPerRecord,
-        unit: "invocations",
-        usd: f.invocationsPerRecord * prices.lambda.perRequest * MILLION,
-      },
+      line(
+        "Lambda",
+        `${f.fn} duration (${f.memoryMb} MB ${f.architecture}, ${round(f.msPerInvocation, 1)} ms per invocation)`,
+        gbS,
+        "GB-s",
+        prices.lambda.perGbSecond[f.architecture],
+      ),
+      line("Lambda", `${f.fn} requests`, f.invocationsPerRecord, "invocations", prices.lambda.perRequest),
     );
   }
   lines.push(
-    {
-      service: "API Gateway",
-      item: "HTTP API requests (POST /v1/records)",
-      perRecord: inputs.apiRequestsPerRecord,
-      unit: "requests",
-      usd: inputs.apiRequestsPerRecord * prices.apiGateway.perHttpRequest * MILLION,
-    },
-    {
-      service: "EventBridge",
-      item: "custom events published (ViolationOpened / Resolved / Escalated)",
-      perRecord: inputs.eventsPerRecord,
-      unit: "events",
-      usd: inputs.eventsPerRecord * prices.eventBridge.perCustomEvent * MILLION,
-    },
-    {
-      service: "SES",
-      item: "notification emails",
-      perRecord: inputs.emailsPerRecord,
-      unit: "emails",
-      usd: inputs.emailsPerRecord * prices.ses.perEmail * MILLION,
-    },
+    line(
+      "API Gateway",
+      "HTTP API requests (POST /v1/records)",
+      inputs.apiRequestsPerRecord,
+      "requests",
+      prices.apiGateway.perHttpRequest,
+    ),
+    line(
+      "EventBridge",
+      "custom events published (ViolationOpened / Resolved / Escalated)",
+      inputs.eventsPerRecord,
+      "events",
+      prices.eventBridge.perCustomEvent,
+    ),
+    line("SES", "notification emails", inputs.emailsPerRecord, "emails", prices.ses.perEmail),
   );
   const byService = { DynamoDB: 0, Lambda: 0, "API Gateway": 0, EventBridge: 0, SES: 0 };
   for (const line of lines) byService[line.service] += line.usd;
