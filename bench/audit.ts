@@ -39,6 +39,7 @@ import {
   AUDIT_CHAINS,
   type AuditEntryInput,
   AuditLogStore,
+  blockTimes,
   chainKey,
   chainOf,
   DIGEST_STREAM,
@@ -186,6 +187,7 @@ function generate(count: number) {
         // appended now, sealed by the digest written right after loading (verify checks both)
         at: loadedAt,
         srcMax: last.at,
+        ...blockTimes(contents),
         entries,
       });
       heads[n] = { lastSeq, lastHash, block: head.block + 1 };

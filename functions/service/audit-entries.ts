@@ -3,21 +3,25 @@
  * actor, …}`, oldest first, filters `subject` (a record `type/id` or a violation id), `actor`,
  * `from`, `to` (on the entry's `at`), `limit`, `cursor`.
  *
- * No Scan: the chains are read with Queries, block by block (a few blocks per call), and merged.
- * - Order: each chain's entries in chain order (the order they were appended; one subject's
- *   entries are in one chain, in the order they happened), the chains merged by `at` (then chain,
- *   then seq). The cursor is each chain's position (signed with the query, service/cursor.ts), so
- *   following `nextCursor` is a complete export even while entries are appended: a new entry only
- *   ever comes after every chain's position.
+ * No Scan, and exact time order. A chain's append order is not time order (entries of the records
+ * stream and of the violations stream meet in one chain, each consumer at its own pace), so the
+ * chains are not merged by their append order: every block carries the time range of its entries
+ * (`atMin`, `atMax`) and the audit-log table's `byTime` index lists each chain's blocks by `atMin`.
+ * The list opens blocks in `atMin` order across the chains and hands out a buffered entry only once
+ * no unopened block can hold an older one (its `atMin` is later): a k-way merge over time ranges.
+ * - Order: `at`, then chain, then seq (ties). The cursor is the last entry listed (`at`, chain,
+ *   seq), signed with the query (service/cursor.ts); the next page starts right after it.
+ * - Where a page starts: a block holding an entry at or after `from` (or the cursor) has
+ *   `atMax` ≥ it and `atMin` ≥ it minus a day (every entry is appended within a day of its `at`:
+ *   DynamoDB Streams keep records 24 h), so the index is read from there, not from the start.
+ * - `to`: no block whose oldest entry is after `to` is read.
  * - `subject`: only its chain is read (1/16 of the trail), the other subjects' entries skipped.
- * - `from`: each chain starts at its first block whose watermark (the highest entry `at` up to
- *   that block, which only grows) reaches `from`, found by binary search over block numbers.
- * - `to`: a chain stops at a block whose watermark passes `to` by more than a day: every entry is
- *   appended within a day of its `at` (DynamoDB Streams keep records 24 h), so none after it is
- *   older than `to`.
+ * An entry appended after a page was served is listed on later pages if it is newer than that
+ * page's last entry; one older than it (appended late, by a consumer catching up) is in a fresh
+ * listing, not in the cursor walk already past its time.
  */
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { AUDIT_CHAINS, type AuditLogStore, chainKey, chainOf, type StoredBlock } from "../store/audit-log.ts";
+import { laterIso } from "../core/audit-completeness.ts";
+import { AUDIT_CHAINS, type AuditLogStore, type BlockSpan, chainOf } from "../store/audit-log.ts";
 import { signCursor, verifyCursor } from "./cursor.ts";
 
 export interface AuditEntriesQuery {
@@ -50,7 +54,6 @@ export const DEFAULT_ENTRIES_LIMIT = 100;
 export const MAX_ENTRIES_LIMIT = 500;
 /** Every entry is appended within this long of its `at` (stream retention 24 h, plus a margin). */
 const APPEND_LAG_MS = 25 * 3600_000;
-const BLOCKS_PER_READ = 4;
 
 /** The stored subject of a `subject` filter value. */
 export function storedSubject(subject: string): string {
@@ -65,104 +68,21 @@ export function publicSubject(stored: string): string {
   return stored;
 }
 
-/** Each chain's position: the last entry seq listed, and the block it is in (to resume there). */
+/** Where a listing stands: the last entry listed (the cursor's content). */
 interface Position {
-  readonly seq: number[];
-  readonly block: number[];
-}
-
-class ChainReader {
-  private buffer: { seq: number; content: Record<string, unknown> }[] = [];
-  private nextBlock: number;
-  private done = false;
-  private readonly store: AuditLogStore;
+  readonly at: string;
   readonly chain: number;
-  private afterSeq: number;
-  private readonly toLimit: string | undefined;
-
-  constructor(store: AuditLogStore, chain: number, startBlock: number, afterSeq: number, toLimit?: string) {
-    this.store = store;
-    this.chain = chain;
-    this.afterSeq = afterSeq;
-    this.toLimit = toLimit;
-    this.nextBlock = startBlock;
-  }
-
-  /** The next entry without taking it (reads more blocks when the buffer is empty). */
-  async peek(): Promise<{ seq: number; content: Record<string, unknown> } | undefined> {
-    while (this.buffer.length === 0 && !this.done) await this.read();
-    return this.buffer[0];
-  }
-
-  take(): { seq: number; content: Record<string, unknown> } {
-    const e = this.buffer.shift() as { seq: number; content: Record<string, unknown> };
-    this.afterSeq = e.seq;
-    return e;
-  }
-
-  /** Where this chain stands: the last entry taken, and the block to resume from. */
-  position(): { seq: number; block: number } {
-    const pendingBlock = this.buffer.length > 0 ? this.bufferBlock : this.nextBlock;
-    return { seq: this.afterSeq, block: pendingBlock };
-  }
-
-  private bufferBlock = 0;
-
-  private async read(): Promise<void> {
-    const out = await this.store.doc.send(
-      new QueryCommand({
-        TableName: this.store.logTable,
-        KeyConditionExpression: "chain = :c AND seq >= :b",
-        ExpressionAttributeValues: { ":c": chainKey(this.chain), ":b": this.nextBlock },
-        ConsistentRead: true,
-        Limit: BLOCKS_PER_READ,
-      }),
-    );
-    const blocks = (out.Items ?? []) as unknown as (StoredBlock & { seq: number })[];
-    if (blocks.length === 0) {
-      this.done = true;
-      return;
-    }
-    for (const b of blocks) {
-      // a block before the one asked for cannot come back from DynamoDB; stop rather than loop
-      if (b.seq < this.nextBlock) {
-        this.done = true;
-        break;
-      }
-      if (this.toLimit !== undefined && (b.srcMax ?? "") > this.toLimit) {
-        this.done = true;
-        break;
-      }
-      const fresh = (Array.isArray(b.entries) ? b.entries : [])
-        .filter((e) => typeof e.seq === "number" && e.seq > this.afterSeq)
-        .map((e) => ({ seq: e.seq, content: (e.content ?? {}) as Record<string, unknown> }));
-      if (fresh.length > 0 && this.buffer.length === 0) this.bufferBlock = b.seq;
-      this.buffer.push(...fresh);
-      this.nextBlock = b.seq + 1;
-    }
-  }
+  readonly seq: number;
 }
 
-/** The first block of a chain whose watermark reaches `from` (binary search; 1 if none is older). */
-async function firstBlockFrom(store: AuditLogStore, chain: number, from: string): Promise<number> {
-  const tail = await store.tail(chain);
-  let lo = 1;
-  let hi = tail.block + 1; // hi: a block known to reach `from` (tail + 1: past the end)
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    const out = await store.doc.send(
-      new GetCommand({
-        TableName: store.logTable,
-        Key: { chain: chainKey(chain), seq: mid },
-        ProjectionExpression: "srcMax",
-        ConsistentRead: true,
-      }),
-    );
-    const mark = (out.Item?.srcMax as string | undefined) ?? "";
-    if (mark >= from) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
+interface Pending extends Position {
+  readonly content: Record<string, unknown>;
+}
+
+/** The list order: `at`, then chain, then seq. */
+function compare(a: Position, b: Position): number {
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  return a.chain - b.chain || a.seq - b.seq;
 }
 
 function matches(
@@ -178,17 +98,43 @@ function matches(
   return true;
 }
 
-function toItem(chain: number, seq: number, content: Record<string, unknown>): AuditEntryItem {
-  const { subject, kind, at, actor, key: _key, ...rest } = content;
+function toItem(e: Pending): AuditEntryItem {
+  const { subject, kind, at, actor, key: _key, ...rest } = e.content;
   return {
     at: String(at ?? ""),
     kind: String(kind ?? ""),
     subject: publicSubject(String(subject ?? "")),
     actor: typeof actor === "string" ? actor : typeof rest.by === "string" ? rest.by : "system",
-    chain,
-    seq,
+    chain: e.chain,
+    seq: e.seq,
     ...rest,
   };
+}
+
+/** One chain's blocks in `atMin` order, one looked ahead; blocks ending before `lowAt` skipped. */
+class BlockSource {
+  private next: BlockSpan | undefined;
+  private done = false;
+  private readonly spans: AsyncGenerator<BlockSpan>;
+  private readonly lowAt: string;
+
+  constructor(spans: AsyncGenerator<BlockSpan>, lowAt: string) {
+    this.spans = spans;
+    this.lowAt = lowAt;
+  }
+
+  async peek(): Promise<BlockSpan | undefined> {
+    while (this.next === undefined && !this.done) {
+      const r = await this.spans.next();
+      if (r.done) this.done = true;
+      else if ((r.value.atMax ?? r.value.atMin) >= this.lowAt) this.next = r.value;
+    }
+    return this.next;
+  }
+
+  take(): void {
+    this.next = undefined;
+  }
 }
 
 /**
@@ -204,54 +150,44 @@ export async function listAuditEntries(
   const limit = Math.min(Math.max(1, query.limit ?? DEFAULT_ENTRIES_LIMIT), MAX_ENTRIES_LIMIT);
   const filter = { subject: query.subject, actor: query.actor, from: query.from, to: query.to };
   const subject = query.subject === undefined ? undefined : storedSubject(query.subject);
+  const position = cursor ? verifyCursor<Position>(cursorKey, filter, cursor) : undefined;
+  const lowAt = laterIso(query.from ?? "", position?.at ?? "") ?? "";
+  const indexFrom = lowAt === "" ? "" : new Date(Date.parse(lowAt) - APPEND_LAG_MS).toISOString();
   const chains =
     subject === undefined ? Array.from({ length: AUDIT_CHAINS }, (_, n) => n) : [chainOf(subject)];
-  const position: Position | undefined = cursor
-    ? verifyCursor<Position>(cursorKey, filter, cursor)
-    : undefined;
-  const toLimit =
-    query.to === undefined ? undefined : new Date(Date.parse(query.to) + APPEND_LAG_MS).toISOString();
-  const readers = await Promise.all(
-    chains.map(async (c) => {
-      const afterSeq = position?.seq[c] ?? 0;
-      const startBlock =
-        position?.block[c] ?? (query.from !== undefined ? await firstBlockFrom(store, c, query.from) : 1);
-      return new ChainReader(store, c, Math.max(1, startBlock), afterSeq, toLimit);
-    }),
-  );
+  const sources = chains.map((c) => new BlockSource(store.blocksByTime(c, indexFrom, query.to), lowAt));
+
+  let pending: Pending[] = []; // entries read and not yet listed, in list order
   const items: AuditEntryItem[] = [];
-  let more = false;
   for (;;) {
-    // the chain whose next entry is oldest (then the lowest chain)
-    let best: { reader: ChainReader; at: string } | undefined;
-    for (const reader of readers) {
-      const next = await reader.peek();
-      if (!next) continue;
-      const at = String(next.content.at ?? "");
-      if (!best || at < best.at) best = { reader, at };
+    // the unopened block with the oldest entry time, over every chain
+    let open: { source: BlockSource; span: BlockSpan } | undefined;
+    for (const source of sources) {
+      const span = await source.peek();
+      if (span && (!open || span.atMin < open.span.atMin)) open = { source, span };
     }
-    if (!best) break;
-    const next = (await best.reader.peek()) as { seq: number; content: Record<string, unknown> };
-    if (!matches(query, subject, next.content)) {
-      best.reader.take(); // skipped: the position moves past it
+    const first = pending[0];
+    if (first && (!open || first.at < open.span.atMin)) {
+      // no unopened block can hold an older entry: this one is next
+      if (items.length === limit) {
+        const last = items[limit - 1] as AuditEntryItem;
+        const next: Position = { at: last.at, chain: last.chain, seq: last.seq };
+        return { items, nextCursor: signCursor(cursorKey, filter, next) };
+      }
+      pending.shift();
+      items.push(toItem(first));
       continue;
     }
-    if (items.length === limit) {
-      more = true; // a further matching entry exists: it starts the next page
-      break;
+    if (!open) return { items, nextCursor: null };
+    open.source.take();
+    const block = await store.block(open.span.chain, open.span.block);
+    const fresh: Pending[] = [];
+    for (const e of block?.entries ?? []) {
+      const content = (e.content ?? {}) as Record<string, unknown>;
+      const entry: Pending = { at: String(content.at ?? ""), chain: open.span.chain, seq: e.seq, content };
+      if (position && compare(entry, position) <= 0) continue;
+      if (matches(query, subject, content)) fresh.push(entry);
     }
-    const e = best.reader.take();
-    items.push(toItem(best.reader.chain, e.seq, e.content));
+    if (fresh.length > 0) pending = [...pending, ...fresh].sort(compare);
   }
-  if (!more) return { items, nextCursor: null };
-  const next: Position = {
-    seq: Array.from({ length: AUDIT_CHAINS }, (_, n) => position?.seq[n] ?? 0),
-    block: Array.from({ length: AUDIT_CHAINS }, (_, n) => position?.block[n] ?? 1),
-  };
-  for (const r of readers) {
-    const p = r.position();
-    next.seq[r.chain] = p.seq;
-    next.block[r.chain] = p.block;
-  }
-  return { items, nextCursor: signCursor(cursorKey, filter, next) };
 }

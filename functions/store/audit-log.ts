@@ -11,6 +11,8 @@
  *   at        when it was appended (the writer's clock, never before the previous block's)
  *   srcMax    the highest source time (entry `at`) in this block or any block before it: a
  *             watermark that only grows along the chain
+ *   atMin, atMax  the oldest and newest entry `at` in this block (the `byTime` index: the entry
+ *             list reads blocks in time order from it)
  * audit-digests items (pk `stream` = "digest", sk `seq`): a Digest.
  *
  * An append is ONE conditional PutItem per block (`attribute_not_exists`: the block number is
@@ -24,6 +26,7 @@
  */
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -101,6 +104,29 @@ export interface StoredBlock {
 /** A chain as read for verification: its entries, and each block's end. */
 export interface ChainBlocksRead extends ChainRead {
   readonly blocks: readonly { readonly block: number; readonly lastSeq: number; readonly at: string }[];
+}
+
+/**
+ * A block's own time range: the oldest and newest `at` of its entries (the `byTime` index keys).
+ * None when an entry has no time: an index key cannot be empty, and such a block must still append.
+ */
+export function blockTimes(contents: readonly AuditContent[]): { atMin?: string; atMax?: string } {
+  if (contents.length === 0 || contents.some((c) => typeof c.at !== "string" || c.at === "")) return {};
+  let atMin = contents[0]?.at as string;
+  let atMax = atMin;
+  for (const c of contents) {
+    atMin = earlierIso(atMin, c.at) as string;
+    atMax = laterIso(atMax, c.at) as string;
+  }
+  return { atMin, atMax };
+}
+
+/** A block as the `byTime` index lists it. */
+export interface BlockSpan {
+  readonly chain: number;
+  readonly block: number;
+  readonly atMin: string;
+  readonly atMax: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -268,6 +294,7 @@ export class AuditLogStore {
         seq: tail.block + 1,
         at: laterIso(stamp, tail.at) as string,
         srcMax,
+        ...blockTimes(part.map((i) => i.content)),
         entries,
       };
       try {
@@ -310,6 +337,48 @@ export class AuditLogStore {
       ConsistentRead: true,
     }))
       yield toBlock(item);
+  }
+
+  /**
+   * One chain's blocks whose oldest entry time is in [fromAt, toAt], oldest entry time first (the
+   * `byTime` index, read lazily page by page; the index is eventually consistent on AWS, so a
+   * block appended a moment ago may show up a moment later).
+   */
+  async *blocksByTime(chain: number, fromAt?: string, toAt?: string): AsyncGenerator<BlockSpan> {
+    // key values cannot be empty strings: no bound is no condition on atMin
+    const from = fromAt === undefined || fromAt === "" ? undefined : fromAt;
+    const range =
+      from !== undefined && toAt !== undefined
+        ? " AND atMin BETWEEN :from AND :to"
+        : from !== undefined
+          ? " AND atMin >= :from"
+          : toAt !== undefined
+            ? " AND atMin <= :to"
+            : "";
+    for await (const item of queryAll(this.doc, {
+      TableName: this.logTable,
+      IndexName: "byTime",
+      KeyConditionExpression: `chain = :c${range}`,
+      ExpressionAttributeValues: {
+        ":c": chainKey(chain),
+        ...(from === undefined ? {} : { ":from": from }),
+        ...(toAt === undefined ? {} : { ":to": toAt }),
+      },
+      Limit: 100,
+    }))
+      yield { chain, block: item.seq as number, atMin: item.atMin as string, atMax: item.atMax as string };
+  }
+
+  /** One block (consistent), or undefined when there is none with that number. */
+  async block(chain: number, block: number): Promise<StoredBlock | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.logTable,
+        Key: { chain: chainKey(chain), seq: block },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? toBlock(out.Item) : undefined;
   }
 
   /** One chain as stored: every entry, and each block's end. */

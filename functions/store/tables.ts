@@ -119,12 +119,23 @@ export const POLICY_VERSIONS = {
   indexes: [],
 } as const satisfies TableDefinition;
 
-/** Audit chains: N hash-chained logs (pk `chain#<n>`, sk sequence), appended from both streams. */
+/** Audit chains: N hash-chained logs (pk `chain#<n>`, sk block number), appended from both streams. */
 export const AUDIT_LOG = {
   name: "audit-log",
   partitionKey: { name: "chain", type: "S" },
   sortKey: { name: "seq", type: "N" },
-  indexes: [],
+  indexes: [
+    {
+      // each chain's blocks by the oldest entry time they hold (`atMin`, with `atMax`): the audit
+      // entry list (GET /v1/audit/entries) merges the chains in entry-time order from it, opening
+      // a block only when its entries can come next. Entries of two streams meet in one chain, so
+      // a chain's append order is not time order; this index is what makes "oldest first" exact.
+      indexName: "byTime",
+      partitionKey: { name: "chain", type: "S" },
+      sortKey: { name: "atMin", type: "S" },
+      include: ["atMax"],
+    },
+  ],
 } as const satisfies TableDefinition;
 
 /** Signed, chained digests of every audit chain's head (like CloudTrail's digest files). */

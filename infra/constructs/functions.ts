@@ -11,7 +11,7 @@ import type { EventBus } from "aws-cdk-lib/aws-events";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { DeployedFunctionName } from "../../functions/api/routes.ts";
-import { RECORD_HEADS, type TableDefinition, VIOLATIONS } from "../../functions/store/tables.ts";
+import { AUDIT_LOG, RECORD_HEADS, type TableDefinition, VIOLATIONS } from "../../functions/store/tables.ts";
 import { type CompiledPolicies, orgOnlyPolicySet } from "../policies.ts";
 import type { Data, TableName } from "./data.ts";
 import { ComplianceFunction } from "./function.ts";
@@ -161,9 +161,10 @@ export class Functions extends Construct {
     // GET /v1/audit/verify: AuditLogStore.readChain (Query of each chain's blocks) and readDigests
     // (Query), the digests' signatures with the key; completeness reads every stored revision and
     // violation (store/audit-sources.ts: Scan of records and violations); the anchored digests
-    // (S3) are granted with the bucket (constructs/audit.ts). listAuditEntries: Query of blocks,
-    // GetItem of a block's watermark (binary search for `from`).
+    // (S3) are granted with the bucket (constructs/audit.ts). listAuditEntries: Query of the
+    // byTime index (blocks by entry time), GetItem of each block it opens.
     this.auditor.allow(["dynamodb:GetItem", "dynamodb:Query"], [auditLog.tableArn]);
+    this.auditor.allow(["dynamodb:Query"], [indexArn(auditLog, AUDIT_LOG, "byTime")]);
     this.auditor.allow(["dynamodb:Query"], [auditDigests.tableArn]);
     this.auditor.allow(["dynamodb:Scan"], [records.tableArn, violations.tableArn]);
     this.auditor.allowKey(key, KMS.read);
