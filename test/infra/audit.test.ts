@@ -259,7 +259,7 @@ describe("audit trail", () => {
       });
   });
 
-  it("the auditor's audit-trail actions are exactly what GET /v1/audit/verify and listAuditEntries send: Query and GetItem on audit-log, Query on audit-digests, Scan on records and violations", async () => {
+  it("the auditor's audit-trail actions are exactly what GET /v1/audit/verify and listAuditEntries send: Query and GetItem on audit-log (and Query on its byTime index), Query on audit-digests, Scan on records and violations", async () => {
     const { stack } = build();
     const { doc, sent } = recordingClient((name, input) => {
       if (
@@ -273,6 +273,8 @@ describe("audit trail", () => {
               seq: 1,
               at: "t",
               srcMax: "t",
+              atMin: "2026-01-02T00:00:00Z",
+              atMax: "2026-01-02T00:00:00Z",
               entries: [{ seq: 1, content: {}, prevHash: "", hash: "" }],
             },
           ],
@@ -299,5 +301,7 @@ describe("audit trail", () => {
         expect.arrayContaining([...(used.get(table) ?? [])]),
       );
     expect(used.get("records")).toEqual(new Set(["dynamodb:Scan"]));
+    // the entry list reads blocks by time from the index (granted on it: test/infra/functions.test.ts)
+    expect(used.get("audit-log/index/byTime")).toEqual(new Set(["dynamodb:Query"]));
   });
 });

@@ -72,7 +72,7 @@ describe("data: KMS key, DynamoDB tables, secrets", () => {
     template.resourceCountIs("AWS::DynamoDB::Table", TABLES.length);
   });
 
-  it("the new tables: record-heads (no stream, byNextCheck and byReceived), audit-log and audit-digests (chain/seq, stream/seq, no stream)", () => {
+  it("the new tables: record-heads (no stream, byNextCheck and byReceived), audit-log and audit-digests (chain/seq, stream/seq, no stream; audit-log's byTime index)", () => {
     const { stack, template } = build();
     const props = (name: keyof typeof stack.data.tables) =>
       template.toJSON().Resources[logicalId(stack.data.tables[name])].Properties;
@@ -88,10 +88,20 @@ describe("data: KMS key, DynamoDB tables, secrets", () => {
       { AttributeName: "stream", KeyType: "HASH" },
       { AttributeName: "seq", KeyType: "RANGE" },
     ]);
-    for (const name of ["audit-log", "audit-digests"] as const) {
+    for (const name of ["audit-log", "audit-digests"] as const)
       expect(props(name).StreamSpecification, name).toBeUndefined();
-      expect(props(name).GlobalSecondaryIndexes, name).toBeUndefined();
-    }
+    // audit-log: one index, each chain's blocks by the oldest entry time they hold (the entry list)
+    expect(props("audit-log").GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: "byTime",
+        KeySchema: [
+          { AttributeName: "chain", KeyType: "HASH" },
+          { AttributeName: "atMin", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["atMax"] },
+      },
+    ]);
+    expect(props("audit-digests").GlobalSecondaryIndexes).toBeUndefined();
     expect(props("audit-digests").TimeToLiveSpecification).toBeUndefined();
     expect(AUDIT_DIGESTS.indexes).toEqual([]);
   });

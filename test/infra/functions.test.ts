@@ -221,6 +221,8 @@ describe("Lambda functions", () => {
           // GET /v1/stats: the counters
           ddb(["GetItem", "Query"], table("stats")),
           ddb(["GetItem", "Query"], table("audit-log")),
+          // GET /v1/audit/entries: each chain's blocks by entry time
+          ddb(["Query"], index("audit-log", "byTime")),
           ddb(["Query"], table("audit-digests")),
           // completeness: every stored revision and violation has its audit entry
           { actions: ["dynamodb:Scan"], resources: [records, violations] },
