@@ -16,6 +16,7 @@ import {
   type GlobalSecondaryIndex,
   type KeySchemaElement,
   type TableDescription,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { DomainError } from "../core/errors.ts";
@@ -83,7 +84,8 @@ function keySchema(keys: KeySchema): KeySchemaElement[] {
 /**
  * Creates every table (in parallel) and waits until each is ACTIVE with its indexes, then turns on
  * TTL where defined (TTL can only be set on an existing table). Idempotent: a table that already
- * exists is accepted if its key schema matches, so `npm start` can run again on a persisted database.
+ * exists is accepted if its key schema matches, so `npm start` can run again on a persisted database;
+ * indexes it lacks are added.
  */
 export async function createTables(client: DynamoDBClient, prefix: string): Promise<TableNames> {
   await Promise.all(TABLES.map((def) => createTable(client, def, `${prefix}${def.name}`)));
@@ -106,9 +108,54 @@ export async function createTable(client: DynamoDBClient, def: TableDefinition, 
       );
     }
   }
-  const table = await waitUntilActive(client, name);
+  let table = await waitUntilActive(client, name);
   checkKeys(def, table, name);
+  // a table kept from an older version (a persisted COMPLIANCE_DATA_DIR) gains the indexes added
+  // since, one at a time (DynamoDB creates one GSI per UpdateTable and fills it from the items)
+  for (const index of missingIndexes(def, table)) {
+    await addIndex(client, def, name, index);
+    table = await waitUntilActive(client, name);
+  }
   if (def.ttlAttribute !== undefined) await enableTtl(client, name, def.ttlAttribute);
+}
+
+/** The definition's indexes the existing table does not have. */
+export function missingIndexes(def: TableDefinition, table: TableDescription): GlobalSecondaryIndex[] {
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const wanted = createTableInput(def, table.TableName ?? def.name).GlobalSecondaryIndexes ?? [];
+  return wanted.filter((i) => !present.has(i.IndexName));
+}
+
+async function addIndex(
+  client: DynamoDBClient,
+  def: TableDefinition,
+  name: string,
+  index: GlobalSecondaryIndex,
+): Promise<void> {
+  const keyNames = new Set((index.KeySchema ?? []).map((k) => k.AttributeName));
+  const attributes = (createTableInput(def, name).AttributeDefinitions ?? []).filter((a) =>
+    keyNames.has(a.AttributeName),
+  );
+  try {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: attributes,
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    throw new TableSetupError(
+      "table_create_failed",
+      name,
+      `could not add index ${index.IndexName} to table ${name}: ${errorMessage(error)}`,
+      { cause: error },
+    );
+  }
 }
 
 async function waitUntilActive(client: DynamoDBClient, name: string): Promise<TableDescription> {

@@ -3,6 +3,8 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
+  GetItemCommand,
+  PutItemCommand,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
@@ -14,6 +16,7 @@ import {
   TableSetupError,
 } from "../../functions/store/create-tables.ts";
 import {
+  AUDIT_LOG,
   POLICY_VERSIONS,
   RECORD_HEADS,
   RECORDS,
@@ -70,6 +73,34 @@ describe("createTables", () => {
 
   it("is idempotent: existing tables are accepted", async () => {
     await expect(createTables(db.clients.dynamodb, db.prefix)).resolves.toEqual(db.names);
+  });
+
+  it("adds the indexes an existing table (kept from an older version) lacks, and keeps its items", async () => {
+    const name = `${db.prefix}old-audit-log`;
+    const input = createTableInput(AUDIT_LOG, name);
+    // the table as an older version created it: same keys, no index
+    await db.clients.dynamodb.send(
+      new CreateTableCommand({
+        ...input,
+        GlobalSecondaryIndexes: undefined,
+        AttributeDefinitions: input.AttributeDefinitions?.filter((a) => a.AttributeName !== "atMin"),
+      }),
+    );
+    await db.clients.dynamodb.send(
+      new PutItemCommand({ TableName: name, Item: { chain: { S: "chain#0" }, seq: { N: "1" } } }),
+    );
+    await createTable(db.clients.dynamodb, AUDIT_LOG, name);
+    const table = await describeTable(name);
+    expect((table.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.IndexStatus, keys(i)])).toEqual([
+      ["byTime", "ACTIVE", ["chain:HASH", "atMin:RANGE"]],
+    ]);
+    const kept = await db.clients.dynamodb.send(
+      new GetItemCommand({ TableName: name, Key: { chain: { S: "chain#0" }, seq: { N: "1" } } }),
+    );
+    expect(kept.Item).toBeDefined();
+    // and a second start finds nothing to add
+    await createTable(db.clients.dynamodb, AUDIT_LOG, name);
+    expect((await describeTable(name)).GlobalSecondaryIndexes).toHaveLength(1);
   });
 
   it("refuses an existing table whose keys differ", async () => {
