@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import type { Page } from "@playwright/test";
 import { expect, expectAccessible, personWithRole, signInAs, test } from "./fixtures.ts";
-import { COMPLAINT_QUARTER, EXPENSE } from "./seed.ts";
+import { COMPLAINT_QUARTER, dryRunRecord, EXPENSE } from "./seed.ts";
 
 async function signInAsAuditor(page: Page, baseURL: string): Promise<void> {
   await page.goto("/console/sign-in");
@@ -105,24 +105,7 @@ test.describe("an auditor", () => {
   test("dry-runs a pasted record and sees what would fire, and why", async ({ page, baseURL }) => {
     await signInAsAuditor(page, baseURL as string);
     await page.goto("/console/dry-run");
-    const record = {
-      type: "expense",
-      id: "EXP-DRY-1",
-      revision: 1,
-      occurredAt: new Date(Date.now() - 86_400_000).toISOString(),
-      source: "console-test",
-      data: {
-        department: "marketing",
-        applicant: "a.wu",
-        category: "travel",
-        amount: 12000,
-        currency: "CNY",
-        budget: { lineId: "L1", remaining: 8000 },
-        attachments: 1,
-        status: "submitted",
-        approvals: [],
-      },
-    };
+    const record = dryRunRecord("EXP-DRY-1", new Date(Date.now() - 86_400_000).toISOString(), "console-test");
     await page.getByLabel("Record (JSON)").fill(JSON.stringify(record, null, 2));
     await page.getByRole("button", { name: "Evaluate" }).click();
     await expect(page.getByTestId("fired")).toContainText("expense-approval / over-budget");

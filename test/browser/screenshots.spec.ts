@@ -7,28 +7,11 @@
 import { mkdirSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { expect, signInAs, signInAsReader, test } from "./fixtures.ts";
-import { ASSIGNEE, COMPLAINT_QUARTER, EXPENSE } from "./seed.ts";
+import { ASSIGNEE, COMPLAINT_QUARTER, dryRunRecord, EXPENSE } from "./seed.ts";
 
 const DIR = "docs/console";
 
-const DRY_RUN_RECORD = {
-  type: "expense",
-  id: "EXP-SCREENSHOT",
-  revision: 1,
-  occurredAt: "2026-12-01T08:00:00+08:00",
-  source: "erp",
-  data: {
-    department: "marketing",
-    applicant: "a.wu",
-    category: "travel",
-    amount: 12000,
-    currency: "CNY",
-    budget: { lineId: "L1", remaining: 8000 },
-    attachments: 1,
-    status: "submitted",
-    approvals: [],
-  },
-};
+const DRY_RUN_RECORD = dryRunRecord("EXP-SCREENSHOT", "2026-12-01T08:00:00+08:00", "erp");
 
 async function hasDevIssuer(baseURL: string): Promise<{ auditor?: string }> {
   const response = await fetch(`${baseURL}/local/people`);

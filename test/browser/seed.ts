@@ -41,6 +41,28 @@ function expense(id: string, revision: number, data: Record<string, unknown>) {
   };
 }
 
+/** An expense over its remaining budget (12,000 against 8,000), for the dry run: not posted. */
+export function dryRunRecord(id: string, occurredAt: string, source: string) {
+  return {
+    type: "expense",
+    id,
+    revision: 1,
+    occurredAt,
+    source,
+    data: {
+      department: "marketing",
+      applicant: "a.wu",
+      category: "travel",
+      amount: 12000,
+      currency: "CNY",
+      budget: { lineId: "L1", remaining: 8000 },
+      attachments: 1,
+      status: "submitted",
+      approvals: [],
+    },
+  };
+}
+
 function complaint(id: string, category: string, receivedAt: string) {
   return {
     type: "complaint",

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../functions/cli/main.ts";
 import { SHIPPED_DIR } from "../support/policies.ts";
-import { expense } from "../support/records.ts";
+import { expense, unassignedComplaint } from "../support/records.ts";
 
 async function run(...argv: string[]) {
   const out: string[] = [];
@@ -75,25 +75,7 @@ describe("compliance evaluate --explain", () => {
 describe("compliance evaluate --explain, deadlines", () => {
   it("shows elapsed time and its limit in words, not as ISO 8601 durations", async () => {
     const complaint = join(tmp, "complaint.json");
-    writeFileSync(
-      complaint,
-      JSON.stringify({
-        type: "complaint",
-        id: "CMP-1",
-        revision: 1,
-        occurredAt: "2026-03-01T08:00:00Z",
-        source: "crm",
-        data: {
-          department: "customer-service",
-          customer: { id: "C1", name: "n", contact: "c@example.com" },
-          channel: "phone",
-          category: "general",
-          content: "x",
-          receivedAt: "2026-03-01T08:00:00Z",
-          escalations: [],
-        },
-      }),
-    );
+    writeFileSync(complaint, JSON.stringify(unassignedComplaint()));
     const result = await run("evaluate", complaint, "--at", "2026-03-02T10:30:00Z", "--explain");
     const deadline = result.out.split("\n").filter((l) => l.includes("time from receivedAt"));
     expect(deadline.length, result.out).toBeGreaterThan(0);

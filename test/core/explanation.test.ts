@@ -9,7 +9,7 @@ import type { Explanation } from "../../functions/core/engine/explanation.ts";
 import { createReferenceEvaluator } from "../../functions/core/engine/reference.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { shippedPolicies } from "../support/policies.ts";
-import { expense } from "../support/records.ts";
+import { expense, unassignedComplaint } from "../support/records.ts";
 
 const set = shippedPolicies();
 const evaluator = createEvaluator(set);
@@ -111,22 +111,7 @@ describe("explain mode of the compiled evaluator", () => {
   });
 
   it("does not short-circuit any: every branch is evaluated", () => {
-    const late = recordSchema.parse({
-      type: "complaint",
-      id: "CMP-1",
-      revision: 1,
-      occurredAt: "2026-03-01T08:00:00Z",
-      source: "crm",
-      data: {
-        department: "customer-service",
-        customer: { id: "C1", name: "n", contact: "c@example.com" },
-        channel: "phone",
-        category: "general",
-        content: "x",
-        receivedAt: "2026-03-01T08:00:00Z",
-        escalations: [],
-      },
-    });
+    const late = recordSchema.parse(unassignedComplaint());
     const evaluation = evaluator.evaluate(late, { now: "2026-03-20T00:00:00Z", explain: true });
     const policy = evaluation.policies.find((p) => p.id === "complaint-response");
     const count = (node: Explanation): number =>

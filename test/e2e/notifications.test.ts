@@ -18,6 +18,7 @@ import {
   startHttpReceiver,
   startSmtpReceiver,
 } from "../support/receivers.ts";
+import { overBudget as expenseOverBudget } from "../support/records.ts";
 import { Clock, type E2ePlatform, startE2ePlatform, uniquePrefix } from "./helpers.ts";
 
 const SECRET = "e2e-notify-secret";
@@ -29,25 +30,8 @@ let e2e: E2ePlatform | undefined;
 const prefix = uniquePrefix("notify");
 const dataDir = mkdtempSync(join(tmpdir(), "e2e-notify-"));
 
-const overBudget = (revision: number) => ({
-  type: "expense",
-  id: "EXP-NOTIFY-1",
-  revision,
-  occurredAt: "2026-03-01T08:00:00Z",
-  source: "erp",
-  data: {
-    department: "marketing",
-    applicant: "a.wu",
-    category: "travel",
-    amount: 12000,
-    currency: "CNY",
-    budget: { lineId: "MKT-2026-TRAVEL", remaining: 8000 },
-    attachments: 2,
-    status: "submitted",
-    submittedAt: "2026-03-01T08:00:00Z",
-    approvals: [],
-  },
-});
+/** An expense over its remaining budget (fires expense-approval/over-budget only). */
+const overBudget = (revision: number) => expenseOverBudget("EXP-NOTIFY-1", revision);
 
 function start() {
   return startE2ePlatform({

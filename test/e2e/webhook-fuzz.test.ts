@@ -16,6 +16,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClients } from "../../functions/local/aws-clients.ts";
 import { recordInput } from "../support/arbitraries.ts";
+import { quote } from "../support/records.ts";
 import {
   type Answer,
   type E2ePlatform,
@@ -487,23 +488,7 @@ const ACCESS = (id: string, actor: string) => ({
     encrypted: false,
   },
 });
-const QUOTE = (id: string, item: Record<string, unknown> = {}) => ({
-  type: "quote",
-  id,
-  revision: 1,
-  occurredAt: "2026-03-01T08:00:00Z",
-  source: "crm",
-  data: {
-    department: "sales",
-    salesperson: "a.wu",
-    customer: { id: "C1", name: "ACME" },
-    items: [{ sku: "S", listPrice: 100, unitPrice: 90, quantity: 1, ...item }],
-    status: "sent",
-    reviews: [],
-    approvals: [],
-    sentAt: "2026-03-01T09:00:00Z",
-  },
-});
+const QUOTE = (id: string, item: Record<string, unknown> = {}) => quote(id, 1, item);
 
 /** POST with a v2 signature over `signedPath` (default: the path sent). */
 function postV2(

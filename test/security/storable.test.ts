@@ -12,9 +12,10 @@ import { createEvaluator } from "../../functions/core/engine/evaluate.ts";
 import { MESSAGE_VALUE_MAX_CHARS } from "../../functions/core/engine/format.ts";
 import type { StoredViolation } from "../../functions/core/lifecycle.ts";
 import { itemProblems } from "../../functions/store/item-limits.ts";
-import { recordSchema } from "../../schemas/record.ts";
+import { type RecordInput, recordSchema } from "../../schemas/record.ts";
 import { now, recordInput } from "../support/arbitraries.ts";
 import { shippedPolicies } from "../support/policies.ts";
+import { expense as expenseRecord, quote as plainQuote } from "../support/records.ts";
 
 const evaluator = createEvaluator(shippedPolicies());
 const BODY_LIMIT = 256 * 1024;
@@ -153,23 +154,7 @@ describe("every schema-valid record is storable", () => {
 });
 
 describe("the review's unstorable records are refused as the caller's mistake", () => {
-  const quote = {
-    type: "quote",
-    id: "Q-1",
-    revision: 1,
-    occurredAt: "2026-03-01T08:00:00Z",
-    source: "crm",
-    data: {
-      department: "sales",
-      salesperson: "a.wu",
-      customer: { id: "C1", name: "ACME" },
-      items: [{ sku: "S", listPrice: 100, unitPrice: 90, quantity: 1 }],
-      status: "sent",
-      reviews: [],
-      approvals: [],
-      sentAt: "2026-03-01T09:00:00Z",
-    },
-  };
+  const quote = plainQuote("Q-1") as RecordInput & { data: { items: Record<string, unknown>[] } };
   const withItem = (item: Record<string, unknown>) => ({
     ...quote,
     data: { ...quote.data, items: [{ ...quote.data.items[0], ...item }] },
@@ -222,25 +207,12 @@ describe("the review's unstorable records are refused as the caller's mistake", 
     });
 
   it("a negative budget adjustment is refused (was an expense-approval v1 policy test case)", () => {
-    const expense = {
-      type: "expense",
-      id: "E-1",
-      revision: 1,
-      occurredAt: "2026-03-01T08:00:00Z",
-      source: "erp",
-      data: {
-        department: "marketing",
-        applicant: "a.wu",
-        category: "travel",
-        amount: 100,
-        currency: "CNY",
-        budget: { lineId: "L1", remaining: -5 },
-        attachments: 0,
-        status: "submitted",
-        approvals: [],
-        budgetAdjustment: { amount: -50000, lineTotal: 100000, approvals: [] },
-      },
-    };
+    const expense = expenseRecord("E-1", 1, {
+      amount: 100,
+      budget: { lineId: "L1", remaining: -5 },
+      attachments: 0,
+      budgetAdjustment: { amount: -50000, lineTotal: 100000, approvals: [] },
+    });
     const result = recordSchema.safeParse(expense);
     expect(result.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
       ["data.budgetAdjustment.amount", "must be ≥ 0"],

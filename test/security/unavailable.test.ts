@@ -9,30 +9,16 @@ import { createIngestHandler } from "../../functions/handlers/ingest.ts";
 import { isDependencyUnavailable, StoreError } from "../../functions/store/errors.ts";
 import { tableNames } from "../../functions/store/tables.ts";
 import { auditorGet, httpEvent, lambdaContext, signedPost } from "../support/events.ts";
+import { expense as expenseRecord } from "../support/records.ts";
 import { TestClock, testRuntime } from "../support/runtime.ts";
 
 // nothing listens on port 1: every DynamoDB call fails to connect
 const clock = new TestClock("2026-03-01T08:00:00Z");
 const dead = testRuntime("http://127.0.0.1:1", tableNames("gone-"), clock);
 
-const expense = JSON.stringify({
-  type: "expense",
-  id: "EXP-1",
-  revision: 1,
-  occurredAt: "2026-03-01T08:00:00Z",
-  source: "erp",
-  data: {
-    department: "marketing",
-    applicant: "a.wu",
-    category: "travel",
-    amount: 100,
-    currency: "CNY",
-    budget: { lineId: "L1", remaining: 1000 },
-    attachments: 1,
-    status: "submitted",
-    approvals: [],
-  },
-});
+const expense = JSON.stringify(
+  expenseRecord("EXP-1", 1, { amount: 100, budget: { lineId: "L1", remaining: 1000 }, attachments: 1 }),
+);
 
 describe("a dependency that is gone", () => {
   it("classifies network failures and throttling as unavailable, our own errors not", () => {

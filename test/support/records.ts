@@ -57,6 +57,36 @@ export function complaint(id: string, revision: number, data: Data = {}): Record
   } as RecordInput;
 }
 
+/** A general complaint nobody was assigned to, received 2026-03-01T08:00Z. */
+export function unassignedComplaint(id = "CMP-1"): RecordInput {
+  return complaint(id, 1, {
+    customer: { id: "C1", name: "n", contact: "c@example.com" },
+    content: "x",
+    assignedTo: undefined,
+  });
+}
+
+/** A plain quote: one item at a 10 % discount, sent, nothing to review (`item` overrides the item). */
+export function quote(id: string, revision = 1, item: Data = {}): RecordInput {
+  return {
+    type: "quote",
+    id,
+    revision,
+    occurredAt: "2026-03-01T08:00:00Z",
+    source: "crm",
+    data: {
+      department: "sales",
+      salesperson: "a.wu",
+      customer: { id: "C1", name: "ACME" },
+      items: [{ sku: "S", listPrice: 100, unitPrice: 90, quantity: 1, ...item }],
+      status: "sent",
+      reviews: [],
+      approvals: [],
+      sentAt: "2026-03-01T09:00:00Z",
+    },
+  } as RecordInput;
+}
+
 /** A quote whose 12 % discount was approved by a sales manager only: quote-approval/discount-authority. */
 export function discountedQuote(
   id: string,
