@@ -10,7 +10,7 @@ import { RECORD_TYPES } from "../../schemas/record.ts";
 import { VIOLATION_STATUSES, type ViolationStatus } from "../core/engine/violation.ts";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
-import type { IndexEntry, IndexFilters } from "../store/violations.ts";
+import type { IndexEntry, IndexFilters, PartitionPlace } from "../store/repositories.ts";
 import { signCursor, verifyCursor } from "./cursor.ts";
 import { candidateViolationIds, type Platform } from "./platform.ts";
 
@@ -30,7 +30,7 @@ export interface ViolationPage {
   readonly nextCursor: string | null;
 }
 
-type Position = { offset: number } | { parts: Record<string, Record<string, unknown> | "done"> };
+type Position = { offset: number } | { parts: Record<string, PartitionPlace | "done"> };
 
 function order(a: { detectedAt: string; id: string }, b: { detectedAt: string; id: string }): number {
   return a.detectedAt < b.detectedAt
@@ -51,7 +51,7 @@ const atLeast = (bound: string | undefined, value: string | null | undefined) =>
 const atMost = (bound: string | undefined, value: string | null | undefined) =>
   bound === undefined || (value !== null && value !== undefined && value <= bound);
 
-/** The same filters as the index query's (store/violations.ts indexFilterExpression), on a violation. */
+/** The same filters as the index query's (ViolationRepository.queryPartition), on a violation. */
 function matches(v: StoredViolation, q: ViolationQuery, now: string): boolean {
   return (
     anyOf(q.status, v.status) &&
@@ -150,7 +150,7 @@ export async function listViolations(
 
   // each partition's new place: "done", after the last entry taken from it, or unchanged
   // (absent = from the start)
-  const parts: Record<string, Record<string, unknown> | "done"> = {};
+  const parts: Record<string, PartitionPlace | "done"> = {};
   let more = false;
   for (const [i, f] of fetched.entries()) {
     const consumedAll = (heads[i] as number) >= f.entries.length;
@@ -159,10 +159,7 @@ export async function listViolations(
       continue;
     }
     more = true;
-    const last = lastTaken.get(f.partition);
-    const place = last
-      ? { id: last.id, statusShard: last.statusShard, detectedAt: last.detectedAt }
-      : places[f.partition];
+    const place = lastTaken.get(f.partition)?.after ?? places[f.partition];
     if (place !== undefined) parts[f.partition] = place;
   }
 

@@ -18,11 +18,11 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditVerifyCommand } from "../../functions/cli/audit.ts";
 import { entryHash } from "../../functions/core/audit-chain.ts";
-import { createAuditHandler } from "../../functions/handlers/audit.ts";
+import { createAuditTrailConsumer } from "../../functions/handlers/audit-trail-consumer.ts";
 import { auditVerifyRoute } from "../../functions/handlers/audit-verify.ts";
 import { createClients } from "../../functions/local/aws-clients.ts";
 import { startStreamPoller } from "../../functions/local/stream-poller.ts";
-import { attachAudit } from "../../functions/runtime/audit-runtime.ts";
+import { attachAudit, auditTrailOf } from "../../functions/runtime/audit-runtime.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
 import {
   type AuditDeps,
@@ -51,14 +51,14 @@ const dynamodb = () => db.clients.dynamodb;
 beforeAll(async () => {
   rt = testRuntime(db.endpoint, db.names, clock);
   audit = attachAudit(rt, {
-    store: new AuditLogStore(rt.platform.records.doc, db.names),
+    store: new AuditLogStore(rt.dynamodb.doc, db.names),
     key: async () => KEY,
     now: clock.now,
-    sources: auditSources(rt.platform.records.doc, db.names),
+    sources: auditSources(rt.dynamodb.doc, db.names),
     // this file writes its digests itself, on a test clock that moves a minute per record
     digestEveryMs: 24 * 3600_000,
   });
-  const handler = createAuditHandler(() => rt);
+  const handler = createAuditTrailConsumer(() => auditTrailOf(rt));
   const recording = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     received.push(structuredClone(event));
     return handler(event);
@@ -212,7 +212,7 @@ describe("audit trail on DynamoDB Local", () => {
   });
 
   it("appends a redelivered stream record once", async () => {
-    const handler = createAuditHandler(() => rt);
+    const handler = createAuditTrailConsumer(() => auditTrailOf(rt));
     expect(received.length).toBeGreaterThan(0);
     for (const event of received)
       expect(await handler(structuredClone(event))).toEqual({ batchItemFailures: [] });
@@ -559,7 +559,7 @@ describe("audit trail on DynamoDB Local", () => {
       subjects.map((subject, i) =>
         appendAudit(
           // a store per writer, as in separate Lambda containers
-          { store: new AuditLogStore(rt.platform.records.doc, db.names), now: clock.now },
+          { store: new AuditLogStore(rt.dynamodb.doc, db.names), now: clock.now },
           {
             eventKey: `concurrent-${i}`,
             content: { subject, kind: "test", at: "2026-03-02T00:00:00Z", i, key: `concurrent-${i}` },
