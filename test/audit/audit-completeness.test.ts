@@ -80,7 +80,7 @@ async function streamEvents(filter: (item: Record<string, unknown>) => boolean =
     });
   for (const item of await scanAll(db.names.records)) {
     const plain = unmarshall(item);
-    if (plain.rev > 0 && filter(plain))
+    if (filter(plain))
       add(db.names.records, { pk: item.pk as AttributeValue, rev: item.rev as AttributeValue }, item);
   }
   for (const item of await scanAll(db.names.violations)) {

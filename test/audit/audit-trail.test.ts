@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditVerifyCommand } from "../../functions/cli/audit.ts";
 import { entryHash } from "../../functions/core/audit-chain.ts";
 import { createAuditTrailConsumer } from "../../functions/handlers/audit-trail-consumer.ts";
-import { auditVerifyRoute } from "../../functions/handlers/audit-verify.ts";
+import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createClients } from "../../functions/local/aws-clients.ts";
 import { startStreamPoller } from "../../functions/local/stream-poller.ts";
 import { attachAudit, auditTrailOf } from "../../functions/runtime/audit-runtime.ts";
@@ -35,6 +35,7 @@ import { AUDIT_CHAINS, AuditLogStore, chainKey, chainOf } from "../../functions/
 import { auditSources } from "../../functions/store/audit-sources.ts";
 import { auditVerifySchema } from "../../schemas/api.ts";
 import { useTables } from "../support/dynamodb.ts";
+import { auditorGet, lambdaContext } from "../support/events.ts";
 import { expectMatchesOpenApi } from "../support/openapi.ts";
 import { expense, overBudget } from "../support/records.ts";
 import { storeAndEvaluate, TestClock, testRuntime } from "../support/runtime.ts";
@@ -88,8 +89,9 @@ async function drained() {
   for (const p of pollers) await p.drained();
 }
 
+/** GET /v1/audit/verify through the auditors' function, as the machine reader. */
 async function verifyBody() {
-  const result = await auditVerifyRoute(rt);
+  const result = await createAuditorHandler(() => rt)(auditorGet("/v1/audit/verify"), lambdaContext);
   expect(result.statusCode).toBe(200);
   const body = JSON.parse(result.body as string);
   expect(auditVerifySchema.safeParse(body).success).toBe(true);
