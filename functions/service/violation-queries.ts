@@ -2,8 +2,9 @@
  * The auditor's violation list (CONTRACT §2 GET /v1/violations): every filter, oldest first
  * (detectedAt, then id), paged with a signed cursor. No Scan anywhere:
  * - with `recordId`, the record's violations are fetched by their derived ids;
- * - otherwise each `${status}#${shard}` partition of the status index is queried (with the other
- *   filters as conditions) and the partitions are merged; the cursor keeps each partition's place.
+ * - otherwise each status partition the repository names is queried (with the other filters as
+ *   conditions) and the partitions are merged; the cursor keeps each partition's place (opaque:
+ *   how many partitions a status has, and their keys, are the store's).
  */
 import type { RecordType } from "../../schemas/record.ts";
 import { RECORD_TYPES } from "../../schemas/record.ts";
