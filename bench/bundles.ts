@@ -31,7 +31,7 @@ const FIRST_INVOCATION: Record<string, string> = {
   health: `{ routeKey: "GET /health", headers: {}, requestContext: { requestId: "r" } }`,
   evaluator: `{ Records: [] }`,
   events: `{ Records: [] }`,
-  audit: `{ Records: [] }`,
+  "audit-trail-consumer": `{ Records: [] }`,
   sweeper: "undefined", // import only: its first call queries DynamoDB
   digester: "undefined", // import only: its first call queries DynamoDB
   "policy-publisher": `{ RequestType: "Delete" }`,

@@ -223,8 +223,14 @@ export function deployedFeeding(trickle: boolean): Feeding {
     ingest: { fn: "ingest", recordsPerInvocation: 0 },
     evaluator: { fn: "evaluator", recordsPerInvocation: batch(STREAM_BATCHING.evaluator.batchSize) },
     events: { fn: "events", recordsPerInvocation: batch(STREAM_BATCHING.events.batchSize) },
-    "audit-records": { fn: "audit", recordsPerInvocation: batch(STREAM_BATCHING.audit.batchSize) },
-    "audit-violations": { fn: "audit", recordsPerInvocation: batch(STREAM_BATCHING.audit.batchSize) },
+    "audit-records": {
+      fn: "audit-trail-consumer",
+      recordsPerInvocation: batch(STREAM_BATCHING.audit.batchSize),
+    },
+    "audit-violations": {
+      fn: "audit-trail-consumer",
+      recordsPerInvocation: batch(STREAM_BATCHING.audit.batchSize),
+    },
     notifier: { fn: "notifier", recordsPerInvocation: 1 },
   };
 }

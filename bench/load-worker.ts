@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { createTableClients } from "../functions/store/clients.ts";
-import { recordKey } from "../functions/store/keys.ts";
+import { recordKey } from "../functions/store/repositories.ts";
 import { Client } from "./http-client.ts";
 import {
   epochNow,

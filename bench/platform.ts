@@ -44,8 +44,8 @@ import { createClients } from "../functions/local/aws-clients.ts";
 import { type LocalPlatform, startPlatform } from "../functions/local/platform-runtime.ts";
 import { startStreamPoller } from "../functions/local/stream-poller.ts";
 import { createTable, deleteTables } from "../functions/store/create-tables.ts";
-import { recordKey } from "../functions/store/keys.ts";
 import { RecordsStore } from "../functions/store/records.ts";
+import { recordKey } from "../functions/store/repositories.ts";
 import { RECORDS } from "../functions/store/tables.ts";
 import type { RecordEnvelope } from "../schemas/record.ts";
 import { type BenchCost, benchCost, formatCost, type HandlerMeasure } from "./cost.ts";
@@ -429,7 +429,7 @@ class CapacityMeter {
 function instrument(platform: LocalPlatform, meter: CapacityMeter) {
   // DynamoDBDocumentClient shares its DynamoDBClient's middleware stack, so this sees every
   // command the platform sends (document commands arrive as their low-level counterparts)
-  platform.runtime.platform.records.doc.middlewareStack.add(
+  platform.runtime.dynamodb.doc.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? "";
       const input = args.input as Record<string, unknown>;

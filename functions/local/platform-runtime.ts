@@ -13,7 +13,7 @@ import { LOCAL_ROUTES } from "../api/local-routes.ts";
 import { routeHandler } from "../api/router.ts";
 import { directoryOf } from "../core/directory.ts";
 import { companyTimeZone } from "../core/time.ts";
-import { createAuditHandler } from "../handlers/audit.ts";
+import { createAuditTrailConsumer } from "../handlers/audit-trail-consumer.ts";
 import { createAuditorHandler } from "../handlers/auditor.ts";
 import { createCasesHandler } from "../handlers/cases.ts";
 import { createEvaluateHandler } from "../handlers/evaluate.ts";
@@ -25,7 +25,7 @@ import type { HttpEvent } from "../http/api.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
 import { createTokenVerifier, localKeys, type TokenVerifier } from "../http/oidc.ts";
 import { verifierFromEnv } from "../http/sign-in-env.ts";
-import { attachAudit } from "../runtime/audit-runtime.ts";
+import { attachAudit, auditTrailOf } from "../runtime/audit-runtime.ts";
 import { policiesDir } from "../runtime/policy-files.ts";
 import { loadPolicySet } from "../runtime/policy-folder.ts";
 import { logger, type Runtime } from "../runtime/runtime.ts";
@@ -39,6 +39,7 @@ import { fileAnchor } from "../store/audit-anchor.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { auditSources } from "../store/audit-sources.ts";
 import { createTables } from "../store/create-tables.ts";
+import { dynamoDbStorage } from "../store/dynamodb-storage.ts";
 import { createClients } from "./aws-clients.ts";
 import {
   type BundledFunctions,
@@ -138,8 +139,7 @@ export async function startPlatform(opts: {
     const tables = await createTables(clients.dynamodb, prefix);
     const platform = createPlatform({
       set,
-      doc: clients.doc,
-      tables,
+      storage: dynamoDbStorage(clients.doc, tables),
       now: opts.now,
       maxWaiverDays: maxWaiverDaysFromEnv(env),
     });
@@ -166,6 +166,7 @@ export async function startPlatform(opts: {
       });
     const runtime: Runtime = {
       platform,
+      dynamodb: { doc: clients.doc, tables },
       credentials: { ...fromEnv, verifyToken },
       logger,
       cursorKey: async () => cursorKey,
@@ -307,14 +308,14 @@ export async function startPlatform(opts: {
       await readStream(
         "records",
         "audit-records",
-        bundles?.streams.audit ?? createAuditHandler(source),
+        bundles?.streams["audit-trail-consumer"] ?? createAuditTrailConsumer(() => auditTrailOf(runtime)),
         STREAM_BATCHING.audit,
         250,
       ),
       await readStream(
         "violations",
         "audit-violations",
-        bundles?.streams.audit ?? createAuditHandler(source),
+        bundles?.streams["audit-trail-consumer"] ?? createAuditTrailConsumer(() => auditTrailOf(runtime)),
         STREAM_BATCHING.audit,
         250,
       ),

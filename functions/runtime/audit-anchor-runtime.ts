@@ -58,6 +58,6 @@ export async function auditWithAnchorOf(
 ): Promise<AuditDeps> {
   const deps = auditOf(rt, env);
   if (deps.anchor) return deps;
-  const anchor = await anchorFromEnv(env, rt.platform.records.doc as unknown as AwsConfigSource);
+  const anchor = await anchorFromEnv(env, rt.dynamodb.doc as unknown as AwsConfigSource);
   return anchor ? attachAudit(rt, { ...deps, anchor }) : deps;
 }

@@ -12,9 +12,12 @@
  * verify only, so the stream consumer's bundle stays without the S3 client).
  */
 
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AuditDeps } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { auditSources } from "../store/audit-sources.ts";
+import { createTableClients } from "../store/clients.ts";
+import type { TableNames } from "../store/tables.ts";
 import { ConfigurationError, type Runtime, tablesFromEnv } from "./runtime.ts";
 import { secretFromEnv } from "./secrets.ts";
 
@@ -38,19 +41,43 @@ export function digestEveryMsFromEnv(env: NodeJS.ProcessEnv = process.env): numb
   return Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
 }
 
+function auditDepsFromEnv(doc: DynamoDBDocumentClient, now: () => Date, env: NodeJS.ProcessEnv): AuditDeps {
+  const tables = tablesFromEnv(env);
+  return {
+    store: new AuditLogStore(doc, tables),
+    key: auditKeyFromEnv(env),
+    now,
+    sources: auditSources(doc, tables),
+    digestEveryMs: digestEveryMsFromEnv(env),
+  };
+}
+
 /** The audit dependencies of a runtime: attached ones, else built from the environment (Lambda). */
 export function auditOf(rt: Runtime, env: NodeJS.ProcessEnv = process.env): AuditDeps {
   let deps = attached.get(rt);
   if (!deps) {
-    const tables = tablesFromEnv(env);
-    deps = {
-      store: new AuditLogStore(rt.platform.records.doc, tables),
-      key: auditKeyFromEnv(env),
-      now: rt.platform.now,
-      sources: auditSources(rt.platform.records.doc, tables),
-      digestEveryMs: digestEveryMsFromEnv(env),
-    };
+    deps = auditDepsFromEnv(rt.dynamodb.doc, rt.platform.now, env);
     attached.set(rt, deps);
   }
   return deps;
+}
+
+/** What the audit trail's stream consumer works with: the trail, and which tables its streams are. */
+export interface AuditTrail {
+  readonly deps: AuditDeps;
+  readonly tables: Pick<TableNames, "records" | "violations">;
+}
+
+/** A runtime's audit trail (tests, `npm start`: the attached one). */
+export function auditTrailOf(rt: Runtime): AuditTrail {
+  return { deps: auditOf(rt), tables: rt.dynamodb.tables };
+}
+
+/**
+ * The audit trail from the environment alone (the consumer's Lambda): it evaluates nothing and
+ * serves no HTTP, so it builds no Runtime and its bundle carries neither policies nor credentials.
+ */
+export function auditTrailFromEnv(env: NodeJS.ProcessEnv = process.env): AuditTrail {
+  const { doc } = createTableClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
+  return { deps: auditDepsFromEnv(doc, () => new Date(), env), tables: tablesFromEnv(env) };
 }

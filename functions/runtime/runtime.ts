@@ -12,10 +12,12 @@
  */
 
 import type { Logger } from "@aws-lambda-powertools/logger";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type Credentials, credentialsFromEnv, type SignInFromEnv } from "../http/credentials.ts";
 import { createPlatform, maxWaiverDaysFromEnv, type Platform } from "../service/platform.ts";
 import { createTableClients } from "../store/clients.ts";
-import { tablesFromEnv } from "../store/tables.ts";
+import { dynamoDbStorage } from "../store/dynamodb-storage.ts";
+import { type TableNames, tablesFromEnv } from "../store/tables.ts";
 import type { DevIssuer } from "./dev-issuer.ts";
 import { logger } from "./logger.ts";
 import { loadPolicySetForProcess } from "./policy-set.ts";
@@ -23,6 +25,11 @@ import { secretFromEnv, webhookSecretsFrom } from "./secrets.ts";
 
 export interface Runtime {
   readonly platform: Platform;
+  /**
+   * The DynamoDB client and table names the platform's repositories are built on: for what
+   * composes its own stores beside them (the audit trail) and tells the tables apart (stream consumers).
+   */
+  readonly dynamodb: { readonly doc: DynamoDBDocumentClient; readonly tables: TableNames };
   readonly credentials: Credentials;
   readonly logger: Logger;
   /** The key that signs pagination cursors (read on first use: only the auditor needs it). */
@@ -48,13 +55,14 @@ async function build(env: NodeJS.ProcessEnv, signIn?: SignInFromEnv): Promise<Ru
   const credentials = credentialsFromEnv(env, signIn);
   const secretsArn = env.COMPLIANCE_WEBHOOK_SECRETS_ARN;
   const { doc } = createTableClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
+  const tables = tablesFromEnv(env);
   return {
     platform: createPlatform({
       set: await loadPolicySetForProcess(),
-      doc,
-      tables: tablesFromEnv(env),
+      storage: dynamoDbStorage(doc, tables),
       maxWaiverDays: maxWaiverDaysFromEnv(env),
     }),
+    dynamodb: { doc, tables },
     credentials: secretsArn
       ? { ...credentials, webhookSecrets: () => webhookSecretsFrom(secretsArn) }
       : credentials,

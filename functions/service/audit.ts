@@ -31,7 +31,7 @@ import {
   chainOf,
   keyOfContent,
 } from "../store/audit-log.ts";
-import type { StoredRevision } from "../store/records.ts";
+import type { StoredRevision } from "../store/repositories.ts";
 
 /** The source tables' events, read by verify to prove completeness (store/audit-sources.ts). */
 export interface AuditSources {

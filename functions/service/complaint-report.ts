@@ -6,7 +6,6 @@
 import { type ComplaintCounts, deduction, emptyCounts } from "../core/complaint-report.ts";
 import { csvLine } from "../core/csv.ts";
 import { DomainError } from "../core/errors.ts";
-import { reportMonth } from "../store/records.ts";
 import type { Platform } from "./platform.ts";
 
 export interface ComplaintReport {
@@ -34,7 +33,7 @@ export function complaintItemsCsv(items: readonly ComplaintReportItem[]): string
   ].join("");
 }
 
-/** Month partitions from `from` to `to`, inclusive. */
+/** Calendar months (`2026-03`) from `from` to `to`, inclusive. */
 export function monthsBetween(from: string, to: string): string[] {
   const months: string[] = [];
   let y = Number(from.slice(0, 4));
@@ -42,7 +41,7 @@ export function monthsBetween(from: string, to: string): string[] {
   const endY = Number(to.slice(0, 4));
   const endM = Number(to.slice(5, 7));
   while (y < endY || (y === endY && m <= endM)) {
-    months.push(reportMonth(`${y}-${String(m).padStart(2, "0")}`));
+    months.push(`${y}-${String(m).padStart(2, "0")}`);
     m++;
     if (m > 12) {
       m = 1;
@@ -72,12 +71,12 @@ export async function complaintReport(
   const items: ComplaintReportItem[] = [];
   for (const month of months) {
     for await (const entry of platform.records.complaintsReceived(month, from, to)) {
-      if (seen.has(entry.pk) || !(entry.category in counts)) continue;
-      seen.add(entry.pk);
+      if (seen.has(entry.id) || !(entry.category in counts)) continue;
+      seen.add(entry.id);
       counts[entry.category as keyof ComplaintCounts]++;
       items.push({
         type: "complaint",
-        id: entry.pk.slice(entry.pk.indexOf("#") + 1),
+        id: entry.id,
         category: entry.category,
         receivedAt: entry.receivedAt,
       });

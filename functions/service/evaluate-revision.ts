@@ -8,8 +8,7 @@ import { nextActionAt } from "../core/case-actions.ts";
 import { DomainError } from "../core/errors.ts";
 import { type Change, reconcile, type StoredViolation } from "../core/lifecycle.ts";
 import { AGAIN, retry } from "../core/retry.ts";
-import { recordKey } from "../store/keys.ts";
-import type { StoredRevision } from "../store/records.ts";
+import { recordKey, type StoredRevision } from "../store/repositories.ts";
 import { candidateViolationIds, type Platform } from "./platform.ts";
 
 export interface EvaluationOutcome {

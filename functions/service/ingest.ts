@@ -1,7 +1,7 @@
 /** Stores a validated record revision (CONTRACT §2 POST /v1/records). Evaluation follows from the stream. */
 import type { RecordEnvelope } from "../../schemas/record.ts";
 import { canonicalHash } from "../core/canonical.ts";
-import type { PutOutcome } from "../store/records.ts";
+import type { PutOutcome } from "../store/repositories.ts";
 import type { Platform } from "./platform.ts";
 
 export interface IngestResult {

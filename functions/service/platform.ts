@@ -1,19 +1,21 @@
 /**
- * What the use cases need, assembled once per process (a Lambda container or `npm start`):
- * the DynamoDB stores (they own keys, index shards and pagination), the compiled policies and a
- * clock. Handlers and the local runtime build it the same way.
+ * What the use cases need, assembled once per process (a Lambda container or `npm start`): the
+ * repositories (store/repositories.ts: small interfaces; the DynamoDB implementation owns keys,
+ * index shards and pagination), the compiled policies and a clock. Handlers and the local runtime
+ * build it the same way.
  */
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { RecordType } from "../../schemas/record.ts";
 import { DEFAULT_MAX_WAIVER_DAYS } from "../core/case-actions.ts";
 import { createEvaluator, type Evaluator } from "../core/engine/evaluate.ts";
 import { violationId } from "../core/engine/violation.ts";
 import type { LoadedRule, PolicySet } from "../core/policy/model.ts";
-import { PolicyVersionsStore } from "../store/policy-versions.ts";
-import { RecordsStore } from "../store/records.ts";
-import { StatsStore } from "../store/stats.ts";
-import type { TableNames } from "../store/tables.ts";
-import { ViolationsStore } from "../store/violations.ts";
+import type {
+  PolicyVersionRepository,
+  RecordRepository,
+  StatsRepository,
+  Storage,
+  ViolationRepository,
+} from "../store/repositories.ts";
 
 /** The little logging the use cases do (Powertools Logger satisfies it). */
 export interface Log {
@@ -23,11 +25,11 @@ export interface Log {
 export interface Platform {
   readonly set: PolicySet;
   readonly evaluator: Evaluator;
-  readonly records: RecordsStore;
-  readonly violations: ViolationsStore;
-  readonly policyVersions: PolicyVersionsStore;
+  readonly records: RecordRepository;
+  readonly violations: ViolationRepository;
+  readonly policyVersions: PolicyVersionRepository;
   /** The counters GET /v1/stats answers from. */
-  readonly stats: StatsStore;
+  readonly stats: StatsRepository;
   readonly now: () => Date;
   /** The longest waiver in days unless a policy sets `maxWaiverDays` (COMPLIANCE_MAX_WAIVER_DAYS, 365). */
   readonly maxWaiverDays: number;
@@ -39,8 +41,7 @@ export interface Platform {
 
 export function createPlatform(args: {
   set: PolicySet;
-  doc: DynamoDBDocumentClient;
-  tables: TableNames;
+  storage: Storage;
   now?: () => Date;
   maxWaiverDays?: number;
 }): Platform {
@@ -55,10 +56,10 @@ export function createPlatform(args: {
   return {
     set: args.set,
     evaluator: createEvaluator(args.set),
-    records: new RecordsStore(args.doc, args.tables.records, args.tables.recordHeads),
-    violations: new ViolationsStore(args.doc, args.tables.violations),
-    policyVersions: new PolicyVersionsStore(args.doc, args.tables.policyVersions),
-    stats: new StatsStore(args.doc, args.tables.stats),
+    records: args.storage.records,
+    violations: args.storage.violations,
+    policyVersions: args.storage.policyVersions,
+    stats: args.storage.stats,
     now: args.now ?? (() => new Date()),
     maxWaiverDays: args.maxWaiverDays ?? DEFAULT_MAX_WAIVER_DAYS,
     rulesByType,

@@ -5,8 +5,7 @@
  */
 import { DomainError } from "../core/errors.ts";
 import { ALL_SCOPE, personScope, type StatsAnswer, statsAnswer, weeksBetween } from "../core/stats.ts";
-import type { StatsStore } from "../store/stats.ts";
-import { VIOLATION_SHARDS } from "../store/tables.ts";
+import type { StatsRepository } from "../store/repositories.ts";
 import type { Platform } from "./platform.ts";
 
 /** Whose stats: the company's, or one person's own violations (the people branch passes it). */
@@ -18,7 +17,7 @@ const WEEK = 7 * 86_400_000;
 
 export async function readStats(
   platform: Platform,
-  store: StatsStore,
+  store: StatsRepository,
   timeZone: string,
   scope: StatsScope,
   range: { from?: string; to?: string },
@@ -36,13 +35,10 @@ export async function readStats(
     );
   const weeks = weeksBetween(fromMs, toMs, timeZone);
   const key = scope.kind === "all" ? ALL_SCOPE : personScope(scope.id);
-  const partitions = ["open", "acknowledged"].flatMap((s) =>
-    Array.from({ length: VIOLATION_SHARDS }, (_, k) => `${s}#${k}`),
-  );
   const [counters, overdue] = await Promise.all([
     store.read(key, weeks),
     platform.violations.countOverdue(
-      partitions,
+      ["open", "acknowledged"],
       new Date(now).toISOString(),
       scope.kind === "person" ? scope.id : undefined,
     ),

@@ -10,7 +10,7 @@ import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import type { LoadedRule } from "../core/policy/model.ts";
 import { AGAIN, retry } from "../core/retry.ts";
-import { recordKey } from "../store/keys.ts";
+import { recordKey } from "../store/repositories.ts";
 import type { Platform } from "./platform.ts";
 
 export class ViolationNotFoundError extends DomainError<"not_found"> {

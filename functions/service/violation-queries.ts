@@ -2,15 +2,16 @@
  * The auditor's violation list (CONTRACT §2 GET /v1/violations): every filter, oldest first
  * (detectedAt, then id), paged with a signed cursor. No Scan anywhere:
  * - with `recordId`, the record's violations are fetched by their derived ids;
- * - otherwise each `${status}#${shard}` partition of the status index is queried (with the other
- *   filters as conditions) and the partitions are merged; the cursor keeps each partition's place.
+ * - otherwise each status partition the repository names is queried (with the other filters as
+ *   conditions) and the partitions are merged; the cursor keeps each partition's place (opaque:
+ *   how many partitions a status has, and their keys, are the store's).
  */
 import type { RecordType } from "../../schemas/record.ts";
 import { RECORD_TYPES } from "../../schemas/record.ts";
 import { VIOLATION_STATUSES, type ViolationStatus } from "../core/engine/violation.ts";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
-import type { IndexEntry, IndexFilters } from "../store/violations.ts";
+import type { IndexEntry, IndexFilters, PartitionPlace } from "../store/repositories.ts";
 import { signCursor, verifyCursor } from "./cursor.ts";
 import { candidateViolationIds, type Platform } from "./platform.ts";
 
@@ -30,7 +31,7 @@ export interface ViolationPage {
   readonly nextCursor: string | null;
 }
 
-type Position = { offset: number } | { parts: Record<string, Record<string, unknown> | "done"> };
+type Position = { offset: number } | { parts: Record<string, PartitionPlace | "done"> };
 
 function order(a: { detectedAt: string; id: string }, b: { detectedAt: string; id: string }): number {
   return a.detectedAt < b.detectedAt
@@ -51,7 +52,7 @@ const atLeast = (bound: string | undefined, value: string | null | undefined) =>
 const atMost = (bound: string | undefined, value: string | null | undefined) =>
   bound === undefined || (value !== null && value !== undefined && value <= bound);
 
-/** The same filters as the index query's (store/violations.ts indexFilterExpression), on a violation. */
+/** The same filters as the index query's (ViolationRepository.queryPartition), on a violation. */
 function matches(v: StoredViolation, q: ViolationQuery, now: string): boolean {
   return (
     anyOf(q.status, v.status) &&
@@ -150,7 +151,7 @@ export async function listViolations(
 
   // each partition's new place: "done", after the last entry taken from it, or unchanged
   // (absent = from the start)
-  const parts: Record<string, Record<string, unknown> | "done"> = {};
+  const parts: Record<string, PartitionPlace | "done"> = {};
   let more = false;
   for (const [i, f] of fetched.entries()) {
     const consumedAll = (heads[i] as number) >= f.entries.length;
@@ -159,10 +160,7 @@ export async function listViolations(
       continue;
     }
     more = true;
-    const last = lastTaken.get(f.partition);
-    const place = last
-      ? { id: last.id, statusShard: last.statusShard, detectedAt: last.detectedAt }
-      : places[f.partition];
+    const place = lastTaken.get(f.partition)?.after ?? places[f.partition];
     if (place !== undefined) parts[f.partition] = place;
   }
 

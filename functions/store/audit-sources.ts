@@ -1,11 +1,10 @@
 /**
  * The source tables' events the audit trail must hold, for verify's completeness check: every
- * stored record revision (records table, rev ≥ 1) and every violation history entry. Read with
+ * stored record revision (every item of the records table) and every violation history entry. Read with
  * paginated Scans (verify reads everything anyway; no request path lists through here).
  */
 import { type DynamoDBDocumentClient, ScanCommand, type ScanCommandOutput } from "@aws-sdk/lib-dynamodb";
 import type { SourceEvent } from "../core/audit-completeness.ts";
-import { HEAD_REV } from "./records.ts";
 import type { TableNames } from "./tables.ts";
 
 async function* scanAll(
@@ -29,8 +28,6 @@ export function auditSources(
       for await (const item of scanAll(doc, {
         TableName: tables.records,
         ProjectionExpression: "pk, rev, receivedAt",
-        FilterExpression: "rev > :head",
-        ExpressionAttributeValues: { ":head": HEAD_REV },
         ConsistentRead: true,
       })) {
         const subject = `record:${item.pk}`;

@@ -20,6 +20,7 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { DomainError } from "../core/errors.ts";
+import { AGAIN, exponentialBackoff, type RetryPolicy, retry } from "../core/retry.ts";
 import { type KeySchema, TABLES, type TableDefinition, type TableNames, tableNames } from "./tables.ts";
 
 export type TableSetupErrorCode =
@@ -39,6 +40,17 @@ export class TableSetupError extends DomainError<TableSetupErrorCode> {
 
 /** On AWS, table creation takes seconds to a minute; DynamoDB Local is ACTIVE at once. */
 const ACTIVE_TIMEOUT_MS = 5 * 60_000;
+
+/** Asking again whether a table is ready (or gone): doubling pauses from 50 ms to 2 s, until the timeout. */
+function untilTimeout(): RetryPolicy {
+  const deadline = Date.now() + ACTIVE_TIMEOUT_MS;
+  return {
+    attempts: Number.POSITIVE_INFINITY,
+    backoffMs: exponentialBackoff(50, 2_000),
+    sleep,
+    keepGoing: () => Date.now() <= deadline,
+  };
+}
 
 /** The CreateTable request for one definition: pure, so it can be compared with what the CDK app declares. */
 export function createTableInput(def: TableDefinition, physicalName: string): CreateTableCommandInput {
@@ -159,20 +171,23 @@ async function addIndex(
 }
 
 async function waitUntilActive(client: DynamoDBClient, name: string): Promise<TableDescription> {
-  const deadline = Date.now() + ACTIVE_TIMEOUT_MS;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 2_000)) {
-    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: name }));
-    const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === "ACTIVE");
-    if (table !== undefined && table.TableStatus === "ACTIVE" && indexesActive) return table;
-    if (Date.now() > deadline) {
-      throw new TableSetupError(
+  let status: string | undefined;
+  return retry(
+    untilTimeout(),
+    async () => {
+      const { Table: table } = await client.send(new DescribeTableCommand({ TableName: name }));
+      const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === "ACTIVE");
+      if (table !== undefined && table.TableStatus === "ACTIVE" && indexesActive) return table;
+      status = table?.TableStatus;
+      return AGAIN;
+    },
+    () =>
+      new TableSetupError(
         "table_not_active",
         name,
-        `table ${name} is still ${table?.TableStatus ?? "missing"} after ${ACTIVE_TIMEOUT_MS / 1000} s`,
-      );
-    }
-    await sleep(delay);
-  }
+        `table ${name} is still ${status ?? "missing"} after ${ACTIVE_TIMEOUT_MS / 1000} s`,
+      ),
+  );
 }
 
 /** A table left over with other keys would fail later with confusing validation errors: fail here instead. */
@@ -224,20 +239,23 @@ async function deleteTable(client: DynamoDBClient, name: string): Promise<void> 
       },
     );
   }
-  const deadline = Date.now() + ACTIVE_TIMEOUT_MS;
-  for (let delay = 50; Date.now() < deadline; delay = Math.min(delay * 2, 2_000)) {
-    try {
-      await client.send(new DescribeTableCommand({ TableName: name }));
-    } catch (error) {
-      if (errorName(error) === "ResourceNotFoundException") return;
-      throw error;
-    }
-    await sleep(delay);
-  }
-  throw new TableSetupError(
-    "table_delete_failed",
-    name,
-    `table ${name} still exists ${ACTIVE_TIMEOUT_MS / 1000} s after DeleteTable`,
+  await retry(
+    untilTimeout(),
+    async () => {
+      try {
+        await client.send(new DescribeTableCommand({ TableName: name }));
+        return AGAIN;
+      } catch (error) {
+        if (errorName(error) === "ResourceNotFoundException") return undefined;
+        throw error;
+      }
+    },
+    () =>
+      new TableSetupError(
+        "table_delete_failed",
+        name,
+        `table ${name} still exists ${ACTIVE_TIMEOUT_MS / 1000} s after DeleteTable`,
+      ),
   );
 }
 

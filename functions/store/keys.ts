@@ -1,9 +1,8 @@
-/** Key helpers shared by every writer and reader, so shards and keys are computed one way. */
+/**
+ * Index shards, computed one way by every writer and reader of the DynamoDB tables (the record's
+ * own key, recordKey, is part of the repositories' contract: repositories.ts).
+ */
 import { DEADLINE_SHARDS, VIOLATION_SHARDS } from "./tables.ts";
-
-export function recordKey(type: string, id: string): string {
-  return `${type}#${id}`;
-}
 
 /** FNV-1a: a stable, fast spread of keys over shards (not for security). */
 export function shardOf(key: string, shards: number): string {

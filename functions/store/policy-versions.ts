@@ -2,8 +2,9 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { PolicyVersion } from "../core/policy/model.ts";
 import { isConditionFailed, PolicyVersionConflictError, StoreError } from "./errors.ts";
+import type { PolicyVersionRepository } from "./repositories.ts";
 
-export class PolicyVersionsStore {
+export class PolicyVersionsStore implements PolicyVersionRepository {
   readonly doc: DynamoDBDocumentClient;
   readonly table: string;
   constructor(doc: DynamoDBDocumentClient, table: string) {

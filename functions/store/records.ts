@@ -9,55 +9,26 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { RecordEnvelope } from "../../schemas/record.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
-import { deadlineShard, recordKey } from "./keys.ts";
+import { deadlineShard } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
+import {
+  type ComplaintEntry,
+  type PutOutcome,
+  type PutResult,
+  type RecordHead,
+  type RecordRepository,
+  recordKey,
+  type StoredRevision,
+} from "./repositories.ts";
 import { DEADLINE_SHARDS } from "./tables.ts";
 
-/**
- * @deprecated Heads live in the record-heads table: every item here is a revision (rev ≥ 1), so
- * no query needs `rev > 0`. Only handlers/audit.ts still reads it, until the audit branch lands.
- */
-export const HEAD_REV = 0;
-
-export interface StoredRevision {
-  readonly pk: string;
-  readonly rev: number;
-  readonly record: RecordEnvelope;
-  /** sha256 of the canonical JSON of the validated record: "the same body" whatever its formatting. */
-  readonly bodyHash: string;
-  readonly receivedAt: string;
-  readonly clientId: string;
-}
-
-export interface RecordHead {
-  readonly pk: string;
-  readonly latest: number;
-  readonly nextCheckAt?: string;
-  readonly evaluatedAt?: string;
-}
-
-export type PutOutcome = "created" | "duplicate" | "conflict" | "stale" | "not_owner";
-
-/** What putRevision did; for `not_owner`, which client owns the record. */
-export interface PutResult {
-  readonly outcome: PutOutcome;
-  readonly owner?: string;
-}
-
-/** The byReceived partition of a complaint received at `iso`: one per calendar month (UTC). */
-export function reportMonth(iso: string): string {
+/** The byReceived partition of a complaint received at `iso` (or in month `2026-03`): one per calendar month (UTC). */
+function reportMonth(iso: string): string {
   return `complaint#${iso.slice(0, 7)}`;
 }
 
-export interface ReportEntry {
-  readonly pk: string;
-  readonly receivedAt: string;
-  readonly category: string;
-}
-
-export class RecordsStore {
+export class RecordsStore implements RecordRepository {
   readonly doc: DynamoDBDocumentClient;
   readonly table: string;
   readonly headsTable: string;
@@ -108,8 +79,8 @@ export class RecordsStore {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: "pk = :pk AND rev > :head",
-        ExpressionAttributeValues: { ":pk": pk, ":head": HEAD_REV },
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": pk },
         ProjectionExpression: "rev, bodyHash, clientId",
         ScanIndexForward: false,
         Limit: 1,
@@ -237,14 +208,20 @@ export class RecordsStore {
       yield item as unknown as RecordHead;
   }
 
-  /** Complaints received in one month partition within [from, to] (latest evaluated revision each). */
-  async *complaintsReceived(month: string, from: string, to: string): AsyncGenerator<ReportEntry> {
+  /** Complaints received in one month (its byReceived partition) within [from, to] (latest evaluated revision each). */
+  async *complaintsReceived(month: string, from: string, to: string): AsyncGenerator<ComplaintEntry> {
     for await (const item of queryAll(this.doc, {
       TableName: this.headsTable,
       IndexName: "byReceived",
       KeyConditionExpression: "reportMonth = :m AND receivedAt BETWEEN :from AND :to",
-      ExpressionAttributeValues: { ":m": month, ":from": from, ":to": to },
-    }))
-      yield item as unknown as ReportEntry;
+      ExpressionAttributeValues: { ":m": reportMonth(month), ":from": from, ":to": to },
+    })) {
+      const pk = String(item.pk);
+      yield {
+        id: pk.slice(pk.indexOf("#") + 1),
+        receivedAt: item.receivedAt as string,
+        category: item.category as string,
+      };
+    }
   }
 }

@@ -5,8 +5,9 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { OPEN_KEY, type StatsDelta, weekKey } from "../core/stats.ts";
 import { StoreError } from "./errors.ts";
+import type { StatsRepository } from "./repositories.ts";
 
-export class StatsStore {
+export class StatsStore implements StatsRepository {
   readonly doc: DynamoDBDocumentClient;
   readonly table: string;
   constructor(doc: DynamoDBDocumentClient, table: string) {

@@ -14,6 +14,7 @@ import { AGAIN, exponentialBackoff, retry } from "../core/retry.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { statusShard, violationShard } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
+import type { IndexEntry, IndexFilters, PartitionPlace, ViolationRepository } from "./repositories.ts";
 import { VIOLATION_SHARDS } from "./tables.ts";
 
 /** The stored item: the violation plus flattened attributes its index and filters use. */
@@ -47,30 +48,6 @@ export function fromItem(item: Record<string, unknown>): StoredViolation {
   const copy: Record<string, unknown> = { ...item };
   for (const key of INTERNAL) delete copy[key];
   return copy as unknown as StoredViolation;
-}
-
-/**
- * What the byStatus index can filter on (its projected attributes): each list means "any of these".
- * Times are ISO 8601 UTC instants (text order is time order).
- */
-export interface IndexFilters {
-  readonly area?: readonly string[];
-  readonly policyId?: readonly string[];
-  readonly ruleId?: readonly string[];
-  readonly recordType?: readonly string[];
-  readonly severity?: readonly string[];
-  readonly department?: readonly string[];
-  readonly assigneeRole?: readonly string[];
-  /** A person id: only violations assigned to them. */
-  readonly assignee?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly occurredFrom?: string;
-  readonly occurredTo?: string;
-  readonly resolvedFrom?: string;
-  readonly resolvedTo?: string;
-  /** Only violations whose dueAt is before this instant (overdue). */
-  readonly dueBefore?: string;
 }
 
 /** The filter expression of `filters` over byStatus's projected attributes (the key condition aside). */
@@ -113,13 +90,14 @@ export function indexFilterExpression(filters: IndexFilters): {
   return { ...(conditions.length ? { expression: conditions.join(" AND ") } : {}), names, values };
 }
 
-export interface IndexEntry {
-  readonly id: string;
-  readonly statusShard: string;
-  readonly detectedAt: string;
-}
+/** The byStatus key of an item: where a partition's reading continues right after it. */
+const placeOf = (item: Record<string, unknown>): PartitionPlace => ({
+  id: item.id,
+  statusShard: item.statusShard,
+  detectedAt: item.detectedAt,
+});
 
-export class ViolationsStore {
+export class ViolationsStore implements ViolationRepository {
   readonly doc: DynamoDBDocumentClient;
   readonly table: string;
   constructor(doc: DynamoDBDocumentClient, table: string) {
@@ -187,9 +165,9 @@ export class ViolationsStore {
   async queryPartition(
     partition: string,
     filters: IndexFilters,
-    startKey: Record<string, unknown> | undefined,
+    startAfter: PartitionPlace | undefined,
     limit: number,
-  ): Promise<{ entries: IndexEntry[]; lastKey?: Record<string, unknown> }> {
+  ): Promise<{ entries: IndexEntry[]; lastKey?: PartitionPlace }> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ":p": partition };
     let keyCondition = "statusShard = :p";
@@ -208,7 +186,7 @@ export class ViolationsStore {
     Object.assign(names, filter.names);
     Object.assign(values, filter.values);
     const entries: IndexEntry[] = [];
-    let start = startKey;
+    let start: Record<string, unknown> | undefined = startAfter && { ...startAfter };
     do {
       const out = await this.doc.send(
         new QueryCommand({
@@ -223,18 +201,10 @@ export class ViolationsStore {
         }),
       );
       for (const item of out.Items ?? []) {
-        entries.push({
-          id: item.id as string,
-          statusShard: item.statusShard as string,
-          detectedAt: item.detectedAt as string,
-        });
-        if (entries.length === limit) {
-          // continue right after this item, not after the whole page DynamoDB read
-          return {
-            entries,
-            lastKey: { id: item.id, statusShard: item.statusShard, detectedAt: item.detectedAt },
-          };
-        }
+        const after = placeOf(item);
+        entries.push({ id: item.id as string, detectedAt: item.detectedAt as string, after });
+        // continue right after this item, not after the whole page DynamoDB read
+        if (entries.length === limit) return { entries, lastKey: after };
       }
       start = out.LastEvaluatedKey;
     } while (start);
@@ -242,14 +212,14 @@ export class ViolationsStore {
   }
 
   /**
-   * How many violations are overdue at `now` (open or acknowledged, dueAt passed), optionally only
+   * How many violations of these statuses are overdue at `now` (dueAt passed), optionally only
    * those assigned to a person: a COUNT Query of those statuses' byStatus partitions, filtered on
-   * the projected dueAt (and people). Exact; reads every open/acknowledged index item (~0.5 KB).
+   * the projected dueAt (and people). Exact; reads every index item of those statuses (~0.5 KB).
    */
-  async countOverdue(partitions: readonly string[], now: string, assignee?: string): Promise<number> {
+  async countOverdue(statuses: readonly string[], now: string, assignee?: string): Promise<number> {
     const filter = indexFilterExpression({ dueBefore: now, ...(assignee ? { assignee } : {}) });
     const counts = await Promise.all(
-      partitions.map(async (partition) => {
+      this.statusPartitions(statuses).map(async (partition) => {
         let count = 0;
         let start: Record<string, unknown> | undefined;
         do {

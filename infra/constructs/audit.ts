@@ -61,7 +61,7 @@ export class AuditTrail extends Construct {
     // (e.g. through EventBridge Pipes or Kinesis Data Streams for DynamoDB), and StreamConsumer
     // refuses a third at synth.
     this.records = new StreamConsumer(this, "RecordsStream", {
-      fn: functions.audit,
+      fn: functions.auditTrailConsumer,
       table: data.tables.records,
       key: data.key,
       description: "records stream consumer (audit trail)",
@@ -71,7 +71,7 @@ export class AuditTrail extends Construct {
       filters: [REVISION_ITEMS_FILTER],
     });
     this.violations = new StreamConsumer(this, "ViolationsStream", {
-      fn: functions.audit,
+      fn: functions.auditTrailConsumer,
       table: data.tables.violations,
       key: data.key,
       description: "violations stream consumer (audit trail)",

@@ -36,9 +36,10 @@ import { type Functions, KMS } from "./functions.ts";
 export const MAX_CONSUMERS_PER_STREAM = 2;
 
 /**
- * Stored revisions only (records sort key rev ≥ 1): head items (rev = 0, kept for older data)
- * are dropped before Lambda runs. Stream records carry numbers as strings ({"N": "3"}), so the
- * filter is "anything but the string 0" rather than a numeric match.
+ * Stored revisions only (records sort key rev ≥ 1). Every item the platform writes to the records
+ * table is one (heads live in record-heads); the filter states the consumers' input at the
+ * mapping, so anything else written there never invokes them. Stream records carry numbers as
+ * strings ({"N": "3"}), so the filter is "anything but the string 0" rather than a numeric match.
  */
 export const REVISION_ITEMS_FILTER = FilterCriteria.filter({
   eventName: FilterRule.or("INSERT", "MODIFY"),

@@ -70,7 +70,8 @@ export class Functions extends Construct {
   readonly evaluator: ComplianceFunction;
   readonly sweeper: ComplianceFunction;
   readonly events: ComplianceFunction;
-  readonly audit: ComplianceFunction;
+  /** The audit trail's stream consumer (both streams); not the auditors' read API, which is `auditor`. */
+  readonly auditTrailConsumer: ComplianceFunction;
   readonly digester: ComplianceFunction;
   readonly policyPublisher: ComplianceFunction;
   /** The functions behind HTTP routes, by the name functions/api/routes.ts gives them. */
@@ -252,21 +253,23 @@ export class Functions extends Construct {
     this.events.allow(["dynamodb:UpdateItem"], [data.tables.stats.tableArn]);
     this.events.allowKey(key, KMS.write);
 
-    this.audit = new ComplianceFunction(this, "Audit", {
-      ...common,
-      handler: "audit",
+    this.auditTrailConsumer = new ComplianceFunction(this, "AuditTrailConsumer", {
+      // builds no Runtime (runtime/audit-runtime.ts auditTrailFromEnv): no policy set
+      key,
+      handler: "audit-trail-consumer",
       description:
         "Records and violations stream consumer: appends revisions and violation changes to the hash-chained audit log",
       // hashes and JSON of up to 100 stream records per batch, 100 subjects at once
       memorySize: 1024,
       timeout: Duration.seconds(60),
-      environment: tables("audit-log"),
+      // records and violations: only their names, to tell which stream a record comes from
+      environment: tables("audit-log", "records", "violations"),
     });
     // store/audit-log.ts appendToChain: the chain's tail blocks (Query, consistent, newest first),
     // then one conditional PutItem per block — no transaction, no update, no marker.
     // It never reads the digest key: digests are the digester's.
-    this.audit.allow(["dynamodb:PutItem", "dynamodb:Query"], [auditLog.tableArn]);
-    this.audit.allowKey(key, KMS.write);
+    this.auditTrailConsumer.allow(["dynamodb:PutItem", "dynamodb:Query"], [auditLog.tableArn]);
+    this.auditTrailConsumer.allowKey(key, KMS.write);
 
     this.digester = new ComplianceFunction(this, "Digester", {
       ...common,
@@ -320,7 +323,7 @@ export class Functions extends Construct {
       this.evaluator,
       this.sweeper,
       this.events,
-      this.audit,
+      this.auditTrailConsumer,
       this.digester,
       this.policyPublisher,
     ];

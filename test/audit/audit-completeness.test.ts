@@ -20,8 +20,8 @@ import {
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createAuditHandler } from "../../functions/handlers/audit.ts";
-import { attachAudit } from "../../functions/runtime/audit-runtime.ts";
+import { createAuditTrailConsumer } from "../../functions/handlers/audit-trail-consumer.ts";
+import { attachAudit, auditTrailOf } from "../../functions/runtime/audit-runtime.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { type AuditDeps, verifyAudit, writeDigest } from "../../functions/service/audit.ts";
 import { ANCHOR_FILE, fileAnchor } from "../../functions/store/audit-anchor.ts";
@@ -44,11 +44,11 @@ const dynamodb = () => db.clients.dynamodb;
 beforeAll(() => {
   rt = testRuntime(db.endpoint, db.names, clock);
   audit = attachAudit(rt, {
-    store: new AuditLogStore(rt.platform.records.doc, db.names),
+    store: new AuditLogStore(rt.dynamodb.doc, db.names),
     key: async () => KEY,
     now: clock.now,
     anchor: fileAnchor(anchorDir),
-    sources: auditSources(rt.platform.records.doc, db.names),
+    sources: auditSources(rt.dynamodb.doc, db.names),
     digestEveryMs: EVERY_MS,
   });
 });
@@ -71,27 +71,28 @@ async function scanAll(table: string): Promise<Raw[]> {
 /** Stream records as DynamoDB Streams would deliver them: revisions, and each violation as an INSERT. */
 async function streamEvents(filter: (item: Record<string, unknown>) => boolean = () => true) {
   const events: DynamoDBRecord[] = [];
-  const add = (keys: Raw, image: Raw) =>
+  const add = (table: string, keys: Raw, image: Raw) =>
     events.push({
       eventID: `e${++sequence}`,
       eventName: "INSERT",
+      eventSourceARN: `arn:aws:dynamodb:ddblocal:000000000000:table/${table}/stream/2026-03-01T00:00:00.000`,
       dynamodb: { Keys: keys as never, NewImage: image as never, SequenceNumber: String(sequence) },
     });
   for (const item of await scanAll(db.names.records)) {
     const plain = unmarshall(item);
-    if (plain.rev > 0 && filter(plain))
-      add({ pk: item.pk as AttributeValue, rev: item.rev as AttributeValue }, item);
+    if (filter(plain))
+      add(db.names.records, { pk: item.pk as AttributeValue, rev: item.rev as AttributeValue }, item);
   }
   for (const item of await scanAll(db.names.violations)) {
     const plain = unmarshall(item);
     if (filter({ pk: `${plain.record.type}#${plain.record.id}` }))
-      add({ id: item.id as AttributeValue }, item);
+      add(db.names.violations, { id: item.id as AttributeValue }, item);
   }
   return events;
 }
 
 async function feed(records: DynamoDBRecord[]) {
-  const handler = createAuditHandler(() => rt);
+  const handler = createAuditTrailConsumer(() => auditTrailOf(rt));
   expect(await handler({ Records: records })).toEqual({ batchItemFailures: [] });
 }
 
@@ -181,7 +182,7 @@ describe("audit completeness, sealing and the anchor", () => {
   });
 
   it("splits a chain's batch that would pass DynamoDB's 400 KB into several blocks", async () => {
-    const store = new AuditLogStore(rt.platform.records.doc, db.names);
+    const store = new AuditLogStore(rt.dynamodb.doc, db.names);
     const big = Array.from({ length: 1200 }, (_, i) => ({
       eventKey: `bulk-${i}`,
       content: {

@@ -18,11 +18,11 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditVerifyCommand } from "../../functions/cli/audit.ts";
 import { entryHash } from "../../functions/core/audit-chain.ts";
-import { createAuditHandler } from "../../functions/handlers/audit.ts";
-import { auditVerifyRoute } from "../../functions/handlers/audit-verify.ts";
+import { createAuditTrailConsumer } from "../../functions/handlers/audit-trail-consumer.ts";
+import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createClients } from "../../functions/local/aws-clients.ts";
 import { startStreamPoller } from "../../functions/local/stream-poller.ts";
-import { attachAudit } from "../../functions/runtime/audit-runtime.ts";
+import { attachAudit, auditTrailOf } from "../../functions/runtime/audit-runtime.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
 import {
   type AuditDeps,
@@ -35,6 +35,7 @@ import { AUDIT_CHAINS, AuditLogStore, chainKey, chainOf } from "../../functions/
 import { auditSources } from "../../functions/store/audit-sources.ts";
 import { auditVerifySchema } from "../../schemas/api.ts";
 import { useTables } from "../support/dynamodb.ts";
+import { auditorGet, lambdaContext } from "../support/events.ts";
 import { expectMatchesOpenApi } from "../support/openapi.ts";
 import { expense, overBudget } from "../support/records.ts";
 import { storeAndEvaluate, TestClock, testRuntime } from "../support/runtime.ts";
@@ -51,14 +52,14 @@ const dynamodb = () => db.clients.dynamodb;
 beforeAll(async () => {
   rt = testRuntime(db.endpoint, db.names, clock);
   audit = attachAudit(rt, {
-    store: new AuditLogStore(rt.platform.records.doc, db.names),
+    store: new AuditLogStore(rt.dynamodb.doc, db.names),
     key: async () => KEY,
     now: clock.now,
-    sources: auditSources(rt.platform.records.doc, db.names),
+    sources: auditSources(rt.dynamodb.doc, db.names),
     // this file writes its digests itself, on a test clock that moves a minute per record
     digestEveryMs: 24 * 3600_000,
   });
-  const handler = createAuditHandler(() => rt);
+  const handler = createAuditTrailConsumer(() => auditTrailOf(rt));
   const recording = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     received.push(structuredClone(event));
     return handler(event);
@@ -88,8 +89,9 @@ async function drained() {
   for (const p of pollers) await p.drained();
 }
 
+/** GET /v1/audit/verify through the auditors' function, as the machine reader. */
 async function verifyBody() {
-  const result = await auditVerifyRoute(rt);
+  const result = await createAuditorHandler(() => rt)(auditorGet("/v1/audit/verify"), lambdaContext);
   expect(result.statusCode).toBe(200);
   const body = JSON.parse(result.body as string);
   expect(auditVerifySchema.safeParse(body).success).toBe(true);
@@ -212,7 +214,7 @@ describe("audit trail on DynamoDB Local", () => {
   });
 
   it("appends a redelivered stream record once", async () => {
-    const handler = createAuditHandler(() => rt);
+    const handler = createAuditTrailConsumer(() => auditTrailOf(rt));
     expect(received.length).toBeGreaterThan(0);
     for (const event of received)
       expect(await handler(structuredClone(event))).toEqual({ batchItemFailures: [] });
@@ -559,7 +561,7 @@ describe("audit trail on DynamoDB Local", () => {
       subjects.map((subject, i) =>
         appendAudit(
           // a store per writer, as in separate Lambda containers
-          { store: new AuditLogStore(rt.platform.records.doc, db.names), now: clock.now },
+          { store: new AuditLogStore(rt.dynamodb.doc, db.names), now: clock.now },
           {
             eventKey: `concurrent-${i}`,
             content: { subject, kind: "test", at: "2026-03-02T00:00:00Z", i, key: `concurrent-${i}` },

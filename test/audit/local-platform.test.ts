@@ -8,7 +8,6 @@ import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditVerifyCommand } from "../../functions/cli/audit.ts";
-import { auditVerifyRoute } from "../../functions/handlers/audit-verify.ts";
 import { createClients } from "../../functions/local/aws-clients.ts";
 import { AuditLogStore } from "../../functions/store/audit-log.ts";
 import { deleteTables } from "../../functions/store/create-tables.ts";
@@ -42,8 +41,9 @@ describe("the local platform's audit trail", () => {
       await e2e.platform.drained(); // one at a time: LP-1's violation opens, then resolves
     }
     // 3 revisions, 2 violations opened, 1 resolved
-    const first = JSON.parse((await auditVerifyRoute(e2e.platform.runtime)).body as string);
-    expect(first).toMatchObject({ ok: true, entries: 6, digests: 0 });
+    const first = expectDocumented(await e2e.api.get("/v1/audit/verify"), "GET", "/v1/audit/verify");
+    expect(first.status, first.text).toBe(200);
+    expect(first.body).toMatchObject({ ok: true, entries: 6, digests: 0 });
 
     // GET /v1/audit/entries: one record's entries, oldest first, as documented
     const listed = expectDocumented(

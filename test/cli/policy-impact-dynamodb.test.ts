@@ -1,8 +1,8 @@
 /** `compliance policy impact` reading the stored records from DynamoDB (the tests' DynamoDB Local). */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { canonicalHash } from "../../functions/core/canonical.ts";
-import { recordKey } from "../../functions/store/keys.ts";
 import { RecordsStore } from "../../functions/store/records.ts";
+import { recordKey } from "../../functions/store/repositories.ts";
 import type { RecordEnvelope } from "../../schemas/record.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { approvedExpense, expenseV2, impactRecords } from "./impact-fixture.ts";

@@ -56,6 +56,32 @@ describe("retry", () => {
     expect(slept).toEqual([50, 100, 150, 150]);
   });
 
+  it("gives up when keepGoing says so, asked before each wait, and goes on without a cap on attempts", async () => {
+    const asked: number[] = [];
+    const slept: number[] = [];
+    let goes = 0;
+    await expect(
+      retry(
+        {
+          attempts: Number.POSITIVE_INFINITY,
+          backoffMs: () => 10,
+          sleep: async (ms) => slept.push(ms),
+          keepGoing: () => asked.push(goes) < 3,
+        },
+        async () => {
+          goes++;
+          return AGAIN;
+        },
+        () => new Error("deadline passed"),
+      ),
+    ).rejects.toThrow("deadline passed");
+    // three goes: keepGoing was asked after the first and the second (yes) and after the third (no),
+    // and no wait came after the last no
+    expect(goes).toBe(3);
+    expect(asked).toEqual([1, 2, 3]);
+    expect(slept).toEqual([10, 10]);
+  });
+
   it("exponentialBackoff doubles from the base and stops at the cap", () => {
     const backoff = exponentialBackoff(25, 1000);
     expect([2, 3, 4, 5, 6, 7, 8].map(backoff)).toEqual([25, 50, 100, 200, 400, 800, 1000]);

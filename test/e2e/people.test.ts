@@ -248,7 +248,7 @@ describe("who may act (CONTRACT §6)", () => {
 
     // the audit trail names the same people
     await e2e.platform.drained();
-    const store = new AuditLogStore(e2e.platform.runtime.platform.records.doc, tableNames(e2e.prefix));
+    const store = new AuditLogStore(e2e.platform.runtime.dynamodb.doc, tableNames(e2e.prefix));
     const chain = await store.readChain(chainOf(`violation:${v.id}`));
     const actors = chain.entries
       .map((e) => e.content as { subject?: string; seq?: number; actor?: string; status?: string })

@@ -80,14 +80,14 @@ describe("audit trail", () => {
   it("the audit function consumes the records stream: revision items only (the evaluator's filter), shared settings, its own on-failure queue", () => {
     const { stack } = build();
     const consumer = stack.audit.records;
-    expect(consumer.fn).toBe(stack.functions.audit);
+    expect(consumer.fn).toBe(stack.functions.auditTrailConsumer);
     expect(mappingOf(consumer)).toMatchObject({
       ...SHARED_STREAM_SETTINGS,
       // large batches gathered for 2 s: big blocks on the chains
       BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 2,
       EventSourceArn: resolve(stack.data.tables.records.tableStreamArn),
-      FunctionName: resolve(stack.functions.audit.fn.functionName),
+      FunctionName: resolve(stack.functions.auditTrailConsumer.fn.functionName),
       DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
     });
     const filters = mappingOf(consumer).FilterCriteria.Filters;
@@ -99,14 +99,14 @@ describe("audit trail", () => {
   it("the audit function consumes the violations stream: inserts and updates, shared settings, its own on-failure queue", () => {
     const { stack } = build();
     const consumer = stack.audit.violations;
-    expect(consumer.fn).toBe(stack.functions.audit);
+    expect(consumer.fn).toBe(stack.functions.auditTrailConsumer);
     expect(mappingOf(consumer)).toMatchObject({
       ...SHARED_STREAM_SETTINGS,
       // large batches gathered for 2 s: big blocks on the chains
       BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 2,
       EventSourceArn: resolve(stack.data.tables.violations.tableStreamArn),
-      FunctionName: resolve(stack.functions.audit.fn.functionName),
+      FunctionName: resolve(stack.functions.auditTrailConsumer.fn.functionName),
       DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
     });
     expect(JSON.parse(mappingOf(consumer).FilterCriteria.Filters[0].Pattern)).toEqual({
@@ -189,9 +189,9 @@ describe("audit trail", () => {
     const used = actionsOf(sent);
     expect([...used.keys()]).toEqual(["audit-log"]);
     expect([...(used.get("audit-log") ?? [])].sort()).toEqual(
-      roleActions(stack.functions.audit, "audit-log"),
+      roleActions(stack.functions.auditTrailConsumer, "audit-log"),
     );
-    expect(roleActions(stack.functions.audit, "audit-digests")).toEqual([]);
+    expect(roleActions(stack.functions.auditTrailConsumer, "audit-digests")).toEqual([]);
   });
 
   it("the digester role holds exactly what writeDigest sends: Query on audit-log; Query and PutItem on audit-digests", async () => {
@@ -252,7 +252,7 @@ describe("audit trail", () => {
         .sort();
     expect(s3Actions(stack.functions.digester)).toEqual(["s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
     expect(s3Actions(stack.functions.auditor)).toEqual(["s3:GetObject", "s3:ListBucket"]);
-    expect(s3Actions(stack.functions.audit)).toEqual([]);
+    expect(s3Actions(stack.functions.auditTrailConsumer)).toEqual([]);
     for (const fn of [stack.functions.digester, stack.functions.auditor])
       expect(template.toJSON().Resources[logicalId(fn.fn)].Properties.Environment.Variables).toMatchObject({
         COMPLIANCE_AUDIT_BUCKET: resolve(stack.audit.anchor.bucketName),

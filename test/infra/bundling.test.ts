@@ -27,7 +27,7 @@ describe("bundling settings per function", () => {
     const set = JSON.parse(JSON.parse(ingest?.policySet as string));
     expect(set).toEqual({ org: JSON.parse(JSON.stringify(full.set.org)), versions: [] });
     for (const f of functions())
-      if (!["ingest", "notifier", "health", "events"].includes(f.handler))
+      if (!["ingest", "notifier", "health", "events", "audit-trail-consumer"].includes(f.handler))
         expect(f.policySet === full.define, f.handler).toBe(true);
   });
 

@@ -26,7 +26,7 @@ describe("stream consumers, schedule, bus, policy publication", () => {
     });
   });
 
-  it("evaluator: only revision items (rev ≠ 0) invoke it; head items are filtered out before Lambda", () => {
+  it("evaluator: only revision items (rev ≠ 0) invoke it, whatever else the records table might hold", () => {
     const filters = mappingOf(build().stack.evaluation.evaluator).FilterCriteria.Filters;
     expect(filters).toHaveLength(1);
     expect(JSON.parse(filters[0].Pattern)).toEqual(REVISION_ITEMS_PATTERN);

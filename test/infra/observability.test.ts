@@ -45,7 +45,7 @@ describe("alarms", () => {
   it("each function (the new cases, audit and digester included): an errors alarm and a throttles alarm", () => {
     const { functions } = build().stack;
     expect(functions.all()).toEqual(
-      expect.arrayContaining([functions.cases, functions.audit, functions.digester]),
+      expect.arrayContaining([functions.cases, functions.auditTrailConsumer, functions.digester]),
     );
     for (const fn of functions.all()) {
       const name = resolve(fn.fn.functionName);
@@ -63,7 +63,11 @@ describe("alarms", () => {
 
   it("stream iterator age of each stream-consuming function (evaluator, events, audit)", () => {
     const { stack } = build();
-    for (const fn of [stack.functions.evaluator, stack.functions.events, stack.functions.audit]) {
+    for (const fn of [
+      stack.functions.evaluator,
+      stack.functions.events,
+      stack.functions.auditTrailConsumer,
+    ]) {
       const found = onFunction("IteratorAge", resolve(fn.fn.functionName));
       expect(found, fn.node.id).toHaveLength(1);
       expect(found[0]).toMatchObject({
@@ -75,7 +79,7 @@ describe("alarms", () => {
     }
     // Lambda's IteratorAge has no per-mapping dimension: the audit function's one alarm covers
     // both of its streams, and says so
-    const audit = onFunction("IteratorAge", resolve(stack.functions.audit.fn.functionName))[0];
+    const audit = onFunction("IteratorAge", resolve(stack.functions.auditTrailConsumer.fn.functionName))[0];
     expect(audit?.AlarmDescription).toMatch(/records stream consumer \(audit trail\) and violations stream/);
     expect(alarms().filter((a) => a.MetricName === "IteratorAge")).toHaveLength(3);
   });

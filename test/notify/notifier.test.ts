@@ -25,6 +25,7 @@ import { createNotifier, type Notifier } from "../../functions/service/notify/no
 import { notifierSettings } from "../../functions/service/notify/settings.ts";
 import { createPlatform, type Platform } from "../../functions/service/platform.ts";
 import { sweep } from "../../functions/service/sweep.ts";
+import { dynamoDbStorage } from "../../functions/store/dynamodb-storage.ts";
 import { NotificationsStore } from "../../functions/store/notifications.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { shippedPolicies } from "../support/policies.ts";
@@ -124,7 +125,7 @@ beforeAll(async () => {
   smtp = await startSmtpReceiver();
   http = await startHttpReceiver();
   set = policySet();
-  platform = createPlatform({ set, doc: db.clients.doc, tables: db.names, now: clock.now });
+  platform = createPlatform({ set, storage: dynamoDbStorage(db.clients.doc, db.names), now: clock.now });
   notifier = buildNotifier();
   // the local event path: violations stream → events handler → file sink, then the notifier
   poller = await startStreamPoller({

@@ -7,11 +7,11 @@
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { readSheet } from "read-excel-file/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuditHandler } from "../../functions/handlers/audit.ts";
+import { createAuditTrailConsumer } from "../../functions/handlers/audit-trail-consumer.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createEventsHandler } from "../../functions/handlers/events.ts";
 import { startStreamPoller } from "../../functions/local/stream-poller.ts";
-import { attachAudit } from "../../functions/runtime/audit-runtime.ts";
+import { attachAudit, auditTrailOf } from "../../functions/runtime/audit-runtime.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { CSV_COLUMNS } from "../../functions/service/violations-csv.ts";
 import { AuditLogStore } from "../../functions/store/audit-log.ts";
@@ -75,13 +75,13 @@ beforeAll(async () => {
   rt = testRuntime(db.endpoint, db.names, clock);
   auditor = createAuditorHandler(() => rt);
   attachAudit(rt, {
-    store: new AuditLogStore(rt.platform.records.doc, db.names),
+    store: new AuditLogStore(rt.dynamodb.doc, db.names),
     key: async () => "test-audit-key",
     now: clock.now,
-    sources: auditSources(rt.platform.records.doc, db.names),
+    sources: auditSources(rt.dynamodb.doc, db.names),
     digestEveryMs: 24 * 3600_000,
   });
-  const handler = createAuditHandler(() => rt);
+  const handler = createAuditTrailConsumer(() => auditTrailOf(rt));
   // the events consumer maintains the stats counters (its events go nowhere here)
   const events = createEventsHandler(
     () => ({ publish: async () => {} }),

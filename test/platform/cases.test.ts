@@ -10,6 +10,7 @@ import { createCasesHandler } from "../../functions/handlers/cases.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { createPlatform } from "../../functions/service/platform.ts";
 import { sweep } from "../../functions/service/sweep.ts";
+import { dynamoDbStorage } from "../../functions/store/dynamodb-storage.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { auditorGet, httpEvent, lambdaContext } from "../support/events.ts";
 import { shippedPolicies } from "../support/policies.ts";
@@ -45,8 +46,7 @@ beforeAll(() => {
     ...base,
     platform: createPlatform({
       set: withEscalation(shippedPolicies()),
-      doc: base.platform.records.doc,
-      tables: db.names,
+      storage: dynamoDbStorage(base.dynamodb.doc, db.names),
       now: clock.now,
     }),
   };

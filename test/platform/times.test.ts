@@ -10,6 +10,7 @@ import { createCasesHandler } from "../../functions/handlers/cases.ts";
 import { createEvaluateHandler } from "../../functions/handlers/evaluate.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { createPlatform } from "../../functions/service/platform.ts";
+import { dynamoDbStorage } from "../../functions/store/dynamodb-storage.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { auditorGet, httpEvent, lambdaContext, signedPost } from "../support/events.ts";
 import { complaint, overBudget } from "../support/records.ts";
@@ -121,8 +122,7 @@ describe("the company's time zone comes from org.yaml", () => {
       ...rt,
       platform: createPlatform({
         set: { ...set, org: { ...set.org, timeZone: "UTC" } },
-        doc: rt.platform.records.doc,
-        tables: db.names,
+        storage: dynamoDbStorage(rt.dynamodb.doc, db.names),
         now: clock.now,
       }),
     };

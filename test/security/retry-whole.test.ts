@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { evaluateStoredRevision } from "../../functions/service/evaluate-revision.ts";
 import { ingestRecord } from "../../functions/service/ingest.ts";
 import { candidateViolationIds } from "../../functions/service/platform.ts";
-import { recordKey } from "../../functions/store/keys.ts";
+import { recordKey } from "../../functions/store/repositories.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { TestClock, testRuntime } from "../support/runtime.ts";

@@ -9,7 +9,8 @@ import { logger } from "../../functions/runtime/runtime.ts";
 import { evaluateStoredRevision } from "../../functions/service/evaluate-revision.ts";
 import { ingestRecord } from "../../functions/service/ingest.ts";
 import { createPlatform, type Platform } from "../../functions/service/platform.ts";
-import { recordKey } from "../../functions/store/keys.ts";
+import { dynamoDbStorage } from "../../functions/store/dynamodb-storage.ts";
+import { recordKey } from "../../functions/store/repositories.ts";
 import type { TableNames } from "../../functions/store/tables.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { shippedPolicies } from "./policies.ts";
@@ -39,7 +40,12 @@ export class TestClock {
 export function testRuntime(endpoint: string, tables: TableNames, clock: TestClock): Runtime {
   const { doc } = createClients(endpoint);
   return {
-    platform: createPlatform({ set: shippedPolicies(), doc, tables, now: clock.now }),
+    platform: createPlatform({
+      set: shippedPolicies(),
+      storage: dynamoDbStorage(doc, tables),
+      now: clock.now,
+    }),
+    dynamodb: { doc, tables },
     credentials: {
       readerToken: AUDITOR_TOKEN,
       verifyToken: TEST_ISSUER.verify,

@@ -24,10 +24,8 @@ import {
 import { reminderAt } from "../../core/notify/reminder.ts";
 import { latestDigestSlot } from "../../core/notify/when.ts";
 import type { PolicySet } from "../../core/policy/model.ts";
-import { recordKey } from "../../store/keys.ts";
 import { type NotificationsStore, REMINDER_SHARDS } from "../../store/notifications.ts";
-import type { RecordsStore } from "../../store/records.ts";
-import type { ViolationsStore } from "../../store/violations.ts";
+import { type RecordRepository, recordKey, type ViolationRepository } from "../../store/repositories.ts";
 import { type ChannelTarget, postChat } from "./chat.ts";
 import { type DeliveryOutcome, deliverOnce, type RetryPolicy } from "./delivery.ts";
 import type { DeadLetters, Mailer } from "./transports.ts";
@@ -50,8 +48,8 @@ export interface NotifierSettings {
 
 export interface NotifierDeps {
   readonly store: NotificationsStore;
-  readonly violations: ViolationsStore;
-  readonly records: RecordsStore;
+  readonly violations: ViolationRepository;
+  readonly records: RecordRepository;
   readonly set: PolicySet;
   /** The org directory (core/directory.ts): whom to mail, and everyone a digest may go to. */
   readonly directory: Pick<Directory, "byId" | "people">;
