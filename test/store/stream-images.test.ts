@@ -19,8 +19,7 @@ import {
 const TABLES = { records: "t-records", violations: "t-violations" };
 const arnOf = (table: string) =>
   `arn:aws:dynamodb:us-east-1:123456789012:table/${table}/stream/2026-03-01T00:00:00.000`;
-const image = (item: object) =>
-  marshall(item, { removeUndefinedValues: true }) as unknown as StreamImage;
+const image = (item: object) => marshall(item, { removeUndefinedValues: true }) as unknown as StreamImage;
 
 const VIOLATION: StoredViolation = {
   id: "0123456789abcdef0123456789abcdef",
