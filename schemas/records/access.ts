@@ -3,33 +3,25 @@
  * them, and their random generator (tests and bench).
  */
 import * as z from "zod";
-import { isPresent, list, type RecordFact, text } from "../../functions/core/policy/derived-fact.ts";
+import { asList, asText, isPresent, type RecordFact } from "../../functions/core/policy/derived-fact.ts";
 import { sameRole } from "../../functions/core/roles.ts";
 import { toMillis } from "../../functions/core/time.ts";
-import {
-  count,
-  list as listOf,
-  optional,
-  person,
-  role,
-  text as textOf,
-  timestamp,
-} from "../record-fields.ts";
+import { count, list, optional, person, role, text, timestamp } from "../record-fields.ts";
 import { ANY_ROLE, BLANK, DEPARTMENTS, HOUR, type RecordGenerator, STAFF } from "./random.ts";
 
 const RESOURCE_KINDS = ["customer-info", "trade-secret", "market-research", "public"] as const;
 const ACCESS_ACTIONS = ["read", "export", "print", "share-external"] as const;
 
 export const accessData = z.strictObject({
-  department: textOf(),
+  department: text(),
   actor: z.strictObject({
     id: person,
-    roles: listOf(role),
+    roles: list(role),
     confidentialityAgreementSignedAt: optional(timestamp),
   }),
   resource: z.strictObject({
     kind: z.enum(RESOURCE_KINDS),
-    id: textOf(),
+    id: text(),
     recordCount: optional(count()),
   }),
   action: z.enum(ACCESS_ACTIONS),
@@ -38,13 +30,13 @@ export const accessData = z.strictObject({
   authorization: optional(
     z.strictObject({
       grantedBy: person,
-      kinds: listOf(z.enum(RESOURCE_KINDS)),
-      actions: listOf(z.enum(ACCESS_ACTIONS)),
+      kinds: list(z.enum(RESOURCE_KINDS)),
+      actions: list(z.enum(ACCESS_ACTIONS)),
       expiresAt: timestamp,
     }),
   ),
   disclosureApproval: optional(z.strictObject({ approver: person, role, at: timestamp })),
-  recipient: optional(textOf()),
+  recipient: optional(text()),
 });
 
 type Access = z.output<typeof accessData>;
@@ -60,8 +52,8 @@ const facts: readonly RecordFact<Access>[] = [
       const at = toMillis(data.at);
       const expires = toMillis(auth.expiresAt);
       return (
-        list(auth.kinds).includes(data.resource?.kind) &&
-        list(auth.actions).includes(data.action) &&
+        asList(auth.kinds).includes(data.resource?.kind) &&
+        asList(auth.actions).includes(data.action) &&
         at !== undefined &&
         expires !== undefined &&
         expires > at
@@ -74,7 +66,7 @@ const facts: readonly RecordFact<Access>[] = [
       "Time of `disclosureApproval` when it is a company approval (role general-manager or management); absent otherwise.",
     compute({ data }) {
       const approval = data.disclosureApproval;
-      if (!approval || !sameRole(text(approval.role), "management")) return undefined;
+      if (!approval || !sameRole(asText(approval.role), "management")) return undefined;
       return isPresent(approval.at) ? approval.at : undefined;
     },
   },

@@ -4,38 +4,30 @@
  */
 import * as z from "zod";
 import {
+  asList,
+  asText,
   completedAt,
-  list,
   type RecordFact,
   roleList,
-  text,
 } from "../../functions/core/policy/derived-fact.ts";
 import { canonicalRole } from "../../functions/core/roles.ts";
-import {
-  LIMITS,
-  list as listOf,
-  optional,
-  person,
-  role,
-  text as textOf,
-  timestamp,
-} from "../record-fields.ts";
+import { LIMITS, list, optional, person, role, text, timestamp } from "../record-fields.ts";
 import { ANY_ROLE, BLANK, MIN, type RecordGenerator } from "./random.ts";
 
 export const COMPLAINT_CATEGORIES = ["general", "service", "quality", "legal", "media"] as const;
 
 export const complaintData = z.strictObject({
-  department: textOf(),
-  customer: z.strictObject({ id: textOf(), name: textOf(), contact: optional(textOf()) }),
+  department: text(),
+  customer: z.strictObject({ id: text(), name: text(), contact: optional(text()) }),
   channel: z.enum(["phone", "email", "online", "visit"]),
   category: z.enum(COMPLAINT_CATEGORIES),
-  content: textOf(LIMITS.content),
+  content: text(LIMITS.content),
   receivedAt: timestamp,
   assignedTo: optional(z.strictObject({ person, role, at: timestamp })),
   firstResponseAt: optional(timestamp),
   resolvedAt: optional(timestamp),
   customerNotifiedAt: optional(timestamp),
-  escalations: listOf(z.strictObject({ to: role, at: timestamp })),
+  escalations: list(z.strictObject({ to: role, at: timestamp })),
 });
 
 type Complaint = z.output<typeof complaintData>;
@@ -48,7 +40,7 @@ const facts: readonly RecordFact<Complaint>[] = [
     params: z.strictObject({ roles: roleList }),
     paramCodes: { roles: "role" },
     compute({ data }, params) {
-      const entries = list(data.escalations).map((e) => ({ key: canonicalRole(text(e.to)), at: e.at }));
+      const entries = asList(data.escalations).map((e) => ({ key: canonicalRole(asText(e.to)), at: e.at }));
       return completedAt(entries, (params as { roles: string[] }).roles.map(canonicalRole));
     },
   },

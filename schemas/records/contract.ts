@@ -4,11 +4,11 @@
  */
 import * as z from "zod";
 import {
+  asList,
+  asText,
   completedAt,
   dataPath,
-  list,
   type RecordFact,
-  text,
 } from "../../functions/core/policy/derived-fact.ts";
 import { parsePath, resolvePath } from "../../functions/core/policy/path.ts";
 import { isAtLeast } from "../../functions/core/roles.ts";
@@ -17,12 +17,12 @@ import {
   count,
   currency,
   decision,
-  list as listOf,
+  list,
   moneyOf,
   optional,
   person,
   roleApproval,
-  text as textOf,
+  text,
   timestamp,
 } from "../record-fields.ts";
 import { ANY_ROLE, BLANK, cny, DAY, HOUR, type RecordGenerator } from "./random.ts";
@@ -39,21 +39,21 @@ export const MANDATORY_CLAUSES = [
 export const CLAUSES = [...MANDATORY_CLAUSES, "default-liability", "guarantee"] as const;
 
 export const contractData = z.strictObject({
-  department: textOf(),
-  customer: z.strictObject({ id: textOf(), name: textOf(), creditRating: z.enum(["A", "B", "C", "D"]) }),
+  department: text(),
+  customer: z.strictObject({ id: text(), name: text(), creditRating: z.enum(["A", "B", "C", "D"]) }),
   amount: moneyOf({ min: 0 }),
   currency: currency(),
-  clauses: listOf(z.enum(CLAUSES)),
+  clauses: list(z.enum(CLAUSES)),
   paymentTermDays: count(),
   legalReview: optional(z.strictObject({ reviewer: person, decision, at: timestamp })),
   signedAt: optional(timestamp),
   archivedAt: optional(timestamp),
-  copiesSentTo: listOf(z.strictObject({ department: textOf(), at: timestamp })),
-  changes: listOf(
+  copiesSentTo: list(z.strictObject({ department: text(), at: timestamp })),
+  changes: list(
     z.strictObject({
       kind: z.enum(["amendment", "termination"]),
       at: timestamp,
-      approvals: listOf(roleApproval),
+      approvals: list(roleApproval),
     }),
   ),
 });
@@ -68,7 +68,7 @@ const facts: readonly RecordFact<Contract>[] = [
     codes: "clause",
     paramCodes: { required: "clause" },
     compute({ data }, params) {
-      const have = new Set(list(data.clauses));
+      const have = new Set(asList(data.clauses));
       return (params as { required: string[] }).required.filter((c) => !have.has(c));
     },
   },
@@ -79,7 +79,7 @@ const facts: readonly RecordFact<Contract>[] = [
     params: z.strictObject({ departments: z.array(z.string()).min(1) }),
     paramCodes: { departments: "department" },
     compute({ data }, params) {
-      const entries = list(data.copiesSentTo).map((c) => ({ key: text(c.department), at: c.at }));
+      const entries = asList(data.copiesSentTo).map((c) => ({ key: asText(c.department), at: c.at }));
       return completedAt(entries, (params as { departments: string[] }).departments);
     },
   },
@@ -100,9 +100,9 @@ const facts: readonly RecordFact<Contract>[] = [
       if (fromMs === undefined) return [];
       const deadline = fromMs + (parseDuration(p.within) ?? 0);
       const served = new Set(
-        list(data.copiesSentTo)
+        asList(data.copiesSentTo)
           .filter((c) => (toMillis(c.at) ?? Number.POSITIVE_INFINITY) <= deadline)
-          .map((c) => text(c.department)),
+          .map((c) => asText(c.department)),
       );
       return p.departments.filter((d) => !served.has(d));
     },
@@ -116,11 +116,12 @@ const facts: readonly RecordFact<Contract>[] = [
     paramCodes: { minimumRole: "role" },
     compute({ data }, params) {
       const { minimumRole } = params as { minimumRole: string };
-      return list(data.changes)
+      return asList(data.changes)
         .filter((change) => {
           const at = toMillis(change.at) ?? Number.NEGATIVE_INFINITY;
-          return !list(change.approvals).some(
-            (a) => isAtLeast(text(a.role), minimumRole) && (toMillis(a.at) ?? Number.POSITIVE_INFINITY) <= at,
+          return !asList(change.approvals).some(
+            (a) =>
+              isAtLeast(asText(a.role), minimumRole) && (toMillis(a.at) ?? Number.POSITIVE_INFINITY) <= at,
           );
         })
         .map((change) => `${change.kind} ${change.at}`);

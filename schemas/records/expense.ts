@@ -5,11 +5,11 @@
 import * as z from "zod";
 import { Ratio, toBig } from "../../functions/core/decimal.ts";
 import {
+  asList,
+  asText,
   authorityTable,
   highestAuthority,
-  list,
   type RecordFact,
-  text,
   ZERO,
 } from "../../functions/core/policy/derived-fact.ts";
 import { toMillis } from "../../functions/core/time.ts";
@@ -17,13 +17,13 @@ import {
   count,
   currency,
   decision,
-  list as listOf,
+  list,
   moneyOf,
   optional,
   person,
   role,
   roleApproval,
-  text as textOf,
+  text,
   timestamp,
 } from "../record-fields.ts";
 import { ANY_ROLE, BLANK, cny, DEPARTMENTS, MIN, type RecordGenerator, STAFF } from "./random.ts";
@@ -37,21 +37,21 @@ const expenseApproval = z.strictObject({
 });
 
 export const expenseData = z.strictObject({
-  department: textOf(),
+  department: text(),
   applicant: person,
-  category: textOf(),
+  category: text(),
   amount: moneyOf({ positive: true }),
   currency: currency(),
-  budget: z.strictObject({ lineId: textOf(), remaining: moneyOf() }),
+  budget: z.strictObject({ lineId: text(), remaining: moneyOf() }),
   attachments: count(),
   status: z.enum(["draft", "submitted", "approved", "rejected", "reimbursed"]),
   submittedAt: optional(timestamp),
-  approvals: listOf(expenseApproval),
+  approvals: list(expenseApproval),
   budgetAdjustment: optional(
     z.strictObject({
       amount: moneyOf({ min: 0 }),
       lineTotal: moneyOf({ min: 0 }),
-      approvals: listOf(roleApproval),
+      approvals: list(roleApproval),
     }),
   ),
 });
@@ -64,7 +64,7 @@ const facts: readonly RecordFact<Expense>[] = [
     description: "Steps of `approvals` whose decision is approved, e.g. [department-review, finance-review].",
     codes: "approvalStep",
     compute: ({ data }) =>
-      list(data.approvals)
+      asList(data.approvals)
         .filter((a) => a.decision === "approved")
         .map((a) => a.step),
   },
@@ -78,7 +78,7 @@ const facts: readonly RecordFact<Expense>[] = [
       let previous = Number.NEGATIVE_INFINITY;
       for (const step of steps) {
         let earliest: number | undefined;
-        for (const a of list(data.approvals)) {
+        for (const a of asList(data.approvals)) {
           const ms = toMillis(a.at);
           if (a.step !== step || a.decision !== "approved" || ms === undefined || ms < previous) continue;
           if (earliest === undefined || ms < earliest) earliest = ms;
@@ -97,9 +97,9 @@ const facts: readonly RecordFact<Expense>[] = [
     paramCodes: { step: "approvalStep" },
     compute({ data }, params) {
       const { step, authority } = params as { step: string; authority: Record<string, number | string> };
-      const roles = list(data.approvals)
+      const roles = asList(data.approvals)
         .filter((a) => a.step === step && a.decision === "approved")
-        .map((a) => text(a.role));
+        .map((a) => asText(a.role));
       return highestAuthority(roles, authority);
     },
   },
@@ -107,8 +107,8 @@ const facts: readonly RecordFact<Expense>[] = [
     name: "approvers",
     description: "Every approver named in `approvals`, whatever the decision.",
     compute: ({ data }) =>
-      list(data.approvals)
-        .map((a) => text(a.approver))
+      asList(data.approvals)
+        .map((a) => asText(a.approver))
         .filter((a) => a !== ""),
   },
   {
@@ -124,7 +124,7 @@ const facts: readonly RecordFact<Expense>[] = [
     name: "budgetAdjustmentApproverRoles",
     description: "Roles that approved the budget adjustment.",
     codes: "role",
-    compute: ({ data }) => list(data.budgetAdjustment?.approvals).map((a) => text(a.role)),
+    compute: ({ data }) => asList(data.budgetAdjustment?.approvals).map((a) => asText(a.role)),
   },
 ];
 

@@ -5,12 +5,12 @@
 import * as z from "zod";
 import { Ratio, sum, toBig } from "../../functions/core/decimal.ts";
 import {
+  asList,
+  asText,
   authorityTable,
   highestAuthority,
-  list,
   ONE,
   type RecordFact,
-  text,
   ZERO,
 } from "../../functions/core/policy/derived-fact.ts";
 import { toMillis } from "../../functions/core/time.ts";
@@ -18,25 +18,25 @@ import {
   count,
   decision,
   LIMITS,
-  list as listOf,
+  list,
   moneyOf,
   optional,
   person,
   role,
   roleApproval,
-  text as textOf,
+  text,
   timestamp,
 } from "../record-fields.ts";
 import { ANY_ROLE, BLANK, cny, type RecordGenerator } from "./random.ts";
 
 export const quoteData = z.strictObject({
-  department: textOf(),
+  department: text(),
   salesperson: person,
-  customer: z.strictObject({ id: textOf(), name: textOf() }),
+  customer: z.strictObject({ id: text(), name: text() }),
   items: z
     .array(
       z.strictObject({
-        sku: textOf(),
+        sku: text(),
         listPrice: moneyOf({ min: 0 }),
         unitPrice: moneyOf({ min: 0 }),
         quantity: count(1),
@@ -45,8 +45,8 @@ export const quoteData = z.strictObject({
     .max(LIMITS.items, `must have at most ${LIMITS.items} items`)
     .min(1),
   status: z.enum(["draft", "reviewed", "sent", "accepted", "rejected"]),
-  reviews: listOf(z.strictObject({ role, reviewer: person, decision, at: timestamp })),
-  approvals: listOf(roleApproval),
+  reviews: list(z.strictObject({ role, reviewer: person, decision, at: timestamp })),
+  approvals: list(roleApproval),
   sentAt: optional(timestamp),
 });
 
@@ -58,7 +58,7 @@ const facts: readonly RecordFact<Quote>[] = [
     description:
       "Overall discount 1 − Σ(unitPrice·quantity) / Σ(listPrice·quantity), exact; 0 when the list total is 0.",
     compute({ data }) {
-      const items = list(data.items);
+      const items = asList(data.items);
       const listTotal = sum(items.map((i) => (toBig(i.listPrice) ?? ZERO).times(toBig(i.quantity) ?? 0)));
       const quoted = sum(items.map((i) => (toBig(i.unitPrice) ?? ZERO).times(toBig(i.quantity) ?? 0)));
       if (listTotal.eq(0)) return new Ratio(ZERO, ONE);
@@ -77,9 +77,9 @@ const facts: readonly RecordFact<Quote>[] = [
       };
       const sent = toMillis(data.sentAt);
       if (sent === undefined) return undefined;
-      const roles = list(data.approvals)
+      const roles = asList(data.approvals)
         .filter((a) => (toMillis(a.at) ?? Number.POSITIVE_INFINITY) <= sent)
-        .map((a) => text(a.role));
+        .map((a) => asText(a.role));
       return highestAuthority([baseline, ...roles], authority);
     },
   },
@@ -90,9 +90,9 @@ const facts: readonly RecordFact<Quote>[] = [
     compute({ data }) {
       const sent = toMillis(data.sentAt);
       if (sent === undefined) return [];
-      return list(data.reviews)
+      return asList(data.reviews)
         .filter((r) => r.decision === "approved" && (toMillis(r.at) ?? Number.POSITIVE_INFINITY) <= sent)
-        .map((r) => text(r.role));
+        .map((r) => asText(r.role));
     },
   },
 ];
@@ -125,12 +125,12 @@ export const randomQuote: RecordGenerator<z.input<typeof quoteData>> = {
         : g.pick([8, 10, 12, 15, 20, 25, 30]);
     // whole-yuan list prices make the nominal discount exact in cents
     const items = Array.from({ length: g.int(1, 4) }, (_, i) => {
-      const list = g.int(10, 5_000) * 100;
-      const unit = (list * (100 - pct)) / 100 - (shave && i === 0 ? 1 : 0);
+      const listCents = g.int(10, 5_000) * 100;
+      const unit = (listCents * (100 - pct)) / 100 - (shave && i === 0 ? 1 : 0);
       return {
         sku: `SKU-${g.int(1000, 9999)}-${i}`,
         // free items, an empty list total, and 10 % off a price doubles cannot hold exactly
-        listPrice: g.odd(cny(list), 0, 0.1, 0.3),
+        listPrice: g.odd(cny(listCents), 0, 0.1, 0.3),
         unitPrice: g.odd(cny(unit), 0, 0.09, 0.27),
         quantity: g.int(1, 50),
       };

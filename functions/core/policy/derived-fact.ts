@@ -45,10 +45,10 @@ export function isPresent(value: unknown): boolean {
 export const ZERO = new Big(0);
 export const ONE = new Big(1);
 /** A text field, trimmed; "" when it is not text. */
-export const text = (v: unknown): string => (typeof v === "string" ? v.trim() : "");
+export const asText = (v: unknown): string => (typeof v === "string" ? v.trim() : "");
 /** A list field; [] when it is not a list. */
 // biome-ignore lint/suspicious/noExplicitAny: entries come from schema-validated arrays
-export const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+export const asList = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 
 /** A param naming a data path, e.g. `$.receivedAt`. */
 export const dataPath = z.string().refine((p) => parsePath(p) !== undefined, PATH_HINT);

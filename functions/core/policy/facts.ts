@@ -1,7 +1,8 @@
 /**
  * The facts a policy's `when` may use. `data`, `record` and `now` always exist (CONTRACT §4);
- * the derived facts below compute what plain paths cannot: exact money arithmetic, time elapsed
- * against a deadline, approval-chain order, authority tables.
+ * the derived facts compute what plain paths cannot: exact money arithmetic, time elapsed
+ * against a deadline, approval-chain order, authority tables. Those of one record type live in
+ * its module (schemas/records/<type>.ts, typed by its data); the two any type may use are here.
  *
  * Every fact is a pure function of the record, the evaluation time and its params, shared
  * verbatim by the compiled evaluator and the json-rules-engine reference, so both agree by
@@ -25,6 +26,7 @@ export interface FactInput
   readonly record: RecordEnvelope;
 }
 
+/** A derived fact as policies see it: a record type's own (with `appliesTo`), or one for every type. */
 export interface DerivedFact extends RecordFact<unknown> {
   /** Record types whose policies may use it; `undefined` = every type. */
   readonly appliesTo?: readonly RecordType[];
