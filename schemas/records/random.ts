@@ -77,6 +77,23 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** The key at `at(total)` along the table's weights (`at` draws from [0, total) of them). */
+export function weightedKey<K extends string>(
+  table: Readonly<Record<K, number>>,
+  at: (total: number) => number,
+): K {
+  const entries = Object.entries(table) as [K, number][];
+  let r = at(entries.reduce((s, [, w]) => s + w, 0));
+  for (const [key, w] of entries) {
+    r -= w;
+    if (r < 0) return key;
+  }
+  return (entries[entries.length - 1] as [K, number])[0];
+}
+
+/** A moment as a Shanghai ERP writes it: local time with `+08:00`, whole seconds. */
+export const inShanghai = (ms: number) => `${new Date(ms + 8 * HOUR).toISOString().slice(0, 19)}+08:00`;
+
 /** The bench's source: realistic (never odd) and deterministic; same seed, same choices. */
 export function seededRandom(seed: number): Random {
   const next = mulberry32(seed);
@@ -84,20 +101,9 @@ export function seededRandom(seed: number): Random {
     chance: (p) => next() < p,
     int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)),
     pick: (items) => items[Math.floor(next() * items.length)] as (typeof items)[number],
-    weighted(table) {
-      const entries = Object.entries(table) as [keyof typeof table, number][];
-      let r = next() * entries.reduce((s, [, w]) => s + w, 0);
-      for (const [key, w] of entries) {
-        r -= w;
-        if (r < 0) return key;
-      }
-      return (entries[entries.length - 1] as [keyof typeof table, number])[0];
-    },
+    weighted: (table) => weightedKey(table, (total) => next() * total),
     minutes: (lo, hi) => random.int(lo, hi) * MIN,
-    iso(ms) {
-      if (!random.chance(0.3)) return new Date(ms).toISOString();
-      return `${new Date(ms + 8 * HOUR).toISOString().slice(0, 19)}+08:00`;
-    },
+    iso: (ms) => (random.chance(0.3) ? inShanghai(ms) : new Date(ms).toISOString()),
     odd: (usual) => usual,
   };
   return random;

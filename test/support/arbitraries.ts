@@ -10,7 +10,14 @@
 import fc from "fast-check";
 import { RECORD_TYPES, type RecordEnvelope, type RecordInput, recordSchema } from "../../schemas/record.ts";
 import { RECORD_GENERATORS } from "../../schemas/records/index.ts";
-import { HOUR, MIN, type Random, type Timeline } from "../../schemas/records/random.ts";
+import {
+  HOUR,
+  inShanghai,
+  MIN,
+  type Random,
+  type Timeline,
+  weightedKey,
+} from "../../schemas/records/random.ts";
 
 const BASE = Date.parse("2026-03-01T08:00:00Z");
 
@@ -30,20 +37,11 @@ function troubleSource(draw: fc.GeneratorValue): Random {
     chance: (p) => draw(evenly, 0, 9_999) < p * 10_000,
     int: (lo, hi) => draw(integer, lo, hi),
     pick: (items) => items[choose(items.length)] as (typeof items)[number],
-    weighted(table) {
-      const entries = Object.entries(table) as [keyof typeof table, number][];
-      let r = choose(entries.reduce((s, [, w]) => s + w, 0));
-      for (const [key, w] of entries) {
-        r -= w;
-        if (r < 0) return key;
-      }
-      return (entries[entries.length - 1] as [keyof typeof table, number])[0];
-    },
+    weighted: (table) => weightedKey(table, choose),
     minutes: (lo, hi) => random.int(lo, hi) * MIN,
     iso(ms) {
       const at = ms + random.pick([0, 0, 0, -1000, 1000, -HOUR]);
-      if (!random.chance(0.3)) return new Date(at).toISOString();
-      return `${new Date(at + 8 * HOUR).toISOString().slice(0, 19)}+08:00`;
+      return random.chance(0.3) ? inShanghai(at) : new Date(at).toISOString();
     },
     odd: (usual, ...unusual) => (unusual.length > 0 && random.chance(0.2) ? random.pick(unusual) : usual),
   };
