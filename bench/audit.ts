@@ -47,6 +47,7 @@ import {
 import { createTable, deleteTables } from "../functions/store/create-tables.ts";
 import { AUDIT_DIGESTS, AUDIT_LOG, tableNames } from "../functions/store/tables.ts";
 import { RESULTS_DIR } from "./engine.ts";
+import { median } from "./statistics.ts";
 
 const KEY = "bench-audit-key";
 const VERIFY_RUNS = 3;
@@ -104,7 +105,6 @@ export interface AuditBenchResult {
 }
 
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
   let next = 0;

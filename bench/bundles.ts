@@ -17,6 +17,7 @@ import { build } from "esbuild";
 import { BUNDLE_BUDGET_BYTES, esbuildOptions } from "../infra/bundling.ts";
 import { ComplianceFunction } from "../infra/constructs/function.ts";
 import { ComplianceStack } from "../infra/stack.ts";
+import { median } from "./statistics.ts";
 
 export { BUNDLE_BUDGET_BYTES };
 export const COLD_START_BUDGET_RATIO = 3;
@@ -51,14 +52,6 @@ function appFunctions(): { handler: string; policySet: string | undefined }[] {
     .findAll()
     .filter((c): c is ComplianceFunction => c instanceof ComplianceFunction)
     .map((f) => ({ handler: f.handler, policySet: f.policySet }));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Wall time of a fresh `node` process running `script`, in ms. */

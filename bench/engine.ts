@@ -24,6 +24,7 @@ import { policiesDir, readPolicyFiles } from "../functions/runtime/policy-files.
 import type { RecordEnvelope } from "../schemas/record.ts";
 import { plainEvaluate } from "./plain-rules.ts";
 import { BENCH_NOW, BENCH_NOW_MS, generateRecords } from "./records.ts";
+import { median, percentile } from "./statistics.ts";
 
 export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 
@@ -75,7 +76,6 @@ export function loadShippedPolicies(): PolicySet {
 
 /** Passes per measurement: the median of 3 damps GC pauses and noisy neighbours on small machines. */
 const REPEATS = 3;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 /** Results are summed here so the optimiser cannot drop the work. */
 const sink = { total: 0 };
 
@@ -103,9 +103,6 @@ async function throughputAsync(
   return median(rates);
 }
 
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: Float64Array, q: number) =>
-  sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 const fired = (rules: readonly string[]) => [...rules].sort().join(",");
 

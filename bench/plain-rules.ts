@@ -10,6 +10,7 @@
  */
 import Big from "big.js";
 import type { RecordEnvelope } from "../schemas/record.ts";
+import { MANDATORY_CLAUSES } from "../schemas/records/contract.ts";
 
 type DataOf<T extends RecordEnvelope["type"]> = Extract<RecordEnvelope, { type: T }>["data"];
 
@@ -152,15 +153,8 @@ function quote(d: DataOf<"quote">, out: string[]): void {
     out.push("quote-approval/discount-authority");
 }
 
-/** v1's mandatory clauses, hard-coded as the plain reference does with every parameter. */
-export const MANDATORY = [
-  "rights-obligations",
-  "product-spec",
-  "quantity",
-  "price",
-  "delivery-date",
-  "payment-terms",
-] as const;
+/** v1's mandatory clauses (hard-coded as every parameter here: the list the contract generator drops from). */
+const MANDATORY = MANDATORY_CLAUSES;
 
 function contract(d: DataOf<"contract">, nowMs: number, out: string[]): void {
   if (MANDATORY.some((c) => !d.clauses.includes(c))) out.push("contract-clauses/mandatory-clauses");

@@ -54,6 +54,7 @@ import { Client } from "./http-client.ts";
 import { deployedFunctions } from "./lambda-config.ts";
 import { epochNow, LoadGenerator, workers } from "./load.ts";
 import { BENCH_NOW_MS, generateRecords } from "./records.ts";
+import { median, percentile } from "./statistics.ts";
 
 /** CPU seconds per second of Node and of Java, and how busy Node's event loop was (0..1). */
 export interface CoresBusy {
@@ -259,10 +260,6 @@ function coresBusy(
 }
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
-/** Nearest-rank percentile of ascending values. */
-const percentile = (sorted: readonly number[], q: number) =>
-  sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** Hands out each generated record once, so every POST stores a new record. */
 class Feed {

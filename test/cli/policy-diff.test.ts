@@ -199,6 +199,12 @@ describe("conditionWords", () => {
       "majorAdjustmentShare",
     ]);
     expect(parametersUsed(rule("over-budget"))).toEqual([]);
+    // read with the message template grammar (policy/template.ts): spaces, formats and sections too
+    const message = {
+      zh: "{ params.limit }{#params.note}…{/params.note}",
+      en: "{params.share|percent}{^params.until}…{/params.until}",
+    };
+    expect(parametersUsed({ ...rule("over-budget"), message })).toEqual(["limit", "note", "share", "until"]);
   });
 });
 

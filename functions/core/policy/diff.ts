@@ -10,6 +10,7 @@
 import { type Condition, type PolicyFile, policySchema, type RuleFile } from "../../../schemas/policy.ts";
 import { canonicalJson } from "../canonical.ts";
 import type { SourceFile } from "./model.ts";
+import { parseTemplate } from "./template.ts";
 import { conditionWords, valueWords } from "./words.ts";
 import { parseYaml } from "./yaml-source.ts";
 
@@ -110,7 +111,8 @@ export function parametersUsed(rule: RuleFile): string[] {
   };
   walk(rule.when);
   for (const text of [rule.message.zh, rule.message.en])
-    for (const m of text.matchAll(/\{\s*params\.([A-Za-z0-9]+)/g)) used.add(m[1] as string);
+    for (const { name } of parseTemplate(text).names)
+      if (name.startsWith("params.")) used.add(name.slice("params.".length));
   return [...used].sort();
 }
 
