@@ -35,6 +35,20 @@ export async function evaluateStoredRevision(
     record.type === "complaint"
       ? { receivedAt: record.data.receivedAt, category: record.data.category }
       : undefined;
+  // Nothing to remember: a record's first revision that fires nothing, has no deadline pending and
+  // is no complaint (the satisfaction report reads complaint heads). While no revision of the
+  // record has been evaluated (no head), none of its violations can exist and the next revision
+  // finds the record new, so the head would change nothing anyone reads: one consistent read
+  // instead of a write. Only revision 1: any other must claim the head, or an older revision
+  // evaluated after it could win.
+  if (
+    record.revision === 1 &&
+    result.violations.length === 0 &&
+    result.nextCheckAt === null &&
+    !report &&
+    !(await platform.records.getHead(pk))
+  )
+    return { applied: true, changes, nextCheckAt: null };
   const claim = await platform.records.claimHead(pk, record.revision, result.nextCheckAt, now, report);
   if (!claim.claimed) return { applied: false, changes, nextCheckAt: result.nextCheckAt };
 
