@@ -109,7 +109,7 @@ describe("evaluator", () => {
     expect(head?.latest).toBe(10);
   });
 
-  it("writes nothing for a first revision with nothing to remember; the next revisions open and resolve as usual, and the first redelivered changes nothing", async () => {
+  it("writes nothing for a record's first revision with nothing to remember; the next revisions open and resolve as usual, and the first redelivered changes nothing", async () => {
     await send(expense("EV-5", 1)); // fires nothing, no deadline pending
     await poller.drained();
     expect(await rt.platform.records.getHead("expense#EV-5")).toBeUndefined();
