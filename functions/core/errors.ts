@@ -105,7 +105,6 @@ export const ERROR_CODES = {
   // message someone else is sending right now (the event is retried later)
   notification_delivery_failed: internal,
   notification_store_failed: internal,
-  notification_in_progress: internal,
 } as const satisfies Readonly<Record<string, Outcome>>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -78,20 +78,46 @@ function openedAt(v: StoredViolation): string {
   return opens.at(-1)?.at ?? v.detectedAt;
 }
 
+/** Adds deltas up per counter item; `deltas()` leaves out what sums to nothing (+1 −1 writes nothing). */
+class DeltaSum {
+  private readonly items = new Map<string, Record<string, number>>();
+  add(scope: string, key: string, name: string, n: number) {
+    if (n === 0) return;
+    const id = `${scope}\u0000${key}`;
+    const entry = this.items.get(id) ?? {};
+    entry[name] = (entry[name] ?? 0) + n;
+    this.items.set(id, entry);
+  }
+  deltas(): StatsDelta[] {
+    return [...this.items.entries()]
+      .map(([id, counts]) => {
+        const [scope, key] = id.split("\u0000") as [string, string];
+        const nonZero = Object.fromEntries(Object.entries(counts).filter(([, n]) => Math.abs(n) > 1e-9));
+        return { scope, key, add: nonZero };
+      })
+      .filter((d) => Object.keys(d.add).length > 0);
+  }
+}
+
+/**
+ * The deltas of many changes (a stream batch's) as one delta per counter item: ADD adds up, so
+ * the batch writes each counter item it touches once, not once per change.
+ */
+export function mergeDeltas(changes: readonly (readonly StatsDelta[])[]): StatsDelta[] {
+  const sum = new DeltaSum();
+  for (const deltas of changes)
+    for (const d of deltas) for (const [name, n] of Object.entries(d.add)) sum.add(d.scope, d.key, name, n);
+  return sum.deltas();
+}
+
 /** What one change of a violation (its image before and after) adds to every counter. */
 export function statsDeltas(
   before: StoredViolation | undefined,
   after: StoredViolation | undefined,
   timeZone: string,
 ): StatsDelta[] {
-  const deltas = new Map<string, Record<string, number>>();
-  const add = (scope: string, key: string, name: string, n: number) => {
-    if (n === 0) return;
-    const id = `${scope}\u0000${key}`;
-    const entry = deltas.get(id) ?? {};
-    entry[name] = (entry[name] ?? 0) + n;
-    deltas.set(id, entry);
-  };
+  const sum = new DeltaSum();
+  const add = (scope: string, key: string, name: string, n: number) => sum.add(scope, key, name, n);
   const scopesOf = (v: StoredViolation | undefined) => [ALL_SCOPE, ...people(v).map(personScope)];
   for (const scope of scopesOf(before))
     for (const [name, n] of Object.entries(openCounts(before))) add(scope, OPEN_KEY, name, -n);
@@ -109,13 +135,7 @@ export function statsDeltas(
     }
   }
   // an update that moves nothing (+1 −1) writes nothing
-  return [...deltas.entries()]
-    .map(([id, counts]) => {
-      const [scope, key] = id.split("\u0000") as [string, string];
-      const nonZero = Object.fromEntries(Object.entries(counts).filter(([, n]) => Math.abs(n) > 1e-9));
-      return { scope, key, add: nonZero };
-    })
-    .filter((d) => Object.keys(d.add).length > 0);
+  return sum.deltas();
 }
 
 export interface StatsAnswer {

@@ -34,8 +34,29 @@ export async function evaluateStoredRevision(
     record.type === "complaint"
       ? { receivedAt: record.data.receivedAt, category: record.data.category }
       : undefined;
+  // Nothing to remember: the revision fires nothing, has no deadline pending and is no complaint
+  // (the satisfaction report reads complaint heads). While no revision of the record has been
+  // evaluated (no head), none of its violations can exist and the next revision finds the record
+  // new, so the head would change nothing anyone reads: one consistent read instead of a write.
+  if (
+    result.violations.length === 0 &&
+    result.nextCheckAt === null &&
+    !report &&
+    !(await platform.records.getHead(pk))
+  )
+    return { applied: true, changes, nextCheckAt: null };
   const claim = await platform.records.claimHead(pk, record.revision, result.nextCheckAt, now, report);
   if (!claim.claimed) return { applied: false, changes, nextCheckAt: result.nextCheckAt };
+  // The record's first head: a newer revision may have been judged already with nothing to
+  // remember (so it left no head to refuse us). The newest stays the last word: it decides, on the
+  // head we just claimed (one consistent read of the newest revision, only for a first head).
+  if (claim.first) {
+    const newest = await platform.records.latestRevision(pk);
+    if (newest && newest.rev > record.revision) {
+      await evaluateStoredRevision(platform, newest);
+      return { applied: false, changes, nextCheckAt: result.nextCheckAt };
+    }
+  }
 
   const department = (record.data as { department?: unknown }).department;
   const recordFacts = {

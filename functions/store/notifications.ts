@@ -1,34 +1,41 @@
 /**
- * The notifications table (tables.ts NOTIFICATIONS): delivery claims that make every message go
- * once, pending reminders (sparse `byRemindAt`), each person's queue (sparse `byPerson`) and the
- * digest cursor. Every write that decides "send or not" is conditional.
+ * The notifications table (tables.ts NOTIFICATIONS): one item per notification — its claim, and
+ * for a violation's change the reminder of the due period the change began (sparse `byRemindAt`)
+ * — and the digest cursor. Every write that decides "send or not" is conditional.
  */
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { shardOf } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
 
 export const REMINDER_SHARDS = 8;
-/** Delivery items only need to outlive redelivery and re-evaluation of the same change. */
-const DELIVERY_TTL_S = 400 * 24 * 3600;
+/** Notification items only need to outlive redelivery and re-evaluation of the same change. */
+const NOTIFICATION_TTL_S = 400 * 24 * 3600;
 
-export type ClaimResult = "claimed" | "done" | "busy";
-
-export interface DeliveryMeta {
+/** What a claimed notification is: kept for operators (the messages themselves are not stored). */
+export interface NotificationClaim {
   readonly kind: string;
-  readonly channel: string;
+  /** The violation, or for a digest the person. */
   readonly subject: string;
   readonly change: string;
+  /** Everyone the notification tells (person ids). */
   readonly to: readonly string[];
+  /**
+   * The reminder of the due period this change began, when one is due before `dueAt`: the item
+   * then also sits in the sparse byRemindAt index until the sweep handles it.
+   */
+  readonly reminder?: { readonly violationId: string; readonly dueAt: string; readonly remindAt: string };
+}
+
+/** A message of a claimed notification that failed after its last try. */
+export interface FailedMessage {
+  readonly message: string;
+  readonly error: string;
 }
 
 export interface DueReminder {
+  /** The notification item that holds it. */
+  readonly id: string;
   readonly violationId: string;
   readonly dueAt: string;
   readonly remindAt: string;
@@ -43,91 +50,63 @@ export class NotificationsStore {
   }
 
   /**
-   * Claims a delivery: only the first claimer of a message id sends it. A claim left pending by a
-   * sender that died (older than `leaseMs`) may be taken over; a fresh one answers `busy` (someone
-   * is sending it now); a sent or failed one answers `done`.
+   * Claims a notification before any of its messages is sent: true for the one caller whose
+   * conditional put created the item, false for everyone after (redelivery, re-evaluation, a
+   * restart, a concurrent sender). One write; nothing is written when the messages go out.
    */
-  async claim(key: string, meta: DeliveryMeta, nowMs: number, leaseMs: number): Promise<ClaimResult> {
+  async claim(id: string, claim: NotificationClaim, nowMs: number): Promise<boolean> {
+    const { reminder, ...meta } = claim;
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
-            id: key,
+            id,
             ...meta,
             to: [...meta.to],
-            state: "pending",
-            claimedAt: nowMs,
-            expiresAt: Math.floor(nowMs / 1000) + DELIVERY_TTL_S,
+            claimedAt: new Date(nowMs).toISOString(),
+            expiresAt: Math.floor(nowMs / 1000) + NOTIFICATION_TTL_S,
+            ...(reminder
+              ? {
+                  violationId: reminder.violationId,
+                  dueAt: reminder.dueAt,
+                  remindAt: reminder.remindAt,
+                  remindShard: shardOf(reminder.violationId, REMINDER_SHARDS),
+                }
+              : {}),
           },
-          ConditionExpression: "attribute_not_exists(id) OR (#state = :pending AND claimedAt < :stale)",
-          ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: { ":pending": "pending", ":stale": nowMs - leaseMs },
+          ConditionExpression: "attribute_not_exists(id)",
         }),
       );
-      return "claimed";
+      return true;
     } catch (error) {
-      if (!isConditionFailed(error)) throw storeError("claim", key, error);
+      if (isConditionFailed(error)) return false;
+      throw storeError("claim", id, error);
     }
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { id: key }, ConsistentRead: true }),
-    );
-    return out.Item?.state === "pending" ? "busy" : "done";
   }
 
-  /** Records the outcome of a claimed delivery. */
-  async settle(
-    key: string,
-    outcome: { state: "sent" | "failed"; at: string; attempts: number; error?: string },
-  ) {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { id: key },
-        UpdateExpression: "SET #state = :state, settledAt = :at, attempts = :n, lastError = :error",
-        ExpressionAttributeNames: { "#state": "state" },
-        ExpressionAttributeValues: {
-          ":state": outcome.state,
-          ":at": outcome.at,
-          ":n": outcome.attempts,
-          ":error": outcome.error ?? null,
-        },
-      }),
-    );
-  }
-
-  async delivery(key: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { id: key }, ConsistentRead: true }),
-    );
-    return out.Item;
-  }
-
-  /**
-   * Schedules (or moves) a violation's reminder. `change` orders the writes (the violation's history
-   * length): a late, older event never moves a newer schedule back.
-   */
-  async scheduleReminder(violationId: string, dueAt: string, remindAt: string | null, change: number) {
-    const shard = shardOf(violationId, REMINDER_SHARDS);
+  /** Records the messages of a claimed notification that failed after their last try (only then). */
+  async recordFailures(id: string, failures: readonly FailedMessage[], at: string): Promise<void> {
     try {
       await this.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.table,
-          Item: {
-            id: `r#${violationId}`,
-            violationId,
-            dueAt,
-            change,
-            ...(remindAt ? { remindAt, remindShard: shard } : {}),
-          },
-          ConditionExpression: "attribute_not_exists(id) OR #change <= :change",
-          ExpressionAttributeNames: { "#change": "change" },
-          ExpressionAttributeValues: { ":change": change },
+          Key: { id },
+          UpdateExpression: "SET failed = :failed, failedAt = :at",
+          ExpressionAttributeValues: { ":failed": failures.map((f) => ({ ...f })), ":at": at },
         }),
       );
     } catch (error) {
-      if (!isConditionFailed(error)) throw storeError("schedule", violationId, error);
+      throw storeError("failure record", id, error);
     }
+  }
+
+  /** A notification item as stored (operators, tests). */
+  async notification(id: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }),
+    );
+    return out.Item;
   }
 
   /** Reminders due by `now` in one shard (the sparse index holds pending ones only). */
@@ -139,56 +118,27 @@ export class NotificationsStore {
       ExpressionAttributeValues: { ":s": shard, ":now": now },
     }))
       yield {
+        id: item.id as string,
         violationId: item.violationId as string,
         dueAt: item.dueAt as string,
         remindAt: item.remindAt as string,
       };
   }
 
-  /** Takes a reminder out of the index once handled, unless it was rescheduled meanwhile. */
-  async reminderDone(violationId: string, dueAt: string): Promise<void> {
+  /** Takes a handled reminder out of the index (its notification item stays, claimed). */
+  async reminderDone(id: string): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { id: `r#${violationId}` },
+          Key: { id },
           UpdateExpression: "REMOVE remindAt, remindShard",
-          ConditionExpression: "dueAt = :due",
-          ExpressionAttributeValues: { ":due": dueAt },
+          ConditionExpression: "attribute_exists(remindAt)",
         }),
       );
     } catch (error) {
-      if (!isConditionFailed(error)) throw storeError("reminder", violationId, error);
+      if (!isConditionFailed(error)) throw storeError("reminder", id, error);
     }
-  }
-
-  /** Puts a violation in a person's queue (what their daily digest reads). */
-  async enqueue(person: string, violationId: string): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { id: `q#${person}#${violationId}`, queueOf: person, violationId },
-      }),
-    );
-  }
-
-  async dequeue(person: string, violationId: string): Promise<void> {
-    await this.doc.send(
-      new DeleteCommand({ TableName: this.table, Key: { id: `q#${person}#${violationId}` } }),
-    );
-  }
-
-  /** Ids of the violations in a person's queue. */
-  async queueOf(person: string): Promise<string[]> {
-    const ids: string[] = [];
-    for await (const item of queryAll(this.doc, {
-      TableName: this.table,
-      IndexName: "byPerson",
-      KeyConditionExpression: "queueOf = :p",
-      ExpressionAttributeValues: { ":p": person },
-    }))
-      ids.push(item.violationId as string);
-    return ids;
   }
 
   /** The last digest day handled (`YYYY-MM-DD` in the company's zone), if any. */

@@ -147,6 +147,8 @@ export interface ViolationRepository {
   countOverdue(statuses: readonly string[], now: string, assignee?: string): Promise<number>;
   /** Ids of violations whose pending action is due at `now`, as several streams to read in parallel. */
   duePartitions(now: string): AsyncIterable<string>[];
+  /** Every violation in these statuses with the people assigned to it (eventually consistent): the daily digest. */
+  assigned(statuses: readonly string[]): AsyncIterable<{ id: string; people: string[] }>;
 }
 
 // ---- policy versions, stats ---------------------------------------------------------------------

@@ -148,12 +148,14 @@ export const AUDIT_DIGESTS = {
 
 /**
  * Notifications (CONTRACT §7), one table for everything the notifier remembers, keyed by `id`:
- * - `d#<message id>`: a delivery claimed or made (the id derives from violation, change and
- *   recipient), so a conditional put lets redelivery, re-evaluation and restarts send nothing twice;
- * - `r#<violation id>`: a pending reminder (sparse `byRemindAt`, like records.byNextCheck);
- * - `q#<person>#<violation id>`: the person's queue (sparse `byPerson`), read by the daily digest;
+ * - `n#<notification id>`: one notification (a violation's change, a reminder, a person's day's
+ *   digest), claimed by a conditional put before any of its messages is sent, so redelivery,
+ *   re-evaluation and restarts send nothing twice; a change's item also holds the reminder of
+ *   the due period it began (`remindAt`, sparse `byRemindAt`, like records.byNextCheck) until the
+ *   sweep handles it;
  * - `digest-cursor`: the last digest slot handled.
- * Delivery items carry `expiresAt` (TTL, epoch seconds): they only need to outlive redelivery.
+ * Notification items carry `expiresAt` (TTL, epoch seconds): they only need to outlive redelivery.
+ * A person's digest reads the violations' byStatus index (it projects `people`): no queue items.
  */
 export const NOTIFICATIONS = {
   name: "notifications",
@@ -165,11 +167,6 @@ export const NOTIFICATIONS = {
       partitionKey: { name: "remindShard", type: "S" }, // "0".."7", from a hash of the violation id
       sortKey: { name: "remindAt", type: "S" },
       include: ["violationId", "dueAt"],
-    },
-    {
-      indexName: "byPerson",
-      partitionKey: { name: "queueOf", type: "S" }, // a person id
-      sortKey: { name: "violationId", type: "S" },
     },
   ],
 } as const satisfies TableDefinition;

@@ -252,6 +252,23 @@ export class ViolationsStore implements ViolationRepository {
     return Array.from({ length: VIOLATION_SHARDS }, (_, shard) => this.dueActions(String(shard), now));
   }
 
+  /**
+   * Every violation in these statuses with the people assigned to it, from the byStatus index
+   * (which projects `people`; eventually consistent): a daily digest groups them by person.
+   */
+  async *assigned(statuses: readonly string[]): AsyncGenerator<{ id: string; people: string[] }> {
+    for (const partition of this.statusPartitions(statuses))
+      for await (const item of queryAll(this.doc, {
+        TableName: this.table,
+        IndexName: "byStatus",
+        KeyConditionExpression: "statusShard = :p",
+        ProjectionExpression: "#id, #people",
+        ExpressionAttributeNames: { "#id": "id", "#people": "people" },
+        ExpressionAttributeValues: { ":p": partition },
+      }))
+        yield { id: item.id as string, people: (item.people as string[] | undefined) ?? [] };
+  }
+
   /** The partitions of the status index that hold violations of these statuses. */
   statusPartitions(statuses: readonly string[]): string[] {
     return statuses.flatMap((s) => Array.from({ length: VIOLATION_SHARDS }, (_, k) => `${s}#${k}`));

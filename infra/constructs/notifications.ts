@@ -20,7 +20,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { EVENT_SOURCE } from "../../functions/service/events.ts";
 import { NOTIFICATION_FAILED } from "../../functions/service/notify/dead-letters.ts";
-import { NOTIFICATIONS } from "../../functions/store/tables.ts";
+import { NOTIFICATIONS, VIOLATIONS } from "../../functions/store/tables.ts";
 import { acknowledge } from "../nag.ts";
 import type { CompiledPolicies } from "../policies.ts";
 import type { Data } from "./data.ts";
@@ -157,23 +157,19 @@ export class Notifications extends Construct {
       },
     });
     const fn = this.fn;
-    // service/notify/notifier.ts: the violation (GetItem) and a digest's queue (BatchGetItem)
+    // service/notify/notifier.ts: the violation (GetItem) and a digest's violations (BatchGetItem);
+    // everyone's queue for the digest: the open and acknowledged partitions of byStatus (Query)
     fn.allow(["dynamodb:GetItem", "dynamodb:BatchGetItem"], [tables.violations.tableArn]);
+    fn.allow(["dynamodb:Query"], [indexArn(tables.violations, VIOLATIONS, "byStatus")]);
     // a robot of a department: the record revision's department (GetItem)
     fn.allow(["dynamodb:GetItem"], [tables.records.tableArn]);
-    // store/notifications.ts: claims (conditional PutItem, GetItem), outcomes and reminders
-    // (UpdateItem), queues (PutItem, DeleteItem), the digest cursor; the two sparse indexes (Query)
+    // store/notifications.ts: claims (conditional PutItem), failures and handled reminders
+    // (UpdateItem), the digest cursor (GetItem, conditional PutItem); the reminders' index (Query)
     fn.allow(
-      ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       [tables.notifications.tableArn],
     );
-    fn.allow(
-      ["dynamodb:Query"],
-      [
-        indexArn(tables.notifications, NOTIFICATIONS, "byRemindAt"),
-        indexArn(tables.notifications, NOTIFICATIONS, "byPerson"),
-      ],
-    );
+    fn.allow(["dynamodb:Query"], [indexArn(tables.notifications, NOTIFICATIONS, "byRemindAt")]);
     fn.allowKey(data.key, KMS.write);
     fn.allow(["secretsmanager:GetSecretValue"], [this.secrets.secretArn]);
     // failed messages become NotificationFailed events on the bus

@@ -1,7 +1,7 @@
 /** The stats counters as a pure function of a violation's change (core/stats.ts). */
 import { describe, expect, it } from "vitest";
 import type { StoredViolation } from "../../functions/core/lifecycle.ts";
-import { isoWeek, statsAnswer, statsDeltas, weeksBetween } from "../../functions/core/stats.ts";
+import { isoWeek, mergeDeltas, statsAnswer, statsDeltas, weeksBetween } from "../../functions/core/stats.ts";
 
 const base: StoredViolation = {
   id: "v1",
@@ -96,6 +96,44 @@ describe("statsDeltas", () => {
       key: "open",
       add: { "area#approval-limits": 1, "severity#high": 1, "role#finance": 1, "role#marketing-director": 1 },
     });
+  });
+});
+
+describe("mergeDeltas", () => {
+  it("a batch's changes become one delta per counter item, each the sum of its changes", () => {
+    const other: StoredViolation = { ...base, id: "v2", severity: "medium" };
+    const merged = mergeDeltas([statsDeltas(undefined, base, "UTC"), statsDeltas(undefined, other, "UTC")]);
+    expect(merged).toHaveLength(4); // all and person:fin.wang, each open and week#2026-W10
+    expect(merged).toContainEqual({
+      scope: "all",
+      key: "open",
+      add: { "area#approval-limits": 2, "severity#high": 1, "severity#medium": 1, "role#finance": 2 },
+    });
+    expect(merged).toContainEqual({ scope: "person:fin.wang", key: "week#2026-W10", add: { opened: 2 } });
+  });
+
+  it("what cancels out within the batch is not written: opened and resolved again leaves only the week counts and hours", () => {
+    const resolved: StoredViolation = {
+      ...base,
+      status: "resolved",
+      resolvedAt: "2026-03-02T03:00:00.000Z",
+      history: [
+        ...base.history,
+        { status: "resolved", at: "2026-03-02T03:00:00.000Z", by: "system", reason: null },
+      ],
+    };
+    const merged = mergeDeltas([statsDeltas(undefined, base, "UTC"), statsDeltas(base, resolved, "UTC")]);
+    expect(merged).toContainEqual({
+      scope: "all",
+      key: "open",
+      add: { "hours#expense-approval": 3, "resolved#expense-approval": 1 },
+    });
+    expect(merged).toContainEqual({ scope: "all", key: "week#2026-W10", add: { opened: 1, resolved: 1 } });
+    // opened and gone within the batch: the open item is not written at all
+    expect(mergeDeltas([statsDeltas(undefined, base, "UTC"), statsDeltas(base, undefined, "UTC")])).toEqual([
+      { scope: "all", key: "week#2026-W10", add: { opened: 1 } },
+      { scope: "person:fin.wang", key: "week#2026-W10", add: { opened: 1 } },
+    ]);
   });
 });
 

@@ -8,10 +8,11 @@ import { createHmac } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Directory, directoryOf, type Person } from "../../functions/core/directory.ts";
 import { violationId } from "../../functions/core/engine/violation.ts";
+import { notificationId } from "../../functions/core/notify/kinds.ts";
 import type { PolicySet } from "../../functions/core/policy/model.ts";
 import { createEventsHandler } from "../../functions/handlers/events.ts";
 import { notifyingSink } from "../../functions/local/notifications.ts";
@@ -483,5 +484,47 @@ describe("failures", () => {
       channel: "chat:finance-dingtalk",
       error: expect.stringContaining("sign not match"),
     });
+  });
+});
+
+describe("what the notifier writes", () => {
+  const items = async () =>
+    (await db.clients.doc.send(new ScanCommand({ TableName: db.names.notifications, ConsistentRead: true })))
+      .Items ?? [];
+
+  it("one item per notification, whatever its messages: the claim, holding the reminder of the due period it began", async () => {
+    clock.set("2026-04-01T00:00:00Z");
+    await judge(overBudget("N-10", 1)); // 3 mails, the webhook, 2 robots: one notification
+    const id = idOf("N-10");
+    expect(smtp.mails).toHaveLength(3);
+    const about = (await items()).filter((i) => i.subject === id);
+    expect(about).toHaveLength(1);
+    expect(about[0]).toMatchObject({
+      id: `n#${notificationId(id, "h1")}`,
+      kind: "opened",
+      change: "h1",
+      to: ["fin.wang", "fin.zhao", "md.li"],
+      violationId: id,
+      dueAt: "2026-04-03T00:00:00.000Z",
+      remindAt: "2026-04-02T12:00:00.000Z",
+    });
+    // sent: nothing more was written (no outcome, no per-message or per-person item)
+    expect(about[0]).not.toHaveProperty("failed");
+    // the reminder: one more item (its claim); the first one leaves the reminders' index
+    clock.set("2026-04-02T12:00:00Z");
+    await notifier.sweep();
+    const after = (await items()).filter((i) => i.subject === id);
+    expect(after.map((i) => i.kind).sort()).toEqual(["opened", "reminder"]);
+    expect(after.find((i) => i.kind === "opened")).not.toHaveProperty("remindAt");
+    expect(after.find((i) => i.kind === "reminder")).not.toHaveProperty("remindAt");
+  });
+
+  it("a message that failed after its last try is written down on its notification's item", async () => {
+    const failed = (await items()).find((i) => i.subject === idOf("N-8"));
+    expect(failed?.failed).toEqual([{ message: "webhook", error: expect.stringContaining("503") }]);
+    const robot = (await items()).find((i) => i.subject === idOf("N-9"));
+    expect(robot?.failed).toEqual([
+      { message: "chat:finance-dingtalk", error: expect.stringContaining("sign not match") },
+    ]);
   });
 });

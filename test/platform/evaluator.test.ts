@@ -109,6 +109,27 @@ describe("evaluator", () => {
     expect(head?.latest).toBe(10);
   });
 
+  it("writes nothing for a record's first revision with nothing to remember; the next revisions open and resolve as usual, and the first redelivered changes nothing", async () => {
+    await send(expense("EV-5", 1)); // fires nothing, no deadline pending
+    await poller.drained();
+    expect(await rt.platform.records.getHead("expense#EV-5")).toBeUndefined();
+    expect(await rt.platform.violations.get(overBudgetId("EV-5"))).toBeUndefined();
+    await send(overBudget("EV-5", 2));
+    await poller.drained();
+    expect((await rt.platform.violations.get(overBudgetId("EV-5")))?.status).toBe("open");
+    expect((await rt.platform.records.getHead("expense#EV-5"))?.latest).toBe(2);
+    // revision 1 again, after revision 2 (a late redelivery): the head says it is older
+    const first = await rt.platform.records.getRevision("expense#EV-5", 1);
+    const { evaluateStoredRevision } = await import("../../functions/service/evaluate-revision.ts");
+    expect((await evaluateStoredRevision(rt.platform, first as NonNullable<typeof first>)).applied).toBe(
+      false,
+    );
+    expect((await rt.platform.violations.get(overBudgetId("EV-5")))?.status).toBe("open");
+    await send(expense("EV-5", 3));
+    await poller.drained();
+    expect((await rt.platform.violations.get(overBudgetId("EV-5")))?.status).toBe("resolved");
+  });
+
   it("retries a poison record, then dead-letters it, while the rest of the batch commits", async () => {
     // a revision item no validated record could produce: evaluation throws on it
     await db.clients.doc.send(

@@ -4,14 +4,14 @@
  * assigned to: one mail per (violation, change, person), one webhook per (violation, change), one
  * message per matching chat robot. `sweep` sends reminders that are due (sparse `byRemindAt`
  * index) and, once a day after 09:00 in the company's time zone, each person's digest of their
- * open queue (sparse `byPerson` index). Every message goes at most once: delivery.ts.
+ * open queue (the violations' byStatus index, which projects the people assigned). Each
+ * notification is claimed once, in one write that also keeps its reminder: delivery.ts.
  *
  * The same code runs on Lambda (EventBridge rule + schedule, handlers/notifier.ts) and locally
  * (the local event path and the sweeper, functions/local/platform-runtime.ts).
  */
 import type { ChannelFile } from "../../../schemas/notifications.ts";
 import type { Directory } from "../../core/directory.ts";
-import { DomainError } from "../../core/errors.ts";
 import { publicViolation, type StoredViolation } from "../../core/lifecycle.ts";
 import { renderChat, renderDigest, renderMail } from "../../core/notify/content.ts";
 import {
@@ -24,10 +24,20 @@ import {
 import { reminderAt } from "../../core/notify/reminder.ts";
 import { latestDigestSlot } from "../../core/notify/when.ts";
 import type { PolicySet } from "../../core/policy/model.ts";
-import { type NotificationsStore, REMINDER_SHARDS } from "../../store/notifications.ts";
+import {
+  type DueReminder,
+  type NotificationClaim,
+  type NotificationsStore,
+  REMINDER_SHARDS,
+} from "../../store/notifications.ts";
 import { type RecordRepository, recordKey, type ViolationRepository } from "../../store/repositories.ts";
 import { type ChannelTarget, postChat } from "./chat.ts";
-import { type DeliveryOutcome, deliverOnce, type RetryPolicy } from "./delivery.ts";
+import {
+  type DeliveryOutcome,
+  deliverNotification,
+  type OutgoingMessage,
+  type RetryPolicy,
+} from "./delivery.ts";
 import type { DeadLetters, Mailer } from "./transports.ts";
 import { postWebhook, type WebhookBody, type WebhookTarget } from "./webhook.ts";
 
@@ -72,13 +82,6 @@ export interface ViolationEvent {
   readonly detail: PublicViolation;
 }
 
-/** Someone else is sending one of this event's messages right now: try the event again later. */
-export class NotificationBusyError extends DomainError<"notification_in_progress"> {
-  constructor(message: string) {
-    super("notification_in_progress", message);
-  }
-}
-
 export interface SweepOutcome {
   readonly reminders: number;
   readonly digests: number;
@@ -101,25 +104,26 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const channels: readonly ChannelFile[] = deps.set.org.notifications?.channels ?? [];
   const render = () => ({ timeZone: settings.timeZone, nowMs: deps.now().getTime(), link: settings.link });
 
+  /** One notification, all its messages at once; its item is keyed by the notification id (the webhook's `id`). */
   const deliver = (
-    key: string,
-    meta: { kind: NotificationKind; channel: string; subject: string; change: string; to: readonly string[] },
-    send: () => Promise<void>,
-    payload?: unknown,
-  ) =>
-    deliverOnce({
+    notification: string,
+    claim: NotificationClaim & { readonly kind: NotificationKind },
+    messages: readonly OutgoingMessage[],
+  ) => {
+    const id = `n#${notification}`;
+    return deliverNotification({
       store,
-      key,
-      meta,
-      send,
+      id,
+      claim,
+      messages,
       retry: settings.retry,
       deadLetters: deps.deadLetters,
       now: deps.now,
-      payload,
-    }).catch((error): DeliveryOutcome => {
-      deps.log?.error("notification delivery failed", { key, error: String(error) });
+    }).catch((error): DeliveryOutcome[] => {
+      deps.log?.error("notification delivery failed", { id, error: String(error) });
       throw error;
     });
+  };
 
   async function departmentOf(v: PublicViolation): Promise<string | undefined> {
     const stored = await deps.records.getRevision(recordKey(v.record.type, v.record.id), v.record.revision);
@@ -144,11 +148,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     change: string;
     violation: PublicViolation;
     at: string;
+    reminder?: NotificationClaim["reminder"];
   }): Promise<DeliveryOutcome[]> {
     const { kind, change, violation: v } = args;
     const people = peopleOf(v);
     const ctx = render();
-    const jobs: Promise<DeliveryOutcome>[] = [];
+    const messages: OutgoingMessage[] = [];
     const mailer = deps.mailer;
     if (mailer) {
       for (const personId of people) {
@@ -160,33 +165,32 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         const id = messageId(v.id, change, personId);
         const mail = renderMail(kind, v, person, ctx);
         const address = person.email;
-        jobs.push(
-          deliver(
-            `d#mail#${id}`,
-            { kind, channel: "mail", subject: v.id, change, to: [personId] },
-            () => mailer.send({ id, to: { address, name: person.name.en }, ...mail }),
-            { to: address, ...mail },
-          ),
-        );
+        messages.push({
+          key: `mail:${personId}`,
+          channel: "mail",
+          to: [personId],
+          send: () => mailer.send({ id, to: { address, name: person.name.en }, ...mail }),
+          payload: { to: address, ...mail },
+        });
       }
     }
+    const notification = notificationId(v.id, change);
     const webhook = deps.webhook;
     if (webhook) {
       const body: WebhookBody = {
-        id: notificationId(v.id, change),
+        id: notification,
         kind,
         violation: v,
         to: people,
         at: args.at,
       };
-      jobs.push(
-        deliver(
-          `d#webhook#${body.id}`,
-          { kind, channel: "webhook", subject: v.id, change, to: people },
-          () => postWebhook(webhook, body, deps.now().getTime(), settings.timeoutMs),
-          body,
-        ),
-      );
+      messages.push({
+        key: "webhook",
+        channel: "webhook",
+        to: people,
+        send: () => postWebhook(webhook, body, deps.now().getTime(), settings.timeoutMs),
+        payload: body,
+      });
     }
     for (const channel of await matchingChannels(v)) {
       const target = await deps.channelTarget(channel.id);
@@ -195,16 +199,19 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         continue;
       }
       const message = renderChat(kind, v, people, ctx);
-      jobs.push(
-        deliver(
-          `d#chat#${channel.id}#${notificationId(v.id, change)}`,
-          { kind, channel: `chat:${channel.id}`, subject: v.id, change, to: people },
-          () => postChat(channel.kind, target, message, deps.now().getTime(), settings.timeoutMs),
-          { channel: channel.id, kind: channel.kind, message },
-        ),
-      );
+      messages.push({
+        key: `chat:${channel.id}`,
+        channel: `chat:${channel.id}`,
+        to: people,
+        send: () => postChat(channel.kind, target, message, deps.now().getTime(), settings.timeoutMs),
+        payload: { channel: channel.id, kind: channel.kind, message },
+      });
     }
-    return Promise.all(jobs);
+    return deliver(
+      notification,
+      { kind, subject: v.id, change, to: people, ...(args.reminder ? { reminder: args.reminder } : {}) },
+      messages,
+    );
   }
 
   function reminderBefore(v: Pick<PublicViolation, "policyId" | "policyVersion">): unknown {
@@ -216,22 +223,22 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const v = withoutEventKey(event.detail);
     const change = changeOf(event.detailType, v);
     if (!change) return [];
-    // the new dueAt gets its reminder; the people now assigned get it in their digest queue
-    await store.scheduleReminder(
-      v.id,
-      v.dueAt,
-      reminderAt(v, { fraction: settings.reminderFraction, reminderBefore: reminderBefore(v) }),
-      v.history.length,
-    );
-    await Promise.all(peopleOf(v).map((person) => store.enqueue(person, v.id)));
+    // the due period this change began gets its reminder, kept on the notification's own item
+    const remindAt = reminderAt(v, {
+      fraction: settings.reminderFraction,
+      reminderBefore: reminderBefore(v),
+    });
     const at = v.history[v.history.length - 1]?.at ?? v.updatedAt;
-    return fanOut({ kind: change.kind, change: change.change, violation: v, at });
+    return fanOut({
+      kind: change.kind,
+      change: change.change,
+      violation: v,
+      at,
+      ...(remindAt ? { reminder: { violationId: v.id, dueAt: v.dueAt, remindAt } } : {}),
+    });
   }
 
-  async function remind(
-    due: { violationId: string; dueAt: string },
-    nowMs: number,
-  ): Promise<DeliveryOutcome[]> {
+  async function remind(due: DueReminder, nowMs: number): Promise<DeliveryOutcome[]> {
     const stored = await deps.violations.get(due.violationId);
     let outcomes: DeliveryOutcome[] = [];
     if (stored && PENDING.has(stored.status) && stored.dueAt === due.dueAt && nowMs < Date.parse(due.dueAt)) {
@@ -242,60 +249,66 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         at: new Date(nowMs).toISOString(),
       });
     }
-    if (!outcomes.includes("busy")) await store.reminderDone(due.violationId, due.dueAt);
+    // handled (sent, already sent, or no longer due): out of the index
+    await store.reminderDone(due.id);
     return outcomes;
   }
 
-  /** One person's digest: their queue's violations still open (or acknowledged) and still theirs. */
-  async function digestFor(personId: string, date: string, atIso: string): Promise<DeliveryOutcome[]> {
-    const ids = await store.queueOf(personId);
-    if (ids.length === 0) return [];
-    const found = await deps.violations.getMany(ids);
+  /**
+   * One person's digest: the violations of their queue (from the index, eventually consistent)
+   * still open or acknowledged and still theirs when read again, consistently.
+   */
+  async function digestFor(
+    personId: string,
+    queue: readonly string[],
+    date: string,
+    atIso: string,
+  ): Promise<DeliveryOutcome[]> {
+    if (queue.length === 0) return [];
+    const found = await deps.violations.getMany(queue);
     const open: StoredViolation[] = [];
-    for (const id of ids) {
+    for (const id of queue) {
       const v = found.get(id);
       if (v && PENDING.has(v.status) && peopleOf(v).includes(personId)) open.push(v);
-      else await store.dequeue(personId, id);
     }
     if (open.length === 0) return [];
     const items = open.map(publicViolation);
     const change = `digest@${date}`;
-    const jobs: Promise<DeliveryOutcome>[] = [];
+    const messages: OutgoingMessage[] = [];
     const person = deps.directory.byId(personId);
     const mailer = deps.mailer;
     if (mailer && person?.email) {
       const id = messageId(personId, change, personId);
       const mail = renderDigest(date, items, person, render());
       const address = person.email;
-      jobs.push(
-        deliver(
-          `d#mail#${id}`,
-          { kind: "digest", channel: "mail", subject: personId, change, to: [personId] },
-          () => mailer.send({ id, to: { address, name: person.name.en }, ...mail }),
-          { to: address, ...mail },
-        ),
-      );
+      messages.push({
+        key: `mail:${personId}`,
+        channel: "mail",
+        to: [personId],
+        send: () => mailer.send({ id, to: { address, name: person.name.en }, ...mail }),
+        payload: { to: address, ...mail },
+      });
     }
+    const notification = notificationId(`digest:${personId}`, change);
     const webhook = deps.webhook;
     if (webhook) {
       const body: WebhookBody = {
-        id: notificationId(`digest:${personId}`, change),
+        id: notification,
         kind: "digest",
         violation: null,
         violations: items,
         to: [personId],
         at: atIso,
       };
-      jobs.push(
-        deliver(
-          `d#webhook#${body.id}`,
-          { kind: "digest", channel: "webhook", subject: personId, change, to: [personId] },
-          () => postWebhook(webhook, body, deps.now().getTime(), settings.timeoutMs),
-          body,
-        ),
-      );
+      messages.push({
+        key: "webhook",
+        channel: "webhook",
+        to: [personId],
+        send: () => postWebhook(webhook, body, deps.now().getTime(), settings.timeoutMs),
+        payload: body,
+      });
     }
-    return Promise.all(jobs);
+    return deliver(notification, { kind: "digest", subject: personId, change, to: [personId] }, messages);
   }
 
   async function digests(nowMs: number): Promise<{ sent: number; failed: number }> {
@@ -308,12 +321,16 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
     if (cursor >= slot.date) return { sent: 0, failed: 0 };
     const at = new Date(slot.atMs).toISOString();
+    // everyone's queue in one pass over the open and acknowledged violations (no queue items)
+    const queues = new Map<string, string[]>();
+    for await (const { id, people } of deps.violations.assigned([...PENDING]))
+      for (const person of people) queues.set(person, [...(queues.get(person) ?? []), id]);
     const outcomes: DeliveryOutcome[] = [];
     // every role member is a person of the directory (org-check refuses any other)
     for (const person of deps.directory.people.map((p) => p.id).sort())
-      outcomes.push(...(await digestFor(person, slot.date, at)));
-    // someone else is still sending one of them: the next sweep finishes (what went is skipped)
-    if (!outcomes.includes("busy")) await store.moveDigestCursor(cursor, slot.date);
+      outcomes.push(...(await digestFor(person, queues.get(person) ?? [], slot.date, at)));
+    // a sweep that fails before this line leaves the cursor: the next one finishes (what went is skipped)
+    await store.moveDigestCursor(cursor, slot.date);
     return {
       sent: outcomes.filter((o) => o === "sent").length,
       failed: outcomes.filter((o) => o === "failed").length,
@@ -322,9 +339,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   return {
     async notify(events) {
-      const outcomes = (await Promise.all(events.map(notifyOne))).flat();
-      if (outcomes.includes("busy"))
-        throw new NotificationBusyError("another sender holds one of these notifications: retry later");
+      await Promise.all(events.map(notifyOne));
     },
     async sweep() {
       const nowMs = deps.now().getTime();

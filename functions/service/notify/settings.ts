@@ -87,7 +87,6 @@ export function notifierSettings(
     retry: {
       attempts: positiveInt(env, "COMPLIANCE_NOTIFY_ATTEMPTS", DEFAULT_RETRY.attempts),
       baseDelayMs: positiveInt(env, "COMPLIANCE_NOTIFY_RETRY_BASE_MS", DEFAULT_RETRY.baseDelayMs),
-      leaseMs: DEFAULT_RETRY.leaseMs,
     },
     timeoutMs: positiveInt(env, "COMPLIANCE_NOTIFY_TIMEOUT_MS", 5000),
   };
