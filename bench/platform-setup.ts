@@ -14,6 +14,7 @@ import { type AwsClients, createClients } from "../functions/local/aws-clients.t
 import { type LocalPlatform, startPlatform } from "../functions/local/platform-runtime.ts";
 import { deleteTables } from "../functions/store/create-tables.ts";
 import { recordKey } from "../functions/store/keys.ts";
+import type { StoredRevision } from "../functions/store/records.ts";
 import type { RecordEnvelope } from "../schemas/record.ts";
 import { CapacityMeter, instrument } from "./capacity-meter.ts";
 import { Client } from "./http-client.ts";
@@ -97,16 +98,6 @@ export class Feed {
   }
 }
 
-/** A stored revision as ingest writes it: the raw PutItems' payload. */
-export interface RevisionItem {
-  readonly pk: string;
-  readonly rev: number;
-  readonly record: RecordEnvelope;
-  readonly bodyHash: string;
-  readonly receivedAt: string;
-  readonly clientId: string;
-}
-
 /** Each handler's calls, wall time and items, counted while `timing` is set. */
 export interface Invocations {
   timing: boolean;
@@ -126,7 +117,8 @@ export interface Bench {
   readonly meter: CapacityMeter;
   /** One request at a time (priming); every load comes from the load thread. */
   readonly client: Client;
-  readonly items: readonly RevisionItem[];
+  /** Stored revisions as ingest writes them: the raw PutItems' payload. */
+  readonly items: readonly StoredRevision[];
   readonly revisionItemBytes: number;
   readonly load: LoadGenerator;
   /** The bench's own clients of the platform's DynamoDB (raw tables). */
