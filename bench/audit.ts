@@ -32,7 +32,7 @@ import {
   GENESIS_HASH,
   verifyChains,
 } from "../functions/core/audit-chain.ts";
-import { createClients } from "../functions/local/aws-clients.ts";
+import { type AwsClients, createClients } from "../functions/local/aws-clients.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../functions/local/dynamodb-local.ts";
 import { type AuditDeps, appendAuditBatch, verifyAudit } from "../functions/service/audit.ts";
 import {
@@ -45,7 +45,7 @@ import {
   DIGEST_STREAM,
 } from "../functions/store/audit-log.ts";
 import { createTable, deleteTables } from "../functions/store/create-tables.ts";
-import { AUDIT_DIGESTS, AUDIT_LOG, tableNames } from "../functions/store/tables.ts";
+import { AUDIT_DIGESTS, AUDIT_LOG, type TableNames, tableNames } from "../functions/store/tables.ts";
 import { RESULTS_DIR } from "./engine.ts";
 import { median } from "./statistics.ts";
 
@@ -280,66 +280,12 @@ export async function benchAudit(opts: { quick: boolean }): Promise<AuditBenchRe
     const checkMs = performance.now() - t;
 
     // the same log with one entry changed inside its block must be named
-    const tamperChain = 7;
-    const blocks7 = items.filter((i) => i.chain === chainKey(tamperChain));
-    const block = blocks7[Math.floor(blocks7.length / 2)] as {
-      seq: number;
-      entries: { seq: number; content: AuditContent }[];
-    };
-    const target = block.entries[Math.floor(block.entries.length / 2)] as {
-      seq: number;
-      content: AuditContent;
-    };
-    const tamper = { chain: tamperChain, seq: target.seq };
-    await batchWrite(clients.doc, names.auditLog, [
-      {
-        ...block,
-        chain: chainKey(tamperChain),
-        entries: block.entries.map((e) =>
-          e.seq === target.seq ? { ...e, content: { ...e.content, at: "2020-01-01T00:00:00.000Z" } } : e,
-        ),
-      },
-    ]);
-    const tampered = await verifyAudit(deps);
-    const bad = tampered.firstBad;
-    const named = bad ? `chain ${bad.chain} seq ${bad.seq}: ${bad.kind}` : "nothing";
+    const { tamper, bad, named } = await tamperOneEntry(clients.doc, names, items, deps);
     log(`one entry changed at chain ${tamper.chain} seq ${tamper.seq}: verification names ${named}`);
 
     // 2. what an append costs, through the store, on a fresh log: busy and quiet batches
-    const appendCost = async (batchEntries: number, tag: string) => {
-      const appendNames = tableNames(`${prefix}${tag}-`);
-      await createTable(clients.dynamodb, AUDIT_LOG, appendNames.auditLog);
-      const appendClients = createClients(endpoint);
-      const m = meter(appendClients.doc);
-      const appender = { store: new AuditLogStore(appendClients.doc, appendNames), now: () => new Date() };
-      const at = Date.now();
-      const entries: AuditEntryInput[] = Array.from({ length: APPENDS }, (_, i) => {
-        const c = content(i, at);
-        return { eventKey: `${c.subject}@${(c.rev ?? c.history) as number}`, content: c };
-      });
-      const batches: AuditEntryInput[][] = [];
-      for (let i = 0; i < entries.length; i += batchEntries) batches.push(entries.slice(i, i + batchEntries));
-      m.on = true;
-      const started = performance.now();
-      let blocks = 0;
-      for (const batch of batches) {
-        const outcome = await appendAuditBatch(appender, batch);
-        if (outcome.failed.size > 0) throw new Error(`append failed: ${[...outcome.failed.values()][0]}`);
-        blocks += outcome.chains.reduce((n, c) => n + c.blocks, 0);
-      }
-      const seconds = (performance.now() - started) / 1000;
-      const write = m.write;
-      const read = m.read;
-      // every batch again, as a redelivery: nothing may be appended or written
-      let again = 0;
-      for (const batch of batches)
-        again += (await appendAuditBatch(appender, batch)).chains.reduce((n, c) => n + c.appended, 0);
-      const redelivery = { appended: again, writeUnits: round(m.write - write, 2) };
-      m.on = false;
-      appendClients.dynamodb.destroy();
-      await clients.dynamodb.send(new DeleteTableCommand({ TableName: appendNames.auditLog }));
-      return { seconds, write, read, blocks, redelivery };
-    };
+    const appendCost = (batchEntries: number, tag: string) =>
+      measureAppends({ clients, endpoint, prefix }, batchEntries, tag);
     const busy = await appendCost(BATCH_ENTRIES, "a");
     const quiet = await appendCost(QUIET_BATCH_ENTRIES, "q");
 
@@ -392,4 +338,78 @@ export async function benchAudit(opts: { quick: boolean }): Promise<AuditBenchRe
     clients.streams.destroy();
     await local?.stop();
   }
+}
+
+/** One entry changed inside its block (chain 7, mid-log): what verification names. */
+async function tamperOneEntry(
+  doc: DynamoDBDocumentClient,
+  names: TableNames,
+  items: readonly Record<string, unknown>[],
+  deps: AuditDeps,
+) {
+  const tamperChain = 7;
+  const blocks7 = items.filter((i) => i.chain === chainKey(tamperChain));
+  const block = blocks7[Math.floor(blocks7.length / 2)] as {
+    seq: number;
+    entries: { seq: number; content: AuditContent }[];
+  };
+  const target = block.entries[Math.floor(block.entries.length / 2)] as {
+    seq: number;
+    content: AuditContent;
+  };
+  const tamper = { chain: tamperChain, seq: target.seq };
+  await batchWrite(doc, names.auditLog, [
+    {
+      ...block,
+      chain: chainKey(tamperChain),
+      entries: block.entries.map((e) =>
+        e.seq === target.seq ? { ...e, content: { ...e.content, at: "2020-01-01T00:00:00.000Z" } } : e,
+      ),
+    },
+  ]);
+  const tampered = await verifyAudit(deps);
+  const bad = tampered.firstBad;
+  const named = bad ? `chain ${bad.chain} seq ${bad.seq}: ${bad.kind}` : "nothing";
+  return { tamper, bad, named };
+}
+
+/** What appending APPENDS entries costs through the store, on a fresh log, `batchEntries` per batch. */
+async function measureAppends(
+  where: { clients: AwsClients; endpoint: string; prefix: string },
+  batchEntries: number,
+  tag: string,
+) {
+  const { clients, endpoint, prefix } = where;
+  const appendNames = tableNames(`${prefix}${tag}-`);
+  await createTable(clients.dynamodb, AUDIT_LOG, appendNames.auditLog);
+  const appendClients = createClients(endpoint);
+  const m = meter(appendClients.doc);
+  const appender = { store: new AuditLogStore(appendClients.doc, appendNames), now: () => new Date() };
+  const at = Date.now();
+  const entries: AuditEntryInput[] = Array.from({ length: APPENDS }, (_, i) => {
+    const c = content(i, at);
+    return { eventKey: `${c.subject}@${(c.rev ?? c.history) as number}`, content: c };
+  });
+  const batches: AuditEntryInput[][] = [];
+  for (let i = 0; i < entries.length; i += batchEntries) batches.push(entries.slice(i, i + batchEntries));
+  m.on = true;
+  const started = performance.now();
+  let blocks = 0;
+  for (const batch of batches) {
+    const outcome = await appendAuditBatch(appender, batch);
+    if (outcome.failed.size > 0) throw new Error(`append failed: ${[...outcome.failed.values()][0]}`);
+    blocks += outcome.chains.reduce((n, c) => n + c.blocks, 0);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const write = m.write;
+  const read = m.read;
+  // every batch again, as a redelivery: nothing may be appended or written
+  let again = 0;
+  for (const batch of batches)
+    again += (await appendAuditBatch(appender, batch)).chains.reduce((n, c) => n + c.appended, 0);
+  const redelivery = { appended: again, writeUnits: round(m.write - write, 2) };
+  m.on = false;
+  appendClients.dynamodb.destroy();
+  await clients.dynamodb.send(new DeleteTableCommand({ TableName: appendNames.auditLog }));
+  return { seconds, write, read, blocks, redelivery };
 }

@@ -148,7 +148,7 @@ export function costPerMillionRecords(inputs: CostInputs, prices: AwsPrices = AW
   };
 }
 
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
+export const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /** The figure as lines for the terminal. */
 export function formatCost(title: string, c: CostFigure): string {

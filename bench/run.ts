@@ -119,8 +119,21 @@ const PARTS: readonly Part[] = [
 ];
 
 const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  // before anything runs: without a part named, every part runs (minutes of full load)
+  console.log(`npm run bench [part] [--quick]
+  parts: ${PARTS.map((p) => p.name).join(", ")} (all of them when none is named)
+  --quick  shorter windows and fewer samples: a smoke run with noisier figures
+Figures go to bench/results/<part>.json; the exit code is 1 when a bar fails.`);
+  process.exit(0);
+}
 const quick = args.includes("--quick");
 const wanted = args.filter((a) => !a.startsWith("--"));
+const unknownFlags = args.filter((a) => a.startsWith("-") && a !== "--quick");
+if (unknownFlags.length > 0) {
+  console.error(`unknown option ${unknownFlags.join(", ")}; options: --quick, --help`);
+  process.exit(2);
+}
 const unknown = wanted.filter((w) => !PARTS.some((p) => p.name === w));
 if (unknown.length > 0) {
   console.error(`unknown part ${unknown.join(", ")}; parts: ${PARTS.map((p) => p.name).join(", ")}`);

@@ -5,8 +5,9 @@
 import { policySchema } from "../../schemas/policy.ts";
 import { type Diagnostic, sortDiagnostics } from "../core/diagnostics.ts";
 import { describeDiff, diffPolicies, policyFileOf } from "../core/policy/diff.ts";
-import { POLICY_FILE, schemaDiagnostics } from "../core/policy/loader.ts";
+import { POLICY_FILE } from "../core/policy/loader.ts";
 import type { SourceFile } from "../core/policy/model.ts";
+import { schemaDiagnostics } from "../core/policy/schema-diagnostics.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
 import type { Io } from "./io.ts";
 import { folderFiles, PolicyUsageError, printProblems, type ToolOptions } from "./policy-common.ts";

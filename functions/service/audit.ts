@@ -264,22 +264,7 @@ export async function verifyAudit(deps: AuditDeps): Promise<AuditVerifyAnswer> {
   ]);
   const chains = await Promise.all(Array.from({ length: AUDIT_CHAINS }, (_, n) => deps.store.readChain(n)));
 
-  // the anchor is the evidence: a digest it holds must be in the table as it was anchored
-  const bySeq = new Map(inTable.map((d) => [d.seq, d]));
-  let anchorBad: BadEntry | undefined;
-  for (const a of anchored) {
-    const t = bySeq.get(a.seq);
-    if (!anchorBad && (!t || t.hash !== a.hash))
-      anchorBad = {
-        chain: "digests",
-        seq: a.seq,
-        kind: t ? "digest_mismatch" : "missing",
-        expected: `digest ${a.seq} as anchored in ${deps.anchor?.where}`,
-        found: t ? `digest ${a.seq} with hash ${t.hash}` : "none in the table",
-      };
-    bySeq.set(a.seq, a);
-  }
-  const digests = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  const { digests, anchorBad } = withAnchored(inTable, anchored, deps.anchor?.where);
   const result = verifyChains({ chains, digests, key, chainCount: AUDIT_CHAINS, chainOf: (s) => chainOf(s) });
   let firstBad = result.firstBad ?? anchorBad;
 
@@ -333,31 +318,7 @@ export async function verifyAudit(deps: AuditDeps): Promise<AuditVerifyAnswer> {
     };
     // an entry about a record or violation that no stored revision or change matches: forged (the
     // platform never deletes revisions or history), e.g. a block put at a chain's end
-    if (!firstBad) {
-      const known = new Set(events.map((e) => e.key));
-      for (const chain of chains) {
-        const orphan = chain.entries.find((e) => {
-          const subject = (e.content as { subject?: unknown } | null)?.subject;
-          const k = keyOfContent(e.content);
-          return (
-            typeof subject === "string" &&
-            /^(record|violation):/.test(subject) &&
-            k !== undefined &&
-            !known.has(k)
-          );
-        });
-        if (orphan) {
-          firstBad = {
-            chain: chain.chain,
-            seq: orphan.seq,
-            kind: "inserted",
-            expected: "an entry for a stored revision or violation change",
-            found: keyOfContent(orphan.content),
-          };
-          break;
-        }
-      }
-    }
+    if (!firstBad) firstBad = orphanEntry(chains, events);
     if (!firstBad && c.firstMissing)
       firstBad = {
         chain: chainOf(c.firstMissing.subject),
@@ -377,6 +338,64 @@ export async function verifyAudit(deps: AuditDeps): Promise<AuditVerifyAnswer> {
     ...(firstBad ? { firstBad } : {}),
     verifiedAt: now.toISOString(),
   };
+}
+
+/**
+ * The table's digests with the anchor's laid over them. The anchor is the evidence: a digest it
+ * holds must be in the table as it was anchored; the first that is not is `anchorBad`.
+ */
+function withAnchored(
+  inTable: readonly Digest[],
+  anchored: readonly Digest[],
+  where: string | undefined,
+): { digests: Digest[]; anchorBad?: BadEntry } {
+  const bySeq = new Map(inTable.map((d) => [d.seq, d]));
+  let anchorBad: BadEntry | undefined;
+  for (const a of anchored) {
+    const t = bySeq.get(a.seq);
+    if (!anchorBad && (!t || t.hash !== a.hash))
+      anchorBad = {
+        chain: "digests",
+        seq: a.seq,
+        kind: t ? "digest_mismatch" : "missing",
+        expected: `digest ${a.seq} as anchored in ${where}`,
+        found: t ? `digest ${a.seq} with hash ${t.hash}` : "none in the table",
+      };
+    bySeq.set(a.seq, a);
+  }
+  return { digests: [...bySeq.values()].sort((a, b) => a.seq - b.seq), ...(anchorBad ? { anchorBad } : {}) };
+}
+
+/**
+ * The first entry about a record or violation that no stored revision or change matches: forged
+ * (the platform never deletes revisions or history), e.g. a block put at a chain's end.
+ */
+function orphanEntry(
+  chains: readonly ChainBlocksRead[],
+  events: readonly { key: string }[],
+): BadEntry | undefined {
+  const known = new Set(events.map((e) => e.key));
+  for (const chain of chains) {
+    const orphan = chain.entries.find((e) => {
+      const subject = (e.content as { subject?: unknown } | null)?.subject;
+      const k = keyOfContent(e.content);
+      return (
+        typeof subject === "string" &&
+        /^(record|violation):/.test(subject) &&
+        k !== undefined &&
+        !known.has(k)
+      );
+    });
+    if (orphan)
+      return {
+        chain: chain.chain,
+        seq: orphan.seq,
+        kind: "inserted",
+        expected: "an entry for a stored revision or violation change",
+        found: keyOfContent(orphan.content),
+      };
+  }
+  return undefined;
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

@@ -85,6 +85,25 @@ function handler(event) {
 }`,
 ] as const;
 
+/** cdk-nag findings on the distribution, each with why it stands. */
+const DISTRIBUTION_FINDINGS = [
+  {
+    id: "AwsSolutions-CFR4",
+    reason:
+      "The distribution uses CloudFront's default *.cloudfront.net certificate until a custom domain (and its ACM certificate) is given; with the default certificate CloudFront negotiates its own TLS policy and the minimum protocol version cannot be pinned.",
+  },
+  {
+    id: "AwsSolutions-CFR1",
+    reason:
+      "No geo restriction: the company's people and auditors sign in from wherever they travel; access is decided by sign-in (managed login with MFA) and the API's authorization, not by country.",
+  },
+  {
+    id: "AwsSolutions-CFR2",
+    reason:
+      "No AWS WAF web ACL by default: the API stage is throttled, every data route requires a signed token, and the console is static files; a web ACL (webAclId) can be attached per deployment where the company's policy asks for one.",
+  },
+];
+
 export class ConsoleHosting extends Construct {
   readonly bucket: Bucket;
   readonly distribution: Distribution;
@@ -129,54 +148,8 @@ export class ConsoleHosting extends Construct {
     });
 
     const signInOrigin = props.signIn ? `https://${props.signIn.domainName}` : undefined;
-    const headers = new ResponseHeadersPolicy(this, "SecurityHeaders", {
-      comment: "The console's security headers (console/headers.ts)",
-      securityHeadersBehavior: {
-        contentSecurityPolicy: {
-          contentSecurityPolicy: contentSecurityPolicy(signInOrigin ? [signInOrigin] : []),
-          override: true,
-        },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(365),
-          includeSubdomains: true,
-          override: true,
-        },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
-      },
-      customHeadersBehavior: {
-        customHeaders: ["cross-origin-opener-policy", "permissions-policy"].map((header) => ({
-          header,
-          value: SECURITY_HEADERS[header] as string,
-          override: true,
-        })),
-      },
-    });
-
-    // the API: never cached; the bearer is part of the (zero-second) cache key, which is how
-    // CloudFront forwards Authorization; every other header and the query go to the origin
-    const apiCache = new CachePolicy(this, "ApiNoCache", {
-      comment: "API answers are not cached; Authorization is forwarded",
-      minTtl: Duration.seconds(0),
-      defaultTtl: Duration.seconds(0),
-      maxTtl: Duration.seconds(1),
-      headerBehavior: CacheHeaderBehavior.allowList("Authorization"),
-      queryStringBehavior: CacheQueryStringBehavior.all(),
-      enableAcceptEncodingGzip: true,
-      enableAcceptEncodingBrotli: true,
-    });
-    const apiOrigin = new HttpOrigin(`${props.api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`, {
-      protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
-    });
-    const apiBehavior = {
-      origin: apiOrigin,
-      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
-      allowedMethods: AllowedMethods.ALLOW_ALL,
-      cachePolicy: apiCache,
-      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-      responseHeadersPolicy: headers,
-    };
+    const headers = this.securityHeaders(signInOrigin);
+    const apiBehavior = this.apiBehavior(props.api, headers);
 
     this.distribution = new Distribution(this, "Distribution", {
       comment: "Compliance platform: web console and API",
@@ -207,23 +180,7 @@ export class ConsoleHosting extends Construct {
       logBucket: logs,
       logFilePrefix: "cloudfront/",
     });
-    acknowledge(this.distribution, [
-      {
-        id: "AwsSolutions-CFR4",
-        reason:
-          "The distribution uses CloudFront's default *.cloudfront.net certificate until a custom domain (and its ACM certificate) is given; with the default certificate CloudFront negotiates its own TLS policy and the minimum protocol version cannot be pinned.",
-      },
-      {
-        id: "AwsSolutions-CFR1",
-        reason:
-          "No geo restriction: the company's people and auditors sign in from wherever they travel; access is decided by sign-in (managed login with MFA) and the API's authorization, not by country.",
-      },
-      {
-        id: "AwsSolutions-CFR2",
-        reason:
-          "No AWS WAF web ACL by default: the API stage is throttled, every data route requires a signed token, and the console is static files; a web ACL (webAclId) can be attached per deployment where the company's policy asks for one.",
-      },
-    ]);
+    acknowledge(this.distribution, DISTRIBUTION_FINDINGS);
 
     const host = this.distribution.distributionDomainName;
     this.url = `https://${host}/console/`;
@@ -231,6 +188,66 @@ export class ConsoleHosting extends Construct {
     // consoleOrigin (sign-in.ts), not from `host` here: config.json names the client, so the client
     // naming this distribution would be a dependency cycle.
 
+    this.outputs(stack);
+  }
+
+  /** The console's security headers (console/headers.ts), on its files and on the API's answers. */
+  private securityHeaders(signInOrigin: string | undefined): ResponseHeadersPolicy {
+    return new ResponseHeadersPolicy(this, "SecurityHeaders", {
+      comment: "The console's security headers (console/headers.ts)",
+      securityHeadersBehavior: {
+        contentSecurityPolicy: {
+          contentSecurityPolicy: contentSecurityPolicy(signInOrigin ? [signInOrigin] : []),
+          override: true,
+        },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+      customHeadersBehavior: {
+        customHeaders: ["cross-origin-opener-policy", "permissions-policy"].map((header) => ({
+          header,
+          value: SECURITY_HEADERS[header] as string,
+          override: true,
+        })),
+      },
+    });
+  }
+
+  /** The API behind the same origin: never cached, every header but Host and the query forwarded. */
+  private apiBehavior(api: ConsoleHostingProps["api"], headers: ResponseHeadersPolicy) {
+    // the API: never cached; the bearer is part of the (zero-second) cache key, which is how
+    // CloudFront forwards Authorization; every other header and the query go to the origin
+    const apiCache = new CachePolicy(this, "ApiNoCache", {
+      comment: "API answers are not cached; Authorization is forwarded",
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: Duration.seconds(1),
+      headerBehavior: CacheHeaderBehavior.allowList("Authorization"),
+      queryStringBehavior: CacheQueryStringBehavior.all(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const apiOrigin = new HttpOrigin(`${api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`, {
+      protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+    });
+    return {
+      origin: apiOrigin,
+      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: AllowedMethods.ALLOW_ALL,
+      cachePolicy: apiCache,
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: headers,
+    };
+  }
+
+  /** What a deployment prints: the console's URL, its bucket (for console:deploy) and the distribution. */
+  private outputs(stack: Stack): void {
     new CfnOutput(stack, "ConsoleUrl", {
       value: this.url,
       description: "The web console (the API is also served under this origin: /v1/…)",

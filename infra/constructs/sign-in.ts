@@ -80,35 +80,7 @@ export class SignIn extends Construct {
       return;
     }
 
-    const pool = new UserPool(this, "People", {
-      // an administrator creates each person (with the email of their directory entry)
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      standardAttributes: { email: { required: true, mutable: false } },
-      autoVerify: { email: true },
-      mfa: Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      // managed login needs the Essentials plan or above
-      featurePlan: FeaturePlan.ESSENTIALS,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledge(pool, [
-      {
-        id: "AwsSolutions-COG8",
-        reason:
-          "Essentials, not Plus: people are created by an administrator only (no self sign-up), MFA (TOTP) is required for everyone and the password policy is strict; Plus adds risk-based adaptive authentication at a per-user price the platform's few internal users do not need. Switch featurePlan to PLUS to get it.",
-      },
-    ]);
+    const pool = this.peoplePool();
 
     const resourceServer = new UserPoolResourceServer(this, "Api", {
       userPool: pool,
@@ -122,21 +94,7 @@ export class SignIn extends Construct {
       ],
     });
 
-    const callbackUrls = (
-      (this.node.tryGetContext(CALLBACK_CONTEXT) as string | undefined) ?? "http://localhost:3000/console/"
-    )
-      .split(",")
-      .map((u) => u.trim())
-      .filter((u) => u !== "");
-    const consoleOrigin = (this.node.tryGetContext(CONSOLE_ORIGIN_CONTEXT) as string | undefined)?.replace(
-      /\/+$/,
-      "",
-    );
-    if (consoleOrigin !== undefined && !/^https:\/\/[a-z0-9.-]+$/i.test(consoleOrigin))
-      throw new Error(
-        `context ${CONSOLE_ORIGIN_CONTEXT}: expected https://<host>, e.g. https://d1234.cloudfront.net`,
-      );
-    if (consoleOrigin) callbackUrls.push(`${consoleOrigin}/console/callback`);
+    const { callbackUrls, consoleOrigin } = this.redirectUrls();
     const people = pool.addClient("PeopleClient", {
       generateSecret: false,
       authFlows: { userSrp: true },
@@ -185,6 +143,68 @@ export class SignIn extends Construct {
     this.audiences = [people.userPoolClientId, machine.userPoolClientId];
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
 
+    this.outputs(pool, people, machine, domain.baseUrl());
+  }
+
+  /** The people's user pool: created by an administrator, TOTP required, a strict password policy. */
+  private peoplePool(): UserPool {
+    const pool = new UserPool(this, "People", {
+      // an administrator creates each person (with the email of their directory entry)
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      standardAttributes: { email: { required: true, mutable: false } },
+      autoVerify: { email: true },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // managed login needs the Essentials plan or above
+      featurePlan: FeaturePlan.ESSENTIALS,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(pool, [
+      {
+        id: "AwsSolutions-COG8",
+        reason:
+          "Essentials, not Plus: people are created by an administrator only (no self sign-up), MFA (TOTP) is required for everyone and the password policy is strict; Plus adds risk-based adaptive authentication at a per-user price the platform's few internal users do not need. Switch featurePlan to PLUS to get it.",
+      },
+    ]);
+    return pool;
+  }
+
+  /**
+   * Where managed login may send people back to: context signInCallbackUrls (default the local
+   * console), and the deployed console's callback when context consoleOrigin names it.
+   */
+  private redirectUrls(): { callbackUrls: string[]; consoleOrigin: string | undefined } {
+    const callbackUrls = (
+      (this.node.tryGetContext(CALLBACK_CONTEXT) as string | undefined) ?? "http://localhost:3000/console/"
+    )
+      .split(",")
+      .map((u) => u.trim())
+      .filter((u) => u !== "");
+    const consoleOrigin = (this.node.tryGetContext(CONSOLE_ORIGIN_CONTEXT) as string | undefined)?.replace(
+      /\/+$/,
+      "",
+    );
+    if (consoleOrigin !== undefined && !/^https:\/\/[a-z0-9.-]+$/i.test(consoleOrigin))
+      throw new Error(
+        `context ${CONSOLE_ORIGIN_CONTEXT}: expected https://<host>, e.g. https://d1234.cloudfront.net`,
+      );
+    if (consoleOrigin) callbackUrls.push(`${consoleOrigin}/console/callback`);
+    return { callbackUrls, consoleOrigin };
+  }
+
+  /** What a deployment prints: the user pool, both app clients, the sign-in URL and the issuer. */
+  private outputs(pool: UserPool, people: UserPoolClient, machine: UserPoolClient, signInUrl: string): void {
     const stack = Stack.of(this);
     new CfnOutput(stack, "UserPoolId", {
       value: pool.userPoolId,
@@ -199,7 +219,7 @@ export class SignIn extends Construct {
       description: "Client-credentials app client of machine readers (scope compliance/read)",
     });
     new CfnOutput(stack, "SignInUrl", {
-      value: domain.baseUrl(),
+      value: signInUrl,
       description: "Managed login and the token endpoint (<SignInUrl>/oauth2/token)",
     });
     new CfnOutput(stack, "SignInIssuer", {

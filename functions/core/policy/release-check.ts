@@ -91,12 +91,51 @@ export function checkRelease(base: readonly SourceFile[], proposed: readonly Sou
   const problems: ReleaseProblem[] = [];
   const baseVersions = versionFiles(base);
   const proposedVersions = versionFiles(proposed);
-  const proposedByPath = new Map(proposed.map((f) => [f.path, f]));
   const basePaths = new Set(base.map((f) => f.path));
-
   const lastReleased = new Map<string, number>();
   for (const v of baseVersions)
     lastReleased.set(v.policyId, Math.max(lastReleased.get(v.policyId) ?? 0, v.version));
+  const versions: Versions = { baseVersions, proposedVersions, basePaths, lastReleased };
+
+  // 1. released versions: unchanged and still there
+  const released = checkReleased(versions, proposed, problems);
+  // 2. new versions: the next number, a later effectiveFrom
+  const newVersions = checkNewVersions(versions, problems);
+
+  // 3. the proposed folder loads (its own problems are reported once: the check's take precedence
+  // where both say the same thing at the same place)
+  const loaded = loadPolicies(proposed);
+  if (!loaded.ok) {
+    const taken = new Set(problems.map((p) => `${p.file}:${p.line}:${p.column}`));
+    for (const d of loaded.diagnostics)
+      if (!(d.code === "version_order" && taken.has(`${d.file}:${d.line}:${d.column}`))) problems.push(d);
+  }
+  const sorted = sortDiagnostics(problems as Diagnostic[]) as ReleaseProblem[];
+  return {
+    ok: sorted.length === 0,
+    problems: sorted,
+    released,
+    newVersions,
+    set: loaded.ok ? loaded.set : undefined,
+  };
+}
+
+/** The version files of both folders, and the last released version of each policy. */
+interface Versions {
+  readonly baseVersions: readonly VersionFile[];
+  readonly proposedVersions: readonly VersionFile[];
+  readonly basePaths: ReadonlySet<string>;
+  readonly lastReleased: ReadonlyMap<string, number>;
+}
+
+/** Released version files that changed or went (into `problems`); how many are still as released. */
+function checkReleased(
+  versions: Versions,
+  proposed: readonly SourceFile[],
+  problems: ReleaseProblem[],
+): number {
+  const { baseVersions, proposedVersions, basePaths, lastReleased } = versions;
+  const proposedByPath = new Map(proposed.map((f) => [f.path, f]));
   // where a change to a released version goes: the next file, or the one this change already adds
   const putChangeIn = (policyId: string) => {
     const next = (lastReleased.get(policyId) ?? 0) + 1;
@@ -107,8 +146,6 @@ export function checkRelease(base: readonly SourceFile[], proposed: readonly Sou
       ? `put the change in v${next}.yaml, which this change adds, and restore the released file`
       : `put the change in a new v${next}.yaml with a later effectiveFrom`;
   };
-
-  // 1. released versions: unchanged and still there
   let released = 0;
   for (const v of baseVersions) {
     const now = proposedByPath.get(v.file.path);
@@ -131,8 +168,12 @@ export function checkRelease(base: readonly SourceFile[], proposed: readonly Sou
       });
     } else released++;
   }
+  return released;
+}
 
-  // 2. new versions: the next number, a later effectiveFrom
+/** The version files this change adds: each the next number, with a later effectiveFrom. */
+function checkNewVersions(versions: Versions, problems: ReleaseProblem[]): NewVersion[] {
+  const { proposedVersions, basePaths, lastReleased } = versions;
   const newVersions: NewVersion[] = [];
   const byPolicy = new Map<string, VersionFile[]>();
   for (const v of proposedVersions) {
@@ -203,20 +244,5 @@ export function checkRelease(base: readonly SourceFile[], proposed: readonly Sou
     }
   }
 
-  // 3. the proposed folder loads (its own problems are reported once: the check's take precedence
-  // where both say the same thing at the same place)
-  const loaded = loadPolicies(proposed);
-  if (!loaded.ok) {
-    const taken = new Set(problems.map((p) => `${p.file}:${p.line}:${p.column}`));
-    for (const d of loaded.diagnostics)
-      if (!(d.code === "version_order" && taken.has(`${d.file}:${d.line}:${d.column}`))) problems.push(d);
-  }
-  const sorted = sortDiagnostics(problems as Diagnostic[]) as ReleaseProblem[];
-  return {
-    ok: sorted.length === 0,
-    problems: sorted,
-    released,
-    newVersions,
-    set: loaded.ok ? loaded.set : undefined,
-  };
+  return newVersions;
 }

@@ -11,8 +11,9 @@ import type { Evaluator } from "../engine/evaluate.ts";
 import type { RuleExplanation } from "../engine/explanation.ts";
 import type { Violation } from "../engine/violation.ts";
 import { toIssues } from "../issues.ts";
-import { schemaDiagnostics, TEST_FILE } from "./loader.ts";
+import { TEST_FILE } from "./loader.ts";
 import type { PolicySet, SourceFile } from "./model.ts";
+import { schemaDiagnostics } from "./schema-diagnostics.ts";
 import { parseYaml } from "./yaml-source.ts";
 
 export interface TestSummary {
