@@ -35,11 +35,11 @@ import {
 import { type AwsClients, createClients } from "../functions/local/aws-clients.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../functions/local/dynamodb-local.ts";
 import { type AuditDeps, appendAuditBatch, verifyAudit } from "../functions/service/audit.ts";
+import { blockTimes } from "../functions/store/audit-blocks.ts";
 import {
   AUDIT_CHAINS,
   type AuditEntryInput,
   AuditLogStore,
-  blockTimes,
   chainKey,
   chainOf,
   DIGEST_STREAM,

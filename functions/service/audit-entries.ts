@@ -21,7 +21,8 @@
  * listing, not in the cursor walk already past its time.
  */
 import { laterIso } from "../core/audit-completeness.ts";
-import { AUDIT_CHAINS, type AuditLogStore, type BlockSpan, chainOf } from "../store/audit-log.ts";
+import type { BlockSpan } from "../store/audit-blocks.ts";
+import { AUDIT_CHAINS, type AuditLogStore, chainOf } from "../store/audit-log.ts";
 import { signCursor, verifyCursor } from "./cursor.ts";
 
 export interface AuditEntriesQuery {

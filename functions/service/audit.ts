@@ -22,6 +22,7 @@ import {
 } from "../core/audit-completeness.ts";
 import { historyCount, type StoredViolation } from "../core/lifecycle.ts";
 import type { DigestAnchor } from "../store/audit-anchor.ts";
+import { keyOfContent } from "../store/audit-blocks.ts";
 import {
   type AppendOutcome,
   AUDIT_CHAINS,
@@ -29,7 +30,6 @@ import {
   type AuditLogStore,
   type ChainBlocksRead,
   chainOf,
-  keyOfContent,
 } from "../store/audit-log.ts";
 import type { StoredRevision } from "../store/repositories.ts";
 

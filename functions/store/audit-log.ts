@@ -38,9 +38,19 @@ import {
   type ChainRead,
   type Digest,
   entryHash,
-  GENESIS_HASH,
 } from "../core/audit-chain.ts";
 import { earlierIso, laterIso } from "../core/audit-completeness.ts";
+import { AGAIN, retry } from "../core/retry.ts";
+import {
+  type BlockSpan,
+  blockTimes,
+  EMPTY_TAIL,
+  keyOfContent,
+  type StoredBlock,
+  type Tail,
+  tailOf,
+  toBlock,
+} from "./audit-blocks.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { shardOf } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
@@ -61,15 +71,6 @@ export interface AuditEntryInput {
   readonly content: AuditContent;
 }
 
-/** The natural key of stored content: `content.key`, else subject@rev / subject@history position. */
-export function keyOfContent(content: unknown): string | undefined {
-  const c = content as { key?: unknown; subject?: unknown; rev?: unknown; history?: unknown } | null;
-  if (!c || typeof c !== "object") return undefined;
-  if (typeof c.key === "string") return c.key;
-  const position = typeof c.rev === "number" ? c.rev : typeof c.history === "number" ? c.history : undefined;
-  return typeof c.subject === "string" && position !== undefined ? `${c.subject}@${position}` : undefined;
-}
-
 export interface AppendOutcome {
   readonly chain: number;
   /** Entries written now, and entries found already appended (redelivery). */
@@ -87,80 +88,12 @@ export interface AuditLogOptions {
   readonly maxAttempts?: number;
 }
 
-/** A block as stored. */
-export interface StoredBlock {
-  readonly chain: number;
-  readonly block: number;
-  readonly at: string;
-  readonly srcMax: string;
-  readonly entries: readonly {
-    readonly seq: number;
-    readonly content: unknown;
-    readonly prevHash: unknown;
-    readonly hash: unknown;
-  }[];
-}
-
 /** A chain as read for verification: its entries, and each block's end. */
 export interface ChainBlocksRead extends ChainRead {
   readonly blocks: readonly { readonly block: number; readonly lastSeq: number; readonly at: string }[];
 }
 
-/**
- * A block's own time range: the oldest and newest `at` of its entries (the `byTime` index keys).
- * None when an entry has no time: an index key cannot be empty, and such a block must still append.
- */
-export function blockTimes(contents: readonly AuditContent[]): { atMin?: string; atMax?: string } {
-  if (contents.length === 0 || contents.some((c) => typeof c.at !== "string" || c.at === "")) return {};
-  let atMin = contents[0]?.at as string;
-  let atMax = atMin;
-  for (const c of contents) {
-    atMin = earlierIso(atMin, c.at) as string;
-    atMax = laterIso(atMax, c.at) as string;
-  }
-  return { atMin, atMax };
-}
-
-/** A block as the `byTime` index lists it. */
-export interface BlockSpan {
-  readonly chain: number;
-  readonly block: number;
-  readonly atMin: string;
-  readonly atMax: string;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function toBlock(item: Record<string, unknown>): StoredBlock {
-  return {
-    chain: Number(String(item.chain).slice("chain#".length)),
-    block: item.seq as number,
-    at: item.at as string,
-    srcMax: item.srcMax as string,
-    entries: Array.isArray(item.entries) ? (item.entries as StoredBlock["entries"]) : [],
-  };
-}
-
-interface Tail {
-  readonly block: number;
-  readonly lastSeq: number;
-  readonly lastHash: string;
-  readonly srcMax: string;
-  readonly at: string;
-}
-
-const EMPTY_TAIL: Tail = { block: 0, lastSeq: 0, lastHash: GENESIS_HASH, srcMax: "", at: "" };
-
-function tailOf(b: StoredBlock): Tail {
-  const last = b.entries.at(-1);
-  return {
-    block: b.block,
-    lastSeq: last?.seq ?? 0,
-    lastHash: typeof last?.hash === "string" ? last.hash : GENESIS_HASH,
-    srcMax: b.srcMax ?? "",
-    at: b.at ?? "",
-  };
-}
 
 export class AuditLogStore {
   readonly doc: DynamoDBDocumentClient;
@@ -249,83 +182,104 @@ export class AuditLogStore {
   ): Promise<AppendOutcome> {
     // one entry per key, first occurrence kept
     const seen = new Set<string>();
-    let todo = inputs.filter((i) => !seen.has(i.eventKey) && seen.add(i.eventKey));
-    const total = inputs.length;
+    let todo: readonly AuditEntryInput[] = inputs.filter(
+      (i) => !seen.has(i.eventKey) && seen.add(i.eventKey),
+    );
     let appended = 0;
     let tries = 0;
     let blocks = 0;
     let lastSeq = 0;
-    let attempt = 0;
     while (todo.length > 0) {
-      attempt++;
-      tries++;
-      const since = todo.reduce((m, i) => earlierIso(m, i.content.at), todo[0]?.content.at ?? "");
-      let scan: { tail: Tail; keys: Set<string> };
-      try {
-        scan = await this.scanTail(chain, since);
-      } catch (error) {
-        throw new StoreError("audit_append_failed", `cannot read ${chainKey(chain)}`, { cause: error });
-      }
-      todo = todo.filter((i) => !scan.keys.has(i.eventKey));
-      lastSeq = scan.tail.lastSeq;
-      if (todo.length === 0) break;
-      // as many entries as fit the size budget (at least one)
-      const part: AuditEntryInput[] = [];
-      let bytes = 0;
-      for (const i of todo) {
-        const size = JSON.stringify(i.content).length + 120;
-        if (part.length > 0 && bytes + size > BLOCK_MAX_BYTES) break;
-        part.push(i);
-        bytes += size;
-      }
-      const tail = scan.tail;
-      let prevHash = tail.lastHash;
-      let srcMax = tail.srcMax;
-      const entries = part.map((i, n) => {
-        const link = prevHash;
-        const hash = entryHash(link, i.content);
-        prevHash = hash;
-        if (i.content.at > srcMax) srcMax = i.content.at;
-        return { seq: tail.lastSeq + 1 + n, content: i.content, prevHash: link, hash };
-      });
-      const stamp = now().toISOString();
-      const item = {
-        chain: chainKey(chain),
-        seq: tail.block + 1,
-        at: laterIso(stamp, tail.at) as string,
-        srcMax,
-        ...blockTimes(part.map((i) => i.content)),
-        entries,
-      };
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.logTable,
-            Item: item,
-            ConditionExpression: "attribute_not_exists(chain)",
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailed(error))
-          throw new StoreError("audit_append_failed", `could not append block ${item.seq} to ${item.chain}`, {
-            cause: error,
-          });
-        if (attempt >= this.maxAttempts)
-          throw new StoreError(
+      // one block: read the tail, drop what is there already, write the next block number; a
+      // writer that lost the race for that number backs off (jitter) and reads the tail again
+      const written = await retry(
+        { attempts: this.maxAttempts, backoffMs: (n) => Math.random() * Math.min(200, 4 * 2 ** n), sleep },
+        async () => {
+          tries++;
+          const outcome = await this.appendBlock(chain, todo, now);
+          return outcome === "lost race" ? AGAIN : outcome;
+        },
+        () =>
+          new StoreError(
             "audit_append_contended",
-            `could not append to ${item.chain} after ${attempt} attempts`,
-          );
-        // another writer took the block number: back off a little (jitter), read the tail again
-        await sleep(Math.random() * Math.min(200, 4 * 2 ** attempt));
-        continue;
-      }
-      blocks++;
-      appended += part.length;
-      lastSeq = tail.lastSeq + part.length;
-      todo = todo.slice(part.length);
-      attempt = 0;
+            `could not append to ${chainKey(chain)} after ${this.maxAttempts} attempts`,
+          ),
+      );
+      todo = written.rest;
+      lastSeq = written.lastSeq;
+      appended += written.appended;
+      if (written.appended > 0) blocks++;
     }
-    return { chain, appended, duplicates: total - appended, blocks, lastSeq, attempts: Math.max(1, tries) };
+    return {
+      chain,
+      appended,
+      duplicates: inputs.length - appended,
+      blocks,
+      lastSeq,
+      attempts: Math.max(1, tries),
+    };
+  }
+
+  /**
+   * One go at the chain's next block: the entries of `todo` not in the chain yet, as many as fit.
+   * What is left to append after it, or "lost race" when another writer took the block number.
+   */
+  private async appendBlock(
+    chain: number,
+    todo: readonly AuditEntryInput[],
+    now: () => Date,
+  ): Promise<{ rest: readonly AuditEntryInput[]; appended: number; lastSeq: number } | "lost race"> {
+    const since = todo.reduce((m, i) => earlierIso(m, i.content.at), todo[0]?.content.at ?? "");
+    let scan: { tail: Tail; keys: Set<string> };
+    try {
+      scan = await this.scanTail(chain, since);
+    } catch (error) {
+      throw new StoreError("audit_append_failed", `cannot read ${chainKey(chain)}`, { cause: error });
+    }
+    const fresh = todo.filter((i) => !scan.keys.has(i.eventKey));
+    const tail = scan.tail;
+    if (fresh.length === 0) return { rest: [], appended: 0, lastSeq: tail.lastSeq };
+    // as many entries as fit the size budget (at least one)
+    const part: AuditEntryInput[] = [];
+    let bytes = 0;
+    for (const i of fresh) {
+      const size = JSON.stringify(i.content).length + 120;
+      if (part.length > 0 && bytes + size > BLOCK_MAX_BYTES) break;
+      part.push(i);
+      bytes += size;
+    }
+    let prevHash = tail.lastHash;
+    let srcMax = tail.srcMax;
+    const entries = part.map((i, n) => {
+      const link = prevHash;
+      const hash = entryHash(link, i.content);
+      prevHash = hash;
+      if (i.content.at > srcMax) srcMax = i.content.at;
+      return { seq: tail.lastSeq + 1 + n, content: i.content, prevHash: link, hash };
+    });
+    const item = {
+      chain: chainKey(chain),
+      seq: tail.block + 1,
+      at: laterIso(now().toISOString(), tail.at) as string,
+      srcMax,
+      ...blockTimes(part.map((i) => i.content)),
+      entries,
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.logTable,
+          Item: item,
+          ConditionExpression: "attribute_not_exists(chain)",
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) return "lost race";
+      throw new StoreError("audit_append_failed", `could not append block ${item.seq} to ${item.chain}`, {
+        cause: error,
+      });
+    }
+    return { rest: fresh.slice(part.length), appended: part.length, lastSeq: tail.lastSeq + part.length };
   }
 
   /** Every block of one chain, oldest first (consistent, paginated). */
