@@ -4,9 +4,9 @@
  * answers against that document.
  */
 import * as z from "zod";
-import { VIOLATION_STATUSES } from "../functions/core/engine/violation.ts";
+import { VIOLATION_STATUSES } from "../functions/core/engine/violation-identity.ts";
 import { listFilter } from "./list-filter.ts";
-import { AREAS, SEVERITIES } from "./policy.ts";
+import { AREAS, SEVERITIES } from "./policy-terms.ts";
 import { RECORD_TYPES, recordSchema } from "./record.ts";
 import { DEFAULT_TIME_ZONE, instant, lowerBound, until, upperBound } from "./time.ts";
 

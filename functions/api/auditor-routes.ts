@@ -14,9 +14,6 @@ import {
   complaintReportQuerySchemaIn,
   complaintReportSchema,
   personViewSchema,
-  policyListSchema,
-  policyVersionPathSchema,
-  policyVersionSchema,
   recordResponseSchema,
   storedViolationSchema,
   VIOLATION_RANGES,
@@ -41,7 +38,6 @@ import { auditOf } from "../runtime/audit-runtime.ts";
 import { verifyAudit } from "../service/audit.ts";
 import { listAuditEntries } from "../service/audit-entries.ts";
 import { complaintItemsCsv, complaintReport } from "../service/complaint-report.ts";
-import { readPolicyVersion } from "../service/policy-reading.ts";
 import { readStats, type StatsScope } from "../service/stats.ts";
 import { assertKnownFilterValues, listViolations } from "../service/violation-queries.ts";
 import { CSV_COLUMNS, CSV_MAX_ROWS } from "../service/violations-csv.ts";
@@ -297,59 +293,6 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       const found = await (await runtime()).platform.records.getRevision(recordKey(type, id), Number(n));
       if (!found) throw notFound(`revision ${n} of record ${type}/${id}`);
       return ok({ record: found.record, receivedAt: found.receivedAt, clientId: found.clientId });
-    },
-  }),
-  route({
-    method: "GET",
-    path: "/v1/policies",
-    fn: "auditor",
-    access: "auditor",
-    doc: {
-      operationId: "listPolicies",
-      summary: "Every loaded policy version",
-      description: "Every policy version the platform has loaded, with the SHA-256 of its file's bytes.",
-      responses: ({ ref, json }) => ({ 200: json("The loaded policy versions.", ref(policyListSchema)) }),
-    },
-    serve: async ({ runtime }) =>
-      ok({
-        items: (await runtime()).platform.set.versions.map((v) => ({
-          id: v.id,
-          version: v.version,
-          area: v.area,
-          appliesTo: v.appliesTo,
-          effectiveFrom: v.effectiveFrom,
-          sha256: v.sha256,
-        })),
-      }),
-  }),
-  route({
-    method: "GET",
-    path: "/v1/policies/{id}/versions/{n}",
-    fn: "auditor",
-    access: "auditor",
-    params: policyVersionPathSchema,
-    notFound: ({ id, n }) => `policy ${id} version ${n}`,
-    doc: {
-      operationId: "getPolicyVersion",
-      summary: "One policy version, each rule in words",
-      description:
-        "The version's fields, parameters and rules as its file writes them (`{param: name}` kept), each rule's condition also in words (`words`: zh and en), and `effectiveUntil` (the next version's `effectiveFrom`, or null).",
-      params: {
-        id: { description: "policy id", example: "expense-approval" },
-        n: { description: "version number (1, 2, …)", example: "1" },
-      },
-      responses: ({ ref, json, error }) => ({
-        200: json("The policy version.", ref(policyVersionSchema)),
-        404: error("`not_found`: no loaded policy has this id and version.", {
-          code: "not_found",
-          message: "policy expense-approval version 9 not found",
-        }),
-      }),
-    },
-    serve: async ({ params: { id, n }, runtime }) => {
-      const found = readPolicyVersion((await runtime()).platform, id, n);
-      if (!found) throw notFound(`policy ${id} version ${n}`);
-      return ok(found);
     },
   }),
   route({

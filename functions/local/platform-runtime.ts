@@ -12,6 +12,7 @@ import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 import { LOCAL_ROUTES } from "../api/local-routes.ts";
 import { routeHandler } from "../api/router.ts";
 import { directoryOf } from "../core/directory.ts";
+import { createEvaluator } from "../core/engine/evaluate.ts";
 import { companyTimeZone } from "../core/time.ts";
 import { createAuditHandler } from "../handlers/audit.ts";
 import { createAuditorHandler } from "../handlers/auditor.ts";
@@ -138,6 +139,7 @@ export async function startPlatform(opts: {
     const tables = await createTables(clients.dynamodb, prefix);
     const platform = createPlatform({
       set,
+      compile: createEvaluator,
       doc: clients.doc,
       tables,
       now: opts.now,

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Directory, directoryOf, type Person } from "../../functions/core/directory.ts";
+import { createEvaluator } from "../../functions/core/engine/evaluate.ts";
 import { violationId } from "../../functions/core/engine/violation.ts";
 import type { PolicySet } from "../../functions/core/policy/model.ts";
 import { createEventsHandler } from "../../functions/handlers/events.ts";
@@ -124,7 +125,13 @@ beforeAll(async () => {
   smtp = await startSmtpReceiver();
   http = await startHttpReceiver();
   set = policySet();
-  platform = createPlatform({ set, doc: db.clients.doc, tables: db.names, now: clock.now });
+  platform = createPlatform({
+    set,
+    doc: db.clients.doc,
+    tables: db.names,
+    now: clock.now,
+    compile: createEvaluator,
+  });
   notifier = buildNotifier();
   // the local event path: violations stream → events handler → file sink, then the notifier
   poller = await startStreamPoller({

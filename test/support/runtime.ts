@@ -3,6 +3,7 @@
  * DynamoDB Local, known credentials, and a clock the test can move.
  */
 
+import { createEvaluator } from "../../functions/core/engine/evaluate.ts";
 import { createClients } from "../../functions/local/aws-clients.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { logger } from "../../functions/runtime/runtime.ts";
@@ -39,7 +40,13 @@ export class TestClock {
 export function testRuntime(endpoint: string, tables: TableNames, clock: TestClock): Runtime {
   const { doc } = createClients(endpoint);
   return {
-    platform: createPlatform({ set: shippedPolicies(), doc, tables, now: clock.now }),
+    platform: createPlatform({
+      set: shippedPolicies(),
+      doc,
+      tables,
+      now: clock.now,
+      compile: createEvaluator,
+    }),
     credentials: {
       readerToken: AUDITOR_TOKEN,
       verifyToken: TEST_ISSUER.verify,
