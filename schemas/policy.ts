@@ -10,8 +10,8 @@ import { BASE_FACTS, DERIVED_FACTS } from "../functions/core/policy/facts.ts";
 import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/time.ts";
 import { notificationsSchema } from "./notifications.ts";
-import { AREAS, SEVERITIES } from "./policy-terms.ts";
 import { personSchema } from "./person.ts";
+import { AREAS, SEVERITIES } from "./policy-terms.ts";
 import { RECORD_TYPES } from "./record.ts";
 import { dateTime, timeZone } from "./time.ts";
 

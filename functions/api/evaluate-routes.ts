@@ -3,14 +3,7 @@
  * table): POST /v1/evaluate — a dry run: the same checks as ingest, nothing stored — and the rule
  * reference for auditors, GET /v1/policies and GET /v1/policies/{id}/versions/{n} (CONTRACT §2).
  */
-import {
-  evaluateQuerySchema,
-  evaluateQuerySchemaIn,
-  evaluationSchema,
-  policyListSchema,
-  policyVersionPathSchema,
-  policyVersionSchema,
-} from "../../schemas/api.ts";
+import { evaluateQuerySchema, evaluateQuerySchemaIn, policyVersionPathSchema } from "../../schemas/api.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { notFound } from "../http/errors.ts";
 import { assertRecordTypeAllowed } from "../http/ingest-access.ts";
@@ -38,7 +31,7 @@ export const EVALUATE_ROUTES: readonly Route<PolicyRuntime>[] = [
       ].join("\n"),
       body: "The record to evaluate (schema `Record`).",
       responses: ({ ref, json, error }) => ({
-        200: json("The evaluation.", ref(evaluationSchema)),
+        200: json("The evaluation.", ref("Evaluation")),
         400: error(
           "`validation_failed` (the record or `at` is invalid; every problem in `issues`) or `invalid_json`.",
         ),
@@ -64,7 +57,7 @@ export const EVALUATE_ROUTES: readonly Route<PolicyRuntime>[] = [
       operationId: "listPolicies",
       summary: "Every loaded policy version",
       description: "Every policy version the platform has loaded, with the SHA-256 of its file's bytes.",
-      responses: ({ ref, json }) => ({ 200: json("The loaded policy versions.", ref(policyListSchema)) }),
+      responses: ({ ref, json }) => ({ 200: json("The loaded policy versions.", ref("PolicyList")) }),
     },
     serve: async ({ runtime }) =>
       ok({
@@ -95,7 +88,7 @@ export const EVALUATE_ROUTES: readonly Route<PolicyRuntime>[] = [
         n: { description: "version number (1, 2, …)", example: "1" },
       },
       responses: ({ ref, json, error }) => ({
-        200: json("The policy version.", ref(policyVersionSchema)),
+        200: json("The policy version.", ref("PolicyVersion")),
         404: error("`not_found`: no loaded policy has this id and version.", {
           code: "not_found",
           message: "policy expense-approval version 9 not found",

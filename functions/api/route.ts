@@ -9,6 +9,7 @@
  * and `serve`, which calls the service that does the work.
  */
 import type * as z from "zod";
+import type { ResponseName } from "../../schemas/api-responses.ts";
 import type { Access } from "../http/access.ts";
 import type { HttpEvent } from "../http/api.ts";
 import type { PolicyRuntime } from "../runtime/policy-runtime.ts";
@@ -60,8 +61,12 @@ export interface ErrorExample {
 
 /** Helpers the generator hands to each route's `responses`. */
 export interface DocContext {
-  /** a reference to a named (`.meta({ id })`) schema, in its answered (output) form by default */
-  readonly ref: (schema: z.ZodType, io?: SchemaIo) => Json;
+  /**
+   * a reference to a named (`.meta({ id })`) schema, in its answered (output) form by default; an
+   * answer's shape by its id (schemas/api-responses.ts RESPONSES), so route modules, which Lambda
+   * bundles import, never build the response schemas
+   */
+  readonly ref: (schema: z.ZodType | ResponseName, io?: SchemaIo) => Json;
   readonly json: (description: string, schema: Json, examples?: Record<string, unknown>) => ResponseDoc;
   readonly error: (description: string, example?: ErrorExample) => ResponseDoc;
 }
