@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Context, DynamoDBStreamEvent } from "aws-lambda";
+import { RECORD_TYPES } from "../../schemas/record.ts";
 import { LOCAL_ROUTES } from "../api/local-routes.ts";
 import { routeHandler } from "../api/router.ts";
 import { directoryOf } from "../core/directory.ts";
@@ -154,7 +155,7 @@ export async function startPlatform(opts: {
       () => url,
       () => directoryOf(platform.set.org),
     );
-    const fromEnv = credentialsFromEnv(env, verifierFromEnv);
+    const fromEnv = credentialsFromEnv(env, verifierFromEnv, RECORD_TYPES);
     let devVerifier: TokenVerifier | undefined;
     const verifyToken: TokenVerifier =
       fromEnv.verifyToken ??

@@ -6,4 +6,5 @@
 import { createEvaluator } from "../core/engine/evaluate.ts";
 import { type RuntimeSource, runtimeFromEnv } from "./runtime.ts";
 
-export const fromEnvEvaluating: RuntimeSource = () => runtimeFromEnv(process.env, undefined, createEvaluator);
+export const fromEnvEvaluating: RuntimeSource = () =>
+  runtimeFromEnv(process.env, { compile: createEvaluator });

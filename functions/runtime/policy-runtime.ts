@@ -40,13 +40,29 @@ export class ConfigurationError extends Error {
   readonly code = "configuration_error";
 }
 
+/**
+ * What a function adds to its runtime beyond the environment, each only where it is needed so the
+ * other bundles stay without it (the handler is where its function says what it carries):
+ */
+export interface RuntimeOptions {
+  /** the functions that check sign-in tokens: the verifier (sign-in-runtime.ts; jose) */
+  readonly signIn?: SignInFromEnv;
+  /** the functions that evaluate: the rule engine (core/engine/evaluate.ts createEvaluator) */
+  readonly compile?: CompileRules;
+  /**
+   * the functions that take signed records (ingest, evaluate): the record types, against which
+   * COMPLIANCE_INGEST_RECORD_TYPES is checked (schemas/record.ts: the other bundles need no zod)
+   */
+  readonly recordTypes?: readonly string[];
+}
+
 /** A runtime from the environment, with the platform `platformOf` builds on the policy set. */
 export async function buildRuntime<P extends PolicyPlatform>(
   env: NodeJS.ProcessEnv,
-  signIn: SignInFromEnv | undefined,
+  options: RuntimeOptions,
   platformOf: (set: PolicySet) => P,
 ): Promise<RuntimeOf<P>> {
-  const credentials = credentialsFromEnv(env, signIn);
+  const credentials = credentialsFromEnv(env, options.signIn, options.recordTypes);
   const secretsArn = env.COMPLIANCE_WEBHOOK_SECRETS_ARN;
   return {
     platform: platformOf(await loadPolicySetForProcess()),
@@ -79,19 +95,15 @@ export function onFirstUse<A extends unknown[], R>(
   };
 }
 
-let policyRuntime: ((env: NodeJS.ProcessEnv, signIn?: SignInFromEnv) => Promise<PolicyRuntime>) | undefined;
+let policyRuntime: ((env: NodeJS.ProcessEnv, options: RuntimeOptions) => Promise<PolicyRuntime>) | undefined;
 
-/**
- * The process's policy runtime, built on first use. `signIn`: the functions that check sign-in
- * tokens pass theirs (sign-in-runtime.ts); `compile`: the rule engine, for one that evaluates.
- */
+/** The process's policy runtime, built on first use (with the first call's options). */
 export function policyRuntimeFromEnv(
   env: NodeJS.ProcessEnv = process.env,
-  signIn?: SignInFromEnv,
-  compile?: CompileRules,
+  options: RuntimeOptions = {},
 ): Promise<PolicyRuntime> {
-  policyRuntime ??= onFirstUse((e: NodeJS.ProcessEnv, s?: SignInFromEnv) =>
-    buildRuntime(e, s, (set) => createPolicyPlatform({ set, ...(compile ? { compile } : {}) })),
+  policyRuntime ??= onFirstUse((e: NodeJS.ProcessEnv, o: RuntimeOptions) =>
+    buildRuntime(e, o, (set) => createPolicyPlatform({ set, ...(o.compile ? { compile: o.compile } : {}) })),
   );
-  return policyRuntime(env, signIn);
+  return policyRuntime(env, options);
 }

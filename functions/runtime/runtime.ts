@@ -11,13 +11,17 @@
  * Tests build a Runtime directly with their own tables.
  */
 
-import type { SignInFromEnv } from "../http/credentials.ts";
 import { createPlatform, maxWaiverDaysFromEnv, type Platform } from "../service/platform.ts";
-import type { CompileRules } from "../service/policy-platform.ts";
 import { createTableClients } from "../store/clients.ts";
 import { tablesFromEnv } from "../store/tables.ts";
 import { logger } from "./logger.ts";
-import { buildRuntime, onFirstUse, type RuntimeOf, type RuntimeSourceOf } from "./policy-runtime.ts";
+import {
+  buildRuntime,
+  onFirstUse,
+  type RuntimeOf,
+  type RuntimeOptions,
+  type RuntimeSourceOf,
+} from "./policy-runtime.ts";
 
 /** The runtime of every function with tables: the platform with its stores. */
 export type Runtime = RuntimeOf<Platform>;
@@ -28,30 +32,28 @@ export { ConfigurationError } from "./policy-runtime.ts";
 // does not import the whole runtime
 export { logger, tablesFromEnv };
 
-let runtime: ((env: NodeJS.ProcessEnv, signIn?: SignInFromEnv) => Promise<Runtime>) | undefined;
+let runtime: ((env: NodeJS.ProcessEnv, options: RuntimeOptions) => Promise<Runtime>) | undefined;
 
 /**
- * The process's runtime, built on first use; a failed build is retried on the next call.
- * `signIn`: the functions that check sign-in tokens pass theirs (sign-in-runtime.ts); `compile`:
- * the rule engine, for the functions that evaluate (evaluating-runtime.ts).
+ * The process's runtime, built on first use (with the first call's options: policy-runtime.ts
+ * RuntimeOptions); a failed build is retried on the next call.
  */
 export function runtimeFromEnv(
   env: NodeJS.ProcessEnv = process.env,
-  signIn?: SignInFromEnv,
-  compile?: CompileRules,
+  options: RuntimeOptions = {},
 ): Promise<Runtime> {
-  runtime ??= onFirstUse((e: NodeJS.ProcessEnv, s?: SignInFromEnv) =>
-    buildRuntime(e, s, (set) =>
+  runtime ??= onFirstUse((e: NodeJS.ProcessEnv, o: RuntimeOptions) =>
+    buildRuntime(e, o, (set) =>
       createPlatform({
         set,
         doc: createTableClients(e.COMPLIANCE_DYNAMODB_ENDPOINT).doc,
         tables: tablesFromEnv(e),
         maxWaiverDays: maxWaiverDaysFromEnv(e),
-        ...(compile ? { compile } : {}),
+        ...(o.compile ? { compile: o.compile } : {}),
       }),
     ),
   );
-  return runtime(env, signIn);
+  return runtime(env, options);
 }
 
 /** A handler's way to get its runtime: a fixed one (tests, `npm start`) or the environment's (Lambda). */

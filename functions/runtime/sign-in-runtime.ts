@@ -4,11 +4,13 @@
  * configured issuer's verifier. Only these import it, so the JWT library (jose) stays out of the
  * other functions' bundles; it imports neither runtime, so evaluate's bundle stays without tables.
  */
-import type { SignInFromEnv } from "../http/credentials.ts";
 import { verifierFromEnv } from "../http/sign-in-env.ts";
-import type { RuntimeSourceOf } from "./policy-runtime.ts";
+import type { RuntimeOptions, RuntimeSourceOf } from "./policy-runtime.ts";
 
 export const withSignIn =
-  <R>(runtimeFromEnv: (env: NodeJS.ProcessEnv, signIn: SignInFromEnv) => Promise<R>): RuntimeSourceOf<R> =>
+  <R>(
+    runtimeFromEnv: (env: NodeJS.ProcessEnv, options: RuntimeOptions) => Promise<R>,
+    options: RuntimeOptions = {},
+  ): RuntimeSourceOf<R> =>
   () =>
-    runtimeFromEnv(process.env, verifierFromEnv);
+    runtimeFromEnv(process.env, { ...options, signIn: verifierFromEnv });

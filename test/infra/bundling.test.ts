@@ -21,6 +21,7 @@ import {
   type PolicySetPart,
   partialPolicySet,
 } from "../../infra/policies.ts";
+import { RECORD_TYPES } from "../../schemas/record.ts";
 import { build } from "./support.ts";
 
 const functions = () =>
@@ -126,6 +127,24 @@ describe("bundling settings per function", () => {
     expect(credentialsFromEnv({}).verifyToken).toBeUndefined();
   });
 
+  it("record type limits configured for a function that takes no records are refused, not ignored", () => {
+    const env = { COMPLIANCE_INGEST_RECORD_TYPES: "crm=quote|complaint" };
+    expect(() => credentialsFromEnv(env)).toThrow(/COMPLIANCE_INGEST_RECORD_TYPES is set for a function/);
+    expect(credentialsFromEnv(env, undefined, RECORD_TYPES).recordTypes).toEqual(
+      new Map([["crm", new Set(["quote", "complaint"])]]),
+    );
+    expect(() =>
+      credentialsFromEnv({ COMPLIANCE_INGEST_RECORD_TYPES: "crm=invoice" }, undefined, RECORD_TYPES),
+    ).toThrow(/unknown: invoice/);
+    // the handlers that take signed records build their runtime with the record types
+    for (const handler of functions().map((f) => f.handler)) {
+      const source = readFileSync(join(HANDLERS_DIR, `${handler}.ts`), "utf8");
+      expect(/recordTypes: RECORD_TYPES/.test(source), handler).toBe(
+        ["ingest", "evaluate"].includes(handler),
+      );
+    }
+  });
+
   it(`every function's bundle stays within ${BUNDLE_BUDGET_BYTES} bytes, with only what it runs`, async () => {
     const all = functions();
     expect(all.map((f) => f.handler).sort()).toEqual(
@@ -176,6 +195,17 @@ describe("bundling settings per function", () => {
     expect(holding(/node_modules\/jose\//)).toEqual(["auditor", "cases", "evaluate"]);
     // the rule engine only where records are evaluated (the policy tests' runner aside, none else)
     expect(holding(/functions\/core\/engine\/compile\.ts$/)).toEqual(["evaluate", "evaluator", "sweeper"]);
+    // zod only where requests, records or rules are validated (the audit trail, the event
+    // publisher, the notifier and the policy publisher validate none)
+    expect(holding(/node_modules\/zod\//)).toEqual([
+      "auditor",
+      "cases",
+      "evaluate",
+      "evaluator",
+      "health",
+      "ingest",
+      "sweeper",
+    ]);
     // DynamoDB only where a table is read or written: evaluate reads only the compiled policies
     expect(holding(/@aws-sdk\/client-dynamodb\//)).not.toContain("evaluate");
     expect(holding(/@aws-sdk\/client-dynamodb\//)).not.toContain("health");
