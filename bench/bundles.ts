@@ -26,7 +26,7 @@ const RUNS = 10;
 const FIRST_INVOCATION: Record<string, string> = {
   ingest: `{ routeKey: "POST /v1/records", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { requestId: "r" } }`,
   evaluate: `{ routeKey: "POST /v1/evaluate", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { requestId: "r" } }`,
-  auditor: `{ routeKey: "GET /v1/policies", headers: {}, requestContext: { requestId: "r" } }`,
+  auditor: `{ routeKey: "GET /v1/violations", headers: {}, requestContext: { requestId: "r" } }`, // no credential: 401
   cases: `{ routeKey: "POST /v1/violations/{id}/acknowledge", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { requestId: "r" } }`, // no credential: 401
   health: `{ routeKey: "GET /health", headers: {}, requestContext: { requestId: "r" } }`,
   evaluator: `{ Records: [] }`,

@@ -9,15 +9,15 @@ import { VIOLATION_STATUSES } from "../functions/core/engine/violation-identity.
 import { listFilter } from "./list-filter.ts";
 import { AREAS, SEVERITIES } from "./policy-terms.ts";
 import { RECORD_TYPES } from "./record.ts";
-import { DEFAULT_TIME_ZONE, instant, lowerBound, until, upperBound } from "./time.ts";
+import { DEFAULT_TIME_ZONE, instant, lowerBound, upperBound } from "./time.ts";
 
+export {
+  caseActionSchema,
+  caseActionSchemaIn,
+  violationIdSchema,
+  violationPathSchema,
+} from "./violation-api.ts";
 export { listFilter, VIOLATION_STATUSES };
-
-/** A violation id: 32 lowercase hex digits (of a SHA-256, see functions/core/engine/violation.ts). */
-export const violationIdSchema = z.string().regex(/^[0-9a-f]{32}$/);
-
-/** Path parameters of the routes on one violation (another id names nothing: 404). */
-export const violationPathSchema = z.object({ id: violationIdSchema });
 
 /** GET /v1/policies/{id}/versions/{n}: a version number that cannot exist is a 404, like an unknown id. */
 export const policyVersionPathSchema = z.object({
@@ -107,21 +107,6 @@ export const evaluateQuerySchemaIn = (tz: string) =>
       .meta({ description: "`true`: each entry of `policies` also explains every rule (`rules`)" }),
   });
 export const evaluateQuerySchema = evaluateQuerySchemaIn(DEFAULT_TIME_ZONE);
-
-/** POST /v1/violations/{id}/acknowledge | waive | reopen */
-export const caseActionSchemaIn = (tz: string) =>
-  z.strictObject({
-    by: z.string().max(128).optional().meta({
-      description:
-        "optional: the person acting, which must be exactly the signed-in person's id (else 403 actor_mismatch); history names the caller either way",
-    }),
-    reason: z.string().trim().min(1, "a reason is required").max(2000),
-    until: until(tz).optional().meta({
-      description: "waive only: when the waiver expires (in the future); a date = the end of that day",
-    }),
-  });
-// the id names the schema in the OpenAPI document; only this instance carries it (ids are unique)
-export const caseActionSchema = caseActionSchemaIn(DEFAULT_TIME_ZONE).meta({ id: "CaseAction" });
 
 export const complaintReportQuerySchemaIn = (tz: string) =>
   z.strictObject({

@@ -4,7 +4,7 @@
  * §6's order: 401 (sign-in), 404, 400, 403 actor_mismatch / separation_of_duties / not_assigned,
  * 409 when the transition is not allowed. 200 the updated violation; history names the caller.
  */
-import { caseActionSchema, caseActionSchemaIn, violationPathSchema } from "../../schemas/api.ts";
+import { caseActionSchema, caseActionSchemaIn, violationPathSchema } from "../../schemas/violation-api.ts";
 import type { CaseAction } from "../core/case-actions.ts";
 import { DomainError } from "../core/errors.ts";
 import { publicViolation } from "../core/lifecycle.ts";
