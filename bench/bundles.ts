@@ -2,8 +2,9 @@
  * Lambda bundles: each function's minified size (the AWS SDK clients bundled and tree-shaken, the
  * policy set compiled in where the function carries it — the esbuild settings of infra/bundling.ts,
  * which CDK receives too) and a cold-start proxy: the median, over 10 fresh Node processes, of
- * importing the bundle and running one offline first invocation (which builds the runtime:
- * compiled policies, clients), against a bare `node -e 0` measured in the same run. Every
+ * importing the bundle and running one offline first invocation (which builds the runtime: the
+ * policy set, clients; rules are compiled on the first evaluation), against a bare `node -e 0`
+ * measured in the same run. Every
  * function of the CDK app is measured (the list is read from the synthesized app, so a new
  * function cannot be left out). Budget per function: ≤ 500,000 bytes and ≤ 3× the bare start.
  */
@@ -27,7 +28,7 @@ const RUNS = 10;
 const FIRST_INVOCATION: Record<string, string> = {
   ingest: `{ routeKey: "POST /v1/records", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { requestId: "r" } }`,
   evaluate: `{ routeKey: "POST /v1/evaluate", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { requestId: "r" } }`,
-  auditor: `{ routeKey: "GET /v1/policies", headers: {}, requestContext: { requestId: "r" } }`,
+  auditor: `{ routeKey: "GET /v1/violations", headers: {}, requestContext: { requestId: "r" } }`, // no credential: 401
   cases: `{ routeKey: "POST /v1/violations/{id}/acknowledge", headers: {}, body: "{}", isBase64Encoded: false, requestContext: { requestId: "r" } }`, // no credential: 401
   health: `{ routeKey: "GET /health", headers: {}, requestContext: { requestId: "r" } }`,
   evaluator: `{ Records: [] }`,

@@ -29,6 +29,20 @@ export const LOCAL_ONLY_MODULES: readonly string[] = [
 ];
 
 /**
+ * Left out too: the SDK's container and instance credential sources (the ECS/EKS container
+ * endpoint over HTTP, EC2's instance metadata service). The default chain reaches them only with
+ * `import()` after the environment, which in Lambda always holds the role's credentials. Carried,
+ * they were ~21 KB of every bundle, and worse for a cold start: the instance metadata client imports
+ * `node:http` statically, and an ESM import of `node:http` reads every export of the module,
+ * `WebSocket` too, which loads Node's whole fetch implementation (undici) — about as long as
+ * starting Node itself. The SDK's own HTTPS handler imports only `node:https`.
+ */
+export const NON_LAMBDA_CREDENTIAL_SOURCES: readonly string[] = [
+  "@smithy/credential-provider-imds",
+  "@aws-sdk/credential-provider-http",
+];
+
+/**
  * Left out too: the SDK's event stream serde (~15 KB), which its protocols load with `import()`
  * only for an operation with an event stream member (Bedrock, Transcribe, S3 SelectObjectContent,
  * …). None of the operations we call has one (DynamoDB, Secrets Manager, EventBridge PutEvents,
@@ -36,7 +50,7 @@ export const LOCAL_ONLY_MODULES: readonly string[] = [
  */
 export const UNUSED_SDK_CAPABILITIES: readonly string[] = ["@smithy/core/event-streams"];
 
-/** Above this size a bundle fails `npm run bench` and test/infra/bundle-budget.test.ts. */
+/** Above this size a bundle fails `npm run bench` and test/infra/bundling.test.ts. */
 export const BUNDLE_BUDGET_BYTES = 500_000;
 
 /** The settings both CDK and the esbuild API receive (CDK spells a few of them its own way). */
@@ -51,7 +65,7 @@ export const BUNDLING = {
   sourcesContent: false,
   // Chinese policy texts and messages as UTF-8 (3 bytes a character) instead of \uXXXX escapes (6)
   charset: "utf8",
-  external: [...LOCAL_ONLY_MODULES, ...UNUSED_SDK_CAPABILITIES],
+  external: [...LOCAL_ONLY_MODULES, ...NON_LAMBDA_CREDENTIAL_SOURCES, ...UNUSED_SDK_CAPABILITIES],
 } as const;
 
 /** The esbuild API options that build `handler` exactly as `cdk synth` does. */

@@ -11,16 +11,11 @@ import { DECORATORS, OPERATORS } from "../functions/core/policy/operators.ts";
 import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/time.ts";
 import { notificationsSchema } from "./notifications.ts";
 import { personSchema } from "./person.ts";
+import { AREAS, SEVERITIES } from "./policy-terms.ts";
 import { RECORD_TYPES } from "./record.ts";
 import { dateTime, timeZone } from "./time.ts";
 
-export const AREAS = [
-  "approval-limits",
-  "confidentiality-access",
-  "contract-clauses",
-  "complaint-response",
-] as const;
-export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export { AREAS, SEVERITIES };
 
 const slug = z
   .string()

@@ -1,5 +1,5 @@
 /**
- * The API's answers, as the console reads them. Every shape that schemas/api.ts defines is taken
+ * The API's answers, as the console reads them. Every shape that schemas/api-responses.ts defines is taken
  * from there (`import type` of the zod schemas that also generate the OpenAPI document), so the
  * console never restates it; `import type` is erased, so no zod enters the console's bundle.
  *
@@ -25,7 +25,7 @@ import type {
   signInSchema,
   storedViolationSchema,
   violationListSchema,
-} from "../../schemas/api.ts";
+} from "../../schemas/api-responses.ts";
 
 export type { ExplanationNode };
 

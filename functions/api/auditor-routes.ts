@@ -8,19 +8,9 @@ import * as z from "zod";
 import {
   auditEntriesQuerySchema,
   auditEntriesQuerySchemaIn,
-  auditEntryListSchema,
-  auditVerifySchema,
   complaintReportQuerySchema,
   complaintReportQuerySchemaIn,
-  complaintReportSchema,
-  personViewSchema,
-  policyListSchema,
-  policyVersionPathSchema,
-  policyVersionSchema,
-  recordResponseSchema,
-  storedViolationSchema,
   VIOLATION_RANGES,
-  violationListSchema,
   violationPathSchema,
   violationQuerySchema,
   violationQuerySchemaIn,
@@ -41,7 +31,6 @@ import { auditOf } from "../runtime/audit-runtime.ts";
 import { verifyAudit } from "../service/audit.ts";
 import { listAuditEntries } from "../service/audit-entries.ts";
 import { complaintItemsCsv, complaintReport } from "../service/complaint-report.ts";
-import { readPolicyVersion } from "../service/policy-reading.ts";
 import { readStats, type StatsScope } from "../service/stats.ts";
 import { assertKnownFilterValues, listViolations } from "../service/violation-queries.ts";
 import { CSV_COLUMNS, CSV_MAX_ROWS } from "../service/violations-csv.ts";
@@ -102,9 +91,9 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       },
       responses: ({ ref, json, error }) => ({
         200: {
-          ...json("One page of violations (JSON), or the CSV export.", ref(violationListSchema)),
+          ...json("One page of violations (JSON), or the CSV export.", ref("ViolationList")),
           content: {
-            "application/json": { schema: ref(violationListSchema) },
+            "application/json": { schema: ref("ViolationList") },
             "text/csv": {
               schema: {
                 type: "string",
@@ -198,7 +187,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         },
       },
       responses: ({ ref, json, error }) => ({
-        200: json("The violation.", ref(storedViolationSchema)),
+        200: json("The violation.", ref("StoredViolation")),
         404: error("`not_found`: no violation has this id.", {
           code: "not_found",
           message: "violation 3f6b… not found",
@@ -223,7 +212,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       description:
         "The signed-in person as the directory (`policies/org.yaml`) knows them, with every role they hold. The machine reader is nobody: 403 `not_a_person`.",
       responses: ({ ref, json, error }) => ({
-        200: json("The signed-in person.", ref(personViewSchema)),
+        200: json("The signed-in person.", ref("PersonView")),
         403: error(
           "`not_a_person`: the machine reader asked; `forbidden`: an ingest signature instead of a bearer.",
         ),
@@ -256,7 +245,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         id: { description: "the caller's record id", example: "EXP-2026-0001" },
       },
       responses: ({ ref, json, error }) => ({
-        200: json("The record and its revisions.", ref(recordResponseSchema)),
+        200: json("The record and its revisions.", ref("RecordWithRevisions")),
         404: error("`not_found`: no record of this type and id is stored."),
       }),
     },
@@ -301,59 +290,6 @@ export const AUDITOR_ROUTES: readonly Route[] = [
   }),
   route({
     method: "GET",
-    path: "/v1/policies",
-    fn: "auditor",
-    access: "auditor",
-    doc: {
-      operationId: "listPolicies",
-      summary: "Every loaded policy version",
-      description: "Every policy version the platform has loaded, with the SHA-256 of its file's bytes.",
-      responses: ({ ref, json }) => ({ 200: json("The loaded policy versions.", ref(policyListSchema)) }),
-    },
-    serve: async ({ runtime }) =>
-      ok({
-        items: (await runtime()).platform.set.versions.map((v) => ({
-          id: v.id,
-          version: v.version,
-          area: v.area,
-          appliesTo: v.appliesTo,
-          effectiveFrom: v.effectiveFrom,
-          sha256: v.sha256,
-        })),
-      }),
-  }),
-  route({
-    method: "GET",
-    path: "/v1/policies/{id}/versions/{n}",
-    fn: "auditor",
-    access: "auditor",
-    params: policyVersionPathSchema,
-    notFound: ({ id, n }) => `policy ${id} version ${n}`,
-    doc: {
-      operationId: "getPolicyVersion",
-      summary: "One policy version, each rule in words",
-      description:
-        "The version's fields, parameters and rules as its file writes them (`{param: name}` kept), each rule's condition also in words (`words`: zh and en), and `effectiveUntil` (the next version's `effectiveFrom`, or null).",
-      params: {
-        id: { description: "policy id", example: "expense-approval" },
-        n: { description: "version number (1, 2, …)", example: "1" },
-      },
-      responses: ({ ref, json, error }) => ({
-        200: json("The policy version.", ref(policyVersionSchema)),
-        404: error("`not_found`: no loaded policy has this id and version.", {
-          code: "not_found",
-          message: "policy expense-approval version 9 not found",
-        }),
-      }),
-    },
-    serve: async ({ params: { id, n }, runtime }) => {
-      const found = readPolicyVersion((await runtime()).platform, id, n);
-      if (!found) throw notFound(`policy ${id} version ${n}`);
-      return ok(found);
-    },
-  }),
-  route({
-    method: "GET",
     path: "/v1/audit/verify",
     fn: "auditor",
     access: "auditor",
@@ -362,7 +298,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       summary: "Verify the tamper-evident audit trail",
       description:
         "Re-reads every hash-chained audit entry and every signed digest and checks them. `ok: true` when the trail is intact; otherwise `firstBad` names the first modified, missing (deleted), inserted or reordered entry (lowest chain, then sequence). Both answers are 200: the check itself succeeded.",
-      responses: ({ ref, json }) => ({ 200: json("The verification result.", ref(auditVerifySchema)) }),
+      responses: ({ ref, json }) => ({ 200: json("The verification result.", ref("AuditVerification")) }),
     },
     serve: async ({ runtime }) => ok(await verifyAudit(await auditWithAnchorOf(await runtime()))),
   }),
@@ -379,7 +315,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       description:
         "Every audit entry (stored revisions, violation status changes, case actions, escalations) as `{at, kind, subject, actor, chain, seq, …}`: each chain in the order it was appended, the chains merged by `at`. Follow `nextCursor` (signed with the query) for a complete export, even while entries arrive.",
       responses: ({ ref, json, error }) => ({
-        200: json("One page of audit entries.", ref(auditEntryListSchema)),
+        200: json("One page of audit entries.", ref("AuditEntryList")),
         400: error(
           "`validation_failed` (an unknown or invalid parameter, `from` after `to`) or `invalid_cursor`.",
         ),
@@ -433,10 +369,10 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         200: {
           ...json(
             "The report (JSON), or with `format=csv` the counted complaints as CSV.",
-            ref(complaintReportSchema),
+            ref("ComplaintReport"),
           ),
           content: {
-            "application/json": { schema: ref(complaintReportSchema) },
+            "application/json": { schema: ref("ComplaintReport") },
             "text/csv": {
               schema: {
                 type: "string",

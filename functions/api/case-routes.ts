@@ -4,12 +4,7 @@
  * §6's order: 401 (sign-in), 404, 400, 403 actor_mismatch / separation_of_duties / not_assigned,
  * 409 when the transition is not allowed. 200 the updated violation; history names the caller.
  */
-import {
-  caseActionSchema,
-  caseActionSchemaIn,
-  storedViolationSchema,
-  violationPathSchema,
-} from "../../schemas/api.ts";
+import { caseActionSchema, caseActionSchemaIn, violationPathSchema } from "../../schemas/violation-api.ts";
 import type { CaseAction } from "../core/case-actions.ts";
 import { DomainError } from "../core/errors.ts";
 import { publicViolation } from "../core/lifecycle.ts";
@@ -52,7 +47,7 @@ export const CASE_ROUTES: readonly Route[] = ACTIONS.map(([action, operationId, 
       },
       body: "why (`until`: waive only; `by`: optional, the caller)",
       responses: ({ ref, json, error }) => ({
-        200: json("The updated violation.", ref(storedViolationSchema)),
+        200: json("The updated violation.", ref("StoredViolation")),
         400: error("`validation_failed`: no `reason`, or (waive) no `until` in the future; `invalid_json`.", {
           code: "validation_failed",
           message: "request is invalid: 1 issue(s)",

@@ -1,6 +1,5 @@
 /** GET /health (anyone) and GET /openapi.json (the published API description, bundled). */
 import * as z from "zod";
-import { healthSchema, healthUnavailableSchema } from "../../schemas/api.ts";
 import openapi from "../../schemas/openapi.json" with { type: "json" };
 import { ok, type Route, route } from "./route.ts";
 
@@ -44,10 +43,10 @@ export const HEALTH_ROUTES: readonly Route[] = [
       description:
         'Answers 200 `{"status":"ok"}` while the platform can serve. The local runtime also checks that DynamoDB answers (a read, at most 2 s) and answers 503 with `Retry-After` when it does not; on AWS the health function touches nothing.',
       responses: ({ ref, json }) => ({
-        200: json("The platform serves requests.", ref(healthSchema)),
+        200: json("The platform serves requests.", ref("Health")),
         503: json(
           "A dependency is unavailable (local runtime); retry after `Retry-After` seconds.",
-          ref(healthUnavailableSchema),
+          ref("HealthUnavailable"),
         ),
       }),
     },

@@ -2,7 +2,6 @@
  * POST /v1/records — the signed webhook (CONTRACT §2). Stores the revision; evaluation follows
  * from the table's stream (handlers/evaluator.ts). Nothing is stored on any refusal.
  */
-import { ingestAcceptedSchema, ingestStaleSchema } from "../../schemas/api.ts";
 import { recordSchema } from "../../schemas/record.ts";
 import { DomainError } from "../core/errors.ts";
 import { assertRecordTypeAllowed, notRecordOwner } from "../http/ingest-access.ts";
@@ -32,12 +31,12 @@ export const INGEST_ROUTES: readonly Route[] = [
       ].join("\n"),
       body: "One revision of a business record (schema `Record`).",
       responses: ({ ref, json, error }) => ({
-        202: json("Accepted: a new revision, stored; evaluation follows.", ref(ingestAcceptedSchema), {
+        202: json("Accepted: a new revision, stored; evaluation follows.", ref("IngestAccepted"), {
           accepted: { key: "expense/EXP-2026-0001", revision: 3, duplicate: false },
         }),
         200: json(
           "Already known: the same revision with the same body (`duplicate: true`), or an older revision than the stored one (`stale: true`). Nothing changes.",
-          { oneOf: [ref(ingestAcceptedSchema), ref(ingestStaleSchema)] },
+          { oneOf: [ref("IngestAccepted"), ref("IngestStale")] },
           {
             duplicate: { key: "expense/EXP-2026-0001", revision: 3, duplicate: true },
             stale: { key: "expense/EXP-2026-0001", revision: 2, duplicate: false, stale: true },

@@ -6,7 +6,7 @@
  *   POST /local/sign-in {"person": "<id>"}   {token, expiresAt, person} for any person (no password)
  */
 import * as z from "zod";
-import { peopleListSchema, signInRequestSchema, signInSchema } from "../../schemas/api.ts";
+import { signInRequestSchema } from "../../schemas/api.ts";
 import { directoryOf } from "../core/directory.ts";
 import { DomainError } from "../core/errors.ts";
 import { visible } from "../core/visible.ts";
@@ -63,7 +63,7 @@ export const LOCAL_ROUTES: readonly Route[] = [
       operationId: "listLocalPeople",
       summary: "The directory, for a sign-in picker",
       description: "Every person of `policies/org.yaml`, with their roles. Local runtime only.",
-      responses: ({ ref, json }) => ({ 200: json("The people.", ref(peopleListSchema)) }),
+      responses: ({ ref, json }) => ({ 200: json("The people.", ref("PeopleList")) }),
     },
     serve: async ({ runtime }) => {
       const directory = directoryOf((await runtime()).platform.set.org);
@@ -83,7 +83,7 @@ export const LOCAL_ROUTES: readonly Route[] = [
         "An ID token for the person, without a password: `npm start` is its own development issuer and is never deployed. Send it as `Authorization: Bearer <token>`.",
       body: "the person to sign in as.",
       responses: ({ ref, json, error }) => ({
-        200: json("The token and who it names.", ref(signInSchema)),
+        200: json("The token and who it names.", ref("SignIn")),
         400: error("`validation_failed`: no `person`, or nobody of the directory has this id."),
       }),
     },

@@ -4,7 +4,7 @@
  * give, and the document's introduction. Per-route prose sits beside each route (functions/api/).
  */
 import * as z from "zod";
-import { errorSchema } from "../../schemas/api.ts";
+import { errorSchema } from "../../schemas/api-responses.ts";
 import type { Access } from "../http/access.ts";
 import { MAX_BODY_BYTES } from "../http/body.ts";
 import { SIGNATURE_TOLERANCE_S } from "../http/signature.ts";

@@ -16,7 +16,7 @@
  */
 import * as z from "zod";
 import pkg from "../../package.json" with { type: "json" };
-import { errorSchema } from "../../schemas/api.ts";
+import { errorSchema, RESPONSES } from "../../schemas/api-responses.ts";
 import { recordSchema, transformOutputs } from "../../schemas/record.ts";
 import type { Access } from "../http/access.ts";
 import {
@@ -155,7 +155,10 @@ function inputJson(schema: z.ZodType): Json {
   return json;
 }
 
-function docContext(ref: DocContext["ref"]): DocContext {
+/** The helpers handed to the routes' docs; `refSchema` names a schema, `ref` also an answer's id. */
+function docContext(refSchema: (schema: z.ZodType, io?: SchemaIo) => Json): DocContext {
+  const ref: DocContext["ref"] = (schema, io) =>
+    refSchema(typeof schema === "string" ? RESPONSES[schema] : schema, io);
   return {
     ref,
     json: (description, schema, examples) => ({

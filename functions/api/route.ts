@@ -9,8 +9,10 @@
  * and `serve`, which calls the service that does the work.
  */
 import type * as z from "zod";
+import type { ResponseName } from "../../schemas/api-responses.ts";
 import type { Access } from "../http/access.ts";
 import type { HttpEvent } from "../http/api.ts";
+import type { PolicyRuntime } from "../runtime/policy-runtime.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 
 /** The Lambda functions that serve HTTP routes (each is a handlers/<name>.ts and one CDK function). */
@@ -27,13 +29,19 @@ export type Answer =
   | { readonly status: number; readonly text: string; readonly headers: Readonly<Record<string, string>> }
   | { readonly status: number; readonly bytes: Buffer; readonly headers: Readonly<Record<string, string>> };
 
-export interface ServeInput<P, Q, B> {
+/**
+ * The runtime a route's work needs: the full Runtime (the stores) by default; the routes of a
+ * function without tables (evaluate) need only the PolicyRuntime.
+ */
+export type AnyRuntime = PolicyRuntime;
+
+export interface ServeInput<P, Q, B, R extends AnyRuntime = Runtime> {
   readonly params: P;
   readonly query: Q;
   readonly body: B;
   readonly event: HttpEvent;
   /** The process's runtime (built on first use: public routes never need it). */
-  readonly runtime: () => Promise<Runtime>;
+  readonly runtime: () => Promise<R>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -53,8 +61,12 @@ export interface ErrorExample {
 
 /** Helpers the generator hands to each route's `responses`. */
 export interface DocContext {
-  /** a reference to a named (`.meta({ id })`) schema, in its answered (output) form by default */
-  readonly ref: (schema: z.ZodType, io?: SchemaIo) => Json;
+  /**
+   * a reference to a named (`.meta({ id })`) schema, in its answered (output) form by default; an
+   * answer's shape by its id (schemas/api-responses.ts RESPONSES), so route modules, which Lambda
+   * bundles import, never build the response schemas
+   */
+  readonly ref: (schema: z.ZodType | ResponseName, io?: SchemaIo) => Json;
   readonly json: (description: string, schema: Json, examples?: Record<string, unknown>) => ResponseDoc;
   readonly error: (description: string, example?: ErrorExample) => ResponseDoc;
 }
@@ -75,7 +87,7 @@ export interface RouteDoc {
 
 // ---------------------------------------------------------------------------------------------
 
-interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends AnyRuntime> {
   readonly method: "GET" | "POST";
   readonly path: string;
   readonly fn: FunctionName;
@@ -87,7 +99,7 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
    * whether what the path names exists, asked before the query and body are judged: an unknown
    * violation is 404 even with an invalid body (CONTRACT §6's order of checks)
    */
-  readonly exists?: (params: z.output<P>, runtime: () => Promise<Runtime>) => Promise<boolean>;
+  readonly exists?: (params: z.output<P>, runtime: () => Promise<R>) => Promise<boolean>;
   readonly query?: Q;
   /** the JSON body (read, size-limited and parsed by the access middlewares) */
   readonly body?: B;
@@ -103,18 +115,18 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
     readonly body?: (timeZone: string) => z.ZodType;
   };
   readonly doc: RouteDoc;
-  readonly serve: (input: ServeInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<Answer>;
+  readonly serve: (input: ServeInput<z.output<P>, z.output<Q>, z.output<B>, R>) => Promise<Answer>;
 }
 
-/** A route as the table holds it (its schemas' types erased). */
-export interface Route {
+/** A route as the table holds it (its schemas' types erased), served with runtime `R`. */
+export interface Route<R extends AnyRuntime = Runtime> {
   readonly method: "GET" | "POST";
   readonly path: string;
   readonly fn: FunctionName;
   readonly access: Access;
   readonly params?: z.ZodType;
   readonly notFound?: (params: Readonly<Record<string, string>>) => string;
-  readonly exists?: (params: unknown, runtime: () => Promise<Runtime>) => Promise<boolean>;
+  readonly exists?: (params: unknown, runtime: () => Promise<R>) => Promise<boolean>;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
   readonly bodyName?: string;
@@ -128,16 +140,20 @@ export interface Route {
     readonly body?: (timeZone: string) => z.ZodType;
   };
   readonly doc: RouteDoc;
-  readonly serve: (input: ServeInput<unknown, unknown, unknown>) => Promise<Answer>;
+  readonly serve: (input: ServeInput<unknown, unknown, unknown, R>) => Promise<Answer>;
 }
 
-/** Declares a route; `serve`'s input is typed from the schemas. */
+/**
+ * Declares a route; `serve`'s input is typed from the schemas, its runtime from the table the
+ * route is in (`Route<PolicyRuntime>[]` for a function without tables; the full Runtime otherwise).
+ */
 export function route<
   P extends z.ZodType = z.ZodType<Record<string, never>>,
   Q extends z.ZodType = z.ZodType<Record<string, never>>,
   B extends z.ZodType = z.ZodType<undefined>,
->(spec: RouteSpec<P, Q, B>): Route {
-  return spec as unknown as Route;
+  R extends AnyRuntime = Runtime,
+>(spec: RouteSpec<P, Q, B, R>): Route<R> {
+  return spec as unknown as Route<R>;
 }
 
 export function routeKey(route: { readonly method: string; readonly path: string }): string {

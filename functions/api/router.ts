@@ -15,8 +15,8 @@ import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
 import { notFound } from "../http/errors.ts";
 import { type HttpHandler, httpHandler } from "../http/pipeline.ts";
 import { parseOr400, parseQuery, refuseQuery } from "../http/validate.ts";
-import type { RuntimeSource } from "../runtime/runtime.ts";
-import { type Answer, type Route, routeKey } from "./route.ts";
+import type { RuntimeSourceOf } from "../runtime/policy-runtime.ts";
+import { type Answer, type AnyRuntime, type Route, routeKey } from "./route.ts";
 
 function toResult(answer: Answer): HttpResult {
   if ("bytes" in answer)
@@ -31,7 +31,7 @@ function toResult(answer: Answer): HttpResult {
   return json(answer.status, answer.json, { ...answer.headers });
 }
 
-function parseParams(route: Route, event: HttpEvent): unknown {
+function parseParams(route: Route<never>, event: HttpEvent): unknown {
   const raw = event.pathParameters ?? {};
   if (!route.params) return raw;
   const parsed = (route.params as z.ZodType).safeParse(raw);
@@ -39,7 +39,7 @@ function parseParams(route: Route, event: HttpEvent): unknown {
   throw notFound(route.notFound?.(raw as Record<string, string>) ?? `${event.rawPath ?? route.path}`);
 }
 
-function serveRoute(route: Route, source: RuntimeSource): HttpHandler {
+function serveRoute<R extends AnyRuntime>(route: Route<R>, source: RuntimeSourceOf<R>): HttpHandler {
   const runtime = async () => source();
   const middlewares = accessMiddlewares(
     route.access,
@@ -74,8 +74,11 @@ function serveRoute(route: Route, source: RuntimeSource): HttpHandler {
   );
 }
 
-/** The Lambda handler of `routes` (a function's group of the table). */
-export function routeHandler(routes: readonly Route[], source: RuntimeSource): HttpHandler {
+/** The Lambda handler of `routes` (a function's group of the table), on the runtime they need. */
+export function routeHandler<R extends AnyRuntime>(
+  routes: readonly Route<R>[],
+  source: RuntimeSourceOf<R>,
+): HttpHandler {
   const byKey = new Map(routes.map((r) => [routeKey(r), serveRoute(r, source)]));
   const unknown = httpHandler(async (event) => {
     throw notFound(`route ${event.routeKey}`);

@@ -69,3 +69,13 @@ export function directoryOf(org: OrgDirectory): Directory {
   }
   return directory;
 }
+
+/** People holding a role; department-scoped roles resolve by the record's department ("*" = any other). */
+export function peopleFor(org: OrgDirectory, role: string, department: unknown): string[] {
+  const entry = org.roles[role];
+  if (!entry) return [];
+  if (entry.people) return [...entry.people];
+  const byDepartment = entry.byDepartment ?? {};
+  const dept = typeof department === "string" ? department.trim() : "";
+  return [...(byDepartment[dept] ?? byDepartment["*"] ?? [])];
+}

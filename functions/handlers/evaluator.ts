@@ -3,8 +3,9 @@
  * Different records in parallel, each record's revisions in order (runtime/stream-batch.ts).
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { fromEnvEvaluating } from "../runtime/evaluating-runtime.ts";
 import { backgroundCorrelation } from "../runtime/logger.ts";
-import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
+import { logger, type RuntimeSource } from "../runtime/runtime.ts";
 import { processByKey } from "../runtime/stream-batch.ts";
 import { evaluateStoredRevision } from "../service/evaluate-revision.ts";
 import type { StoredRevision } from "../store/repositories.ts";
@@ -20,7 +21,7 @@ function revisionOf(record: DynamoDBRecord): StoredRevision | undefined {
   return revisionFromImage(image); // the records table holds only revisions (heads have their own table)
 }
 
-export function createEvaluatorHandler(source: RuntimeSource = fromEnv) {
+export function createEvaluatorHandler(source: RuntimeSource = fromEnvEvaluating) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const { platform } = await source();
     backgroundCorrelation("evaluator");

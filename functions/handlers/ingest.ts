@@ -1,8 +1,13 @@
 /** Lambda: POST /v1/records, the signed webhook (CONTRACT §2); its routes are in functions/api/ingest-routes.ts. */
+import { RECORD_TYPES } from "../../schemas/record.ts";
 import { INGEST_ROUTES } from "../api/ingest-routes.ts";
 import { routeHandler } from "../api/router.ts";
-import { fromEnv, type RuntimeSource } from "../runtime/runtime.ts";
+import { type RuntimeSource, runtimeFromEnv } from "../runtime/runtime.ts";
 
-export const createIngestHandler = (source: RuntimeSource = fromEnv) => routeHandler(INGEST_ROUTES, source);
+/** It takes signed records: the record types COMPLIANCE_INGEST_RECORD_TYPES may limit a client to. */
+const fromEnvTakingRecords: RuntimeSource = () => runtimeFromEnv(process.env, { recordTypes: RECORD_TYPES });
+
+export const createIngestHandler = (source: RuntimeSource = fromEnvTakingRecords) =>
+  routeHandler(INGEST_ROUTES, source);
 
 export const handler = createIngestHandler();

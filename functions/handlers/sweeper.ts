@@ -1,10 +1,11 @@
 /** Scheduled (EventBridge Scheduler on AWS, a timer locally): re-evaluates records whose deadline is due. */
 import { DomainError } from "../core/errors.ts";
+import { fromEnvEvaluating } from "../runtime/evaluating-runtime.ts";
 import { backgroundCorrelation } from "../runtime/logger.ts";
-import { fromEnv, logger, type RuntimeSource } from "../runtime/runtime.ts";
+import { logger, type RuntimeSource } from "../runtime/runtime.ts";
 import { sweep } from "../service/sweep.ts";
 
-export function createSweeperHandler(source: RuntimeSource = fromEnv) {
+export function createSweeperHandler(source: RuntimeSource = fromEnvEvaluating) {
   return async () => {
     backgroundCorrelation("sweep");
     const result = await sweep((await source()).platform, logger);

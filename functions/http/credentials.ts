@@ -4,7 +4,6 @@
  * a client-credentials access token. Secrets are read once per process and never logged.
  */
 
-import { RECORD_TYPES } from "../../schemas/record.ts";
 import type { TokenVerifier } from "./oidc.ts";
 
 export interface Credentials {
@@ -75,24 +74,32 @@ export type SignInFromEnv = (env: NodeJS.ProcessEnv) => TokenVerifier | undefine
 /**
  * Credentials from the environment (the local runtime sets its fallbacks before this runs).
  * `signIn` is given by the functions that check sign-in tokens (runtime/sign-in-runtime.ts), so
- * the others' bundles carry no JWT library; an issuer configured without it is a configuration
- * error, never tokens silently refused.
+ * the others' bundles carry no JWT library; `recordTypes` by the functions that take signed
+ * records (ingest, evaluate), so the others' bundles build no record schema. A variable set for a
+ * function that cannot use it (an issuer without the verifier, record type limits without the
+ * types) is a configuration error, never silently ignored.
  */
 export function credentialsFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   signIn?: SignInFromEnv,
+  recordTypes?: readonly string[],
 ): Credentials {
   const secrets = parseSecrets(env.COMPLIANCE_WEBHOOK_SECRETS ?? "");
   if (!signIn && env.COMPLIANCE_OIDC_ISSUER?.trim())
     throw new CredentialsError(
       "COMPLIANCE_OIDC_ISSUER is set for a function that checks no sign-in tokens (its handler must build its runtime with runtime/sign-in-runtime.ts)",
     );
+  const limits = env.COMPLIANCE_INGEST_RECORD_TYPES ?? "";
+  if (!recordTypes && limits.trim())
+    throw new CredentialsError(
+      "COMPLIANCE_INGEST_RECORD_TYPES is set for a function that takes no records (only ingest and evaluate read it: their handlers build the runtime with the record types)",
+    );
   const verifyToken = signIn?.(env);
   return {
     readerToken: env.COMPLIANCE_AUDITOR_TOKEN || undefined,
     ...(verifyToken ? { verifyToken } : {}),
     requireSignatureV2: /^(1|true|yes)$/i.test(env.COMPLIANCE_REQUIRE_SIGNATURE_V2 ?? ""),
-    recordTypes: parseRecordTypes(env.COMPLIANCE_INGEST_RECORD_TYPES ?? "", RECORD_TYPES),
+    ...(recordTypes ? { recordTypes: parseRecordTypes(limits, recordTypes) } : {}),
     webhookSecrets: async () => secrets,
   };
 }

@@ -135,8 +135,10 @@ export async function startBundledFunctions(opts: {
         for (const v of ["COMPLIANCE_AUDITOR_TOKEN", "COMPLIANCE_CASE_HANDLER_TOKEN"])
           if (opts.env[v]) env[v] = opts.env[v] as string;
       }
-      for (const v of ["COMPLIANCE_INGEST_RECORD_TYPES", "COMPLIANCE_REQUIRE_SIGNATURE_V2"])
-        if (opts.env[v] && !(v in env)) env[v] = opts.env[v] as string;
+      // the ingest clients' limits, for the functions that take signed records (the others refuse them)
+      if (name === "ingest" || name === "evaluate")
+        for (const v of ["COMPLIANCE_INGEST_RECORD_TYPES", "COMPLIANCE_REQUIRE_SIGNATURE_V2"])
+          if (opts.env[v] && !(v in env)) env[v] = opts.env[v] as string;
       const logLevel = opts.env.POWERTOOLS_LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL;
       if (logLevel) env.POWERTOOLS_LOG_LEVEL = logLevel;
       hosted.set(

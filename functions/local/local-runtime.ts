@@ -3,6 +3,7 @@
  * environment, and people's sign-in through the development issuer (CONTRACT §6) unless the
  * environment names another issuer, and a readiness probe of DynamoDB for GET /health.
  */
+import { RECORD_TYPES } from "../../schemas/record.ts";
 import { directoryOf } from "../core/directory.ts";
 import { credentialsFromEnv } from "../http/credentials.ts";
 import { createTokenVerifier, localKeys, type TokenVerifier } from "../http/oidc.ts";
@@ -31,7 +32,7 @@ export async function localRuntime(args: {
   // the development issuer (CONTRACT §6): its URL is the server's, known once it listens; its
   // tokens are verified by the same code as on Lambda, against its own JWKS
   const issuer = await createDevIssuer(url, () => directoryOf(platform.set.org));
-  const fromEnv = credentialsFromEnv(env, verifierFromEnv);
+  const fromEnv = credentialsFromEnv(env, verifierFromEnv, RECORD_TYPES);
   let devVerifier: TokenVerifier | undefined;
   const verifyToken: TokenVerifier =
     fromEnv.verifyToken ??

@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 import { LOCAL_ROUTES } from "../api/local-routes.ts";
 import { routeHandler } from "../api/router.ts";
+import { createEvaluator } from "../core/engine/evaluate.ts";
 import type { PolicySet } from "../core/policy/model.ts";
 import { companyTimeZone } from "../core/time.ts";
 import { createAuditorHandler } from "../handlers/auditor.ts";
@@ -213,6 +214,7 @@ async function openPlatform(env: NodeJS.ProcessEnv, set: PolicySet, endpoint: st
   const platform = createPlatform({
     set,
     storage: dynamoDbStorage(clients.doc, tables),
+    compile: createEvaluator,
     now,
     maxWaiverDays: maxWaiverDaysFromEnv(env),
   });

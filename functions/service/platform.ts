@@ -5,10 +5,8 @@
  * build it the same way.
  */
 import type { RecordType } from "../../schemas/record.ts";
-import { DEFAULT_MAX_WAIVER_DAYS } from "../core/case-actions.ts";
-import { createEvaluator, type Evaluator } from "../core/engine/evaluate.ts";
-import { violationId } from "../core/engine/violation.ts";
-import type { LoadedRule, PolicySet } from "../core/policy/model.ts";
+import { violationId } from "../core/engine/violation-identity.ts";
+import type { PolicySet } from "../core/policy/model.ts";
 import type {
   PolicyVersionRepository,
   RecordRepository,
@@ -16,27 +14,22 @@ import type {
   Storage,
   ViolationRepository,
 } from "../store/repositories.ts";
+import { type CompileRules, createPolicyPlatform, type PolicyPlatform } from "./policy-platform.ts";
+
+export { maxWaiverDaysFromEnv } from "./policy-platform.ts";
 
 /** The little logging the use cases do (Powertools Logger satisfies it). */
 export interface Log {
   error(message: string, extra: Record<string, string | number | boolean>): void;
 }
 
-export interface Platform {
-  readonly set: PolicySet;
-  readonly evaluator: Evaluator;
+/** The policies' part (policy-platform.ts: the set, its evaluator, a clock) and the repositories. */
+export interface Platform extends PolicyPlatform {
   readonly records: RecordRepository;
   readonly violations: ViolationRepository;
   readonly policyVersions: PolicyVersionRepository;
   /** The counters GET /v1/stats answers from. */
   readonly stats: StatsRepository;
-  readonly now: () => Date;
-  /** The longest waiver in days unless a policy sets `maxWaiverDays` (COMPLIANCE_MAX_WAIVER_DAYS, 365). */
-  readonly maxWaiverDays: number;
-  /** The rule a violation belongs to (its policy version's), if that version is loaded. */
-  ruleOf(policyId: string, version: number, ruleId: string): LoadedRule | undefined;
-  /** Every (policyId, ruleId) that can ever judge a record type, over all versions. */
-  readonly rulesByType: ReadonlyMap<RecordType, readonly { policyId: string; ruleId: string }[]>;
 }
 
 export function createPlatform(args: {
@@ -44,39 +37,23 @@ export function createPlatform(args: {
   storage: Storage;
   now?: () => Date;
   maxWaiverDays?: number;
+  /** The rule engine (createEvaluator), for a platform that evaluates. */
+  compile?: CompileRules;
 }): Platform {
-  const rulesByType = new Map<RecordType, { policyId: string; ruleId: string }[]>();
-  for (const v of args.set.versions) {
-    const list = rulesByType.get(v.appliesTo) ?? [];
-    for (const rule of v.rules)
-      if (!list.some((r) => r.policyId === v.id && r.ruleId === rule.id))
-        list.push({ policyId: v.id, ruleId: rule.id });
-    rulesByType.set(v.appliesTo, list);
-  }
-  return {
-    set: args.set,
-    evaluator: createEvaluator(args.set),
-    records: args.storage.records,
-    violations: args.storage.violations,
-    policyVersions: args.storage.policyVersions,
-    stats: args.storage.stats,
-    now: args.now ?? (() => new Date()),
-    maxWaiverDays: args.maxWaiverDays ?? DEFAULT_MAX_WAIVER_DAYS,
-    rulesByType,
-    ruleOf: (policyId, version, ruleId) =>
-      args.set.versions
-        .find((v) => v.id === policyId && v.version === version)
-        ?.rules.find((r) => r.id === ruleId),
-  };
+  const policies = createPolicyPlatform(args);
+  // not a spread: it would compile the rules now (the evaluator is a getter)
+  return Object.defineProperties(
+    {
+      records: args.storage.records,
+      violations: args.storage.violations,
+      policyVersions: args.storage.policyVersions,
+      stats: args.storage.stats,
+    },
+    Object.getOwnPropertyDescriptors(policies),
+  ) as Platform;
 }
 
 /** Ids of every violation a record could have: derived, so no index is needed to find them. */
 export function candidateViolationIds(platform: Platform, type: RecordType, id: string): string[] {
   return (platform.rulesByType.get(type) ?? []).map((r) => violationId(type, id, r.policyId, r.ruleId));
-}
-
-/** COMPLIANCE_MAX_WAIVER_DAYS: a positive number of days, else the default (one year). */
-export function maxWaiverDaysFromEnv(env: NodeJS.ProcessEnv): number {
-  const value = Number(env.COMPLIANCE_MAX_WAIVER_DAYS);
-  return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_WAIVER_DAYS;
 }

@@ -5,7 +5,7 @@
 
 import type { RecordEnvelope } from "../../schemas/record.ts";
 import { culpritsOf } from "../core/case-actions.ts";
-import { peopleFor } from "../core/engine/violation.ts";
+import { peopleFor } from "../core/directory.ts";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import type { LoadedRule } from "../core/policy/model.ts";

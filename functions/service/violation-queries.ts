@@ -8,7 +8,7 @@
  */
 import type { RecordType } from "../../schemas/record.ts";
 import { RECORD_TYPES } from "../../schemas/record.ts";
-import { VIOLATION_STATUSES, type ViolationStatus } from "../core/engine/violation.ts";
+import { VIOLATION_STATUSES, type ViolationStatus } from "../core/engine/violation-identity.ts";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import type { IndexEntry, IndexFilters, PartitionPlace } from "../store/repositories.ts";

@@ -12,7 +12,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { DeployedFunctionName } from "../../functions/api/routes.ts";
 import { AUDIT_LOG, RECORD_HEADS, type TableDefinition, VIOLATIONS } from "../../functions/store/tables.ts";
-import { type CompiledPolicies, orgOnlyPolicySet } from "../policies.ts";
+import { type CompiledPolicies, orgOnlyPolicySet, partialPolicySet } from "../policies.ts";
 import type { Data, TableName } from "./data.ts";
 import { ComplianceFunction } from "./function.ts";
 
@@ -99,6 +99,7 @@ export class Functions extends Construct {
       Object.fromEntries(names.map((name) => [TABLE_ENV[name], data.tables[name].tableName]));
     // Every function that builds a Runtime (runtime/runtime.ts) needs the compiled policy set:
     // without it, loadPolicySetForProcess would look for the YAML folder, which no bundle carries.
+    // The whole set by default; a function that reads less carries less (infra/policies.ts).
     const common = { key, policySet: policies.define };
     const readSecret = (fn: ComplianceFunction, secret: ISecret) => {
       fn.allow(["secretsmanager:GetSecretValue"], [secret.secretArn]);
@@ -124,19 +125,23 @@ export class Functions extends Construct {
     this.evaluate = new ComplianceFunction(this, "Evaluate", {
       ...common,
       handler: "evaluate",
-      description: "POST /v1/evaluate: dry-run evaluation (signed, or a reader's token), stores nothing",
+      description:
+        "POST /v1/evaluate: dry-run evaluation (signed, or a reader's token), stores nothing; GET /v1/policies…: the loaded policies, each rule in words",
       memorySize: 512,
       timeout: Duration.seconds(10),
-      // evaluates in memory: no table; readers may call it with a sign-in token too
+      // evaluates in memory and reads only the compiled policies: no table; readers may call it
+      // with a sign-in token too, auditors read the policies with theirs
       environment: { COMPLIANCE_WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn, ...signInEnv },
     });
     readSecret(this.evaluate, data.webhookSecrets);
 
     this.auditor = new ComplianceFunction(this, "Auditor", {
       ...common,
+      // it lists violations and filters them by policy, rule and role: the policies' and rules' ids
+      policySet: partialPolicySet(policies, "ids"),
       handler: "auditor",
       description:
-        "Read API (signed-in people, machine readers): violations, /v1/me, records, policies, CSV export, audit verify, complaint report",
+        "Read API (signed-in people, machine readers): violations, /v1/me, records, CSV and xlsx export, stats, audit verify, complaint report",
       // CSV pages up to API Gateway's 6 MB: memory buys the CPU that formats them (and hashes the
       // whole audit trail for GET /v1/audit/verify)
       memorySize: 1024,
@@ -174,6 +179,8 @@ export class Functions extends Construct {
 
     this.cases = new ComplianceFunction(this, "Cases", {
       ...common,
+      // it acts on violations: each rule's deadline and escalation roles, not its condition or texts
+      policySet: partialPolicySet(policies, "actions"),
       handler: "cases",
       description: "Signed-in people acting as themselves: acknowledge, waive and reopen violations",
       memorySize: 512,
@@ -273,6 +280,8 @@ export class Functions extends Construct {
 
     this.digester = new ComplianceFunction(this, "Digester", {
       ...common,
+      // the audit trail reads no policy: the organisation file alone
+      policySet: orgOnlyPolicySet(policies),
       handler: "digester",
       description:
         "Every 5 minutes: seals every audit chain's end into the next signed, chained digest, anchored in S3 Object Lock",

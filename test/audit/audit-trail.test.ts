@@ -33,7 +33,7 @@ import {
 import { type AuditEntryItem, listAuditEntries } from "../../functions/service/audit-entries.ts";
 import { AUDIT_CHAINS, AuditLogStore, chainKey, chainOf } from "../../functions/store/audit-log.ts";
 import { auditSources } from "../../functions/store/audit-sources.ts";
-import { auditVerifySchema } from "../../schemas/api.ts";
+import { auditVerifySchema } from "../../schemas/api-responses.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { auditorGet, lambdaContext } from "../support/events.ts";
 import { expectMatchesOpenApi } from "../support/openapi.ts";

@@ -15,7 +15,7 @@ import type {
   policyListSchema,
   storedViolationSchema,
   violationListSchema,
-} from "../../schemas/api.ts";
+} from "../../schemas/api-responses.ts";
 import type { RecordEnvelope } from "../../schemas/record.ts";
 import { DynamoDbUnavailableError } from "../support/dynamodb.ts";
 import { expectMatchesOpenApi } from "../support/openapi.ts";

@@ -11,7 +11,7 @@ import { App, Duration, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { afterAll, describe, expect, it } from "vitest";
-import { LOCAL_ONLY_MODULES } from "../../infra/bundling.ts";
+import { LOCAL_ONLY_MODULES, NON_LAMBDA_CREDENTIAL_SOURCES } from "../../infra/bundling.ts";
 import { ComplianceFunction, HANDLERS_DIR } from "../../infra/constructs/function.ts";
 import { compilePolicies } from "../../infra/policies.ts";
 
@@ -52,14 +52,12 @@ describe("bundling (one function, for real)", () => {
       expect(missing).toEqual([]);
       // the SDK v3 clients are bundled, not loaded from the Lambda runtime; what is left to resolve
       // at run time is only the optional SigV4a signers, which the SDK loads inside a try (or names
-      // in error messages), and the profile-based credential sources (infra/bundling.ts), which
-      // the default chain reaches only with `import()` after the environment's credentials
-      const OPTIONAL = new Set([
-        "@aws-sdk/signature-v4-crt",
-        "@aws-sdk/signature-v4a",
-        ...LOCAL_ONLY_MODULES,
-      ]);
-      for (const name of LOCAL_ONLY_MODULES) {
+      // in error messages), and the profile-based, container and instance credential sources
+      // (infra/bundling.ts), which the default chain reaches only with `import()` after the
+      // environment's credentials
+      const LEFT_OUT = [...LOCAL_ONLY_MODULES, ...NON_LAMBDA_CREDENTIAL_SOURCES];
+      const OPTIONAL = new Set(["@aws-sdk/signature-v4-crt", "@aws-sdk/signature-v4a", ...LEFT_OUT]);
+      for (const name of LEFT_OUT) {
         const quoted = JSON.stringify(name);
         expect(bundle.includes(`import(${quoted})`), name).toBe(true);
         expect(bundle.includes(`from${quoted}`) || bundle.includes(`from ${quoted}`), name).toBe(false);
@@ -69,6 +67,8 @@ describe("bundling (one function, for real)", () => {
         .filter((name) => !OPTIONAL.has(name));
       expect([...new Set(external)]).toEqual([]);
       expect(bundle.includes("GetSecretValue")).toBe(true);
+      // no static ESM import of node:http: it would load Node's fetch implementation at start
+      expect(/from\s*["'](node:)?http["']/.test(bundle)).toBe(false);
     },
   );
 });

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { DeleteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Directory, directoryOf, type Person } from "../../functions/core/directory.ts";
+import { createEvaluator } from "../../functions/core/engine/evaluate.ts";
 import { violationId } from "../../functions/core/engine/violation.ts";
 import { notificationId } from "../../functions/core/notify/kinds.ts";
 import type { PolicySet } from "../../functions/core/policy/model.ts";
@@ -126,7 +127,12 @@ beforeAll(async () => {
   smtp = await startSmtpReceiver();
   http = await startHttpReceiver();
   set = policySet();
-  platform = createPlatform({ set, storage: dynamoDbStorage(db.clients.doc, db.names), now: clock.now });
+  platform = createPlatform({
+    set,
+    storage: dynamoDbStorage(db.clients.doc, db.names),
+    now: clock.now,
+    compile: createEvaluator,
+  });
   notifier = buildNotifier();
   // the local event path: violations stream → events handler → file sink, then the notifier
   poller = await startStreamPoller({

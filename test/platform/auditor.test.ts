@@ -1,10 +1,12 @@
 /**
- * The auditors' API through the real handler on DynamoDB Local: every filter, complete and
- * tamper-proof pagination, CSV of the same query, records and policies, and who may read.
+ * The auditors' API through the real handlers on DynamoDB Local: every filter, complete and
+ * tamper-proof pagination, CSV of the same query, records (the auditor function) and policies
+ * (the evaluate function, which serves the rule reference), and who may read from each.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../functions/core/policy/loader.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
+import { createEvaluateHandler } from "../../functions/handlers/evaluate.ts";
 import { createIngestHandler } from "../../functions/handlers/ingest.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { evaluateStoredRevision } from "../../functions/service/evaluate-revision.ts";
@@ -19,6 +21,8 @@ const db = useTables();
 const clock = new TestClock("2026-03-02T00:00:00Z");
 let rt: Runtime;
 let auditor: ReturnType<typeof createAuditorHandler>;
+/** GET /v1/policies… are served by the evaluate function (it carries the whole policy set). */
+let policies: ReturnType<typeof createEvaluateHandler>;
 
 const parse = (r: { body?: string }) => JSON.parse(r.body ?? "null");
 
@@ -57,6 +61,7 @@ async function all(query: Record<string, string>) {
 beforeAll(async () => {
   rt = testRuntime(db.endpoint, db.names, clock);
   auditor = createAuditorHandler(() => rt);
+  policies = createEvaluateHandler(() => rt);
   for (let i = 1; i <= 7; i++) {
     clock.advance(60_000);
     await store(overBudget(`AU-${i}`, 1, 10000 + i)); // over-budget
@@ -183,7 +188,7 @@ describe("GET /v1/violations/{id}, /v1/records/{type}/{id}, /v1/policies", () =>
   });
 
   it("lists every loaded policy version with the sha256 of its file", async () => {
-    const result = await auditor(auditorGet("/v1/policies"), lambdaContext);
+    const result = await policies(auditorGet("/v1/policies"), lambdaContext);
     const items = parse(result).items as { id: string; sha256: string }[];
     expect(items).toHaveLength(10); // v1 and v2 (wording) of the five policies
     const files = shippedFiles();
@@ -197,27 +202,30 @@ describe("GET /v1/violations/{id}, /v1/records/{type}/{id}, /v1/policies", () =>
 });
 
 describe("who may read", () => {
-  it("401 without credentials or with the old case-handler token, 403 for a person who is not an auditor or an ingest signature", async () => {
-    const none = auditorGet("/v1/policies");
-    none.headers = {};
-    expect((await auditor(none, lambdaContext)).statusCode).toBe(401);
-    expect((await auditor(auditorGet("/v1/policies", { token: "nope" }), lambdaContext)).statusCode).toBe(
-      401,
-    );
-    expect(
-      (await auditor(auditorGet("/v1/policies", { token: "test-case-handler-token" }), lambdaContext))
-        .statusCode,
-    ).toBe(401);
-    const finance = await TEST_ISSUER.tokenFor("fin.wang", clock.now());
-    const refused = await auditor(auditorGet("/v1/policies", { token: finance }), lambdaContext);
-    expect(refused.statusCode).toBe(403);
-    expect(parse(refused).error.code).toBe("not_auditor");
-    const auditorToken = await TEST_ISSUER.tokenFor("au.gao", clock.now());
-    expect(
-      (await auditor(auditorGet("/v1/policies", { token: auditorToken }), lambdaContext)).statusCode,
-    ).toBe(200);
-    const signed = signedPost("/v1/policies", "", { nowMs: clock.now().getTime() });
-    signed.routeKey = "GET /v1/policies";
-    expect([401, 403]).toContain((await auditor(signed, lambdaContext)).statusCode);
-  });
+  // the same checks on an auditors' route of each function that serves them
+  for (const [fn, route, params] of [
+    ["evaluate", "/v1/policies", undefined],
+    ["auditor", "/v1/records/{type}/{id}", { type: "expense", id: "AU-1" }],
+  ] as const) {
+    it(`${fn} (${route}): 401 without credentials or with the old case-handler token, 403 for a person who is not an auditor or an ingest signature`, async () => {
+      const handler = fn === "evaluate" ? policies : auditor;
+      const get = (token?: string) =>
+        auditorGet(route, { ...(params ? { params } : {}), ...(token ? { token } : {}) });
+      const none = get();
+      none.headers = {};
+      expect((await handler(none, lambdaContext)).statusCode).toBe(401);
+      expect((await handler(get("nope"), lambdaContext)).statusCode).toBe(401);
+      expect((await handler(get("test-case-handler-token"), lambdaContext)).statusCode).toBe(401);
+      const finance = await TEST_ISSUER.tokenFor("fin.wang", clock.now());
+      const refused = await handler(get(finance), lambdaContext);
+      expect(refused.statusCode).toBe(403);
+      expect(parse(refused).error.code).toBe("not_auditor");
+      const auditorToken = await TEST_ISSUER.tokenFor("au.gao", clock.now());
+      expect((await handler(get(auditorToken), lambdaContext)).statusCode).toBe(200);
+      const signed = signedPost(route, "", { nowMs: clock.now().getTime() });
+      signed.routeKey = `GET ${route}`;
+      if (params) signed.pathParameters = { ...params };
+      expect([401, 403]).toContain((await handler(signed, lambdaContext)).statusCode);
+    });
+  }
 });

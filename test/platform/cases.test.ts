@@ -3,6 +3,7 @@
  * (waivers expire, overdue violations escalate), through the real handlers on DynamoDB Local.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { createEvaluator } from "../../functions/core/engine/evaluate.ts";
 import { violationId } from "../../functions/core/engine/violation.ts";
 import type { PolicySet } from "../../functions/core/policy/model.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
@@ -46,6 +47,7 @@ beforeAll(() => {
     ...base,
     platform: createPlatform({
       set: withEscalation(shippedPolicies()),
+      compile: createEvaluator,
       storage: dynamoDbStorage(base.dynamodb.doc, db.names),
       now: clock.now,
     }),

@@ -4,6 +4,7 @@
  * default), and refusals that show the accepted form with an example.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { createEvaluator } from "../../functions/core/engine/evaluate.ts";
 import { violationId } from "../../functions/core/engine/violation.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
 import { createCasesHandler } from "../../functions/handlers/cases.ts";
@@ -122,6 +123,7 @@ describe("the company's time zone comes from org.yaml", () => {
       ...rt,
       platform: createPlatform({
         set: { ...set, org: { ...set.org, timeZone: "UTC" } },
+        compile: createEvaluator,
         storage: dynamoDbStorage(rt.dynamodb.doc, db.names),
         now: clock.now,
       }),

@@ -3,6 +3,7 @@
  * DynamoDB Local, known credentials, and a clock the test can move.
  */
 
+import { createEvaluator } from "../../functions/core/engine/evaluate.ts";
 import { createClients } from "../../functions/local/aws-clients.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
 import { logger } from "../../functions/runtime/runtime.ts";
@@ -44,6 +45,7 @@ export function testRuntime(endpoint: string, tables: TableNames, clock: TestClo
       set: shippedPolicies(),
       storage: dynamoDbStorage(doc, tables),
       now: clock.now,
+      compile: createEvaluator,
     }),
     dynamodb: { doc, tables },
     credentials: {

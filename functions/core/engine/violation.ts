@@ -2,9 +2,9 @@
  * The violation shape of CONTRACT §3, built from a rule that fired. One violation per
  * (record type, record id, policyId, ruleId): its id is derived from those four only.
  */
-import { createHash } from "node:crypto";
 import type { RecordEnvelope, RecordType } from "../../../schemas/record.ts";
 import { fieldCodeKind } from "../code-names.ts";
+import { peopleFor } from "../directory.ts";
 import { DERIVED_FACT_BY_NAME } from "../policy/facts.ts";
 import type {
   Bilingual,
@@ -17,9 +17,10 @@ import type {
 import { parsePath, resolvePath } from "../policy/path.ts";
 import { isoDurationInWords, toIso } from "../time.ts";
 import { type Resolved, renderMessage, toEvidence, type ValueKind } from "./format.ts";
+import { type ViolationStatus, violationId } from "./violation-identity.ts";
 
-export const VIOLATION_STATUSES = ["open", "acknowledged", "waived", "resolved"] as const;
-export type ViolationStatus = (typeof VIOLATION_STATUSES)[number];
+export { VIOLATION_STATUSES, type ViolationStatus, violationId } from "./violation-identity.ts";
+export { peopleFor };
 
 export interface Assignee {
   readonly role: string;
@@ -42,24 +43,6 @@ export interface Violation {
   readonly resolvedAt: string | null;
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly source: readonly Citation[];
-}
-
-/** 32 hex characters of sha256 over the four identifying fields. */
-export function violationId(type: string, recordId: string, policyId: string, ruleId: string): string {
-  return createHash("sha256")
-    .update(JSON.stringify([type, recordId, policyId, ruleId]))
-    .digest("hex")
-    .slice(0, 32);
-}
-
-/** People holding a role; department-scoped roles resolve by the record's department ("*" = any other). */
-export function peopleFor(org: OrgDirectory, role: string, department: unknown): string[] {
-  const entry = org.roles[role];
-  if (!entry) return [];
-  if (entry.people) return [...entry.people];
-  const byDepartment = entry.byDepartment ?? {};
-  const dept = typeof department === "string" ? department.trim() : "";
-  return [...(byDepartment[dept] ?? byDepartment["*"] ?? [])];
 }
 
 export function buildViolation(args: {

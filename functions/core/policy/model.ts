@@ -80,6 +80,11 @@ export interface PolicySet {
   /** Every version, sorted by policy id then version. */
   readonly versions: readonly PolicyVersion[];
   readonly org: OrgDirectory;
+  /**
+   * Set only in a Lambda bundle that carries part of the set (infra/policies.ts: a function gets
+   * what it reads), saying what was left out; such a set is never evaluated.
+   */
+  readonly leftOut?: string;
 }
 
 /** A file handed to the loader: where it is (relative to the policies folder) and its text. */
