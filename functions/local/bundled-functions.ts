@@ -115,32 +115,7 @@ export async function startBundledFunctions(opts: {
     for (const name of [...HTTP_FUNCTIONS, ...STREAM_FUNCTIONS]) {
       const fn = functions.find((f) => f.handler === name);
       if (!fn) throw new Error(`the CDK app has no ${name} function`);
-      const env: Record<string, string> = {
-        ...fn.env,
-        // what Lambda's runtime sets
-        AWS_REGION: "us-east-1",
-        AWS_DEFAULT_REGION: "us-east-1",
-        AWS_ACCESS_KEY_ID: "local",
-        AWS_SECRET_ACCESS_KEY: "local",
-        AWS_LAMBDA_FUNCTION_NAME: name,
-        // where the SDK clients send their calls
-        AWS_ENDPOINT_URL_DYNAMODB: opts.endpoint,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
-        AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
-      };
-      // the machine reader's static token stands in for the machine client's tokens (Cognito on AWS),
-      // for the functions that verify people's tokens, as under `npm start`
-      if (env.COMPLIANCE_OIDC_ISSUER || env.COMPLIANCE_AUTH_MODE === "iam") {
-        if (env.COMPLIANCE_AUTH_MODE === "iam") delete env.COMPLIANCE_AUTH_MODE;
-        for (const v of ["COMPLIANCE_AUDITOR_TOKEN", "COMPLIANCE_CASE_HANDLER_TOKEN"])
-          if (opts.env[v]) env[v] = opts.env[v] as string;
-      }
-      // the ingest clients' limits, for the functions that take signed records (the others refuse them)
-      if (name === "ingest" || name === "evaluate")
-        for (const v of ["COMPLIANCE_INGEST_RECORD_TYPES", "COMPLIANCE_REQUIRE_SIGNATURE_V2"])
-          if (opts.env[v] && !(v in env)) env[v] = opts.env[v] as string;
-      const logLevel = opts.env.POWERTOOLS_LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL;
-      if (logLevel) env.POWERTOOLS_LOG_LEVEL = logLevel;
+      const env = lambdaEnvironment(name, fn.env, opts.env, opts.endpoint, aws.url);
       hosted.set(
         name,
         await hostBundle({ name, file: fn.file, env, ...(opts.now ? { now: opts.now } : {}) }),
@@ -172,4 +147,45 @@ export async function startBundledFunctions(opts: {
     functions,
     stop: stopAll,
   };
+}
+
+/**
+ * What one bundled function runs with: the template's environment, what Lambda's runtime sets,
+ * where its SDK clients send their calls, and the few settings `npm start` passes on from its own
+ * environment (the machine reader's token, the ingest clients' limits, the log level).
+ */
+function lambdaEnvironment(
+  name: string,
+  template: Readonly<Record<string, string>>,
+  given: NodeJS.ProcessEnv,
+  endpoint: string,
+  awsUrl: string,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    ...template,
+    // what Lambda's runtime sets
+    AWS_REGION: "us-east-1",
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    // where the SDK clients send their calls
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: awsUrl,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: awsUrl,
+  };
+  // the machine reader's static token stands in for the machine client's tokens (Cognito on AWS),
+  // for the functions that verify people's tokens, as under `npm start`
+  if (env.COMPLIANCE_OIDC_ISSUER || env.COMPLIANCE_AUTH_MODE === "iam") {
+    if (env.COMPLIANCE_AUTH_MODE === "iam") delete env.COMPLIANCE_AUTH_MODE;
+    for (const v of ["COMPLIANCE_AUDITOR_TOKEN", "COMPLIANCE_CASE_HANDLER_TOKEN"])
+      if (given[v]) env[v] = given[v] as string;
+  }
+  // the ingest clients' limits, for the functions that take signed records (the others refuse them)
+  if (name === "ingest" || name === "evaluate")
+    for (const v of ["COMPLIANCE_INGEST_RECORD_TYPES", "COMPLIANCE_REQUIRE_SIGNATURE_V2"])
+      if (given[v] && !(v in env)) env[v] = given[v] as string;
+  const logLevel = given.POWERTOOLS_LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL;
+  if (logLevel) env.POWERTOOLS_LOG_LEVEL = logLevel;
+  return env;
 }
