@@ -59,11 +59,13 @@ export const RECORD_HEADS = {
     },
     {
       // complaints by receipt month, for the satisfaction report: only complaint heads carry
-      // `reportMonth` (`complaint#2026-03`), set from the latest evaluated revision
+      // `reportMonth` (`complaint#2026-03`), set from the latest evaluated revision. Only what the
+      // report reads is projected: a head update that leaves month, time and category as they were
+      // (a complaint's later revisions, most often) writes nothing to the index
       indexName: "byReceived",
       partitionKey: { name: "reportMonth", type: "S" },
       sortKey: { name: "receivedAt", type: "S" },
-      include: ["category", "latest"],
+      include: ["category"],
     },
   ],
 } as const satisfies TableDefinition;
