@@ -2,27 +2,9 @@
 import { describe, expect, it } from "vitest";
 import type { StoredViolation } from "../../functions/core/lifecycle.ts";
 import { isoWeek, mergeDeltas, statsAnswer, statsDeltas, weeksBetween } from "../../functions/core/stats.ts";
+import { storedViolation } from "../support/violations.ts";
 
-const base: StoredViolation = {
-  id: "v1",
-  policyId: "expense-approval",
-  policyVersion: 1,
-  ruleId: "over-budget",
-  area: "approval-limits",
-  severity: "high",
-  record: { type: "expense", id: "E-1", revision: 1 },
-  status: "open",
-  message: { zh: "x", en: "x" },
-  assignees: [{ role: "finance", people: ["fin.wang"] }],
-  dueAt: "2026-03-04T00:00:00.000Z",
-  detectedAt: "2026-03-02T00:00:00.000Z",
-  resolvedAt: null,
-  evidence: {},
-  source: [],
-  history: [{ status: "open", at: "2026-03-02T00:00:00.000Z", by: "system", reason: null }],
-  updatedAt: "2026-03-02T00:00:00.000Z",
-  ver: 1,
-};
+const base: StoredViolation = storedViolation();
 
 describe("isoWeek", () => {
   it.each([

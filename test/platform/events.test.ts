@@ -19,6 +19,7 @@ import { StatsStore } from "../../functions/store/stats.ts";
 import { useTables } from "../support/dynamodb.ts";
 import { expense, overBudget } from "../support/records.ts";
 import { storeAndEvaluate, TestClock, testRuntime } from "../support/runtime.ts";
+import { storedViolation } from "../support/violations.ts";
 
 const db = useTables();
 const clock = new TestClock("2026-03-02T00:00:00Z");
@@ -69,26 +70,8 @@ describe("violation events", () => {
 });
 
 describe("the stats counters", () => {
-  const violation = (id: string, severity: StoredViolation["severity"]): StoredViolation => ({
-    id,
-    policyId: "expense-approval",
-    policyVersion: 1,
-    ruleId: "over-budget",
-    area: "approval-limits",
-    severity,
-    record: { type: "expense", id: `R-${id}`, revision: 1 },
-    status: "open",
-    message: { zh: "x", en: "x" },
-    assignees: [{ role: "finance", people: ["fin.wang"] }],
-    dueAt: "2026-03-04T00:00:00.000Z",
-    detectedAt: "2026-03-02T00:00:00.000Z",
-    resolvedAt: null,
-    evidence: {},
-    source: [],
-    history: [{ status: "open", at: "2026-03-02T00:00:00.000Z", by: "system", reason: null }],
-    updatedAt: "2026-03-02T00:00:00.000Z",
-    ver: 1,
-  });
+  const violation = (id: string, severity: StoredViolation["severity"]): StoredViolation =>
+    storedViolation({ id, severity, record: { type: "expense", id: `R-${id}`, revision: 1 } });
   const item = (v: StoredViolation) =>
     marshall(v, { removeUndefinedValues: true }) as Record<string, AttributeValue>;
   const change = (seq: number, before: StoredViolation | undefined, after: StoredViolation): DynamoDBRecord =>
