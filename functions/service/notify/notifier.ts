@@ -100,186 +100,85 @@ const peopleOf = (v: { readonly assignees: readonly { readonly people: readonly 
 ];
 
 export function createNotifier(deps: NotifierDeps): Notifier {
-  const { store, settings } = deps;
-  const channels: readonly ChannelFile[] = deps.set.org.notifications?.channels ?? [];
-  const render = () => ({ timeZone: settings.timeZone, nowMs: deps.now().getTime(), link: settings.link });
-
-  /** One notification, all its messages at once; its item is keyed by the notification id (the webhook's `id`). */
-  const deliver = (
-    notification: string,
-    claim: NotificationClaim & { readonly kind: NotificationKind },
-    messages: readonly OutgoingMessage[],
-  ) => {
-    const id = `n#${notification}`;
-    return deliverNotification({
-      store,
-      id,
-      claim,
-      messages,
-      retry: settings.retry,
-      deadLetters: deps.deadLetters,
-      now: deps.now,
-    }).catch((error): DeliveryOutcome[] => {
-      deps.log?.error("notification delivery failed", { id, error: String(error) });
-      throw error;
-    });
+  return {
+    async notify(events) {
+      await Promise.all(events.map((event) => notifyOne(deps, event)));
+    },
+    sweep: () => sweep(deps),
   };
+}
 
-  async function departmentOf(v: PublicViolation): Promise<string | undefined> {
-    const stored = await deps.records.getRevision(recordKey(v.record.type, v.record.id), v.record.revision);
-    const department = (stored?.record.data as { department?: unknown } | undefined)?.department;
-    return typeof department === "string" ? department : undefined;
-  }
+const renderContext = (deps: NotifierDeps) => ({
+  timeZone: deps.settings.timeZone,
+  nowMs: deps.now().getTime(),
+  link: deps.settings.link,
+});
 
-  async function matchingChannels(v: PublicViolation): Promise<ChannelFile[]> {
-    if (channels.length === 0) return [];
-    const roles = new Set(v.assignees.map((a) => a.role));
-    const department = channels.some((c) => c.departments?.length) ? await departmentOf(v) : undefined;
-    return channels.filter(
-      (c) =>
-        (c.roles ?? []).some((r) => roles.has(r)) ||
-        (department !== undefined && (c.departments ?? []).includes(department)),
-    );
-  }
+/** One notification, all its messages at once; its item is keyed by the notification id (the webhook's `id`). */
+function deliver(
+  deps: NotifierDeps,
+  notification: string,
+  claim: NotificationClaim & { readonly kind: NotificationKind },
+  messages: readonly OutgoingMessage[],
+): Promise<DeliveryOutcome[]> {
+  const id = `n#${notification}`;
+  return deliverNotification({
+    store: deps.store,
+    id,
+    claim,
+    messages,
+    retry: deps.settings.retry,
+    deadLetters: deps.deadLetters,
+    now: deps.now,
+  }).catch((error): DeliveryOutcome[] => {
+    deps.log?.error("notification delivery failed", { id, error: String(error) });
+    throw error;
+  });
+}
 
-  /** Every message of one violation notification: mails, the webhook, chat robots. */
-  async function fanOut(args: {
+async function departmentOf(deps: NotifierDeps, v: PublicViolation): Promise<string | undefined> {
+  const stored = await deps.records.getRevision(recordKey(v.record.type, v.record.id), v.record.revision);
+  const department = (stored?.record.data as { department?: unknown } | undefined)?.department;
+  return typeof department === "string" ? department : undefined;
+}
+
+async function matchingChannels(deps: NotifierDeps, v: PublicViolation): Promise<ChannelFile[]> {
+  const channels: readonly ChannelFile[] = deps.set.org.notifications?.channels ?? [];
+  if (channels.length === 0) return [];
+  const roles = new Set(v.assignees.map((a) => a.role));
+  const department = channels.some((c) => c.departments?.length) ? await departmentOf(deps, v) : undefined;
+  return channels.filter(
+    (c) =>
+      (c.roles ?? []).some((r) => roles.has(r)) ||
+      (department !== undefined && (c.departments ?? []).includes(department)),
+  );
+}
+
+/** Every message of one violation notification: mails, the webhook, chat robots. */
+async function fanOut(
+  deps: NotifierDeps,
+  args: {
     kind: Exclude<NotificationKind, "digest">;
     change: string;
     violation: PublicViolation;
     at: string;
     reminder?: NotificationClaim["reminder"];
-  }): Promise<DeliveryOutcome[]> {
-    const { kind, change, violation: v } = args;
-    const people = peopleOf(v);
-    const ctx = render();
-    const messages: OutgoingMessage[] = [];
-    const mailer = deps.mailer;
-    if (mailer) {
-      for (const personId of people) {
-        const person = deps.directory.byId(personId);
-        if (!person?.email) {
-          deps.log?.info("notification: no e-mail address for person", { person: personId, violation: v.id });
-          continue;
-        }
-        const id = messageId(v.id, change, personId);
-        const mail = renderMail(kind, v, person, ctx);
-        const address = person.email;
-        messages.push({
-          key: `mail:${personId}`,
-          channel: "mail",
-          to: [personId],
-          send: () => mailer.send({ id, to: { address, name: person.name.en }, ...mail }),
-          payload: { to: address, ...mail },
-        });
-      }
-    }
-    const notification = notificationId(v.id, change);
-    const webhook = deps.webhook;
-    if (webhook) {
-      const body: WebhookBody = {
-        id: notification,
-        kind,
-        violation: v,
-        to: people,
-        at: args.at,
-      };
-      messages.push({
-        key: "webhook",
-        channel: "webhook",
-        to: people,
-        send: () => postWebhook(webhook, body, deps.now().getTime(), settings.timeoutMs),
-        payload: body,
-      });
-    }
-    for (const channel of await matchingChannels(v)) {
-      const target = await deps.channelTarget(channel.id);
-      if (!target) {
-        deps.log?.error("notification: chat channel has no URL configured", { channel: channel.id });
+  },
+): Promise<DeliveryOutcome[]> {
+  const { kind, change, violation: v } = args;
+  const people = peopleOf(v);
+  const ctx = renderContext(deps);
+  const messages: OutgoingMessage[] = [];
+  const mailer = deps.mailer;
+  if (mailer) {
+    for (const personId of people) {
+      const person = deps.directory.byId(personId);
+      if (!person?.email) {
+        deps.log?.info("notification: no e-mail address for person", { person: personId, violation: v.id });
         continue;
       }
-      const message = renderChat(kind, v, people, ctx);
-      messages.push({
-        key: `chat:${channel.id}`,
-        channel: `chat:${channel.id}`,
-        to: people,
-        send: () => postChat(channel.kind, target, message, deps.now().getTime(), settings.timeoutMs),
-        payload: { channel: channel.id, kind: channel.kind, message },
-      });
-    }
-    return deliver(
-      notification,
-      { kind, subject: v.id, change, to: people, ...(args.reminder ? { reminder: args.reminder } : {}) },
-      messages,
-    );
-  }
-
-  function reminderBefore(v: Pick<PublicViolation, "policyId" | "policyVersion">): unknown {
-    return deps.set.versions.find((p) => p.id === v.policyId && p.version === v.policyVersion)?.parameters
-      .reminderBefore;
-  }
-
-  async function notifyOne(event: ViolationEvent): Promise<DeliveryOutcome[]> {
-    const v = withoutEventKey(event.detail);
-    const change = changeOf(event.detailType, v);
-    if (!change) return [];
-    // the due period this change began gets its reminder, kept on the notification's own item
-    const remindAt = reminderAt(v, {
-      fraction: settings.reminderFraction,
-      reminderBefore: reminderBefore(v),
-    });
-    const at = v.history[v.history.length - 1]?.at ?? v.updatedAt;
-    return fanOut({
-      kind: change.kind,
-      change: change.change,
-      violation: v,
-      at,
-      ...(remindAt ? { reminder: { violationId: v.id, dueAt: v.dueAt, remindAt } } : {}),
-    });
-  }
-
-  async function remind(due: DueReminder, nowMs: number): Promise<DeliveryOutcome[]> {
-    const stored = await deps.violations.get(due.violationId);
-    let outcomes: DeliveryOutcome[] = [];
-    if (stored && PENDING.has(stored.status) && stored.dueAt === due.dueAt && nowMs < Date.parse(due.dueAt)) {
-      outcomes = await fanOut({
-        kind: "reminder",
-        change: `reminder@${due.dueAt}`,
-        violation: publicViolation(stored),
-        at: new Date(nowMs).toISOString(),
-      });
-    }
-    // handled (sent, already sent, or no longer due): out of the index
-    await store.reminderDone(due.id);
-    return outcomes;
-  }
-
-  /**
-   * One person's digest: the violations of their queue (from the index, eventually consistent)
-   * still open or acknowledged and still theirs when read again, consistently.
-   */
-  async function digestFor(
-    personId: string,
-    queue: readonly string[],
-    date: string,
-    atIso: string,
-  ): Promise<DeliveryOutcome[]> {
-    if (queue.length === 0) return [];
-    const found = await deps.violations.getMany(queue);
-    const open: StoredViolation[] = [];
-    for (const id of queue) {
-      const v = found.get(id);
-      if (v && PENDING.has(v.status) && peopleOf(v).includes(personId)) open.push(v);
-    }
-    if (open.length === 0) return [];
-    const items = open.map(publicViolation);
-    const change = `digest@${date}`;
-    const messages: OutgoingMessage[] = [];
-    const person = deps.directory.byId(personId);
-    const mailer = deps.mailer;
-    if (mailer && person?.email) {
-      const id = messageId(personId, change, personId);
-      const mail = renderDigest(date, items, person, render());
+      const id = messageId(v.id, change, personId);
+      const mail = renderMail(kind, v, person, ctx);
       const address = person.email;
       messages.push({
         key: `mail:${personId}`,
@@ -289,84 +188,198 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         payload: { to: address, ...mail },
       });
     }
-    const notification = notificationId(`digest:${personId}`, change);
-    const webhook = deps.webhook;
-    if (webhook) {
-      const body: WebhookBody = {
-        id: notification,
-        kind: "digest",
-        violation: null,
-        violations: items,
-        to: [personId],
-        at: atIso,
-      };
-      messages.push({
-        key: "webhook",
-        channel: "webhook",
-        to: [personId],
-        send: () => postWebhook(webhook, body, deps.now().getTime(), settings.timeoutMs),
-        payload: body,
-      });
-    }
-    return deliver(notification, { kind: "digest", subject: personId, change, to: [personId] }, messages);
   }
-
-  async function digests(nowMs: number): Promise<{ sent: number; failed: number }> {
-    const slot = latestDigestSlot(nowMs, settings.timeZone, settings.digestAt);
-    const cursor = await store.digestCursor();
-    // the first run only sets the cursor: no digest for a day that began before the platform did
-    if (cursor === undefined) {
-      await store.moveDigestCursor(undefined, slot.date);
-      return { sent: 0, failed: 0 };
-    }
-    if (cursor >= slot.date) return { sent: 0, failed: 0 };
-    const at = new Date(slot.atMs).toISOString();
-    // everyone's queue in one pass over the open and acknowledged violations (no queue items)
-    const queues = new Map<string, string[]>();
-    for await (const { id, people } of deps.violations.assigned([...PENDING]))
-      for (const person of people) queues.set(person, [...(queues.get(person) ?? []), id]);
-    const outcomes: DeliveryOutcome[] = [];
-    // every role member is a person of the directory (org-check refuses any other)
-    for (const person of deps.directory.people.map((p) => p.id).sort())
-      outcomes.push(...(await digestFor(person, queues.get(person) ?? [], slot.date, at)));
-    // a sweep that fails before this line leaves the cursor: the next one finishes (what went is skipped)
-    await store.moveDigestCursor(cursor, slot.date);
-    return {
-      sent: outcomes.filter((o) => o === "sent").length,
-      failed: outcomes.filter((o) => o === "failed").length,
+  const notification = notificationId(v.id, change);
+  const webhook = deps.webhook;
+  if (webhook) {
+    const body: WebhookBody = {
+      id: notification,
+      kind,
+      violation: v,
+      to: people,
+      at: args.at,
     };
+    messages.push({
+      key: "webhook",
+      channel: "webhook",
+      to: people,
+      send: () => postWebhook(webhook, body, deps.now().getTime(), deps.settings.timeoutMs),
+      payload: body,
+    });
   }
+  for (const channel of await matchingChannels(deps, v)) {
+    const target = await deps.channelTarget(channel.id);
+    if (!target) {
+      deps.log?.error("notification: chat channel has no URL configured", { channel: channel.id });
+      continue;
+    }
+    const message = renderChat(kind, v, people, ctx);
+    messages.push({
+      key: `chat:${channel.id}`,
+      channel: `chat:${channel.id}`,
+      to: people,
+      send: () => postChat(channel.kind, target, message, deps.now().getTime(), deps.settings.timeoutMs),
+      payload: { channel: channel.id, kind: channel.kind, message },
+    });
+  }
+  return deliver(
+    deps,
+    notification,
+    { kind, subject: v.id, change, to: people, ...(args.reminder ? { reminder: args.reminder } : {}) },
+    messages,
+  );
+}
 
+function reminderBefore(deps: NotifierDeps, v: Pick<PublicViolation, "policyId" | "policyVersion">): unknown {
+  return deps.set.versions.find((p) => p.id === v.policyId && p.version === v.policyVersion)?.parameters
+    .reminderBefore;
+}
+
+async function notifyOne(deps: NotifierDeps, event: ViolationEvent): Promise<DeliveryOutcome[]> {
+  const v = withoutEventKey(event.detail);
+  const change = changeOf(event.detailType, v);
+  if (!change) return [];
+  // the due period this change began gets its reminder, kept on the notification's own item
+  const remindAt = reminderAt(v, {
+    fraction: deps.settings.reminderFraction,
+    reminderBefore: reminderBefore(deps, v),
+  });
+  const at = v.history[v.history.length - 1]?.at ?? v.updatedAt;
+  return fanOut(deps, {
+    kind: change.kind,
+    change: change.change,
+    violation: v,
+    at,
+    ...(remindAt ? { reminder: { violationId: v.id, dueAt: v.dueAt, remindAt } } : {}),
+  });
+}
+
+async function remind(deps: NotifierDeps, due: DueReminder, nowMs: number): Promise<DeliveryOutcome[]> {
+  const stored = await deps.violations.get(due.violationId);
+  let outcomes: DeliveryOutcome[] = [];
+  if (stored && PENDING.has(stored.status) && stored.dueAt === due.dueAt && nowMs < Date.parse(due.dueAt)) {
+    outcomes = await fanOut(deps, {
+      kind: "reminder",
+      change: `reminder@${due.dueAt}`,
+      violation: publicViolation(stored),
+      at: new Date(nowMs).toISOString(),
+    });
+  }
+  // handled (sent, already sent, or no longer due): out of the index
+  await deps.store.reminderDone(due.id);
+  return outcomes;
+}
+
+/**
+ * One person's digest: the violations of their queue (from the index, eventually consistent)
+ * still open or acknowledged and still theirs when read again, consistently.
+ */
+async function digestFor(
+  deps: NotifierDeps,
+  personId: string,
+  queue: readonly string[],
+  date: string,
+  atIso: string,
+): Promise<DeliveryOutcome[]> {
+  if (queue.length === 0) return [];
+  const found = await deps.violations.getMany(queue);
+  const open: StoredViolation[] = [];
+  for (const id of queue) {
+    const v = found.get(id);
+    if (v && PENDING.has(v.status) && peopleOf(v).includes(personId)) open.push(v);
+  }
+  if (open.length === 0) return [];
+  const items = open.map(publicViolation);
+  const change = `digest@${date}`;
+  const messages: OutgoingMessage[] = [];
+  const person = deps.directory.byId(personId);
+  const mailer = deps.mailer;
+  if (mailer && person?.email) {
+    const id = messageId(personId, change, personId);
+    const mail = renderDigest(date, items, person, renderContext(deps));
+    const address = person.email;
+    messages.push({
+      key: `mail:${personId}`,
+      channel: "mail",
+      to: [personId],
+      send: () => mailer.send({ id, to: { address, name: person.name.en }, ...mail }),
+      payload: { to: address, ...mail },
+    });
+  }
+  const notification = notificationId(`digest:${personId}`, change);
+  const webhook = deps.webhook;
+  if (webhook) {
+    const body: WebhookBody = {
+      id: notification,
+      kind: "digest",
+      violation: null,
+      violations: items,
+      to: [personId],
+      at: atIso,
+    };
+    messages.push({
+      key: "webhook",
+      channel: "webhook",
+      to: [personId],
+      send: () => postWebhook(webhook, body, deps.now().getTime(), deps.settings.timeoutMs),
+      payload: body,
+    });
+  }
+  return deliver(deps, notification, { kind: "digest", subject: personId, change, to: [personId] }, messages);
+}
+
+async function digests(deps: NotifierDeps, nowMs: number): Promise<{ sent: number; failed: number }> {
+  const slot = latestDigestSlot(nowMs, deps.settings.timeZone, deps.settings.digestAt);
+  const cursor = await deps.store.digestCursor();
+  // the first run only sets the cursor: no digest for a day that began before the platform did
+  if (cursor === undefined) {
+    await deps.store.moveDigestCursor(undefined, slot.date);
+    return { sent: 0, failed: 0 };
+  }
+  if (cursor >= slot.date) return { sent: 0, failed: 0 };
+  const at = new Date(slot.atMs).toISOString();
+  // everyone's queue in one pass over the open and acknowledged violations (no queue items)
+  const queues = new Map<string, string[]>();
+  for await (const { id, people } of deps.violations.assigned([...PENDING]))
+    for (const person of people) queues.set(person, [...(queues.get(person) ?? []), id]);
+  const outcomes: DeliveryOutcome[] = [];
+  // every role member is a person of the directory (org-check refuses any other)
+  for (const person of deps.directory.people.map((p) => p.id).sort())
+    outcomes.push(...(await digestFor(deps, person, queues.get(person) ?? [], slot.date, at)));
+  // a sweep that fails before this line leaves the cursor: the next one finishes (what went is skipped)
+  await deps.store.moveDigestCursor(cursor, slot.date);
   return {
-    async notify(events) {
-      await Promise.all(events.map(notifyOne));
-    },
-    async sweep() {
-      const nowMs = deps.now().getTime();
-      const now = new Date(nowMs).toISOString();
-      let reminders = 0;
-      let failed = 0;
-      await Promise.all(
-        Array.from({ length: REMINDER_SHARDS }, async (_, shard) => {
-          for await (const due of store.dueReminders(String(shard), now)) {
-            try {
-              const outcomes = await remind(due, nowMs);
-              reminders += outcomes.filter((o) => o === "sent").length;
-              failed += outcomes.filter((o) => o === "failed").length;
-            } catch (error) {
-              failed++;
-              deps.log?.error("notification reminder failed", {
-                violation: due.violationId,
-                error: String(error),
-              });
-            }
-          }
-        }),
-      );
-      const digest = await digests(nowMs);
-      return { reminders, digests: digest.sent, failed: failed + digest.failed };
-    },
+    sent: outcomes.filter((o) => o === "sent").length,
+    failed: outcomes.filter((o) => o === "failed").length,
   };
+}
+
+/** Reminders that are due (every shard of the index at once), then the daily digests. */
+async function sweep(deps: NotifierDeps): Promise<SweepOutcome> {
+  const { store } = deps;
+  const nowMs = deps.now().getTime();
+  const now = new Date(nowMs).toISOString();
+  let reminders = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: REMINDER_SHARDS }, async (_, shard) => {
+      for await (const due of store.dueReminders(String(shard), now)) {
+        try {
+          const outcomes = await remind(deps, due, nowMs);
+          reminders += outcomes.filter((o) => o === "sent").length;
+          failed += outcomes.filter((o) => o === "failed").length;
+        } catch (error) {
+          failed++;
+          deps.log?.error("notification reminder failed", {
+            violation: due.violationId,
+            error: String(error),
+          });
+        }
+      }
+    }),
+  );
+  const digest = await digests(deps, nowMs);
+  return { reminders, digests: digest.sent, failed: failed + digest.failed };
 }
 
 function withoutEventKey(detail: PublicViolation & { eventKey?: unknown }): PublicViolation {
