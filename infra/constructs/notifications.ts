@@ -87,55 +87,77 @@ export class Notifications extends Construct {
   constructor(scope: Construct, id: string, props: NotificationsProps) {
     super(scope, id);
     const { data, bus } = props;
-    const ctx = (key: string) => this.node.tryGetContext(key) as string | undefined;
-    const sender = ctx(NOTIFY_CONTEXT.sender);
-    const identity = ctx(NOTIFY_CONTEXT.sesIdentity) ?? sender?.split("@")[1];
-
-    // under the platform key like every queue; EventBridge delivers to these itself, so the key
-    // lets events.amazonaws.com encrypt for this account's rules on this bus only (below)
-    const queue = (name: string, what: string) => {
-      const q = new Queue(this, name, {
-        encryption: QueueEncryption.KMS,
-        encryptionMasterKey: data.key,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      acknowledge(q, [
-        {
-          id: "AwsSolutions-SQS3",
-          reason: `This queue is itself a dead-letter store (${what}); an operator reads it and re-sends by hand, so a queue behind it would only move the messages.`,
-        },
-        {
-          id: "Serverless-SQSRedrivePolicy",
-          reason: `This queue is itself a dead-letter store (${what}); nothing consumes it automatically, so there is no redrive to configure.`,
-        },
-      ]);
-      return q;
-    };
-    this.deadLetters = queue("DeadLetters", "notifier invocations that failed for good");
-    this.failedDeliveries = queue(
+    this.deadLetters = this.deadLetterQueue(data, "DeadLetters", "notifier invocations that failed for good");
+    this.failedDeliveries = this.deadLetterQueue(
+      data,
       "FailedDeliveries",
       "notification messages that failed after their retries",
     );
+    this.secrets = this.createSecrets(data);
+    this.fn = this.createNotifier(props);
+    this.rule = this.violationEventsRule(bus);
+    this.failedRule = this.failedNotificationsRule(bus);
+    this.allowEventBridgeToQueues(data, bus);
+    this.schedule = scheduleFunction(this, "Sweep", {
+      fn: this.fn,
+      every: Duration.minutes(1),
+      description: "Notifier: due reminders and, once a day at 09:00 company time, each person's digest",
+    });
+    this.addAlarms(props.topic);
+  }
 
-    this.secrets = new Secret(this, "Secrets", {
+  private ctx(key: string): string | undefined {
+    return this.node.tryGetContext(key) as string | undefined;
+  }
+
+  // under the platform key like every queue; EventBridge delivers to these itself, so the key
+  // lets events.amazonaws.com encrypt for this account's rules on this bus only (below)
+  private deadLetterQueue(data: Data, name: string, what: string): Queue {
+    const q = new Queue(this, name, {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: data.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(q, [
+      {
+        id: "AwsSolutions-SQS3",
+        reason: `This queue is itself a dead-letter store (${what}); an operator reads it and re-sends by hand, so a queue behind it would only move the messages.`,
+      },
+      {
+        id: "Serverless-SQSRedrivePolicy",
+        reason: `This queue is itself a dead-letter store (${what}); nothing consumes it automatically, so there is no redrive to configure.`,
+      },
+    ]);
+    return q;
+  }
+
+  private createSecrets(data: Data): Secret {
+    const secrets = new Secret(this, "Secrets", {
       description:
         'Notification secrets: {"webhookSecret": "…", "channels": {"<channel id>": {"url": "…", "secret": "…"}}}; starts empty',
       encryptionKey: data.key,
       // not a secret: an empty object, replaced by the operator (infra/README.md)
       secretStringValue: SecretValue.unsafePlainText("{}"),
     });
-    acknowledge(this.secrets, [
+    acknowledge(secrets, [
       {
         id: "AwsSolutions-SMG4",
         reason:
           "The webhook secret is shared with the receiving system and robot URLs are issued by DingTalk/WeCom/Feishu/Slack: rotating them is a coordinated change made by the operator, which no rotation Lambda can perform.",
       },
     ]);
+    return secrets;
+  }
 
+  /** The notifier function, what it may do, and where its failed invocations go. */
+  private createNotifier(props: NotificationsProps): ComplianceFunction {
+    const { data, bus } = props;
+    const sender = this.ctx(NOTIFY_CONTEXT.sender);
+    const identity = this.ctx(NOTIFY_CONTEXT.sesIdentity) ?? sender?.split("@")[1];
     const tables = data.tables;
-    const webhookUrl = ctx(NOTIFY_CONTEXT.webhookUrl);
-    this.fn = new ComplianceFunction(this, "Notifier", {
+    const webhookUrl = this.ctx(NOTIFY_CONTEXT.webhookUrl);
+    const fn = new ComplianceFunction(this, "Notifier", {
       key: data.key,
       policySet: notifierPolicySet(props.policies),
       handler: "notifier",
@@ -150,13 +172,12 @@ export class Notifications extends Construct {
         [TABLE_ENV.notifications]: tables.notifications.tableName,
         COMPLIANCE_EVENT_BUS_NAME: bus.eventBusName,
         COMPLIANCE_NOTIFY_SECRETS_ARN: this.secrets.secretArn,
-        COMPLIANCE_PUBLIC_URL: ctx(NOTIFY_CONTEXT.publicUrl) ?? props.apiUrl,
-        COMPLIANCE_NOTIFY_LINK: ctx(NOTIFY_CONTEXT.linkTarget) ?? "api",
+        COMPLIANCE_PUBLIC_URL: this.ctx(NOTIFY_CONTEXT.publicUrl) ?? props.apiUrl,
+        COMPLIANCE_NOTIFY_LINK: this.ctx(NOTIFY_CONTEXT.linkTarget) ?? "api",
         ...(sender ? { COMPLIANCE_MAIL_FROM: sender } : {}),
         ...(webhookUrl ? { COMPLIANCE_NOTIFY_WEBHOOK_URL: webhookUrl } : {}),
       },
     });
-    const fn = this.fn;
     // service/notify/notifier.ts: the violation (GetItem) and a digest's violations (BatchGetItem);
     // everyone's queue for the digest: the open and acknowledged partitions of byStatus (Query)
     fn.allow(["dynamodb:GetItem", "dynamodb:BatchGetItem"], [tables.violations.tableArn]);
@@ -204,20 +225,27 @@ export class Notifications extends Construct {
           "The notifier's asynchronous invocations that fail after Lambda's retries go to an on-failure destination (the DeadLetters queue, alarmed), which records the request and the error, unlike a classic DLQ; EventBridge's own delivery failures go to the same queue.",
       },
     ]);
+    return fn;
+  }
 
-    this.rule = new Rule(this, "ViolationEvents", {
+  private violationEventsRule(bus: EventBus): Rule {
+    return new Rule(this, "ViolationEvents", {
       eventBus: bus,
       description: `Violation events that tell people something → the notifier`,
       eventPattern: { source: [EVENT_SOURCE], detailType: [...NOTIFYING_DETAIL_TYPES] },
       targets: [
-        new LambdaFunction(fn.fn, {
+        new LambdaFunction(this.fn.fn, {
           deadLetterQueue: this.deadLetters,
           retryAttempts: 8,
           maxEventAge: Duration.hours(24),
         }),
       ],
     });
-    this.failedRule = new Rule(this, "FailedNotifications", {
+  }
+
+  /** NotificationFailed events into the failed-deliveries queue, which only this rule may send to. */
+  private failedNotificationsRule(bus: EventBus): Rule {
+    const rule = new Rule(this, "FailedNotifications", {
       eventBus: bus,
       description: `${NOTIFICATION_FAILED} events → the failed-deliveries queue`,
       eventPattern: { source: [EVENT_SOURCE], detailType: [NOTIFICATION_FAILED] },
@@ -235,10 +263,14 @@ export class Notifications extends Construct {
         principals: [new ServicePrincipal("events.amazonaws.com")],
         actions: ["sqs:SendMessage"],
         resources: [this.failedDeliveries.queueArn],
-        conditions: { ArnEquals: { "aws:SourceArn": this.failedRule.ruleArn } },
+        conditions: { ArnEquals: { "aws:SourceArn": rule.ruleArn } },
       }),
     );
+    return rule;
+  }
 
+  /** The platform key, for EventBridge delivering to the two queues: this account's rules on this bus only. */
+  private allowEventBridgeToQueues(data: Data, bus: EventBus): void {
     data.key.addToResourcePolicy(
       new PolicyStatement({
         sid: "EventBridgeNotificationQueues",
@@ -253,13 +285,10 @@ export class Notifications extends Construct {
         },
       }),
     );
+  }
 
-    this.schedule = scheduleFunction(this, "Sweep", {
-      fn,
-      every: Duration.minutes(1),
-      description: "Notifier: due reminders and, once a day at 09:00 company time, each person's digest",
-    });
-
+  /** Both queues' depth and the function's errors and throttles, to the topic. */
+  private addAlarms(topic: Topic): void {
     const alarm = (name: string, metric: IMetric, description: string) => {
       const a = new Alarm(this, name, {
         metric,
@@ -269,8 +298,8 @@ export class Notifications extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
-      a.addAlarmAction(new SnsAction(props.topic));
-      a.addOkAction(new SnsAction(props.topic));
+      a.addAlarmAction(new SnsAction(topic));
+      a.addOkAction(new SnsAction(topic));
       this.alarms.push(a);
     };
     const depth = (q: Queue) =>
@@ -287,12 +316,12 @@ export class Notifications extends Construct {
     );
     alarm(
       "ErrorsAlarm",
-      fn.fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
+      this.fn.fn.metricErrors({ period: Duration.minutes(5), statistic: "Sum" }),
       "The notifier function failed at least once in 5 minutes",
     );
     alarm(
       "ThrottlesAlarm",
-      fn.fn.metricThrottles({ period: Duration.minutes(5), statistic: "Sum" }),
+      this.fn.fn.metricThrottles({ period: Duration.minutes(5), statistic: "Sum" }),
       "The notifier function was throttled at least once in 5 minutes",
     );
   }
