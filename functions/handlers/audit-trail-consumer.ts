@@ -18,8 +18,12 @@ import {
   auditEntryForRecordRevision,
 } from "../service/audit.ts";
 import { type AuditEntryInput, chainOf } from "../store/audit-log.ts";
-import { revisionFromImage } from "../store/revision-image.ts";
-import { StreamImageError, sourceTableOf, violationFromImage } from "../store/stream-images.ts";
+import {
+  revisionStampFromImage,
+  StreamImageError,
+  sourceTableOf,
+  violationFromImage,
+} from "../store/stream-images.ts";
 import type { TableNames } from "../store/tables.ts";
 
 /** What a stream record puts in the audit trail: a revision, a violation's new history entries, or nothing. */
@@ -30,7 +34,7 @@ export function auditEntriesOf(
   if (record.eventName !== "INSERT" && record.eventName !== "MODIFY") return [];
   const table = sourceTableOf(record);
   if (table === tables.records)
-    return [auditEntryForRecordRevision(revisionFromImage(record.dynamodb?.NewImage))];
+    return [auditEntryForRecordRevision(revisionStampFromImage(record.dynamodb?.NewImage))];
   if (table === tables.violations)
     return auditEntriesForViolationChange(
       violationFromImage(record.dynamodb?.OldImage),

@@ -63,7 +63,9 @@ export const recordSubject = (pk: string) => `record:${pk}`;
 export const violationSubject = (id: string) => `violation:${id}`;
 
 /** A stored revision (rev ≥ 1): its subject is the record, its content the body's hash. */
-export function auditEntryForRecordRevision(revision: StoredRevision): AuditEntryInput {
+export function auditEntryForRecordRevision(
+  revision: Pick<StoredRevision, "pk" | "rev" | "receivedAt" | "clientId" | "bodyHash">,
+): AuditEntryInput {
   const content: AuditContent = {
     subject: recordSubject(revision.pk),
     kind: "record.revision",

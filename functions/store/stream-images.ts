@@ -3,7 +3,8 @@
  * its shape) and what a violations-table image holds. An image comes from outside this process,
  * so it is checked, never cast: a StreamImageError names what does not fit, and the record fails
  * (retried, then dead-lettered). Checked by hand, without zod, so the events function's bundle
- * stays without it; revisions are validated with zod in revision-image.ts.
+ * stays without it; the evaluator validates whole revisions with zod (revision-image.ts), the
+ * audit trail's consumer only what it keeps of them (revisionStampFromImage).
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
@@ -11,6 +12,7 @@ import type { DynamoDBRecord, AttributeValue as StreamAttributeValue } from "aws
 import type { ViolationStatus } from "../core/engine/violation.ts";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
+import type { StoredRevision } from "./repositories.ts";
 import { fromItem } from "./violations.ts";
 
 /** An image as a stream record carries it (attribute values, as Lambda delivers them). */
@@ -134,4 +136,33 @@ export function violationFromImage(image: StreamImage | undefined): StoredViolat
       `not a violation of the violations table (id ${JSON.stringify(item.id)}): ${problems.join("; ")}`,
     );
   return fromItem(item);
+}
+
+/** What the audit trail keeps of a stored revision: who sent it when, and its body's hash (not the record). */
+export type RevisionStamp = Pick<StoredRevision, "pk" | "rev" | "receivedAt" | "clientId" | "bodyHash">;
+
+/**
+ * The audit trail's part of a records-table image, checked field by field (the record itself is
+ * validated by the evaluator, revision-image.ts: the audit trail's consumer needs no zod for it).
+ */
+export function revisionStampFromImage(image: StreamImage | undefined): RevisionStamp {
+  if (image === undefined) throw new StreamImageError("a records stream record without its new image");
+  const item = itemOfImage(image);
+  const wrong = [
+    isString(item.pk) ? undefined : "pk: a string",
+    isInteger(item.rev) && item.rev >= 1 ? undefined : "rev: an integer ≥ 1",
+    isString(item.receivedAt) ? undefined : "receivedAt: a string",
+    isString(item.clientId) ? undefined : "clientId: a string",
+    isString(item.bodyHash) ? undefined : "bodyHash: a string",
+    isObject(item.record) ? undefined : "record: an object",
+  ].filter((w) => w !== undefined);
+  if (wrong.length > 0)
+    throw new StreamImageError(`not a revision of the records table: expected ${wrong.join("; ")}`);
+  return {
+    pk: item.pk as string,
+    rev: item.rev as number,
+    receivedAt: item.receivedAt as string,
+    clientId: item.clientId as string,
+    bodyHash: item.bodyHash as string,
+  };
 }

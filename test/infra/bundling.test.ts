@@ -195,11 +195,10 @@ describe("bundling settings per function", () => {
     expect(holding(/node_modules\/jose\//)).toEqual(["auditor", "cases", "evaluate"]);
     // the rule engine only where records are evaluated (the policy tests' runner aside, none else)
     expect(holding(/functions\/core\/engine\/compile\.ts$/)).toEqual(["evaluate", "evaluator", "sweeper"]);
-    // zod only where requests, records, record images or rules are validated (the audit trail's
-    // consumer validates revision images; the digester, the event publisher, the notifier and the
-    // policy publisher validate none)
+    // zod only where requests, records or rules are validated (the audit trail's consumer checks
+    // the fields it keeps by hand; the digester, the event publisher, the notifier and the policy
+    // publisher validate none)
     expect(holding(/node_modules\/zod\//)).toEqual([
-      "audit-trail-consumer",
       "auditor",
       "cases",
       "evaluate",
