@@ -10,6 +10,7 @@ import type { StoredViolation } from "../../functions/core/lifecycle.ts";
 import { auditEntriesOf } from "../../functions/handlers/audit-trail-consumer.ts";
 import { revisionFromImage } from "../../functions/store/revision-image.ts";
 import {
+  revisionStampFromImage,
   type StreamImage,
   StreamImageError,
   sourceTableOf,
@@ -152,6 +153,22 @@ describe("revisionFromImage", () => {
   it("names what does not fit, and refuses a missing image", () => {
     expect(() => revisionFromImage(image({ ...REVISION, rev: 0 }))).toThrow(/not a revision.*rev/);
     expect(() => revisionFromImage(undefined)).toThrow(StreamImageError);
+  });
+});
+
+describe("revisionStampFromImage (what the audit trail keeps of a revision)", () => {
+  it("gives back who sent it, when, and its body's hash", () => {
+    const { pk, rev, receivedAt, clientId, bodyHash } = REVISION;
+    expect(revisionStampFromImage(image(REVISION))).toEqual({ pk, rev, receivedAt, clientId, bodyHash });
+  });
+
+  it("names every field that does not fit, and refuses a missing image or a violation's", () => {
+    const { bodyHash: _hash, ...noHash } = REVISION;
+    expect(() => revisionStampFromImage(image({ ...noHash, rev: 0 }))).toThrow(
+      /not a revision.*rev: an integer ≥ 1; bodyHash: a string/,
+    );
+    expect(() => revisionStampFromImage(undefined)).toThrow(StreamImageError);
+    expect(() => revisionStampFromImage(image(VIOLATION))).toThrow(/not a revision/);
   });
 });
 
