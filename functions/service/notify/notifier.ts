@@ -177,16 +177,9 @@ async function fanOut(
         deps.log?.info("notification: no e-mail address for person", { person: personId, violation: v.id });
         continue;
       }
-      const id = messageId(v.id, change, personId);
-      const mail = renderMail(kind, v, person, ctx);
-      const address = person.email;
-      messages.push({
-        key: `mail:${personId}`,
-        channel: "mail",
-        to: [personId],
-        send: () => mailer.send({ id, to: { address, name: person.name.en }, ...mail }),
-        payload: { to: address, ...mail },
-      });
+      messages.push(
+        mailMessage(mailer, person, messageId(v.id, change, personId), renderMail(kind, v, person, ctx)),
+      );
     }
   }
   const notification = notificationId(v.id, change);
@@ -295,16 +288,8 @@ async function digestFor(
   const person = deps.directory.byId(personId);
   const mailer = deps.mailer;
   if (mailer && person?.email) {
-    const id = messageId(personId, change, personId);
     const mail = renderDigest(date, items, person, renderContext(deps));
-    const address = person.email;
-    messages.push({
-      key: `mail:${personId}`,
-      channel: "mail",
-      to: [personId],
-      send: () => mailer.send({ id, to: { address, name: person.name.en }, ...mail }),
-      payload: { to: address, ...mail },
-    });
+    messages.push(mailMessage(mailer, person, messageId(personId, change, personId), mail));
   }
   const notification = notificationId(`digest:${personId}`, change);
   const webhook = deps.webhook;
@@ -385,4 +370,21 @@ async function sweep(deps: NotifierDeps): Promise<SweepOutcome> {
 function withoutEventKey(detail: PublicViolation & { eventKey?: unknown }): PublicViolation {
   const { eventKey: _, ...rest } = detail;
   return rest;
+}
+
+/** One person's mail of a notification (its key, its sending, what a dead letter keeps of it). */
+function mailMessage(
+  mailer: Mailer,
+  person: { readonly id: string; readonly email: string; readonly name: { readonly en: string } },
+  id: string,
+  mail: { readonly subject: string; readonly text: string },
+): OutgoingMessage {
+  const address = person.email;
+  return {
+    key: `mail:${person.id}`,
+    channel: "mail",
+    to: [person.id],
+    send: () => mailer.send({ id, to: { address, name: person.name.en }, ...mail }),
+    payload: { to: address, ...mail },
+  };
 }
