@@ -24,6 +24,11 @@ export interface StreamPollerOptions {
    * or the oldest has waited this long, then delivered. Default 0: deliver what a read returns.
    */
   readonly batchWindowMs?: number;
+  /**
+   * The clock the batching window is measured with (epoch ms). Default `Date.now`; a test holds it
+   * still or moves it by hand, so what is gathered never depends on how fast the machine is.
+   */
+  readonly windowClock?: () => number;
   /** JSON Lines file receiving records that failed `maxAttempts` times; without it they are only reported. */
   readonly deadLetterFile?: string;
   /** JSON file keeping the last handled sequence number per shard, to resume after a restart. */
@@ -59,6 +64,7 @@ export interface Settings {
   readonly maxAttempts: number;
   readonly pollIntervalMs: number;
   readonly batchWindowMs: number;
+  readonly windowClock: () => number;
 }
 
 export function settingsOf(opts: StreamPollerOptions): Settings {
@@ -70,6 +76,7 @@ export function settingsOf(opts: StreamPollerOptions): Settings {
     maxAttempts: positiveInteger(opts.maxAttempts ?? 3, "maxAttempts", tableName),
     pollIntervalMs: positiveInteger(opts.pollIntervalMs ?? 250, "pollIntervalMs", tableName),
     batchWindowMs,
+    windowClock: opts.windowClock ?? Date.now,
   };
   if (!Number.isInteger(batchWindowMs) || batchWindowMs < 0)
     throw new StreamPollerError(

@@ -120,7 +120,14 @@ class Poller {
     this.opts = opts;
     this.settings = settings;
     this.streamArn = streamArn;
-    this.reader = new StreamReader(opts.streams, streamArn, settings.tableName, saved, (e) => this.report(e));
+    this.reader = new StreamReader(
+      opts.streams,
+      streamArn,
+      settings.tableName,
+      saved,
+      (e) => this.report(e),
+      settings.windowClock,
+    );
   }
 
   start(): StreamPoller {
@@ -348,7 +355,7 @@ class Poller {
         delivery: shard.delivery,
       },
       this.settings,
-      Date.now(),
+      this.settings.windowClock(),
       this.waiters.length > 0,
     );
   }
@@ -462,7 +469,7 @@ class Poller {
         const windowLeft = Math.min(
           ...[...this.reader.shards.values()]
             .filter((shard) => this.gathering(shard))
-            .map((shard) => Math.max(1, shard.gatheringSince + batchWindowMs - Date.now())),
+            .map((shard) => Math.max(1, shard.gatheringSince + batchWindowMs - this.settings.windowClock())),
         );
         await pause(Math.min(pollIntervalMs, windowLeft));
       }

@@ -48,6 +48,7 @@ export class StreamReader {
   private readonly tableName: string;
   private readonly saved: CheckpointFile | undefined;
   private readonly report: (error: StreamPollerError) => void;
+  private readonly windowClock: () => number;
 
   constructor(
     streams: DynamoDBStreamsClient,
@@ -55,7 +56,10 @@ export class StreamReader {
     tableName: string,
     saved: CheckpointFile | undefined,
     report: (error: StreamPollerError) => void,
+    /** When a shard starts gathering a batch (the batching window's clock). */
+    windowClock: () => number = Date.now,
   ) {
+    this.windowClock = windowClock;
     this.streams = streams;
     this.streamArn = streamArn;
     this.tableName = tableName;
@@ -133,7 +137,7 @@ export class StreamReader {
         this.refreshNeeded = true; // its children appear in the shard list now
       }
       const records = page.Records ?? [];
-      if (shard.buffer.length === 0) shard.gatheringSince = Date.now();
+      if (shard.buffer.length === 0) shard.gatheringSince = this.windowClock();
       for (const record of records) {
         const lambda = toLambdaRecord(record, this.streamArn);
         shard.buffer.push({ seq: BigInt(lambda.dynamodb?.SequenceNumber ?? "0"), record: lambda });

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import {
   type DeadLetter,
   readBackoffMs,
@@ -175,27 +175,39 @@ describe("stream poller", () => {
     expect(records[25]?.dynamodb?.Keys).toEqual({ pk: { S: pk(2) }, rev: { N: "1" } });
   });
 
-  it("with a batching window, gathers records that trickle in into one batch, and sends a full batch at once", async () => {
+  it("with a batching window, gathers records that trickle in into one batch, sends a full batch at once, and a partial one when its window closes", async () => {
     const { name } = await streamTable();
     const batches: DynamoDBRecord[][] = [];
+    // the window's clock stands still unless the test moves it: what is gathered never depends on
+    // how fast this machine writes and polls
+    let clock = 1_000_000;
     const { poller, errors } = await poll(
       name,
       async (event) => {
         batches.push(event.Records);
       },
-      // the window is far longer than the writes below take, so the test does not race the clock
-      { batchSize: 10, batchWindowMs: 1_500 },
+      { batchSize: 10, batchWindowMs: 1_500, windowClock: () => clock },
     );
     for (let i = 1; i <= 5; i++) {
       await putItems(name, i, i);
       await new Promise((r) => setTimeout(r, 40)); // several polls (10 ms) between writes
     }
-    await poller.drained();
+    expect(batches).toEqual([]); // gathering: nothing delivered while the window is open
+    await poller.drained(); // someone waiting gets what is there now
     expect(batches.map((b) => b.length)).toEqual([5]);
     await putItems(name, 6, 17);
     await poller.drained();
     expect(batches.map((b) => b.length)).toEqual([5, 10, 2]);
     expect(pks(batches.flat())).toEqual(Array.from({ length: 17 }, (_, i) => pk(i + 1)));
+    // one more record waits in its window until the window's clock passes it, nobody waiting
+    await putItems(name, 18, 18);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(batches).toHaveLength(3);
+    clock += 1_500;
+    await vi.waitFor(() => expect(batches.map((b) => b.length)).toEqual([5, 10, 2, 1]), {
+      timeout: 30_000,
+      interval: 20,
+    });
     expect(errors).toEqual([]);
     await expect(
       startStreamPoller({
