@@ -128,7 +128,7 @@ class BlockSource {
     while (this.next === undefined && !this.done) {
       const r = await this.spans.next();
       if (r.done) this.done = true;
-      else if ((r.value.atMax ?? r.value.atMin) >= this.lowAt) this.next = r.value;
+      else if (r.value.atMax >= this.lowAt) this.next = r.value;
     }
     return this.next;
   }

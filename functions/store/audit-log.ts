@@ -24,6 +24,7 @@
  * first failed record, another shard's batch), because it looks at the entries, not at the batch.
  * A block stays under DynamoDB's 400 KB: larger groups are split over consecutive blocks.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -92,8 +93,6 @@ export interface AuditLogOptions {
 export interface ChainBlocksRead extends ChainRead {
   readonly blocks: readonly { readonly block: number; readonly lastSeq: number; readonly at: string }[];
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class AuditLogStore {
   readonly doc: DynamoDBDocumentClient;
@@ -299,25 +298,12 @@ export class AuditLogStore {
    * block appended a moment ago may show up a moment later).
    */
   async *blocksByTime(chain: number, fromAt?: string, toAt?: string): AsyncGenerator<BlockSpan> {
-    // key values cannot be empty strings: no bound is no condition on atMin
-    const from = fromAt === undefined || fromAt === "" ? undefined : fromAt;
-    const range =
-      from !== undefined && toAt !== undefined
-        ? " AND atMin BETWEEN :from AND :to"
-        : from !== undefined
-          ? " AND atMin >= :from"
-          : toAt !== undefined
-            ? " AND atMin <= :to"
-            : "";
+    // always a range: "0" sorts before and "9" after every ISO 8601 time (a key value cannot be "")
     for await (const item of queryAll(this.doc, {
       TableName: this.logTable,
       IndexName: "byTime",
-      KeyConditionExpression: `chain = :c${range}`,
-      ExpressionAttributeValues: {
-        ":c": chainKey(chain),
-        ...(from === undefined ? {} : { ":from": from }),
-        ...(toAt === undefined ? {} : { ":to": toAt }),
-      },
+      KeyConditionExpression: "chain = :c AND atMin BETWEEN :from AND :to",
+      ExpressionAttributeValues: { ":c": chainKey(chain), ":from": fromAt || "0", ":to": toAt ?? "9" },
       Limit: 100,
     }))
       yield { chain, block: item.seq as number, atMin: item.atMin as string, atMax: item.atMax as string };

@@ -120,34 +120,29 @@ export async function createTable(client: DynamoDBClient, def: TableDefinition, 
       );
     }
   }
-  let table = await waitUntilActive(client, name);
+  const table = await waitUntilActive(client, name);
   checkKeys(def, table, name);
   // a table kept from an older version (a persisted COMPLIANCE_DATA_DIR) gains the indexes added
   // since, one at a time (DynamoDB creates one GSI per UpdateTable and fills it from the items)
-  for (const index of missingIndexes(def, table)) {
-    await addIndex(client, def, name, index);
-    table = await waitUntilActive(client, name);
+  const wanted = createTableInput(def, name);
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    await addIndex(client, name, index, wanted.AttributeDefinitions ?? []);
+    await waitUntilActive(client, name);
   }
   if (def.ttlAttribute !== undefined) await enableTtl(client, name, def.ttlAttribute);
 }
 
-/** The definition's indexes the existing table does not have. */
-export function missingIndexes(def: TableDefinition, table: TableDescription): GlobalSecondaryIndex[] {
-  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
-  const wanted = createTableInput(def, table.TableName ?? def.name).GlobalSecondaryIndexes ?? [];
-  return wanted.filter((i) => !present.has(i.IndexName));
-}
-
+/** One index more on an existing table (`definitions`: the table's attribute definitions, as created). */
 async function addIndex(
   client: DynamoDBClient,
-  def: TableDefinition,
   name: string,
   index: GlobalSecondaryIndex,
+  definitions: readonly AttributeDefinition[],
 ): Promise<void> {
   const keyNames = new Set((index.KeySchema ?? []).map((k) => k.AttributeName));
-  const attributes = (createTableInput(def, name).AttributeDefinitions ?? []).filter((a) =>
-    keyNames.has(a.AttributeName),
-  );
+  const attributes = definitions.filter((a) => keyNames.has(a.AttributeName));
   try {
     await client.send(
       new UpdateTableCommand({
