@@ -56,9 +56,7 @@ import {
   stopBench,
   VISIBLE_TIMEOUT_MS,
 } from "./platform-setup.ts";
-import { median, percentile } from "./statistics.ts";
-
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
+import { median, percentile, round } from "./statistics.ts";
 
 export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformBenchResult> {
   const plan = opts.quick ? QUICK : FULL;
