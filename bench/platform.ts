@@ -254,10 +254,10 @@ async function measureLatency(bench: Bench, feed: Feed): Promise<Latency> {
     stages.evaluation.push(at.writtenAt - at.claimAt);
     stages.toAuditor.push(x.visible - at.writtenAt);
   }
-  const p = (xs: number[]) => ({
-    p50: Math.round(percentile(sorted(xs), 0.5)),
-    p99: Math.round(percentile(xs, 0.99)),
-  });
+  const p = (xs: number[]) => {
+    const ascending = sorted(xs);
+    return { p50: Math.round(percentile(ascending, 0.5)), p99: Math.round(percentile(ascending, 0.99)) };
+  };
   const visibleBreakdownMs = {
     post: p(postMs),
     storedToEvaluationStart: p(stages.toEvaluator),
