@@ -47,7 +47,7 @@ import {
 import { createTable, deleteTables } from "../functions/store/create-tables.ts";
 import { AUDIT_DIGESTS, AUDIT_LOG, type TableNames, tableNames } from "../functions/store/tables.ts";
 import { RESULTS_DIR } from "./engine.ts";
-import { median } from "./statistics.ts";
+import { median, round } from "./statistics.ts";
 
 const KEY = "bench-audit-key";
 const VERIFY_RUNS = 3;
@@ -103,8 +103,6 @@ export interface AuditBenchResult {
   readonly cpu: string;
   readonly measuredAt: string;
 }
-
-const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
   let next = 0;

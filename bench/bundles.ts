@@ -18,7 +18,7 @@ import { build } from "esbuild";
 import { BUNDLE_BUDGET_BYTES, esbuildOptions } from "../infra/bundling.ts";
 import { ComplianceFunction } from "../infra/constructs/function.ts";
 import { ComplianceStack } from "../infra/stack.ts";
-import { median } from "./statistics.ts";
+import { median, round } from "./statistics.ts";
 
 export { BUNDLE_BUDGET_BYTES };
 export const COLD_START_BUDGET_RATIO = 3;
@@ -101,14 +101,13 @@ export async function benchBundles(): Promise<BundlesResult> {
     }
     functions[name] = {
       bytes: statSync(outfile).size,
-      coldStartMs: Math.round(median(samples) * 10) / 10,
+      coldStartMs: round(median(samples), 1),
       ratio: 0,
     };
   }
   rmSync(out, { recursive: true, force: true });
-  const nodeBaselineMs = Math.round(median(baselines) * 10) / 10;
-  for (const f of Object.values(functions))
-    f.ratio = Math.round((f.coldStartMs / nodeBaselineMs) * 100) / 100;
+  const nodeBaselineMs = round(median(baselines), 1);
+  for (const f of Object.values(functions)) f.ratio = round(f.coldStartMs / nodeBaselineMs, 2);
   const result = { nodeBaselineMs, functions };
   await mkdir(new URL("./results/", import.meta.url), { recursive: true });
   writeFileSync(new URL("./results/bundles.json", import.meta.url), `${JSON.stringify(result, null, 2)}\n`);

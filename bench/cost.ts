@@ -15,6 +15,7 @@
  */
 import { STREAM_BATCHING } from "../functions/runtime/stream-settings.ts";
 import { AWS_PRICES, type AwsPrices } from "./aws-prices.ts";
+import { round } from "./statistics.ts";
 
 export interface FunctionUsage {
   /** The handler (functions/handlers/<name>.ts). */
@@ -147,8 +148,6 @@ export function costPerMillionRecords(inputs: CostInputs, prices: AwsPrices = AW
     prices: { region: prices.region, takenOn: prices.takenOn },
   };
 }
-
-export const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /** The figure as lines for the terminal. */
 export function formatCost(title: string, c: CostFigure): string {

@@ -1,7 +1,7 @@
 /** Where the machine's cores go during a bench window: this Node process and its children (Java). */
 import { readdirSync, readFileSync } from "node:fs";
 import { type EventLoopUtilization, performance } from "node:perf_hooks";
-import { round } from "./cost.ts";
+import { round } from "./statistics.ts";
 
 /**
  * CPU time (ms) used so far by this process (HTTP server, evaluator, load generator) and by its

@@ -24,7 +24,7 @@ import { policiesDir, readPolicyFiles } from "../functions/runtime/policy-files.
 import type { RecordEnvelope } from "../schemas/record.ts";
 import { plainEvaluate } from "./plain-rules.ts";
 import { BENCH_NOW, BENCH_NOW_MS, generateRecords } from "./records.ts";
-import { median, percentile } from "./statistics.ts";
+import { median, percentile, round } from "./statistics.ts";
 
 export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), "results");
 
@@ -103,7 +103,6 @@ async function throughputAsync(
   return median(rates);
 }
 
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
 const fired = (rules: readonly string[]) => [...rules].sort().join(",");
 
 export async function benchEngine(opts: EngineBenchOptions = {}): Promise<EngineBenchResult> {

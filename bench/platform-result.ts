@@ -1,5 +1,6 @@
 /** What the platform bench reports (bench/results/platform.json) and how it prints it. */
-import { type BenchCost, formatCost, type HandlerMeasure, round } from "./cost.ts";
+import { type BenchCost, formatCost, type HandlerMeasure } from "./cost.ts";
+import { round } from "./statistics.ts";
 
 /** CPU seconds per second of Node and of Java, and how busy Node's event loop was (0..1). */
 export interface CoresBusy {

@@ -56,9 +56,7 @@ import {
   stopBench,
   VISIBLE_TIMEOUT_MS,
 } from "./platform-setup.ts";
-import { median, percentile } from "./statistics.ts";
-
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
+import { median, percentile, round } from "./statistics.ts";
 
 export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformBenchResult> {
   const plan = opts.quick ? QUICK : FULL;
@@ -256,10 +254,10 @@ async function measureLatency(bench: Bench, feed: Feed): Promise<Latency> {
     stages.evaluation.push(at.writtenAt - at.claimAt);
     stages.toAuditor.push(x.visible - at.writtenAt);
   }
-  const p = (xs: number[]) => ({
-    p50: Math.round(percentile(sorted(xs), 0.5)),
-    p99: Math.round(percentile(xs, 0.99)),
-  });
+  const p = (xs: number[]) => {
+    const ascending = sorted(xs);
+    return { p50: Math.round(percentile(ascending, 0.5)), p99: Math.round(percentile(ascending, 0.99)) };
+  };
   const visibleBreakdownMs = {
     post: p(postMs),
     storedToEvaluationStart: p(stages.toEvaluator),

@@ -14,3 +14,6 @@ export function median(values: readonly number[]): number {
 export function percentile(sorted: ArrayLike<number>, q: number): number {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
 }
+
+/** `x` rounded to `digits` decimals, as the bench reports figures. */
+export const round = (x: number, digits: number) => Number(x.toFixed(digits));

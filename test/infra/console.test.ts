@@ -56,7 +56,7 @@ describe("the web console's hosting", () => {
   it("serves the console over HTTPS only, with its security headers and a logged distribution", () => {
     const config = distributionConfig();
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe("redirect-to-https");
-    expect(config.Logging).toBeDefined();
+    expect(config.Logging).toMatchObject({ Bucket: expect.anything(), Prefix: "cloudfront/" });
     const { template } = build();
     // connect-src also admits the managed login domain (the token endpoint), a token: compared resolved
     const [policy] = Object.values(template.findResources("AWS::CloudFront::ResponseHeadersPolicy"));

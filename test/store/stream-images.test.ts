@@ -6,7 +6,6 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import type { StoredViolation } from "../../functions/core/lifecycle.ts";
 import { auditEntriesOf } from "../../functions/handlers/audit-trail-consumer.ts";
 import { revisionFromImage } from "../../functions/store/revision-image.ts";
 import {
@@ -16,26 +15,22 @@ import {
   sourceTableOf,
   violationFromImage,
 } from "../../functions/store/stream-images.ts";
+import { storedViolation } from "../support/violations.ts";
 
 const TABLES = { records: "t-records", violations: "t-violations" };
 const arnOf = (table: string) =>
   `arn:aws:dynamodb:us-east-1:123456789012:table/${table}/stream/2026-03-01T00:00:00.000`;
 const image = (item: object) => marshall(item, { removeUndefinedValues: true }) as unknown as StreamImage;
 
-const VIOLATION: StoredViolation = {
+const VIOLATION = storedViolation({
   id: "0123456789abcdef0123456789abcdef",
   policyId: "approval-limits",
   policyVersion: 2,
-  ruleId: "over-budget",
-  area: "approval-limits",
-  severity: "high",
   record: { type: "expense", id: "EXP-1", revision: 3 },
   status: "waived",
   message: { zh: "超出預算", en: "over budget" },
-  assignees: [{ role: "finance", people: ["fin.wang"] }],
   dueAt: "2026-03-05T00:00:00.000Z",
   detectedAt: "2026-03-01T00:00:00.000Z",
-  resolvedAt: null,
   evidence: { amount: 12000, remaining: 8000 },
   source: [{ document: "001", clause: "3.2" }],
   history: [
@@ -48,9 +43,8 @@ const VIOLATION: StoredViolation = {
   nextActionAt: "2026-04-01T00:00:00.000Z",
   department: "marketing",
   occurredAt: "2026-02-28T00:00:00.000Z",
-  updatedAt: "2026-03-02T00:00:00.000Z",
   ver: 4,
-};
+});
 /** What ViolationsStore writes besides the violation (index keys and filter lists). */
 const INDEX_ATTRIBUTES = {
   statusShard: "waived#3",

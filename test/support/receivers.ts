@@ -50,7 +50,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
 }
 
 /** Enough MIME for nodemailer's single-part text mails: unfolded headers, RFC 2047 words, QP/base64 bodies. */
-export function parseMail(raw: string): { headers: Record<string, string>; subject: string; text: string } {
+function parseMail(raw: string): { headers: Record<string, string>; subject: string; text: string } {
   const split = raw.indexOf("\r\n\r\n") >= 0 ? raw.indexOf("\r\n\r\n") : raw.indexOf("\n\n");
   const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, " ");
   const body = raw.slice(split).replace(/^\r?\n\r?\n/, "");
