@@ -8,6 +8,7 @@
 import type { EventBridgeEvent } from "aws-lambda";
 import { directoryOf } from "../core/directory.ts";
 import type { ViolationEventType } from "../core/notify/kinds.ts";
+import { onFirstUse } from "../runtime/on-first-use.ts";
 import { loadPolicySetForProcess } from "../runtime/policy-set.ts";
 import { readSecret } from "../runtime/secrets.ts";
 import { eventBusDeadLetters } from "../service/notify/dead-letters.ts";
@@ -111,11 +112,5 @@ async function build(env: NodeJS.ProcessEnv): Promise<Notifier> {
   });
 }
 
-let cached: Promise<Notifier> | undefined;
-export const handler = createNotifierHandler(() => {
-  cached ??= build(process.env).catch((error) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
-});
+const notifierFromEnv = onFirstUse(build);
+export const handler = createNotifierHandler(() => notifierFromEnv(process.env));
