@@ -31,16 +31,36 @@ function toResult(answer: Answer): HttpResult {
   return json(answer.status, answer.json, { ...answer.headers });
 }
 
+/** The 404 of a route whose path parameters name nothing. */
+function routeNotFound(route: Route<never>, event: HttpEvent): Error {
+  const raw = (event.pathParameters ?? {}) as Record<string, string>;
+  return notFound(route.notFound?.(raw) ?? `${event.rawPath ?? route.path}`);
+}
+
 function parseParams(route: Route<never>, event: HttpEvent): unknown {
   const raw = event.pathParameters ?? {};
   if (!route.params) return raw;
   const parsed = (route.params as z.ZodType).safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw notFound(route.notFound?.(raw as Record<string, string>) ?? `${event.rawPath ?? route.path}`);
+  throw routeNotFound(route, event);
+}
+
+/**
+ * A zoned route's query and body schemas in `zone`, built on the first request and again only if
+ * the zone changes (it is the policy set's: one per process), not on every request.
+ */
+function zonedSchemas(route: Route<never>) {
+  let built: { zone: string; query: z.ZodType | undefined; body: z.ZodType | undefined } | undefined;
+  return (zone: string) => {
+    if (built?.zone !== zone)
+      built = { zone, query: route.zoned?.query?.(zone), body: route.zoned?.body?.(zone) };
+    return built;
+  };
 }
 
 function serveRoute<R extends AnyRuntime>(route: Route<R>, source: RuntimeSourceOf<R>): HttpHandler {
   const runtime = async () => source();
+  const inZone = zonedSchemas(route);
   const middlewares = accessMiddlewares(
     route.access,
     {
@@ -53,15 +73,11 @@ function serveRoute<R extends AnyRuntime>(route: Route<R>, source: RuntimeSource
   return httpHandler(
     async (event) => {
       const params = parseParams(route, event);
-      if (route.exists && !(await route.exists(params, runtime)))
-        throw notFound(
-          route.notFound?.((event.pathParameters ?? {}) as Record<string, string>) ??
-            `${event.rawPath ?? route.path}`,
-        );
+      if (route.exists && !(await route.exists(params, runtime))) throw routeNotFound(route, event);
       // dates in queries and bodies are days in the company's time zone (CONTRACT §8)
-      const zone = route.zoned ? companyTimeZone((await runtime()).platform.set.org) : undefined;
-      const querySchema = (zone !== undefined && route.zoned?.query?.(zone)) || route.query;
-      const bodySchema = (zone !== undefined && route.zoned?.body?.(zone)) || route.body;
+      const zoned = route.zoned ? inZone(companyTimeZone((await runtime()).platform.set.org)) : undefined;
+      const querySchema = zoned?.query || route.query;
+      const bodySchema = zoned?.body || route.body;
       const query = querySchema
         ? parseQuery(querySchema, event.queryStringParameters ?? {})
         : refuseQuery(event.queryStringParameters);

@@ -34,14 +34,27 @@ export const DEPLOYED_ROUTES: readonly DeployedRoute[] = ROUTES.filter(
   (r): r is DeployedRoute => ACCESS[r.access].gateway !== "local" && r.fn !== "local",
 );
 
+/** Each route template's pattern and parameter names, compiled on first use (the local server matches every request). */
+const compiled = new Map<string, { readonly pattern: RegExp; readonly names: readonly string[] }>();
+
+function compile(template: string) {
+  let c = compiled.get(template);
+  if (!c) {
+    const names: string[] = [];
+    const source = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      names.push(name);
+      return "([^/]+)";
+    });
+    c = { pattern: new RegExp(`^${source}$`), names };
+    compiled.set(template, c);
+  }
+  return c;
+}
+
 /** Matches a concrete path against a route template; returns its path parameters. */
 export function matchPath(template: string, path: string): Record<string, string> | undefined {
-  const names: string[] = [];
-  const pattern = template.replace(/\{(\w+)\}/g, (_, name: string) => {
-    names.push(name);
-    return "([^/]+)";
-  });
-  const m = new RegExp(`^${pattern}$`).exec(path);
+  const { pattern, names } = compile(template);
+  const m = pattern.exec(path);
   if (!m) return undefined;
   const params: Record<string, string> = {};
   for (const [i, name] of names.entries()) {

@@ -8,6 +8,7 @@
 import type { EventBridgeEvent } from "aws-lambda";
 import { directoryOf } from "../core/directory.ts";
 import type { ViolationEventType } from "../core/notify/kinds.ts";
+import { onFirstUse } from "../runtime/on-first-use.ts";
 import { loadPolicySetForProcess } from "../runtime/policy-set.ts";
 import { readSecret } from "../runtime/secrets.ts";
 import { eventBusDeadLetters } from "../service/notify/dead-letters.ts";
@@ -81,18 +82,12 @@ async function build(env: NodeJS.ProcessEnv): Promise<Notifier> {
   const fromEnv = channelsFromEnv(env);
   const { doc } = createTableClients(env.COMPLIANCE_DYNAMODB_ENDPOINT);
   const tables = tablesFromEnv(env);
-  const platform = {
-    set,
-    violations: new ViolationsStore(doc, tables.violations),
-    records: new RecordsStore(doc, tables.records, tables.recordHeads),
-    now: () => new Date(),
-  };
   return createNotifier({
     store: new NotificationsStore(doc, tables.notifications),
-    violations: platform.violations,
-    records: platform.records,
-    set: platform.set,
-    directory: directoryOf(platform.set.org),
+    violations: new ViolationsStore(doc, tables.violations),
+    records: new RecordsStore(doc, tables.records, tables.recordHeads),
+    set,
+    directory: directoryOf(set.org),
     mailer: env.COMPLIANCE_MAIL_FROM ? sesMailer({ from: env.COMPLIANCE_MAIL_FROM }) : undefined,
     webhook: webhookFromEnv(env, secrets.webhookSecret ?? env.COMPLIANCE_NOTIFY_WEBHOOK_SECRET),
     channelTarget: async (id) => {
@@ -102,8 +97,8 @@ async function build(env: NodeJS.ProcessEnv): Promise<Notifier> {
       return fromEnv(id);
     },
     deadLetters: eventBusDeadLetters(bus),
-    settings: notifierSettings(env, platform.set.org),
-    now: platform.now,
+    settings: notifierSettings(env, set.org),
+    now: () => new Date(),
     log: {
       error: (message, extra) => logger.error(message, extra),
       info: (message, extra) => logger.info(message, extra),
@@ -111,11 +106,5 @@ async function build(env: NodeJS.ProcessEnv): Promise<Notifier> {
   });
 }
 
-let cached: Promise<Notifier> | undefined;
-export const handler = createNotifierHandler(() => {
-  cached ??= build(process.env).catch((error) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
-});
+const notifierFromEnv = onFirstUse(build);
+export const handler = createNotifierHandler(() => notifierFromEnv(process.env));

@@ -4,10 +4,11 @@
  * versions never change; a change is a new version file).
  */
 import type { CloudFormationCustomResourceEvent } from "aws-lambda";
+import { logger } from "../runtime/logger.ts";
 import { loadPolicySetForProcess } from "../runtime/policy-set.ts";
-import { logger, tablesFromEnv } from "../runtime/runtime.ts";
 import { createTableClients } from "../store/clients.ts";
 import { PolicyVersionsStore } from "../store/policy-versions.ts";
+import { tablesFromEnv } from "../store/tables.ts";
 
 /** For the CDK Provider framework: return the physical id; throwing fails the deployment. */
 export async function handler(event: CloudFormationCustomResourceEvent) {

@@ -22,7 +22,7 @@ import { createEvaluateHandler } from "../handlers/evaluate.ts";
 import { createHealthHandler } from "../handlers/health.ts";
 import { createIngestHandler } from "../handlers/ingest.ts";
 import type { HttpEvent } from "../http/api.ts";
-import { attachAudit } from "../runtime/audit-runtime.ts";
+import { attachAudit, digestEveryMsFromEnv } from "../runtime/audit-runtime.ts";
 import { policiesDir } from "../runtime/policy-files.ts";
 import { loadPolicySet } from "../runtime/policy-folder.ts";
 import { logger, type Runtime } from "../runtime/runtime.ts";
@@ -263,7 +263,7 @@ async function startAuditTrail(parts: Parts) {
   const auditKey = env.COMPLIANCE_AUDIT_KEY as string;
   // digests are anchored outside the tables: a file in the data folder (in memory: the temporary
   // folder printed below), so deleting the audit tables cannot delete the evidence
-  const digestEvery = Number(env.COMPLIANCE_DIGEST_INTERVAL_S ?? 300) * 1000;
+  const digestEvery = digestEveryMsFromEnv(env);
   const anchorDir = env.COMPLIANCE_AUDIT_ANCHOR_DIR ? resolve(env.COMPLIANCE_AUDIT_ANCHOR_DIR) : stateDir;
   const anchor = fileAnchor(anchorDir);
   const audit = attachAudit(runtime, {

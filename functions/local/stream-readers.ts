@@ -80,6 +80,9 @@ export async function startStreamReaders(args: {
     stops.push(() => poller.stop());
     return poller;
   };
+  // one consumer reads both streams, as on AWS (two event source mappings on one function)
+  const audit =
+    bundles?.streams["audit-trail-consumer"] ?? createAuditTrailConsumer(() => auditTrailOf(runtime));
   // a local poll is cheap; polling the records stream often keeps POST → violation visible short
   return [
     await readStream(
@@ -100,19 +103,7 @@ export async function startStreamReaders(args: {
       STREAM_BATCHING.events,
       250,
     ),
-    await readStream(
-      "records",
-      "audit-records",
-      bundles?.streams["audit-trail-consumer"] ?? createAuditTrailConsumer(() => auditTrailOf(runtime)),
-      STREAM_BATCHING.audit,
-      250,
-    ),
-    await readStream(
-      "violations",
-      "audit-violations",
-      bundles?.streams["audit-trail-consumer"] ?? createAuditTrailConsumer(() => auditTrailOf(runtime)),
-      STREAM_BATCHING.audit,
-      250,
-    ),
+    await readStream("records", "audit-records", audit, STREAM_BATCHING.audit, 250),
+    await readStream("violations", "audit-violations", audit, STREAM_BATCHING.audit, 250),
   ];
 }

@@ -11,6 +11,7 @@ import { type Credentials, credentialsFromEnv, type SignInFromEnv } from "../htt
 import { type CompileRules, createPolicyPlatform, type PolicyPlatform } from "../service/policy-platform.ts";
 import type { DevIssuer } from "./dev-issuer.ts";
 import { logger } from "./logger.ts";
+import { onFirstUse } from "./on-first-use.ts";
 import { loadPolicySetForProcess } from "./policy-set.ts";
 import { secretFromEnv, webhookSecretsFrom } from "./secrets.ts";
 
@@ -75,23 +76,6 @@ export async function buildRuntime<P extends PolicyPlatform>(
       if (!key) throw new ConfigurationError("set COMPLIANCE_CURSOR_KEY_ARN or COMPLIANCE_CURSOR_KEY");
       return key;
     },
-  };
-}
-
-/**
- * `build`, run on its first call and kept for the process (later calls get the same runtime,
- * whatever they pass); a failed build is retried on the next call.
- */
-export function onFirstUse<A extends unknown[], R>(
-  build: (...args: A) => Promise<R>,
-): (...args: A) => Promise<R> {
-  let cached: Promise<R> | undefined;
-  return (...args) => {
-    cached ??= build(...args).catch((error) => {
-      cached = undefined;
-      throw error;
-    });
-    return cached;
   };
 }
 

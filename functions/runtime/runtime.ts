@@ -17,13 +17,8 @@ import { createTableClients } from "../store/clients.ts";
 import { dynamoDbStorage } from "../store/dynamodb-storage.ts";
 import { type TableNames, tablesFromEnv } from "../store/tables.ts";
 import { logger } from "./logger.ts";
-import {
-  buildRuntime,
-  onFirstUse,
-  type RuntimeOf,
-  type RuntimeOptions,
-  type RuntimeSourceOf,
-} from "./policy-runtime.ts";
+import { onFirstUse } from "./on-first-use.ts";
+import { buildRuntime, type RuntimeOf, type RuntimeOptions, type RuntimeSourceOf } from "./policy-runtime.ts";
 
 /** The runtime of every function with tables: the platform with its stores. */
 export type Runtime = RuntimeOf<Platform> & {
