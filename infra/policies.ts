@@ -105,8 +105,3 @@ function partOf(set: PolicySet, part: PolicySetPart): PolicySet {
 export function partialPolicySet(policies: CompiledPolicies, part: PolicySetPart): string {
   return JSON.stringify(JSON.stringify(partOf(policies.set, part)));
 }
-
-/** The `define` of ingest: the organisation file without the rules (partialPolicySet "org"). */
-export function orgOnlyPolicySet(policies: CompiledPolicies): string {
-  return partialPolicySet(policies, "org");
-}

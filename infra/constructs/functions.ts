@@ -12,7 +12,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { DeployedFunctionName } from "../../functions/api/routes.ts";
 import { AUDIT_LOG, RECORD_HEADS, type TableDefinition, VIOLATIONS } from "../../functions/store/tables.ts";
-import { type CompiledPolicies, orgOnlyPolicySet, partialPolicySet } from "../policies.ts";
+import { type CompiledPolicies, partialPolicySet } from "../policies.ts";
 import type { Data, TableName } from "./data.ts";
 import { ComplianceFunction } from "./function.ts";
 
@@ -137,7 +137,7 @@ export class Functions extends Construct {
     const ingest = new ComplianceFunction(this, "Ingest", {
       ...common,
       // it stores revisions and judges none: the organisation file without the rules
-      policySet: orgOnlyPolicySet(policies),
+      policySet: partialPolicySet(policies, "org"),
       handler: "ingest",
       description: "POST /v1/records: signed webhook, stores a record revision",
       memorySize: 512,
@@ -341,7 +341,7 @@ export class Functions extends Construct {
     const digester = new ComplianceFunction(this, "Digester", {
       ...common,
       // the audit trail reads no policy: the organisation file alone
-      policySet: orgOnlyPolicySet(policies),
+      policySet: partialPolicySet(policies, "org"),
       handler: "digester",
       description:
         "Every 5 minutes: seals every audit chain's end into the next signed, chained digest, anchored in S3 Object Lock",

@@ -15,12 +15,7 @@ import { verifierFromEnv } from "../../functions/http/sign-in-env.ts";
 import { createPolicyPlatform } from "../../functions/service/policy-platform.ts";
 import { BUNDLE_BUDGET_BYTES, esbuildOptions, HANDLERS_DIR } from "../../infra/bundling.ts";
 import { ComplianceFunction } from "../../infra/constructs/function.ts";
-import {
-  compilePolicies,
-  orgOnlyPolicySet,
-  type PolicySetPart,
-  partialPolicySet,
-} from "../../infra/policies.ts";
+import { compilePolicies, type PolicySetPart, partialPolicySet } from "../../infra/policies.ts";
 import { RECORD_TYPES } from "../../schemas/record.ts";
 import { build } from "./support.ts";
 
@@ -55,7 +50,7 @@ describe("bundling settings per function", () => {
     }
     // ingest: the organisation file without any version
     const org = JSON.parse(JSON.stringify(full.set.org));
-    expect(plain(orgOnlyPolicySet(full))).toEqual({ org, versions: [], leftOut: expect.any(String) });
+    expect(plain(partialPolicySet(full, "org"))).toEqual({ org, versions: [], leftOut: expect.any(String) });
     // the auditor: ids only; cases: every rule's deadline and roles, none of its condition or texts
     const ids = plain(partialPolicySet(full, "ids"));
     expect(ids.versions.map((v: { id: string; version: number }) => `${v.id}@${v.version}`)).toEqual(
