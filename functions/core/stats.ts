@@ -11,6 +11,7 @@
  *   detected that week, `resolved` = resolutions that week.
  */
 import type { StoredViolation } from "./lifecycle.ts";
+import { zoneOffsetMs } from "./time.ts";
 
 export const ALL_SCOPE = "all";
 export const personScope = (id: string) => `person:${id}`;
@@ -25,22 +26,10 @@ export interface StatsDelta {
 
 const DAY = 86_400_000;
 
-/** The calendar day of an instant in a time zone. */
-export function zonedDay(ms: number, timeZone: string): { y: number; m: number; d: number } {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).formatToParts(ms);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return { y: get("year"), m: get("month"), d: get("day") };
-}
-
 /** ISO 8601 week of an instant in a time zone: `2026-W10`. */
 export function isoWeek(ms: number, timeZone: string): string {
-  const { y, m, d } = zonedDay(ms, timeZone);
-  const date = Date.UTC(y, m - 1, d);
+  // midnight (as UTC) of the zone's calendar day; the zone's formatter is core/time.ts's, cached
+  const date = Math.floor((ms + zoneOffsetMs(timeZone, ms)) / DAY) * DAY;
   const weekday = (new Date(date).getUTCDay() + 6) % 7; // Monday 0
   const thursday = date + (3 - weekday) * DAY;
   const year = new Date(thursday).getUTCFullYear();
