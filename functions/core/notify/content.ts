@@ -21,7 +21,7 @@ export interface ViolationSummary {
   readonly dueAt: string;
 }
 
-export const KIND_WORDS: Readonly<Record<NotificationKind, Bilingual>> = {
+const KIND_WORDS: Readonly<Record<NotificationKind, Bilingual>> = {
   opened: { zh: "新違規需要您處理", en: "A new violation needs your action" },
   escalated: { zh: "逾期違規已升級給您", en: "An overdue violation was escalated to you" },
   reopened: { zh: "違規已重新開啟", en: "A violation was reopened" },
