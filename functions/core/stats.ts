@@ -150,21 +150,17 @@ export function statsAnswer(
   const byRole: Record<string, number> = {};
   const hours: Record<string, number> = {};
   const resolved: Record<string, number> = {};
+  const byKind = new Map([
+    ["area", byArea],
+    ["severity", bySeverity],
+    ["role", byRole],
+    ["hours", hours],
+    ["resolved", resolved],
+  ]);
   for (const [name, value] of Object.entries(open ?? {})) {
     if (typeof value !== "number") continue;
     const [kind, key] = [name.slice(0, name.indexOf("#")), name.slice(name.indexOf("#") + 1)];
-    const target =
-      kind === "area"
-        ? byArea
-        : kind === "severity"
-          ? bySeverity
-          : kind === "role"
-            ? byRole
-            : kind === "hours"
-              ? hours
-              : kind === "resolved"
-                ? resolved
-                : undefined;
+    const target = byKind.get(kind);
     if (target && (value > 0 || target === hours)) target[key] = value;
   }
   const meanHoursToResolve: Record<string, number> = {};
