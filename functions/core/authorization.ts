@@ -70,7 +70,7 @@ const refuse = (status: 400 | 403, code: RefusalCode, message: string): Decision
 });
 
 /** Every person a violation is assigned to, escalated roles included. */
-export function assignedPeople(violation: ViolationSubject): Set<string> {
+function assignedPeople(violation: ViolationSubject): Set<string> {
   return new Set(violation.assignees.flatMap((a) => a.people));
 }
 

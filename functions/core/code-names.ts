@@ -153,7 +153,7 @@ export function codeName(kind: CodeKind, code: string, lang: Lang, org?: RoleNam
  * Which record fields hold which kind of code (paths as written after `$.`, list items as `[]`),
  * so a message placeholder such as `{category}` or `{data.legalReview.decision}` shows a name.
  */
-export const FIELD_CODES: Readonly<Record<string, Readonly<Record<string, CodeKind>>>> = {
+const FIELD_CODES: Readonly<Record<string, Readonly<Record<string, CodeKind>>>> = {
   expense: {
     department: "department",
     status: "expenseStatus",

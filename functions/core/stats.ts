@@ -11,6 +11,7 @@
  *   detected that week, `resolved` = resolutions that week.
  */
 import type { StoredViolation } from "./lifecycle.ts";
+import { zoneOffsetMs } from "./time.ts";
 
 export const ALL_SCOPE = "all";
 export const personScope = (id: string) => `person:${id}`;
@@ -25,22 +26,10 @@ export interface StatsDelta {
 
 const DAY = 86_400_000;
 
-/** The calendar day of an instant in a time zone. */
-export function zonedDay(ms: number, timeZone: string): { y: number; m: number; d: number } {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).formatToParts(ms);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return { y: get("year"), m: get("month"), d: get("day") };
-}
-
 /** ISO 8601 week of an instant in a time zone: `2026-W10`. */
 export function isoWeek(ms: number, timeZone: string): string {
-  const { y, m, d } = zonedDay(ms, timeZone);
-  const date = Date.UTC(y, m - 1, d);
+  // midnight (as UTC) of the zone's calendar day; the zone's formatter is core/time.ts's, cached
+  const date = Math.floor((ms + zoneOffsetMs(timeZone, ms)) / DAY) * DAY;
   const weekday = (new Date(date).getUTCDay() + 6) % 7; // Monday 0
   const thursday = date + (3 - weekday) * DAY;
   const year = new Date(thursday).getUTCFullYear();
@@ -161,21 +150,17 @@ export function statsAnswer(
   const byRole: Record<string, number> = {};
   const hours: Record<string, number> = {};
   const resolved: Record<string, number> = {};
+  const byKind = new Map([
+    ["area", byArea],
+    ["severity", bySeverity],
+    ["role", byRole],
+    ["hours", hours],
+    ["resolved", resolved],
+  ]);
   for (const [name, value] of Object.entries(open ?? {})) {
     if (typeof value !== "number") continue;
     const [kind, key] = [name.slice(0, name.indexOf("#")), name.slice(name.indexOf("#") + 1)];
-    const target =
-      kind === "area"
-        ? byArea
-        : kind === "severity"
-          ? bySeverity
-          : kind === "role"
-            ? byRole
-            : kind === "hours"
-              ? hours
-              : kind === "resolved"
-                ? resolved
-                : undefined;
+    const target = byKind.get(kind);
     if (target && (value > 0 || target === hours)) target[key] = value;
   }
   const meanHoursToResolve: Record<string, number> = {};

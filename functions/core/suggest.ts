@@ -47,7 +47,11 @@ export function nearestNames(name: string, known: Iterable<string>, max = 3): st
 
 /** `: did you mean "a" or "b"?`, or "" when nothing is close. */
 export function didYouMean(name: string, known: Iterable<string>): string {
-  const near = nearestNames(name, known);
+  return didYouMeanAny(nearestNames(name, known));
+}
+
+/** `: did you mean "a" or "b"?` of suggestions found otherwise, or "" when there are none. */
+export function didYouMeanAny(near: readonly string[]): string {
   if (near.length === 0) return "";
   const quoted = near.map((n) => `"${n}"`);
   const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`;

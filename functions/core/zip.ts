@@ -32,6 +32,28 @@ export class ZipLimitError extends Error {
   readonly code = "zip_limit";
 }
 
+/**
+ * The fields the local header and the central directory entry share, in the same order (flags,
+ * method, time, date, CRC-32, sizes, name length): 22 bytes from `at`.
+ */
+function writeFileFields(
+  header: Buffer,
+  at: number,
+  crc: number,
+  packedSize: number,
+  rawSize: number,
+  nameLength: number,
+): void {
+  header.writeUInt16LE(UTF8_NAMES, at);
+  header.writeUInt16LE(DEFLATE, at + 2);
+  header.writeUInt16LE(0, at + 4); // time
+  header.writeUInt16LE(DOS_DATE, at + 6);
+  header.writeUInt32LE(crc, at + 8);
+  header.writeUInt32LE(packedSize, at + 12);
+  header.writeUInt32LE(rawSize, at + 16);
+  header.writeUInt16LE(nameLength, at + 20);
+}
+
 export function zip(files: readonly ZipFile[]): Buffer {
   if (files.length > MAX_16)
     throw new ZipLimitError(`${files.length} files: a zip without zip64 holds at most ${MAX_16}`);
@@ -49,14 +71,7 @@ export function zip(files: readonly ZipFile[]): Buffer {
     const local = Buffer.alloc(30);
     local.writeUInt32LE(LOCAL_HEADER, 0);
     local.writeUInt16LE(VERSION, 4);
-    local.writeUInt16LE(UTF8_NAMES, 6);
-    local.writeUInt16LE(DEFLATE, 8);
-    local.writeUInt16LE(0, 10); // time
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(packed.byteLength, 18);
-    local.writeUInt32LE(raw.byteLength, 22);
-    local.writeUInt16LE(name.byteLength, 26);
+    writeFileFields(local, 6, crc, packed.byteLength, raw.byteLength, name.byteLength);
     local.writeUInt16LE(0, 28); // extra field length
     parts.push(local, name, packed);
 
@@ -64,14 +79,7 @@ export function zip(files: readonly ZipFile[]): Buffer {
     entry.writeUInt32LE(CENTRAL_HEADER, 0);
     entry.writeUInt16LE(VERSION, 4); // made by
     entry.writeUInt16LE(VERSION, 6); // needed to extract
-    entry.writeUInt16LE(UTF8_NAMES, 8);
-    entry.writeUInt16LE(DEFLATE, 10);
-    entry.writeUInt16LE(0, 12); // time
-    entry.writeUInt16LE(DOS_DATE, 14);
-    entry.writeUInt32LE(crc, 16);
-    entry.writeUInt32LE(packed.byteLength, 20);
-    entry.writeUInt32LE(raw.byteLength, 24);
-    entry.writeUInt16LE(name.byteLength, 28);
+    writeFileFields(entry, 8, crc, packed.byteLength, raw.byteLength, name.byteLength);
     // extra field, comment, disk number, internal and external attributes: none (all zero)
     entry.writeUInt32LE(offset, 42);
     central.push(entry, name);

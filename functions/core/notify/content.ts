@@ -21,7 +21,7 @@ export interface ViolationSummary {
   readonly dueAt: string;
 }
 
-export const KIND_WORDS: Readonly<Record<NotificationKind, Bilingual>> = {
+const KIND_WORDS: Readonly<Record<NotificationKind, Bilingual>> = {
   opened: { zh: "新違規需要您處理", en: "A new violation needs your action" },
   escalated: { zh: "逾期違規已升級給您", en: "An overdue violation was escalated to you" },
   reopened: { zh: "違規已重新開啟", en: "A violation was reopened" },
@@ -67,6 +67,13 @@ function subject(kind: NotificationKind, about: string): string {
   return `[合規] ${KIND_WORDS[kind].zh}：${about} / [Compliance] ${KIND_WORDS[kind].en}: ${about}`;
 }
 
+/** A mail to a person: greeting and body in Chinese, then the same in English. */
+function mail(subject: string, person: Person | undefined, zh: string[], en: string[]): MessageText {
+  const zhText = [`${person?.name.zh ?? person?.id ?? ""}您好：`, "", ...zh].join("\n");
+  const enText = [`Hello ${person?.name.en ?? person?.id ?? ""},`, "", ...en].join("\n");
+  return { subject, text: `${zhText}\n\n----\n\n${enText}\n` };
+}
+
 /** One violation's change (or reminder) told to one person. */
 export function renderMail(
   kind: Exclude<NotificationKind, "digest">,
@@ -74,22 +81,12 @@ export function renderMail(
   person: Person | undefined,
   ctx: RenderContext,
 ): MessageText {
-  const zh = [
-    `${person?.name.zh ?? person?.id ?? ""}您好：`,
-    "",
-    `${KIND_WORDS[kind].zh}：`,
-    ...violationLines(v, ctx, "zh"),
-  ];
-  const en = [
-    `Hello ${person?.name.en ?? person?.id ?? ""},`,
-    "",
-    `${KIND_WORDS[kind].en}:`,
-    ...violationLines(v, ctx, "en"),
-  ];
-  return {
-    subject: subject(kind, `${v.record.type} ${v.record.id}`),
-    text: `${zh.join("\n")}\n\n----\n\n${en.join("\n")}\n`,
-  };
+  return mail(
+    subject(kind, `${v.record.type} ${v.record.id}`),
+    person,
+    [`${KIND_WORDS[kind].zh}：`, ...violationLines(v, ctx, "zh")],
+    [`${KIND_WORDS[kind].en}:`, ...violationLines(v, ctx, "en")],
+  );
 }
 
 /** A person's daily digest: every violation in their queue, oldest due first. */
@@ -106,24 +103,16 @@ export function renderDigest(
         .map((l, j) => (j === 0 ? `${i + 1}. ${l}` : `   ${l}`))
         .join("\n"),
     );
-  const zh = [
-    `${person?.name.zh ?? person?.id ?? ""}您好：`,
-    "",
-    `${KIND_WORDS.digest.zh}（${date}）：您有 ${items.length} 項待處理的違規。`,
-    "",
-    ...block("zh"),
-  ];
-  const en = [
-    `Hello ${person?.name.en ?? person?.id ?? ""},`,
-    "",
-    `${KIND_WORDS.digest.en} (${date}): ${items.length} violation${items.length === 1 ? "" : "s"} waiting for you.`,
-    "",
-    ...block("en"),
-  ];
-  return {
-    subject: subject("digest", date),
-    text: `${zh.join("\n")}\n\n----\n\n${en.join("\n")}\n`,
-  };
+  return mail(
+    subject("digest", date),
+    person,
+    [`${KIND_WORDS.digest.zh}（${date}）：您有 ${items.length} 項待處理的違規。`, "", ...block("zh")],
+    [
+      `${KIND_WORDS.digest.en} (${date}): ${items.length} violation${items.length === 1 ? "" : "s"} waiting for you.`,
+      "",
+      ...block("en"),
+    ],
+  );
 }
 
 /** A chat robot's message: a title and markdown (both languages), naming who must act. */

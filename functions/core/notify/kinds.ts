@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { type HistoryEntry, SYSTEM } from "../lifecycle.ts";
 
-export const NOTIFICATION_KINDS = [
+const NOTIFICATION_KINDS = [
   "opened",
   "escalated",
   "reopened",
@@ -43,7 +43,7 @@ export function changeOf(
 }
 
 /** 32 hex digits of SHA-256 over the parts, JSON-encoded (no separator can be forged). */
-export function derivedId(...parts: readonly string[]): string {
+function derivedId(...parts: readonly string[]): string {
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 32);
 }
 

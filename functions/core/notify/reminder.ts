@@ -14,7 +14,7 @@ export const DEFAULT_REMINDER_FRACTION = 0.75;
 const PENDING = new Set(["open", "acknowledged"]);
 
 /** The start of the current due period: the last time the violation became (or stayed) open. */
-export function duePeriodStart(v: Pick<StoredViolation, "history" | "detectedAt">): string {
+function duePeriodStart(v: Pick<StoredViolation, "history" | "detectedAt">): string {
   for (let i = v.history.length - 1; i >= 0; i--) {
     const entry = v.history[i];
     if (entry?.status === "open") return entry.at;

@@ -22,25 +22,15 @@ export function dueInWords(dueAt: string, nowMs: number): { zh: string; en: stri
   return { zh: `已逾期${durationWords(left, "zh")}`, en: `overdue by ${durationWords(left, "en")}` };
 }
 
+/** The zone's wall clock at an instant (its offset from core/time.ts, whose formatter is cached). */
 function wallClock(ms: number, timeZone: string) {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(ms);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const local = new Date(Math.floor(ms / 1000) * 1000 + zoneOffsetMs(timeZone, ms));
   return {
-    year: get("year"),
-    month: get("month"),
-    day: get("day"),
-    hour: get("hour"),
-    minute: get("minute"),
-    second: get("second"),
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
   };
 }
 

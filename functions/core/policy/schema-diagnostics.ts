@@ -5,7 +5,7 @@
 import type * as z from "zod";
 import { type PolicyFile, policySchema, type RuleFile, ruleSchema } from "../../../schemas/policy.ts";
 import type { Diagnostic } from "../diagnostics.ts";
-import { type Issue, toIssues } from "../issues.ts";
+import { formatPath, type Issue, toIssues } from "../issues.ts";
 import type { YamlPath, YamlSource } from "./yaml-source.ts";
 
 /** Schema issues of a parsed YAML value, each at its node. */
@@ -20,13 +20,7 @@ export function schemaDiagnostics(
 
 export function issueAt(source: YamlSource, issue: Issue, base: YamlPath = []): Diagnostic {
   const path = [...base, ...issue.path];
-  const where =
-    path.length > 0
-      ? `${path
-          .map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`))
-          .join("")
-          .replace(/^\./, "")}: `
-      : "";
+  const where = path.length > 0 ? `${formatPath(path)}: ` : "";
   return source.at(path, "schema", `${where}${issue.message}`, { key: issue.atKey });
 }
 

@@ -11,7 +11,7 @@
  * Sections nest; any other brace is plain text.
  */
 
-export const FORMATS = ["percent"] as const;
+const FORMATS = ["percent"] as const;
 
 export type TemplatePart =
   | { readonly text: string }

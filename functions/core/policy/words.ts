@@ -76,7 +76,7 @@ function paramWords(value: unknown, lang: Lang): string {
 }
 
 /** A fact (with its path and params) in words: "budget.remaining", "time from receivedAt until …". */
-export function factWords(
+function factWords(
   ref: { fact: string; path?: string; params?: Record<string, unknown> },
   lang: Lang = "en",
 ): string {

@@ -83,7 +83,7 @@ export function checkFactReference(
   return ok;
 }
 
-export function checkPath(ctx: RuleContext, fact: string, path: string, at: YamlPath): boolean {
+function checkPath(ctx: RuleContext, fact: string, path: string, at: YamlPath): boolean {
   const segments = parsePath(path);
   if (!segments) {
     ctx.out.push(ctx.source.at(at, "invalid_path", `path "${path}" ${PATH_HINT}`));

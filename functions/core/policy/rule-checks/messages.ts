@@ -23,6 +23,7 @@ export function checkMessage(
   base: YamlPath,
   conditionsFailed: boolean,
 ) {
+  const schema = DATA_SCHEMAS[ctx.policy.appliesTo as RecordType];
   for (const lang of ["zh", "en"] as const) {
     const template = parseTemplate(message[lang]);
     for (const problem of template.problems)
@@ -41,18 +42,16 @@ export function checkMessage(
       }
       const known =
         ctx.evidence.has(name) ||
-        (dataPath !== undefined &&
-          missingSegment(DATA_SCHEMAS[ctx.policy.appliesTo as RecordType], dataPath) === undefined) ||
+        (dataPath !== undefined && missingSegment(schema, dataPath) === undefined) ||
         RECORD_PLACEHOLDERS.has(name) ||
         (name.startsWith("params.") &&
           Object.hasOwn(ctx.policy.parameters ?? {}, name.slice("params.".length)));
       // After a problem in the rule's conditions, a placeholder that the corrected condition
       // would report (a fact's name, a record field such as {amount}) is not another error.
-      const schema = DATA_SCHEMAS[ctx.policy.appliesTo as RecordType];
-      const couldBeEvidence =
-        DERIVED_FACT_BY_NAME.has(name.split(".")[0] ?? "") ||
-        missingSegment(schema, parsePath(`$.${name}`) ?? ["?"]) === undefined;
-      const afterConditionProblem = conditionsFailed && couldBeEvidence;
+      const afterConditionProblem =
+        conditionsFailed &&
+        (DERIVED_FACT_BY_NAME.has(name.split(".")[0] ?? "") ||
+          missingSegment(schema, parsePath(`$.${name}`) ?? ["?"]) === undefined);
       if (!known && !afterConditionProblem)
         ctx.out.push(
           ctx.source.at(

@@ -6,7 +6,7 @@
 import { type Condition, type PolicyFile, ruleSchema } from "../../../../schemas/policy.ts";
 import type { Diagnostic } from "../../diagnostics.ts";
 import { toIssues } from "../../issues.ts";
-import { didYouMean, nearestNames as nearest } from "../../suggest.ts";
+import { didYouMean, didYouMeanAny, nearestNames as nearest } from "../../suggest.ts";
 import { parseDuration } from "../../time.ts";
 import { isFactReference } from "../facts.ts";
 import type { LoadedRule, OrgDirectory } from "../model.ts";
@@ -92,18 +92,11 @@ function operatorSuggestion(name: string): string {
   const parts = name.split(":");
   const base = parts.pop() as string;
   const fixedDecorators = parts.map((d) =>
-    Object.hasOwn(DECORATORS, d) ? d : (didYouMean(d, Object.keys(DECORATORS)).match(/"([^"]+)"/)?.[1] ?? d),
+    Object.hasOwn(DECORATORS, d) ? d : (nearest(d, Object.keys(DECORATORS))[0] ?? d),
   );
   const names = OPERATORS.map((o) => o.name);
-  const bases = OPERATORS.some((o) => o.name === base)
-    ? [base]
-    : didYouMean(base, names)
-      ? nearest(base, names)
-      : [];
-  const candidates = bases.map((b) => [...fixedDecorators, b].join(":")).filter((c) => c !== name);
-  if (candidates.length === 0) return "";
-  const quoted = candidates.map((c) => `"${c}"`);
-  return `: did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} or ${quoted.at(-1)}`}?`;
+  const bases = OPERATORS.some((o) => o.name === base) ? [base] : nearest(base, names);
+  return didYouMeanAny(bases.map((b) => [...fixedDecorators, b].join(":")).filter((c) => c !== name));
 }
 
 function checkCondition(ctx: RuleContext, condition: Condition, path: YamlPath): Condition {
