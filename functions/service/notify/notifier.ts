@@ -185,20 +185,9 @@ async function fanOut(
   const notification = notificationId(v.id, change);
   const webhook = deps.webhook;
   if (webhook) {
-    const body: WebhookBody = {
-      id: notification,
-      kind,
-      violation: v,
-      to: people,
-      at: args.at,
-    };
-    messages.push({
-      key: "webhook",
-      channel: "webhook",
-      to: people,
-      send: () => postWebhook(webhook, body, deps.now().getTime(), deps.settings.timeoutMs),
-      payload: body,
-    });
+    messages.push(
+      webhookMessage(deps, webhook, { id: notification, kind, violation: v, to: people, at: args.at }),
+    );
   }
   for (const channel of await matchingChannels(deps, v)) {
     const target = await deps.channelTarget(channel.id);
@@ -294,21 +283,16 @@ async function digestFor(
   const notification = notificationId(`digest:${personId}`, change);
   const webhook = deps.webhook;
   if (webhook) {
-    const body: WebhookBody = {
-      id: notification,
-      kind: "digest",
-      violation: null,
-      violations: items,
-      to: [personId],
-      at: atIso,
-    };
-    messages.push({
-      key: "webhook",
-      channel: "webhook",
-      to: [personId],
-      send: () => postWebhook(webhook, body, deps.now().getTime(), deps.settings.timeoutMs),
-      payload: body,
-    });
+    messages.push(
+      webhookMessage(deps, webhook, {
+        id: notification,
+        kind: "digest",
+        violation: null,
+        violations: items,
+        to: [personId],
+        at: atIso,
+      }),
+    );
   }
   return deliver(deps, notification, { kind: "digest", subject: personId, change, to: [personId] }, messages);
 }
@@ -386,5 +370,16 @@ function mailMessage(
     to: [person.id],
     send: () => mailer.send({ id, to: { address, name: person.name.en }, ...mail }),
     payload: { to: address, ...mail },
+  };
+}
+
+/** The webhook's message of a notification (its body is also what a dead letter keeps). */
+function webhookMessage(deps: NotifierDeps, webhook: WebhookTarget, body: WebhookBody): OutgoingMessage {
+  return {
+    key: "webhook",
+    channel: "webhook",
+    to: body.to,
+    send: () => postWebhook(webhook, body, deps.now().getTime(), deps.settings.timeoutMs),
+    payload: body,
   };
 }
