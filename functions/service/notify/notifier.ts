@@ -310,7 +310,11 @@ async function digests(deps: NotifierDeps, nowMs: number): Promise<{ sent: numbe
   // everyone's queue in one pass over the open and acknowledged violations (no queue items)
   const queues = new Map<string, string[]>();
   for await (const { id, people } of deps.violations.assigned([...PENDING]))
-    for (const person of people) queues.set(person, [...(queues.get(person) ?? []), id]);
+    for (const person of people) {
+      const queue = queues.get(person);
+      if (queue) queue.push(id);
+      else queues.set(person, [id]);
+    }
   const outcomes: DeliveryOutcome[] = [];
   // every role member is a person of the directory (org-check refuses any other)
   for (const person of deps.directory.people.map((p) => p.id).sort())
