@@ -53,14 +53,14 @@ export interface AuditDeps {
   readonly pendingSkewMs?: number;
 }
 
-export const DEFAULT_DIGEST_EVERY_MS = 300_000;
-export const DEFAULT_PENDING_SKEW_MS = 15 * 60_000;
+const DEFAULT_DIGEST_EVERY_MS = 300_000;
+const DEFAULT_PENDING_SKEW_MS = 15 * 60_000;
 /** With no progress known: Lambda drops stream records older than 6 h (maxRecordAge), plus retries. */
-export const MAX_EVENT_AGE_MS = 7 * 3600_000;
+const MAX_EVENT_AGE_MS = 7 * 3600_000;
 
 /** `record:<type>#<id>` for a revision's subject. */
-export const recordSubject = (pk: string) => `record:${pk}`;
-export const violationSubject = (id: string) => `violation:${id}`;
+const recordSubject = (pk: string) => `record:${pk}`;
+const violationSubject = (id: string) => `violation:${id}`;
 
 /** A stored revision (rev ≥ 1): its subject is the record, its content the body's hash. */
 export function auditEntryForRecordRevision(
