@@ -31,6 +31,7 @@ import {
   type ChainBlocksRead,
   chainOf,
 } from "../store/audit-log.ts";
+import { auditEventKey, recordSubject, violationSubject } from "../store/audit-sources.ts";
 import type { StoredRevision } from "../store/repositories.ts";
 
 /** The source tables' events, read by verify to prove completeness (store/audit-sources.ts). */
@@ -53,14 +54,10 @@ export interface AuditDeps {
   readonly pendingSkewMs?: number;
 }
 
-export const DEFAULT_DIGEST_EVERY_MS = 300_000;
-export const DEFAULT_PENDING_SKEW_MS = 15 * 60_000;
+const DEFAULT_DIGEST_EVERY_MS = 300_000;
+const DEFAULT_PENDING_SKEW_MS = 15 * 60_000;
 /** With no progress known: Lambda drops stream records older than 6 h (maxRecordAge), plus retries. */
-export const MAX_EVENT_AGE_MS = 7 * 3600_000;
-
-/** `record:<type>#<id>` for a revision's subject. */
-export const recordSubject = (pk: string) => `record:${pk}`;
-export const violationSubject = (id: string) => `violation:${id}`;
+const MAX_EVENT_AGE_MS = 7 * 3600_000;
 
 /** A stored revision (rev ≥ 1): its subject is the record, its content the body's hash. */
 export function auditEntryForRecordRevision(
@@ -75,7 +72,7 @@ export function auditEntryForRecordRevision(
     bodyHash: revision.bodyHash,
     clientId: revision.clientId,
   };
-  return { eventKey: `${content.subject}@${revision.rev}`, content };
+  return { eventKey: auditEventKey(content.subject, revision.rev), content };
 }
 
 /**
@@ -112,7 +109,7 @@ export function auditEntriesForViolationChange(
       policyId: after.policyId,
       ruleId: after.ruleId,
     };
-    return { eventKey: `${subject}@${position}`, content };
+    return { eventKey: auditEventKey(subject, position), content };
   });
 }
 

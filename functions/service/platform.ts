@@ -7,13 +7,7 @@
 import type { RecordType } from "../../schemas/record.ts";
 import { violationId } from "../core/engine/violation-identity.ts";
 import type { PolicySet } from "../core/policy/model.ts";
-import type {
-  PolicyVersionRepository,
-  RecordRepository,
-  StatsRepository,
-  Storage,
-  ViolationRepository,
-} from "../store/repositories.ts";
+import type { Storage } from "../store/repositories.ts";
 import { type CompileRules, createPolicyPlatform, type PolicyPlatform } from "./policy-platform.ts";
 
 export { maxWaiverDaysFromEnv } from "./policy-platform.ts";
@@ -24,13 +18,7 @@ export interface Log {
 }
 
 /** The policies' part (policy-platform.ts: the set, its evaluator, a clock) and the repositories. */
-export interface Platform extends PolicyPlatform {
-  readonly records: RecordRepository;
-  readonly violations: ViolationRepository;
-  readonly policyVersions: PolicyVersionRepository;
-  /** The counters GET /v1/stats answers from. */
-  readonly stats: StatsRepository;
-}
+export interface Platform extends PolicyPlatform, Storage {}
 
 export function createPlatform(args: {
   set: PolicySet;

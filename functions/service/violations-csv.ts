@@ -103,7 +103,7 @@ export function exportRow(v: StoredViolation): ExportValue[] {
   ];
 }
 
-export function csvRow(v: StoredViolation): string {
+function csvRow(v: StoredViolation): string {
   return exportRow(v).map(csvCell).join(",");
 }
 

@@ -5,11 +5,11 @@
  */
 import type { StoredViolation } from "../core/lifecycle.ts";
 import { type XlsxCell, xlsxWorkbook } from "../core/xlsx.ts";
-import { CSV_COLUMNS, exportRow, TIME_COLUMNS } from "./violations-csv.ts";
+import { CSV_COLUMNS, type ExportValue, exportRow, TIME_COLUMNS } from "./violations-csv.ts";
 
 export const XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-function cell(column: string, value: string | number | null): XlsxCell {
+function cell(column: string, value: ExportValue): XlsxCell {
   if (value === null) return null;
   if (typeof value === "number") return { number: value };
   if (TIME_COLUMNS.has(column)) {

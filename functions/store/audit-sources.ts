@@ -7,6 +7,12 @@ import { type DynamoDBDocumentClient, ScanCommand, type ScanCommandOutput } from
 import type { SourceEvent } from "../core/audit-completeness.ts";
 import type { TableNames } from "./tables.ts";
 
+/** An audit subject: `record:<type>#<id>` for a record's revisions, `violation:<id>` for a violation's changes. */
+export const recordSubject = (pk: string) => `record:${pk}`;
+export const violationSubject = (id: string) => `violation:${id}`;
+/** An audit entry's event key: its subject and position (a revision number, a history position). */
+export const auditEventKey = (subject: string, position: number) => `${subject}@${position}`;
+
 async function* scanAll(
   doc: DynamoDBDocumentClient,
   input: ConstructorParameters<typeof ScanCommand>[0],
@@ -30,16 +36,16 @@ export function auditSources(
         ProjectionExpression: "pk, rev, receivedAt",
         ConsistentRead: true,
       })) {
-        const subject = `record:${item.pk}`;
+        const subject = recordSubject(String(item.pk));
         const rev = item.rev as number;
-        yield { key: `${subject}@${rev}`, subject, at: String(item.receivedAt), position: rev };
+        yield { key: auditEventKey(subject, rev), subject, at: String(item.receivedAt), position: rev };
       }
       for await (const item of scanAll(doc, {
         TableName: tables.violations,
         ProjectionExpression: "id, history, historyCount",
         ConsistentRead: true,
       })) {
-        const subject = `violation:${item.id}`;
+        const subject = violationSubject(String(item.id));
         const history = Array.isArray(item.history) ? (item.history as { at?: unknown }[]) : [];
         // the item keeps only the newest entries (core/lifecycle.ts appendHistory); `historyCount`
         // counts them all. Older positions are events too: their time is at most the oldest kept one's.
@@ -47,9 +53,14 @@ export function auditSources(
         const offset = total - history.length;
         const oldestKept = String(history[0]?.at ?? "");
         for (let position = 1; position <= offset; position++)
-          yield { key: `${subject}@${position}`, subject, at: oldestKept, position };
+          yield { key: auditEventKey(subject, position), subject, at: oldestKept, position };
         for (const [i, h] of history.entries())
-          yield { key: `${subject}@${offset + i + 1}`, subject, at: String(h?.at), position: offset + i + 1 };
+          yield {
+            key: auditEventKey(subject, offset + i + 1),
+            subject,
+            at: String(h?.at),
+            position: offset + i + 1,
+          };
       }
     },
   };

@@ -59,35 +59,32 @@ export class RecordsStore implements RecordRepository {
   }
 
   async latestRevision(pk: string): Promise<StoredRevision | undefined> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": pk },
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
-    );
-    return out.Items?.[0] as StoredRevision | undefined;
+    return (await this.newestItem(pk)) as StoredRevision | undefined;
   }
 
   /** The newest stored revision of a record: its number, body hash and client (one consistent read). */
   private async newest(
     pk: string,
   ): Promise<Pick<StoredRevision, "rev" | "bodyHash" | "clientId"> | undefined> {
+    return (await this.newestItem(pk, "rev, bodyHash, clientId")) as
+      | Pick<StoredRevision, "rev" | "bodyHash" | "clientId">
+      | undefined;
+  }
+
+  /** The newest revision item of a record (or the attributes `projection` names): one consistent query. */
+  private async newestItem(pk: string, projection?: string): Promise<Record<string, unknown> | undefined> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: "pk = :pk",
         ExpressionAttributeValues: { ":pk": pk },
-        ProjectionExpression: "rev, bodyHash, clientId",
+        ...(projection ? { ProjectionExpression: projection } : {}),
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
       }),
     );
-    return out.Items?.[0] as Pick<StoredRevision, "rev" | "bodyHash" | "clientId"> | undefined;
+    return out.Items?.[0];
   }
 
   private judgeExisting(existing: Pick<StoredRevision, "bodyHash">, bodyHash: string): PutOutcome {

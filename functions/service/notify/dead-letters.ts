@@ -6,7 +6,7 @@
  */
 import { appendFile } from "node:fs/promises";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { DomainError } from "../../core/errors.ts";
+import { EventPublishError } from "../event-sinks.ts";
 import { EVENT_SOURCE } from "../events.ts";
 import type { DeadLetters } from "./transports.ts";
 
@@ -38,7 +38,7 @@ export function eventBusDeadLetters(busName: string, client = new EventBridgeCli
         }),
       );
       if (out.FailedEntryCount)
-        throw new DomainError("event_publish_failed", `the ${NOTIFICATION_FAILED} event was not accepted`);
+        throw new EventPublishError(`the ${NOTIFICATION_FAILED} event was not accepted`);
     },
   };
 }

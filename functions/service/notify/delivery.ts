@@ -11,6 +11,7 @@
  * where a second write could have told a successor whether to.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { AGAIN, exponentialBackoff, retry } from "../../core/retry.ts";
 import type { NotificationClaim, NotificationsStore } from "../../store/notifications.ts";
 import type { DeadLetters } from "./transports.ts";
 
@@ -87,16 +88,24 @@ export async function deliverNotification(args: {
 }
 
 /** Sends with retries; undefined once sent, else the last error's message. */
-async function sendWithRetries(send: () => Promise<void>, retry: RetryPolicy): Promise<string | undefined> {
+async function sendWithRetries(send: () => Promise<void>, policy: RetryPolicy): Promise<string | undefined> {
   let lastError: unknown;
-  for (let attempt = 1; attempt <= retry.attempts; attempt++) {
-    try {
-      await send();
-      return undefined;
-    } catch (error) {
-      lastError = error;
-      if (attempt < retry.attempts) await sleep(retry.baseDelayMs * 2 ** (attempt - 1));
-    }
+  try {
+    await retry(
+      { attempts: policy.attempts, backoffMs: exponentialBackoff(policy.baseDelayMs, Infinity), sleep },
+      async () => {
+        try {
+          await send();
+          return undefined;
+        } catch (error) {
+          lastError = error;
+          return AGAIN;
+        }
+      },
+      () => new Error("not sent"),
+    );
+    return undefined;
+  } catch {
+    return lastError instanceof Error ? lastError.message : String(lastError);
   }
-  return lastError instanceof Error ? lastError.message : String(lastError);
 }

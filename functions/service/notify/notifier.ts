@@ -185,20 +185,9 @@ async function fanOut(
   const notification = notificationId(v.id, change);
   const webhook = deps.webhook;
   if (webhook) {
-    const body: WebhookBody = {
-      id: notification,
-      kind,
-      violation: v,
-      to: people,
-      at: args.at,
-    };
-    messages.push({
-      key: "webhook",
-      channel: "webhook",
-      to: people,
-      send: () => postWebhook(webhook, body, deps.now().getTime(), deps.settings.timeoutMs),
-      payload: body,
-    });
+    messages.push(
+      webhookMessage(deps, webhook, { id: notification, kind, violation: v, to: people, at: args.at }),
+    );
   }
   for (const channel of await matchingChannels(deps, v)) {
     const target = await deps.channelTarget(channel.id);
@@ -294,21 +283,16 @@ async function digestFor(
   const notification = notificationId(`digest:${personId}`, change);
   const webhook = deps.webhook;
   if (webhook) {
-    const body: WebhookBody = {
-      id: notification,
-      kind: "digest",
-      violation: null,
-      violations: items,
-      to: [personId],
-      at: atIso,
-    };
-    messages.push({
-      key: "webhook",
-      channel: "webhook",
-      to: [personId],
-      send: () => postWebhook(webhook, body, deps.now().getTime(), deps.settings.timeoutMs),
-      payload: body,
-    });
+    messages.push(
+      webhookMessage(deps, webhook, {
+        id: notification,
+        kind: "digest",
+        violation: null,
+        violations: items,
+        to: [personId],
+        at: atIso,
+      }),
+    );
   }
   return deliver(deps, notification, { kind: "digest", subject: personId, change, to: [personId] }, messages);
 }
@@ -326,7 +310,11 @@ async function digests(deps: NotifierDeps, nowMs: number): Promise<{ sent: numbe
   // everyone's queue in one pass over the open and acknowledged violations (no queue items)
   const queues = new Map<string, string[]>();
   for await (const { id, people } of deps.violations.assigned([...PENDING]))
-    for (const person of people) queues.set(person, [...(queues.get(person) ?? []), id]);
+    for (const person of people) {
+      const queue = queues.get(person);
+      if (queue) queue.push(id);
+      else queues.set(person, [id]);
+    }
   const outcomes: DeliveryOutcome[] = [];
   // every role member is a person of the directory (org-check refuses any other)
   for (const person of deps.directory.people.map((p) => p.id).sort())
@@ -386,5 +374,16 @@ function mailMessage(
     to: [person.id],
     send: () => mailer.send({ id, to: { address, name: person.name.en }, ...mail }),
     payload: { to: address, ...mail },
+  };
+}
+
+/** The webhook's message of a notification (its body is also what a dead letter keeps). */
+function webhookMessage(deps: NotifierDeps, webhook: WebhookTarget, body: WebhookBody): OutgoingMessage {
+  return {
+    key: "webhook",
+    channel: "webhook",
+    to: body.to,
+    send: () => postWebhook(webhook, body, deps.now().getTime(), deps.settings.timeoutMs),
+    payload: body,
   };
 }
