@@ -21,8 +21,9 @@
  * listing, not in the cursor walk already past its time.
  */
 import { laterIso } from "../core/audit-completeness.ts";
-import type { BlockSpan } from "../store/audit-blocks.ts";
+import { type BlockSpan, recordSubject, violationSubject } from "../store/audit-blocks.ts";
 import { AUDIT_CHAINS, type AuditLogStore, chainOf } from "../store/audit-log.ts";
+import { recordKey } from "../store/repositories.ts";
 import { signCursor, verifyCursor } from "./cursor.ts";
 
 export interface AuditEntriesQuery {
@@ -59,7 +60,9 @@ const APPEND_LAG_MS = 25 * 3600_000;
 /** The stored subject of a `subject` filter value. */
 export function storedSubject(subject: string): string {
   const slash = subject.indexOf("/");
-  return slash > 0 ? `record:${subject.slice(0, slash)}#${subject.slice(slash + 1)}` : `violation:${subject}`;
+  return slash > 0
+    ? recordSubject(recordKey(subject.slice(0, slash), subject.slice(slash + 1)))
+    : violationSubject(subject);
 }
 
 /** The public form of a stored subject (record:<type>#<id> → type/id; violation:<id> → id). */

@@ -22,7 +22,7 @@ import {
 } from "../core/audit-completeness.ts";
 import { historyCount, type StoredViolation } from "../core/lifecycle.ts";
 import type { DigestAnchor } from "../store/audit-anchor.ts";
-import { keyOfContent } from "../store/audit-blocks.ts";
+import { auditEventKey, keyOfContent, recordSubject, violationSubject } from "../store/audit-blocks.ts";
 import {
   type AppendOutcome,
   AUDIT_CHAINS,
@@ -31,7 +31,6 @@ import {
   type ChainBlocksRead,
   chainOf,
 } from "../store/audit-log.ts";
-import { auditEventKey, recordSubject, violationSubject } from "../store/audit-sources.ts";
 import type { StoredRevision } from "../store/repositories.ts";
 
 /** The source tables' events, read by verify to prove completeness (store/audit-sources.ts). */

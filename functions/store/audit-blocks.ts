@@ -6,13 +6,21 @@
 import { type AuditContent, GENESIS_HASH } from "../core/audit-chain.ts";
 import { earlierIso, laterIso } from "../core/audit-completeness.ts";
 
+/** An audit subject: `record:<type>#<id>` for a record's revisions, `violation:<id>` for a violation's changes. */
+export const recordSubject = (pk: string) => `record:${pk}`;
+export const violationSubject = (id: string) => `violation:${id}`;
+/** An audit entry's event key: its subject and position (a revision number, a history position). */
+export const auditEventKey = (subject: string, position: number) => `${subject}@${position}`;
+
 /** The natural key of stored content: `content.key`, else subject@rev / subject@history position. */
 export function keyOfContent(content: unknown): string | undefined {
   const c = content as { key?: unknown; subject?: unknown; rev?: unknown; history?: unknown } | null;
   if (!c || typeof c !== "object") return undefined;
   if (typeof c.key === "string") return c.key;
   const position = typeof c.rev === "number" ? c.rev : typeof c.history === "number" ? c.history : undefined;
-  return typeof c.subject === "string" && position !== undefined ? `${c.subject}@${position}` : undefined;
+  return typeof c.subject === "string" && position !== undefined
+    ? auditEventKey(c.subject, position)
+    : undefined;
 }
 
 /** A block as stored. */

@@ -5,13 +5,8 @@
  */
 import { type DynamoDBDocumentClient, ScanCommand, type ScanCommandOutput } from "@aws-sdk/lib-dynamodb";
 import type { SourceEvent } from "../core/audit-completeness.ts";
+import { auditEventKey, recordSubject, violationSubject } from "./audit-blocks.ts";
 import type { TableNames } from "./tables.ts";
-
-/** An audit subject: `record:<type>#<id>` for a record's revisions, `violation:<id>` for a violation's changes. */
-export const recordSubject = (pk: string) => `record:${pk}`;
-export const violationSubject = (id: string) => `violation:${id}`;
-/** An audit entry's event key: its subject and position (a revision number, a history position). */
-export const auditEventKey = (subject: string, position: number) => `${subject}@${position}`;
 
 async function* scanAll(
   doc: DynamoDBDocumentClient,
