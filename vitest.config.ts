@@ -14,6 +14,7 @@ export const UNIT_TESTS = [
   "test/audit/audit-chain.test.ts",
   "test/audit/audit-completeness-core.test.ts",
   "test/audit/audit-anchor.test.ts",
+  "test/audit/audit-blocks.test.ts",
   "test/cli/explain-cli.test.ts",
   "test/cli/policy-diff.test.ts",
   "test/cli/policy-workflow.test.ts",

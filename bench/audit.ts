@@ -35,7 +35,7 @@ import {
 import { type AwsClients, createClients } from "../functions/local/aws-clients.ts";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../functions/local/dynamodb-local.ts";
 import { type AuditDeps, appendAuditBatch, verifyAudit } from "../functions/service/audit.ts";
-import { blockTimes } from "../functions/store/audit-blocks.ts";
+import { blockTimes, entriesOfItem, packEntries } from "../functions/store/audit-blocks.ts";
 import {
   AUDIT_CHAINS,
   type AuditEntryInput,
@@ -186,7 +186,7 @@ function generate(count: number) {
         at: loadedAt,
         srcMax: last.at,
         ...blockTimes(contents),
-        entries,
+        entriesGz: packEntries(entries),
       });
       heads[n] = { lastSeq, lastHash, block: head.block + 1 };
     }
@@ -347,21 +347,18 @@ async function tamperOneEntry(
 ) {
   const tamperChain = 7;
   const blocks7 = items.filter((i) => i.chain === chainKey(tamperChain));
-  const block = blocks7[Math.floor(blocks7.length / 2)] as {
-    seq: number;
-    entries: { seq: number; content: AuditContent }[];
-  };
-  const target = block.entries[Math.floor(block.entries.length / 2)] as {
-    seq: number;
-    content: AuditContent;
-  };
+  const block = blocks7[Math.floor(blocks7.length / 2)] as Record<string, unknown>;
+  const entries = entriesOfItem(block) as readonly { seq: number; content: AuditContent }[];
+  const target = entries[Math.floor(entries.length / 2)] as { seq: number; content: AuditContent };
   const tamper = { chain: tamperChain, seq: target.seq };
   await batchWrite(doc, names.auditLog, [
     {
       ...block,
       chain: chainKey(tamperChain),
-      entries: block.entries.map((e) =>
-        e.seq === target.seq ? { ...e, content: { ...e.content, at: "2020-01-01T00:00:00.000Z" } } : e,
+      entriesGz: packEntries(
+        entries.map((e) =>
+          e.seq === target.seq ? { ...e, content: { ...e.content, at: "2020-01-01T00:00:00.000Z" } } : e,
+        ) as never,
       ),
     },
   ]);

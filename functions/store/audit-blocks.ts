@@ -3,6 +3,7 @@
  * reads and writes them): its shape, its own time range (the `byTime` index keys), the chain end it
  * leaves, and the natural key of an entry's content (how redelivery is recognised).
  */
+import { gunzipSync, gzipSync } from "node:zlib";
 import { type AuditContent, GENESIS_HASH } from "../core/audit-chain.ts";
 import { earlierIso, laterIso } from "../core/audit-completeness.ts";
 
@@ -23,18 +24,49 @@ export function keyOfContent(content: unknown): string | undefined {
     : undefined;
 }
 
+/** An entry as a block holds it. */
+export interface BlockEntry {
+  readonly seq: number;
+  readonly content: unknown;
+  readonly prevHash: unknown;
+  readonly hash: unknown;
+}
+
 /** A block as stored. */
 export interface StoredBlock {
   readonly chain: number;
   readonly block: number;
   readonly at: string;
   readonly srcMax: string;
-  readonly entries: readonly {
-    readonly seq: number;
-    readonly content: unknown;
-    readonly prevHash: unknown;
-    readonly hash: unknown;
-  }[];
+  readonly entries: readonly BlockEntry[];
+}
+
+/**
+ * A block's entries are stored as gzip-compressed JSON in one binary attribute, `entriesGz`:
+ * AWS bills a write per KB, and the entries (hex hashes, each hash repeated as the next entry's
+ * `prevHash`, the same content keys entry after entry) compress about 3:1. gzip so that anyone
+ * holding the raw item can read it with standard tools. Blocks written before hold a plain
+ * `entries` list; both are read. What is hashed is the content itself, never its packing.
+ */
+export function packEntries(entries: readonly BlockEntry[]): Uint8Array {
+  return gzipSync(JSON.stringify(entries));
+}
+
+/**
+ * The entries of a stored block item. A packed list that cannot be unpacked reads as no entries:
+ * verification then names the first of them as missing, as for any other damaged block.
+ */
+export function entriesOfItem(item: Record<string, unknown>): readonly BlockEntry[] {
+  const packed = item.entriesGz;
+  if (packed instanceof Uint8Array) {
+    try {
+      const entries: unknown = JSON.parse(gunzipSync(packed).toString("utf8"));
+      return Array.isArray(entries) ? (entries as BlockEntry[]) : [];
+    } catch {
+      return [];
+    }
+  }
+  return Array.isArray(item.entries) ? (item.entries as BlockEntry[]) : [];
 }
 
 /**
@@ -66,7 +98,7 @@ export function toBlock(item: Record<string, unknown>): StoredBlock {
     block: item.seq as number,
     at: item.at as string,
     srcMax: item.srcMax as string,
-    entries: Array.isArray(item.entries) ? (item.entries as StoredBlock["entries"]) : [],
+    entries: entriesOfItem(item),
   };
 }
 

@@ -4,10 +4,11 @@
  *
  * audit-log items (pk `chain` = `chain#<n>`, sk `seq` = block number 1, 2, …): one block per
  * (stream batch, chain), holding that batch's entries for the chain in stream order:
- *   entries   [{ seq, content, prevHash, hash }]: entry seq n of the chain hashes
- *             sha256(hash of n-1 + canonical content), exactly as one entry per item did (each
- *             keeps its prevHash, so verify still tells a rewritten entry from its successor);
- *             seqs run on across blocks
+ *   entriesGz [{ seq, content, prevHash, hash }] as gzip-compressed JSON (audit-blocks.ts:
+ *             about a third of the bytes, and writes are billed per KB; older blocks hold a plain
+ *             `entries` list): entry seq n of the chain hashes sha256(hash of n-1 + canonical
+ *             content), exactly as one entry per item did (each keeps its prevHash, so verify
+ *             still tells a rewritten entry from its successor); seqs run on across blocks
  *   at        when it was appended (the writer's clock, never before the previous block's)
  *   srcMax    the highest source time (entry `at`) in this block or any block before it: a
  *             watermark that only grows along the chain
@@ -47,6 +48,7 @@ import {
   blockTimes,
   EMPTY_TAIL,
   keyOfContent,
+  packEntries,
   type StoredBlock,
   type Tail,
   tailOf,
@@ -262,7 +264,7 @@ export class AuditLogStore {
       at: laterIso(now().toISOString(), tail.at) as string,
       srcMax,
       ...blockTimes(part.map((i) => i.content)),
-      entries,
+      entriesGz: packEntries(entries),
     };
     try {
       await this.doc.send(
