@@ -18,6 +18,9 @@ export interface PlatformBenchResult {
   /** The same with the stream consumers (evaluator, events, audit) running on the same cores. */
   readonly ingestWithConsumersPerSec: { readonly c1: number; readonly c8: number; readonly c32: number };
   readonly ingestWithConsumersOverRawC32: number;
+  /** With the consumers running: accepted records over the window plus the evaluator's drain after it. */
+  readonly evaluatedEndToEndPerSec: { readonly c1: number; readonly c8: number; readonly c32: number };
+  readonly evaluatedEndToEndOverRawC32: number;
   /**
    * PutItem/s of stored-revision-sized items into a records-shaped table, concurrency 32: the
    * median of `rawPutWindowsPerSec`, measured right before and right after the c32 ingest.
@@ -168,6 +171,11 @@ export function formatPlatformResult(r: PlatformBenchResult): string {
       `${n(r.ingestWithConsumersPerSec.c1)} / ${n(r.ingestWithConsumersPerSec.c8)} / ${n(r.ingestWithConsumersPerSec.c32)}`,
     ),
     row("  c32 / raw PutItem c32", `${(r.ingestWithConsumersOverRawC32 * 100).toFixed(1)} %`),
+    row(
+      "  evaluated end to end (window + drain), c1/c8/c32",
+      `${n(r.evaluatedEndToEndPerSec.c1)} / ${n(r.evaluatedEndToEndPerSec.c8)} / ${n(r.evaluatedEndToEndPerSec.c32)}`,
+    ),
+    row("  c32 / raw PutItem c32", `${(r.evaluatedEndToEndOverRawC32 * 100).toFixed(1)} %`),
     row("  CPU during raw PutItem", cores(r.coresBusy.rawPut)),
     row("  CPU during ingest c32 (webhook alone)", cores(r.coresBusy.ingestC32)),
     row("  CPU during ingest c32 (consumers running)", cores(r.coresBusy.ingestWithConsumersC32)),

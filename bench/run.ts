@@ -9,6 +9,8 @@ import { BUNDLE_BUDGET_BYTES, benchBundles, COLD_START_BUDGET_RATIO } from "./bu
 import { benchEngine } from "./engine.ts";
 import { benchPlatform } from "./platform.ts";
 
+const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
+
 interface Bar {
   readonly name: string;
   readonly pass: boolean;
@@ -48,22 +50,26 @@ const PARTS: readonly Part[] = [
       const r = await benchPlatform({ quick });
       return [
         {
-          // the webhook's own capacity (consumers disabled during the window, as on AWS they run
-          // elsewhere); the figure with the consumers sharing the two cores is printed beside it
-          name: "accepted POSTs/s at c32 ≥ 33 % of raw PutItem/s (same run)",
-          pass: r.ingestOverRawC32 >= 0.33,
-          detail: `${r.ingestPerSec.c32}/s vs ${r.rawPutPerSec}/s = ${(r.ingestOverRawC32 * 100).toFixed(1)} %; with the stream consumers running on the same cores ${r.ingestWithConsumersPerSec.c32}/s = ${(r.ingestWithConsumersOverRawC32 * 100).toFixed(1)} %`,
+          // issue 15: with every consumer running on the same cores, as `npm start` runs
+          name: "accepted POSTs/s at c32, every consumer running, ≥ 33 % of raw PutItem/s (same run)",
+          pass: r.ingestWithConsumersOverRawC32 >= 0.33,
+          detail: `${r.ingestWithConsumersPerSec.c32}/s vs ${r.rawPutPerSec}/s = ${pct(r.ingestWithConsumersOverRawC32)}; the webhook alone (consumers paused) ${r.ingestPerSec.c32}/s = ${pct(r.ingestOverRawC32)}`,
         },
         {
-          name: "p99 POST → violation visible ≤ 1000 ms at c8",
-          pass: r.p99VisibleMs <= 1000 && r.latencySamples > 0,
+          name: "records evaluated end to end at c32, every consumer running, ≥ 25 % of raw PutItem/s",
+          pass: r.evaluatedEndToEndOverRawC32 >= 0.25,
+          detail: `${r.evaluatedEndToEndPerSec.c32}/s = ${pct(r.evaluatedEndToEndOverRawC32)} (the window's records until the evaluator drained, ${r.drainAfterMs.c32} ms after the last POST)`,
+        },
+        {
+          name: "p99 POST → violation visible ≤ 500 ms at c8",
+          pass: r.p99VisibleMs <= 500 && r.latencySamples > 0,
           detail: `p99 ${r.p99VisibleMs} ms over ${r.latencySamples} records${r.latencyTimeouts ? `, ${r.latencyTimeouts} timeouts` : ""}`,
         },
         {
-          name: "≤ 6 write units per record (catalogue mix)",
-          pass: r.writeUnitsPerRecord <= 6 && r.records > 0,
-          // DynamoDB Local under-reports transactions: the AWS-billed figure is shown beside it
-          detail: `${r.writeUnitsPerRecord} WCU/record over ${r.records} records, audit trail apart (${r.auditWriteUnitsPerRecord} WCU/record; everything with transactions billed as on AWS ≥ ${r.writeUnitsPerRecordAwsModel})`,
+          // everything ingesting and evaluating a record writes, transactions billed as AWS bills them
+          name: "≤ 4 AWS-billed write units per record (catalogue mix; tables, indexes, audit trail, notifications)",
+          pass: r.writeUnitsPerRecordAwsModel <= 4 && r.records > 0,
+          detail: `${r.writeUnitsPerRecordAwsModel} WCU/record over ${r.records} records (the audit trail's ${r.auditWriteUnitsPerRecord} of them)`,
         },
       ];
     },
