@@ -65,6 +65,7 @@ export const ERROR_CODES = {
   // storage (AWS SDK errors converted where they are caught; the SDK error is the cause)
   record_write_failed: internal,
   head_write_failed: internal,
+  head_read_failed: internal,
   violation_read_failed: internal,
   violation_write_failed: internal,
   stats_write_failed: internal,

@@ -9,6 +9,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import DataLoader from "dataloader";
+import { batchGetAll } from "./batch-get.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { deadlineShard } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
@@ -32,6 +34,26 @@ export class RecordsStore implements RecordRepository {
   readonly doc: DynamoDBDocumentClient;
   readonly table: string;
   readonly headsTable: string;
+  /**
+   * Head reads asked for in the same turn of the event loop go out as one consistent
+   * BatchGetItem: the evaluator judges a stream batch's records side by side (16 at a time), and
+   * each asks for its head at about the same moment. No cache: every read is made after it was
+   * asked for, exactly as its own GetItem would be.
+   */
+  private readonly heads = new DataLoader<string, RecordHead | undefined>(
+    async (pks) => {
+      const items = await batchGetAll(
+        this.doc,
+        this.headsTable,
+        // the same record asked for twice in one turn (a revision and its newer one) is read once
+        [...new Set(pks)].map((pk) => ({ pk })),
+        "head_read_failed",
+      );
+      const byPk = new Map(items.map((item) => [item.pk as string, item as unknown as RecordHead]));
+      return pks.map((pk) => byPk.get(pk));
+    },
+    { cache: false, maxBatchSize: 100 },
+  );
   constructor(doc: DynamoDBDocumentClient, table: string, headsTable: string) {
     this.doc = doc;
     this.table = table;
@@ -134,11 +156,9 @@ export class RecordsStore implements RecordRepository {
     }
   }
 
-  async getHead(pk: string): Promise<RecordHead | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.headsTable, Key: { pk }, ConsistentRead: true }),
-    );
-    return out.Item as RecordHead | undefined;
+  /** The record's head (a consistent read, batched with the others asked for in the same turn). */
+  getHead(pk: string): Promise<RecordHead | undefined> {
+    return this.heads.load(pk);
   }
 
   /**

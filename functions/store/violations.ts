@@ -1,16 +1,8 @@
 /** Violations table access: conditional writes keyed by the derived id, and the auditor's index. */
 
-import { setTimeout as sleep } from "node:timers/promises";
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { StoredViolation } from "../core/lifecycle.ts";
-import { AGAIN, exponentialBackoff, retry } from "../core/retry.ts";
+import { batchGetAll } from "./batch-get.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { statusShard, violationShard } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
@@ -114,25 +106,9 @@ export class ViolationsStore implements ViolationRepository {
 
   /** Several violations by id (consistent reads), in no particular order. */
   async getMany(ids: readonly string[]): Promise<Map<string, StoredViolation>> {
-    const found = new Map<string, StoredViolation>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] = unique.slice(i, i + 100).map((id) => ({ id }));
-      // unprocessed keys (throttling) are asked again, after a growing pause
-      await retry(
-        { attempts: 10, backoffMs: exponentialBackoff(50, 1000), sleep },
-        async () => {
-          const out: BatchGetCommandOutput = await this.doc.send(
-            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }),
-          );
-          for (const item of out.Responses?.[this.table] ?? []) found.set(item.id as string, fromItem(item));
-          keys = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
-          return keys.length === 0 ? undefined : AGAIN;
-        },
-        () => new StoreError("violation_read_failed", "DynamoDB kept keys unprocessed"),
-      );
-    }
-    return found;
+    const keys = [...new Set(ids)].map((id) => ({ id }));
+    const items = await batchGetAll(this.doc, this.table, keys, "violation_read_failed");
+    return new Map(items.map((item) => [item.id as string, fromItem(item)]));
   }
 
   /**
