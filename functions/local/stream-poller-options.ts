@@ -3,6 +3,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from "aws-lambda";
 import { StreamPollerError } from "./stream-poller-error.ts";
+import type { StreamTaps } from "./stream-tap.ts";
 
 export interface StreamPollerOptions {
   readonly streams: DynamoDBStreamsClient;
@@ -37,6 +38,11 @@ export interface StreamPollerOptions {
   readonly onError?: (error: StreamPollerError) => void;
   /** The stream can be read again after failures (once per recovery); default: nothing. */
   readonly onRecovered?: (message: string) => void;
+  /**
+   * Pollers given the same StreamTaps share their reads of a stream (stream-tap.ts): each still
+   * sees every record in order at its own pace. Default: this poller reads on its own.
+   */
+  readonly taps?: StreamTaps;
 }
 
 export interface StreamPoller {

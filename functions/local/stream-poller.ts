@@ -127,6 +127,7 @@ class Poller {
       saved,
       (e) => this.report(e),
       settings.windowClock,
+      opts.taps?.of(opts.streams, streamArn),
     );
   }
 

@@ -14,6 +14,7 @@ import type { CheckpointFile } from "./stream-checkpoints.ts";
 import { type DeliveryState, FRESH, type Pending, readyShards } from "./stream-delivery.ts";
 import { errorName, StreamPollerError } from "./stream-poller-error.ts";
 import { toLambdaRecord } from "./stream-records.ts";
+import type { StreamTap } from "./stream-tap.ts";
 
 export interface ShardState {
   readonly shardId: string;
@@ -49,6 +50,8 @@ export class StreamReader {
   private readonly saved: CheckpointFile | undefined;
   private readonly report: (error: StreamPollerError) => void;
   private readonly windowClock: () => number;
+  /** The stream's shared read (stream-tap.ts) and this reader's id in it, when it has one. */
+  private readonly tap: { readonly tap: StreamTap; readonly reader: number } | undefined;
 
   constructor(
     streams: DynamoDBStreamsClient,
@@ -58,8 +61,10 @@ export class StreamReader {
     report: (error: StreamPollerError) => void,
     /** When a shard starts gathering a batch (the batching window's clock). */
     windowClock: () => number = Date.now,
+    tap?: StreamTap,
   ) {
     this.windowClock = windowClock;
+    this.tap = tap ? { tap, reader: tap.join() } : undefined;
     this.streams = streams;
     this.streamArn = streamArn;
     this.tableName = tableName;
@@ -108,6 +113,12 @@ export class StreamReader {
     let read = false;
     let renewed = false;
     while (shard.buffer.length < batchSize && !shard.closed && !stopped()) {
+      const shared = await this.fromTap(shard, batchSize - shard.buffer.length);
+      if (shared) {
+        if (shared.records.length === 0) break;
+        read = true;
+        continue;
+      }
       shard.iterator ??= await this.acquireIterator(shard);
       if (shard.iterator === undefined) {
         shard.closed = true;
@@ -146,6 +157,29 @@ export class StreamReader {
       read = true;
     }
     return read;
+  }
+
+  /**
+   * Records from the stream's shared read, when the shard's position is in its log; undefined when
+   * not (or there is no tap): the reader then reads on its own.
+   */
+  private async fromTap(
+    shard: ShardState,
+    limit: number,
+  ): Promise<{ records: readonly Pending[] } | undefined> {
+    if (!this.tap) return undefined;
+    const after = shard.buffer.at(-1)?.record.dynamodb?.SequenceNumber ?? shard.checkpoint;
+    const page = await this.tap.tap.read(this.tap.reader, shard.shardId, after, limit);
+    if (!page) return undefined;
+    // its own iterator, if any, stands where it last read on its own: take a new one when needed
+    shard.iterator = undefined;
+    if (shard.buffer.length === 0 && page.records.length > 0) shard.gatheringSince = this.windowClock();
+    shard.buffer.push(...page.records);
+    if (page.closed) {
+      shard.closed = true;
+      this.refreshNeeded = true; // its children appear in the shard list now
+    }
+    return page;
   }
 
   private getRecords(iterator: string, limit: number) {

@@ -18,6 +18,7 @@ import type { AwsClients } from "./aws-clients.ts";
 import type { BundledFunctions } from "./bundled-functions.ts";
 import { type InvocationObserver, timed } from "./invocation-timing.ts";
 import { type StreamPoller, type StreamPollerOptions, startStreamPoller } from "./stream-poller.ts";
+import { StreamTaps } from "./stream-tap.ts";
 
 type StreamHandler = StreamPollerOptions["handler"];
 
@@ -55,6 +56,8 @@ export async function startStreamReaders(args: {
   } = args;
   const { platform } = runtime;
   const source = () => runtime;
+  // the two readers of each table's stream read it once between them (stream-tap.ts)
+  const taps = new StreamTaps();
   const readStream = async (
     table: "records" | "violations",
     name: string,
@@ -76,6 +79,7 @@ export async function startStreamReaders(args: {
       checkpointFile: dataDir ? join(dataDir, `${name}-checkpoint.json`) : undefined,
       onError: (error) => logger.error(`${name} stream reader`, { error: error as Error }),
       onRecovered: (message) => logger.info(`${name} stream reader: ${message}`),
+      taps,
     });
     stops.push(() => poller.stop());
     return poller;

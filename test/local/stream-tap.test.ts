@@ -1,0 +1,167 @@
+/**
+ * Pollers of one stream sharing its reads (functions/local/stream-tap.ts), against DynamoDB Local:
+ * each still gets every record once, in order, at its own pace; the stream is read once between
+ * them; a reader resumed from an older checkpoint, or left behind by more than the log keeps,
+ * reads on its own and misses nothing.
+ */
+import { DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBStreamEvent } from "aws-lambda";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import {
+  type StreamPoller,
+  type StreamPollerOptions,
+  startStreamPoller,
+} from "../../functions/local/stream-poller.ts";
+import { StreamTaps } from "../../functions/local/stream-tap.ts";
+import { clientConfig } from "../../functions/store/clients.ts";
+import { createTable } from "../../functions/store/create-tables.ts";
+import { RECORDS } from "../../functions/store/tables.ts";
+import { useTables } from "../support/dynamodb.ts";
+
+const db = useTables();
+const tables: string[] = [];
+const pollers: StreamPoller[] = [];
+
+afterEach(async () => {
+  await Promise.all(pollers.splice(0).map((p) => p.stop()));
+});
+afterAll(async () => {
+  await Promise.all(
+    tables.map((TableName) => db.clients.dynamodb.send(new DeleteTableCommand({ TableName }))),
+  );
+});
+
+async function streamTable(): Promise<string> {
+  const name = `${db.prefix}tap-${tables.length + 1}`;
+  tables.push(name);
+  await createTable(db.clients.dynamodb, RECORDS, name);
+  await db.clients.dynamodb.send(new DescribeTableCommand({ TableName: name }));
+  return name;
+}
+
+const pk = (i: number) => `item#${String(i).padStart(3, "0")}`;
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => pk(from + i));
+
+async function putItems(table: string, from: number, to: number): Promise<void> {
+  for (let i = from; i <= to; i++)
+    await db.clients.doc.send(new PutCommand({ TableName: table, Item: { pk: pk(i), rev: 1, n: i } }));
+}
+
+/** A streams client that counts the stream records its GetRecords calls returned. */
+function countingStreams() {
+  const streams = new DynamoDBStreamsClient(clientConfig(db.endpoint));
+  const counted = { records: 0 };
+  streams.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      if (context.commandName === "GetRecordsCommand")
+        counted.records += (out.output as { Records?: unknown[] }).Records?.length ?? 0;
+      return out;
+    },
+    { step: "initialize", name: "countRecords" },
+  );
+  return { streams, counted };
+}
+
+async function reader(
+  tableName: string,
+  seen: string[],
+  more: Partial<StreamPollerOptions>,
+): Promise<StreamPoller> {
+  const poller = await startStreamPoller({
+    streams: db.clients.streams,
+    dynamodb: db.clients.dynamodb,
+    tableName,
+    handler: async (e: DynamoDBStreamEvent) => {
+      for (const r of e.Records) seen.push(r.dynamodb?.Keys?.pk?.S ?? "?");
+    },
+    pollIntervalMs: 10,
+    onError: (error) => {
+      throw error;
+    },
+    ...more,
+  });
+  pollers.push(poller);
+  return poller;
+}
+
+describe("stream tap", () => {
+  it("gives two readers every record once, in order, each at its own batch size, reading the stream once", async () => {
+    const table = await streamTable();
+    const { streams, counted } = countingStreams();
+    const taps = new StreamTaps();
+    const a: string[] = [];
+    const b: string[] = [];
+    const readerA = await reader(table, a, { streams, taps, batchSize: 7 });
+    const readerB = await reader(table, b, { streams, taps, batchSize: 100, pollIntervalMs: 25 });
+    await putItems(table, 1, 30);
+    await Promise.all([readerA.drained(), readerB.drained()]);
+    await putItems(table, 31, 50);
+    await Promise.all([readerA.drained(), readerB.drained()]);
+    expect(a).toEqual(range(1, 50));
+    expect(b).toEqual(range(1, 50));
+    // each record came out of DynamoDB once, for both readers
+    expect(counted.records).toBe(50);
+  });
+
+  it("without a tap, each reader reads every record itself", async () => {
+    const table = await streamTable();
+    const { streams, counted } = countingStreams();
+    const a: string[] = [];
+    const b: string[] = [];
+    const readerA = await reader(table, a, { streams });
+    const readerB = await reader(table, b, { streams });
+    await putItems(table, 1, 20);
+    await Promise.all([readerA.drained(), readerB.drained()]);
+    expect(a).toEqual(range(1, 20));
+    expect(b).toEqual(range(1, 20));
+    expect(counted.records).toBe(40);
+  });
+
+  it("a reader left behind by more than the log keeps reads on its own and misses nothing", async () => {
+    const table = await streamTable();
+    const { streams, counted } = countingStreams();
+    const taps = new StreamTaps({ maxLog: 5 });
+    const fast: string[] = [];
+    const slow: string[] = [];
+    const readerFast = await reader(table, fast, { streams, taps, batchSize: 3 });
+    const readerSlow = await reader(table, slow, { streams, taps, batchSize: 4 });
+    readerSlow.setEnabled(false);
+    await putItems(table, 1, 25);
+    await readerFast.drained();
+    // disabled, it finishes at most the batch it had in flight
+    expect(slow.length).toBeLessThanOrEqual(4);
+    readerSlow.setEnabled(true);
+    await putItems(table, 26, 30);
+    await Promise.all([readerFast.drained(), readerSlow.drained()]);
+    expect(fast).toEqual(range(1, 30));
+    expect(slow).toEqual(range(1, 30));
+    // what the log no longer held, the slow reader read again on its own
+    expect(counted.records).toBeGreaterThan(30);
+  });
+
+  it("a reader resumed from an older checkpoint reads on its own until it reaches the shared log", async () => {
+    const table = await streamTable();
+    const checkpointFile = `${process.env.TMPDIR ?? "/tmp"}/${table}-checkpoint.json`;
+    const first: string[] = [];
+    const earlier = await reader(table, first, { checkpointFile });
+    await putItems(table, 1, 10);
+    await earlier.drained();
+    await earlier.stop();
+    expect(first).toEqual(range(1, 10));
+    await putItems(table, 11, 20);
+    // one reader from the oldest record, one from the checkpoint after record 10
+    const taps = new StreamTaps();
+    const fromStart: string[] = [];
+    const resumed: string[] = [];
+    const a = await reader(table, fromStart, { taps, batchSize: 4 });
+    const b = await reader(table, resumed, { taps, checkpointFile, batchSize: 4 });
+    await Promise.all([a.drained(), b.drained()]);
+    await putItems(table, 21, 25);
+    await Promise.all([a.drained(), b.drained()]);
+    expect(fromStart).toEqual(range(1, 25));
+    expect(resumed).toEqual(range(11, 25));
+  });
+});
