@@ -9,6 +9,9 @@ import { shardOf } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
 
 export const REMINDER_SHARDS = 8;
+/** The cursors: one item each, moved with a conditional put (two sweeps never both move one). */
+const DIGEST_CURSOR = { id: "digest-cursor", field: "date" } as const;
+const REMINDER_CURSOR = { id: "reminder-cursor", field: "at" } as const;
 /** Notification items only need to outlive redelivery and re-evaluation of the same change. */
 const NOTIFICATION_TTL_S = 400 * 24 * 3600;
 
@@ -142,29 +145,51 @@ export class NotificationsStore {
   }
 
   /** The last digest day handled (`YYYY-MM-DD` in the company's zone), if any. */
-  async digestCursor(): Promise<string | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { id: "digest-cursor" }, ConsistentRead: true }),
-    );
-    return out.Item?.date as string | undefined;
+  digestCursor(): Promise<string | undefined> {
+    return this.cursor(DIGEST_CURSOR);
   }
 
   /** Moves the cursor from `from` (absent: never set) to `to`; false when someone else moved it. */
-  async moveDigestCursor(from: string | undefined, to: string): Promise<boolean> {
+  moveDigestCursor(from: string | undefined, to: string): Promise<boolean> {
+    return this.moveCursor(DIGEST_CURSOR, from, to);
+  }
+
+  /** How far the sweep has looked for reminders of first due periods (an ISO time), if ever. */
+  reminderCursor(): Promise<string | undefined> {
+    return this.cursor(REMINDER_CURSOR);
+  }
+
+  /** Moves the reminder cursor from `from` to `to`; false when someone else moved it. */
+  moveReminderCursor(from: string | undefined, to: string): Promise<boolean> {
+    return this.moveCursor(REMINDER_CURSOR, from, to);
+  }
+
+  private async cursor(c: { readonly id: string; readonly field: string }): Promise<string | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { id: c.id }, ConsistentRead: true }),
+    );
+    return out.Item?.[c.field] as string | undefined;
+  }
+
+  private async moveCursor(
+    c: { readonly id: string; readonly field: string },
+    from: string | undefined,
+    to: string,
+  ): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { id: "digest-cursor", date: to },
-          ConditionExpression: from === undefined ? "attribute_not_exists(id)" : "#date = :from",
-          ExpressionAttributeNames: from === undefined ? undefined : { "#date": "date" },
+          Item: { id: c.id, [c.field]: to },
+          ConditionExpression: from === undefined ? "attribute_not_exists(id)" : "#f = :from",
+          ExpressionAttributeNames: from === undefined ? undefined : { "#f": c.field },
           ExpressionAttributeValues: from === undefined ? undefined : { ":from": from },
         }),
       );
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;
-      throw storeError("digest cursor", to, error);
+      throw storeError(c.id, to, error);
     }
   }
 }

@@ -149,6 +149,12 @@ export interface ViolationRepository {
   duePartitions(now: string): AsyncIterable<string>[];
   /** Every violation in these statuses with the people assigned to it (eventually consistent): the daily digest. */
   assigned(statuses: readonly string[]): AsyncIterable<{ id: string; people: string[] }>;
+  /** Violations in these statuses detected in [from, to] (eventually consistent): reminder candidates. */
+  detectedBetween(
+    statuses: readonly string[],
+    from: string,
+    to: string,
+  ): AsyncIterable<{ id: string; policyId: string; ruleId: string; detectedAt: string }>;
 }
 
 // ---- policy versions, stats ---------------------------------------------------------------------

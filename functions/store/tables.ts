@@ -152,10 +152,12 @@ export const AUDIT_DIGESTS = {
  * Notifications (CONTRACT §7), one table for everything the notifier remembers, keyed by `id`:
  * - `n#<notification id>`: one notification (a violation's change, a reminder, a person's day's
  *   digest), claimed by a conditional put before any of its messages is sent, so redelivery,
- *   re-evaluation and restarts send nothing twice; a change's item also holds the reminder of
- *   the due period it began (`remindAt`, sparse `byRemindAt`, like records.byNextCheck) until the
- *   sweep handles it;
- * - `digest-cursor`: the last digest slot handled.
+ *   re-evaluation and restarts send nothing twice; the item of a change that began a later due
+ *   period (reopened, escalated, waiver expired) also holds its reminder (`remindAt`, sparse
+ *   `byRemindAt`, like records.byNextCheck) until the sweep handles it (a first due period's
+ *   reminder is found from the detection time: service/notify/first-reminders.ts);
+ * - `digest-cursor`, `reminder-cursor`: the last digest slot handled, how far first due periods'
+ *   reminders were looked for.
  * Notification items carry `expiresAt` (TTL, epoch seconds): they only need to outlive redelivery.
  * A person's digest reads the violations' byStatus index (it projects `people`): no queue items.
  */

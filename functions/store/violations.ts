@@ -245,6 +245,32 @@ export class ViolationsStore implements ViolationRepository {
         yield { id: item.id as string, people: (item.people as string[] | undefined) ?? [] };
   }
 
+  /**
+   * Violations in these statuses detected in [from, to] (byStatus's sort key; eventually
+   * consistent), with the policy and rule each belongs to: the sweep's candidates for reminders.
+   */
+  async *detectedBetween(
+    statuses: readonly string[],
+    from: string,
+    to: string,
+  ): AsyncGenerator<{ id: string; policyId: string; ruleId: string; detectedAt: string }> {
+    for (const partition of this.statusPartitions(statuses))
+      for await (const item of queryAll(this.doc, {
+        TableName: this.table,
+        IndexName: "byStatus",
+        KeyConditionExpression: "statusShard = :p AND detectedAt BETWEEN :from AND :to",
+        ProjectionExpression: "#id, policyId, ruleId, detectedAt",
+        ExpressionAttributeNames: { "#id": "id" },
+        ExpressionAttributeValues: { ":p": partition, ":from": from, ":to": to },
+      }))
+        yield {
+          id: item.id as string,
+          policyId: item.policyId as string,
+          ruleId: item.ruleId as string,
+          detectedAt: item.detectedAt as string,
+        };
+  }
+
   /** The partitions of the status index that hold violations of these statuses. */
   statusPartitions(statuses: readonly string[]): string[] {
     return statuses.flatMap((s) => Array.from({ length: VIOLATION_SHARDS }, (_, k) => `${s}#${k}`));

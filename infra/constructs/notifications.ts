@@ -43,8 +43,8 @@ export const NOTIFY_CONTEXT = {
 } as const;
 
 /**
- * What the notifier reads of the policy set — the org directory (people, channels, time zone) and
- * each version's `reminderBefore` parameter — as its esbuild `define`: the rules' conditions would
+ * What the notifier reads of the policy set — the org directory (people, channels, time zone),
+ * each version's `reminderBefore` parameter and its rules' due periods — as its esbuild `define`: the rules' conditions would
  * only weigh on its bundle (budget 500 KB).
  */
 export function notifierPolicySet(policies: CompiledPolicies): string {
@@ -54,6 +54,8 @@ export function notifierPolicySet(policies: CompiledPolicies): string {
       id: v.id,
       version: v.version,
       parameters: "reminderBefore" in v.parameters ? { reminderBefore: v.parameters.reminderBefore } : {},
+      // each rule's due period: when a first due period's reminder comes (first-reminders.ts)
+      rules: v.rules.map((r) => ({ id: r.id, dueMs: r.dueMs })),
     })),
   };
   return JSON.stringify(JSON.stringify(slim));

@@ -3,10 +3,16 @@
  * the company's zone, the digest slot, the reminder time, and the robots' request formats.
  */
 import { createHmac } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { HistoryEntry } from "../../functions/core/lifecycle.ts";
 import { changeOf, messageId, notificationId } from "../../functions/core/notify/kinds.ts";
-import { reminderAt } from "../../functions/core/notify/reminder.ts";
+import {
+  firstReminderOffsets,
+  inFirstDuePeriod,
+  reminderAt,
+  ruleKey,
+} from "../../functions/core/notify/reminder.ts";
 import {
   dueInWords,
   durationWords,
@@ -152,6 +158,79 @@ describe("reminderAt", () => {
     expect(reminderAt(reopened, {})).toBe("2026-03-21T12:00:00.000Z");
     expect(reminderAt({ ...v, status: "waived" }, {})).toBeNull();
     expect(reminderAt({ ...v, status: "resolved" }, {})).toBeNull();
+  });
+});
+
+describe("first due periods", () => {
+  const DAY = 86_400_000;
+  const version = (id: string, rules: [string, number][], reminderBefore?: string) => ({
+    id,
+    parameters: reminderBefore === undefined ? {} : { reminderBefore },
+    rules: rules.map(([rule, dueMs]) => ({ id: rule, dueMs })),
+  });
+
+  it("a violation is in its first due period until it is reopened, escalated or back from a waiver", () => {
+    const opened = {
+      detectedAt: "2026-03-10T00:00:00.000Z",
+      history: [entry("open", "system", "2026-03-10T00:00:00.000Z")],
+    };
+    expect(inFirstDuePeriod(opened)).toBe(true);
+    expect(
+      inFirstDuePeriod({
+        ...opened,
+        history: [...opened.history, entry("acknowledged", "fin.wang", "2026-03-10T01:00:00.000Z")],
+      }),
+    ).toBe(true);
+    expect(
+      inFirstDuePeriod({
+        ...opened,
+        history: [...opened.history, entry("resolved"), entry("open", "system", "2026-03-11T00:00:00.000Z")],
+      }),
+    ).toBe(false);
+  });
+
+  it("offsets after detection: each rule's due period with every reminderBefore its policy's versions set", () => {
+    const offsets = firstReminderOffsets(
+      [
+        version("p", [
+          ["a", 2 * DAY],
+          ["b", 4 * 3600_000],
+        ]),
+        version("p", [["a", 2 * DAY]], "PT4H"),
+        version("q", [["a", DAY]]),
+      ],
+      0.75,
+    );
+    expect([...(offsets.get(ruleKey("p", "a")) ?? [])].sort((x, y) => x - y)).toEqual([
+      1.5 * DAY,
+      2 * DAY - 4 * 3600_000,
+    ]);
+    // a reminderBefore as long as the due period: at detection
+    expect([...(offsets.get(ruleKey("p", "b")) ?? [])].sort((x, y) => x - y)).toEqual([0, 3 * 3600_000]);
+    expect([...(offsets.get(ruleKey("q", "a")) ?? [])]).toEqual([0.75 * DAY]);
+  });
+
+  it("agree with reminderAt for any violation still in its first due period", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 60_000, max: 90 * DAY }),
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        fc.integer({ min: Date.parse("2026-01-01T00:00:00Z"), max: Date.parse("2027-01-01T00:00:00Z") }),
+        (dueMs, fraction, t) => {
+          const detectedAt = new Date(t).toISOString();
+          const v = {
+            status: "open",
+            detectedAt,
+            dueAt: new Date(t + dueMs).toISOString(),
+            history: [entry("open", "system", detectedAt)],
+          } as const;
+          const [offset] = [
+            ...(firstReminderOffsets([version("p", [["r", dueMs]])], fraction).get("p/r") ?? []),
+          ];
+          expect(new Date(t + (offset as number)).toISOString()).toBe(reminderAt(v, { fraction }));
+        },
+      ),
+    );
   });
 });
 

@@ -498,7 +498,7 @@ describe("what the notifier writes", () => {
     (await db.clients.doc.send(new ScanCommand({ TableName: db.names.notifications, ConsistentRead: true })))
       .Items ?? [];
 
-  it("one item per notification, whatever its messages: the claim, holding the reminder of the due period it began", async () => {
+  it("one item per notification, whatever its messages: the claim; a first due period's reminder needs no index entry", async () => {
     clock.set("2026-04-01T00:00:00Z");
     await judge(overBudget("N-10", 1)); // 3 mails, the webhook, 2 robots: one notification
     const id = idOf("N-10");
@@ -510,19 +510,51 @@ describe("what the notifier writes", () => {
       kind: "opened",
       change: "h1",
       to: ["fin.wang", "fin.zhao", "md.li"],
-      violationId: id,
-      dueAt: "2026-04-03T00:00:00.000Z",
-      remindAt: "2026-04-02T12:00:00.000Z",
     });
+    // the reminder of the due period it was detected with is found from the detection time
+    // (first-reminders.ts): nothing in the reminders' index
+    expect(about[0]).not.toHaveProperty("remindAt");
+    expect(about[0]).not.toHaveProperty("remindShard");
     // sent: nothing more was written (no outcome, no per-message or per-person item)
     expect(about[0]).not.toHaveProperty("failed");
-    // the reminder: one more item (its claim); the first one leaves the reminders' index
+    // the reminder: one more item (its claim), at 75 % of the due period, once
+    clock.set("2026-04-02T11:59:59Z");
+    await notifier.sweep();
+    expect((await items()).filter((i) => i.subject === id)).toHaveLength(1);
     clock.set("2026-04-02T12:00:00Z");
+    await notifier.sweep();
     await notifier.sweep();
     const after = (await items()).filter((i) => i.subject === id);
     expect(after.map((i) => i.kind).sort()).toEqual(["opened", "reminder"]);
-    expect(after.find((i) => i.kind === "opened")).not.toHaveProperty("remindAt");
     expect(after.find((i) => i.kind === "reminder")).not.toHaveProperty("remindAt");
+    expect(smtp.mails.filter((m) => m.subject.includes("Reminder") && m.text.includes(id))).toHaveLength(3);
+  });
+
+  it("a later due period (reopened) keeps its reminder on its notification's item, in the index until sent once", async () => {
+    clock.set("2026-05-01T00:00:00Z");
+    await judge(overBudget("N-11", 1));
+    clock.set("2026-05-01T01:00:00Z");
+    await judge(expense("N-11", 2)); // resolved
+    clock.set("2026-05-01T02:00:00Z");
+    await judge(overBudget("N-11", 3)); // reopened: due 2026-05-03T02:00Z, reminder at 2026-05-02T14:00Z
+    const id = idOf("N-11");
+    const reopened = (await items()).find((i) => i.subject === id && i.kind === "reopened");
+    expect(reopened).toMatchObject({
+      dueAt: "2026-05-03T02:00:00.000Z",
+      remindAt: "2026-05-02T14:00:00.000Z",
+    });
+    expect(reopened).toHaveProperty("remindShard");
+    smtp.mails.length = 0;
+    // the first due period's reminder (2026-05-02T12:00Z) is not sent: that period ended at resolution
+    clock.set("2026-05-02T13:59:00Z");
+    await notifier.sweep();
+    expect(smtp.mails.filter((m) => m.subject.includes("Reminder") && m.text.includes(id))).toHaveLength(0);
+    clock.set("2026-05-02T14:00:00Z");
+    await notifier.sweep();
+    await notifier.sweep();
+    expect(smtp.mails.filter((m) => m.subject.includes("Reminder") && m.text.includes(id))).toHaveLength(3);
+    const handled = (await items()).find((i) => i.subject === id && i.kind === "reopened");
+    expect(handled).not.toHaveProperty("remindAt");
   });
 
   it("a message that failed after its last try is written down on its notification's item", async () => {

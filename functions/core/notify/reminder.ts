@@ -36,3 +36,60 @@ export function reminderAt(
   const at = before !== undefined ? due - before : start + Math.round((due - start) * fraction);
   return at < due ? toIso(Math.max(at, start)) : null;
 }
+
+/**
+ * Whether the violation is still in the due period it was detected with (never reopened,
+ * escalated or back from a waiver since). Its reminder is then found from its detection time
+ * (`firstReminderOffsets`), and needs no index entry of its own.
+ */
+export function inFirstDuePeriod(v: Pick<StoredViolation, "history" | "detectedAt">): boolean {
+  return duePeriodStart(v) === v.detectedAt;
+}
+
+/** A policy rule's key in `firstReminderOffsets`. */
+export const ruleKey = (policyId: string, ruleId: string) => `${policyId}/${ruleId}`;
+
+/**
+ * How long after detection a violation in its first due period is reminded, per policy rule
+ * (`ruleKey`): reminderAt of a violation detected at t and due at t + the rule's due period. A
+ * violation keeps its dueAt when a later version of its policy judges it again, but takes that
+ * version's parameters, so every version's due period is paired with every version's
+ * `reminderBefore`. Rules with no reminder (no time left) have none.
+ */
+export function firstReminderOffsets(
+  versions: readonly {
+    readonly id: string;
+    readonly parameters: Readonly<Record<string, unknown>>;
+    readonly rules: readonly { readonly id: string; readonly dueMs: number }[];
+  }[],
+  fraction?: number,
+): Map<string, Set<number>> {
+  const befores = new Map<string, Set<unknown>>();
+  for (const v of versions) {
+    const set = befores.get(v.id) ?? new Set<unknown>();
+    set.add(v.parameters.reminderBefore);
+    befores.set(v.id, set);
+  }
+  const offsets = new Map<string, Set<number>>();
+  const t0 = 0;
+  const detectedAt = toIso(t0);
+  for (const v of versions)
+    for (const rule of v.rules) {
+      const key = ruleKey(v.id, rule.id);
+      const found = offsets.get(key) ?? new Set<number>();
+      for (const reminderBefore of befores.get(v.id) ?? []) {
+        const at = reminderAt(
+          {
+            status: "open",
+            detectedAt,
+            dueAt: toIso(t0 + rule.dueMs),
+            history: [{ status: "open", at: detectedAt, by: "system", reason: "" }],
+          },
+          { fraction, reminderBefore },
+        );
+        if (at !== null) found.add(Date.parse(at) - t0);
+      }
+      offsets.set(key, found);
+    }
+  return offsets;
+}

@@ -2,8 +2,9 @@
  * The notifier (CONTRACT §7). `notify` takes the violation events (ViolationOpened /
  * ViolationEscalated; ViolationResolved tells nobody) and tells each person the violation is then
  * assigned to: one mail per (violation, change, person), one webhook per (violation, change), one
- * message per matching chat robot. `sweep` sends reminders that are due (sparse `byRemindAt`
- * index) and, once a day after 09:00 in the company's time zone, each person's digest of their
+ * message per matching chat robot. `sweep` sends reminders that are due (those of a first due
+ * period found from the detection time, first-reminders.ts; later ones from the sparse
+ * `byRemindAt` index) and, once a day after 09:00 in the company's time zone, each person's digest of their
  * open queue (the violations' byStatus index, which projects the people assigned). Each
  * notification is claimed once, in one write that also keeps its reminder: delivery.ts.
  *
@@ -21,7 +22,7 @@ import {
   notificationId,
   type ViolationEventType,
 } from "../../core/notify/kinds.ts";
-import { reminderAt } from "../../core/notify/reminder.ts";
+import { inFirstDuePeriod, reminderAt } from "../../core/notify/reminder.ts";
 import { latestDigestSlot } from "../../core/notify/when.ts";
 import type { PolicySet } from "../../core/policy/model.ts";
 import {
@@ -38,6 +39,7 @@ import {
   type OutgoingMessage,
   type RetryPolicy,
 } from "./delivery.ts";
+import { sweepFirstReminders } from "./first-reminders.ts";
 import type { DeadLetters, Mailer } from "./transports.ts";
 import { postWebhook, type WebhookBody, type WebhookTarget } from "./webhook.ts";
 
@@ -221,11 +223,11 @@ async function notifyOne(deps: NotifierDeps, event: ViolationEvent): Promise<Del
   const v = withoutEventKey(event.detail);
   const change = changeOf(event.detailType, v);
   if (!change) return [];
-  // the due period this change began gets its reminder, kept on the notification's own item
-  const remindAt = reminderAt(v, {
-    fraction: deps.settings.reminderFraction,
-    reminderBefore: reminderBefore(deps, v),
-  });
+  // the due period this change began gets its reminder, kept on the notification's own item; the
+  // first due period's is found from the detection time instead (first-reminders.ts: no index write)
+  const remindAt = inFirstDuePeriod(v)
+    ? null
+    : reminderAt(v, { fraction: deps.settings.reminderFraction, reminderBefore: reminderBefore(deps, v) });
   const at = v.history[v.history.length - 1]?.at ?? v.updatedAt;
   return fanOut(deps, {
     kind: change.kind,
@@ -236,20 +238,52 @@ async function notifyOne(deps: NotifierDeps, event: ViolationEvent): Promise<Del
   });
 }
 
+/** A violation's reminder of its current due period (claimed once: `reminder@<dueAt>`). */
+function remindOf(deps: NotifierDeps, stored: StoredViolation, nowMs: number): Promise<DeliveryOutcome[]> {
+  return fanOut(deps, {
+    kind: "reminder",
+    change: `reminder@${stored.dueAt}`,
+    violation: publicViolation(stored),
+    at: new Date(nowMs).toISOString(),
+  });
+}
+
+/** A reminder from the index (a later due period's): sent while still due, then out of the index. */
 async function remind(deps: NotifierDeps, due: DueReminder, nowMs: number): Promise<DeliveryOutcome[]> {
   const stored = await deps.violations.get(due.violationId);
   let outcomes: DeliveryOutcome[] = [];
-  if (stored && PENDING.has(stored.status) && stored.dueAt === due.dueAt && nowMs < Date.parse(due.dueAt)) {
-    outcomes = await fanOut(deps, {
-      kind: "reminder",
-      change: `reminder@${due.dueAt}`,
-      violation: publicViolation(stored),
-      at: new Date(nowMs).toISOString(),
-    });
-  }
+  if (stored && PENDING.has(stored.status) && stored.dueAt === due.dueAt && nowMs < Date.parse(due.dueAt))
+    outcomes = await remindOf(deps, stored, nowMs);
   // handled (sent, already sent, or no longer due): out of the index
   await deps.store.reminderDone(due.id);
   return outcomes;
+}
+
+/** The reminders of first due periods that came due since the last sweep (first-reminders.ts). */
+async function firstReminders(deps: NotifierDeps, nowMs: number): Promise<{ sent: number; failed: number }> {
+  try {
+    return await sweepFirstReminders(
+      {
+        store: deps.store,
+        violations: deps.violations,
+        set: deps.set,
+        reminderFraction: deps.settings.reminderFraction,
+        reminderBefore: (v) => reminderBefore(deps, v),
+        remind: async (v) => {
+          const outcomes = await remindOf(deps, v, nowMs);
+          return {
+            sent: outcomes.filter((o) => o === "sent").length,
+            failed: outcomes.filter((o) => o === "failed").length,
+          };
+        },
+      },
+      nowMs,
+    );
+  } catch (error) {
+    // the cursor stays: the next sweep looks at the same window again (claims keep it to once)
+    deps.log?.error("notification reminders failed", { error: String(error) });
+    return { sent: 0, failed: 1 };
+  }
 }
 
 /**
@@ -351,8 +385,13 @@ async function sweep(deps: NotifierDeps): Promise<SweepOutcome> {
       }
     }),
   );
+  const first = await firstReminders(deps, nowMs);
   const digest = await digests(deps, nowMs);
-  return { reminders, digests: digest.sent, failed: failed + digest.failed };
+  return {
+    reminders: reminders + first.sent,
+    digests: digest.sent,
+    failed: failed + first.failed + digest.failed,
+  };
 }
 
 function withoutEventKey(detail: PublicViolation & { eventKey?: unknown }): PublicViolation {
