@@ -69,6 +69,11 @@ export interface LocalPlatform {
   /** Resolves once every record now in the stream has been evaluated (or dead-lettered). */
   drained(): Promise<void>;
   /**
+   * Resolves once the evaluator has judged every revision now in the records stream (its reader
+   * alone: the events publisher and the audit trail may still be at work on what it wrote).
+   */
+  evaluated(): Promise<void>;
+  /**
    * Disables or enables every stream reader at once, as disabling the event source mappings on
    * AWS: records wait in the streams meanwhile and nothing is lost. (The benchmark measures the
    * webhook alone this way; drained() waits for them to be enabled.)
@@ -193,6 +198,8 @@ export async function startPlatform(opts: {
         // twice: evaluating records writes violations, whose stream the second reader then carries
         for (let round = 0; round < 2; round++) for (const p of pollers) await p.drained();
       },
+      // the evaluator's reader is the first (stream-readers.ts)
+      evaluated: async () => pollers[0]?.drained(),
       setStreamConsumersEnabled: (enabled: boolean) => {
         for (const poller of pollers) poller.setEnabled(enabled);
       },

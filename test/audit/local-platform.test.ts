@@ -38,6 +38,14 @@ describe("the local platform's audit trail", () => {
     for (const [i, input] of [overBudget("LP-1", 1), overBudget("LP-2", 1), expense("LP-1", 2)].entries()) {
       const answer = await e2e.api.post("/v1/records", input);
       expect(answer.status, `${i}: ${answer.text}`).toBe(202);
+      if (i === 0) {
+        // evaluated(): the evaluator has judged it (the audit trail may still be at work)
+        await e2e.platform.evaluated();
+        const listed = await e2e.api.get<{ items: { status: string }[] }>("/v1/violations", {
+          query: { recordId: "LP-1" },
+        });
+        expect(listed.body.items.map((v) => v.status)).toEqual(["open"]);
+      }
       await e2e.platform.drained(); // one at a time: LP-1's violation opens, then resolves
     }
     // 3 revisions, 2 violations opened, 1 resolved
