@@ -13,7 +13,6 @@ import { VIOLATION_SHARDS } from "./tables.ts";
 interface ViolationItem extends StoredViolation {
   readonly statusShard: string;
   readonly recordType: string;
-  readonly recordId: string;
   /** Assignee roles, for the assigneeRole filter (a list: DynamoDB `contains` works on lists). */
   readonly roles: readonly string[];
   /** Every assigned person (escalations included), for the assignee filter: a person's queue. */
@@ -22,15 +21,21 @@ interface ViolationItem extends StoredViolation {
 
 const INTERNAL = ["statusShard", "recordType", "recordId", "roles", "people", "actionShard"] as const;
 
+/**
+ * AWS bills a write per KB and a violation item is about 1 KB, so nothing is stored twice:
+ * `historyCount` only once the history was cut short (readers take `history.length` without it),
+ * and no `recordId` (a record's violations are found by their derived ids; items written before
+ * still have one, which nothing reads).
+ */
 function toItem(v: StoredViolation): ViolationItem {
-  const { nextActionAt, ...rest } = v;
+  const { nextActionAt, historyCount, ...rest } = v;
   return {
     ...rest,
+    ...(historyCount !== undefined && historyCount !== v.history.length ? { historyCount } : {}),
     // the sparse byNextAction index holds only violations with a time-driven action pending
     ...(nextActionAt ? { nextActionAt, actionShard: violationShard(v.id) } : {}),
     statusShard: statusShard(v.status, v.id),
     recordType: v.record.type,
-    recordId: v.record.id,
     roles: v.assignees.map((a) => a.role),
     people: [...new Set(v.assignees.flatMap((a) => a.people))],
   };
