@@ -30,8 +30,9 @@ const PARTS: readonly Part[] = [
       const r = await benchEngine({ records: quick ? 10_000 : 100_000 });
       return [
         {
-          name: "compiled ≥ 3× naive json-rules-engine",
-          pass: r.ratios.compiledOverNaive >= 3,
+          // issue 15: no earlier bar regresses, the engine's included (it measured 10–14×)
+          name: "compiled ≥ 8× naive json-rules-engine",
+          pass: r.ratios.compiledOverNaive >= 8,
           detail: `${r.ratios.compiledOverNaive}×`,
         },
         { name: "compiled p99 < 1 ms per record", pass: r.p99Ms < 1, detail: `p99 ${r.p99Ms} ms` },
