@@ -74,6 +74,7 @@ export const ERROR_CODES = {
   audit_append_failed: internal,
   audit_read_failed: internal,
   audit_digest_failed: internal,
+  audit_anchor_failed: internal,
   audit_append_contended: internal,
   audit_chain_inconsistent: internal,
   table_create_failed: internal,

@@ -22,10 +22,10 @@ export const STREAM_BATCHING = {
   /** Subscribers to ViolationOpened/Resolved/Escalated can wait a second; fewer, fuller batches. */
   events: { batchSize: 100, batchingWindowMs: 1_000 },
   /**
-   * Large batches, gathered for 2 s: the audit handler appends a batch's entries to one chain in
-   * one transaction (group commit, up to 32 entries), so its cost follows the number of batches
-   * and chains, not the number of records — it is the heaviest writer per record otherwise.
-   * Nothing waits on the audit trail but auditors, for whom seconds are immediate.
+   * Large batches, gathered for 2 s: the audit handler writes one block per (batch, chain), one
+   * conditional PutItem of the batch's entries for that chain, packed (store/audit-log.ts), so
+   * its cost follows the number of batches and chains more than the number of records. Nothing
+   * waits on the audit trail but auditors, for whom seconds are immediate.
    */
   audit: { batchSize: 1_000, batchingWindowMs: 2_000 },
 } as const satisfies Record<string, StreamBatching>;

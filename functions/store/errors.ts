@@ -8,11 +8,6 @@ export type StoreErrorCode = Extract<
 
 export class StoreError extends DomainError<StoreErrorCode> {
   override readonly name: string = "StoreError";
-  // `string` is accepted for store/audit-anchor-s3.ts's `audit_anchor_failed`, not in ERROR_CODES
-  // (the one code left untyped); the code is kept as given (one missing from ERROR_CODES answers 500).
-  constructor(code: StoreErrorCode | (string & {}), message: string, options?: { cause?: unknown }) {
-    super(code as StoreErrorCode, message, options);
-  }
 }
 
 /** A released policy version was published again with different content. */
