@@ -20,7 +20,7 @@ import { explanationLines } from "../core/engine/explanation-text.ts";
 import { createReferenceEvaluator } from "../core/engine/reference.ts";
 import { DomainError, exitCode, isDomainError } from "../core/errors.ts";
 import { loadPolicies } from "../core/policy/loader.ts";
-import type { OrgDirectory, PolicySet } from "../core/policy/model.ts";
+import { findVersion, type OrgDirectory, type PolicySet } from "../core/policy/model.ts";
 import { schemaDiagnostics } from "../core/policy/schema-diagnostics.ts";
 import { runPolicyTests } from "../core/policy/tests.ts";
 import { parseYaml } from "../core/policy/yaml-source.ts";
@@ -104,7 +104,7 @@ function printExplanations(
   version: number,
   rules: readonly RuleExplanation[],
 ) {
-  const policy = set.versions.find((v) => v.id === policyId && v.version === version);
+  const policy = findVersion(set, policyId, version);
   for (const rule of rules) {
     const written = policy?.rules.find((r) => r.id === rule.id)?.whenAsWritten;
     for (const line of explanationLines(rule, written)) print(`  ${line}`);

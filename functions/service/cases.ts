@@ -6,6 +6,7 @@
 import { type Caller, requireAllowed } from "../core/authorization.ts";
 import { applyCaseAction, type CaseAction, maxWaiverDays } from "../core/case-actions.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
+import { findVersion } from "../core/policy/model.ts";
 import type { Platform } from "./platform.ts";
 import { changeViolation, ViolationNotFoundError } from "./violation-actions.ts";
 
@@ -40,9 +41,7 @@ export async function actOnViolation(
       rule: context.rule,
       culprits: context.culprits,
       maxWaiverDays: maxWaiverDays(
-        platform.set.versions.find(
-          (v) => v.id === violation.policyId && v.version === violation.policyVersion,
-        )?.parameters,
+        findVersion(platform.set, violation.policyId, violation.policyVersion)?.parameters,
         platform.maxWaiverDays,
       ),
     });

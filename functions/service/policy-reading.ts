@@ -2,7 +2,8 @@
  * Reading the loaded policies (GET /v1/policies/{id}/versions/{n}): one version with its rules in
  * words, or undefined for an unknown id or version (the route answers 404).
  */
-import { findVersion, type PolicyVersionView, policyVersionView } from "../core/policy/version-view.ts";
+import { findVersion } from "../core/policy/model.ts";
+import { type PolicyVersionView, policyVersionView } from "../core/policy/version-view.ts";
 import type { Platform } from "./platform.ts";
 
 export function readPolicyVersion(

@@ -94,3 +94,12 @@ export interface SourceFile {
   readonly display: string;
   readonly text: string;
 }
+
+/** Version `version` of policy `id` in a policy set (or the part of one a function carries). */
+export function findVersion<V extends { readonly id: string; readonly version: number }>(
+  set: { readonly versions: readonly V[] },
+  id: string,
+  version: number,
+): V | undefined {
+  return set.versions.find((v) => v.id === id && v.version === version);
+}

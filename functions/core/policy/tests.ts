@@ -12,7 +12,7 @@ import type { RuleExplanation } from "../engine/explanation.ts";
 import type { Violation } from "../engine/violation.ts";
 import { toIssues } from "../issues.ts";
 import { TEST_FILE } from "./loader.ts";
-import type { PolicySet, SourceFile } from "./model.ts";
+import { findVersion, type PolicySet, type SourceFile } from "./model.ts";
 import { schemaDiagnostics } from "./schema-diagnostics.ts";
 import { parseYaml } from "./yaml-source.ts";
 
@@ -103,7 +103,7 @@ export function runPolicyTests(
     diagnostics.push(...checked.diagnostics);
     if (!checked.value) continue;
     const tests = checked.value as PolicyTestFile;
-    const version = set.versions.find((v) => v.id === policyId && v.version === Number(versionText));
+    const version = findVersion(set, policyId ?? "", Number(versionText));
     if (!version) {
       diagnostics.push(source.at([], "layout", `no policy file v${versionText}.yaml beside this test file`));
       continue;

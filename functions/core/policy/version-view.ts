@@ -36,10 +36,6 @@ export interface PolicyVersionView {
   readonly sha256: string;
 }
 
-export function findVersion(set: PolicySet, id: string, version: number): PolicyVersion | undefined {
-  return set.versions.find((v) => v.id === id && v.version === version);
-}
-
 export function policyVersionView(set: PolicySet, v: PolicyVersion): PolicyVersionView {
   const next = set.versions.find((w) => w.id === v.id && w.version === v.version + 1);
   return {

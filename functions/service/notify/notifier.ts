@@ -24,7 +24,7 @@ import {
 } from "../../core/notify/kinds.ts";
 import { inFirstDuePeriod, reminderAt } from "../../core/notify/reminder.ts";
 import { latestDigestSlot } from "../../core/notify/when.ts";
-import type { PolicySet } from "../../core/policy/model.ts";
+import { findVersion, type PolicySet } from "../../core/policy/model.ts";
 import {
   type DueReminder,
   type NotificationClaim,
@@ -215,8 +215,7 @@ async function fanOut(
 }
 
 function reminderBefore(deps: NotifierDeps, v: Pick<PublicViolation, "policyId" | "policyVersion">): unknown {
-  return deps.set.versions.find((p) => p.id === v.policyId && p.version === v.policyVersion)?.parameters
-    .reminderBefore;
+  return findVersion(deps.set, v.policyId, v.policyVersion)?.parameters.reminderBefore;
 }
 
 async function notifyOne(deps: NotifierDeps, event: ViolationEvent): Promise<DeliveryOutcome[]> {
