@@ -70,6 +70,16 @@ export function directoryOf(org: OrgDirectory): Directory {
   return directory;
 }
 
+/**
+ * A record's department (`data.department`, every record type's optional field): what
+ * department-scoped roles resolve by, what violations are filtered and exported by, and which
+ * chat robots hear of them. Undefined when the record has none.
+ */
+export function recordDepartment(record: { readonly data: unknown } | undefined): string | undefined {
+  const department = (record?.data as { department?: unknown } | undefined)?.department;
+  return typeof department === "string" ? department : undefined;
+}
+
 /** People holding a role; department-scoped roles resolve by the record's department ("*" = any other). */
 export function peopleFor(org: OrgDirectory, role: string, department: unknown): string[] {
   const entry = org.roles[role];

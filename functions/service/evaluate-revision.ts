@@ -5,6 +5,7 @@
  * conditional writes (the violation's `ver`) and by never letting an older judgement win.
  */
 import { nextActionAt } from "../core/case-actions.ts";
+import { recordDepartment } from "../core/directory.ts";
 import { DomainError } from "../core/errors.ts";
 import { type Change, reconcile, type StoredViolation } from "../core/lifecycle.ts";
 import { AGAIN, retry } from "../core/retry.ts";
@@ -58,9 +59,8 @@ export async function evaluateStoredRevision(
     }
   }
 
-  const department = (record.data as { department?: unknown }).department;
   const recordFacts = {
-    department: typeof department === "string" ? department : null,
+    department: recordDepartment(record) ?? null,
     occurredAt: record.occurredAt,
   };
   const fired = new Map(result.violations.map((v) => [v.id, v]));

@@ -5,7 +5,7 @@
 
 import type { RecordEnvelope } from "../../schemas/record.ts";
 import { culpritsOf } from "../core/case-actions.ts";
-import { peopleFor } from "../core/directory.ts";
+import { peopleFor, recordDepartment } from "../core/directory.ts";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";
 import type { LoadedRule } from "../core/policy/model.ts";
@@ -44,7 +44,7 @@ export async function changeViolation(
       if (!current) return undefined;
       const latest = await platform.records.latestRevision(recordKey(current.record.type, current.record.id));
       const record = latest?.record;
-      const department = (record?.data as { department?: unknown } | undefined)?.department;
+      const department = recordDepartment(record);
       const context: ChangeContext = {
         rule: platform.ruleOf(current.policyId, current.policyVersion, current.ruleId),
         record,

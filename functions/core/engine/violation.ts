@@ -4,7 +4,7 @@
  */
 import type { RecordEnvelope, RecordType } from "../../../schemas/record.ts";
 import { fieldCodeKind } from "../code-names.ts";
-import { peopleFor } from "../directory.ts";
+import { peopleFor, recordDepartment } from "../directory.ts";
 import { DERIVED_FACT_BY_NAME } from "../policy/facts.ts";
 import type {
   Bilingual,
@@ -90,7 +90,7 @@ export function buildViolation(args: {
     }
     return { value: undefined };
   };
-  const department = (record.data as { department?: unknown }).department;
+  const department = recordDepartment(record);
   return {
     id: violationId(record.type, record.id, policy.id, rule.id),
     policyId: policy.id,

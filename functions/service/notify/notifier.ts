@@ -12,7 +12,7 @@
  * (the local event path and the sweeper, functions/local/platform-runtime.ts).
  */
 import type { ChannelFile } from "../../../schemas/notifications.ts";
-import type { Directory } from "../../core/directory.ts";
+import { type Directory, recordDepartment } from "../../core/directory.ts";
 import { publicViolation, type StoredViolation } from "../../core/lifecycle.ts";
 import { renderChat, renderDigest, renderMail } from "../../core/notify/content.ts";
 import {
@@ -140,8 +140,7 @@ function deliver(
 
 async function departmentOf(deps: NotifierDeps, v: PublicViolation): Promise<string | undefined> {
   const stored = await deps.records.getRevision(recordKey(v.record.type, v.record.id), v.record.revision);
-  const department = (stored?.record.data as { department?: unknown } | undefined)?.department;
-  return typeof department === "string" ? department : undefined;
+  return recordDepartment(stored?.record);
 }
 
 async function matchingChannels(deps: NotifierDeps, v: PublicViolation): Promise<ChannelFile[]> {
