@@ -18,7 +18,7 @@ import { type AuditVerifyAnswer, verifyAudit } from "../service/audit.ts";
 import { AuditLogStore } from "../store/audit-log.ts";
 import { auditSources } from "../store/audit-sources.ts";
 import { createTableClients } from "../store/clients.ts";
-import { tableNames } from "../store/tables.ts";
+import { tableNames, tablesFromEnv } from "../store/tables.ts";
 import type { Io } from "./io.ts";
 
 const LOCAL_AUDIT_KEY = "local-audit-key";
@@ -44,13 +44,11 @@ export async function auditVerifyCommand(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const endpoint = opts.endpoint ?? (env.COMPLIANCE_DYNAMODB_ENDPOINT || undefined);
-  const byPrefix = tableNames(opts.prefix ?? env.COMPLIANCE_TABLE_PREFIX ?? "compliance-");
-  const tables = {
-    auditLog: (opts.prefix === undefined && env.COMPLIANCE_AUDIT_LOG_TABLE) || byPrefix.auditLog,
-    auditDigests: (opts.prefix === undefined && env.COMPLIANCE_AUDIT_DIGESTS_TABLE) || byPrefix.auditDigests,
-    records: (opts.prefix === undefined && env.COMPLIANCE_RECORDS_TABLE) || byPrefix.records,
-    violations: (opts.prefix === undefined && env.COMPLIANCE_VIOLATIONS_TABLE) || byPrefix.violations,
-  };
+  // --prefix names every table; else the runtime's variables, with `npm start`'s prefix by default
+  const tables =
+    opts.prefix === undefined
+      ? tablesFromEnv({ ...env, COMPLIANCE_TABLE_PREFIX: env.COMPLIANCE_TABLE_PREFIX ?? "compliance-" })
+      : tableNames(opts.prefix);
   const anchorDir = opts.anchorDir ?? env.COMPLIANCE_AUDIT_ANCHOR_DIR ?? env.COMPLIANCE_DATA_DIR;
   let keyEnv = env;
   if (!env.COMPLIANCE_AUDIT_KEY_ARN && !env.COMPLIANCE_AUDIT_KEY) {

@@ -225,14 +225,15 @@ export function tableNames(prefix: string): TableNames {
 /** The physical table names a process uses: one variable per table (AWS), else the prefix + logical name. */
 export function tablesFromEnv(env: NodeJS.ProcessEnv): TableNames {
   const byPrefix = tableNames(env.COMPLIANCE_TABLE_PREFIX ?? "");
+  // an empty variable is an unset one (no table is named "")
   return {
-    records: env.COMPLIANCE_RECORDS_TABLE ?? byPrefix.records,
-    recordHeads: env.COMPLIANCE_RECORD_HEADS_TABLE ?? byPrefix.recordHeads,
-    violations: env.COMPLIANCE_VIOLATIONS_TABLE ?? byPrefix.violations,
-    policyVersions: env.COMPLIANCE_POLICY_VERSIONS_TABLE ?? byPrefix.policyVersions,
-    auditLog: env.COMPLIANCE_AUDIT_LOG_TABLE ?? byPrefix.auditLog,
-    auditDigests: env.COMPLIANCE_AUDIT_DIGESTS_TABLE ?? byPrefix.auditDigests,
-    notifications: env.COMPLIANCE_NOTIFICATIONS_TABLE ?? byPrefix.notifications,
-    stats: env.COMPLIANCE_STATS_TABLE ?? byPrefix.stats,
+    records: env.COMPLIANCE_RECORDS_TABLE || byPrefix.records,
+    recordHeads: env.COMPLIANCE_RECORD_HEADS_TABLE || byPrefix.recordHeads,
+    violations: env.COMPLIANCE_VIOLATIONS_TABLE || byPrefix.violations,
+    policyVersions: env.COMPLIANCE_POLICY_VERSIONS_TABLE || byPrefix.policyVersions,
+    auditLog: env.COMPLIANCE_AUDIT_LOG_TABLE || byPrefix.auditLog,
+    auditDigests: env.COMPLIANCE_AUDIT_DIGESTS_TABLE || byPrefix.auditDigests,
+    notifications: env.COMPLIANCE_NOTIFICATIONS_TABLE || byPrefix.notifications,
+    stats: env.COMPLIANCE_STATS_TABLE || byPrefix.stats,
   };
 }
