@@ -350,7 +350,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       assertOrderedRanges(query);
       const { platform } = await runtime();
       const scope = statsScopeOf(callerOf(event));
-      return ok(await readStats(platform, platform.stats, companyTimeZone(platform.set.org), scope, query));
+      return ok(await readStats(platform, companyTimeZone(platform.set.org), scope, query));
     },
   }),
   route({

@@ -17,7 +17,6 @@ const WEEK = 7 * 86_400_000;
 
 export async function readStats(
   platform: Platform,
-  store: StatsRepository,
   timeZone: string,
   scope: StatsScope,
   range: { from?: string; to?: string },
@@ -36,7 +35,7 @@ export async function readStats(
   const weeks = weeksBetween(fromMs, toMs, timeZone);
   const key = scope.kind === "all" ? ALL_SCOPE : personScope(scope.id);
   const [counters, overdue] = await Promise.all([
-    store.read(key, weeks),
+    platform.stats.read(key, weeks),
     platform.violations.countOverdue(
       ["open", "acknowledged"],
       new Date(now).toISOString(),
