@@ -5,7 +5,6 @@
  */
 import { DomainError } from "../core/errors.ts";
 import { ALL_SCOPE, personScope, type StatsAnswer, statsAnswer, weeksBetween } from "../core/stats.ts";
-import type { StatsRepository } from "../store/repositories.ts";
 import type { Platform } from "./platform.ts";
 
 /** Whose stats: the company's, or one person's own violations (the people branch passes it). */
