@@ -30,6 +30,7 @@ export const UNIT_TESTS = [
   "test/security/csv-cells.test.ts",
   "test/security/storable.test.ts",
   "test/security/violation-history.test.ts",
+  "test/security/webhook-secrets.test.ts",
 ];
 
 export default defineConfig({

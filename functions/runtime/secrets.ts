@@ -35,12 +35,27 @@ export async function secretFromEnv(env: NodeJS.ProcessEnv, name: string): Promi
   return arn ? readSecret(arn) : env[name] || undefined;
 }
 
-/** The webhook secret: a JSON object {"<clientId>": "<secret>"}. */
+/** The last webhook secret read and what it parsed to: every signed request asks for it. */
+let parsedSecrets: { readonly raw: string; readonly secrets: Map<string, string> } | undefined;
+
+/**
+ * The webhook secret: a JSON object {"<clientId>": "<secret>"}. Parsed once per value: the read
+ * itself is cached (and refreshed) by Powertools, and a rotated value is parsed again.
+ */
 export async function webhookSecretsFrom(arn: string): Promise<Map<string, string>> {
-  const parsed = JSON.parse(await readSecret(arn)) as unknown;
+  const raw = await readSecret(arn);
+  if (parsedSecrets?.raw === raw) return parsedSecrets.secrets;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (cause) {
+    throw new SecretError("the webhook secret must be a JSON object of clientId → secret", { cause });
+  }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
     throw new SecretError("the webhook secret must be a JSON object of clientId → secret");
-  return new Map(
+  const secrets = new Map(
     Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
   );
+  parsedSecrets = { raw, secrets };
+  return secrets;
 }
