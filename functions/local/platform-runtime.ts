@@ -54,6 +54,7 @@ import { LOCAL_FALLBACKS, localRuntime } from "./local-runtime.ts";
 import { checkNotifySettings, type LocalNotifier, localNotifier, notifyingSink } from "./notifications.ts";
 import { printBanner } from "./startup-banner.ts";
 import { startStreamReaders } from "./stream-readers.ts";
+import { WebhookFirst } from "./webhook-first.ts";
 
 export type { InvocationObserver } from "./invocation-timing.ts";
 export { LOCAL_FALLBACKS } from "./local-runtime.ts";
@@ -99,6 +100,8 @@ interface Parts {
   readonly observe: InvocationObserver | undefined;
   /** Run in reverse order at stop. */
   readonly stops: (() => Promise<void>)[];
+  /** The stream readers give way to a busy webhook (webhook-first.ts). */
+  readonly webhookFirst: WebhookFirst;
 }
 
 export async function startPlatform(opts: {
@@ -134,7 +137,20 @@ export async function startPlatform(opts: {
     const deadLetterFile = join(stateDir, "dead-letter.jsonl");
     const eventsFile = join(stateDir, "events.jsonl");
     const observe = opts.onInvocation;
-    const parts: Parts = { env, clients, tables, set, platform, runtime, stateDir, dataDir, observe, stops };
+    const webhookFirst = new WebhookFirst();
+    const parts: Parts = {
+      env,
+      clients,
+      tables,
+      set,
+      platform,
+      runtime,
+      stateDir,
+      dataDir,
+      observe,
+      stops,
+      webhookFirst,
+    };
     // the notifier needs the server's URL for its links: built once the server listens (its
     // settings are checked now, so a bad one stops the start before anything runs)
     checkNotifySettings(env, set.org);
@@ -364,6 +380,7 @@ function startServer(parts: Parts, bundles: BundleProxies | undefined): Promise<
       // the company's time zone (CONTRACT §8: org.yaml timeZone, default Asia/Shanghai)
       config: { signIn: "local", timeZone: companyTimeZone(set.org) },
     },
+    parts.webhookFirst,
   );
 }
 

@@ -43,6 +43,8 @@ export interface StreamPollerOptions {
    * sees every record in order at its own pace. Default: this poller reads on its own.
    */
   readonly taps?: StreamTaps;
+  /** Awaited before each batch is delivered (the local runtime gives way to the webhook there). */
+  readonly beforeDelivery?: () => Promise<void>;
 }
 
 export interface StreamPoller {

@@ -378,6 +378,7 @@ class Poller {
     }
     if (Date.now() < shard.retryAt) return { worked, pending: true };
     if (this.gathering(shard)) return { worked, pending: true };
+    await this.opts.beforeDelivery?.();
     await this.deliver(shard);
     return { worked: true, pending: true };
   }

@@ -19,6 +19,7 @@ import type { BundledFunctions } from "./bundled-functions.ts";
 import { type InvocationObserver, timed } from "./invocation-timing.ts";
 import { type StreamPoller, type StreamPollerOptions, startStreamPoller } from "./stream-poller.ts";
 import { StreamTaps } from "./stream-tap.ts";
+import type { WebhookFirst } from "./webhook-first.ts";
 
 type StreamHandler = StreamPollerOptions["handler"];
 
@@ -39,6 +40,8 @@ export async function startStreamReaders(args: {
   observe: InvocationObserver | undefined;
   /** Each reader's stop joins these. */
   stops: (() => Promise<void>)[];
+  /** Each reader gives way to a busy webhook before a batch (on AWS they share no CPU). */
+  webhookFirst: WebhookFirst;
 }): Promise<StreamPoller[]> {
   const {
     env,
@@ -53,6 +56,7 @@ export async function startStreamReaders(args: {
     dataDir,
     observe,
     stops,
+    webhookFirst,
   } = args;
   const { platform } = runtime;
   const source = () => runtime;
@@ -80,6 +84,7 @@ export async function startStreamReaders(args: {
       onError: (error) => logger.error(`${name} stream reader`, { error: error as Error }),
       onRecovered: (message) => logger.info(`${name} stream reader: ${message}`),
       taps,
+      beforeDelivery: () => webhookFirst.giveWay(),
     });
     stops.push(() => poller.stop());
     return poller;
