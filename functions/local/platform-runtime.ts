@@ -91,7 +91,7 @@ interface Parts {
   readonly env: NodeJS.ProcessEnv;
   readonly clients: AwsClients;
   readonly tables: TableNames;
-  readonly set: PolicySet;
+  /** Its policy set is `platform.set`. */
   readonly platform: Platform;
   readonly runtime: Runtime;
   /** Dead letters, events, mails; the data folder, or a temporary one. */
@@ -142,7 +142,6 @@ export async function startPlatform(opts: {
       env,
       clients,
       tables,
-      set,
       platform,
       runtime,
       stateDir,
@@ -191,6 +190,7 @@ export async function startPlatform(opts: {
 
     await printBanner({
       ...parts,
+      set,
       log: opts.log,
       url,
       endpoint,
@@ -361,7 +361,7 @@ function startSweeper(parts: Parts, notifierBuilt: Promise<LocalNotifier>) {
 
 /** The HTTP server: the API's functions (timed for an observer), the local routes and the console. */
 function startServer(parts: Parts, bundles: BundleProxies | undefined): Promise<Server> {
-  const { env, set, runtime, observe } = parts;
+  const { env, platform, runtime, observe } = parts;
   const source = () => runtime;
   return startHttpServer(
     {
@@ -378,7 +378,7 @@ function startServer(parts: Parts, bundles: BundleProxies | undefined): Promise<
     {
       root: CONSOLE_DIST,
       // the company's time zone (CONTRACT §8: org.yaml timeZone, default Asia/Shanghai)
-      config: { signIn: "local", timeZone: companyTimeZone(set.org) },
+      config: { signIn: "local", timeZone: companyTimeZone(platform.set.org) },
     },
     parts.webhookFirst,
   );

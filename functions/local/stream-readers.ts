@@ -4,7 +4,6 @@
  * with the deployment's batch sizes and windows (STREAM_BATCHING), retries and dead letters.
  */
 import { join } from "node:path";
-import type { PolicySet } from "../core/policy/model.ts";
 import { companyTimeZone } from "../core/time.ts";
 import { createAuditTrailConsumer } from "../handlers/audit-trail-consumer.ts";
 import { createEvaluatorHandler } from "../handlers/evaluator.ts";
@@ -28,8 +27,6 @@ export async function startStreamReaders(args: {
   clients: AwsClients;
   tables: TableNames;
   runtime: Runtime;
-  /** The policy set loaded at start: its org.yaml names the company's time zone. */
-  set: PolicySet;
   sink: EventSink;
   /** The bundles' stream handlers under COMPLIANCE_BUNDLES=1, else the handlers from source. */
   bundles: Pick<BundledFunctions, "streams"> | undefined;
@@ -48,7 +45,6 @@ export async function startStreamReaders(args: {
     clients,
     tables,
     runtime,
-    set,
     sink,
     bundles,
     stateDir,
@@ -107,7 +103,7 @@ export async function startStreamReaders(args: {
       bundles?.streams.events ??
         createEventsHandler(
           () => sink,
-          () => ({ store: platform.stats, timeZone: companyTimeZone(set.org) }),
+          () => ({ store: platform.stats, timeZone: companyTimeZone(platform.set.org) }),
         ),
       STREAM_BATCHING.events,
       250,
