@@ -27,6 +27,14 @@ export const policyVersionPathSchema = z.object({
 
 const id = z.string().check(z.minLength(1)).check(z.maxLength(128));
 
+/**
+ * The documented form of a query that reads dates (the default zone's): the route table's `query`,
+ * which the OpenAPI document describes. The router validates with the company's zone (the routes'
+ * `zoned`), so this form is built only when a document is generated (z.lazy), never by a request.
+ */
+const documented = <T extends z.ZodMiniType>(inZone: (tz: string) => T) =>
+  z.lazy(() => inZone(DEFAULT_TIME_ZONE));
+
 /** An optional query parameter, described (classic zod's `.optional().meta(meta)`). */
 const optional = <T extends z.ZodMiniType>(schema: T, meta: z.core.GlobalMeta) =>
   z.withMeta(z.optional(schema), meta);
@@ -44,7 +52,8 @@ export const recordRevisionPathSchema = z.object({
 /**
  * GET /v1/violations query: strict, so a misspelt filter is an error rather than ignored.
  * Times follow CONTRACT §8: a date is a day in the company's time zone (`timeZone`, from org.yaml,
- * which is loaded at runtime: handlers call `…In(tz)`; the constant uses the default zone).
+ * which is loaded at runtime: handlers call `…In(tz)`; the constant, the documented form, uses the
+ * default zone).
  */
 export const violationQuerySchemaIn = (tz: string) =>
   z.strictObject({
@@ -92,7 +101,7 @@ export const violationQuerySchemaIn = (tz: string) =>
     cursor: z.optional(z.string().check(z.maxLength(8192))),
     format: z.optional(z.enum(["json", "csv", "xlsx"])),
   });
-export const violationQuerySchema = violationQuerySchemaIn(DEFAULT_TIME_ZONE);
+export const violationQuerySchema = documented(violationQuerySchemaIn);
 
 /** The from/to pairs of the violation list (any pair with its start after its end is a 400). */
 export const VIOLATION_RANGES = [
@@ -108,7 +117,7 @@ export const evaluateQuerySchemaIn = (tz: string) =>
       description: "`true`: each entry of `policies` also explains every rule (`rules`)",
     }),
   });
-export const evaluateQuerySchema = evaluateQuerySchemaIn(DEFAULT_TIME_ZONE);
+export const evaluateQuerySchema = documented(evaluateQuerySchemaIn);
 
 export const complaintReportQuerySchemaIn = (tz: string) =>
   z.strictObject({
@@ -116,7 +125,7 @@ export const complaintReportQuerySchemaIn = (tz: string) =>
     to: z.withMeta(upperBound(tz), { description: "receivedAt ≤ to" }),
     format: optional(z.enum(["json", "csv"]), { description: "`csv`: the counted complaints as CSV" }),
   });
-export const complaintReportQuerySchema = complaintReportQuerySchemaIn(DEFAULT_TIME_ZONE);
+export const complaintReportQuerySchema = documented(complaintReportQuerySchemaIn);
 
 /** GET /v1/stats query: `from`/`to` bound `weeks` (dates per CONTRACT §8). */
 export const statsQuerySchemaIn = (tz: string) =>
@@ -126,7 +135,7 @@ export const statsQuerySchemaIn = (tz: string) =>
     }),
     to: optional(upperBound(tz), { description: "last week: the one holding this instant (default: now)" }),
   });
-export const statsQuerySchema = statsQuerySchemaIn(DEFAULT_TIME_ZONE);
+export const statsQuerySchema = documented(statsQuerySchemaIn);
 
 /** GET /v1/audit/entries query (CONTRACT §2): strict, like every list. */
 export const auditEntriesQuerySchemaIn = (tz: string) =>
@@ -142,7 +151,7 @@ export const auditEntriesQuerySchemaIn = (tz: string) =>
     limit: pageSize(),
     cursor: z.optional(z.string().check(z.maxLength(8192))),
   });
-export const auditEntriesQuerySchema = auditEntriesQuerySchemaIn(DEFAULT_TIME_ZONE);
+export const auditEntriesQuerySchema = documented(auditEntriesQuerySchemaIn);
 
 /** POST /local/sign-in (development issuer, npm start only) */
 export const signInRequestSchema = z.withMeta(

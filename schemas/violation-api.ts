@@ -24,5 +24,10 @@ export const caseActionSchemaIn = (tz: string) =>
       description: "waive only: when the waiver expires (in the future); a date = the end of that day",
     }),
   });
-// the id names the schema in the OpenAPI document; only this instance carries it (ids are unique)
-export const caseActionSchema = z.withMeta(caseActionSchemaIn(DEFAULT_TIME_ZONE), { id: "CaseAction" });
+// the id names the schema in the OpenAPI document; only this instance carries it (ids are unique).
+// The documented form (default zone): the router validates with the company's zone (the routes'
+// `zoned`), so this one is built only when a document is generated (z.lazy).
+export const caseActionSchema = z.withMeta(
+  z.lazy(() => caseActionSchemaIn(DEFAULT_TIME_ZONE)),
+  { id: "CaseAction" },
+);
