@@ -45,7 +45,7 @@ function ruleSection(rule: RuleView): string[] {
   ];
 }
 
-function paramsOf(schema: z.ZodType | undefined, withDescriptions = true): string {
+function paramsOf(schema: z.core.$ZodType | undefined, withDescriptions = true): string {
   if (!schema) return "none";
   const js = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as {
     properties?: Record<string, { description?: string; type?: string }>;

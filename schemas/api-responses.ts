@@ -157,6 +157,15 @@ export const recordResponseSchema = z
   .object({ record: recordSchema, revisions: z.array(z.number().int()) })
   .meta({ id: "RecordWithRevisions" });
 
+/** GET /v1/records/{type}/{id}/revisions/{n}: one stored revision, as received. */
+export const recordRevisionSchema = z
+  .object({
+    record: recordSchema,
+    receivedAt: z.string().meta({ description: "when the platform stored this revision (UTC)" }),
+    clientId: z.string().meta({ description: "the ingest client that sent it" }),
+  })
+  .meta({ id: "RecordRevision" });
+
 export const policyListSchema = z
   .object({
     items: z.array(
@@ -206,6 +215,42 @@ export const policyVersionSchema = z
     sha256: z.string().meta({ description: "of the file's bytes" }),
   })
   .meta({ id: "PolicyVersion" });
+
+const countMap = z.record(z.string(), z.number().int().min(0));
+
+/** GET /v1/stats */
+export const statsSchema = z
+  .object({
+    open: z.object({ byArea: countMap, bySeverity: countMap, byRole: countMap }).meta({
+      description: "violations in status `open`, by area, severity and assigned role (escalations included)",
+    }),
+    overdue: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: "open or acknowledged violations past their dueAt" }),
+    weeks: z
+      .array(
+        z.object({
+          week: z.string().meta({ description: "ISO week in the company's time zone, e.g. 2026-W10" }),
+          opened: z.number().int().min(0).meta({ description: "violations first detected that week" }),
+          resolved: z.number().int().min(0).meta({ description: "resolutions that week" }),
+        }),
+      )
+      .meta({ description: "every week from `from` to `to`, in order" }),
+    meanHoursToResolve: z.record(z.string(), z.number().min(0)).meta({
+      description: "per policyId: mean hours from (re)opening to resolution, over every resolution",
+    }),
+  })
+  .meta({ id: "Stats" });
+
+/** GET /openapi.json: this document's own schema (OpenAPI 3.1). */
+export const openApiDocumentSchema = z
+  .looseObject({
+    openapi: z.literal("3.1.0"),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+  })
+  .meta({ id: "OpenApiDocument", description: "This document (OpenAPI 3.1)." });
 
 export const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
 
@@ -355,9 +400,12 @@ export const RESPONSES = {
   Evaluation: evaluationSchema,
   ViolationList: violationListSchema,
   RecordWithRevisions: recordResponseSchema,
+  RecordRevision: recordRevisionSchema,
+  Stats: statsSchema,
   PolicyList: policyListSchema,
   PolicyVersion: policyVersionSchema,
   Health: healthSchema,
+  OpenApiDocument: openApiDocumentSchema,
   HealthUnavailable: healthUnavailableSchema,
   ComplaintReport: complaintReportSchema,
   AuditEntryList: auditEntryListSchema,

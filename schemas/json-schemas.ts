@@ -7,7 +7,7 @@ import * as z from "zod";
 import { orgSchema, policySchema, policyTestSchema } from "./policy.ts";
 import { recordSchema } from "./record.ts";
 
-export const JSON_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
+export const JSON_SCHEMAS: Readonly<Record<string, z.core.$ZodType>> = {
   "record.schema.json": recordSchema,
   "policy.schema.json": policySchema,
   "org.schema.json": orgSchema,

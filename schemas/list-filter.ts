@@ -1,5 +1,5 @@
 /** Query filters that take one value or a list (CONTRACT §2 "Lists"). */
-import * as z from "zod";
+import * as z from "./zod.ts";
 
 /**
  * A filter of one value or a comma-separated list (API Gateway, and the local server, join a
@@ -7,33 +7,29 @@ import * as z from "zod";
  * `accepted`, a value outside that closed set is refused with the accepted values listed.
  */
 export function listFilter<T extends string = string>(name: string, accepted?: readonly T[]) {
-  return z
-    .string()
-    .max(4096)
-    .transform((text, ctx) => {
+  return z.pipe(
+    z.string().check(z.maxLength(4096)),
+    z.transform((text: string, ctx) => {
       const values = [...new Set(text.split(",").map((v) => v.trim()))].filter((v) => v !== "");
       if (values.length === 0) {
-        ctx.addIssue({
-          code: "custom",
-          message: `${name} needs a value (or a comma-separated list)`,
-          input: text,
-        });
+        z.addIssue(ctx, `${name} needs a value (or a comma-separated list)`, text);
         return z.NEVER;
       }
       const unknown = accepted ? values.filter((v) => !(accepted as readonly string[]).includes(v)) : [];
       if (unknown.length > 0) {
-        ctx.addIssue({
-          code: "custom",
-          message: `unknown ${name} ${unknown.map((v) => `"${v.slice(0, 100)}"`).join(", ")}; accepted: ${accepted?.join(", ")}`,
-          input: text,
-        });
+        z.addIssue(
+          ctx,
+          `unknown ${name} ${unknown.map((v) => `"${v.slice(0, 100)}"`).join(", ")}; accepted: ${accepted?.join(", ")}`,
+          text,
+        );
         return z.NEVER;
       }
       const tooLong = values.find((v) => v.length > 128);
       if (tooLong !== undefined) {
-        ctx.addIssue({ code: "custom", message: `a ${name} has at most 128 characters`, input: text });
+        z.addIssue(ctx, `a ${name} has at most 128 characters`, text);
         return z.NEVER;
       }
       return values as T[];
-    });
+    }),
+  );
 }

@@ -12,8 +12,9 @@ import { DURATION_HINT, isCalendarDate, parseDuration } from "../functions/core/
 import { notificationsSchema } from "./notifications.ts";
 import { personSchema } from "./person.ts";
 import { AREAS, SEVERITIES } from "./policy-terms.ts";
-import { RECORD_TYPES } from "./record.ts";
+import { RECORD_TYPES } from "./record-types.ts";
 import { dateTime, timeZone } from "./time.ts";
+import { withMeta } from "./zod.ts";
 
 export { AREAS, SEVERITIES };
 
@@ -145,7 +146,7 @@ export type RuleFile = z.infer<typeof ruleSchema>;
 
 export const orgSchema = z
   .strictObject({
-    timeZone: timeZone.optional(),
+    timeZone: z.optional(timeZone),
     roles: z.record(
       role,
       z.union([
@@ -177,7 +178,7 @@ export const policyTestSchema = z
       .array(
         z.strictObject({
           name: z.string().min(1),
-          now: dateTime.meta({ description: "evaluation time" }),
+          now: withMeta(dateTime, { description: "evaluation time" }),
           record: z.record(z.string(), z.unknown()).optional(),
           expect: z
             .array(
@@ -189,7 +190,7 @@ export const policyTestSchema = z
                   message: z
                     .strictObject({ zh: z.string().optional(), en: z.string().optional() })
                     .optional(),
-                  dueAt: dateTime.optional(),
+                  dueAt: z.optional(dateTime),
                   assignees: z.array(z.strictObject({ role, people: z.array(z.string()) })).optional(),
                 }),
               ]),
@@ -197,7 +198,7 @@ export const policyTestSchema = z
             .meta({
               description: "exactly the rules of this policy that fire; details are matched as subsets",
             }),
-          nextCheckAt: dateTime.nullable().optional(),
+          nextCheckAt: z.optional(z.nullable(dateTime)),
         }),
       )
       .min(1),

@@ -9,26 +9,30 @@
  *   the code only ever sees "absent";
  * - timestamps accept `Z` or an offset and are normalised to UTC (`toISOString()`).
  */
-import * as z from "zod";
 import { dateTime } from "./time.ts";
+import * as z from "./zod.ts";
 
 /**
  * What each transform of these schemas outputs. zod cannot see through a transform, so the
  * answers' JSON Schema (their output form, in the OpenAPI document) reads it from here; a
- * transform reached from an answer and missing here fails generation.
+ * transform reached from an answer and missing here fails generation. Each output is built when a
+ * document asks for it: no function serving requests needs it.
  */
-export const transformOutputs = new WeakMap<z.core.$ZodType, z.core.$ZodType>();
+export const transformOutputs = new WeakMap<z.core.$ZodType, () => z.core.$ZodType>();
 
 /** ISO 8601 timestamp with `Z` or an offset (seconds optional), normalised to UTC (CONTRACT §8). */
-transformOutputs.set(dateTime.out, z.iso.datetime({ precision: 3 }));
+transformOutputs.set(dateTime._zod.def.out, () => z.iso.datetime({ precision: 3 }));
 export const timestamp = dateTime;
 
 /** Optional field: absent and `null` mean the same; `null` is dropped while parsing. */
-export function optional<T extends z.ZodType>(schema: T) {
-  const dropNull = schema.nullish().transform((v) => (v === null ? undefined : v));
-  // absence is the business of the enclosing .optional()
-  transformOutputs.set(dropNull.out, schema);
-  return dropNull.optional();
+export function optional<T extends z.ZodMiniType>(schema: T) {
+  const dropNull = z.pipe(
+    z.optional(z.nullable(schema)),
+    z.transform((v: z.output<T> | null | undefined) => (v === null ? undefined : v)),
+  );
+  // absence is the business of the enclosing optional
+  transformOutputs.set(dropNull._zod.def.out, () => schema);
+  return z.optional(dropNull);
 }
 
 /**
@@ -48,10 +52,11 @@ export const LIMITS = {
 } as const;
 
 /** Text of at most `max` characters (UTF-16 code units, as JSON counts them). */
-export const text = (max: number = LIMITS.text) => z.string().max(max, `must be at most ${max} characters`);
+export const text = (max: number = LIMITS.text) =>
+  z.string().check(z.maxLength(max, `must be at most ${max} characters`));
 /** A list of at most 1,000 items. */
-export const list = <T extends z.ZodType>(item: T) =>
-  z.array(item).max(LIMITS.items, `must have at most ${LIMITS.items} items`);
+export const list = <T extends z.ZodMiniType>(item: T) =>
+  z.array(item).check(z.maxLength(LIMITS.items, `must have at most ${LIMITS.items} items`));
 
 /**
  * Decimal places of a number as JSON wrote it: JavaScript prints the shortest form that reads back
@@ -68,15 +73,18 @@ function decimalPlaces(n: number): number {
 export const moneyOf = (opts: { min?: number; positive?: boolean } = {}) => {
   let n = z
     .number()
-    .refine(Number.isFinite, "must be a finite number")
-    .refine((v) => Math.abs(v) < LIMITS.moneyMagnitude, "must be below 10^15 in magnitude")
-    .refine(
-      (v) => decimalPlaces(v) <= LIMITS.moneyDecimals,
-      `must have at most ${LIMITS.moneyDecimals} decimal places`,
+    .check(z.refine(Number.isFinite, "must be a finite number"))
+    .check(z.refine((v: number) => Math.abs(v) < LIMITS.moneyMagnitude, "must be below 10^15 in magnitude"))
+    .check(
+      z.refine(
+        (v: number) => decimalPlaces(v) <= LIMITS.moneyDecimals,
+        `must have at most ${LIMITS.moneyDecimals} decimal places`,
+      ),
     );
-  if (opts.positive) n = n.refine((v) => v > 0, "must be greater than 0");
-  else if (opts.min !== undefined) n = n.refine((v) => v >= (opts.min as number), "must be ≥ 0");
-  return n.meta({
+  if (opts.positive) n = n.check(z.refine((v: number) => v > 0, "must be greater than 0"));
+  else if (opts.min !== undefined)
+    n = n.check(z.refine((v: number) => v >= (opts.min as number), "must be ≥ 0"));
+  return z.withMeta(n, {
     description: `money: at most ${LIMITS.moneyDecimals} decimal places, magnitude below 10^15${
       opts.positive ? ", > 0" : opts.min !== undefined ? ", ≥ 0" : ""
     }`,
@@ -84,18 +92,24 @@ export const moneyOf = (opts: { min?: number; positive?: boolean } = {}) => {
 };
 /** Counts: integers from `min` to 10^9. */
 export const count = (min = 0) =>
-  z
-    .number()
-    .int("must be an integer")
-    .min(min, `must be at least ${min}`)
-    .max(LIMITS.count, "must be at most 10^9")
-    .meta({ description: `integer from ${min} to 10^9` });
+  z.withMeta(
+    z
+      .number()
+      .check(z.int("must be an integer"))
+      .check(z.gte(min, `must be at least ${min}`))
+      .check(z.lte(LIMITS.count, "must be at most 10^9")),
+    { description: `integer from ${min} to 10^9` },
+  );
 
 /** A currency code. */
-export const currency = () => text().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as CNY");
+export const currency = () => text().check(z.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as CNY"));
 
-export const person = text().meta({ description: "person id from the org directory (policies/org.yaml)" });
-export const role = text().meta({ description: "role name, e.g. finance, sales-manager, general-manager" });
+export const person = z.withMeta(text(), {
+  description: "person id from the org directory (policies/org.yaml)",
+});
+export const role = z.withMeta(text(), {
+  description: "role name, e.g. finance, sales-manager, general-manager",
+});
 export const decision = z.enum(["approved", "rejected"]);
 /** An approval by a role: who, in which role, when. */
 export const roleApproval = z.strictObject({ role, approver: person, at: timestamp });

@@ -4,20 +4,21 @@
  * assigned to them, and their list is their queue); a record with its revisions, the loaded
  * policies, the audit trail's verification and the complaint report for auditors only.
  */
-import * as z from "zod";
 import {
   auditEntriesQuerySchema,
   auditEntriesQuerySchemaIn,
   complaintReportQuerySchema,
   complaintReportQuerySchemaIn,
+  recordRevisionPathSchema,
+  statsQuerySchema,
+  statsQuerySchemaIn,
   VIOLATION_RANGES,
   violationPathSchema,
   violationQuerySchema,
   violationQuerySchemaIn,
 } from "../../schemas/api.ts";
-import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record.ts";
-import { recordRevisionPathSchema, recordRevisionSchema } from "../../schemas/record-revision.ts";
-import { statsQuerySchema, statsQuerySchemaIn, statsSchema } from "../../schemas/stats.ts";
+import { RECORD_ID_PATTERN, RECORD_TYPES } from "../../schemas/record-types.ts";
+import * as z from "../../schemas/zod.ts";
 import { type Caller, requireAllowed } from "../core/authorization.ts";
 import { directoryOf } from "../core/directory.ts";
 import { DomainError } from "../core/errors.ts";
@@ -233,7 +234,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
     path: "/v1/records/{type}/{id}",
     fn: "auditor",
     access: "auditor",
-    params: z.object({ type: z.enum(RECORD_TYPES), id: z.string().regex(RECORD_ID_PATTERN) }),
+    params: z.object({ type: z.enum(RECORD_TYPES), id: z.string().check(z.regex(RECORD_ID_PATTERN)) }),
     notFound: ({ type, id }) => `record ${type}/${id}`,
     doc: {
       operationId: "getRecord",
@@ -275,7 +276,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
         n: { description: "revision number (1, 2, …)", example: "1" },
       },
       responses: ({ ref, json, error }) => ({
-        200: json("The revision.", ref(recordRevisionSchema)),
+        200: json("The revision.", ref("RecordRevision")),
         404: error("`not_found`: no such record, or no such revision of it.", {
           code: "not_found",
           message: "revision 9 of record expense/EXP-2026-0001 not found",
@@ -340,7 +341,7 @@ export const AUDITOR_ROUTES: readonly Route[] = [
       description:
         "Open violations by area, severity and assigned role; how many are overdue; violations opened and resolved per ISO week (company time zone) from `from` to `to` (default: the 12 weeks up to now); mean hours to resolve per policy. Served from counters maintained as violations change (never a scan); `overdue` is counted from the index of open and acknowledged violations. Auditors and the machine reader get the company's counts; any other signed-in person the counts of the violations assigned to them.",
       responses: ({ ref, json, error }) => ({
-        200: json("The counts.", ref(statsSchema)),
+        200: json("The counts.", ref("Stats")),
         400: error(
           "`validation_failed`: an unknown parameter, a bad time, `from` after `to`, or more than 520 weeks.",
         ),

@@ -47,7 +47,7 @@ function toJsonSchema(schema: z.core.$ZodType, io: SchemaIo): Json {
     io,
     target: "draft-2020-12",
     unrepresentable: ({ zodSchema, path, message }) => {
-      const output = transformOutputs.get(zodSchema as z.core.$ZodType);
+      const output = transformOutputs.get(zodSchema as z.core.$ZodType)?.();
       if (!output)
         throw new Error(
           `${message} (at ${path.join(".") || "(root)"}, io ${io}): register its output in transformOutputs (schemas/record.ts)`,
@@ -74,7 +74,7 @@ function rewriteRefs(value: unknown, name: (id: string) => string): unknown {
 }
 
 /** Named schemas (`.meta({id})`) of each io, keyed by id; each named schema converted once. */
-function namedSchemas(schemas: Iterable<z.ZodType>, io: SchemaIo): Map<string, Json> {
+function namedSchemas(schemas: Iterable<z.core.$ZodType>, io: SchemaIo): Map<string, Json> {
   const named = new Map<string, Json>();
   for (const schema of schemas) {
     const { $defs, $ref, ...rest } = toJsonSchema(schema, io) as Json & {
@@ -105,7 +105,7 @@ interface Components {
  * forms differ (Record: callers may send `null` and offsets, the API answers UTC and omits absent
  * fields) appears twice: `X` as sent, `XOutput` as answered.
  */
-function buildComponents(used: Readonly<Record<SchemaIo, Set<z.ZodType>>>): Components {
+function buildComponents(used: Readonly<Record<SchemaIo, Set<z.core.$ZodType>>>): Components {
   const input = namedSchemas(used.input, "input");
   const output = namedSchemas(used.output, "output");
   const differs = (id: string) =>
@@ -128,7 +128,7 @@ function buildComponents(used: Readonly<Record<SchemaIo, Set<z.ZodType>>>): Comp
   return { schemas: sorted, name };
 }
 
-const idOf = (schema: z.ZodType): string => {
+const idOf = (schema: z.core.$ZodType): string => {
   const id = z.globalRegistry.get(schema)?.id;
   if (!id) throw new Error("schema without .meta({ id })");
   return id;
@@ -150,13 +150,13 @@ function pathParameterNames(path: string): string[] {
   return [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
 }
 
-function inputJson(schema: z.ZodType): Json {
+function inputJson(schema: z.core.$ZodType): Json {
   const { $schema: _, ...json } = toJsonSchema(schema, "input");
   return json;
 }
 
 /** The helpers handed to the routes' docs; `refSchema` names a schema, `ref` also an answer's id. */
-function docContext(refSchema: (schema: z.ZodType, io?: SchemaIo) => Json): DocContext {
+function docContext(refSchema: (schema: z.core.$ZodType, io?: SchemaIo) => Json): DocContext {
   const ref: DocContext["ref"] = (schema, io) =>
     refSchema(typeof schema === "string" ? RESPONSES[schema] : schema, io);
   return {
@@ -191,8 +191,8 @@ function responsesOf(route: Route, ctx: DocContext): Record<number, ResponseDoc>
 }
 
 /** The named schemas the operations refer to, by form: bodies as sent, answers as answered. */
-function usedSchemas(): Record<SchemaIo, Set<z.ZodType>> {
-  const used: Record<SchemaIo, Set<z.ZodType>> = { input: new Set(), output: new Set() };
+function usedSchemas(): Record<SchemaIo, Set<z.core.$ZodType>> {
+  const used: Record<SchemaIo, Set<z.core.$ZodType>> = { input: new Set(), output: new Set() };
   const ctx = docContext((schema, io = "output") => {
     used[io].add(schema);
     return {};

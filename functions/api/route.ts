@@ -10,6 +10,7 @@
  */
 import type * as z from "zod";
 import type { ResponseName } from "../../schemas/api-responses.ts";
+import type { AnySchema } from "../../schemas/zod.ts";
 import type { Access } from "../http/access.ts";
 import type { HttpEvent } from "../http/api.ts";
 import type { PolicyRuntime } from "../runtime/policy-runtime.ts";
@@ -66,7 +67,7 @@ export interface DocContext {
    * answer's shape by its id (schemas/api-responses.ts RESPONSES), so route modules, which Lambda
    * bundles import, never build the response schemas
    */
-  readonly ref: (schema: z.ZodType | ResponseName, io?: SchemaIo) => Json;
+  readonly ref: (schema: z.core.$ZodType | ResponseName, io?: SchemaIo) => Json;
   readonly json: (description: string, schema: Json, examples?: Record<string, unknown>) => ResponseDoc;
   readonly error: (description: string, example?: ErrorExample) => ResponseDoc;
 }
@@ -87,7 +88,7 @@ export interface RouteDoc {
 
 // ---------------------------------------------------------------------------------------------
 
-interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends AnyRuntime> {
+interface RouteSpec<P extends AnySchema, Q extends AnySchema, B extends AnySchema, R extends AnyRuntime> {
   readonly method: "GET" | "POST";
   readonly path: string;
   readonly fn: FunctionName;
@@ -111,8 +112,8 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
    * when given, `query` and `body` stay the documented form (default zone).
    */
   readonly zoned?: {
-    readonly query?: (timeZone: string) => z.ZodType;
-    readonly body?: (timeZone: string) => z.ZodType;
+    readonly query?: (timeZone: string) => AnySchema;
+    readonly body?: (timeZone: string) => AnySchema;
   };
   readonly doc: RouteDoc;
   readonly serve: (input: ServeInput<z.output<P>, z.output<Q>, z.output<B>, R>) => Promise<Answer>;
@@ -124,11 +125,11 @@ export interface Route<R extends AnyRuntime = Runtime> {
   readonly path: string;
   readonly fn: FunctionName;
   readonly access: Access;
-  readonly params?: z.ZodType;
+  readonly params?: AnySchema;
   readonly notFound?: (params: Readonly<Record<string, string>>) => string;
   readonly exists?: (params: unknown, runtime: () => Promise<R>) => Promise<boolean>;
-  readonly query?: z.ZodType;
-  readonly body?: z.ZodType;
+  readonly query?: AnySchema;
+  readonly body?: AnySchema;
   readonly bodyName?: string;
   /**
    * The query and body schemas in the company's time zone (org.yaml `timeZone`, known only once the
@@ -136,8 +137,8 @@ export interface Route<R extends AnyRuntime = Runtime> {
    * when given, `query` and `body` stay the documented form (default zone).
    */
   readonly zoned?: {
-    readonly query?: (timeZone: string) => z.ZodType;
-    readonly body?: (timeZone: string) => z.ZodType;
+    readonly query?: (timeZone: string) => AnySchema;
+    readonly body?: (timeZone: string) => AnySchema;
   };
   readonly doc: RouteDoc;
   readonly serve: (input: ServeInput<unknown, unknown, unknown, R>) => Promise<Answer>;
@@ -148,9 +149,9 @@ export interface Route<R extends AnyRuntime = Runtime> {
  * route is in (`Route<PolicyRuntime>[]` for a function without tables; the full Runtime otherwise).
  */
 export function route<
-  P extends z.ZodType = z.ZodType<Record<string, never>>,
-  Q extends z.ZodType = z.ZodType<Record<string, never>>,
-  B extends z.ZodType = z.ZodType<undefined>,
+  P extends AnySchema = AnySchema<Record<string, never>>,
+  Q extends AnySchema = AnySchema<Record<string, never>>,
+  B extends AnySchema = AnySchema<undefined>,
   R extends AnyRuntime = Runtime,
 >(spec: RouteSpec<P, Q, B, R>): Route<R> {
   return spec as unknown as Route<R>;

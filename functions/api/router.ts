@@ -8,7 +8,7 @@
  * Why not @middy/http-router: it matches method and path again with its own regexes, which API
  * Gateway has done already; the lookup here is a few lines and adds nothing to the bundles.
  */
-import type * as z from "zod";
+import type { AnySchema } from "../../schemas/zod.ts";
 import { companyTimeZone } from "../core/time.ts";
 import { accessMiddlewares } from "../http/access.ts";
 import { type HttpEvent, type HttpResult, json } from "../http/api.ts";
@@ -40,7 +40,7 @@ function routeNotFound(route: Route<never>, event: HttpEvent): Error {
 function parseParams(route: Route<never>, event: HttpEvent): unknown {
   const raw = event.pathParameters ?? {};
   if (!route.params) return raw;
-  const parsed = (route.params as z.ZodType).safeParse(raw);
+  const parsed = route.params.safeParse(raw);
   if (parsed.success) return parsed.data;
   throw routeNotFound(route, event);
 }
@@ -50,7 +50,7 @@ function parseParams(route: Route<never>, event: HttpEvent): unknown {
  * the zone changes (it is the policy set's: one per process), not on every request.
  */
 function zonedSchemas(route: Route<never>) {
-  let built: { zone: string; query: z.ZodType | undefined; body: z.ZodType | undefined } | undefined;
+  let built: { zone: string; query: AnySchema | undefined; body: AnySchema | undefined } | undefined;
   return (zone: string) => {
     if (built?.zone !== zone)
       built = { zone, query: route.zoned?.query?.(zone), body: route.zoned?.body?.(zone) };

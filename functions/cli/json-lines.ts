@@ -3,7 +3,7 @@
  * read with a `file:line:column` for every problem: the column of a JSON syntax error, and for a
  * record that is not valid every issue of it, each at its field's key when the line shows it.
  */
-import type * as z from "zod";
+import type { AnySchema } from "../../schemas/zod.ts";
 import type { Diagnostic } from "../core/diagnostics.ts";
 import { toIssues } from "../core/issues.ts";
 
@@ -85,7 +85,7 @@ export function schemaIssues(
   display: string,
   text: string,
   entry: JsonLine,
-  schema: z.ZodType,
+  schema: AnySchema,
   value: unknown = entry.value,
 ): Diagnostic[] {
   const parsed = schema.safeParse(value);

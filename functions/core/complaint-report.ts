@@ -4,7 +4,7 @@
  * media complaint deducts 50. Exact decimal arithmetic.
  */
 import Big from "big.js";
-import { COMPLAINT_CATEGORIES } from "../../schemas/record.ts";
+import { COMPLAINT_CATEGORIES } from "../../schemas/record-types.ts";
 
 export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
 export type ComplaintCounts = Record<ComplaintCategory, number>;

@@ -85,7 +85,7 @@ function describeIssue(issue: ZodIssue, input: unknown, base: readonly PropertyK
   }
 }
 
-export function toIssues(error: z.ZodError, input: unknown): Issue[] {
+export function toIssues(error: z.core.$ZodError, input: unknown): Issue[] {
   return error.issues.flatMap((issue) => describeIssue(issue, input, []));
 }
 

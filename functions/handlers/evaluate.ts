@@ -3,8 +3,7 @@
  * its routes are in functions/api/evaluate-routes.ts. It reads only the compiled policies: its
  * runtime has no table (runtime/policy-runtime.ts), so its bundle carries no DynamoDB client.
  */
-
-import { RECORD_TYPES } from "../../schemas/record.ts";
+import { RECORD_TYPES } from "../../schemas/record-types.ts";
 import { EVALUATE_ROUTES } from "../api/evaluate-routes.ts";
 import { routeHandler } from "../api/router.ts";
 import { createEvaluator } from "../core/engine/evaluate.ts";

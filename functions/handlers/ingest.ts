@@ -1,5 +1,5 @@
 /** Lambda: POST /v1/records, the signed webhook (CONTRACT §2); its routes are in functions/api/ingest-routes.ts. */
-import { RECORD_TYPES } from "../../schemas/record.ts";
+import { RECORD_TYPES } from "../../schemas/record-types.ts";
 import { INGEST_ROUTES } from "../api/ingest-routes.ts";
 import { routeHandler } from "../api/router.ts";
 import { type RuntimeSource, runtimeFromEnv } from "../runtime/runtime.ts";

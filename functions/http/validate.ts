@@ -1,13 +1,14 @@
 /** zod parsing with every issue in the 400 answer. */
 import type * as z from "zod";
+import type { AnySchema } from "../../schemas/zod.ts";
 import { DomainError } from "../core/errors.ts";
 import { reportedIssues, toIssues } from "../core/issues.ts";
 import { validationFailed } from "./errors.ts";
 
-export function parseOr400<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+export function parseOr400<S extends AnySchema>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) throw validationFailed(toIssues(result.error, input), what);
-  return result.data;
+  return result.data as z.output<S>;
 }
 
 /**
@@ -52,9 +53,9 @@ export function refuseQuery(query: Readonly<Record<string, unknown>> | undefined
  * message lists what is accepted), e.g. `query is invalid: unknown parameter "stauts"; accepted:
  * status, severity, …`.
  */
-export function parseQuery<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+export function parseQuery<S extends AnySchema>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) return result.data as z.output<S>;
   const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
   const accepted = shape ? Object.keys(shape) : [];
   const issues = toIssues(result.error, input).map((issue) =>

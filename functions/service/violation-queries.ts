@@ -6,8 +6,7 @@
  *   conditions) and the partitions are merged; the cursor keeps each partition's place (opaque:
  *   how many partitions a status has, and their keys, are the store's).
  */
-import type { RecordType } from "../../schemas/record.ts";
-import { RECORD_TYPES } from "../../schemas/record.ts";
+import { RECORD_TYPES, type RecordType } from "../../schemas/record-types.ts";
 import { VIOLATION_STATUSES, type ViolationStatus } from "../core/engine/violation-identity.ts";
 import { DomainError } from "../core/errors.ts";
 import type { StoredViolation } from "../core/lifecycle.ts";

@@ -4,8 +4,8 @@
  * the audit-trail consumer decode revisions here; violation images are decoded without zod
  * (stream-images.ts), so the events function's bundle stays without it.
  */
-import * as z from "zod";
 import { recordSchema } from "../../schemas/record.ts";
+import * as z from "../../schemas/zod.ts";
 import { formatPath, toIssues } from "../core/issues.ts";
 import type { StoredRevision } from "./repositories.ts";
 import { itemOfImage, type StreamImage, StreamImageError } from "./stream-images.ts";
@@ -13,7 +13,7 @@ import { itemOfImage, type StreamImage, StreamImageError } from "./stream-images
 /** A revision item of the records table (store/records.ts writes them). */
 const revisionItemSchema = z.object({
   pk: z.string(),
-  rev: z.number().int().min(1),
+  rev: z.number().check(z.int()).check(z.gte(1)),
   record: recordSchema,
   bodyHash: z.string(),
   receivedAt: z.string(),

@@ -2,44 +2,47 @@
  * Accesses to information (CONTRACT §1): the data schema, the derived facts policies may use on
  * them, and their random generator (tests and bench).
  */
-import * as z from "zod";
 import { asList, asText, isPresent, type RecordFact } from "../../functions/core/policy/derived-fact.ts";
 import { sameRole } from "../../functions/core/roles.ts";
 import { toMillis } from "../../functions/core/time.ts";
 import { count, list, optional, person, role, text, timestamp } from "../record-fields.ts";
+import * as z from "../zod.ts";
 import { ANY_ROLE, BLANK, DEPARTMENTS, HOUR, type RecordGenerator, STAFF } from "./random.ts";
+import { recordType } from "./record-type.ts";
 
 const RESOURCE_KINDS = ["customer-info", "trade-secret", "market-research", "public"] as const;
 const ACCESS_ACTIONS = ["read", "export", "print", "share-external"] as const;
 
-export const accessData = z.strictObject({
-  department: text(),
-  actor: z.strictObject({
-    id: person,
-    roles: list(role),
-    confidentialityAgreementSignedAt: optional(timestamp),
-  }),
-  resource: z.strictObject({
-    kind: z.enum(RESOURCE_KINDS),
-    id: text(),
-    recordCount: optional(count()),
-  }),
-  action: z.enum(ACCESS_ACTIONS),
-  at: timestamp,
-  encrypted: z.boolean(),
-  authorization: optional(
-    z.strictObject({
-      grantedBy: person,
-      kinds: list(z.enum(RESOURCE_KINDS)),
-      actions: list(z.enum(ACCESS_ACTIONS)),
-      expiresAt: timestamp,
+/** The data of an access record (built on first use: schemas/records/record-type.ts). */
+export const accessData = () =>
+  z.strictObject({
+    department: text(),
+    actor: z.strictObject({
+      id: person,
+      roles: list(role),
+      confidentialityAgreementSignedAt: optional(timestamp),
     }),
-  ),
-  disclosureApproval: optional(z.strictObject({ approver: person, role, at: timestamp })),
-  recipient: optional(text()),
-});
+    resource: z.strictObject({
+      kind: z.enum(RESOURCE_KINDS),
+      id: text(),
+      recordCount: optional(count()),
+    }),
+    action: z.enum(ACCESS_ACTIONS),
+    at: timestamp,
+    encrypted: z.boolean(),
+    authorization: optional(
+      z.strictObject({
+        grantedBy: person,
+        kinds: list(z.enum(RESOURCE_KINDS)),
+        actions: list(z.enum(ACCESS_ACTIONS)),
+        expiresAt: timestamp,
+      }),
+    ),
+    disclosureApproval: optional(z.strictObject({ approver: person, role, at: timestamp })),
+    recipient: optional(text()),
+  });
 
-type Access = z.output<typeof accessData>;
+type Access = z.output<ReturnType<typeof accessData>>;
 
 const facts: readonly RecordFact<Access>[] = [
   {
@@ -73,9 +76,9 @@ const facts: readonly RecordFact<Access>[] = [
 ];
 
 /** Accesses to information: their data schema and derived facts. */
-export const access = { type: "access", data: accessData, facts } as const;
+export const access = recordType("access", accessData, facts);
 
-type AccessInput = z.input<typeof accessData>;
+type AccessInput = z.input<ReturnType<typeof accessData>>;
 
 /** Random accesses: authorization, agreement, encryption and company approval where needed, faults breaking them. */
 export const randomAccess: RecordGenerator<AccessInput> = {

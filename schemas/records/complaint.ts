@@ -2,7 +2,6 @@
  * Customer complaints (CONTRACT §1): the data schema, the derived facts policies may use on them,
  * and their random generator (tests and bench).
  */
-import * as z from "zod";
 import {
   asList,
   asText,
@@ -12,32 +11,35 @@ import {
 } from "../../functions/core/policy/derived-fact.ts";
 import { canonicalRole } from "../../functions/core/roles.ts";
 import { LIMITS, list, optional, person, role, text, timestamp } from "../record-fields.ts";
+import { COMPLAINT_CATEGORIES } from "../record-types.ts";
+import * as z from "../zod.ts";
 import { ANY_ROLE, BLANK, MIN, type RecordGenerator } from "./random.ts";
+import { recordType } from "./record-type.ts";
 
-export const COMPLAINT_CATEGORIES = ["general", "service", "quality", "legal", "media"] as const;
+/** The data of a complaint record (built on first use: schemas/records/record-type.ts). */
+export const complaintData = () =>
+  z.strictObject({
+    department: text(),
+    customer: z.strictObject({ id: text(), name: text(), contact: optional(text()) }),
+    channel: z.enum(["phone", "email", "online", "visit"]),
+    category: z.enum(COMPLAINT_CATEGORIES),
+    content: text(LIMITS.content),
+    receivedAt: timestamp,
+    assignedTo: optional(z.strictObject({ person, role, at: timestamp })),
+    firstResponseAt: optional(timestamp),
+    resolvedAt: optional(timestamp),
+    customerNotifiedAt: optional(timestamp),
+    escalations: list(z.strictObject({ to: role, at: timestamp })),
+  });
 
-export const complaintData = z.strictObject({
-  department: text(),
-  customer: z.strictObject({ id: text(), name: text(), contact: optional(text()) }),
-  channel: z.enum(["phone", "email", "online", "visit"]),
-  category: z.enum(COMPLAINT_CATEGORIES),
-  content: text(LIMITS.content),
-  receivedAt: timestamp,
-  assignedTo: optional(z.strictObject({ person, role, at: timestamp })),
-  firstResponseAt: optional(timestamp),
-  resolvedAt: optional(timestamp),
-  customerNotifiedAt: optional(timestamp),
-  escalations: list(z.strictObject({ to: role, at: timestamp })),
-});
-
-type Complaint = z.output<typeof complaintData>;
+type Complaint = z.output<ReturnType<typeof complaintData>>;
 
 const facts: readonly RecordFact<Complaint>[] = [
   {
     name: "escalatedToAllAt",
     description:
       "When the complaint had been escalated to every role of `roles` (the latest of their earliest escalations); absent until it has.",
-    params: z.strictObject({ roles: roleList }),
+    params: z.lazy(() => z.strictObject({ roles: roleList() })),
     paramCodes: { roles: "role" },
     compute({ data }, params) {
       const entries = asList(data.escalations).map((e) => ({ key: canonicalRole(asText(e.to)), at: e.at }));
@@ -47,10 +49,10 @@ const facts: readonly RecordFact<Complaint>[] = [
 ];
 
 /** Customer complaints: their data schema and derived facts. */
-export const complaint = { type: "complaint", data: complaintData, facts } as const;
+export const complaint = recordType("complaint", complaintData, facts);
 
 /** Random complaints: assignment, response, resolution and escalation on time or late. */
-export const randomComplaint: RecordGenerator<z.input<typeof complaintData>> = {
+export const randomComplaint: RecordGenerator<z.input<ReturnType<typeof complaintData>>> = {
   source: "ticketing",
   share: 25,
   faults: ["content", "contact", "assign", "response", "resolution", "escalation"],

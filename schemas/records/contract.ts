@@ -2,7 +2,6 @@
  * Contracts (CONTRACT §1): the data schema, the derived facts policies may use on them, and their
  * random generator (tests and bench).
  */
-import * as z from "zod";
 import {
   asList,
   asText,
@@ -25,7 +24,9 @@ import {
   text,
   timestamp,
 } from "../record-fields.ts";
+import * as z from "../zod.ts";
 import { ANY_ROLE, BLANK, cny, DAY, HOUR, type RecordGenerator } from "./random.ts";
+import { recordType } from "./record-type.ts";
 
 /** The clauses every contract must have (the catalogue's; default liability has a rule of its own). */
 export const MANDATORY_CLAUSES = [
@@ -38,33 +39,35 @@ export const MANDATORY_CLAUSES = [
 ] as const;
 export const CLAUSES = [...MANDATORY_CLAUSES, "default-liability", "guarantee"] as const;
 
-export const contractData = z.strictObject({
-  department: text(),
-  customer: z.strictObject({ id: text(), name: text(), creditRating: z.enum(["A", "B", "C", "D"]) }),
-  amount: moneyOf({ min: 0 }),
-  currency: currency(),
-  clauses: list(z.enum(CLAUSES)),
-  paymentTermDays: count(),
-  legalReview: optional(z.strictObject({ reviewer: person, decision, at: timestamp })),
-  signedAt: optional(timestamp),
-  archivedAt: optional(timestamp),
-  copiesSentTo: list(z.strictObject({ department: text(), at: timestamp })),
-  changes: list(
-    z.strictObject({
-      kind: z.enum(["amendment", "termination"]),
-      at: timestamp,
-      approvals: list(roleApproval),
-    }),
-  ),
-});
+/** The data of a contract record (built on first use: schemas/records/record-type.ts). */
+export const contractData = () =>
+  z.strictObject({
+    department: text(),
+    customer: z.strictObject({ id: text(), name: text(), creditRating: z.enum(["A", "B", "C", "D"]) }),
+    amount: moneyOf({ min: 0 }),
+    currency: currency(),
+    clauses: list(z.enum(CLAUSES)),
+    paymentTermDays: count(),
+    legalReview: optional(z.strictObject({ reviewer: person, decision, at: timestamp })),
+    signedAt: optional(timestamp),
+    archivedAt: optional(timestamp),
+    copiesSentTo: list(z.strictObject({ department: text(), at: timestamp })),
+    changes: list(
+      z.strictObject({
+        kind: z.enum(["amendment", "termination"]),
+        at: timestamp,
+        approvals: list(roleApproval),
+      }),
+    ),
+  });
 
-type Contract = z.output<typeof contractData>;
+type Contract = z.output<ReturnType<typeof contractData>>;
 
 const facts: readonly RecordFact<Contract>[] = [
   {
     name: "missingClauses",
     description: "Clauses of `required` that the contract's `clauses` lack, in the order given.",
-    params: z.strictObject({ required: z.array(z.string()).min(1) }),
+    params: z.lazy(() => z.strictObject({ required: z.array(z.string()).check(z.minLength(1)) })),
     codes: "clause",
     paramCodes: { required: "clause" },
     compute({ data }, params) {
@@ -76,7 +79,7 @@ const facts: readonly RecordFact<Contract>[] = [
     name: "copiesCompletedAt",
     description:
       "When every department of `departments` had received a copy (the latest of their earliest copies); absent until all have.",
-    params: z.strictObject({ departments: z.array(z.string()).min(1) }),
+    params: z.lazy(() => z.strictObject({ departments: z.array(z.string()).check(z.minLength(1)) })),
     paramCodes: { departments: "department" },
     compute({ data }, params) {
       const entries = asList(data.copiesSentTo).map((c) => ({ key: asText(c.department), at: c.at }));
@@ -87,11 +90,15 @@ const facts: readonly RecordFact<Contract>[] = [
     name: "copiesNotSentWithin",
     description:
       "Departments of `departments` that had no copy by `within` after `from` (e.g. $.signedAt), in the order given; empty while `from` is missing. For messages: which copies are late.",
-    params: z.strictObject({
-      departments: z.array(z.string()).min(1),
-      from: dataPath,
-      within: z.string().refine((s) => parseDuration(s) !== undefined, "must be an ISO 8601 duration"),
-    }),
+    params: z.lazy(() =>
+      z.strictObject({
+        departments: z.array(z.string()).check(z.minLength(1)),
+        from: dataPath(),
+        within: z
+          .string()
+          .check(z.refine((s: string) => parseDuration(s) !== undefined, "must be an ISO 8601 duration")),
+      }),
+    ),
     codes: "department",
     paramCodes: { departments: "department" },
     compute({ data }, params) {
@@ -111,7 +118,7 @@ const facts: readonly RecordFact<Contract>[] = [
     name: "unapprovedChanges",
     description:
       "Changes (amendments, terminations) with no approval by `minimumRole` or higher dated at or before the change.",
-    params: z.strictObject({ minimumRole: z.string() }),
+    params: z.lazy(() => z.strictObject({ minimumRole: z.string() })),
     codes: "changeKind", // each item is "<kind> <at>"
     paramCodes: { minimumRole: "role" },
     compute({ data }, params) {
@@ -130,9 +137,9 @@ const facts: readonly RecordFact<Contract>[] = [
 ];
 
 /** Contracts: their data schema and derived facts. */
-export const contract = { type: "contract", data: contractData, facts } as const;
+export const contract = recordType("contract", contractData, facts);
 
-type ContractInput = z.input<typeof contractData>;
+type ContractInput = z.input<ReturnType<typeof contractData>>;
 const SENIOR = ["sales-manager", "marketing-director", "general-manager", "management"];
 
 /** Random contracts: clauses, legal review, archiving, copies and changes, faults breaking them. */

@@ -2,7 +2,6 @@
  * Expense claims (CONTRACT §1): the data schema, the derived facts policies may use on them, and
  * their random generator (tests and bench).
  */
-import * as z from "zod";
 import { Ratio, toBig } from "../../functions/core/decimal.ts";
 import {
   asList,
@@ -26,37 +25,41 @@ import {
   text,
   timestamp,
 } from "../record-fields.ts";
+import * as z from "../zod.ts";
 import { ANY_ROLE, BLANK, cny, DEPARTMENTS, MIN, type RecordGenerator, STAFF } from "./random.ts";
+import { recordType } from "./record-type.ts";
 
-const expenseApproval = z.strictObject({
-  step: z.enum(["department-review", "finance-review", "leadership-approval", "budget-adjustment"]),
-  approver: person,
-  role,
-  decision,
-  at: timestamp,
-});
+/** The data of an expense claim (built on first use: schemas/records/record-type.ts). */
+export const expenseData = () => {
+  const approval = z.strictObject({
+    step: z.enum(["department-review", "finance-review", "leadership-approval", "budget-adjustment"]),
+    approver: person,
+    role,
+    decision,
+    at: timestamp,
+  });
+  return z.strictObject({
+    department: text(),
+    applicant: person,
+    category: text(),
+    amount: moneyOf({ positive: true }),
+    currency: currency(),
+    budget: z.strictObject({ lineId: text(), remaining: moneyOf() }),
+    attachments: count(),
+    status: z.enum(["draft", "submitted", "approved", "rejected", "reimbursed"]),
+    submittedAt: optional(timestamp),
+    approvals: list(approval),
+    budgetAdjustment: optional(
+      z.strictObject({
+        amount: moneyOf({ min: 0 }),
+        lineTotal: moneyOf({ min: 0 }),
+        approvals: list(roleApproval),
+      }),
+    ),
+  });
+};
 
-export const expenseData = z.strictObject({
-  department: text(),
-  applicant: person,
-  category: text(),
-  amount: moneyOf({ positive: true }),
-  currency: currency(),
-  budget: z.strictObject({ lineId: text(), remaining: moneyOf() }),
-  attachments: count(),
-  status: z.enum(["draft", "submitted", "approved", "rejected", "reimbursed"]),
-  submittedAt: optional(timestamp),
-  approvals: list(expenseApproval),
-  budgetAdjustment: optional(
-    z.strictObject({
-      amount: moneyOf({ min: 0 }),
-      lineTotal: moneyOf({ min: 0 }),
-      approvals: list(roleApproval),
-    }),
-  ),
-});
-
-type Expense = z.output<typeof expenseData>;
+type Expense = z.output<ReturnType<typeof expenseData>>;
 
 const facts: readonly RecordFact<Expense>[] = [
   {
@@ -72,7 +75,7 @@ const facts: readonly RecordFact<Expense>[] = [
     name: "approvalChainInOrder",
     description:
       "True when every step of `steps` has an approved entry and they can be taken in that time order (equal times allowed).",
-    params: z.strictObject({ steps: z.array(z.string()).min(1) }),
+    params: z.lazy(() => z.strictObject({ steps: z.array(z.string()).check(z.minLength(1)) })),
     compute({ data }, params) {
       const { steps } = params as { steps: string[] };
       let previous = Number.NEGATIVE_INFINITY;
@@ -93,7 +96,7 @@ const facts: readonly RecordFact<Expense>[] = [
     name: "approverAuthority",
     description:
       "Highest authority, from the `authority` table, among approvers of approved `step` entries; absent when there is no such entry.",
-    params: z.strictObject({ step: z.string(), authority: authorityTable }),
+    params: z.lazy(() => z.strictObject({ step: z.string(), authority: authorityTable() })),
     paramCodes: { step: "approvalStep" },
     compute({ data }, params) {
       const { step, authority } = params as { step: string; authority: Record<string, number | string> };
@@ -129,9 +132,9 @@ const facts: readonly RecordFact<Expense>[] = [
 ];
 
 /** Expense claims: their data schema and derived facts. */
-export const expense = { type: "expense", data: expenseData, facts } as const;
+export const expense = recordType("expense", expenseData, facts);
 
-type ExpenseInput = z.input<typeof expenseData>;
+type ExpenseInput = z.input<ReturnType<typeof expenseData>>;
 type Step = ExpenseInput["approvals"][number];
 /** Amount ranges in cents, each up to its least senior leader's authority. */
 const TIERS = { small: [5_000, 500_000], mid: [500_001, 5_000_000], large: [5_000_001, 30_000_000] } as const;

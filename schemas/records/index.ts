@@ -4,21 +4,17 @@
  * its line in each list below (plus its names in functions/core/code-names.ts); the type list,
  * the record union (schemas/record.ts) and the facts' registry (policy/facts.ts) follow.
  */
-import type * as z from "zod";
-import type { RecordFact } from "../../functions/core/policy/derived-fact.ts";
+import type { RECORD_TYPES, RecordType } from "../record-types.ts";
+import type * as z from "../zod.ts";
 import { access, randomAccess } from "./access.ts";
 import { complaint, randomComplaint } from "./complaint.ts";
 import { contract, randomContract } from "./contract.ts";
 import { expense, randomExpense } from "./expense.ts";
 import { quote, randomQuote } from "./quote.ts";
 import type { RecordGenerator } from "./random.ts";
+import type { RecordTypeModule } from "./record-type.ts";
 
-/** A record type: its name, the schema of its data and the facts derived from it. */
-export interface RecordTypeModule<T extends string = string, S extends z.ZodType = z.ZodType> {
-  readonly type: T;
-  readonly data: S;
-  readonly facts: readonly RecordFact<z.output<S>>[];
-}
+export type { RecordTypeModule };
 
 /** Every record type, in the order the API and the docs list them. */
 export const RECORD_TYPE_MODULES = [
@@ -29,7 +25,13 @@ export const RECORD_TYPE_MODULES = [
   access,
 ] as const satisfies readonly RecordTypeModule[];
 
-export type RecordType = (typeof RECORD_TYPE_MODULES)[number]["type"];
+export type { RecordType };
+
+/** The modules are the record types of schemas/record-types.ts, in its order (a compile-time check). */
+type TypesOf<T extends readonly RecordTypeModule[]> = { readonly [K in keyof T]: T[K]["type"] };
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+export type ModulesAreTheRecordTypes = Holds<Same<TypesOf<typeof RECORD_TYPE_MODULES>, typeof RECORD_TYPES>>;
 type DataSchema<T extends RecordType> = Extract<(typeof RECORD_TYPE_MODULES)[number], { type: T }>["data"];
 
 /**

@@ -2,7 +2,6 @@
  * Quotes (CONTRACT §1): the data schema, the derived facts policies may use on them, and their
  * random generator (tests and bench).
  */
-import * as z from "zod";
 import { Ratio, sum, toBig } from "../../functions/core/decimal.ts";
 import {
   asList,
@@ -26,27 +25,31 @@ import {
   text,
   timestamp,
 } from "../record-fields.ts";
+import * as z from "../zod.ts";
 import { ANY_ROLE, BLANK, cny, type RecordGenerator } from "./random.ts";
+import { recordType } from "./record-type.ts";
 
-export const quoteData = z.strictObject({
-  department: text(),
-  salesperson: person,
-  customer: z.strictObject({ id: text(), name: text() }),
-  items: list(
-    z.strictObject({
-      sku: text(),
-      listPrice: moneyOf({ min: 0 }),
-      unitPrice: moneyOf({ min: 0 }),
-      quantity: count(1),
-    }),
-  ).min(1),
-  status: z.enum(["draft", "reviewed", "sent", "accepted", "rejected"]),
-  reviews: list(z.strictObject({ role, reviewer: person, decision, at: timestamp })),
-  approvals: list(roleApproval),
-  sentAt: optional(timestamp),
-});
+/** The data of a quote record (built on first use: schemas/records/record-type.ts). */
+export const quoteData = () =>
+  z.strictObject({
+    department: text(),
+    salesperson: person,
+    customer: z.strictObject({ id: text(), name: text() }),
+    items: list(
+      z.strictObject({
+        sku: text(),
+        listPrice: moneyOf({ min: 0 }),
+        unitPrice: moneyOf({ min: 0 }),
+        quantity: count(1),
+      }),
+    ).check(z.minLength(1)),
+    status: z.enum(["draft", "reviewed", "sent", "accepted", "rejected"]),
+    reviews: list(z.strictObject({ role, reviewer: person, decision, at: timestamp })),
+    approvals: list(roleApproval),
+    sentAt: optional(timestamp),
+  });
 
-type Quote = z.output<typeof quoteData>;
+type Quote = z.output<ReturnType<typeof quoteData>>;
 
 const facts: readonly RecordFact<Quote>[] = [
   {
@@ -65,7 +68,7 @@ const facts: readonly RecordFact<Quote>[] = [
     name: "approvalAuthorityAtSend",
     description:
       "Highest authority, from the `authority` table, among `approvals` dated at or before sentAt, never below the `baseline` role's; absent until sent.",
-    params: z.strictObject({ authority: authorityTable, baseline: z.string() }),
+    params: z.lazy(() => z.strictObject({ authority: authorityTable(), baseline: z.string() })),
     compute({ data }, params) {
       const { authority, baseline } = params as {
         authority: Record<string, number | string>;
@@ -94,7 +97,7 @@ const facts: readonly RecordFact<Quote>[] = [
 ];
 
 /** Quotes: their data schema and derived facts. */
-export const quote = { type: "quote", data: quoteData, facts } as const;
+export const quote = recordType("quote", quoteData, facts);
 
 /** Discount authority in whole percent and the role granting it (general-manager: unlimited). */
 const GRANTORS = [
@@ -106,7 +109,7 @@ const GRANTORS = [
 const rankFor = (pct: number) => GRANTORS.findIndex(([limit]) => pct <= limit);
 
 /** Random quotes: a discount approved by the role whose authority covers it, faults breaking it. */
-export const randomQuote: RecordGenerator<z.input<typeof quoteData>> = {
+export const randomQuote: RecordGenerator<z.input<ReturnType<typeof quoteData>>> = {
   source: "crm",
   share: 20,
   faults: ["review", "discount"],

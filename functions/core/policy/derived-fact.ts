@@ -5,7 +5,7 @@
  * type's module may import it without a cycle.
  */
 import Big from "big.js";
-import * as z from "zod";
+import * as z from "../../../schemas/zod.ts";
 import type { CodeKind } from "../code-names.ts";
 import { compareExact, type Exact, toExact, UNLIMITED } from "../decimal.ts";
 import { lookupByRole } from "../roles.ts";
@@ -25,8 +25,11 @@ export interface RecordFactInput<Data> {
 export interface RecordFact<Data> {
   readonly name: string;
   readonly description: string;
-  /** Schema of `params`; a fact without one takes none. */
-  readonly params?: z.ZodType;
+  /**
+   * Schema of `params`; a fact without one takes none. Built when first used (`z.lazy`): params
+   * are checked when a policy is loaded or documented, never while evaluating.
+   */
+  readonly params?: z.ZodMiniType;
   /** The kind of code its value (or each item of it) is, so messages show names (code-names.ts). */
   readonly codes?: CodeKind;
   /** The kind of code each param holds (a parameter given there is shown by name too). */
@@ -50,12 +53,26 @@ export const asText = (v: unknown): string => (typeof v === "string" ? v.trim() 
 // biome-ignore lint/suspicious/noExplicitAny: entries come from schema-validated arrays
 export const asList = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 
+/** The schema `build` makes, built on the first call and the same one after. */
+function once<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => {
+    built ??= build();
+    return built;
+  };
+}
+
+// The params' parts (built with the params that use them, see RecordFact.params):
 /** A param naming a data path, e.g. `$.receivedAt`. */
-export const dataPath = z.string().refine((p) => parsePath(p) !== undefined, PATH_HINT);
-export const roleList = z.array(z.string().min(1)).min(1);
-export const authorityTable = z
-  .record(z.string(), z.union([z.literal(UNLIMITED), z.number().min(0)]))
-  .meta({ description: 'role → limit (a number, or "unlimited"); roles not listed have no authority' });
+export const dataPath = once(() =>
+  z.string().check(z.refine((p: string) => parsePath(p) !== undefined, PATH_HINT)),
+);
+export const roleList = once(() => z.array(z.string().check(z.minLength(1))).check(z.minLength(1)));
+export const authorityTable = once(() =>
+  z.withMeta(z.record(z.string(), z.union([z.literal(UNLIMITED), z.number().check(z.gte(0))])), {
+    description: 'role → limit (a number, or "unlimited"); roles not listed have no authority',
+  }),
+);
 
 /** Latest of the earliest moments at which each wanted key was reached; undefined until all were. */
 export function completedAt(

@@ -8,9 +8,9 @@
  * verbatim by the compiled evaluator and the json-rules-engine reference, so both agree by
  * construction on what a fact is; the differential test checks the rest.
  */
-import * as z from "zod";
 import type { RecordEnvelope, RecordType } from "../../../schemas/record.ts";
 import { RECORD_TYPE_MODULES } from "../../../schemas/records/index.ts";
+import * as z from "../../../schemas/zod.ts";
 import { formatDuration, toMillis } from "../time.ts";
 import { dataPath, type RecordFact, type RecordFactInput } from "./derived-fact.ts";
 import { parsePath, resolvePath } from "./path.ts";
@@ -58,15 +58,25 @@ export function isFactReference(
   return typeof v === "object" && v !== null && !Array.isArray(v) && Object.hasOwn(v, "fact");
 }
 
-const factRef = z.strictObject({ fact: z.string(), params: z.unknown().optional() });
-
-const elapsedParams = z.strictObject({
-  from: dataPath.meta({ description: "data path of the moment the clock starts, e.g. $.receivedAt" }),
-  to: z.union([dataPath, z.array(dataPath).min(1), factRef]).meta({
-    description:
-      "the awaited moment: a data path, a list of paths (all of them must have happened), or a derived fact giving a timestamp",
+// Params schemas are built when a policy is checked or documented (z.lazy): evaluating needs none.
+const elapsedParams = z.lazy(() =>
+  z.strictObject({
+    from: z.withMeta(dataPath(), {
+      description: "data path of the moment the clock starts, e.g. $.receivedAt",
+    }),
+    to: z.withMeta(
+      z.union([
+        dataPath(),
+        z.array(dataPath()).check(z.minLength(1)),
+        z.strictObject({ fact: z.string(), params: z.optional(z.unknown()) }),
+      ]),
+      {
+        description:
+          "the awaited moment: a data path, a list of paths (all of them must have happened), or a derived fact giving a timestamp",
+      },
+    ),
   }),
-});
+);
 
 const elapsed: DerivedFact = {
   name: "elapsed",
@@ -74,7 +84,7 @@ const elapsed: DerivedFact = {
     "Time from `from` to `to`; while `to` has not happened, time from `from` to now (so a deadline passes with no new record). Compare with longerThan / notLongerThan.",
   params: elapsedParams,
   compute({ data, nowMs, fact }, params) {
-    const p = params as z.infer<typeof elapsedParams>;
+    const p = params as z.output<typeof elapsedParams>;
     const fromMs = toMillis(resolvePath(data, parsePath(p.from) ?? []));
     if (fromMs === undefined) return undefined;
     const moments: unknown[] =
@@ -97,12 +107,14 @@ const valueIf: DerivedFact = {
   name: "valueIf",
   description:
     "`value` when the data at `path` is one of `in`, else `otherwise`. For messages: the limit that applied, e.g. a severe category's deadline.",
-  params: z.strictObject({
-    path: dataPath,
-    in: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1),
-    value: z.unknown(),
-    otherwise: z.unknown(),
-  }),
+  params: z.lazy(() =>
+    z.strictObject({
+      path: dataPath(),
+      in: z.array(z.union([z.string(), z.number(), z.boolean()])).check(z.minLength(1)),
+      value: z.unknown(),
+      otherwise: z.unknown(),
+    }),
+  ),
   compute({ data }, params) {
     const p = params as { path: string; in: unknown[]; value: unknown; otherwise: unknown };
     const actual = resolvePath(data, parsePath(p.path) ?? []);

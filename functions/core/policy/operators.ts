@@ -6,7 +6,7 @@
  * Each operator declares the `value` it accepts so a policy with a wrong value type fails to load
  * instead of silently never firing.
  */
-import * as z from "zod";
+import * as z from "../../../schemas/zod.ts";
 import { compareExact } from "../decimal.ts";
 import { canonicalRole } from "../roles.ts";
 import { DURATION_HINT, parseDuration, toMillis } from "../time.ts";
@@ -27,7 +27,7 @@ export interface OperatorSpec {
   /** Part of the definition, so an operator without words does not compile. */
   readonly words: OperatorWords;
   /** Schema for a literal `value` (fact references are checked separately). */
-  readonly value: z.ZodType;
+  readonly value: z.ZodMiniType;
   /** json-rules-engine's fact-value validator: when false the operator is false. */
   readonly accepts?: (factValue: unknown) => boolean;
   readonly test: (factValue: unknown, value: unknown) => boolean;
@@ -39,9 +39,14 @@ const anyValue = z.unknown();
 const arrayValue = z.array(z.unknown());
 // json-rules-engine's numberValidator, verbatim in meaning
 const numeric = (v: unknown) => Number.parseFloat(v as string).toString() !== "NaN";
-const exactValue = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/), z.literal("unlimited")]);
-const durationValue = z.string().refine((s) => parseDuration(s) !== undefined, DURATION_HINT);
-const rolesValue = z.array(z.string().min(1)).min(1);
+// built when a policy is checked (z.lazy): evaluating needs none of them
+const exactValue = z.lazy(() =>
+  z.union([z.number(), z.string().check(z.regex(/^-?\d+(\.\d+)?$/)), z.literal("unlimited")]),
+);
+const durationValue = z.lazy(() =>
+  z.string().check(z.refine((s: string) => parseDuration(s) !== undefined, DURATION_HINT)),
+);
+const rolesValue = z.lazy(() => z.array(z.string().check(z.minLength(1))).check(z.minLength(1)));
 
 function roleSet(v: unknown): Set<string> {
   return new Set(Array.isArray(v) ? v.filter((r) => typeof r === "string").map(canonicalRole) : []);

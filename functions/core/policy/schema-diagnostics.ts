@@ -4,6 +4,7 @@
  */
 import type * as z from "zod";
 import { type PolicyFile, policySchema, type RuleFile, ruleSchema } from "../../../schemas/policy.ts";
+import type { AnySchema } from "../../../schemas/zod.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { formatPath, type Issue, toIssues } from "../issues.ts";
 import type { YamlPath, YamlSource } from "./yaml-source.ts";
@@ -11,7 +12,7 @@ import type { YamlPath, YamlSource } from "./yaml-source.ts";
 /** Schema issues of a parsed YAML value, each at its node. */
 export function schemaDiagnostics(
   source: YamlSource,
-  schema: z.ZodType,
+  schema: AnySchema,
 ): { value?: unknown; diagnostics: Diagnostic[] } {
   const parsed = schema.safeParse(source.value);
   if (parsed.success) return { value: parsed.data, diagnostics: [] };

@@ -14,7 +14,7 @@ import type { YamlPath } from "../yaml-source.ts";
 import { addEvidence, evidenceKey, type RuleContext } from "./context.ts";
 import { substituteParams } from "./substitution.ts";
 
-const RECORD_FIELDS = recordSchema.options[0];
+const RECORD_FIELDS = recordSchema._zod.def.options[0];
 
 /** Checks fact, path and params of a condition or a `value: {fact…}`; records its evidence. */
 export function checkFactReference(
