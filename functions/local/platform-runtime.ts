@@ -132,10 +132,7 @@ export async function startPlatform(opts: {
       url: () => url,
     });
 
-    const stateDir = dataDir ?? join(tmpdir(), `compliance-${process.pid}`);
-    mkdirSync(stateDir, { recursive: true });
-    const deadLetterFile = join(stateDir, "dead-letter.jsonl");
-    const eventsFile = join(stateDir, "events.jsonl");
+    const { stateDir, deadLetterFile, eventsFile } = stateFiles(dataDir);
     const observe = opts.onInvocation;
     const webhookFirst = new WebhookFirst();
     const parts: Parts = {
@@ -181,10 +178,7 @@ export async function startPlatform(opts: {
       ...parts,
       doc: clients.doc,
       publicUrl: url,
-      log: {
-        error: (message, extra) => logger.error(message, extra),
-        info: (message, extra) => logger.info(message, extra),
-      },
+      log: logger,
     });
     notifier.resolve(notifications);
 
@@ -227,6 +221,17 @@ export async function startPlatform(opts: {
     await stopAll();
     throw error;
   }
+}
+
+/** Where the platform keeps dead letters, events and mails: the data folder, or a temporary one. */
+function stateFiles(dataDir: string | undefined) {
+  const stateDir = dataDir ?? join(tmpdir(), `compliance-${process.pid}`);
+  mkdirSync(stateDir, { recursive: true });
+  return {
+    stateDir,
+    deadLetterFile: join(stateDir, "dead-letter.jsonl"),
+    eventsFile: join(stateDir, "events.jsonl"),
+  };
 }
 
 /** The tables (created where missing) and the platform on them, with the policy versions published. */
