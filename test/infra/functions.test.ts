@@ -1,10 +1,21 @@
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { tablesFromEnv } from "../../functions/runtime/runtime.ts";
 import type { TableNames } from "../../functions/store/tables.ts";
 import type { TableName } from "../../infra/constructs/data.ts";
-import type { ComplianceFunction } from "../../infra/constructs/function.ts";
+import { ComplianceFunction, SOURCE_MAPS_CONTEXT } from "../../infra/constructs/function.ts";
 import { KMS, TABLE_ENV } from "../../infra/constructs/functions.ts";
-import { build, canonical, logicalId, resolve, type Statement, statementsOf } from "./support.ts";
+import { ComplianceStack } from "../../infra/stack.ts";
+import {
+  build,
+  canonical,
+  logicalId,
+  NO_BUNDLING,
+  resolve,
+  type Statement,
+  statementsOf,
+} from "./support.ts";
 
 const XRAY: Statement = {
   actions: ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
@@ -53,7 +64,21 @@ const TABLE_FIELDS: Readonly<Record<TableName, keyof TableNames>> = {
 };
 
 describe("Lambda functions", () => {
-  it("every function: Node.js 24 pinned, arm64, explicit memory and timeout, active tracing, Powertools and source maps", () => {
+  it("turns Node's source maps on in every function with the compliance:source-maps context", () => {
+    const app = new App({ context: { ...NO_BUNDLING, [SOURCE_MAPS_CONTEXT]: "true" } });
+    const stack = new ComplianceStack(app, "Compliance");
+    const functions = stack.node
+      .findAll()
+      .filter((c): c is ComplianceFunction => c instanceof ComplianceFunction);
+    expect(functions.length).toBeGreaterThan(10);
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    for (const f of functions)
+      expect(resources[logicalId(f.fn)].Properties.Environment.Variables.NODE_OPTIONS, f.handler).toBe(
+        "--enable-source-maps",
+      );
+  });
+
+  it("every function: Node.js 24 pinned, arm64, explicit memory and timeout, active tracing, Powertools; source maps only on request", () => {
     const { template } = build();
     for (const [, fn] of fns()) {
       const props = template.toJSON().Resources[logicalId(fn.fn)].Properties;
@@ -65,10 +90,11 @@ describe("Lambda functions", () => {
           Variables: {
             POWERTOOLS_SERVICE_NAME: "compliance",
             POWERTOOLS_LOG_LEVEL: "INFO",
-            NODE_OPTIONS: "--enable-source-maps",
           },
         },
       });
+      // Node would parse the source map at every cold start (README: Deploy to AWS)
+      expect(props.Environment.Variables).not.toHaveProperty("NODE_OPTIONS");
       expect(props.MemorySize).toBeGreaterThanOrEqual(128);
       expect(props.Timeout).toBeGreaterThan(3);
     }
