@@ -37,6 +37,8 @@ export class Ratio {
 
 export type Exact = Big | Ratio | Unlimited;
 
+const ONE = new Big(1);
+
 export function toBig(value: unknown): Big | undefined {
   if (value instanceof Big) return value;
   if (typeof value === "number") return Number.isFinite(value) ? new Big(value) : undefined;
@@ -56,12 +58,16 @@ export function toExact(value: unknown): Exact | undefined {
  * (absent facts compare as neither greater nor smaller, so they never fire a limit).
  */
 export function compareExact(a: unknown, b: unknown): -1 | 0 | 1 | undefined {
+  // Two JSON numbers: comparing the doubles is comparing their shortest decimals exactly (each
+  // such decimal rounds to its double and rounding keeps order), without building two Bigs
+  if (typeof a === "number" && typeof b === "number" && Number.isFinite(a) && Number.isFinite(b))
+    return a === b ? 0 : a > b ? 1 : -1;
   const x = toExact(a);
   const y = toExact(b);
   if (x === undefined || y === undefined) return undefined;
   if (x === UNLIMITED || y === UNLIMITED) return x === y ? 0 : x === UNLIMITED ? 1 : -1;
-  const [xn, xd] = x instanceof Ratio ? [x.num, x.den] : [x, new Big(1)];
-  const [yn, yd] = y instanceof Ratio ? [y.num, y.den] : [y, new Big(1)];
+  const [xn, xd] = x instanceof Ratio ? [x.num, x.den] : [x, ONE];
+  const [yn, yd] = y instanceof Ratio ? [y.num, y.den] : [y, ONE];
   if (xd.eq(0) || yd.eq(0)) {
     // ±∞ or 0/0 (an empty base, treated as 0)
     const sx = xd.eq(0) ? Math.sign(xn.toNumber()) * Infinity || 0 : xn.div(xd).toNumber();

@@ -50,8 +50,12 @@ export function toMillis(value: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** The last instant written: an evaluation writes its own time several times (evaluatedAt, detectedAt). */
+let lastIso: { ms: number; iso: string } | undefined;
+
 export function toIso(ms: number): string {
-  return new Date(ms).toISOString();
+  if (lastIso?.ms !== ms) lastIso = { ms, iso: new Date(ms).toISOString() };
+  return lastIso.iso;
 }
 
 /** `YYYY-MM-DD` that is a real calendar date. */

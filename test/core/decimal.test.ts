@@ -112,6 +112,19 @@ describe("compareExact", () => {
     );
   });
 
+  it("compares two JSON numbers as their shortest decimals, exactly (property, doubles of every kind)", () => {
+    const number = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer().map((n) => n / 100),
+      fc.constantFrom(0.1, 0.2, 0.3, 0.1 + 0.2, -0, 0, 1e21, 5e-324, Number.MAX_SAFE_INTEGER + 2),
+    );
+    fc.assert(
+      fc.property(number, number, (a, b) => {
+        expect(compareExact(a, b)).toBe(big(String(a)).cmp(big(String(b))));
+      }),
+    );
+  });
+
   it("compares a ratio as its exact quotient, whatever the scale of its terms (property)", () => {
     fc.assert(
       fc.property(

@@ -9,8 +9,23 @@ export type PathSegment = string | number;
 
 const SEGMENT = /\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]/y;
 
+/** Paths come from the policy set: each is parsed once (a refused one again, it is only ever refused). */
+const parsedPaths = new Map<string, readonly PathSegment[]>();
+const PARSED_PATHS_MAX = 10_000;
+
 /** Segments of a simple JSONPath, or `undefined` when the path uses syntax we do not support. */
-export function parsePath(path: string): PathSegment[] | undefined {
+export function parsePath(path: string): readonly PathSegment[] | undefined {
+  const known = parsedPaths.get(path);
+  if (known) return known;
+  const parsed = parsePathText(path);
+  if (parsed) {
+    if (parsedPaths.size >= PARSED_PATHS_MAX) parsedPaths.clear();
+    parsedPaths.set(path, Object.freeze(parsed));
+  }
+  return parsed;
+}
+
+function parsePathText(path: string): PathSegment[] | undefined {
   if (!path.startsWith("$")) return undefined;
   const segments: PathSegment[] = [];
   SEGMENT.lastIndex = 1;

@@ -31,7 +31,21 @@ export interface ParsedTemplate {
 
 const TOKEN = /\{([#^/]?)([^{}|]+)(?:\|([^{}]*))?\}/g;
 
+/** Templates come from the policy set: each is parsed once, however many violations render it. */
+const parsedTemplates = new Map<string, ParsedTemplate>();
+const PARSED_TEMPLATES_MAX = 10_000;
+
 export function parseTemplate(template: string): ParsedTemplate {
+  let parsed = parsedTemplates.get(template);
+  if (!parsed) {
+    if (parsedTemplates.size >= PARSED_TEMPLATES_MAX) parsedTemplates.clear();
+    parsed = parseTemplateText(template);
+    parsedTemplates.set(template, parsed);
+  }
+  return parsed;
+}
+
+function parseTemplateText(template: string): ParsedTemplate {
   const names: { name: string; format?: string }[] = [];
   const problems: TemplateProblem[] = [];
   const root: TemplatePart[] = [];
