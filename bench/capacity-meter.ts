@@ -128,8 +128,8 @@ export class CapacityMeter {
       pk = (input.Key as { pk?: string } | undefined)?.pk;
       field = "claimAt";
     } else if (table === "violations" && command === "PutItemCommand" && phase === "after") {
-      const item = input.Item as { recordType?: string; recordId?: string } | undefined;
-      pk = item ? `${item.recordType}#${item.recordId}` : undefined;
+      const record = (input.Item as { record?: { type?: string; id?: string } } | undefined)?.record;
+      pk = record ? `${record.type}#${record.id}` : undefined;
       field = "writtenAt";
     }
     if (pk === undefined || field === undefined) return;
