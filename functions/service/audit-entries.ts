@@ -21,8 +21,8 @@
  * listing, not in the cursor walk already past its time.
  */
 import { laterIso } from "../core/audit-completeness.ts";
-import { type BlockSpan, recordSubject, violationSubject } from "../store/audit-blocks.ts";
-import { AUDIT_CHAINS, type AuditLogStore, chainOf } from "../store/audit-log.ts";
+import { type BlockSpan, recordSubject, type StoredBlock, violationSubject } from "../store/audit-blocks.ts";
+import { AUDIT_CHAINS, type AuditLogStore, blockKey, chainOf } from "../store/audit-log.ts";
 import { recordKey } from "../store/repositories.ts";
 import { signCursor, verifyCursor } from "./cursor.ts";
 
@@ -142,6 +142,41 @@ class BlockSource {
 }
 
 /**
+ * Blocks read several at a time: the block the merge opens comes with the next block of every
+ * other chain (the ones it will open next, unless the page fills first) in one BatchGetItem,
+ * instead of a GetItem each. Blocks never change once written, so a block read early is the
+ * block read late.
+ */
+class BlockReads {
+  private readonly store: AuditLogStore;
+  private readonly read = new Map<string, StoredBlock>();
+
+  constructor(store: AuditLogStore) {
+    this.store = store;
+  }
+
+  async open(span: BlockSpan, sources: readonly BlockSource[]): Promise<StoredBlock | undefined> {
+    const key = blockKey(span.chain, span.block);
+    if (!this.read.has(key)) {
+      const ahead: BlockSpan[] = [span];
+      for (const source of sources) {
+        const next = await source.peek();
+        if (next && !this.read.has(blockKey(next.chain, next.block))) ahead.push(next);
+      }
+      const found = await this.store.blocksAt(ahead);
+      for (const s of ahead) {
+        const k = blockKey(s.chain, s.block);
+        const b = found.get(k);
+        if (b) this.read.set(k, b);
+      }
+    }
+    const block = this.read.get(key);
+    this.read.delete(key); // opened once
+    return block;
+  }
+}
+
+/**
  * One page of audit entries, oldest first. `query.from`/`to` are ISO instants (the route parses
  * and normalises them); a cursor belongs to its query (InvalidCursorError otherwise).
  */
@@ -161,6 +196,7 @@ export async function listAuditEntries(
     subject === undefined ? Array.from({ length: AUDIT_CHAINS }, (_, n) => n) : [chainOf(subject)];
   const sources = chains.map((c) => new BlockSource(store.blocksByTime(c, indexFrom, query.to), lowAt));
 
+  const opened = new BlockReads(store);
   let pending: Pending[] = []; // entries read and not yet listed, in list order
   const items: AuditEntryItem[] = [];
   for (;;) {
@@ -184,7 +220,7 @@ export async function listAuditEntries(
     }
     if (!open) return { items, nextCursor: null };
     open.source.take();
-    const block = await store.block(open.span.chain, open.span.block);
+    const block = await opened.open(open.span, sources);
     const fresh: Pending[] = [];
     for (const e of block?.entries ?? []) {
       const content = (e.content ?? {}) as Record<string, unknown>;

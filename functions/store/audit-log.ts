@@ -28,7 +28,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -54,6 +53,7 @@ import {
   tailOf,
   toBlock,
 } from "./audit-blocks.ts";
+import { batchGetAll } from "./batch-get.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
 import { shardOf } from "./keys.ts";
 import { queryAll } from "./query-all.ts";
@@ -67,6 +67,8 @@ export const BLOCK_MAX_BYTES = 350_000;
 
 export const chainOf = (subject: string): number => Number(shardOf(subject, AUDIT_CHAINS));
 export const chainKey = (chain: number): string => `chain#${chain}`;
+/** A block's key in `blocksAt`'s answer. */
+export const blockKey = (chain: number, block: number): string => `${chain}/${block}`;
 
 export interface AuditEntryInput {
   /** The entry's natural key (redelivery of its event carries the same key). */
@@ -311,16 +313,14 @@ export class AuditLogStore {
       yield { chain, block: item.seq as number, atMin: item.atMin as string, atMax: item.atMax as string };
   }
 
-  /** One block (consistent), or undefined when there is none with that number. */
-  async block(chain: number, block: number): Promise<StoredBlock | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.logTable,
-        Key: { chain: chainKey(chain), seq: block },
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item ? toBlock(out.Item) : undefined;
+  /**
+   * Several blocks at once (consistent BatchGetItem), keyed `chain/block`; a block that is not
+   * there is absent from the map.
+   */
+  async blocksAt(spans: readonly { chain: number; block: number }[]): Promise<Map<string, StoredBlock>> {
+    const keys = spans.map((s) => ({ chain: chainKey(s.chain), seq: s.block }));
+    const items = await batchGetAll(this.doc, this.logTable, keys, "audit_read_failed");
+    return new Map(items.map((item) => toBlock(item)).map((b) => [blockKey(b.chain, b.block), b]));
   }
 
   /** One chain as stored: every entry, and each block's end. */

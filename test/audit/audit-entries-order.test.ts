@@ -77,6 +77,26 @@ describe("audit entries in time order", () => {
     expect(page.nextCursor).toBeNull();
   });
 
+  it("reads the blocks it opens several at a time (the next block of every chain together), never one by one", async () => {
+    const { createClients } = await import("../../functions/local/aws-clients.ts");
+    const { doc } = createClients(db.endpoint);
+    const sent: string[] = [];
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? "");
+        return next(args);
+      },
+      { step: "initialize", name: "countCommands" },
+    );
+    const page = await listAuditEntries(new AuditLogStore(doc, db.names), {}, KEY);
+    expect(minutes(page.items)).toEqual([1, 2, 3, 5, 6, 7, 8, 9]);
+    // five blocks over two chains: both chains' first blocks in one BatchGetItem, and so on
+    expect(sent.filter((c) => c === "GetItemCommand")).toEqual([]);
+    const batches = sent.filter((c) => c === "BatchGetItemCommand").length;
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThan(5);
+  });
+
   it("walks the same order page by page, each entry once, for every page size", async () => {
     for (const limit of [1, 2, 3, 5]) {
       const all = await walk({ limit });
