@@ -98,7 +98,7 @@ let platform: Platform;
 let notifier: Notifier;
 let poller: Awaited<ReturnType<typeof startStreamPoller>>;
 
-function buildNotifier(): Notifier {
+function buildNotifier(env: NodeJS.ProcessEnv = {}): Notifier {
   return createNotifier({
     store: new NotificationsStore(db.clients.doc, db.names.notifications),
     violations: platform.violations,
@@ -115,7 +115,7 @@ function buildNotifier(): Notifier {
           : undefined,
     deadLetters: fileDeadLetters(deadLetterFile),
     settings: notifierSettings(
-      { COMPLIANCE_NOTIFY_ATTEMPTS: "3", COMPLIANCE_NOTIFY_RETRY_BASE_MS: "5" },
+      { COMPLIANCE_NOTIFY_ATTEMPTS: "3", COMPLIANCE_NOTIFY_RETRY_BASE_MS: "5", ...env },
       set.org,
       { publicUrl: "https://compliance.example.com/" },
     ),
@@ -527,6 +527,28 @@ describe("what the notifier writes", () => {
     const after = (await items()).filter((i) => i.subject === id);
     expect(after.map((i) => i.kind).sort()).toEqual(["opened", "reminder"]);
     expect(after.find((i) => i.kind === "reminder")).not.toHaveProperty("remindAt");
+    expect(smtp.mails.filter((m) => m.subject.includes("Reminder") && m.text.includes(id))).toHaveLength(3);
+  });
+
+  it("a first due period's reminder due within minutes of detection keeps its index entry (the sweep could miss it)", async () => {
+    clock.set("2026-06-01T00:00:00Z");
+    await judge(overBudget("N-12", 1)); // due in 2 days: at 0.1 % of it, the reminder is 173 s after detection
+    const id = idOf("N-12");
+    const v = await platform.violations.get(id);
+    const { publicViolation } = await import("../../functions/core/lifecycle.ts");
+    const hasty = buildNotifier({ COMPLIANCE_REMINDER_FRACTION: "0.001" });
+    // the notification of the change, as a notifier with that setting writes it
+    const change = { detailType: "ViolationOpened" as const, detail: publicViolation(v as never) };
+    await db.clients.doc.send(
+      new DeleteCommand({ TableName: db.names.notifications, Key: { id: `n#${notificationId(id, "h1")}` } }),
+    );
+    await hasty.notify([change]);
+    const opened = (await items()).find((i) => i.subject === id && i.kind === "opened");
+    expect(opened).toMatchObject({ remindAt: "2026-06-01T00:02:52.800Z" });
+    smtp.mails.length = 0;
+    clock.set("2026-06-01T00:02:53Z");
+    await hasty.sweep();
+    await hasty.sweep();
     expect(smtp.mails.filter((m) => m.subject.includes("Reminder") && m.text.includes(id))).toHaveLength(3);
   });
 

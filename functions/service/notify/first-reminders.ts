@@ -21,6 +21,16 @@ import type { ViolationRepository } from "../../store/repositories.ts";
 /** A platform's first sweep looks this far back (reminders still before their dueAt go out). */
 export const FIRST_SWEEP_LOOKBACK_MS = 24 * 3600_000;
 
+/**
+ * A reminder due sooner than this after detection keeps its index entry instead (notifier.ts):
+ * the sweep can only find a violation once it is written and the byStatus index (eventually
+ * consistent) has caught up, which takes far less than this, but not nothing.
+ */
+export const MIN_SCANNED_OFFSET_MS = 5 * 60_000;
+
+/** Whether a first due period's reminder, due `offsetMs` after detection, is found by the sweep. */
+export const scannedOffset = (offsetMs: number): boolean => offsetMs >= MIN_SCANNED_OFFSET_MS;
+
 const PENDING = ["open", "acknowledged"] as const;
 
 export interface FirstRemindersDeps {
@@ -42,7 +52,7 @@ export async function sweepFirstReminders(
   const fromMs = cursor === undefined ? nowMs - FIRST_SWEEP_LOOKBACK_MS : Date.parse(cursor);
   if (!(nowMs > fromMs)) return { sent: 0, failed: 0 };
   const byRule = firstReminderOffsets(deps.set.versions, deps.reminderFraction);
-  const offsets = new Set([...byRule.values()].flatMap((s) => [...s]));
+  const offsets = new Set([...byRule.values()].flatMap((s) => [...s]).filter(scannedOffset));
   const seen = new Set<string>();
   let sent = 0;
   let failed = 0;
@@ -59,6 +69,7 @@ export async function sweepFirstReminders(
       if (!v || !inFirstDuePeriod(v) || nowMs >= Date.parse(v.dueAt)) continue;
       const at = reminderAt(v, { fraction: deps.reminderFraction, reminderBefore: deps.reminderBefore(v) });
       if (at === null || !(Date.parse(at) > fromMs && Date.parse(at) <= nowMs)) continue;
+      if (!scannedOffset(Date.parse(at) - Date.parse(v.detectedAt))) continue; // its index entry has it
       const outcome = await deps.remind(v);
       sent += outcome.sent;
       failed += outcome.failed;

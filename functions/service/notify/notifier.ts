@@ -39,7 +39,7 @@ import {
   type OutgoingMessage,
   type RetryPolicy,
 } from "./delivery.ts";
-import { sweepFirstReminders } from "./first-reminders.ts";
+import { scannedOffset, sweepFirstReminders } from "./first-reminders.ts";
 import type { DeadLetters, Mailer } from "./transports.ts";
 import { postWebhook, type WebhookBody, type WebhookTarget } from "./webhook.ts";
 
@@ -222,10 +222,15 @@ async function notifyOne(deps: NotifierDeps, event: ViolationEvent): Promise<Del
   const change = changeOf(event.detailType, v);
   if (!change) return [];
   // the due period this change began gets its reminder, kept on the notification's own item; the
-  // first due period's is found from the detection time instead (first-reminders.ts: no index write)
-  const remindAt = inFirstDuePeriod(v)
-    ? null
-    : reminderAt(v, { fraction: deps.settings.reminderFraction, reminderBefore: reminderBefore(deps, v) });
+  // first due period's is found from the detection time instead (first-reminders.ts: no index
+  // write), unless it comes due too soon after detection for the sweep to see the violation
+  const due = reminderAt(v, {
+    fraction: deps.settings.reminderFraction,
+    reminderBefore: reminderBefore(deps, v),
+  });
+  const scanned =
+    due !== null && inFirstDuePeriod(v) && scannedOffset(Date.parse(due) - Date.parse(v.detectedAt));
+  const remindAt = scanned ? null : due;
   const at = v.history[v.history.length - 1]?.at ?? v.updatedAt;
   return fanOut(deps, {
     kind: change.kind,
