@@ -208,8 +208,8 @@ export class Functions extends Construct {
     // (Query), the digests' signatures with the key; completeness reads every stored revision and
     // violation (store/audit-sources.ts: Scan of records and violations); the anchored digests
     // (S3) are granted with the bucket (constructs/audit.ts). listAuditEntries: Query of the
-    // byTime index (blocks by entry time), GetItem of each block it opens.
-    auditor.allow(["dynamodb:GetItem", "dynamodb:Query"], [auditLog.tableArn]);
+    // byTime index (blocks by entry time), BatchGetItem of the blocks it opens.
+    auditor.allow(["dynamodb:BatchGetItem", "dynamodb:Query"], [auditLog.tableArn]);
     auditor.allow(["dynamodb:Query"], [indexArn(auditLog, AUDIT_LOG, "byTime")]);
     auditor.allow(["dynamodb:Query"], [auditDigests.tableArn]);
     auditor.allow(["dynamodb:Scan"], [records.tableArn, violations.tableArn]);

@@ -259,7 +259,7 @@ describe("audit trail", () => {
       });
   });
 
-  it("the auditor's audit-trail actions are exactly what GET /v1/audit/verify and listAuditEntries send: Query and GetItem on audit-log (and Query on its byTime index), Query on audit-digests, Scan on records and violations", async () => {
+  it("the auditor's audit-trail actions are exactly what GET /v1/audit/verify and listAuditEntries send: Query and BatchGetItem on audit-log (and Query on its byTime index), Query on audit-digests, Scan on records and violations", async () => {
     const { stack } = build();
     const { doc, sent } = recordingClient((name, input) => {
       if (

@@ -246,7 +246,7 @@ describe("Lambda functions", () => {
           ddb(["Query"], index("record-heads", "byReceived")),
           // GET /v1/stats: the counters
           ddb(["GetItem", "Query"], table("stats")),
-          ddb(["GetItem", "Query"], table("audit-log")),
+          ddb(["BatchGetItem", "Query"], table("audit-log")),
           // GET /v1/audit/entries: each chain's blocks by entry time
           ddb(["Query"], index("audit-log", "byTime")),
           ddb(["Query"], table("audit-digests")),
