@@ -242,6 +242,11 @@ export interface BenchMeasures {
   readonly handlers: Readonly<Record<string, HandlerMeasure>>;
   readonly eventsPerRecord: number;
   readonly emailsPerRecord: number;
+  /**
+   * DynamoDB units per record measured on a trickle (one record at a time, every consumer done
+   * before the next): what a quiet stream costs, where blocks and counter writes are not shared.
+   */
+  readonly trickle?: { readonly writeUnitsPerRecordAwsModel: number; readonly readUnitsPerRecord: number };
 }
 
 export interface BenchCost {
@@ -259,8 +264,10 @@ export function benchCost(
   const figure = (trickle: boolean) =>
     costPerMillionRecords(
       {
-        writeUnitsPerRecord: m.writeUnitsPerRecordAwsModel,
-        readUnitsPerRecord: m.readUnitsPerRecord,
+        // quiet streams: the units of a trickle when it was measured
+        writeUnitsPerRecord:
+          (trickle ? m.trickle : undefined)?.writeUnitsPerRecordAwsModel ?? m.writeUnitsPerRecordAwsModel,
+        readUnitsPerRecord: (trickle ? m.trickle : undefined)?.readUnitsPerRecord ?? m.readUnitsPerRecord,
         functions: lambdaUsage(m.handlers, deployed, deployedFeeding(trickle)),
         apiRequestsPerRecord: m.handlers.ingest?.callsPerRecord ?? 1,
         eventsPerRecord: m.eventsPerRecord,

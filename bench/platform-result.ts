@@ -113,6 +113,13 @@ export interface PlatformBenchResult {
   readonly eventsPerRecord: number;
   readonly emailsPerRecord: number;
   /** The AWS cost per million records from the figures above (bench/cost.ts, bench/aws-prices.ts). */
+  /** A quiet stream: records one at a time, everything drained in between (the quiet cost's units). */
+  readonly trickle: {
+    readonly records: number;
+    readonly violationsPerRecord: number;
+    readonly writeUnitsPerRecordAwsModel: number;
+    readonly readUnitsPerRecord: number;
+  };
   readonly cost: BenchCost;
   readonly totalSeconds: number;
   readonly quick: boolean;
@@ -204,6 +211,10 @@ export function formatPlatformResult(r: PlatformBenchResult): string {
         ]
       : []),
     row("read units per record", String(r.readUnitsPerRecord)),
+    row(
+      `  a trickle (${r.trickle.records} records one at a time): write / read units`,
+      `${r.trickle.writeUnitsPerRecordAwsModel} / ${r.trickle.readUnitsPerRecord}`,
+    ),
     `    by table/index: ${split(r.readUnitsSplit)}`,
     row("violation items written per record", String(r.violationWritesPerRecord)),
     row("DynamoDB requests per record", String(r.requestsPerRecord)),

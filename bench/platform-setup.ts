@@ -39,6 +39,8 @@ export interface Plan {
   readonly latencySamples: number;
   readonly latencyMaxMs: number;
   readonly unitsRecords: number;
+  /** Records of the trickle (one at a time, everything drained in between): a quiet stream's units. */
+  readonly trickleRecords: number;
   readonly generated: number;
 }
 
@@ -53,6 +55,7 @@ export const FULL: Plan = {
   latencySamples: 300,
   latencyMaxMs: 25_000,
   unitsRecords: 600,
+  trickleRecords: 120,
   generated: 40_000,
 };
 
@@ -67,6 +70,7 @@ export const QUICK: Plan = {
   latencySamples: 80,
   latencyMaxMs: 12_000,
   unitsRecords: 300,
+  trickleRecords: 40,
   generated: 20_000,
 };
 

@@ -72,8 +72,9 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
     const ingest = await measureIngest(bench, feed, posts, rawPuts);
     // 3. POST → violation visible to the auditor, concurrency 8
     const latency = await measureLatency(bench, feed);
-    // 4. DynamoDB units per record
-    const units = await measureUnits(bench, feed, posts);
+    // 4. DynamoDB units per record: a trickle (quiet streams), then the catalogue mix at c8
+    const trickle = await measureTrickle(bench, feed, posts);
+    const units = await measureUnits(bench, feed, posts, trickle);
     const result = platformResult({ rawPuts, ingest, latency, units, refused: posts.refused.count }, bench, {
       totalSeconds: round((performance.now() - started) / 1000, 1),
       quick: opts.quick,
@@ -291,15 +292,57 @@ interface Units {
     readonly readUnitsPerRecord: number;
     readonly eventsPerRecord: number;
     readonly emailsPerRecord: number;
+    readonly trickle: Trickle;
   };
   readonly cost: PlatformBenchResult["cost"];
+}
+
+type Trickle = PlatformBenchResult["trickle"];
+
+const sumOf = (m: Map<string, number>) => [...m.values()].reduce((s, x) => s + x, 0);
+
+/**
+ * A quiet stream's DynamoDB units per record: records one at a time, every consumer done before
+ * the next, so no audit block or counter write is shared with another record's.
+ */
+async function measureTrickle(bench: Bench, feed: Feed, posts: Poster): Promise<Trickle> {
+  const { plan, log, platform, meter, clock } = bench;
+  const evaluator = platform.runtime.platform.evaluator;
+  const records = feed.next(plan.trickleRecords);
+  const judgedAt = clock().toISOString();
+  const violations = records.reduce(
+    (n, r) => n + evaluator.evaluate(r, { now: judgedAt }).violations.length,
+    0,
+  );
+  meter.reset();
+  meter.on = true;
+  let accepted = 0;
+  for (let i = 0; i < records.length; i++) {
+    accepted += (await posts.post(1, 1)).accepted;
+    await platform.drained();
+  }
+  meter.on = false;
+  const n = Math.max(1, accepted);
+  const trickle = {
+    records: accepted,
+    violationsPerRecord: round(violations / Math.max(1, records.length), 3),
+    writeUnitsPerRecordAwsModel: round(
+      (sumOf(meter.write) - meter.transact.reported + meter.transact.awsModel) / n,
+      3,
+    ),
+    readUnitsPerRecord: round(sumOf(meter.read) / n, 3),
+  };
+  log(
+    `trickle: ${accepted} records one at a time, ${trickle.writeUnitsPerRecordAwsModel} write units per record (${trickle.violationsPerRecord} violations per record)`,
+  );
+  return trickle;
 }
 
 /**
  * DynamoDB units per record: the catalogue mix ingested at concurrency 8 and evaluated, every data
  * command asked for its consumed capacity; the handlers' calls, events and mails counted meanwhile.
  */
-async function measureUnits(bench: Bench, feed: Feed, posts: Poster): Promise<Units> {
+async function measureUnits(bench: Bench, feed: Feed, posts: Poster, trickle: Trickle): Promise<Units> {
   const { plan, log, platform, meter, clock, invocations } = bench;
   const evaluator = platform.runtime.platform.evaluator;
   const unitsRecords = feed.next(plan.unitsRecords);
@@ -319,7 +362,7 @@ async function measureUnits(bench: Bench, feed: Feed, posts: Poster): Promise<Un
   meter.on = false;
   invocations.timing = false;
   const n = Math.max(1, unitsAccepted);
-  const sum = (m: Map<string, number>) => [...m.values()].reduce((s, x) => s + x, 0);
+  const sum = sumOf;
   const operations = Object.fromEntries(
     [...meter.ops.entries()]
       .sort((a, b) => b[1].units - a[1].units || b[1].requests - a[1].requests)
@@ -346,6 +389,7 @@ async function measureUnits(bench: Bench, feed: Feed, posts: Poster): Promise<Un
     handlers,
     eventsPerRecord: round((bench.eventsPublished() - eventsBefore) / n, 3),
     emailsPerRecord: round((bench.emailsSent() - emailsBefore) / n, 3),
+    trickle,
   };
   const cost = benchCost(measured, deployedFunctions());
   const violationsPerRecord = round(violationsFound / unitsRecords.length, 3);
@@ -430,6 +474,7 @@ function platformResult(
     handlers: units.handlers,
     eventsPerRecord: measured.eventsPerRecord,
     emailsPerRecord: measured.emailsPerRecord,
+    trickle: units.measured.trickle,
     cost: units.cost,
     totalSeconds: run.totalSeconds,
     quick: run.quick,

@@ -75,6 +75,26 @@ describe("cost per million records", () => {
     expect(gbS(full)).toBeCloseTo(gbS(trickle), 9);
   });
 
+  it("quiet streams are priced with the trickle's units when measured, busy ones with the mix's", () => {
+    const base = { readUnitsPerRecord: 1, handlers: {}, eventsPerRecord: 0, emailsPerRecord: 0 };
+    const busy = benchCost({ ...base, writeUnitsPerRecordAwsModel: 3 }, {});
+    const both = benchCost(
+      {
+        ...base,
+        writeUnitsPerRecordAwsModel: 3,
+        trickle: { writeUnitsPerRecordAwsModel: 5, readUnitsPerRecord: 2 },
+      },
+      {},
+    );
+    const dynamo = (f: typeof busy.fullBatches) => f.byService.DynamoDB ?? 0;
+    expect(dynamo(both.fullBatches)).toBeCloseTo(dynamo(busy.fullBatches), 9);
+    // 2 more write units and 1 more read unit per record, a million records
+    expect(dynamo(both.oneRecordPerInvocation) - dynamo(busy.oneRecordPerInvocation)).toBeCloseTo(
+      2 * 0.625 + 0.125,
+      6,
+    );
+  });
+
   it("a measured handler with no deployed function is an error, not a silent zero", () => {
     const measured = { evaluator: { callsPerRecord: 1, itemsPerRecord: 1, msPerCall: 1, msPerItem: 1 } };
     expect(() => lambdaUsage(measured, {}, deployedFeeding(false))).toThrow(/no deployed function evaluator/);
