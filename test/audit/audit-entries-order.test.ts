@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { AuditContent } from "../../functions/core/audit-chain.ts";
 import { type AuditEntryItem, listAuditEntries } from "../../functions/service/audit-entries.ts";
 import { AuditLogStore, chainOf } from "../../functions/store/audit-log.ts";
-import { useTables } from "../support/dynamodb.ts";
+import { countingClients, useTables } from "../support/dynamodb.ts";
 
 const db = useTables();
 const KEY = "order-cursor-key";
@@ -78,16 +78,7 @@ describe("audit entries in time order", () => {
   });
 
   it("reads the blocks it opens several at a time (the next block of every chain together), never one by one", async () => {
-    const { createClients } = await import("../../functions/local/aws-clients.ts");
-    const { doc } = createClients(db.endpoint);
-    const sent: string[] = [];
-    doc.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push(context.commandName ?? "");
-        return next(args);
-      },
-      { step: "initialize", name: "countCommands" },
-    );
+    const { doc, sent } = countingClients(db.endpoint);
     const page = await listAuditEntries(new AuditLogStore(doc, db.names), {}, KEY);
     expect(minutes(page.items)).toEqual([1, 2, 3, 5, 6, 7, 8, 9]);
     // five blocks over two chains: both chains' first blocks in one BatchGetItem, and so on

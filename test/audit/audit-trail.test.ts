@@ -20,7 +20,6 @@ import { auditVerifyCommand } from "../../functions/cli/audit.ts";
 import { entryHash } from "../../functions/core/audit-chain.ts";
 import { createAuditTrailConsumer } from "../../functions/handlers/audit-trail-consumer.ts";
 import { createAuditorHandler } from "../../functions/handlers/auditor.ts";
-import { createClients } from "../../functions/local/aws-clients.ts";
 import { startStreamPoller } from "../../functions/local/stream-poller.ts";
 import { attachAudit, auditTrailOf } from "../../functions/runtime/audit-runtime.ts";
 import type { Runtime } from "../../functions/runtime/runtime.ts";
@@ -35,7 +34,7 @@ import { entriesOfItem, packEntries } from "../../functions/store/audit-blocks.t
 import { AUDIT_CHAINS, AuditLogStore, chainKey, chainOf } from "../../functions/store/audit-log.ts";
 import { auditSources } from "../../functions/store/audit-sources.ts";
 import { auditVerifySchema } from "../../schemas/api-responses.ts";
-import { useTables } from "../support/dynamodb.ts";
+import { countingClients, useTables } from "../support/dynamodb.ts";
 import { auditorGet, lambdaContext } from "../support/events.ts";
 import { expectMatchesOpenApi } from "../support/openapi.ts";
 import { expense, overBudget } from "../support/records.ts";
@@ -511,15 +510,7 @@ describe("audit trail on DynamoDB Local", () => {
     const subjects: string[] = [];
     for (let i = 0; subjects.length < 40; i++)
       if (chainOf(`group:s-${i}`) === target) subjects.push(`group:s-${i}`);
-    const { doc, dynamodb } = createClients(db.endpoint);
-    const sent: string[] = [];
-    doc.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push(context.commandName ?? "");
-        return next(args);
-      },
-      { step: "initialize", name: "countCommands" },
-    );
+    const { doc, dynamodb, sent } = countingClients(db.endpoint);
     const store = new AuditLogStore(doc, db.names);
     const before = (await store.head(target))?.lastSeq ?? 0;
     const entry = (subject: string, i: number) => ({

@@ -4,22 +4,13 @@
  */
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { createClients } from "../../functions/local/aws-clients.ts";
 import { RecordsStore } from "../../functions/store/records.ts";
-import { useTables } from "../support/dynamodb.ts";
+import { countingClients, useTables } from "../support/dynamodb.ts";
 
 const db = useTables();
 
 function countingStore() {
-  const { doc } = createClients(db.endpoint);
-  const sent: string[] = [];
-  doc.middlewareStack.add(
-    (next, context) => async (args) => {
-      sent.push(context.commandName ?? "");
-      return next(args);
-    },
-    { step: "initialize", name: "countCommands" },
-  );
+  const { doc, sent } = countingClients(db.endpoint);
   return { store: new RecordsStore(doc, db.names.records, db.names.recordHeads), sent, doc };
 }
 

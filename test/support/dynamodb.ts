@@ -49,3 +49,20 @@ export function useTables(): TestTables {
   });
   return { endpoint, prefix, names: tableNames(prefix), clients };
 }
+
+/**
+ * Clients on `endpoint` whose document client notes the name of every command it sends (in
+ * order, `sent`): for tests that count what a store asks DynamoDB for.
+ */
+export function countingClients(endpoint: string): ReturnType<typeof createClients> & { sent: string[] } {
+  const clients = createClients(endpoint);
+  const sent: string[] = [];
+  clients.doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(context.commandName ?? "");
+      return next(args);
+    },
+    { step: "initialize", name: "countCommands" },
+  );
+  return { ...clients, sent };
+}
