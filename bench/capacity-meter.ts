@@ -49,6 +49,16 @@ export class CapacityMeter {
     this.prefix = prefix;
   }
 
+  /** Every write unit counted, transactions billed as AWS bills them (not as DynamoDB Local reports them). */
+  awsModelWriteUnits(): number {
+    return sumWhere(this.write, () => true) - this.transact.reported + this.transact.awsModel;
+  }
+
+  /** Every read unit counted. */
+  readUnits(): number {
+    return sumWhere(this.read, () => true);
+  }
+
   private logical(table: string | undefined): string {
     const name = table ?? "?";
     return name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name;

@@ -299,8 +299,6 @@ interface Units {
 
 type Trickle = PlatformBenchResult["trickle"];
 
-const sumOf = (m: Map<string, number>) => [...m.values()].reduce((s, x) => s + x, 0);
-
 /**
  * A quiet stream's DynamoDB units per record: records one at a time, every consumer done before
  * the next, so no audit block or counter write is shared with another record's.
@@ -326,11 +324,8 @@ async function measureTrickle(bench: Bench, feed: Feed, posts: Poster): Promise<
   const trickle = {
     records: accepted,
     violationsPerRecord: round(violations / Math.max(1, records.length), 3),
-    writeUnitsPerRecordAwsModel: round(
-      (sumOf(meter.write) - meter.transact.reported + meter.transact.awsModel) / n,
-      3,
-    ),
-    readUnitsPerRecord: round(sumOf(meter.read) / n, 3),
+    writeUnitsPerRecordAwsModel: round(meter.awsModelWriteUnits() / n, 3),
+    readUnitsPerRecord: round(meter.readUnits() / n, 3),
   };
   log(
     `trickle: ${accepted} records one at a time, ${trickle.writeUnitsPerRecordAwsModel} write units per record (${trickle.violationsPerRecord} violations per record)`,
@@ -362,7 +357,6 @@ async function measureUnits(bench: Bench, feed: Feed, posts: Poster, trickle: Tr
   meter.on = false;
   invocations.timing = false;
   const n = Math.max(1, unitsAccepted);
-  const sum = sumOf;
   const operations = Object.fromEntries(
     [...meter.ops.entries()]
       .sort((a, b) => b[1].units - a[1].units || b[1].requests - a[1].requests)
@@ -381,11 +375,8 @@ async function measureUnits(bench: Bench, feed: Feed, posts: Poster, trickle: Tr
 
   const handlers = handlerMeasures(invocations.calls, n);
   const measured = {
-    writeUnitsPerRecordAwsModel: round(
-      (sum(meter.write) - meter.transact.reported + meter.transact.awsModel) / n,
-      3,
-    ),
-    readUnitsPerRecord: round(sum(meter.read) / n, 3),
+    writeUnitsPerRecordAwsModel: round(meter.awsModelWriteUnits() / n, 3),
+    readUnitsPerRecord: round(meter.readUnits() / n, 3),
     handlers,
     eventsPerRecord: round((bench.eventsPublished() - eventsBefore) / n, 3),
     emailsPerRecord: round((bench.emailsSent() - emailsBefore) / n, 3),
