@@ -7,9 +7,9 @@ import {
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
   GetRecordsCommand,
-  GetShardIteratorCommand,
   type Shard,
 } from "@aws-sdk/client-dynamodb-streams";
+import { iteratorWentStale, shardIterator } from "./shard-iterators.ts";
 import type { CheckpointFile } from "./stream-checkpoints.ts";
 import { type DeliveryState, FRESH, type Pending, readyShards } from "./stream-delivery.ts";
 import { errorName, StreamPollerError } from "./stream-poller-error.ts";
@@ -131,14 +131,9 @@ export class StreamReader {
           Math.min(GET_RECORDS_MAX, batchSize - shard.buffer.length),
         );
       } catch (error) {
-        // An iterator is only good for a while: AWS expires it after 15 min, and DynamoDB Local
-        // answers TrimmedDataAccessException for an iterator that idled on an empty stream. Take
-        // a new one at the same position (after the last record read, else the oldest), once per
-        // fill; a failing iterator is never reused.
+        // a new one at the same position (after the last record read, else the oldest), once per fill
         shard.iterator = undefined;
-        const name = errorName(error);
-        if ((name !== "ExpiredIteratorException" && name !== "TrimmedDataAccessException") || renewed)
-          throw error;
+        if (!iteratorWentStale(error) || renewed) throw error;
         renewed = true;
         continue;
       }
@@ -190,20 +185,9 @@ export class StreamReader {
   private async acquireIterator(shard: ShardState): Promise<string | undefined> {
     const last = shard.buffer.at(-1)?.record.dynamodb?.SequenceNumber ?? shard.checkpoint;
     const from = (position: string | undefined) =>
-      this.streams.send(
-        new GetShardIteratorCommand(
-          position === undefined
-            ? { StreamArn: this.streamArn, ShardId: shard.shardId, ShardIteratorType: "TRIM_HORIZON" }
-            : {
-                StreamArn: this.streamArn,
-                ShardId: shard.shardId,
-                ShardIteratorType: "AFTER_SEQUENCE_NUMBER",
-                SequenceNumber: position,
-              },
-        ),
-      );
+      shardIterator(this.streams, this.streamArn, shard.shardId, position);
     try {
-      return (await from(last)).ShardIterator;
+      return await from(last);
     } catch (error) {
       if (last === undefined || errorName(error) !== "TrimmedDataAccessException") throw error;
       // The position is older than the stream's retention: nothing can be read there any more.
@@ -214,7 +198,7 @@ export class StreamReader {
           { tableName: this.tableName, shardId: shard.shardId, sequenceNumber: last, cause: error },
         ),
       );
-      return (await from(undefined)).ShardIterator;
+      return await from(undefined);
     }
   }
 }

@@ -12,13 +12,9 @@
  * position is not in the log (resumed from an older checkpoint, or left behind by more than
  * MAX_LOG records) reads on its own, as without a tap, until its position reaches the log.
  */
-import {
-  type DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from "@aws-sdk/client-dynamodb-streams";
+import { type DynamoDBStreamsClient, GetRecordsCommand } from "@aws-sdk/client-dynamodb-streams";
+import { iteratorWentStale, shardIterator } from "./shard-iterators.ts";
 import type { Pending } from "./stream-delivery.ts";
-import { errorName } from "./stream-poller-error.ts";
 import { toLambdaRecord } from "./stream-records.ts";
 
 /** Most records kept for readers that lag behind; past it they read on their own. */
@@ -115,7 +111,9 @@ export class StreamTap {
 
   private async fetch(shardId: string, log: ShardLog): Promise<void> {
     for (let renewed = false; ; renewed = true) {
-      log.iterator ??= await this.iterator(
+      log.iterator ??= await shardIterator(
+        this.streams,
+        this.streamArn,
         shardId,
         log.records.at(-1)?.record.dynamodb?.SequenceNumber ?? log.start ?? undefined,
       );
@@ -135,30 +133,10 @@ export class StreamTap {
         }
         return;
       } catch (error) {
-        // an expired iterator (AWS: 15 min; DynamoDB Local: one that idled on an empty stream) is
-        // taken again at the same position, once; a failing iterator is never reused
-        log.iterator = undefined;
-        const name = errorName(error);
-        if ((name !== "ExpiredIteratorException" && name !== "TrimmedDataAccessException") || renewed)
-          throw error;
+        log.iterator = undefined; // taken again at the same position, once
+        if (!iteratorWentStale(error) || renewed) throw error;
       }
     }
-  }
-
-  private async iterator(shardId: string, after: Position): Promise<string | undefined> {
-    const out = await this.streams.send(
-      new GetShardIteratorCommand(
-        after === undefined
-          ? { StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }
-          : {
-              StreamArn: this.streamArn,
-              ShardId: shardId,
-              ShardIteratorType: "AFTER_SEQUENCE_NUMBER",
-              SequenceNumber: after,
-            },
-      ),
-    );
-    return out.ShardIterator;
   }
 }
 
