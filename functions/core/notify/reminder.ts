@@ -10,8 +10,9 @@ import { parseDuration, toIso } from "../time.ts";
 
 export const DEFAULT_REMINDER_FRACTION = 0.75;
 
-/** Statuses in which someone still has to act by dueAt. */
-const PENDING = new Set(["open", "acknowledged"]);
+/** Statuses in which someone still has to act by dueAt (reminders and digests are about these). */
+export const PENDING_STATUSES = ["open", "acknowledged"] as const;
+const PENDING: ReadonlySet<string> = new Set(PENDING_STATUSES);
 
 /** The start of the current due period: the last time the violation became (or stayed) open. */
 function duePeriodStart(v: Pick<StoredViolation, "history" | "detectedAt">): string {

@@ -12,7 +12,13 @@
  * looked at again. Reminders of later due periods keep their index entry (notifier.ts).
  */
 import type { StoredViolation } from "../../core/lifecycle.ts";
-import { firstReminderOffsets, inFirstDuePeriod, reminderAt, ruleKey } from "../../core/notify/reminder.ts";
+import {
+  firstReminderOffsets,
+  inFirstDuePeriod,
+  PENDING_STATUSES,
+  reminderAt,
+  ruleKey,
+} from "../../core/notify/reminder.ts";
 import type { PolicySet } from "../../core/policy/model.ts";
 import { toIso } from "../../core/time.ts";
 import type { NotificationsStore } from "../../store/notifications.ts";
@@ -30,8 +36,6 @@ export const MIN_SCANNED_OFFSET_MS = 5 * 60_000;
 
 /** Whether a first due period's reminder, due `offsetMs` after detection, is found by the sweep. */
 export const scannedOffset = (offsetMs: number): boolean => offsetMs >= MIN_SCANNED_OFFSET_MS;
-
-const PENDING = ["open", "acknowledged"] as const;
 
 export interface FirstRemindersDeps {
   readonly store: Pick<NotificationsStore, "reminderCursor" | "moveReminderCursor">;
@@ -58,7 +62,7 @@ export async function sweepFirstReminders(
   let failed = 0;
   for (const offset of offsets) {
     const candidates = deps.violations.detectedBetween(
-      PENDING,
+      PENDING_STATUSES,
       toIso(fromMs - offset),
       toIso(nowMs - offset),
     );

@@ -22,7 +22,7 @@ import {
   notificationId,
   type ViolationEventType,
 } from "../../core/notify/kinds.ts";
-import { inFirstDuePeriod, reminderAt } from "../../core/notify/reminder.ts";
+import { inFirstDuePeriod, PENDING_STATUSES, reminderAt } from "../../core/notify/reminder.ts";
 import { latestDigestSlot } from "../../core/notify/when.ts";
 import { findVersion, type PolicySet } from "../../core/policy/model.ts";
 import {
@@ -95,7 +95,15 @@ export interface Notifier {
   sweep(): Promise<SweepOutcome>;
 }
 
-const PENDING = new Set(["open", "acknowledged"]);
+const PENDING: ReadonlySet<string> = new Set(PENDING_STATUSES);
+
+/** How many messages of some notifications went, and how many failed after their last try. */
+function tally(outcomes: readonly DeliveryOutcome[]): { sent: number; failed: number } {
+  return {
+    sent: outcomes.filter((o) => o === "sent").length,
+    failed: outcomes.filter((o) => o === "failed").length,
+  };
+}
 
 const peopleOf = (v: { readonly assignees: readonly { readonly people: readonly string[] }[] }): string[] => [
   ...new Set(v.assignees.flatMap((a) => a.people)),
@@ -272,13 +280,7 @@ async function firstReminders(deps: NotifierDeps, nowMs: number): Promise<{ sent
         set: deps.set,
         reminderFraction: deps.settings.reminderFraction,
         reminderBefore: (v) => reminderBefore(deps, v),
-        remind: async (v) => {
-          const outcomes = await remindOf(deps, v, nowMs);
-          return {
-            sent: outcomes.filter((o) => o === "sent").length,
-            failed: outcomes.filter((o) => o === "failed").length,
-          };
-        },
+        remind: async (v) => tally(await remindOf(deps, v, nowMs)),
       },
       nowMs,
     );
@@ -346,7 +348,7 @@ async function digests(deps: NotifierDeps, nowMs: number): Promise<{ sent: numbe
   const at = new Date(slot.atMs).toISOString();
   // everyone's queue in one pass over the open and acknowledged violations (no queue items)
   const queues = new Map<string, string[]>();
-  for await (const { id, people } of deps.violations.assigned([...PENDING]))
+  for await (const { id, people } of deps.violations.assigned(PENDING_STATUSES))
     for (const person of people) {
       const queue = queues.get(person);
       if (queue) queue.push(id);
@@ -358,10 +360,7 @@ async function digests(deps: NotifierDeps, nowMs: number): Promise<{ sent: numbe
     outcomes.push(...(await digestFor(deps, person, queues.get(person) ?? [], slot.date, at)));
   // a sweep that fails before this line leaves the cursor: the next one finishes (what went is skipped)
   await deps.store.moveDigestCursor(cursor, slot.date);
-  return {
-    sent: outcomes.filter((o) => o === "sent").length,
-    failed: outcomes.filter((o) => o === "failed").length,
-  };
+  return tally(outcomes);
 }
 
 /** Reminders that are due (every shard of the index at once), then the daily digests. */
@@ -375,9 +374,9 @@ async function sweep(deps: NotifierDeps): Promise<SweepOutcome> {
     Array.from({ length: REMINDER_SHARDS }, async (_, shard) => {
       for await (const due of store.dueReminders(String(shard), now)) {
         try {
-          const outcomes = await remind(deps, due, nowMs);
-          reminders += outcomes.filter((o) => o === "sent").length;
-          failed += outcomes.filter((o) => o === "failed").length;
+          const outcome = tally(await remind(deps, due, nowMs));
+          reminders += outcome.sent;
+          failed += outcome.failed;
         } catch (error) {
           failed++;
           deps.log?.error("notification reminder failed", {
