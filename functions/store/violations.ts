@@ -238,16 +238,8 @@ export class ViolationsStore implements ViolationRepository {
    * (which projects `people`; eventually consistent): a daily digest groups them by person.
    */
   async *assigned(statuses: readonly string[]): AsyncGenerator<{ id: string; people: string[] }> {
-    for (const partition of this.statusPartitions(statuses))
-      for await (const item of queryAll(this.doc, {
-        TableName: this.table,
-        IndexName: "byStatus",
-        KeyConditionExpression: "statusShard = :p",
-        ProjectionExpression: "#id, #people",
-        ExpressionAttributeNames: { "#id": "id", "#people": "people" },
-        ExpressionAttributeValues: { ":p": partition },
-      }))
-        yield { id: item.id as string, people: (item.people as string[] | undefined) ?? [] };
+    for await (const item of this.statusIndex(statuses, ["people"]))
+      yield { id: item.id as string, people: (item.people as string[] | undefined) ?? [] };
   }
 
   /**
@@ -259,21 +251,35 @@ export class ViolationsStore implements ViolationRepository {
     from: string,
     to: string,
   ): AsyncGenerator<{ id: string; policyId: string; ruleId: string; detectedAt: string }> {
+    for await (const item of this.statusIndex(statuses, ["policyId", "ruleId", "detectedAt"], { from, to }))
+      yield {
+        id: item.id as string,
+        policyId: item.policyId as string,
+        ruleId: item.ruleId as string,
+        detectedAt: item.detectedAt as string,
+      };
+  }
+
+  /** The byStatus items of these statuses (in [from, to] of detection when given), `id` and `fields` only. */
+  private async *statusIndex(
+    statuses: readonly string[],
+    fields: readonly string[],
+    detected?: { readonly from: string; readonly to: string },
+  ): AsyncGenerator<Record<string, unknown>> {
+    const names = Object.fromEntries(["id", ...fields].map((f, i) => [`#f${i}`, f]));
     for (const partition of this.statusPartitions(statuses))
-      for await (const item of queryAll(this.doc, {
+      yield* queryAll(this.doc, {
         TableName: this.table,
         IndexName: "byStatus",
-        KeyConditionExpression: "statusShard = :p AND detectedAt BETWEEN :from AND :to",
-        ProjectionExpression: "#id, policyId, ruleId, detectedAt",
-        ExpressionAttributeNames: { "#id": "id" },
-        ExpressionAttributeValues: { ":p": partition, ":from": from, ":to": to },
-      }))
-        yield {
-          id: item.id as string,
-          policyId: item.policyId as string,
-          ruleId: item.ruleId as string,
-          detectedAt: item.detectedAt as string,
-        };
+        KeyConditionExpression: detected
+          ? "statusShard = :p AND detectedAt BETWEEN :from AND :to"
+          : "statusShard = :p",
+        ProjectionExpression: Object.keys(names).join(", "),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: detected
+          ? { ":p": partition, ":from": detected.from, ":to": detected.to }
+          : { ":p": partition },
+      });
   }
 
   /** The partitions of the status index that hold violations of these statuses. */
