@@ -162,7 +162,7 @@ export async function startPlatform(opts: {
     bundlesReady.promise.catch(() => {}); // a failed start is reported by startPlatform itself
     const bundles = useBundles ? bundleProxies(bundlesReady.promise) : undefined;
 
-    const pollers = await startStreamReaders({ ...parts, sink, bundles, deadLetterFile });
+    const readers = await startStreamReaders({ ...parts, sink, bundles, deadLetterFile });
     audit.startTimer();
     const sweeper = startSweeper(parts, notifier.promise);
 
@@ -206,12 +206,11 @@ export async function startPlatform(opts: {
       notifications,
       drained: async () => {
         // twice: evaluating records writes violations, whose stream the second reader then carries
-        for (let round = 0; round < 2; round++) for (const p of pollers) await p.drained();
+        for (let round = 0; round < 2; round++) for (const p of readers.all) await p.drained();
       },
-      // the evaluator's reader is the first (stream-readers.ts)
-      evaluated: async () => pollers[0]?.drained(),
+      evaluated: () => readers.evaluator.drained(),
       setStreamConsumersEnabled: (enabled: boolean) => {
-        for (const poller of pollers) poller.setEnabled(enabled);
+        for (const poller of readers.all) poller.setEnabled(enabled);
       },
       sweepNow: sweeper.sweepNow,
       digestNow: audit.digestNow,

@@ -39,7 +39,7 @@ export async function startStreamReaders(args: {
   stops: (() => Promise<void>)[];
   /** Each reader gives way to a busy webhook before a batch (on AWS they share no CPU). */
   webhookFirst: WebhookFirst;
-}): Promise<StreamPoller[]> {
+}): Promise<{ readonly evaluator: StreamPoller; readonly all: readonly StreamPoller[] }> {
   const {
     env,
     clients,
@@ -89,14 +89,15 @@ export async function startStreamReaders(args: {
   const audit =
     bundles?.streams["audit-trail-consumer"] ?? createAuditTrailConsumer(() => auditTrailOf(runtime));
   // a local poll is cheap; polling the records stream often keeps POST → violation visible short
-  return [
-    await readStream(
-      "records",
-      "evaluator",
-      bundles?.streams.evaluator ?? createEvaluatorHandler(source),
-      STREAM_BATCHING.evaluator,
-      50,
-    ),
+  const evaluator = await readStream(
+    "records",
+    "evaluator",
+    bundles?.streams.evaluator ?? createEvaluatorHandler(source),
+    STREAM_BATCHING.evaluator,
+    50,
+  );
+  const all = [
+    evaluator,
     await readStream(
       "violations",
       "events",
@@ -111,4 +112,5 @@ export async function startStreamReaders(args: {
     await readStream("records", "audit-records", audit, STREAM_BATCHING.audit, 250),
     await readStream("violations", "audit-violations", audit, STREAM_BATCHING.audit, 250),
   ];
+  return { evaluator, all };
 }
