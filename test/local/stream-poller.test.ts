@@ -6,10 +6,9 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   type DeadLetter,
   readBackoffMs,
@@ -19,42 +18,18 @@ import {
   startStreamPoller,
 } from "../../functions/local/stream-poller.ts";
 import { processByKey } from "../../functions/runtime/stream-batch.ts";
-import { createTable } from "../../functions/store/create-tables.ts";
 import { StoreError } from "../../functions/store/errors.ts";
-import { RECORDS } from "../../functions/store/tables.ts";
 import { useTables } from "../support/dynamodb.ts";
+import { pk, streamTables } from "../support/stream-tables.ts";
 
 const db = useTables();
 const dir = mkdtempSync(join(tmpdir(), "stream-poller-"));
-const tables: string[] = [];
 const pollers: StreamPoller[] = [];
+const { create: streamTable, put: putItems } = streamTables(db, "stream");
 
 afterEach(async () => {
   await Promise.all(pollers.splice(0).map((p) => p.stop()));
 });
-afterAll(async () => {
-  await Promise.all(
-    tables.map((TableName) => db.clients.dynamodb.send(new DeleteTableCommand({ TableName }))),
-  );
-});
-
-/** A fresh table with a NEW_IMAGE stream; returns its name and stream ARN. */
-async function streamTable(): Promise<{ name: string; streamArn: string }> {
-  const name = `${db.prefix}stream-${tables.length + 1}`;
-  tables.push(name);
-  await createTable(db.clients.dynamodb, RECORDS, name);
-  const { Table } = await db.clients.dynamodb.send(new DescribeTableCommand({ TableName: name }));
-  return { name, streamArn: Table?.LatestStreamArn ?? "" };
-}
-
-const pk = (i: number) => `item#${String(i).padStart(3, "0")}`;
-
-/** Writes items 1..count one after the other (awaited), so stream order is item order. */
-async function putItems(table: string, from: number, to: number): Promise<void> {
-  for (let i = from; i <= to; i++) {
-    await db.clients.doc.send(new PutCommand({ TableName: table, Item: { pk: pk(i), rev: 1, n: i } }));
-  }
-}
 
 type Handler = StreamPollerOptions["handler"];
 

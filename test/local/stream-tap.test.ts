@@ -1,14 +1,6 @@
-/**
- * Pollers of one stream sharing its reads (functions/local/stream-tap.ts), against DynamoDB Local:
- * each still gets every record once, in order, at its own pace; the stream is read once between
- * them; a reader resumed from an older checkpoint, or left behind by more than the log keeps,
- * reads on its own and misses nothing.
- */
-import { DeleteTableCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { DynamoDBStreamEvent } from "aws-lambda";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   type StreamPoller,
   type StreamPollerOptions,
@@ -16,38 +8,19 @@ import {
 } from "../../functions/local/stream-poller.ts";
 import { StreamTaps } from "../../functions/local/stream-tap.ts";
 import { clientConfig } from "../../functions/store/clients.ts";
-import { createTable } from "../../functions/store/create-tables.ts";
-import { RECORDS } from "../../functions/store/tables.ts";
 import { useTables } from "../support/dynamodb.ts";
+import { pk, streamTables } from "../support/stream-tables.ts";
 
 const db = useTables();
-const tables: string[] = [];
 const pollers: StreamPoller[] = [];
+const tables = streamTables(db, "tap");
+const streamTable = async () => (await tables.create()).name;
+const putItems = tables.put;
 
 afterEach(async () => {
   await Promise.all(pollers.splice(0).map((p) => p.stop()));
 });
-afterAll(async () => {
-  await Promise.all(
-    tables.map((TableName) => db.clients.dynamodb.send(new DeleteTableCommand({ TableName }))),
-  );
-});
-
-async function streamTable(): Promise<string> {
-  const name = `${db.prefix}tap-${tables.length + 1}`;
-  tables.push(name);
-  await createTable(db.clients.dynamodb, RECORDS, name);
-  await db.clients.dynamodb.send(new DescribeTableCommand({ TableName: name }));
-  return name;
-}
-
-const pk = (i: number) => `item#${String(i).padStart(3, "0")}`;
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => pk(from + i));
-
-async function putItems(table: string, from: number, to: number): Promise<void> {
-  for (let i = from; i <= to; i++)
-    await db.clients.doc.send(new PutCommand({ TableName: table, Item: { pk: pk(i), rev: 1, n: i } }));
-}
 
 /** A streams client that counts the stream records its GetRecords calls returned. */
 function countingStreams() {
