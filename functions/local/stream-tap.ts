@@ -44,7 +44,6 @@ export interface TapPage {
 export class StreamTap {
   private readonly shards = new Map<string, ShardLog>();
   private readonly maxLog: number;
-  private readers = 0;
   private readonly joined: number[] = [];
   private readonly streams: DynamoDBStreamsClient;
   private readonly streamArn: string;
@@ -57,7 +56,7 @@ export class StreamTap {
 
   /** A reader's id, for the log to know how far it has taken. Until it reads, it holds the whole log. */
   join(): number {
-    const reader = ++this.readers;
+    const reader = this.joined.length + 1;
     for (const log of this.shards.values()) log.taken.set(reader, null);
     this.joined.push(reader);
     return reader;
