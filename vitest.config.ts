@@ -23,7 +23,7 @@ export const UNIT_TESTS = [
   "test/http/oidc.test.ts",
   "test/local/console-files.test.ts",
   "test/local/stream-delivery.test.ts",
-  "test/local/webhook-first.test.ts",
+  "test/local/give-way.test.ts",
   "test/notify/core.test.ts",
   "test/notify/settings.test.ts",
   "test/security/background-logs.test.ts",

@@ -10,7 +10,7 @@ import { DomainError, type ErrorCode, httpOutcome } from "../core/errors.ts";
 import type { HttpEvent, HttpResult } from "../http/api.ts";
 import { errorBody } from "../http/errors.ts";
 import { type ConsoleFiles, isConsolePath, serveConsole } from "./console-files.ts";
-import type { WebhookFirst } from "./webhook-first.ts";
+import type { GiveWay } from "./give-way.ts";
 
 export type Handlers = Record<FunctionName, (event: HttpEvent, context: Context) => Promise<HttpResult>>;
 
@@ -121,11 +121,11 @@ export function startHttpServer(
   port: number,
   host = "127.0.0.1",
   consoleFiles?: ConsoleFiles,
-  /** Counts the requests in flight, for the stream readers to give way to (webhook-first.ts). */
-  webhookFirst?: WebhookFirst,
+  /** Counts the requests in flight, for the stream readers to give way to (give-way.ts). */
+  giveWay?: GiveWay,
 ): Promise<Server> {
   const server = createServer(async (req, res) => {
-    if (webhookFirst) res.once("close", webhookFirst.begin());
+    if (giveWay) res.once("close", giveWay.begin());
     try {
       // the caller's Host is data, never trusted to parse the path with (an invalid one was a 500)
       const given = req.headers.host;

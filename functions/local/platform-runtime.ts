@@ -48,13 +48,13 @@ import {
 import { CONSOLE_DIST } from "./console-files.ts";
 import { LOCAL_AUDIENCE } from "./dev-issuer.ts";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
+import { GiveWay } from "./give-way.ts";
 import { startHttpServer } from "./http-server.ts";
 import { type InvocationObserver, timed } from "./invocation-timing.ts";
 import { LOCAL_FALLBACKS, localRuntime } from "./local-runtime.ts";
 import { checkNotifySettings, type LocalNotifier, localNotifier, notifyingSink } from "./notifications.ts";
 import { printBanner } from "./startup-banner.ts";
 import { startStreamReaders } from "./stream-readers.ts";
-import { WebhookFirst } from "./webhook-first.ts";
 
 export type { InvocationObserver } from "./invocation-timing.ts";
 export { LOCAL_FALLBACKS } from "./local-runtime.ts";
@@ -100,8 +100,8 @@ interface Parts {
   readonly observe: InvocationObserver | undefined;
   /** Run in reverse order at stop. */
   readonly stops: (() => Promise<void>)[];
-  /** The stream readers give way to a busy webhook (webhook-first.ts). */
-  readonly webhookFirst: WebhookFirst;
+  /** The stream readers give way to a busy webhook, the others to an evaluator that is behind (give-way.ts). */
+  readonly giveWay: GiveWay;
 }
 
 export async function startPlatform(opts: {
@@ -134,7 +134,7 @@ export async function startPlatform(opts: {
 
     const { stateDir, deadLetterFile, eventsFile } = stateFiles(dataDir);
     const observe = opts.onInvocation;
-    const webhookFirst = new WebhookFirst();
+    const giveWay = new GiveWay();
     const parts: Parts = {
       env,
       clients,
@@ -145,7 +145,7 @@ export async function startPlatform(opts: {
       dataDir,
       observe,
       stops,
-      webhookFirst,
+      giveWay,
     };
     // the notifier needs the server's URL for its links: built once the server listens (its
     // settings are checked now, so a bad one stops the start before anything runs)
@@ -384,7 +384,7 @@ function startServer(parts: Parts, bundles: BundleProxies | undefined): Promise<
       // the company's time zone (CONTRACT §8: org.yaml timeZone, default Asia/Shanghai)
       config: { signIn: "local", timeZone: companyTimeZone(platform.set.org) },
     },
-    parts.webhookFirst,
+    parts.giveWay,
   );
 }
 

@@ -43,7 +43,7 @@ export interface StreamPollerOptions {
    * sees every record in order at its own pace. Default: this poller reads on its own.
    */
   readonly taps?: StreamTaps;
-  /** Awaited before each batch is delivered (the local runtime gives way to the webhook there). */
+  /** Awaited before each batch is delivered (the local runtime gives way there: give-way.ts). */
   readonly beforeDelivery?: () => Promise<void>;
 }
 
@@ -63,6 +63,8 @@ export interface StreamPoller {
    * on from where it stopped. drained() waits for it to be enabled.
    */
   setEnabled(enabled: boolean): void;
+  /** Records read from the stream and not handled yet (the batch in flight included). */
+  backlog(): number;
 }
 
 /** The options, checked, with their defaults. */

@@ -163,6 +163,11 @@ class Poller {
       setEnabled: (value: boolean) => {
         this.enabled = value;
       },
+      backlog: () => {
+        let records = 0;
+        for (const shard of this.reader.shards.values()) records += shard.buffer.length;
+        return records;
+      },
       drained: () => {
         if (this.stopped) return Promise.reject(stoppedError());
         return new Promise<void>((resolve, reject) => {
@@ -281,8 +286,8 @@ class Poller {
     let outcome: BatchOutcome;
     let causes: FailureCauses | undefined;
     try {
-      // a fresh copy per attempt: a handler that edits its event must not change the retry or the dead letter
-      const response = await this.opts.handler({ Records: batch.map((p) => structuredClone(p.record)) });
+      // the records are frozen (stream-records.ts): no handler can change the retry or the dead letter
+      const response = await this.opts.handler({ Records: batch.map((p) => p.record) });
       causes = response ? (response as { [FAILURE_CAUSES]?: FailureCauses })[FAILURE_CAUSES] : undefined;
       outcome = outcomeOf(batch, response);
     } catch (error) {

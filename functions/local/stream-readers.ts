@@ -15,10 +15,10 @@ import type { EventSink } from "../service/events.ts";
 import type { TableNames } from "../store/tables.ts";
 import type { AwsClients } from "./aws-clients.ts";
 import type { BundledFunctions } from "./bundled-functions.ts";
+import type { GiveWay } from "./give-way.ts";
 import { type InvocationObserver, timed } from "./invocation-timing.ts";
 import { type StreamPoller, type StreamPollerOptions, startStreamPoller } from "./stream-poller.ts";
 import { StreamTaps } from "./stream-tap.ts";
-import type { WebhookFirst } from "./webhook-first.ts";
 
 type StreamHandler = StreamPollerOptions["handler"];
 
@@ -37,8 +37,11 @@ export async function startStreamReaders(args: {
   observe: InvocationObserver | undefined;
   /** Each reader's stop joins these. */
   stops: (() => Promise<void>)[];
-  /** Each reader gives way to a busy webhook before a batch (on AWS they share no CPU). */
-  webhookFirst: WebhookFirst;
+  /**
+   * Each reader gives way to a busy webhook before a batch, and the others to an evaluator that is
+   * behind (give-way.ts; on AWS they share no CPU).
+   */
+  giveWay: GiveWay;
 }): Promise<{ readonly evaluator: StreamPoller; readonly all: readonly StreamPoller[] }> {
   const {
     env,
@@ -52,7 +55,7 @@ export async function startStreamReaders(args: {
     dataDir,
     observe,
     stops,
-    webhookFirst,
+    giveWay,
   } = args;
   const { platform } = runtime;
   const source = () => runtime;
@@ -64,6 +67,8 @@ export async function startStreamReaders(args: {
     handler: StreamHandler,
     batching: StreamBatching,
     pollIntervalMs: number,
+    /** Whether a consumer this one gives way to is behind. */
+    behind?: () => boolean,
   ) => {
     const poller = await startStreamPoller({
       streams: clients.streams,
@@ -80,7 +85,7 @@ export async function startStreamReaders(args: {
       onError: (error) => logger.error(`${name} stream reader`, { error: error as Error }),
       onRecovered: (message) => logger.info(`${name} stream reader: ${message}`),
       taps,
-      beforeDelivery: () => webhookFirst.giveWay(),
+      beforeDelivery: () => giveWay.giveWay(behind),
     });
     stops.push(() => poller.stop());
     return poller;
@@ -96,6 +101,8 @@ export async function startStreamReaders(args: {
     STREAM_BATCHING.evaluator,
     50,
   );
+  // behind: at least half a batch read and waiting (when it keeps up, it reads a few at a time)
+  const evaluatorBehind = () => evaluator.backlog() >= STREAM_BATCHING.evaluator.batchSize / 2;
   const all = [
     evaluator,
     await readStream(
@@ -108,9 +115,10 @@ export async function startStreamReaders(args: {
         ),
       STREAM_BATCHING.events,
       250,
+      evaluatorBehind,
     ),
-    await readStream("records", "audit-records", audit, STREAM_BATCHING.audit, 250),
-    await readStream("violations", "audit-violations", audit, STREAM_BATCHING.audit, 250),
+    await readStream("records", "audit-records", audit, STREAM_BATCHING.audit, 250, evaluatorBehind),
+    await readStream("violations", "audit-violations", audit, STREAM_BATCHING.audit, 250, evaluatorBehind),
   ];
   return { evaluator, all };
 }

@@ -37,8 +37,11 @@ export class RecordsStore implements RecordRepository {
   /**
    * Head reads asked for in the same turn of the event loop go out as one consistent
    * BatchGetItem: the evaluator judges a stream batch's records side by side (16 at a time), and
-   * each asks for its head at about the same moment. No cache: every read is made after it was
-   * asked for, exactly as its own GetItem would be.
+   * each asks for its head at about the same moment. The batch goes out in the loop's check phase
+   * (setImmediate), not right after the current job: the answers to the records' earlier writes
+   * come back in the same poll phase, and each then asks for its head, so they share one request
+   * instead of one each (measured under load: 0.57 BatchGetItem per record with the default).
+   * No cache: every read is made after it was asked for, exactly as its own GetItem would be.
    */
   private readonly heads = new DataLoader<string, RecordHead | undefined>(
     async (pks) => {
@@ -52,7 +55,7 @@ export class RecordsStore implements RecordRepository {
       const byPk = new Map(items.map((item) => [item.pk as string, item as unknown as RecordHead]));
       return pks.map((pk) => byPk.get(pk));
     },
-    { cache: false, maxBatchSize: 100 },
+    { cache: false, maxBatchSize: 100, batchScheduleFn: (send) => setImmediate(send) },
   );
   constructor(doc: DynamoDBDocumentClient, table: string, headsTable: string) {
     this.doc = doc;

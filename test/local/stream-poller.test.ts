@@ -220,6 +220,45 @@ describe("stream poller", () => {
     expect(errors).toEqual([]);
   });
 
+  it("hands out frozen records: a handler that edits one fails, and its retry gets the record as it was", async () => {
+    const { name } = await streamTable();
+    await putItems(name, 1, 1);
+    const seen: string[] = [];
+    const { poller, errors } = await poll(
+      name,
+      async (event) => {
+        const record = event.Records[0] as DynamoDBRecord;
+        seen.push(JSON.stringify(record));
+        if (seen.length === 1) (record.dynamodb as { Keys?: unknown }).Keys = {};
+      },
+      { maxAttempts: 3 },
+    );
+    await poller.drained();
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toBe(seen[0]);
+    expect(errors.map((e) => e.message).join("\n")).toMatch(/read only|read-only|Cannot assign/i);
+  });
+
+  it("tells how many records it has read and not handled yet, the batch in flight included", async () => {
+    const { name } = await streamTable();
+    await putItems(name, 1, 5);
+    const entered = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
+    const { poller } = await poll(
+      name,
+      async () => {
+        entered.resolve();
+        await release.promise;
+      },
+      { batchSize: 2 },
+    );
+    await entered.promise;
+    expect(poller.backlog()).toBeGreaterThanOrEqual(2);
+    release.resolve();
+    await poller.drained();
+    expect(poller.backlog()).toBe(0);
+  });
+
   it("retries from the lowest reported failure: the failed and later records again, the earlier ones not", async () => {
     const { name } = await streamTable();
     await putItems(name, 1, 10);

@@ -32,6 +32,26 @@ describe("record heads", () => {
     expect(sent).toEqual(["BatchGetItemCommand", "BatchGetItemCommand"]);
   });
 
+  it("reads the heads asked for by callbacks of the same event-loop phase with one BatchGetItem (answers that arrive together)", async () => {
+    const { store, sent, doc } = countingStore();
+    await doc.send(
+      new PutCommand({ TableName: db.names.recordHeads, Item: { pk: "expense#H-T1", latest: 1 } }),
+    );
+    sent.length = 0;
+    // three timer callbacks of one timers phase stand in for three answers read in one poll phase
+    const heads = await Promise.all(
+      ["expense#H-T1", "expense#H-T2", "expense#H-T3"].map(
+        (pk) => new Promise((resolve) => setTimeout(() => resolve(store.getHead(pk)), 0)),
+      ),
+    );
+    expect(heads.map((h) => (h as { latest?: number } | undefined)?.latest)).toEqual([
+      1,
+      undefined,
+      undefined,
+    ]);
+    expect(sent).toEqual(["BatchGetItemCommand"]);
+  });
+
   it("reads again on every ask: a head written after one read is seen by the next", async () => {
     const { store, doc } = countingStore();
     expect(await store.getHead("expense#H-NEW")).toBeUndefined();
