@@ -50,10 +50,11 @@ export async function evaluateStoredRevision(
   if (!claim.claimed) return { applied: false, changes, nextCheckAt: result.nextCheckAt };
   // The record's first head: a newer revision may have been judged already with nothing to
   // remember (so it left no head to refuse us). The newest stays the last word: it decides, on the
-  // head we just claimed (one consistent read of the newest revision, only for a first head).
+  // head we just claimed (one consistent query for a newer revision, only for a first head).
   if (claim.first) {
-    const newest = await platform.records.latestRevision(pk);
-    if (newest && newest.rev > record.revision) {
+    const newer = await platform.records.newestAfter(pk, record.revision);
+    const newest = newer === undefined ? undefined : await platform.records.getRevision(pk, newer);
+    if (newest) {
       await evaluateStoredRevision(platform, newest);
       return { applied: false, changes, nextCheckAt: result.nextCheckAt };
     }

@@ -87,6 +87,25 @@ export class RecordsStore implements RecordRepository {
     return (await this.newestItem(pk)) as StoredRevision | undefined;
   }
 
+  /**
+   * The number of the newest revision stored after `rev`: one consistent query that returns no
+   * item at all in the usual case (nothing newer), instead of the newest revision's whole body.
+   */
+  async newestAfter(pk: string, rev: number): Promise<number | undefined> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: "pk = :pk AND rev > :rev",
+        ExpressionAttributeValues: { ":pk": pk, ":rev": rev },
+        ProjectionExpression: "rev",
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    return out.Items?.[0]?.rev as number | undefined;
+  }
+
   /** The newest stored revision of a record: its number, body hash and client (one consistent read). */
   private async newest(
     pk: string,

@@ -57,6 +57,8 @@ export interface RecordRepository {
   /** Revision numbers stored for a record, ascending. */
   listRevisions(pk: string): Promise<number[]>;
   latestRevision(pk: string): Promise<StoredRevision | undefined>;
+  /** The number of the newest revision stored after `rev`, if there is one (a consistent read). */
+  newestAfter(pk: string, rev: number): Promise<number | undefined>;
   /**
    * Stores a new revision unless it is a duplicate, a conflict or stale, or the record belongs to
    * another ingest client (the client that stored its first revision).
