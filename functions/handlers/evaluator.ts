@@ -11,8 +11,13 @@ import { evaluateStoredRevision } from "../service/evaluate-revision.ts";
 import type { StoredRevision } from "../store/repositories.ts";
 import { revisionFromImage } from "../store/revision-image.ts";
 
-/** How many records (keys) are evaluated at once within a batch. */
-export const KEY_CONCURRENCY = 16;
+/**
+ * How many records (keys) are evaluated at once within a batch: most of a full batch (100), so
+ * the records judged side by side ask for their heads together and those reads go out as one
+ * BatchGetItem (store/records.ts). Measured under load on the local platform: 0.07 BatchGetItem
+ * per record at 64 against 0.22 at 16, and the evaluator kept up with the webhook at c32.
+ */
+export const KEY_CONCURRENCY = 64;
 
 function revisionOf(record: DynamoDBRecord): StoredRevision | undefined {
   if (record.eventName !== "INSERT" && record.eventName !== "MODIFY") return undefined;

@@ -14,6 +14,7 @@
  */
 import { type DynamoDBStreamsClient, GetRecordsCommand } from "@aws-sdk/client-dynamodb-streams";
 import { iteratorWentStale, shardIterator } from "./shard-iterators.ts";
+import { errorName } from "./stream-poller-error.ts";
 import type { Pending } from "./stream-delivery.ts";
 import { toLambdaRecord } from "./stream-records.ts";
 
@@ -110,12 +111,19 @@ export class StreamTap {
 
   private async fetch(shardId: string, log: ShardLog): Promise<void> {
     for (let renewed = false; ; renewed = true) {
-      log.iterator ??= await shardIterator(
-        this.streams,
-        this.streamArn,
-        shardId,
-        log.records.at(-1)?.record.dynamodb?.SequenceNumber ?? log.start ?? undefined,
-      );
+      const position = log.records.at(-1)?.record.dynamodb?.SequenceNumber ?? log.start ?? undefined;
+      try {
+        log.iterator ??= await shardIterator(this.streams, this.streamArn, shardId, position);
+      } catch (error) {
+        if (position === undefined || errorName(error) !== "TrimmedDataAccessException") throw error;
+        // The log's end is older than the stream's retention: nothing can be read there any more.
+        // The log is dropped, so each reader finds its position outside it and reads on its own,
+        // which says what was lost and goes on from the oldest record (stream-reader.ts); the next
+        // reader to read through the tap starts a new log where it stands.
+        log.records.length = 0;
+        log.start = null;
+        return;
+      }
       if (log.iterator === undefined) {
         log.closed = true;
         return;

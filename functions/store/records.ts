@@ -36,7 +36,7 @@ export class RecordsStore implements RecordRepository {
   readonly headsTable: string;
   /**
    * Head reads asked for in the same turn of the event loop go out as one consistent
-   * BatchGetItem: the evaluator judges a stream batch's records side by side (16 at a time), and
+   * BatchGetItem: the evaluator judges a stream batch's records side by side (64 at a time), and
    * each asks for its head at about the same moment. The batch goes out in the loop's check phase
    * (setImmediate), not right after the current job: the answers to the records' earlier writes
    * come back in the same poll phase, and each then asks for its head, so they share one request

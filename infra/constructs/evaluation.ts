@@ -73,8 +73,9 @@ export interface StreamConsumerProps {
  * events, and the audit function's two mappings):
  * - batch size and batching window per consumer (STREAM_BATCHING): the evaluator takes what is
  *   there at once (100 at most), the audit trail gathers up to 1,000 for 2 s so its group commits
- *   are large; the handlers process a batch's keys concurrently (16 at a time; the audit
- *   function 100, whose appends to one chain commit together), well inside the timeout.
+ *   are large; the handlers process a batch's keys concurrently (the evaluator 64 at a time, the
+ *   events publisher 16, the audit function 100, whose appends to one chain commit together),
+ *   well inside the timeout.
  * - parallelization factor 4: up to 4 batches per shard at once; Lambda keeps each partition
  *   key (one record, one violation) in order, which the handlers rely on (the audit function's
  *   subject is that key, so one subject's entries are appended in stream order).

@@ -138,3 +138,63 @@ describe("stream tap", () => {
     expect(resumed).toEqual(range(11, 25));
   });
 });
+
+describe("a tap whose position is older than the stream's retention", () => {
+  it("hands its readers over to reading on their own: each says records were trimmed and goes on from the oldest, none is stuck", async () => {
+    const name = await streamTable();
+    // Retention is 24 h; DynamoDB Local trims nothing in a test. So, once `expired` is set, the
+    // stream answers as an expired one would: the tap's iterator fails (as an idle one does) and
+    // no iterator can be taken after a sequence number any more (TrimmedDataAccessException);
+    // the trim horizon still can be read.
+    let expired = false;
+    let iteratorFailed = false;
+    const trimmed = (message: string) =>
+      Object.assign(new Error(message), { name: "TrimmedDataAccessException" });
+    const streams = Object.create(db.clients.streams) as typeof db.clients.streams;
+    streams.send = ((
+      command: { constructor: { name: string }; input?: { ShardIteratorType?: string } },
+      ...rest: unknown[]
+    ) => {
+      const kind = command.constructor.name;
+      if (expired && kind === "GetRecordsCommand" && !iteratorFailed) {
+        iteratorFailed = true;
+        return Promise.reject(
+          trimmed("The operation attempted to read past the oldest stream record in a shard."),
+        );
+      }
+      if (
+        expired &&
+        kind === "GetShardIteratorCommand" &&
+        command.input?.ShardIteratorType === "AFTER_SEQUENCE_NUMBER"
+      )
+        return Promise.reject(trimmed("the requested sequence number is beyond the trim horizon"));
+      return (db.clients.streams.send as (...a: unknown[]) => unknown).call(
+        db.clients.streams,
+        command,
+        ...rest,
+      );
+    }) as typeof streams.send;
+    const taps = new StreamTaps();
+    const seen = { a: [] as string[], b: [] as string[] };
+    const errors: string[] = [];
+    const onError = (error: Error) => {
+      errors.push(error.message);
+    };
+    const a = await reader(name, seen.a, { streams, taps, onError });
+    const b = await reader(name, seen.b, { streams, taps, onError });
+    await putItems(name, 1, 3);
+    await a.drained();
+    await b.drained();
+    expect(seen.a).toEqual(range(1, 3));
+    expect(seen.b).toEqual(range(1, 3));
+    expired = true;
+    await putItems(name, 4, 5);
+    await a.drained();
+    await b.drained();
+    // the horizon of this untrimmed stream is record 1: read again from there, records 4 and 5 follow
+    for (const got of [seen.a, seen.b]) expect(got.slice(-2)).toEqual(range(4, 5));
+    expect(
+      errors.filter((m) => /were trimmed from the stream; continuing from the oldest one/.test(m)),
+    ).toHaveLength(2);
+  });
+});
