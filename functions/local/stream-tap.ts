@@ -14,8 +14,8 @@
  */
 import { type DynamoDBStreamsClient, GetRecordsCommand } from "@aws-sdk/client-dynamodb-streams";
 import { iteratorWentStale, shardIterator } from "./shard-iterators.ts";
-import { errorName } from "./stream-poller-error.ts";
 import type { Pending } from "./stream-delivery.ts";
+import { errorName } from "./stream-poller-error.ts";
 import { toLambdaRecord } from "./stream-records.ts";
 
 /** Most records kept for readers that lag behind; past it they read on their own. */
