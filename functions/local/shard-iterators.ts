@@ -33,3 +33,11 @@ export function iteratorWentStale(error: unknown): boolean {
   const name = errorName(error);
   return name === "ExpiredIteratorException" || name === "TrimmedDataAccessException";
 }
+
+/**
+ * A GetShardIterator error for a position older than the stream's retention (24 h): nothing can be
+ * read there any more, whatever iterator is asked for; reading can only go on from the oldest record.
+ */
+export function positionTrimmed(error: unknown): boolean {
+  return errorName(error) === "TrimmedDataAccessException";
+}

@@ -9,10 +9,10 @@ import {
   GetRecordsCommand,
   type Shard,
 } from "@aws-sdk/client-dynamodb-streams";
-import { iteratorWentStale, shardIterator } from "./shard-iterators.ts";
+import { iteratorWentStale, positionTrimmed, shardIterator } from "./shard-iterators.ts";
 import type { CheckpointFile } from "./stream-checkpoints.ts";
 import { type DeliveryState, FRESH, type Pending, readyShards } from "./stream-delivery.ts";
-import { errorName, StreamPollerError } from "./stream-poller-error.ts";
+import { StreamPollerError } from "./stream-poller-error.ts";
 import { toLambdaRecord } from "./stream-records.ts";
 import type { StreamTap } from "./stream-tap.ts";
 
@@ -189,7 +189,7 @@ export class StreamReader {
     try {
       return await from(last);
     } catch (error) {
-      if (last === undefined || errorName(error) !== "TrimmedDataAccessException") throw error;
+      if (last === undefined || !positionTrimmed(error)) throw error;
       // The position is older than the stream's retention: nothing can be read there any more.
       this.report(
         new StreamPollerError(

@@ -13,9 +13,8 @@
  * MAX_LOG records) reads on its own, as without a tap, until its position reaches the log.
  */
 import { type DynamoDBStreamsClient, GetRecordsCommand } from "@aws-sdk/client-dynamodb-streams";
-import { iteratorWentStale, shardIterator } from "./shard-iterators.ts";
+import { iteratorWentStale, positionTrimmed, shardIterator } from "./shard-iterators.ts";
 import type { Pending } from "./stream-delivery.ts";
-import { errorName } from "./stream-poller-error.ts";
 import { toLambdaRecord } from "./stream-records.ts";
 
 /** Most records kept for readers that lag behind; past it they read on their own. */
@@ -115,7 +114,7 @@ export class StreamTap {
       try {
         log.iterator ??= await shardIterator(this.streams, this.streamArn, shardId, position);
       } catch (error) {
-        if (position === undefined || errorName(error) !== "TrimmedDataAccessException") throw error;
+        if (position === undefined || !positionTrimmed(error)) throw error;
         // The log's end is older than the stream's retention: nothing can be read there any more.
         // The log is dropped, so each reader finds its position outside it and reads on its own,
         // which says what was lost and goes on from the oldest record (stream-reader.ts); the next
