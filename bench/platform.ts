@@ -36,6 +36,7 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import type { RecordEnvelope } from "../schemas/record.ts";
 import { isAudit, sumWhere } from "./capacity-meter.ts";
 import { benchCost } from "./cost.ts";
 import { coresBusy, cpuTimes } from "./cpu-usage.ts";
@@ -56,7 +57,7 @@ import {
   stopBench,
   VISIBLE_TIMEOUT_MS,
 } from "./platform-setup.ts";
-import { median, percentile, round } from "./statistics.ts";
+import { median, percentile, round, sum } from "./statistics.ts";
 
 export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformBenchResult> {
   const plan = opts.quick ? QUICK : FULL;
@@ -220,22 +221,27 @@ interface Latency {
 }
 
 /**
+ * How many violations each record should show, judged now by the platform's own evaluator (a
+ * phase lasts seconds; the mix's deadlines are hours and days away from BENCH_NOW, so none turns
+ * during it).
+ */
+function violationsNow(bench: Bench, records: readonly RecordEnvelope[]): number[] {
+  const now = bench.clock().toISOString();
+  const evaluator = bench.platform.runtime.platform.evaluator;
+  return records.map((record) => evaluator.evaluate(record, { now }).violations.length);
+}
+
+/**
  * From sending the POST of a record that fires at least one rule until the auditor's GET shows all
  * its violations, at concurrency 8; where the wait went, from the platform's own DynamoDB calls.
  */
 async function measureLatency(bench: Bench, feed: Feed): Promise<Latency> {
-  const { plan, log, platform, meter, clock, load } = bench;
-  const evaluator = platform.runtime.platform.evaluator;
+  const { plan, log, platform, meter, load } = bench;
   meter.trace = new Map();
-  // what each record should show, judged now (the phase lasts seconds; the mix's deadlines are
-  // hours and days away from BENCH_NOW, so none turns during it)
-  const judgedAt = clock().toISOString();
   const latency = await load.run({
     kind: "latency",
     from: feed.position,
-    expected: feed
-      .next(plan.latencySamples * 4)
-      .map((record) => evaluator.evaluate(record, { now: judgedAt }).violations.length),
+    expected: violationsNow(bench, feed.next(plan.latencySamples * 4)),
     concurrency: 8,
     samples: plan.latencySamples,
     maxMs: plan.latencyMaxMs,
@@ -304,14 +310,9 @@ type Trickle = PlatformBenchResult["trickle"];
  * the next, so no audit block or counter write is shared with another record's.
  */
 async function measureTrickle(bench: Bench, feed: Feed, posts: Poster): Promise<Trickle> {
-  const { plan, log, platform, meter, clock } = bench;
-  const evaluator = platform.runtime.platform.evaluator;
+  const { plan, log, platform, meter } = bench;
   const records = feed.next(plan.trickleRecords);
-  const judgedAt = clock().toISOString();
-  const violations = records.reduce(
-    (n, r) => n + evaluator.evaluate(r, { now: judgedAt }).violations.length,
-    0,
-  );
+  const violations = sum(violationsNow(bench, records));
   meter.reset();
   meter.on = true;
   let accepted = 0;
@@ -338,14 +339,9 @@ async function measureTrickle(bench: Bench, feed: Feed, posts: Poster): Promise<
  * command asked for its consumed capacity; the handlers' calls, events and mails counted meanwhile.
  */
 async function measureUnits(bench: Bench, feed: Feed, posts: Poster, trickle: Trickle): Promise<Units> {
-  const { plan, log, platform, meter, clock, invocations } = bench;
-  const evaluator = platform.runtime.platform.evaluator;
+  const { plan, log, platform, meter, invocations } = bench;
   const unitsRecords = feed.next(plan.unitsRecords);
-  const unitsJudgedAt = clock().toISOString();
-  const violationsFound = unitsRecords.reduce(
-    (n, record) => n + evaluator.evaluate(record, { now: unitsJudgedAt }).violations.length,
-    0,
-  );
+  const violationsFound = sum(violationsNow(bench, unitsRecords));
   meter.reset();
   invocations.calls.clear();
   const eventsBefore = bench.eventsPublished();

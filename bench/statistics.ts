@@ -17,3 +17,5 @@ export function percentile(sorted: ArrayLike<number>, q: number): number {
 
 /** `x` rounded to `digits` decimals, as the bench reports figures. */
 export const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+export const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
