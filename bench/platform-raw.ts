@@ -117,12 +117,17 @@ export async function measureRawPuts(bench: Bench, feed: Feed): Promise<RawPuts>
 }
 
 /**
- * Diagnostic: the ingest's own store call (RecordsStore.putRevision: GetItem, Query, conditional
- * PutItem) on the raw table, without HTTP and without the evaluator competing.
+ * Diagnostic: the ingest's own store call (RecordsStore.putRevision: for a new record, one
+ * conditional PutItem) on the raw table, without HTTP and without the evaluator competing. Every
+ * record is new, so the store never touches its (absent) revisions and heads tables.
  */
 async function measureStorePutRevision(bench: Bench, rawTable: string): Promise<number> {
   const { plan, log, raw, items } = bench;
-  const store = new RecordsStore(raw.doc, rawTable, `${rawTable}-heads`);
+  const store = new RecordsStore(raw.doc, {
+    records: rawTable,
+    recordRevisions: `${rawTable}-revisions`,
+    recordHeads: `${rawTable}-heads`,
+  });
   let storeSeq = 0;
   const storeStart = performance.now();
   const storeEnd = storeStart + plan.rawWindowMs;

@@ -7,8 +7,8 @@
  * local endpoint the local platform's development key is the fallback, as in `npm start`.
  * The digest anchor: COMPLIANCE_AUDIT_BUCKET (the Object Lock bucket), else the digest file in
  * COMPLIANCE_AUDIT_ANCHOR_DIR or COMPLIANCE_DATA_DIR (where `npm start` writes it).
- * Completeness is checked against the records and violations tables of the same prefix (or
- * COMPLIANCE_RECORDS_TABLE / COMPLIANCE_VIOLATIONS_TABLE).
+ * Completeness is checked against the records, record-revisions and violations tables of the same
+ * prefix (or COMPLIANCE_RECORDS_TABLE / COMPLIANCE_RECORD_REVISIONS_TABLE / COMPLIANCE_VIOLATIONS_TABLE).
  * Exit 0 intact, 1 tampered or incomplete (the first bad entry named as `chain <n> seq <m>: <kind>`),
  * 2 when the trail cannot be read.
  */

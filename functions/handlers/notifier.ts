@@ -85,7 +85,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<Notifier> {
   return createNotifier({
     store: new NotificationsStore(doc, tables.notifications),
     violations: new ViolationsStore(doc, tables.violations),
-    records: new RecordsStore(doc, tables.records, tables.recordHeads),
+    records: new RecordsStore(doc, tables),
     set,
     directory: directoryOf(set.org),
     mailer: env.COMPLIANCE_MAIL_FROM ? sesMailer({ from: env.COMPLIANCE_MAIL_FROM }) : undefined,

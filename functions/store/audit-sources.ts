@@ -1,6 +1,7 @@
 /**
  * The source tables' events the audit trail must hold, for verify's completeness check: every
- * stored record revision (every item of the records table) and every violation history entry. Read with
+ * stored record revision (every record's newest, in the records table, and every revision a newer
+ * one replaced, in record-revisions) and every violation history entry. Read with
  * paginated Scans (verify reads everything anyway; no request path lists through here).
  */
 import { type DynamoDBDocumentClient, ScanCommand, type ScanCommandOutput } from "@aws-sdk/lib-dynamodb";
@@ -22,19 +23,20 @@ async function* scanAll(
 
 export function auditSources(
   doc: DynamoDBDocumentClient,
-  tables: Pick<TableNames, "records" | "violations">,
+  tables: Pick<TableNames, "records" | "recordRevisions" | "violations">,
 ) {
   return {
     async *events(): AsyncGenerator<SourceEvent> {
-      for await (const item of scanAll(doc, {
-        TableName: tables.records,
-        ProjectionExpression: "pk, rev, receivedAt",
-        ConsistentRead: true,
-      })) {
-        const subject = recordSubject(String(item.pk));
-        const rev = item.rev as number;
-        yield { key: auditEventKey(subject, rev), subject, at: String(item.receivedAt), position: rev };
-      }
+      for (const table of [tables.records, tables.recordRevisions])
+        for await (const item of scanAll(doc, {
+          TableName: table,
+          ProjectionExpression: "pk, rev, receivedAt",
+          ConsistentRead: true,
+        })) {
+          const subject = recordSubject(String(item.pk));
+          const rev = item.rev as number;
+          yield { key: auditEventKey(subject, rev), subject, at: String(item.receivedAt), position: rev };
+        }
       for await (const item of scanAll(doc, {
         TableName: tables.violations,
         ProjectionExpression: "id, history, historyCount",

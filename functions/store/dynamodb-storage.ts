@@ -9,7 +9,7 @@ import { ViolationsStore } from "./violations.ts";
 
 export function dynamoDbStorage(doc: DynamoDBDocumentClient, tables: TableNames): Storage {
   return {
-    records: new RecordsStore(doc, tables.records, tables.recordHeads),
+    records: new RecordsStore(doc, tables),
     violations: new ViolationsStore(doc, tables.violations),
     policyVersions: new PolicyVersionsStore(doc, tables.policyVersions),
     stats: new StatsStore(doc, tables.stats),

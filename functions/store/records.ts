@@ -1,14 +1,11 @@
 /**
- * Records access: every revision kept (the streamed `records` table), and a head per record with
- * the latest evaluated revision and the pending deadline (the `record-heads` table).
+ * Records access: each record's newest revision (the streamed `records` table), the revisions
+ * newer ones replaced (`record-revisions`), and a head per record with the latest evaluated
+ * revision and the pending deadline (`record-heads`).
  */
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import DataLoader from "dataloader";
 import { batchGetAll } from "./batch-get.ts";
 import { isConditionFailed, StoreError } from "./errors.ts";
@@ -23,16 +20,25 @@ import {
   recordKey,
   type StoredRevision,
 } from "./repositories.ts";
-import { DEADLINE_SHARDS } from "./tables.ts";
+import { DEADLINE_SHARDS, type TableNames } from "./tables.ts";
 
 /** The byReceived partition of a complaint received at `iso` (or in month `2026-03`): one per calendar month (UTC). */
 function reportMonth(iso: string): string {
   return `complaint#${iso.slice(0, 7)}`;
 }
 
+/** The tables a RecordsStore reads and writes. */
+export type RecordsTables = Pick<TableNames, "records" | "recordRevisions" | "recordHeads">;
+
+/** Attempts at replacing a record's newest revision while other revisions of it keep arriving. */
+const MAX_PUT_ATTEMPTS = 8;
+
 export class RecordsStore implements RecordRepository {
   readonly doc: DynamoDBDocumentClient;
+  /** Each record's newest revision (streamed). */
   readonly table: string;
+  /** The revisions newer ones replaced. */
+  readonly revisionsTable: string;
   readonly headsTable: string;
   /**
    * Head reads asked for in the same turn of the event loop go out as one consistent
@@ -57,125 +63,145 @@ export class RecordsStore implements RecordRepository {
     },
     { cache: false, maxBatchSize: 100, batchScheduleFn: (send) => setImmediate(send) },
   );
-  constructor(doc: DynamoDBDocumentClient, table: string, headsTable: string) {
+  constructor(doc: DynamoDBDocumentClient, tables: RecordsTables) {
     this.doc = doc;
-    this.table = table;
-    this.headsTable = headsTable;
+    this.table = tables.records;
+    this.revisionsTable = tables.recordRevisions;
+    this.headsTable = tables.recordHeads;
   }
 
+  /** Revision `rev` of a record: its newest (one consistent read), else one a newer one replaced. */
   async getRevision(pk: string, rev: number): Promise<StoredRevision | undefined> {
+    const newest = await this.latestRevision(pk);
+    if (newest === undefined || newest.rev < rev) return undefined;
+    return newest.rev === rev ? newest : this.replacedRevision(pk, rev);
+  }
+
+  /** Revision numbers stored for a record, ascending: those replaced, then the newest. */
+  async listRevisions(pk: string): Promise<number[]> {
+    const newest = await this.newestRev(pk);
+    if (newest === undefined) return [];
+    const revs: number[] = [];
+    for await (const item of queryAll(this.doc, {
+      TableName: this.revisionsTable,
+      KeyConditionExpression: "pk = :pk AND rev < :rev",
+      ExpressionAttributeValues: { ":pk": pk, ":rev": newest },
+      ProjectionExpression: "rev",
+    }))
+      revs.push(item.rev as number);
+    return [...revs, newest];
+  }
+
+  async latestRevision(pk: string): Promise<StoredRevision | undefined> {
     const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: { pk, rev }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: { pk }, ConsistentRead: true }),
     );
     return out.Item as StoredRevision | undefined;
   }
 
-  /** Revision numbers stored for a record, ascending. */
-  async listRevisions(pk: string): Promise<number[]> {
-    const revs: number[] = [];
-    for await (const item of queryAll(this.doc, {
-      TableName: this.table,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": pk },
-      ProjectionExpression: "rev",
-    }))
-      revs.push(item.rev as number);
-    return revs;
-  }
-
-  async latestRevision(pk: string): Promise<StoredRevision | undefined> {
-    return (await this.newestItem(pk)) as StoredRevision | undefined;
-  }
-
-  /**
-   * The number of the newest revision stored after `rev`: one consistent query that returns no
-   * item at all in the usual case (nothing newer), instead of the newest revision's whole body.
-   */
+  /** The number of the newest revision stored after `rev`: one consistent read of the record's number. */
   async newestAfter(pk: string, rev: number): Promise<number | undefined> {
+    const newest = await this.newestRev(pk);
+    return newest !== undefined && newest > rev ? newest : undefined;
+  }
+
+  private async newestRev(pk: string): Promise<number | undefined> {
     const out = await this.doc.send(
-      new QueryCommand({
+      new GetCommand({
         TableName: this.table,
-        KeyConditionExpression: "pk = :pk AND rev > :rev",
-        ExpressionAttributeValues: { ":pk": pk, ":rev": rev },
+        Key: { pk },
         ProjectionExpression: "rev",
-        ScanIndexForward: false,
-        Limit: 1,
         ConsistentRead: true,
       }),
     );
-    return out.Items?.[0]?.rev as number | undefined;
+    return out.Item?.rev as number | undefined;
   }
 
-  /** The newest stored revision of a record: its number, body hash and client (one consistent read). */
-  private async newest(
-    pk: string,
-  ): Promise<Pick<StoredRevision, "rev" | "bodyHash" | "clientId"> | undefined> {
-    return (await this.newestItem(pk, "rev, bodyHash, clientId")) as
-      | Pick<StoredRevision, "rev" | "bodyHash" | "clientId">
-      | undefined;
-  }
-
-  /** The newest revision item of a record (or the attributes `projection` names): one consistent query. */
-  private async newestItem(pk: string, projection?: string): Promise<Record<string, unknown> | undefined> {
+  private async replacedRevision(pk: string, rev: number): Promise<StoredRevision | undefined> {
     const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": pk },
-        ...(projection ? { ProjectionExpression: projection } : {}),
-        ScanIndexForward: false,
-        Limit: 1,
-        ConsistentRead: true,
-      }),
+      new GetCommand({ TableName: this.revisionsTable, Key: { pk, rev }, ConsistentRead: true }),
     );
-    return out.Items?.[0];
-  }
-
-  private judgeExisting(existing: Pick<StoredRevision, "bodyHash">, bodyHash: string): PutOutcome {
-    return existing.bodyHash === bodyHash ? "duplicate" : "conflict";
+    return out.Item as StoredRevision | undefined;
   }
 
   /**
    * Stores a new revision unless it is a duplicate, a conflict or stale, or the record belongs to
-   * another ingest client: one consistent query (the newest revision) and one conditional put, so
-   * concurrent deliveries of one revision store it exactly once. DynamoDB Local is CPU-bound:
-   * requests per record matter.
+   * another ingest client. A new record is one conditional put. When the record exists, the
+   * failed put returns its item (ReturnValuesOnConditionCheckFailure), on which the revision is
+   * judged; a newer revision first copies the stored one into the revisions table, then replaces
+   * it with a put conditional on the revision it read, so concurrent deliveries store each
+   * revision exactly once, never replace a newer one, and nothing stored is ever lost.
    *
    * Ownership: a record belongs to the client that first stored it. Every later revision is
-   * stored only by that client, so the newest revision's `clientId` is the owner — no owner item
-   * and no extra write. (Two clients creating the same new record within the same moment can both
-   * store a first revision: the race is as wide as one query.)
+   * stored only by that client, so the item's `clientId` is the owner: no owner item, no extra
+   * write, and two clients creating the same record at once cannot both succeed.
    */
   async putRevision(item: Omit<StoredRevision, "pk" | "rev">): Promise<PutResult> {
     const pk = recordKey(item.record.type, item.record.id);
     const rev = item.record.revision;
-    try {
-      const newest = await this.newest(pk);
-      if (newest && newest.clientId !== item.clientId)
-        return { outcome: "not_owner", owner: newest.clientId };
-      if (newest?.rev === rev) return { outcome: this.judgeExisting(newest, item.bodyHash) };
-      if (newest && newest.rev > rev) {
+    const next: StoredRevision = { pk, rev, ...item };
+    let condition: { expression: string; values?: Record<string, unknown> } = {
+      expression: "attribute_not_exists(pk)",
+    };
+    for (let attempt = 1; attempt <= MAX_PUT_ATTEMPTS; attempt++) {
+      const stored = await this.putUnless(next, condition);
+      if (stored === undefined) return { outcome: "created" };
+      if (stored.clientId !== item.clientId) return { outcome: "not_owner", owner: stored.clientId };
+      if (stored.rev === rev) return { outcome: this.judgeExisting(stored, item.bodyHash) };
+      if (stored.rev > rev) {
         // an older revision: a re-delivery of one stored (duplicate / conflict), else stale
-        const existing = await this.getRevision(pk, rev);
+        const existing = await this.replacedRevision(pk, rev);
         return { outcome: existing ? this.judgeExisting(existing, item.bodyHash) : "stale" };
       }
+      // a newer revision: keep the stored one, then replace it if it is still the newest
+      await this.keepReplaced(stored);
+      condition = { expression: "rev = :stored", values: { ":stored": stored.rev } };
+    }
+    throw new StoreError("record_write_failed", `${pk} kept changing while revision ${rev} was stored`);
+  }
+
+  /** Puts `next` under `condition`; undefined when stored, else the item that failed the condition. */
+  private async putUnless(
+    next: StoredRevision,
+    condition: { expression: string; values?: Record<string, unknown> },
+  ): Promise<StoredRevision | undefined> {
+    try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk, rev, ...item },
-          ConditionExpression: "attribute_not_exists(pk)",
+          Item: next,
+          ConditionExpression: condition.expression,
+          ExpressionAttributeValues: condition.values,
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
       );
-      return { outcome: "created" };
+      return undefined;
     } catch (error) {
-      if (isConditionFailed(error)) {
-        const existing = await this.getRevision(pk, rev);
-        if (existing && existing.clientId !== item.clientId)
-          return { outcome: "not_owner", owner: existing.clientId };
-        if (existing) return { outcome: this.judgeExisting(existing, item.bodyHash) };
-      }
-      throw new StoreError("record_write_failed", `could not store ${pk} revision ${rev}`, { cause: error });
+      // the SDK hands back the failed condition's item marshalled (the document client only
+      // translates outputs); without one the item vanished, which the platform never does
+      const stored = isConditionFailed(error)
+        ? (error as { Item?: Record<string, AttributeValue> }).Item
+        : undefined;
+      if (stored) return unmarshall(stored) as StoredRevision;
+      throw new StoreError("record_write_failed", `could not store ${next.pk} revision ${next.rev}`, {
+        cause: error,
+      });
     }
+  }
+
+  /** Copies a revision about to be replaced into the revisions table (the same content every time). */
+  private async keepReplaced(stored: StoredRevision): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.revisionsTable, Item: stored }));
+    } catch (error) {
+      throw new StoreError("record_write_failed", `could not keep ${stored.pk} revision ${stored.rev}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private judgeExisting(existing: Pick<StoredRevision, "bodyHash">, bodyHash: string): PutOutcome {
+    return existing.bodyHash === bodyHash ? "duplicate" : "conflict";
   }
 
   /** The record's head (a consistent read, batched with the others asked for in the same turn). */

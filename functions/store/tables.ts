@@ -31,15 +31,31 @@ export const DEADLINE_SHARDS = 8;
 export const VIOLATION_SHARDS = 8;
 
 /**
- * Records: one item per stored revision (sk = revision ≥ 1). Its stream feeds the evaluator (and
- * the audit trail), so nothing else is written here: every write to a streamed table costs a
- * stream record its consumers must read (and DynamoDB Local slows such writes down markedly).
+ * Records: one item per record, its newest stored revision (`rev`, the body, its hash and the
+ * client that stored it). Ingest stores a new record with one conditional put, and the put that
+ * fails returns the stored item, which is everything a duplicate, a conflict, a stale revision or
+ * another client's record is judged on: one request for a new record, where a query for the
+ * newest revision then a put took two (and DynamoDB Local's query is its dearest request).
+ * Its stream feeds the evaluator and the audit trail (new images: an INSERT for a new record, a
+ * MODIFY for a newer revision), so nothing else is written here: every write to a streamed table
+ * costs a stream record its consumers must read.
  */
 export const RECORDS = {
   name: "records",
   partitionKey: { name: "pk", type: "S" }, // `${type}#${id}`
-  sortKey: { name: "rev", type: "N" },
   stream: "NEW_IMAGE",
+  indexes: [],
+} as const satisfies TableDefinition;
+
+/**
+ * Record revisions: every revision a newer one replaced in `records` (sk = revision ≥ 1), copied
+ * here before it is replaced, so a record's history is this table plus its `records` item. No
+ * stream: its revisions were judged (and entered in the audit trail) when they were the newest.
+ */
+export const RECORD_REVISIONS = {
+  name: "record-revisions",
+  partitionKey: { name: "pk", type: "S" },
+  sortKey: { name: "rev", type: "N" },
   indexes: [],
 } as const satisfies TableDefinition;
 
@@ -105,7 +121,7 @@ export const VIOLATIONS = {
     },
     {
       // violations with a time-driven action pending: a waiver that expires, or an open violation
-      // past its dueAt with a role left to escalate to (sparse, like records.byNextCheck)
+      // past its dueAt with a role left to escalate to (sparse, like record-heads.byNextCheck)
       indexName: "byNextAction",
       partitionKey: { name: "actionShard", type: "S" },
       sortKey: { name: "nextActionAt", type: "S" },
@@ -154,7 +170,7 @@ export const AUDIT_DIGESTS = {
  *   digest), claimed by a conditional put before any of its messages is sent, so redelivery,
  *   re-evaluation and restarts send nothing twice; the item of a change that began a later due
  *   period (reopened, escalated, waiver expired) also holds its reminder (`remindAt`, sparse
- *   `byRemindAt`, like records.byNextCheck) until the sweep handles it (a first due period's
+ *   `byRemindAt`, like record-heads.byNextCheck) until the sweep handles it (a first due period's
  *   reminder is found from the detection time: service/notify/first-reminders.ts);
  * - `digest-cursor`, `reminder-cursor`: the last digest slot handled, how far first due periods'
  *   reminders were looked for.
@@ -189,6 +205,7 @@ export const STATS = {
 
 export const TABLES = [
   RECORDS,
+  RECORD_REVISIONS,
   RECORD_HEADS,
   VIOLATIONS,
   POLICY_VERSIONS,
@@ -200,6 +217,7 @@ export const TABLES = [
 
 export interface TableNames {
   readonly records: string;
+  readonly recordRevisions: string;
   readonly recordHeads: string;
   readonly violations: string;
   readonly policyVersions: string;
@@ -212,6 +230,7 @@ export interface TableNames {
 export function tableNames(prefix: string): TableNames {
   return {
     records: `${prefix}${RECORDS.name}`,
+    recordRevisions: `${prefix}${RECORD_REVISIONS.name}`,
     recordHeads: `${prefix}${RECORD_HEADS.name}`,
     violations: `${prefix}${VIOLATIONS.name}`,
     policyVersions: `${prefix}${POLICY_VERSIONS.name}`,
@@ -228,6 +247,7 @@ export function tablesFromEnv(env: NodeJS.ProcessEnv): TableNames {
   // an empty variable is an unset one (no table is named "")
   return {
     records: env.COMPLIANCE_RECORDS_TABLE || byPrefix.records,
+    recordRevisions: env.COMPLIANCE_RECORD_REVISIONS_TABLE || byPrefix.recordRevisions,
     recordHeads: env.COMPLIANCE_RECORD_HEADS_TABLE || byPrefix.recordHeads,
     violations: env.COMPLIANCE_VIOLATIONS_TABLE || byPrefix.violations,
     policyVersions: env.COMPLIANCE_POLICY_VERSIONS_TABLE || byPrefix.policyVersions,

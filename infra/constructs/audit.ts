@@ -14,11 +14,10 @@ import { acknowledge } from "../nag.ts";
 import type { Data } from "./data.ts";
 import {
   acknowledgeStreamInvoked,
-  REVISION_ITEMS_FILTER,
   type ScheduledRun,
   StreamConsumer,
   scheduleFunction,
-  VIOLATION_WRITES_FILTER,
+  WRITES_FILTER,
 } from "./evaluation.ts";
 import type { Functions } from "./functions.ts";
 
@@ -68,7 +67,7 @@ export class AuditTrail extends Construct {
       batching: STREAM_BATCHING.audit,
       name: "AuditRecordsStream",
       // the same filter as the evaluator: the audit trail records stored revisions
-      filters: [REVISION_ITEMS_FILTER],
+      filters: [WRITES_FILTER],
     });
     this.violations = new StreamConsumer(this, "ViolationsStream", {
       fn: functions.auditTrailConsumer,
@@ -77,7 +76,7 @@ export class AuditTrail extends Construct {
       description: "violations stream consumer (audit trail)",
       batching: STREAM_BATCHING.audit,
       name: "AuditViolationsStream",
-      filters: [VIOLATION_WRITES_FILTER],
+      filters: [WRITES_FILTER],
     });
     acknowledgeStreamInvoked([this.records, this.violations]);
 

@@ -21,7 +21,6 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Provider } from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
 import { STREAM_BATCHING, type StreamBatching } from "../../functions/runtime/stream-settings.ts";
-import { RECORDS } from "../../functions/store/tables.ts";
 import { acknowledge } from "../nag.ts";
 import type { CompiledPolicies } from "../policies.ts";
 import type { Data } from "./data.ts";
@@ -36,18 +35,12 @@ import { type Functions, KMS } from "./functions.ts";
 export const MAX_CONSUMERS_PER_STREAM = 2;
 
 /**
- * Stored revisions only (records sort key rev ≥ 1). Every item the platform writes to the records
- * table is one (heads live in record-heads); the filter states the consumers' input at the
- * mapping, so anything else written there never invokes them. Stream records carry numbers as
- * strings ({"N": "3"}), so the filter is "anything but the string 0" rather than a numeric match.
+ * Writes only: the records table holds each record's newest revision (INSERT for a new record,
+ * MODIFY for a newer revision) and violations are opened, resolved, escalated and acted on (INSERT,
+ * MODIFY); neither table's items are ever deleted. The filter states the consumers' input at the
+ * mapping, so a removal (were one ever made by hand) never invokes them.
  */
-export const REVISION_ITEMS_FILTER = FilterCriteria.filter({
-  eventName: FilterRule.or("INSERT", "MODIFY"),
-  dynamodb: { Keys: { [RECORDS.sortKey.name]: { N: FilterRule.notEquals("0") } } },
-});
-
-/** Violations are never deleted: only inserts and updates open, resolve, escalate or act on one. */
-export const VIOLATION_WRITES_FILTER = FilterCriteria.filter({
+export const WRITES_FILTER = FilterCriteria.filter({
   eventName: FilterRule.or("INSERT", "MODIFY"),
 });
 
@@ -252,7 +245,7 @@ export class Evaluation extends Construct {
       key: data.key,
       description: "records stream consumer (evaluator)",
       batching: STREAM_BATCHING.evaluator,
-      filters: [REVISION_ITEMS_FILTER],
+      filters: [WRITES_FILTER],
     });
     acknowledgeStreamInvoked([this.evaluator]);
 
@@ -262,7 +255,7 @@ export class Evaluation extends Construct {
       key: data.key,
       description: "violations stream consumer (event publisher)",
       batching: STREAM_BATCHING.events,
-      filters: [VIOLATION_WRITES_FILTER],
+      filters: [WRITES_FILTER],
     });
     acknowledgeStreamInvoked([this.events]);
 

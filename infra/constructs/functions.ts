@@ -29,6 +29,7 @@ export const KMS = {
 /** The variable functions/runtime/runtime.ts (tablesFromEnv) reads each table's physical name from. */
 export const TABLE_ENV: Readonly<Record<TableName, string>> = {
   records: "COMPLIANCE_RECORDS_TABLE",
+  "record-revisions": "COMPLIANCE_RECORD_REVISIONS_TABLE",
   "record-heads": "COMPLIANCE_RECORD_HEADS_TABLE",
   violations: "COMPLIANCE_VIOLATIONS_TABLE",
   "policy-versions": "COMPLIANCE_POLICY_VERSIONS_TABLE",
@@ -142,11 +143,16 @@ export class Functions extends Construct {
       description: "POST /v1/records: signed webhook, stores a record revision",
       memorySize: 512,
       timeout: Duration.seconds(10),
-      environment: { ...tables("records"), COMPLIANCE_WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn },
+      environment: {
+        ...tables("records", "record-revisions"),
+        COMPLIANCE_WEBHOOK_SECRETS_ARN: data.webhookSecrets.secretArn,
+      },
     });
-    // RecordsStore.putRevision: Query (the revision at or above), conditional PutItem, GetItem
-    // (the stored revision when the put's condition fails)
-    ingest.allow(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"], [records.tableArn]);
+    // RecordsStore.putRevision: conditional PutItem of the record's newest revision (the failed
+    // condition returns the stored item); a newer revision first copies the stored one (PutItem)
+    // into record-revisions, an older one is looked up there (GetItem)
+    ingest.allow(["dynamodb:PutItem"], [records.tableArn]);
+    ingest.allow(["dynamodb:GetItem", "dynamodb:PutItem"], [data.tables["record-revisions"].tableArn]);
     ingest.allowKey(key, KMS.write);
     readSecret(ingest, data.webhookSecrets);
     return ingest;
@@ -188,14 +194,24 @@ export class Functions extends Construct {
       // API Gateway HTTP APIs end an integration at 30 s
       timeout: Duration.seconds(29),
       environment: {
-        ...tables("records", "record-heads", "violations", "audit-log", "audit-digests", "stats"),
+        ...tables(
+          "records",
+          "record-revisions",
+          "record-heads",
+          "violations",
+          "audit-log",
+          "audit-digests",
+          "stats",
+        ),
         COMPLIANCE_CURSOR_KEY_ARN: data.cursorKey.secretArn,
         COMPLIANCE_AUDIT_KEY_ARN: data.auditKey.secretArn,
         ...signInEnv,
       },
     });
-    // GET /v1/records/{type}/{id}: RecordsStore.latestRevision and listRevisions (both Query)
-    auditor.allow(["dynamodb:Query"], [records.tableArn]);
+    // GET /v1/records/{type}/{id}: the newest revision (GetItem) and the replaced ones (Query);
+    // GET …/revisions/{n}: the newest (GetItem), else the replaced one (GetItem)
+    auditor.allow(["dynamodb:GetItem"], [records.tableArn]);
+    auditor.allow(["dynamodb:GetItem", "dynamodb:Query"], [data.tables["record-revisions"].tableArn]);
     // GET /v1/violations/{id}: GetItem; the list: BatchGetItem of the page, Query of byStatus
     auditor.allow(["dynamodb:GetItem", "dynamodb:BatchGetItem"], [violations.tableArn]);
     auditor.allow(["dynamodb:Query"], [indexArn(violations, VIOLATIONS, "byStatus")]);
@@ -212,7 +228,10 @@ export class Functions extends Construct {
     auditor.allow(["dynamodb:BatchGetItem", "dynamodb:Query"], [auditLog.tableArn]);
     auditor.allow(["dynamodb:Query"], [indexArn(auditLog, AUDIT_LOG, "byTime")]);
     auditor.allow(["dynamodb:Query"], [auditDigests.tableArn]);
-    auditor.allow(["dynamodb:Scan"], [records.tableArn, violations.tableArn]);
+    auditor.allow(
+      ["dynamodb:Scan"],
+      [records.tableArn, data.tables["record-revisions"].tableArn, violations.tableArn],
+    );
     auditor.allowKey(key, KMS.read);
     readSecret(auditor, data.cursorKey);
     readSecret(auditor, data.auditKey);
@@ -233,7 +252,7 @@ export class Functions extends Construct {
     // service/violation-actions.ts changeViolation: the violation (GetItem), the record's latest
     // revision for who caused it (Query), the violation written on its `ver` lock (PutItem)
     cases.allow(["dynamodb:GetItem", "dynamodb:PutItem"], [data.tables.violations.tableArn]);
-    cases.allow(["dynamodb:Query"], [data.tables.records.tableArn]);
+    cases.allow(["dynamodb:GetItem"], [data.tables.records.tableArn]);
     cases.allowKey(key, KMS.write);
     return cases;
   }
@@ -255,13 +274,17 @@ export class Functions extends Construct {
       description: "Records stream consumer: evaluates each new revision, updates its violations",
       memorySize: 1024,
       timeout: Duration.seconds(60),
-      environment: tables("records", "record-heads", "violations"),
+      environment: tables("records", "record-revisions", "record-heads", "violations"),
     });
-    // service/evaluate-revision.ts evaluateStoredRevision: claims the head (UpdateItem), reads the
-    // record's violations (BatchGetItem) and writes them (PutItem); after writing, re-reads the
-    // head (GetItem) and, when a newer revision claimed it, that revision (GetItem)
-    evaluator.allow(["dynamodb:GetItem"], [data.tables.records.tableArn]);
-    evaluator.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"], [data.tables["record-heads"].tableArn]);
+    // service/evaluate-revision.ts evaluateStoredRevision: reads heads (BatchGetItem, a batch's
+    // records together), claims the head (UpdateItem), reads the record's violations
+    // (BatchGetItem) and writes them (PutItem); a first head and a head a newer revision claimed
+    // read the record's newest revision (GetItem; a replaced one from record-revisions)
+    evaluator.allow(
+      ["dynamodb:GetItem"],
+      [data.tables.records.tableArn, data.tables["record-revisions"].tableArn],
+    );
+    evaluator.allow(["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [data.tables["record-heads"].tableArn]);
     evaluator.allow(["dynamodb:BatchGetItem", "dynamodb:PutItem"], [data.tables.violations.tableArn]);
     evaluator.allowKey(key, KMS.write);
     return evaluator;
@@ -279,16 +302,16 @@ export class Functions extends Construct {
       memorySize: 1024,
       // shorter than the 1-minute schedule, so two sweeps rarely overlap
       timeout: Duration.seconds(55),
-      environment: tables("records", "record-heads", "violations"),
+      environment: tables("records", "record-revisions", "record-heads", "violations"),
     });
-    // service/sweep.ts: due heads (Query byNextCheck), each head and its latest revision
-    // (GetItem), then evaluateStoredRevision as the evaluator does
+    // service/sweep.ts: due heads (Query byNextCheck), each head (BatchGetItem) and its latest
+    // revision (GetItem), then evaluateStoredRevision as the evaluator does
     sweeper.allow(["dynamodb:Query"], [indexArn(heads, RECORD_HEADS, "byNextCheck")]);
-    sweeper.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"], [heads.tableArn]);
+    sweeper.allow(["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [heads.tableArn]);
     // expired waivers and overdue escalations: due violations (Query byNextAction), then
-    // changeViolation as the case handlers do (violation GetItem, latest revision Query, PutItem)
+    // changeViolation as the case handlers do (violation GetItem, latest revision GetItem, PutItem)
     sweeper.allow(["dynamodb:Query"], [indexArn(violations, VIOLATIONS, "byNextAction")]);
-    sweeper.allow(["dynamodb:GetItem", "dynamodb:Query"], [records.tableArn]);
+    sweeper.allow(["dynamodb:GetItem"], [records.tableArn, data.tables["record-revisions"].tableArn]);
     sweeper.allow(["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"], [violations.tableArn]);
     sweeper.allowKey(key, KMS.write);
     return sweeper;

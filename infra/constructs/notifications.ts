@@ -171,6 +171,7 @@ export class Notifications extends Construct {
       environment: {
         [TABLE_ENV.violations]: tables.violations.tableName,
         [TABLE_ENV.records]: tables.records.tableName,
+        [TABLE_ENV["record-revisions"]]: tables["record-revisions"].tableName,
         [TABLE_ENV.notifications]: tables.notifications.tableName,
         COMPLIANCE_EVENT_BUS_NAME: bus.eventBusName,
         COMPLIANCE_NOTIFY_SECRETS_ARN: this.secrets.secretArn,
@@ -184,8 +185,9 @@ export class Notifications extends Construct {
     // everyone's queue for the digest: the open and acknowledged partitions of byStatus (Query)
     fn.allow(["dynamodb:GetItem", "dynamodb:BatchGetItem"], [tables.violations.tableArn]);
     fn.allow(["dynamodb:Query"], [indexArn(tables.violations, VIOLATIONS, "byStatus")]);
-    // a robot of a department: the record revision's department (GetItem)
-    fn.allow(["dynamodb:GetItem"], [tables.records.tableArn]);
+    // a robot of a department: the record revision's department (GetItem: the newest revision,
+    // else the replaced one)
+    fn.allow(["dynamodb:GetItem"], [tables.records.tableArn, tables["record-revisions"].tableArn]);
     // store/notifications.ts: claims (conditional PutItem), failures and handled reminders
     // (UpdateItem), the digest cursor (GetItem, conditional PutItem); the reminders' index (Query)
     fn.allow(

@@ -78,11 +78,13 @@ async function streamEvents(filter: (item: Record<string, unknown>) => boolean =
       eventSourceARN: `arn:aws:dynamodb:ddblocal:000000000000:table/${table}/stream/2026-03-01T00:00:00.000`,
       dynamodb: { Keys: keys as never, NewImage: image as never, SequenceNumber: String(sequence) },
     });
-  for (const item of await scanAll(db.names.records)) {
-    const plain = unmarshall(item);
-    if (filter(plain))
-      add(db.names.records, { pk: item.pk as AttributeValue, rev: item.rev as AttributeValue }, item);
-  }
+  // every revision stored: those newer ones replaced, and each record's newest; each was a
+  // records-stream event when it was stored
+  for (const table of [db.names.recordRevisions, db.names.records])
+    for (const item of await scanAll(table)) {
+      const plain = unmarshall(item);
+      if (filter(plain)) add(db.names.records, { pk: item.pk as AttributeValue }, item);
+    }
   for (const item of await scanAll(db.names.violations)) {
     const plain = unmarshall(item);
     if (filter({ pk: `${plain.record.type}#${plain.record.id}` }))

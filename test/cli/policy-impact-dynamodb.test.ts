@@ -9,7 +9,7 @@ import { approvedExpense, expenseV2, impactRecords } from "./impact-fixture.ts";
 import { EXPENSE_V1, EXPENSE_V2, type PolicyRepo, policyRepo, run } from "./policy-repo.ts";
 
 const tables = useTables();
-const store = new RecordsStore(tables.clients.doc, tables.names.records, tables.names.recordHeads);
+const store = new RecordsStore(tables.clients.doc, tables.names);
 
 async function put(record: RecordEnvelope) {
   const outcome = await store.putRevision({

@@ -19,10 +19,10 @@ import {
   logicalId,
   mappingOf,
   NO_BUNDLING,
-  REVISION_ITEMS_PATTERN,
   resolve,
   SHARED_STREAM_SETTINGS,
   statementsOf,
+  WRITES_PATTERN,
 } from "./support.ts";
 
 /** Sends nothing: records each request and answers with `reply(command)`. */
@@ -77,7 +77,7 @@ function roleActions(fn: ComplianceFunction, table: TableName): string[] {
 const TABLES = { auditLog: "audit-log", auditDigests: "audit-digests" } as const;
 
 describe("audit trail", () => {
-  it("the audit function consumes the records stream: revision items only (the evaluator's filter), shared settings, its own on-failure queue", () => {
+  it("the audit function consumes the records stream: stored revisions (the evaluator's filter), shared settings, its own on-failure queue", () => {
     const { stack } = build();
     const consumer = stack.audit.records;
     expect(consumer.fn).toBe(stack.functions.auditTrailConsumer);
@@ -92,7 +92,7 @@ describe("audit trail", () => {
     });
     const filters = mappingOf(consumer).FilterCriteria.Filters;
     expect(filters).toHaveLength(1);
-    expect(JSON.parse(filters[0].Pattern)).toEqual(REVISION_ITEMS_PATTERN);
+    expect(JSON.parse(filters[0].Pattern)).toEqual(WRITES_PATTERN);
     expect(filters).toEqual(mappingOf(stack.evaluation.evaluator).FilterCriteria.Filters);
   });
 
@@ -109,9 +109,7 @@ describe("audit trail", () => {
       FunctionName: resolve(stack.functions.auditTrailConsumer.fn.functionName),
       DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
     });
-    expect(JSON.parse(mappingOf(consumer).FilterCriteria.Filters[0].Pattern)).toEqual({
-      eventName: ["INSERT", "MODIFY"],
-    });
+    expect(JSON.parse(mappingOf(consumer).FilterCriteria.Filters[0].Pattern)).toEqual(WRITES_PATTERN);
     // four mappings, four distinct on-failure queues
     const queues = [...stack.evaluation.consumers(), ...stack.audit.consumers()].map((c) =>
       logicalId(c.deadLetters),
@@ -281,7 +279,12 @@ describe("audit trail", () => {
         };
       return name === "Query" || name === "Scan" ? { Items: [] } : {};
     });
-    const tables = { ...TABLES, records: "records", violations: "violations" } as const;
+    const tables = {
+      ...TABLES,
+      records: "records",
+      recordRevisions: "record-revisions",
+      violations: "violations",
+    } as const;
     const deps: AuditDeps = {
       store: new AuditLogStore(doc, tables),
       key: async () => "k",
@@ -296,11 +299,12 @@ describe("audit trail", () => {
     const used = actionsOf(sent);
     for (const table of ["audit-log", "audit-digests"] as const)
       expect([...(used.get(table) ?? [])].sort(), table).toEqual(roleActions(stack.functions.auditor, table));
-    for (const table of ["records", "violations"] as const)
+    for (const table of ["records", "record-revisions", "violations"] as const)
       expect(roleActions(stack.functions.auditor, table)).toEqual(
         expect.arrayContaining([...(used.get(table) ?? [])]),
       );
     expect(used.get("records")).toEqual(new Set(["dynamodb:Scan"]));
+    expect(used.get("record-revisions")).toEqual(new Set(["dynamodb:Scan"]));
     // the entry list reads blocks by time from the index (granted on it: test/infra/functions.test.ts)
     expect(used.get("audit-log/index/byTime")).toEqual(new Set(["dynamodb:Query"]));
   });

@@ -5,10 +5,10 @@ import {
   build,
   logicalId,
   mappingOf,
-  REVISION_ITEMS_PATTERN,
   resolve,
   SHARED_STREAM_SETTINGS,
   statementsOf,
+  WRITES_PATTERN,
 } from "./support.ts";
 
 describe("stream consumers, schedule, bus, policy publication", () => {
@@ -26,10 +26,10 @@ describe("stream consumers, schedule, bus, policy publication", () => {
     });
   });
 
-  it("evaluator: only revision items (rev ≠ 0) invoke it, whatever else the records table might hold", () => {
+  it("evaluator: stored revisions (inserts and updates) invoke it, never a removal", () => {
     const filters = mappingOf(build().stack.evaluation.evaluator).FilterCriteria.Filters;
     expect(filters).toHaveLength(1);
-    expect(JSON.parse(filters[0].Pattern)).toEqual(REVISION_ITEMS_PATTERN);
+    expect(JSON.parse(filters[0].Pattern)).toEqual(WRITES_PATTERN);
   });
 
   it("events: the same pattern on the violations stream (both images), its own on-failure queue", () => {
@@ -43,9 +43,7 @@ describe("stream consumers, schedule, bus, policy publication", () => {
       FunctionName: resolve(stack.functions.events.fn.functionName),
       DestinationConfig: { OnFailure: { Destination: resolve(consumer.deadLetters.queueArn) } },
     });
-    expect(JSON.parse(mappingOf(consumer).FilterCriteria.Filters[0].Pattern)).toEqual({
-      eventName: ["INSERT", "MODIFY"],
-    });
+    expect(JSON.parse(mappingOf(consumer).FilterCriteria.Filters[0].Pattern)).toEqual(WRITES_PATTERN);
   });
 
   it("on-failure queues (all four consumers): KMS-encrypted, TLS only, 14 days, and an alarm on their depth", () => {

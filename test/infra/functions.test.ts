@@ -54,6 +54,7 @@ function envTables(fn: ComplianceFunction): TableName[] {
 
 const TABLE_FIELDS: Readonly<Record<TableName, keyof TableNames>> = {
   records: "records",
+  "record-revisions": "recordRevisions",
   "record-heads": "recordHeads",
   violations: "violations",
   "policy-versions": "policyVersions",
@@ -137,13 +138,16 @@ describe("Lambda functions", () => {
     const { stack } = build();
     const f = stack.functions;
     const expected: [ComplianceFunction, TableName[]][] = [
-      [f.ingest, ["records"]],
+      [f.ingest, ["record-revisions", "records"]],
       [f.evaluate, []],
-      [f.auditor, ["audit-digests", "audit-log", "record-heads", "records", "stats", "violations"]],
+      [
+        f.auditor,
+        ["audit-digests", "audit-log", "record-heads", "record-revisions", "records", "stats", "violations"],
+      ],
       [f.cases, ["records", "violations"]],
       [f.health, []],
-      [f.evaluator, ["record-heads", "records", "violations"]],
-      [f.sweeper, ["record-heads", "records", "violations"]],
+      [f.evaluator, ["record-heads", "record-revisions", "records", "violations"]],
+      [f.sweeper, ["record-heads", "record-revisions", "records", "violations"]],
       [f.events, ["stats"]],
       [f.auditTrailConsumer, ["audit-log", "records", "violations"]],
       [f.digester, ["audit-digests", "audit-log"]],
@@ -200,6 +204,7 @@ describe("Lambda functions", () => {
     const { data, functions: f, events, evaluation, audit } = stack;
     const table = (name: TableName) => resolve(data.tables[name].tableArn);
     const records = table("records");
+    const revisions = table("record-revisions");
     const heads = table("record-heads");
     const violations = table("violations");
     const index = (name: TableName, indexName: string) =>
@@ -231,7 +236,8 @@ describe("Lambda functions", () => {
       ingest: [
         f.ingest,
         [
-          ddb(["GetItem", "Query", "PutItem"], records),
+          ddb(["PutItem"], records),
+          ddb(["GetItem", "PutItem"], revisions),
           kms(...KMS.write),
           secret(data.webhookSecrets.secretArn),
         ],
@@ -240,7 +246,8 @@ describe("Lambda functions", () => {
       auditor: [
         f.auditor,
         [
-          ddb(["Query"], records),
+          ddb(["GetItem"], records),
+          ddb(["GetItem", "Query"], revisions),
           ddb(["GetItem", "BatchGetItem"], violations),
           ddb(["Query"], index("violations", "byStatus")),
           ddb(["Query"], index("record-heads", "byReceived")),
@@ -251,7 +258,7 @@ describe("Lambda functions", () => {
           ddb(["Query"], index("audit-log", "byTime")),
           ddb(["Query"], table("audit-digests")),
           // completeness: every stored revision and violation has its audit entry
-          { actions: ["dynamodb:Scan"], resources: [records, violations] },
+          { actions: ["dynamodb:Scan"], resources: [records, revisions, violations] },
           kms(...KMS.read),
           secret(data.cursorKey.secretArn),
           secret(data.auditKey.secretArn),
@@ -260,13 +267,16 @@ describe("Lambda functions", () => {
           { actions: ["s3:ListBucket"], resources: [resolve(audit.anchor.bucketArn)] },
         ],
       ],
-      cases: [f.cases, [ddb(["GetItem", "PutItem"], violations), ddb(["Query"], records), kms(...KMS.write)]],
+      cases: [
+        f.cases,
+        [ddb(["GetItem", "PutItem"], violations), ddb(["GetItem"], records), kms(...KMS.write)],
+      ],
       health: [f.health, []],
       evaluator: [
         f.evaluator,
         [
-          ddb(["GetItem"], records),
-          ddb(["GetItem", "UpdateItem"], heads),
+          { actions: ["dynamodb:GetItem"], resources: [records, revisions] },
+          ddb(["BatchGetItem", "UpdateItem"], heads),
           ddb(["BatchGetItem", "PutItem"], violations),
           kms(...KMS.write, ...KMS.read, ...KMS.send),
           ...streamRead("records", evaluation.evaluator.deadLetters.queueArn),
@@ -276,9 +286,9 @@ describe("Lambda functions", () => {
         f.sweeper,
         [
           ddb(["Query"], index("record-heads", "byNextCheck")),
-          ddb(["GetItem", "UpdateItem"], heads),
+          ddb(["BatchGetItem", "UpdateItem"], heads),
           ddb(["Query"], index("violations", "byNextAction")),
-          ddb(["GetItem", "Query"], records),
+          { actions: ["dynamodb:GetItem"], resources: [records, revisions] },
           ddb(["BatchGetItem", "GetItem", "PutItem"], violations),
           kms(...KMS.write),
         ],

@@ -96,8 +96,5 @@ export const SHARED_STREAM_SETTINGS = {
   FunctionResponseTypes: ["ReportBatchItemFailures"],
 };
 
-/** The filter pattern of records-stream consumers: stored revisions (rev ≠ 0), inserts and updates. */
-export const REVISION_ITEMS_PATTERN = {
-  eventName: ["INSERT", "MODIFY"],
-  dynamodb: { Keys: { rev: { N: [{ "anything-but": ["0"] }] } } },
-};
+/** The filter pattern of every stream consumer: inserts and updates (a new record or revision, a violation's change). */
+export const WRITES_PATTERN = { eventName: ["INSERT", "MODIFY"] };

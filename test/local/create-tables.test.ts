@@ -19,6 +19,7 @@ import {
   AUDIT_LOG,
   POLICY_VERSIONS,
   RECORD_HEADS,
+  RECORD_REVISIONS,
   RECORDS,
   TABLES,
   type TableDefinition,
@@ -143,6 +144,13 @@ describe("createTableInput", () => {
     expect(createTableInput(RECORDS, "p-records")).toEqual({
       TableName: "p-records",
       BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
+    });
+    expect(createTableInput(RECORD_REVISIONS, "p-record-revisions")).toEqual({
+      TableName: "p-record-revisions",
+      BillingMode: "PAY_PER_REQUEST",
       AttributeDefinitions: [
         { AttributeName: "pk", AttributeType: "S" },
         { AttributeName: "rev", AttributeType: "N" },
@@ -151,7 +159,6 @@ describe("createTableInput", () => {
         { AttributeName: "pk", KeyType: "HASH" },
         { AttributeName: "rev", KeyType: "RANGE" },
       ],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" },
     });
     expect(createTableInput(RECORD_HEADS, "h").GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual([
       "byNextCheck",

@@ -11,7 +11,7 @@ const db = useTables();
 
 function countingStore() {
   const { doc, sent } = countingClients(db.endpoint);
-  return { store: new RecordsStore(doc, db.names.records, db.names.recordHeads), sent, doc };
+  return { store: new RecordsStore(doc, db.names), sent, doc };
 }
 
 describe("record heads", () => {
