@@ -27,7 +27,7 @@ describe("giving way", () => {
 
   it("waits while busy, until enough requests are answered", async () => {
     vi.useFakeTimers();
-    const gate = new GiveWay({ busy: 1, maxWaitMs: 1_000 });
+    const gate = new GiveWay({ busy: 1, holdMs: 0, maxWaitMs: 1_000 });
     const ends = [gate.begin(), gate.begin(), gate.begin()];
     const waiting = gate.giveWay();
     expect(await settled(waiting)).toBe(false);
@@ -37,6 +37,25 @@ describe("giving way", () => {
     expect(await settled(waiting)).toBe(false);
     ends[1]?.();
     expect(await settled(waiting)).toBe(true);
+  });
+
+  it("counts the webhook busy for holdMs after it last had more than `busy` in flight, however few are in flight now", async () => {
+    vi.useFakeTimers();
+    const gate = new GiveWay({ busy: 1, holdMs: 100, maxWaitMs: 1_000, recheckMs: 20 });
+    const ends = [gate.begin(), gate.begin()];
+    vi.advanceTimersByTime(10);
+    for (const end of ends) end();
+    // nothing in flight: a count of this instant would let the reader go
+    const waiting = gate.giveWay();
+    vi.advanceTimersByTime(80);
+    expect(await settled(waiting)).toBe(false);
+    vi.advanceTimersByTime(20);
+    expect(await settled(waiting)).toBe(true);
+    // never more than `busy` in flight: never a wait
+    gate.begin()();
+    vi.advanceTimersByTime(100);
+    gate.begin();
+    expect(await settled(gate.giveWay())).toBe(true);
   });
 
   it("waits at most maxWaitMs, however busy the server stays", async () => {
@@ -75,7 +94,7 @@ describe("giving way", () => {
 
   it("a request answered does not release a reader while the consumer that goes first is still behind", async () => {
     vi.useFakeTimers();
-    const gate = new GiveWay({ busy: 0, maxWaitMs: 1_000, recheckMs: 20 });
+    const gate = new GiveWay({ busy: 0, holdMs: 0, maxWaitMs: 1_000, recheckMs: 20 });
     let behind = true;
     const end = gate.begin();
     const waiting = gate.giveWay(() => behind);
