@@ -37,7 +37,7 @@ export function createEvaluatorHandler(source: RuntimeSource = fromEnvEvaluating
         const revision = revisionOf(record);
         if (!revision) return;
         logger.setCorrelationId(`${revision.pk}@${revision.rev}`);
-        const outcome = await evaluateStoredRevision(platform, revision);
+        const outcome = await evaluateStoredRevision(platform, revision, { inStreamOrder: true });
         logger.debug("evaluated", { pk: revision.pk, rev: revision.rev, ...outcome });
       },
       (record, error) =>

@@ -13,7 +13,7 @@ import { recordKey, type StoredRevision } from "../store/repositories.ts";
 import { candidateViolationIds, type Platform } from "./platform.ts";
 
 export interface EvaluationOutcome {
-  /** False when a newer revision had already been evaluated (nothing was changed). */
+  /** False when a newer revision is stored or was already evaluated (nothing was changed). */
   readonly applied: boolean;
   readonly changes: Readonly<Record<Change["kind"], number>>;
   readonly nextCheckAt: string | null;
@@ -21,15 +21,38 @@ export interface EvaluationOutcome {
 
 const MAX_ATTEMPTS = 8;
 
+export interface EvaluationOptions {
+  /**
+   * The caller is the records stream's consumer, which judges a record's revisions one after the
+   * other, in the order they were stored: nothing newer than a revision it judges can be judged
+   * while it runs (the sweeper, which runs beside it, re-judges only older or equal revisions and
+   * checks after itself), so the check after writing is left out.
+   */
+  readonly inStreamOrder?: boolean;
+}
+
 export async function evaluateStoredRevision(
   platform: Platform,
   stored: StoredRevision,
+  options: EvaluationOptions = {},
 ): Promise<EvaluationOutcome> {
   const { record } = stored;
   const now = platform.now().toISOString();
   const pk = recordKey(record.type, record.id);
-  const result = platform.evaluator.evaluate(record, { now });
   const changes: Record<Change["kind"], number> = { create: 0, update: 0, reopen: 0, resolve: 0, none: 0 };
+  // One batched read of both (store/records.ts: the records judged side by side share it). A newer
+  // revision stored means this one is not the record's last word: the newer one is judged after
+  // it (the stream carries a record's revisions in order) or was judged already (a batch
+  // delivered again), and its judgement must stand, even one that left no head to refuse us.
+  // The evaluator takes a record's revisions one after the other, so nothing newer is judged
+  // between this read and the claim below; the sweeper re-judges only a record's latest judged
+  // revision, and the claim (never below the head) and the check after writing settle it.
+  const [head, newer] = await Promise.all([
+    platform.records.getHead(pk),
+    platform.records.newestAfter(pk, record.revision),
+  ]);
+  if (newer !== undefined) return { applied: false, changes, nextCheckAt: null };
+  const result = platform.evaluator.evaluate(record, { now });
 
   const report =
     record.type === "complaint"
@@ -38,27 +61,11 @@ export async function evaluateStoredRevision(
   // Nothing to remember: the revision fires nothing, has no deadline pending and is no complaint
   // (the satisfaction report reads complaint heads). While no revision of the record has been
   // evaluated (no head), none of its violations can exist and the next revision finds the record
-  // new, so the head would change nothing anyone reads: one consistent read instead of a write.
-  if (
-    result.violations.length === 0 &&
-    result.nextCheckAt === null &&
-    !report &&
-    !(await platform.records.getHead(pk))
-  )
+  // new, so the head would change nothing anyone reads: no write.
+  if (result.violations.length === 0 && result.nextCheckAt === null && !report && !head)
     return { applied: true, changes, nextCheckAt: null };
   const claim = await platform.records.claimHead(pk, record.revision, result.nextCheckAt, now, report);
   if (!claim.claimed) return { applied: false, changes, nextCheckAt: result.nextCheckAt };
-  // The record's first head: a newer revision may have been judged already with nothing to
-  // remember (so it left no head to refuse us). The newest stays the last word: it decides, on the
-  // head we just claimed (one consistent query for a newer revision, only for a first head).
-  if (claim.first) {
-    const newer = await platform.records.newestAfter(pk, record.revision);
-    const newest = newer === undefined ? undefined : await platform.records.getRevision(pk, newer);
-    if (newest) {
-      await evaluateStoredRevision(platform, newest);
-      return { applied: false, changes, nextCheckAt: result.nextCheckAt };
-    }
-  }
 
   const recordFacts = {
     department: recordDepartment(record) ?? null,
@@ -103,8 +110,8 @@ export async function evaluateStoredRevision(
 
   // A racing evaluation of a newer revision may have claimed the head after us; if so our writes
   // may be older than its: apply the newest revision again so the last word is the newest.
-  // (Nothing written, nothing to undo: no read needed.)
-  if (wrote) {
+  // (Nothing written, nothing to undo: no read needed. In stream order nothing newer races us.)
+  if (wrote && !options.inStreamOrder) {
     const head = await platform.records.getHead(pk);
     if (head && head.latest > record.revision) {
       const newest = await platform.records.getRevision(pk, head.latest);

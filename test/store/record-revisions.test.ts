@@ -97,17 +97,26 @@ describe("record revisions", () => {
     for (const rev of history) expect((await store.getRevision(pk, rev))?.rev).toBe(rev);
   });
 
-  it("names the newest revision stored after a given one with one read of its number", async () => {
+  it("names the newest revision stored after a given one, its reads batched with the heads asked for in the same turn", async () => {
     const { store, sent } = countingStore();
     const pk = "expense#REV-NEWER";
     for (const rev of [2, 5, 9]) await put(store, expense("REV-NEWER", rev));
     await put(store, expense("REV-NEWER-2", 40));
+    await store.claimHead("expense#REV-NEWER-2", 40, null, "2026-03-01T10:00:00.000Z");
     sent.length = 0;
-    expect(await store.newestAfter(pk, 1)).toBe(9);
-    expect(sent).toEqual(["GetItemCommand"]);
-    expect(await store.newestAfter(pk, 8)).toBe(9);
-    expect(await store.newestAfter(pk, 9)).toBeUndefined();
-    expect(await store.newestAfter(pk, 12)).toBeUndefined();
-    expect(await store.newestAfter("expense#REV-NONE", 1)).toBeUndefined();
+    const [a, b, c, d, e, head, none] = await Promise.all([
+      store.newestAfter(pk, 1),
+      store.newestAfter(pk, 8),
+      store.newestAfter(pk, 9),
+      store.newestAfter(pk, 12),
+      store.newestAfter("expense#REV-NONE", 1),
+      store.getHead("expense#REV-NEWER-2"),
+      store.getHead(pk),
+    ]);
+    expect([a, b, c, d, e]).toEqual([9, 9, undefined, undefined, undefined]);
+    expect(head?.latest).toBe(40);
+    expect(none).toBeUndefined();
+    // one request over both tables
+    expect(sent).toEqual(["BatchGetItemCommand"]);
   });
 });
