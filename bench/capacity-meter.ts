@@ -86,7 +86,11 @@ export class CapacityMeter {
       total += c.CapacityUnits ?? tableUnits + indexUnits;
     }
     const first = Array.isArray(capacity) ? capacity[0] : capacity;
-    const op = `${this.logical(table ?? first?.TableName)} ${command.replace(/Command$/, "")}`;
+    // a BatchGetItem over several tables (record heads with newest revisions) is named by all of them
+    const tables = table
+      ? [table]
+      : [...new Set((Array.isArray(capacity) ? capacity : [first]).map((c) => c?.TableName))];
+    const op = `${tables.map((t) => this.logical(t)).join("+")} ${command.replace(/Command$/, "")}`;
     const tally = this.ops.get(op) ?? { requests: 0, units: 0, ms: 0 };
     tally.requests++;
     tally.units += total;

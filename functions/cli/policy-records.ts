@@ -49,7 +49,7 @@ export function parseRecordsJsonl(
   return { records, diagnostics };
 }
 
-/** Every stored revision's record from a records table (revision items only, not the heads). */
+/** Each record's newest stored revision from a records table (it holds only those: one item per record). */
 export async function scanStoredRecords(options: {
   readonly endpoint?: string;
   readonly table: string;

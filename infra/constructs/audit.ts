@@ -37,7 +37,7 @@ export interface AuditTrailProps {
 }
 
 export class AuditTrail extends Construct {
-  /** records stream → audit (revision items only, the evaluator's filter). */
+  /** records stream → audit (stored revisions, the evaluator's filter). */
   readonly records: StreamConsumer;
   /** violations stream → audit (inserts and updates, the event publisher's filter). */
   readonly violations: StreamConsumer;
