@@ -72,7 +72,7 @@ export class RecordsStore implements RecordRepository {
       const newest = byPk(this.table);
       return asked.map(({ kind, pk }) => (kind === "head" ? heads : newest).get(pk));
     },
-    { cache: false, maxBatchSize: 100, batchScheduleFn: (send) => setImmediate(send), cacheKeyFn: readKey },
+    { cache: false, maxBatchSize: 100, batchScheduleFn: (send) => setImmediate(send) },
   );
   constructor(doc: DynamoDBDocumentClient, tables: RecordsTables) {
     this.doc = doc;

@@ -274,16 +274,12 @@ export class Functions extends Construct {
       description: "Records stream consumer: evaluates each new revision, updates its violations",
       memorySize: 1024,
       timeout: Duration.seconds(60),
-      environment: tables("records", "record-revisions", "record-heads", "violations"),
+      environment: tables("records", "record-heads", "violations"),
     });
-    // service/evaluate-revision.ts evaluateStoredRevision: reads heads (BatchGetItem, a batch's
-    // records together), claims the head (UpdateItem), reads the record's violations
-    // (BatchGetItem) and writes them (PutItem); a first head and a head a newer revision claimed
-    // read the record's newest revision (GetItem; a replaced one from record-revisions)
-    evaluator.allow(
-      ["dynamodb:GetItem"],
-      [data.tables.records.tableArn, data.tables["record-revisions"].tableArn],
-    );
+    // service/evaluate-revision.ts evaluateStoredRevision, in stream order: reads each record's
+    // head and newest revision number together (one BatchGetItem over both tables), claims the
+    // head (UpdateItem), reads the record's violations (BatchGetItem) and writes them (PutItem)
+    evaluator.allow(["dynamodb:BatchGetItem"], [data.tables.records.tableArn]);
     evaluator.allow(["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [data.tables["record-heads"].tableArn]);
     evaluator.allow(["dynamodb:BatchGetItem", "dynamodb:PutItem"], [data.tables.violations.tableArn]);
     evaluator.allowKey(key, KMS.write);
@@ -305,9 +301,12 @@ export class Functions extends Construct {
       environment: tables("records", "record-revisions", "record-heads", "violations"),
     });
     // service/sweep.ts: due heads (Query byNextCheck), each head (BatchGetItem) and its latest
-    // revision (GetItem), then evaluateStoredRevision as the evaluator does
+    // revision (GetItem: the record's item, else record-revisions), then evaluateStoredRevision
+    // as the evaluator does (the newest revision number read with the head: BatchGetItem), and
+    // after writing the head again and, when a newer revision claimed it, that revision
     sweeper.allow(["dynamodb:Query"], [indexArn(heads, RECORD_HEADS, "byNextCheck")]);
     sweeper.allow(["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [heads.tableArn]);
+    sweeper.allow(["dynamodb:BatchGetItem"], [records.tableArn]);
     // expired waivers and overdue escalations: due violations (Query byNextAction), then
     // changeViolation as the case handlers do (violation GetItem, latest revision GetItem, PutItem)
     sweeper.allow(["dynamodb:Query"], [indexArn(violations, VIOLATIONS, "byNextAction")]);

@@ -15,11 +15,13 @@ import { MAX_CONSUMERS_PER_STREAM, StreamConsumer } from "../../infra/constructs
 import type { ComplianceFunction } from "../../infra/constructs/function.ts";
 import { ComplianceStack } from "../../infra/stack.ts";
 import {
+  actionsOf,
   build,
   logicalId,
   mappingOf,
   NO_BUNDLING,
   resolve,
+  roleActions,
   SHARED_STREAM_SETTINGS,
   statementsOf,
   WRITES_PATTERN,
@@ -38,40 +40,6 @@ function recordingClient(reply: (name: string, input: Record<string, unknown>) =
     },
   };
   return { doc: doc as never, sent };
-}
-
-/** The IAM actions a list of DocumentClient requests needs, per table (TransactWrite per operation). */
-function actionsOf(sent: { name: string; input: Record<string, unknown> }[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  const add = (table: unknown, action: string) => {
-    const key = String(table);
-    out.set(key, (out.get(key) ?? new Set()).add(`dynamodb:${action}`));
-  };
-  const ITEM = { Get: "GetItem", Put: "PutItem", Update: "UpdateItem", Delete: "DeleteItem" } as const;
-  const TRANSACT = { ...ITEM, ConditionCheck: "ConditionCheckItem" } as const;
-  for (const { name, input } of sent) {
-    if (name === "TransactWrite") {
-      for (const item of input.TransactItems as Record<string, { TableName: string }>[])
-        for (const [op, body] of Object.entries(item))
-          add(body.TableName, TRANSACT[op as keyof typeof TRANSACT]);
-    } else if (name === "BatchGet") {
-      for (const table of Object.keys(input.RequestItems as object)) add(table, "BatchGetItem");
-    } else if (name === "Query" || name === "Scan") {
-      add(input.IndexName ? `${input.TableName}/index/${input.IndexName}` : input.TableName, name);
-    } else {
-      add(input.TableName, ITEM[name as keyof typeof ITEM]);
-    }
-  }
-  return out;
-}
-
-/** A role's DynamoDB actions on one table (by logical name), streams aside. */
-function roleActions(fn: ComplianceFunction, table: TableName): string[] {
-  const arn = JSON.stringify(resolve(build().stack.data.tables[table].tableArn));
-  return statementsOf(logicalId(fn.role))
-    .filter((s) => s.resources.some((r) => JSON.stringify(r) === arn))
-    .flatMap((s) => s.actions)
-    .sort();
 }
 
 const TABLES = { auditLog: "audit-log", auditDigests: "audit-digests" } as const;

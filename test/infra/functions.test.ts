@@ -146,7 +146,7 @@ describe("Lambda functions", () => {
       ],
       [f.cases, ["records", "violations"]],
       [f.health, []],
-      [f.evaluator, ["record-heads", "record-revisions", "records", "violations"]],
+      [f.evaluator, ["record-heads", "records", "violations"]],
       [f.sweeper, ["record-heads", "record-revisions", "records", "violations"]],
       [f.events, ["stats"]],
       [f.auditTrailConsumer, ["audit-log", "records", "violations"]],
@@ -275,7 +275,7 @@ describe("Lambda functions", () => {
       evaluator: [
         f.evaluator,
         [
-          { actions: ["dynamodb:GetItem"], resources: [records, revisions] },
+          ddb(["BatchGetItem"], records),
           ddb(["BatchGetItem", "UpdateItem"], heads),
           ddb(["BatchGetItem", "PutItem"], violations),
           kms(...KMS.write, ...KMS.read, ...KMS.send),
@@ -287,6 +287,7 @@ describe("Lambda functions", () => {
         [
           ddb(["Query"], index("record-heads", "byNextCheck")),
           ddb(["BatchGetItem", "UpdateItem"], heads),
+          ddb(["BatchGetItem"], records),
           ddb(["Query"], index("violations", "byNextAction")),
           { actions: ["dynamodb:GetItem"], resources: [records, revisions] },
           ddb(["BatchGetItem", "GetItem", "PutItem"], violations),
