@@ -10,7 +10,6 @@ import { listAuditEntries } from "../../functions/service/audit-entries.ts";
 import { AUDIT_CHAINS, AuditLogStore } from "../../functions/store/audit-log.ts";
 import { auditSources } from "../../functions/store/audit-sources.ts";
 import { DEFAULT_DIGEST_RETENTION_DAYS, DIGEST_EVERY } from "../../infra/constructs/audit.ts";
-import type { TableName } from "../../infra/constructs/data.ts";
 import { MAX_CONSUMERS_PER_STREAM, StreamConsumer } from "../../infra/constructs/evaluation.ts";
 import type { ComplianceFunction } from "../../infra/constructs/function.ts";
 import { ComplianceStack } from "../../infra/stack.ts";
