@@ -76,28 +76,33 @@ export const QUICK: Plan = {
 
 /** Hands out each generated record once, so every POST stores a new record. */
 export class Feed {
-  private cursor = 0;
+  private cursor: number;
+  private readonly end: number;
   readonly records: readonly RecordEnvelope[];
-  constructor(records: readonly RecordEnvelope[]) {
+  /** The records from `from` (included) to `to` (excluded) of the generated list. */
+  constructor(records: readonly RecordEnvelope[], range: { from?: number; to?: number } = {}) {
     this.records = records;
+    this.cursor = range.from ?? 0;
+    this.end = Math.min(range.to ?? records.length, records.length);
   }
   take(): RecordEnvelope | undefined {
-    return this.records[this.cursor++];
+    return this.cursor < this.end ? this.records[this.cursor++] : undefined;
   }
-  /** Where the next record is (load jobs name records by position). */
+  /** Where the next record is in the generated list (load jobs name records by position). */
   get position(): number {
     return this.cursor;
   }
   /** The next `count` records (or fewer, at the end), without using them up. */
   next(count: number): RecordEnvelope[] {
-    return this.records.slice(this.cursor, this.cursor + count);
+    return this.records.slice(this.cursor, Math.min(this.cursor + count, this.end));
   }
   /** Uses up `count` records (those a job actually sent). */
   skip(count: number): void {
     this.cursor += count;
   }
-  get used(): number {
-    return Math.min(this.cursor, this.records.length);
+  /** How many records are left. */
+  get left(): number {
+    return Math.max(0, this.end - this.cursor);
   }
 }
 

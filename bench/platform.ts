@@ -65,7 +65,12 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
   const log = (line: string) => console.log(`platform: ${line}`);
   const bench = await startBench(plan, log);
   try {
-    const feed = new Feed(bench.records);
+    // The trickle and units phases always take the same records, the last of the generated list:
+    // their figures (units, violations and mails per record, the cost) then compare across runs,
+    // whatever number of records the throughput windows before them took.
+    const reserved = plan.trickleRecords + plan.unitsRecords;
+    const feed = new Feed(bench.records, { to: bench.records.length - reserved });
+    const tail = new Feed(bench.records, { from: bench.records.length - reserved });
     // 1. raw PutItem ceiling (and every streamed table primed first)
     const rawPuts = await measureRawPuts(bench, feed);
     // 2. ingest throughput
@@ -74,9 +79,11 @@ export async function benchPlatform(opts: { quick: boolean }): Promise<PlatformB
     // 3. POST → violation visible to the auditor, concurrency 8
     const latency = await measureLatency(bench, feed);
     // 4. DynamoDB units per record: a trickle (quiet streams), then the catalogue mix at c8
-    const trickle = await measureTrickle(bench, feed, posts);
-    const units = await measureUnits(bench, feed, posts, trickle);
-    const result = platformResult({ rawPuts, ingest, latency, units, refused: posts.refused.count }, bench, {
+    const tailPosts = poster(bench, tail);
+    const trickle = await measureTrickle(bench, tail, tailPosts);
+    const units = await measureUnits(bench, tail, tailPosts, trickle);
+    const refused = posts.refused.count + tailPosts.refused.count;
+    const result = platformResult({ rawPuts, ingest, latency, units, refused }, bench, {
       totalSeconds: round((performance.now() - started) / 1000, 1),
       quick: opts.quick,
     });
@@ -103,7 +110,13 @@ function poster(bench: Bench, feed: Feed): Poster {
   const refused = { count: 0, samples: new Map<string, string>() };
   /** POSTs the next records of the feed (at most `count`) from the load thread. */
   const post = async (concurrency: number, count: number, maxMs?: number) => {
-    const result = await bench.load.run({ kind: "posts", from: feed.position, count, concurrency, maxMs });
+    const result = await bench.load.run({
+      kind: "posts",
+      from: feed.position,
+      count: Math.min(count, feed.left),
+      concurrency,
+      maxMs,
+    });
     feed.skip(result.sent);
     for (const [status, { count: times, body }] of Object.entries(result.refused)) {
       refused.count += times;
@@ -196,7 +209,7 @@ async function measureIngest(bench: Bench, feed: Feed, posts: Poster, rawPuts: R
   log(
     `raw PutItem c${RAW_CONCURRENCY}, before and after ingest c32: ${rawRates.map((r) => Math.round(r)).join(", ")} /s, median ${Math.round(rawPutPerSec)}`,
   );
-  if (feed.used >= feed.records.length) log("warning: ran out of generated records; windows ended early");
+  if (feed.left === 0) log("warning: ran out of generated records; windows ended early");
   for (const [status, body] of posts.refused.samples) log(`ingest answered ${status}: ${body}`);
   return {
     ingestPerSec,
