@@ -253,9 +253,9 @@ export const AUDITOR_ROUTES: readonly Route[] = [
     serve: async ({ params: { type, id }, runtime }) => {
       const { records } = (await runtime()).platform;
       const pk = recordKey(type, id);
-      const latest = await records.latestRevision(pk);
-      if (!latest) throw notFound(`record ${type}/${id}`);
-      return ok({ record: latest.record, revisions: await records.listRevisions(pk) });
+      const found = await records.recordWithRevisions(pk);
+      if (!found) throw notFound(`record ${type}/${id}`);
+      return ok({ record: found.latest.record, revisions: found.revisions });
     },
   }),
   route({

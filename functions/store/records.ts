@@ -90,17 +90,24 @@ export class RecordsStore implements RecordRepository {
 
   /** Revision numbers stored for a record, ascending: those replaced, then the newest. */
   async listRevisions(pk: string): Promise<number[]> {
-    const newest = await this.newestRev(pk);
-    if (newest === undefined) return [];
-    const revs: number[] = [];
+    return (await this.recordWithRevisions(pk))?.revisions ?? [];
+  }
+
+  /** A record's newest revision and the numbers of all its revisions, ascending: one read, one query. */
+  async recordWithRevisions(
+    pk: string,
+  ): Promise<{ latest: StoredRevision; revisions: number[] } | undefined> {
+    const latest = await this.latestRevision(pk);
+    if (latest === undefined) return undefined;
+    const revisions: number[] = [];
     for await (const item of queryAll(this.doc, {
       TableName: this.revisionsTable,
       KeyConditionExpression: "pk = :pk AND rev < :rev",
-      ExpressionAttributeValues: { ":pk": pk, ":rev": newest },
+      ExpressionAttributeValues: { ":pk": pk, ":rev": latest.rev },
       ProjectionExpression: "rev",
     }))
-      revs.push(item.rev as number);
-    return [...revs, newest];
+      revisions.push(item.rev as number);
+    return { latest, revisions: [...revisions, latest.rev] };
   }
 
   async latestRevision(pk: string): Promise<StoredRevision | undefined> {
@@ -117,18 +124,6 @@ export class RecordsStore implements RecordRepository {
   async newestAfter(pk: string, rev: number): Promise<number | undefined> {
     const newest = (await this.reads.load({ kind: "newest", pk }))?.rev as number | undefined;
     return newest !== undefined && newest > rev ? newest : undefined;
-  }
-
-  private async newestRev(pk: string): Promise<number | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.table,
-        Key: { pk },
-        ProjectionExpression: "rev",
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item?.rev as number | undefined;
   }
 
   private async replacedRevision(pk: string, rev: number): Promise<StoredRevision | undefined> {

@@ -56,6 +56,8 @@ export interface RecordRepository {
   getRevision(pk: string, rev: number): Promise<StoredRevision | undefined>;
   /** Revision numbers stored for a record, ascending. */
   listRevisions(pk: string): Promise<number[]>;
+  /** A record's newest revision and the numbers of all its revisions, ascending. */
+  recordWithRevisions(pk: string): Promise<{ latest: StoredRevision; revisions: number[] } | undefined>;
   latestRevision(pk: string): Promise<StoredRevision | undefined>;
   /** The number of the newest revision stored after `rev`, if there is one (a consistent read). */
   newestAfter(pk: string, rev: number): Promise<number | undefined>;

@@ -2,7 +2,6 @@ import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { tablesFromEnv } from "../../functions/runtime/runtime.ts";
-import type { TableNames } from "../../functions/store/tables.ts";
 import type { TableName } from "../../infra/constructs/data.ts";
 import { ComplianceFunction, SOURCE_MAPS_CONTEXT } from "../../infra/constructs/function.ts";
 import { KMS, TABLE_ENV } from "../../infra/constructs/functions.ts";
@@ -15,6 +14,7 @@ import {
   resolve,
   type Statement,
   statementsOf,
+  TABLE_FIELDS,
 } from "./support.ts";
 
 const XRAY: Statement = {
@@ -51,18 +51,6 @@ function envTables(fn: ComplianceFunction): TableName[] {
     .map(([name]) => name)
     .sort();
 }
-
-const TABLE_FIELDS: Readonly<Record<TableName, keyof TableNames>> = {
-  records: "records",
-  "record-revisions": "recordRevisions",
-  "record-heads": "recordHeads",
-  violations: "violations",
-  "policy-versions": "policyVersions",
-  "audit-log": "auditLog",
-  "audit-digests": "auditDigests",
-  notifications: "notifications",
-  stats: "stats",
-};
 
 describe("Lambda functions", () => {
   it("turns Node's source maps on in every function with the compliance:source-maps context", () => {

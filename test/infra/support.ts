@@ -5,6 +5,7 @@
 import { App, type CfnElement, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
+import type { TableNames } from "../../functions/store/tables.ts";
 import type { TableName } from "../../infra/constructs/data.ts";
 import type { StreamConsumer } from "../../infra/constructs/evaluation.ts";
 import type { ComplianceFunction } from "../../infra/constructs/function.ts";
@@ -136,3 +137,16 @@ export function roleActions(fn: ComplianceFunction, table: TableName): string[] 
     .flatMap((s) => s.actions)
     .sort();
 }
+
+/** Each table's logical name (infra) and its field in the TableNames a process uses. */
+export const TABLE_FIELDS: Readonly<Record<TableName, keyof TableNames>> = {
+  records: "records",
+  "record-revisions": "recordRevisions",
+  "record-heads": "recordHeads",
+  violations: "violations",
+  "policy-versions": "policyVersions",
+  "audit-log": "auditLog",
+  "audit-digests": "auditDigests",
+  notifications: "notifications",
+  stats: "stats",
+};
